@@ -1,0 +1,42 @@
+# One task runner for README, CI and developers. Everything runs inside .venv, created on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.installed-stamp
+OUT ?= report
+
+.PHONY: install run report check test test-fast bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## The main job on the built-in case.
+run: report
+
+report: install
+	$(BIN)/diaspora report --out $(OUT)
+
+check: install
+	$(BIN)/diaspora check
+
+## The whole test suite (what CI runs).
+test: install
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser and not slow and not postgres" -x -q
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	duplicates --most 20 || true
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache build *.egg-info src/*.egg-info

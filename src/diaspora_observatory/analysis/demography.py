@@ -1,0 +1,98 @@
+"""The demographic model (Table 1): the diaspora's share of each host's population, regional totals,
+concentration, and the share of the world diaspora as an interval."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from diaspora_observatory.analysis.ranges import Range
+from diaspora_observatory.case.package import Case
+
+DEMOGRAPHY_COLUMNS = [
+    "country", "year", "total_population", "titular_population", "diaspora_population", "other_population",
+    "diaspora_share_of_total_pct", "diaspora_share_of_others_pct", "share_of_regional_diaspora_pct",
+    "share_of_world_diaspora_low_pct", "share_of_world_diaspora_high_pct", "source_ids",
+]
+
+
+def population_wide(case: Case) -> pd.DataFrame:
+    """Table 1 as one row per country and year: total, titular, diaspora and other populations."""
+    long = case.table("population")
+    wide = long.pivot_table(index=["country", "year"], columns="group", values="population", aggfunc="first")
+    wide = wide.reindex(columns=["total", "titular", "diaspora", "other"]).reset_index()
+    wide.columns = ["country", "year", "total_population", "titular_population", "diaspora_population",
+                    "other_population"]
+    sources = long.groupby(["country", "year"])["source_id"].agg(lambda s: ";".join(sorted(set(s))))
+    wide["source_ids"] = wide.set_index(["country", "year"]).index.map(sources)
+    return wide
+
+
+def world_estimate(case: Case, estimate_id: str | None = None) -> Range:
+    """The world diaspora estimate named by the case (``diaspora.world_estimate``) as a Range."""
+    estimate_id = estimate_id or case.diaspora.get("world_estimate")
+    table = case.table("diaspora_estimates")
+    row = table[table["estimate_id"] == estimate_id]
+    if row.empty:
+        raise KeyError(f"no diaspora estimate {estimate_id!r}")
+    return Range(float(row["low"].iloc[0]), float(row["high"].iloc[0]))
+
+
+def demography(case: Case) -> pd.DataFrame:
+    """One row per host country (latest year): populations and the diaspora's shares.
+
+    Columns: ``DEMOGRAPHY_COLUMNS``. ``diaspora_share_of_others_pct`` divides the diaspora by the
+    other (non-titular, non-diaspora) groups, as the study does; the world shares are the interval
+    obtained from the world estimate's range.
+    """
+    wide = population_wide(case)
+    hosts = wide[wide["country"].isin(case.hosts)].sort_values("year").groupby("country").tail(1)
+    hosts = hosts.sort_values("country").reset_index(drop=True)
+    hosts["diaspora_share_of_total_pct"] = 100 * hosts["diaspora_population"] / hosts["total_population"]
+    hosts["diaspora_share_of_others_pct"] = 100 * hosts["diaspora_population"] / hosts["other_population"]
+    regional = hosts["diaspora_population"].sum()
+    hosts["share_of_regional_diaspora_pct"] = 100 * hosts["diaspora_population"] / regional
+    try:
+        world = world_estimate(case)
+        hosts["share_of_world_diaspora_low_pct"] = 100 * hosts["diaspora_population"] / world.high
+        hosts["share_of_world_diaspora_high_pct"] = 100 * hosts["diaspora_population"] / world.low
+    except KeyError:
+        hosts["share_of_world_diaspora_low_pct"] = float("nan")
+        hosts["share_of_world_diaspora_high_pct"] = float("nan")
+    return hosts[DEMOGRAPHY_COLUMNS]
+
+
+def regional_summary(case: Case) -> dict:
+    """Key regional figures: total in the hosts, the largest host and its concentration, the share of
+    the world diaspora (a range) and the world diaspora relative to the origin's titular population."""
+    table = demography(case)
+    regional_total = int(table["diaspora_population"].sum())
+    largest = table.sort_values("diaspora_population", ascending=False).iloc[0]
+    result: dict = {
+        "regional_diaspora_total": regional_total,
+        "largest_host": largest["country"],
+        "largest_host_share_pct": float(largest["share_of_regional_diaspora_pct"]),
+        "hosts_by_size": table.sort_values("diaspora_population", ascending=False)["country"].tolist(),
+    }
+    try:
+        world = world_estimate(case)
+    except KeyError:
+        return result
+    share = Range(regional_total, regional_total).share_of(world)
+    result.update({"world_estimate_low": world.low, "world_estimate_high": world.high,
+                   "share_of_world_diaspora_low_pct": share.low, "share_of_world_diaspora_high_pct": share.high})
+    origin = population_wide(case)
+    origin = origin[origin["country"] == case.origin].sort_values("year")
+    if not origin.empty:
+        titular = float(origin["titular_population"].iloc[-1])
+        ratio = world.share_of(Range(titular, titular))
+        result.update({"origin_titular_population": titular,
+                       "world_diaspora_vs_origin_low_pct": ratio.low,
+                       "world_diaspora_vs_origin_high_pct": ratio.high})
+    return result
+
+
+def size_history(case: Case) -> pd.DataFrame:
+    """Diaspora size estimates per host over time (ranges), e.g. the 1990s against 2024."""
+    table = case.table("diaspora_estimates")
+    table = table[table["scope"] == "country"].copy()
+    return table.sort_values(["country", "year_from"]).reset_index(drop=True)

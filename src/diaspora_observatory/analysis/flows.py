@@ -1,0 +1,81 @@
+"""Migration flows (Table 2): net flows, totals per partner and period, peaks, trends, change points."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from diaspora_observatory.analysis.trend import mann_kendall, pettitt, theil_sen
+from diaspora_observatory.case.package import Case
+
+FLOW_COLUMNS = ["partner", "year", "emigration", "immigration", "net", "source_id"]
+ALL_PARTNERS = "ALL"
+
+
+def flows(case: Case) -> pd.DataFrame:
+    """Yearly flows per partner; ``net`` is immigration minus emigration, seen from the origin."""
+    table = case.table("flows").copy()
+    table["net"] = table["immigration"] - table["emigration"]
+    return table.sort_values(["partner", "year"]).reset_index(drop=True)[FLOW_COLUMNS]
+
+
+def total_flows(case: Case) -> pd.DataFrame:
+    """Yearly flows summed over all partners (``partner`` = ``ALL``)."""
+    table = flows(case).groupby("year", as_index=False)[["emigration", "immigration", "net"]].sum()
+    table.insert(0, "partner", ALL_PARTNERS)
+    return table
+
+
+def _series_summary(partner: str, table: pd.DataFrame) -> dict:
+    years = table["year"].tolist()
+    trend = mann_kendall(table["net"].tolist())
+    emigration_trend = mann_kendall(table["emigration"].tolist())
+    slope = theil_sen(years, table["net"].tolist())
+    change = pettitt(table["immigration"].tolist())
+    peak_in = table.loc[table["immigration"].idxmax()]
+    peak_out = table.loc[table["emigration"].idxmax()]
+    return {
+        "partner": partner,
+        "first_year": min(years), "last_year": max(years),
+        "emigration_total": int(table["emigration"].sum()),
+        "immigration_total": int(table["immigration"].sum()),
+        "net_total": int(table["net"].sum()),
+        "immigration_peak_year": int(peak_in["year"]), "immigration_peak": int(peak_in["immigration"]),
+        "emigration_peak_year": int(peak_out["year"]), "emigration_peak": int(peak_out["emigration"]),
+        "years_net_positive": int((table["net"] > 0).sum()),
+        "net_trend": trend.trend, "net_trend_p_value": trend.p_value, "net_kendall_tau": trend.tau,
+        "net_theil_sen_slope": slope.slope, "net_slope_low": slope.low_slope, "net_slope_high": slope.high_slope,
+        "emigration_trend": emigration_trend.trend, "emigration_trend_p_value": emigration_trend.p_value,
+        "immigration_change_year": int(years[change.index + 1]), "immigration_change_p_value": change.p_value,
+    }
+
+
+def flow_summary(case: Case) -> pd.DataFrame:
+    """One row per partner, and one for all partners together: totals, peaks, Mann-Kendall trend of the
+    net flow and of emigration, Theil-Sen slope of the net flow (persons per year, 95% interval) and the
+    year from which immigration shifted level (Pettitt; ``immigration_change_year`` is the first year of
+    the new level)."""
+    table = flows(case)
+    rows = [_series_summary(partner, group.reset_index(drop=True)) for partner, group in table.groupby("partner")]
+    rows.append(_series_summary(ALL_PARTNERS, total_flows(case)))
+    return pd.DataFrame(rows)
+
+
+def period_totals(case: Case) -> pd.DataFrame:
+    """Flows per partner summed over the periods of the case (the migration policy concept's three),
+    with how many of each period's years the flow data covers."""
+    periods = case.table("periods")
+    table = pd.concat([flows(case), total_flows(case)], ignore_index=True)
+    rows = []
+    for period in periods.itertuples():
+        span = table[(table["year"] >= period.start_year) & (table["year"] <= period.end_year)]
+        period_years = period.end_year - period.start_year + 1
+        for partner, group in span.groupby("partner", sort=False):
+            rows.append({
+                "period_id": period.period_id, "period": f"{period.start_year}–{period.end_year}",
+                "label": period.label, "partner": partner,
+                "years_covered": int(group["year"].nunique()), "years_in_period": period_years,
+                "emigration": int(group["emigration"].sum()), "immigration": int(group["immigration"].sum()),
+                "net": int(group["net"].sum()), "concept_character": period.character,
+                "source_id": period.source_id,
+            })
+    return pd.DataFrame(rows)

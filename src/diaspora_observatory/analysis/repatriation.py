@@ -1,0 +1,52 @@
+"""Repatriation and emigration profiles: who returns (kandas) and who leaves, by age and education."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from diaspora_observatory.case.package import Case
+
+
+def repatriation_profile(case: Case) -> pd.DataFrame:
+    """Every repatriation and emigration figure with a ``share_pct`` column: percentages as given,
+    person counts turned into shares of their (population, dimension, year) group."""
+    table = case.table("repatriation").copy()
+    table["share_pct"] = table["value"].where(table["unit"] == "percent")
+    counts = table[(table["unit"] == "persons") & (table["dimension"] != "total")]
+    group_totals = counts.groupby(["year", "population", "dimension"])["value"].transform("sum")
+    table.loc[counts.index, "share_pct"] = 100 * counts["value"] / group_totals
+    return table[["year", "population", "dimension", "category", "value", "unit", "share_pct", "source_id", "note"]]
+
+
+def education_comparison(case: Case) -> pd.DataFrame:
+    """Repatriates (kandas) against emigrants by level of education, as shares in percent.
+
+    Only the levels that either group reports appear; a level one group does not report is empty
+    (the study gives only the kandas' share with higher education)."""
+    profile = repatriation_profile(case)
+    education = profile[(profile["dimension"] == "education") & profile["population"].isin(["kandas", "emigrants"])]
+    wide = education.pivot_table(index="category", columns="population", values="share_pct", aggfunc="first")
+    wide = wide.reindex(columns=["kandas", "emigrants"])
+    order = ["higher", "secondary_vocational", "general_secondary", "basic_secondary"]
+    wide = wide.reindex([c for c in order if c in wide.index] + [c for c in wide.index if c not in order])
+    wide.columns = ["kandas_share_pct", "emigrants_share_pct"]
+    wide = wide.reset_index().rename(columns={"category": "education"})
+    sources = education.groupby("population")["source_id"].first()
+    wide["kandas_source_id"] = sources.get("kandas")
+    wide["emigrants_source_id"] = sources.get("emigrants")
+    return wide
+
+
+def category_share(case: Case, population: str, dimension: str, year: int, categories: list[str]) -> float:
+    """Combined share (percent) of ``categories`` within one population's distribution."""
+    profile = repatriation_profile(case)
+    rows = profile[(profile["population"] == population) & (profile["dimension"] == dimension)
+                   & (profile["year"] == year)]
+    return float(rows[rows["category"].isin(categories)]["share_pct"].sum())
+
+
+def largest_category(case: Case, population: str, dimension: str, year: int) -> str:
+    profile = repatriation_profile(case)
+    rows = profile[(profile["population"] == population) & (profile["dimension"] == dimension)
+                   & (profile["year"] == year)]
+    return str(rows.loc[rows["share_pct"].idxmax(), "category"])

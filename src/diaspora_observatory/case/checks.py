@@ -1,0 +1,155 @@
+"""Named data checks. Each takes the loaded rows and its parameters and yields DataIssues.
+
+A package lists the checks it wants under ``checks`` in ``datapackage.json``; the checks that apply
+to every package (codes known, sources resolve) are listed there too, so a package says all it expects.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+
+from diaspora_observatory.countries import is_known_alpha3
+from diaspora_observatory.errors import DataIssue
+
+Rows = dict[str, list[dict]]
+CheckFunction = Callable[..., Iterator[DataIssue]]
+CHECKS: dict[str, CheckFunction] = {}
+SUM_TOLERANCE = 0.5  # percentages in the study carry one decimal at most
+
+
+def check(name: str) -> Callable[[CheckFunction], CheckFunction]:
+    def register(function: CheckFunction) -> CheckFunction:
+        CHECKS[name] = function
+        return function
+    return register
+
+
+def _selected(rows: list[dict], only: dict | None = None, skip: dict | None = None) -> list[dict]:
+    only, skip = only or {}, skip or {}
+    return [r for r in rows
+            if all(r.get(k) in v for k, v in only.items()) and not any(r.get(k) in v for k, v in skip.items())]
+
+
+def _grouped(rows: list[dict], keys: list[str]) -> dict[tuple, list[dict]]:
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(row.get(k) for k in keys)].append(row)
+    return groups
+
+
+def _label(keys: list[str], values: tuple) -> str:
+    return ", ".join(f"{k}={v}" for k, v in zip(keys, values))
+
+
+@check("parts_sum_to_total")
+def parts_sum_to_total(rows: Rows, paths: dict, *, resource, keys, category_field, value_field, total, parts,
+                       only=None, skip=None) -> Iterator[DataIssue]:
+    """The rows of ``parts`` add up to the row of ``total`` within each key group."""
+    for key, group in _grouped(_selected(rows[resource], only, skip), keys).items():
+        by_category = {r[category_field]: r for r in group}
+        total_row = by_category.get(total)
+        if total_row is None or total_row[value_field] is None:
+            continue
+        missing = [p for p in parts if p not in by_category]
+        if missing:
+            yield DataIssue("parts_sum_to_total", resource, total_row["_row"], category_field,
+                            f"{_label(keys, key)}: no row for {', '.join(missing)}", paths[resource])
+            continue
+        values = [by_category[p][value_field] for p in parts]
+        if any(v is None for v in values):
+            continue
+        if sum(values) != total_row[value_field]:
+            yield DataIssue("parts_sum_to_total", resource, total_row["_row"], value_field,
+                            f"{_label(keys, key)}: {' + '.join(parts)} = {sum(values):,} but {total} is "
+                            f"{total_row[value_field]:,} (difference {sum(values) - total_row[value_field]:+,}); "
+                            "correct the part or the total", paths[resource])
+
+
+@check("shares_within_range")
+def shares_within_range(rows: Rows, paths: dict, *, resource, value_field, only=None, skip=None):
+    """Percentages lie between 0 and 100."""
+    for row in _selected(rows[resource], only, skip):
+        value = row.get(value_field)
+        if value is not None and not 0 <= value <= 100:
+            yield DataIssue("shares_within_range", resource, row["_row"], value_field,
+                            f"share {value} is outside 0-100", paths[resource])
+
+
+def _share_sums(rows: Rows, resource, keys, value_field, only, skip):
+    for key, group in _grouped(_selected(rows[resource], only, skip), keys).items():
+        values = [r[value_field] for r in group if r.get(value_field) is not None]
+        if values:
+            yield key, group, sum(values)
+
+
+@check("shares_sum_to_100")
+def shares_sum_to_100(rows: Rows, paths: dict, *, resource, keys, value_field, only=None, skip=None):
+    """Shares of a complete distribution add up to 100 (within rounding)."""
+    for key, group, total in _share_sums(rows, resource, keys, value_field, only, skip):
+        if abs(total - 100) > SUM_TOLERANCE:
+            yield DataIssue("shares_sum_to_100", resource, group[0]["_row"], value_field,
+                            f"{_label(keys, key)}: shares add up to {total:g}, not 100", paths[resource])
+
+
+@check("shares_at_most_100")
+def shares_at_most_100(rows: Rows, paths: dict, *, resource, keys, value_field, only=None, skip=None):
+    """Shares of a partly reported distribution add up to no more than 100."""
+    for key, group, total in _share_sums(rows, resource, keys, value_field, only, skip):
+        if total > 100 + SUM_TOLERANCE:
+            yield DataIssue("shares_at_most_100", resource, group[0]["_row"], value_field,
+                            f"{_label(keys, key)}: shares add up to {total:g}, more than 100", paths[resource])
+
+
+@check("years_continuous")
+def years_continuous(rows: Rows, paths: dict, *, resource, keys, year_field):
+    """Every key group has one row per year with no gap between its first and last year."""
+    for key, group in _grouped(rows[resource], keys).items():
+        years = sorted(r[year_field] for r in group if r.get(year_field) is not None)
+        if not years:
+            continue
+        gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years))
+        if gaps:
+            yield DataIssue("years_continuous", resource, group[0]["_row"], year_field,
+                            f"{_label(keys, key)}: no row for {', '.join(map(str, gaps))} "
+                            f"between {years[0]} and {years[-1]}", paths[resource])
+
+
+@check("range_ordered")
+def range_ordered(rows: Rows, paths: dict, *, resource, low_field, high_field):
+    """The low end of a range is not above its high end."""
+    for row in rows[resource]:
+        low, high = row.get(low_field), row.get(high_field)
+        if low is not None and high is not None and low > high:
+            yield DataIssue("range_ordered", resource, row["_row"], low_field,
+                            f"{low_field} {low:,} is above {high_field} {high:,}", paths[resource])
+
+
+@check("country_codes_known")
+def country_codes_known(rows: Rows, paths: dict, *, descriptor):
+    """Fields marked ``countryCode`` hold ISO 3166-1 alpha-3 codes."""
+    for resource in descriptor["resources"]:
+        for field in resource["schema"]["fields"]:
+            if not field.get("countryCode"):
+                continue
+            for row in rows.get(resource["name"], []):
+                code = row.get(field["name"])
+                if code is not None and not is_known_alpha3(code):
+                    yield DataIssue("country_codes_known", resource["name"], row["_row"], field["name"],
+                                    f"{code!r} is not an ISO 3166-1 alpha-3 country code (such as KAZ or UZB)",
+                                    paths[resource["name"]])
+
+
+@check("sources_resolve")
+def sources_resolve(rows: Rows, paths: dict, *, descriptor):
+    """Every ``source_id`` is a row of the ``sources`` resource."""
+    known = {r["source_id"] for r in rows.get("sources", [])}
+    for resource in descriptor["resources"]:
+        if resource["name"] == "sources":
+            continue
+        for row in rows.get(resource["name"], []):
+            source_id = row.get("source_id", None)
+            if source_id is not None and source_id not in known:
+                yield DataIssue("sources_resolve", resource["name"], row["_row"], "source_id",
+                                f"source {source_id!r} is not in sources.csv; add it there or fix the id",
+                                paths[resource["name"]])

@@ -1,0 +1,183 @@
+"""The Case: a study's data package, read, typed and validated, with its tables as DataFrames."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from diaspora_observatory.case.checks import CHECKS
+from diaspora_observatory.case.schema import read_resource
+from diaspora_observatory.errors import CaseInvalid, CaseNotFound, DataIssue
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DEFAULT_CASE = "kazakh-central-asia"
+EMBEDDED_CASES = Path(__file__).resolve().parent.parent / "cases"
+
+
+def user_data_dir() -> Path:
+    """Where imported and user cases live: ``$DIASPORA_DATA_DIR`` or the platform's user-data folder."""
+    configured = os.environ.get("DIASPORA_DATA_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "diaspora-observatory"
+
+
+def _case_folders(data_dir: Path | None = None) -> dict[str, Path]:
+    folders = {}
+    for root in (EMBEDDED_CASES, (data_dir or user_data_dir()) / "cases"):
+        if root.is_dir():
+            for child in sorted(root.iterdir()):
+                if (child / "datapackage.json").is_file():
+                    folders.setdefault(child.name, child)
+    return folders
+
+
+def list_cases(data_dir: Path | None = None) -> list[dict]:
+    """The cases available: embedded ones first, then those in the user data folder."""
+    result = []
+    for name, folder in _case_folders(data_dir).items():
+        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        result.append({"name": name, "title": descriptor.get("title", name),
+                       "embedded": folder.parent == EMBEDDED_CASES, "path": str(folder)})
+    return result
+
+
+@dataclass
+class Case:
+    """A study loaded from its data package.
+
+    ``rows`` holds the typed rows of each resource; ``table(name)`` gives them as a DataFrame;
+    ``issues`` lists every data error found by the schema and the package's named checks.
+    """
+
+    name: str
+    path: Path
+    descriptor: dict
+    rows: dict[str, list[dict]] = field(repr=False)
+    issues: list[DataIssue] = field(repr=False)
+
+    @property
+    def title(self) -> str:
+        return self.descriptor.get("title", self.name)
+
+    @property
+    def diaspora(self) -> dict:
+        """The diaspora's definition: origin, hosts, definition (ethnicity, birthplace, citizenship)."""
+        return self.descriptor.get("diaspora", {})
+
+    @property
+    def origin(self) -> str:
+        return self.diaspora["origin"]
+
+    @property
+    def hosts(self) -> list[str]:
+        return list(self.diaspora.get("hosts", []))
+
+    @property
+    def resource_names(self) -> list[str]:
+        return [r["name"] for r in self.descriptor["resources"]]
+
+    def resource(self, name: str) -> dict:
+        for resource in self.descriptor["resources"]:
+            if resource["name"] == name:
+                return resource
+        raise KeyError(name)
+
+    def has(self, name: str) -> bool:
+        return bool(self.rows.get(name))
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The resource's rows as a DataFrame with the schema's columns (without the row numbers)."""
+        import pandas as pd
+
+        columns = [f["name"] for f in self.resource(name)["schema"]["fields"]]
+        return pd.DataFrame([{k: v for k, v in r.items() if k != "_row"} for r in self.rows.get(name, [])],
+                            columns=columns)
+
+    @cached_property
+    def sources(self) -> dict[str, dict]:
+        """The bibliography, by ``source_id``."""
+        return {r["source_id"]: {k: v for k, v in r.items() if k != "_row"} for r in self.rows.get("sources", [])}
+
+    def require_valid(self) -> Case:
+        """Return the case, or raise CaseInvalid when it has data errors."""
+        if self.issues:
+            raise CaseInvalid(f"case {self.name!r} has {len(self.issues)} data error(s), first: {self.issues[0]}",
+                              self.issues)
+        return self
+
+    def _repr_html_(self) -> str:
+        cells = "".join(f"<tr><td>{r['name']}</td><td>{r.get('title', '')}</td><td>{len(self.rows.get(r['name'], []))}</td></tr>"
+                        for r in self.descriptor["resources"])
+        return (f"<p><b>{self.title}</b> ({self.name}), {len(self.issues)} data error(s)</p>"
+                f"<table><tr><th>resource</th><th>title</th><th>rows</th></tr>{cells}</table>")
+
+
+def _resolve(name_or_path: str | Path | None, data_dir: Path | None) -> Path:
+    if name_or_path is None:
+        name_or_path = DEFAULT_CASE
+    candidate = Path(name_or_path)
+    if candidate.is_dir() and (candidate / "datapackage.json").is_file():
+        return candidate.resolve()
+    if candidate.name == "datapackage.json" and candidate.is_file():
+        return candidate.parent.resolve()
+    folders = _case_folders(data_dir)
+    if str(name_or_path) in folders:
+        return folders[str(name_or_path)]
+    known = ", ".join(folders) or "none"
+    raise CaseNotFound(f"no case named or found at {str(name_or_path)!r}",
+                       f"known cases: {known}; give a case name or a folder holding a datapackage.json")
+
+
+def load_case(name_or_path: str | Path | None = None, *, data_dir: Path | None = None) -> Case:
+    """Load a case by name (``kazakh-central-asia`` by default) or by folder path.
+
+    The case is always returned, with its data errors in ``case.issues``; call
+    ``case.require_valid()`` before analysis that must not run on bad data.
+
+    >>> load_case().hosts
+    ['KGZ', 'TJK', 'TKM', 'UZB']
+    """
+    folder = _resolve(name_or_path, data_dir)
+    descriptor_path = folder / "datapackage.json"
+    try:
+        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise CaseNotFound(f"{descriptor_path} is not valid JSON (line {error.lineno}, column {error.colno})",
+                           "fix the JSON syntax of the data package descriptor") from None
+    rows: dict[str, list[dict]] = {}
+    issues: list[DataIssue] = []
+    for resource in descriptor.get("resources", []):
+        resource_rows, resource_issues = read_resource(folder, resource)
+        rows[resource["name"]] = resource_rows
+        issues.extend(resource_issues)
+    issues.extend(run_checks(descriptor, rows))
+    return Case(name=descriptor.get("name", folder.name), path=folder, descriptor=descriptor, rows=rows, issues=issues)
+
+
+def run_checks(descriptor: dict, rows: dict[str, list[dict]]) -> list[DataIssue]:
+    """Run the named checks the descriptor lists, in order."""
+    paths = {r["name"]: r["path"] for r in descriptor.get("resources", [])}
+    issues: list[DataIssue] = []
+    for spec in descriptor.get("checks", []):
+        params = {k: v for k, v in spec.items() if k != "check"}
+        function = CHECKS.get(spec["check"])
+        if function is None:
+            issues.append(DataIssue("unknown_check", "datapackage.json", None, "checks",
+                                    f"no check named {spec['check']!r}; known: {', '.join(sorted(CHECKS))}"))
+            continue
+        if "resource" in params and params["resource"] not in rows:
+            issues.append(DataIssue(spec["check"], params["resource"], None, None,
+                                    f"check refers to a resource {params['resource']!r} the package lacks"))
+            continue
+        if function.__code__.co_kwonlyargcount and "descriptor" in function.__code__.co_varnames:
+            params["descriptor"] = descriptor
+        issues.extend(function(rows, paths, **params))
+    return issues

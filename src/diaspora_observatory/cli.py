@@ -1,0 +1,181 @@
+"""The ``diaspora`` command line: one short function per command; analysis lives in the library.
+
+Heavy imports (pandas, the web stack) happen inside commands so that ``diaspora --help`` stays fast.
+Commands that belong to a subsystem live next to it and are registered in ``LAZY_COMMANDS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from diaspora_observatory.errors import DiasporaError
+
+# name -> "module:attribute"; imported only when the command is listed or run.
+LAZY_COMMANDS: dict[str, str] = {}
+
+TABLES = ["demography", "flows", "flow-summary", "periods", "repatriation", "education", "institutions",
+          "survey", "claims", "sources", "estimates"]
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            module_name, _, attribute = LAZY_COMMANDS[name].partition(":")
+            return getattr(importlib.import_module(module_name), attribute)
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DiasporaError as error:
+            click.secho(f"Error: {error.message}", fg="red", err=True)
+            if error.hint:
+                click.echo(f"Hint: {error.hint}", err=True)
+            ctx.exit(2)
+
+
+case_option = click.option("--case", "case_name", default=None, metavar="NAME|PATH",
+                           help="Case name or folder with a datapackage.json [default: kazakh-central-asia].")
+
+
+def format_option(choices=("table", "csv", "json"), default="table"):
+    return click.option("--format", "output_format", type=click.Choice(choices), default=default, show_default=True,
+                        help="Output format.")
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="diaspora-observatory")
+def main() -> None:
+    """Diaspora Observatory: study a diaspora and its migration, with a source on every number.
+
+    \b
+    Examples:
+      diaspora serve                      # the observatory web app on the built-in case
+      diaspora report --out report/       # every table, figure and claim of the study
+      diaspora check                      # validate the data and recompute the study's claims
+      diaspora show flows --format csv    # one table on standard output
+    """
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None, help="User data folder to list too.")
+@format_option(("table", "json"))
+def cases(data_dir: Path | None, output_format: str) -> None:
+    """List the available cases (built-in and user cases).
+
+    \b
+    Example:
+      diaspora cases --format json
+    """
+    from diaspora_observatory.case.package import list_cases
+
+    found = list_cases(data_dir)
+    if output_format == "json":
+        click.echo(json.dumps(found, indent=2))
+        return
+    for entry in found:
+        kind = "built-in" if entry["embedded"] else "user"
+        click.echo(f"{entry['name']:<28} {kind:<9} {entry['title']}")
+
+
+@main.command()
+@case_option
+@format_option(("table", "json"))
+def check(case_name: str | None, output_format: str) -> None:
+    """Validate the case's data and recompute every numeric claim of its study.
+
+    Exits with status 1 when the data has errors. Claim mismatches are findings, shown but not
+    treated as errors.
+
+    \b
+    Examples:
+      diaspora check
+      diaspora check --case path/to/my-case --format json
+    """
+    from diaspora_observatory.analysis.claims import check_claims
+    from diaspora_observatory.case.package import load_case
+    from diaspora_observatory.tabular import records
+
+    case = load_case(case_name)
+    claims = check_claims(case) if not case.issues and "claims" in case.resource_names else None
+    if output_format == "json":
+        payload = {"case": case.name, "errors": [issue.as_dict() for issue in case.issues],
+                   "claims": records(claims) if claims is not None else []}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        _print_check(case, claims)
+    sys.exit(1 if case.issues else 0)
+
+
+def _print_check(case, claims) -> None:
+    if case.issues:
+        click.secho(f"{len(case.issues)} data error(s) in {case.path}:", fg="red")
+        for issue in case.issues:
+            click.echo(f"  {issue}")
+        click.echo("Claims are not checked until the data errors are fixed.")
+        return
+    click.secho(f"Data: no errors in {sum(len(r) for r in case.rows.values())} rows of "
+                f"{len(case.rows)} resources.", fg="green")
+    if claims is None:
+        return
+    colours = {"confirmed": "green", "mismatch": "red", "unverifiable": "yellow"}
+    for claim in claims.itertuples():
+        status = click.style(f"{claim.status:<12}", fg=colours[claim.status])
+        computed = "" if claim.computed is None else f" (computed {claim.computed})"
+        click.echo(f"  {status} {claim.id}: reported {claim.reported}{computed}")
+    counts = claims["status"].value_counts()
+    click.echo(", ".join(f"{counts.get(s, 0)} {s}" for s in ("confirmed", "mismatch", "unverifiable")))
+
+
+@main.command()
+@click.argument("table", type=click.Choice(TABLES))
+@case_option
+@format_option()
+def show(table: str, case_name: str | None, output_format: str) -> None:
+    """Print one analysis table of the case.
+
+    \b
+    Examples:
+      diaspora show demography
+      diaspora show flows --format csv > flows.csv
+      diaspora show claims --format json
+    """
+    from diaspora_observatory.case.package import load_case
+    from diaspora_observatory.tables import build_table
+    from diaspora_observatory.tabular import print_table
+
+    frame = build_table(load_case(case_name).require_valid(), table)
+    print_table(frame, output_format)
+
+
+@main.command()
+@case_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("report"), show_default=True,
+              help="Folder to write the report into.")
+@click.option("--pdf", is_flag=True, help="Also write report.pdf (needs Chromium).")
+def report(case_name: str | None, out_dir: Path, pdf: bool) -> None:
+    """Reproduce the study: report.html, report.md, tables/*.csv, figures/*.svg, claims.json.
+
+    \b
+    Examples:
+      diaspora report
+      diaspora report --case my-case --out build/my-report --pdf
+    """
+    from diaspora_observatory.case.package import load_case
+    from diaspora_observatory.report.build import build_report
+
+    case = load_case(case_name).require_valid()
+    written = build_report(case, out_dir, pdf=pdf, progress=lambda step: click.echo(f"  {step}", err=True))
+    click.echo(f"Report of {case.name} written to {out_dir}/ ({len(written)} files): {out_dir / 'report.html'}")
+
+
+if __name__ == "__main__":
+    main()

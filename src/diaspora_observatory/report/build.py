@@ -1,0 +1,118 @@
+"""Write a case's report: report.html, report.md, tables/*.csv, figures/*.svg, claims.json, report.pdf."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from diaspora_observatory import __version__
+from diaspora_observatory.case.package import Case
+from diaspora_observatory.charts.render import to_svg
+from diaspora_observatory.errors import DiasporaError
+from diaspora_observatory.report.sections import Section, build_sections, source_label
+from diaspora_observatory.tabular import records, to_csv
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+
+
+def _environment() -> Environment:
+    environment = Environment(loader=PackageLoader("diaspora_observatory.report", "templates"),
+                              autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+    environment.filters["cell"] = format_cell
+    return environment
+
+
+def format_cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:,.4g}"
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    return str(value)
+
+
+def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
+                 progress: Callable[[str], None] = lambda step: None) -> list[Path]:
+    """Write the whole report of ``case`` into ``out_dir``; return the files written."""
+    out_dir = Path(out_dir)
+    (out_dir / "tables").mkdir(parents=True, exist_ok=True)
+    (out_dir / "figures").mkdir(parents=True, exist_ok=True)
+    progress("computing analysis tables")
+    sections = build_sections(case)
+    written: list[Path] = []
+    svgs: dict[str, str] = {}
+    for section in sections:
+        for name, frame in section.tables.items():
+            path = out_dir / "tables" / f"{name}.csv"
+            path.write_text(to_csv(frame), encoding="utf-8")
+            written.append(path)
+        for figure in section.figures:
+            progress(f"drawing figure {figure.name}")
+            svgs[figure.name] = to_svg(figure.spec)
+            path = out_dir / "figures" / f"{figure.name}.svg"
+            path.write_text(svgs[figure.name], encoding="utf-8")
+            written.append(path)
+    claims = next(s.tables["claims"] for s in sections if s.id == "claims")
+    claims_path = out_dir / "claims.json"
+    claims_path.write_text(json.dumps(records(claims), indent=2, ensure_ascii=False), encoding="utf-8")
+    written.append(claims_path)
+    context = _context(case, sections, svgs)
+    progress("writing report.html and report.md")
+    environment = _environment()
+    html_path = out_dir / "report.html"
+    html_path.write_text(environment.get_template("report.html").render(**context), encoding="utf-8")
+    md_path = out_dir / "report.md"
+    md_path.write_text(environment.get_template("report.md").render(**context), encoding="utf-8")
+    written += [html_path, md_path]
+    if pdf:
+        progress("printing report.pdf with Chromium")
+        written.append(print_pdf(html_path, out_dir / "report.pdf"))
+    return written
+
+
+def _context(case: Case, sections: list[Section], svgs: dict[str, str]) -> dict:
+    claims = next(s.tables["claims"] for s in sections if s.id == "claims")
+    used = set().union(*(s.source_ids for s in sections))
+    return {
+        "case": case, "sections": sections, "svgs": svgs, "version": __version__, "today": date.today().isoformat(),
+        "claim_counts": claims["status"].value_counts().to_dict(),
+        "sources": [case.sources[s] for s in sorted(used) if s in case.sources],
+        "source_label": lambda ids: source_label(case, ids),
+        "records": records,
+    }
+
+
+def find_chromium() -> str | None:
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def print_pdf(html_path: Path, pdf_path: Path) -> Path:
+    """Print the HTML report to PDF with headless Chromium (no network: every asset is inline)."""
+    browser = find_chromium()
+    if browser is None:
+        raise DiasporaError("--pdf needs Chromium, which was not found on PATH",
+                            "install it (Debian: apt-get install chromium) or leave out --pdf")
+    with tempfile.TemporaryDirectory() as profile:
+        command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                   f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                   f"--print-to-pdf={pdf_path.resolve()}", html_path.resolve().as_uri()]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    if result.returncode != 0 or not pdf_path.is_file():
+        raise DiasporaError(f"Chromium could not print {html_path} (exit {result.returncode})",
+                            result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "")
+    return pdf_path

@@ -1,0 +1,135 @@
+"""The report's content as data: sections with their tables, figures and sources.
+
+HTML and Markdown are two renderings of the same sections, and the web app reuses the figure list,
+so every output shows the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from diaspora_observatory.analysis import claims, demography, flows, repatriation, survey
+from diaspora_observatory.case.package import Case
+from diaspora_observatory.charts import specs
+from diaspora_observatory.tables import build_table
+
+
+@dataclass
+class Figure:
+    name: str
+    title: str
+    spec: dict
+    data: pd.DataFrame
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    text: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: list[Figure] = field(default_factory=list)
+    source_ids: set[str] = field(default_factory=set)
+
+
+def _source_ids(*frames: pd.DataFrame) -> set[str]:
+    found: set[str] = set()
+    for frame in frames:
+        for column in frame.columns:
+            if column == "source_id" or column.endswith("source_id") or column == "source_ids":
+                for value in frame[column].dropna():
+                    found.update(str(value).split(";"))
+    return found
+
+
+def source_label(case: Case, source_ids: set[str] | list[str]) -> str:
+    """Short citations like ``Bureau of National Statistics of the Republic of Kazakhstan (2024)``."""
+    labels = []
+    for source_id in sorted(source_ids):
+        source = case.sources.get(source_id)
+        if source:
+            year = f" ({source['year']})" if source.get("year") else ""
+            labels.append(f"{source['author']}{year}")
+    return "; ".join(labels)
+
+
+def build_sections(case: Case) -> list[Section]:
+    """All report sections for a valid case, in reading order."""
+    sections: list[Section] = []
+    demo = demography.demography(case)
+    summary = demography.regional_summary(case)
+    key = pd.DataFrame([{"figure": k, "value": v} for k, v in summary.items() if not isinstance(v, list)])
+    population_sources = _source_ids(demo)
+    sections.append(Section(
+        "demography", "Demographic model",
+        "How many members of the diaspora live in each host country, and what share they form of the host's "
+        "population and of its non-titular groups. The share of the world diaspora is an interval because the "
+        "world estimate is a range.",
+        {"demography": demo, "regional-summary": key},
+        [Figure("diaspora-shares", "Diaspora shares per host",
+                specs.diaspora_shares(demo, source_label(case, population_sources)), demo)],
+        population_sources | _source_ids(case.table("diaspora_estimates"))))
+    estimates = demography.size_history(case)
+    sections.append(Section("estimates", "Diaspora size estimates",
+                            "Estimates of the diaspora's size kept as the sources give them: low and high ends, "
+                            "with the qualifier (about, more than, up to).",
+                            {"estimates": case.table("diaspora_estimates")}, [], _source_ids(estimates) |
+                            _source_ids(case.table("diaspora_estimates"))))
+    flow_table = flows.flows(case)
+    flow_sources = _source_ids(flow_table)
+    sections.append(Section(
+        "flows", "Migration flows",
+        "Yearly emigration from and immigration to the country of origin for each partner; net is immigration "
+        "minus emigration. Trends use the Mann-Kendall test and the Theil-Sen slope; the change year is where "
+        "Pettitt's test finds a shift in immigration.",
+        {"flows": flow_table, "flow-summary": flows.flow_summary(case), "periods": flows.period_totals(case)},
+        [Figure("flows-over-time", "Flows over time per partner",
+                specs.flows_over_time(flow_table, source_label(case, flow_sources)), flow_table)],
+        flow_sources | _source_ids(case.table("periods"))))
+    if case.has("repatriation"):
+        education = repatriation.education_comparison(case)
+        rep_sources = _source_ids(case.table("repatriation"))
+        sections.append(Section(
+            "repatriation", "Repatriation and emigration",
+            "Who returns and who leaves: the profile of repatriates (kandas) and of emigrants by age and "
+            "education. Levels a source does not report are left empty.",
+            {"repatriation": repatriation.repatriation_profile(case), "education": education},
+            [Figure("education-comparison", "Repatriates and emigrants by education",
+                    specs.education_comparison(education, source_label(case, _source_ids(education))), education)],
+            rep_sources))
+    if case.has("institutions"):
+        profile = build_table(case, "institutions")
+        sections.append(Section(
+            "institutions", "Diaspora institutions",
+            "Schools, university programmes, cultural centres and associations per host, and which of four "
+            "supports of identity (schooling, higher education, culture, organisation) each host offers.",
+            {"institutions": profile, "institution-list": case.table("institutions")}, [],
+            _source_ids(profile, case.table("institutions"))))
+    if case.has("survey_results"):
+        published = survey.published_survey(case)
+        survey_sources = _source_ids(published)
+        sections.append(Section(
+            "survey", "Questionnaire survey",
+            "The survey's published aggregates. Values the study shows only as an image are marked unavailable "
+            "rather than estimated.",
+            {"survey": published},
+            [Figure("survey-items", "Identity items",
+                    specs.survey_items(published, source_label(case, survey_sources)), published)],
+            survey_sources))
+    if case.has("documents"):
+        themes = case.table("document_themes")
+        sections.append(Section(
+            "documents", "Policy documents and press",
+            "The documents the study reads and the themes it finds in each; a theme marked false is a gap the "
+            "study points out.",
+            {"documents": case.table("documents"), "document-themes": themes}, [],
+            _source_ids(case.table("documents"))))
+    claim_table = claims.check_claims(case)
+    sections.append(Section(
+        "claims", "The study's numbers, recomputed",
+        "Each numeric statement of the study recomputed from the case's data: confirmed, mismatch (a finding, "
+        "with the reported and computed values) or unverifiable (the data to recompute it is not in the case).",
+        {"claims": claim_table}, [], {"study"}))
+    return sections

@@ -1,0 +1,44 @@
+"""The named analysis tables shared by the CLI (``diaspora show``), the report and the web app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from diaspora_observatory.case.package import Case
+from diaspora_observatory.errors import UnknownTable
+
+
+def _sources(case: Case) -> pd.DataFrame:
+    return case.table("sources")
+
+
+def _builders() -> dict[str, Callable[[Case], pd.DataFrame]]:
+    from diaspora_observatory.analysis import claims, demography, flows, institutions, repatriation, survey
+
+    return {
+        "demography": demography.demography,
+        "flows": flows.flows,
+        "flow-summary": flows.flow_summary,
+        "periods": flows.period_totals,
+        "repatriation": repatriation.repatriation_profile,
+        "education": repatriation.education_comparison,
+        "institutions": institutions.institution_profile,
+        "survey": survey.published_survey,
+        "claims": claims.check_claims,
+        "sources": _sources,
+        "estimates": demography.size_history,
+    }
+
+
+def table_names() -> list[str]:
+    return list(_builders())
+
+
+def build_table(case: Case, name: str) -> pd.DataFrame:
+    """Build the analysis table ``name`` for ``case``; raise UnknownTable for an unknown name."""
+    builders = _builders()
+    if name not in builders:
+        raise UnknownTable(f"no table named {name!r}", f"choose one of {', '.join(builders)}")
+    return builders[name](case)
