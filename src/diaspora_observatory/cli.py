@@ -7,6 +7,7 @@ Commands that belong to a subsystem live next to it and are registered in ``LAZY
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -15,8 +16,24 @@ import click
 
 from diaspora_observatory.errors import DiasporaError
 
-# name -> "module:attribute"; imported only when the command is listed or run.
-LAZY_COMMANDS: dict[str, str] = {}
+# name -> "module:attribute"; imported only when the command is listed or run. Subsystems keep their
+# commands beside their code; a module must import only click at its top so that --help stays fast.
+LAZY_COMMANDS: dict[str, str] = {
+    "serve": "diaspora_observatory.web.cli:serve",
+    "import": "diaspora_observatory.sources.cli:import_group",
+    "case": "diaspora_observatory.sources.cli:case_group",
+    "survey": "diaspora_observatory.survey.cli:survey_group",
+    "documents": "diaspora_observatory.documents.cli:documents_group",
+}
+
+
+def _available(target: str) -> bool:
+    """Whether the module behind a lazy command exists (subsystems land one by one)."""
+    module_name = target.partition(":")[0]
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except ModuleNotFoundError:
+        return False
 
 TABLES = ["demography", "flows", "flow-summary", "periods", "repatriation", "education", "institutions",
           "survey", "claims", "sources", "estimates"]
@@ -24,10 +41,10 @@ TABLES = ["demography", "flows", "flow-summary", "periods", "repatriation", "edu
 
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+        return sorted([*super().list_commands(ctx), *(n for n, t in LAZY_COMMANDS.items() if _available(t))])
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in LAZY_COMMANDS:
+        if name in LAZY_COMMANDS and _available(LAZY_COMMANDS[name]):
             module_name, _, attribute = LAZY_COMMANDS[name].partition(":")
             return getattr(importlib.import_module(module_name), attribute)
         return super().get_command(ctx, name)
