@@ -122,25 +122,28 @@ def check(case_name: str | None, output_format: str) -> None:
     from diaspora_observatory.tabular import records
 
     case = load_case(case_name)
-    claims = check_claims(case) if not case.issues and "claims" in case.resource_names else None
+    claims = check_claims(case) if not case.errors and "claims" in case.resource_names else None
     if output_format == "json":
-        payload = {"case": case.name, "errors": [issue.as_dict() for issue in case.issues],
+        payload = {"case": case.name, "errors": [issue.as_dict() for issue in case.errors],
+                   "warnings": [issue.as_dict() for issue in case.warnings],
                    "claims": records(claims) if claims is not None else []}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         _print_check(case, claims)
-    sys.exit(1 if case.issues else 0)
+    sys.exit(1 if case.errors else 0)
 
 
 def _print_check(case, claims) -> None:
-    if case.issues:
-        click.secho(f"{len(case.issues)} data error(s) in {case.path}:", fg="red")
-        for issue in case.issues:
+    if case.errors:
+        click.secho(f"{len(case.errors)} data error(s) in {case.path}:", fg="red")
+        for issue in case.errors:
             click.echo(f"  {issue}")
         click.echo("Claims are not checked until the data errors are fixed.")
         return
     click.secho(f"Data: no errors in {sum(len(r) for r in case.rows.values())} rows of "
                 f"{len(case.rows)} resources.", fg="green")
+    for issue in case.warnings:
+        click.secho(f"  {issue}", fg="yellow")
     if claims is None:
         return
     colours = {"confirmed": "green", "mismatch": "red", "unverifiable": "yellow"}

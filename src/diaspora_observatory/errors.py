@@ -48,6 +48,8 @@ class DataIssue:
     """One structured data error: which check found it, where, and what is wrong.
 
     ``row`` is the line number in the CSV file (the header is row 1), so it matches a spreadsheet.
+    ``severity`` is ``error`` (the data is wrong: ``diaspora check`` fails) or ``warning`` (a finding
+    to show, such as two sources disagreeing beyond a tolerance).
     """
 
     check: str
@@ -56,6 +58,7 @@ class DataIssue:
     field: str | None
     message: str
     path: str = ""
+    severity: str = "error"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -66,4 +69,5 @@ class DataIssue:
             where += f" row {self.row}"
         if self.field:
             where += f", field {self.field}"
-        return f"[{self.check}] {where}: {self.message}"
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{prefix}[{self.check}] {where}: {self.message}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from dataclasses import dataclass, field
@@ -106,17 +107,27 @@ class Case:
         """The bibliography, by ``source_id``."""
         return {r["source_id"]: {k: v for k, v in r.items() if k != "_row"} for r in self.rows.get("sources", [])}
 
+    @property
+    def errors(self) -> list[DataIssue]:
+        """The issues of severity ``error`` (warnings are findings, not errors)."""
+        return [issue for issue in self.issues if issue.severity == "error"]
+
+    @property
+    def warnings(self) -> list[DataIssue]:
+        return [issue for issue in self.issues if issue.severity == "warning"]
+
     def require_valid(self) -> Case:
-        """Return the case, or raise CaseInvalid when it has data errors."""
-        if self.issues:
-            raise CaseInvalid(f"case {self.name!r} has {len(self.issues)} data error(s), first: {self.issues[0]}",
-                              self.issues)
+        """Return the case, or raise CaseInvalid when it has data errors (warnings are allowed)."""
+        errors = self.errors
+        if errors:
+            raise CaseInvalid(f"case {self.name!r} has {len(errors)} data error(s), first: {errors[0]}", errors)
         return self
 
     def _repr_html_(self) -> str:
         cells = "".join(f"<tr><td>{r['name']}</td><td>{r.get('title', '')}</td><td>{len(self.rows.get(r['name'], []))}</td></tr>"
                         for r in self.descriptor["resources"])
-        return (f"<p><b>{self.title}</b> ({self.name}), {len(self.issues)} data error(s)</p>"
+        return (f"<p><b>{self.title}</b> ({self.name}), {len(self.errors)} data error(s), "
+                f"{len(self.warnings)} warning(s)</p>"
                 f"<table><tr><th>resource</th><th>title</th><th>rows</th></tr>{cells}</table>")
 
 
@@ -177,7 +188,7 @@ def run_checks(descriptor: dict, rows: dict[str, list[dict]]) -> list[DataIssue]
             issues.append(DataIssue(spec["check"], params["resource"], None, None,
                                     f"check refers to a resource {params['resource']!r} the package lacks"))
             continue
-        if function.__code__.co_kwonlyargcount and "descriptor" in function.__code__.co_varnames:
+        if "descriptor" in inspect.signature(function).parameters:
             params["descriptor"] = descriptor
         issues.extend(function(rows, paths, **params))
     return issues
