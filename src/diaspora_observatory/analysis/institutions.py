@@ -19,7 +19,7 @@ def institution_profile(case: Case) -> pd.DataFrame:
     """One row per host: institution counts by kind, the schooling situation, and which of the four
     supports (schooling, higher education, culture, organisation) exist; ``supports_present`` counts them."""
     institutions = case.table("institutions")
-    schooling = case.table("schooling").set_index("country") if case.has("schooling") else pd.DataFrame()
+    schooling = case.table("schooling").set_index("country") if case.has("schooling") else None
     rows = []
     for host in case.hosts:
         own = institutions[institutions["country"] == host]
@@ -27,7 +27,9 @@ def institution_profile(case: Case) -> pd.DataFrame:
         for kind in sorted(set().union(*SUPPORTS.values())):
             kind_rows = own[own["kind"] == kind]
             row[f"{kind}_count"] = int(kind_rows["count"].fillna(0).sum()) if not kind_rows.empty else 0
-        status = schooling["kazakh_language_schooling"].get(host, "not_reported") if not schooling.empty else "not_reported"
+        status = "not_reported"
+        if schooling is not None:
+            status = schooling["kazakh_language_schooling"].get(host, "not_reported")
         row["kazakh_language_schooling"] = status
         for support, kinds in SUPPORTS.items():
             present = not own[own["kind"].isin(kinds)].empty
@@ -36,7 +38,9 @@ def institution_profile(case: Case) -> pd.DataFrame:
             row[f"has_{support}"] = present
         row["supports_present"] = sum(row[f"has_{s}"] for s in SUPPORTS)
         row["lower_bound_counts"] = ";".join(sorted(own[own["qualifier"] == "more_than"]["kind"]))
-        row["source_ids"] = ";".join(sorted(set(own["source_id"]) | ({schooling["source_id"].get(host)}
-                                                                      if not schooling.empty and host in schooling.index else set())))
+        sources = set(own["source_id"])
+        if schooling is not None and host in schooling.index:
+            sources.add(schooling.loc[host, "source_id"])
+        row["source_ids"] = ";".join(sorted(sources))
         rows.append(row)
     return pd.DataFrame(rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import inspect
 import json
 import os
@@ -124,9 +125,9 @@ class Case:
         return self
 
     def _repr_html_(self) -> str:
-        cells = "".join(f"<tr><td>{r['name']}</td><td>{r.get('title', '')}</td><td>{len(self.rows.get(r['name'], []))}</td></tr>"
-                        for r in self.descriptor["resources"])
-        return (f"<p><b>{self.title}</b> ({self.name}), {len(self.errors)} data error(s), "
+        cells = "".join(f"<tr><td>{html.escape(r['name'])}</td><td>{html.escape(r.get('title', ''))}</td>"
+                        f"<td>{len(self.rows.get(r['name'], []))}</td></tr>" for r in self.descriptor["resources"])
+        return (f"<p><b>{html.escape(self.title)}</b> ({html.escape(self.name)}), {len(self.errors)} data error(s), "
                 f"{len(self.warnings)} warning(s)</p>"
                 f"<table><tr><th>resource</th><th>title</th><th>rows</th></tr>{cells}</table>")
 

@@ -53,7 +53,8 @@ def flows_over_time(flows: pd.DataFrame, source: str, title: str = "Migration fl
 
 def diaspora_shares(demography: pd.DataFrame, source: str, title: str = "Kazakhs in each host country") -> dict:
     """Bars of the diaspora's share of the total population and of the other groups, per host."""
-    long = demography.melt(id_vars=["country"], value_vars=["diaspora_share_of_total_pct", "diaspora_share_of_others_pct"],
+    long = demography.melt(id_vars=["country"],
+                           value_vars=["diaspora_share_of_total_pct", "diaspora_share_of_others_pct"],
                            var_name="measure", value_name="percent")
     long["measure"] = long["measure"].map({"diaspora_share_of_total_pct": "share of total population",
                                            "diaspora_share_of_others_pct": "share of other groups"})
@@ -98,7 +99,8 @@ def education_comparison(education: pd.DataFrame, source: str,
     """Grouped bars of the education shares of repatriates and emigrants; unreported levels are absent."""
     long = education.melt(id_vars=["education"], value_vars=["kandas_share_pct", "emigrants_share_pct"],
                           var_name="group", value_name="percent").dropna(subset=["percent"])
-    long["group"] = long["group"].map({"kandas_share_pct": "repatriates (kandas)", "emigrants_share_pct": "emigrants 2023"})
+    long["group"] = long["group"].map({"kandas_share_pct": "repatriates (kandas)",
+                                       "emigrants_share_pct": "emigrants 2023"})
     spec = _base(title, source)
     spec.update({
         "data": {"values": _records(long)},

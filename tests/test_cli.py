@@ -1,0 +1,98 @@
+"""The command line: same numbers as the library, documented output contract, clear errors, help."""
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from diaspora_observatory.analysis import demography, flows
+from diaspora_observatory.analysis.claims import check_claims
+from diaspora_observatory.cli import TABLES, main
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return CliRunner()
+
+
+def rows_of(output: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(output)))
+
+
+def test_show_demography_csv_matches_the_library(runner, case):
+    result = runner.invoke(main, ["show", "demography", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = {row["country"]: row for row in rows_of(result.output)}
+    library = demography.demography(case).set_index("country")
+    for country, row in rows.items():
+        assert float(row["diaspora_share_of_total_pct"]) == pytest.approx(library.loc[country, "diaspora_share_of_total_pct"])
+        assert int(row["diaspora_population"]) == library.loc[country, "diaspora_population"]
+    assert {"country", "year", "total_population", "titular_population", "diaspora_population", "other_population",
+            "diaspora_share_of_total_pct", "diaspora_share_of_others_pct",
+            "share_of_regional_diaspora_pct"} <= set(rows["UZB"])
+
+
+def test_show_flows_csv_contract(runner, case):
+    rows = rows_of(runner.invoke(main, ["show", "flows", "--format", "csv"]).output)
+    assert {"partner", "year", "emigration", "immigration", "net"} <= set(rows[0])
+    library = flows.flows(case)
+    assert [int(r["net"]) for r in rows] == library["net"].tolist()
+
+
+def test_check_json_contract(runner, case):
+    result = runner.invoke(main, ["check", "--format", "json"])
+    assert result.exit_code == 0
+    payload = json.loads(result.output)
+    assert payload["errors"] == []
+    assert isinstance(payload["claims"], list)
+    first = payload["claims"][0]
+    assert {"id", "statement", "reported", "computed", "status"} <= set(first)
+    library = check_claims(case)
+    assert [c["status"] for c in payload["claims"]] == library["status"].tolist()
+
+
+def test_check_table_summarises_statuses(runner):
+    result = runner.invoke(main, ["check"])
+    assert result.output.splitlines()[-1] == "26 confirmed, 5 mismatch, 3 unverifiable"
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_every_table_prints_in_every_format(runner, table):
+    for output_format in ("table", "csv", "json"):
+        result = runner.invoke(main, ["show", table, "--format", output_format])
+        assert result.exit_code == 0, (table, output_format, result.output)
+        assert result.output.strip()
+
+
+def test_unknown_case_gives_a_clear_error_without_traceback(runner):
+    result = runner.invoke(main, ["show", "flows", "--case", "kazakh-centrl-asia"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == "Error: no case named or found at 'kazakh-centrl-asia'"
+    assert result.output.splitlines()[1].startswith("Hint: known cases: kazakh-central-asia")
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_cases_lists_the_built_in_case(runner):
+    payload = json.loads(runner.invoke(main, ["cases", "--format", "json"]).output)
+    assert payload[0]["name"] == "kazakh-central-asia" and payload[0]["embedded"] is True
+
+
+def all_commands(group=main, prefix=()):
+    ctx = group.make_context("diaspora", ["--help"], resilient_parsing=True)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        yield (*prefix, name), command
+        if hasattr(command, "list_commands"):
+            yield from all_commands(command, (*prefix, name))
+
+
+def test_every_command_has_help_with_an_example(runner):
+    seen = 0
+    for path, _command in all_commands():
+        result = runner.invoke(main, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert "Example" in result.output, f"diaspora {' '.join(path)} --help has no example"
+        seen += 1
+    assert seen >= 4
