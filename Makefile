@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 OUT ?= report
 
-.PHONY: install run report check test test-fast bench lint clean
+.PHONY: install run report check test test-fast bench lint docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ bench: install
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	duplicates --most 20 || true
+
+docs: install
+	$(BIN)/python docs/cli_reference.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache build *.egg-info src/*.egg-info

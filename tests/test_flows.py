@@ -60,6 +60,23 @@ def test_mann_kendall_tau_agrees_with_scipy_kendall_tau_a(values):
     assert tau_b == pytest.approx(concordant_minus_discordant.statistic)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=5000), min_size=3, max_size=30))
+def test_theil_sen_agrees_with_scipy(values):
+    years = list(range(2000, 2000 + len(values)))
+    ours = theil_sen(years, values)
+    slope, intercept, low, high = stats.theilslopes(values, years, alpha=0.95)
+    assert (ours.slope, ours.intercept, ours.low_slope, ours.high_slope) == pytest.approx((slope, intercept, low, high))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=20), min_size=3, max_size=30))
+def test_mann_kendall_p_value_agrees_with_the_normal_approximation(values):
+    result = mann_kendall(values)
+    if result.variance > 0:
+        assert result.p_value == pytest.approx(2 * stats.norm.sf(abs(result.z)))
+
+
 def test_theil_sen_recovers_an_exact_line():
     years = list(range(2000, 2010))
     result = theil_sen(years, [3 * (y - 2000) + 7 for y in years])
