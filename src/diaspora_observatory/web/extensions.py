@@ -1,0 +1,112 @@
+"""How other parts of the observatory add pages to the web app.
+
+An extension is a module listed in ``EXTENSION_MODULES`` that defines::
+
+    NAV: list[tuple[str, str]]                      # (path, English label) shown in the menu
+    def routes(web: WebContext) -> list[BaseRoute]  # its Starlette routes
+
+``create_app`` imports each listed module that exists, calls ``routes(web)`` once at startup and mounts
+the routes behind the same security middleware and error pages as the core pages. An extension renders
+with ``web.render(request, "its_template.html", {...})``; its templates may ``{% extends "base.html" %}``
+and use ``_()`` (the request's translation) and ``source_label(ids)``. It registers its own template and
+locale folders with ``web.add_template_dir`` and ``web.add_locale_dir``. See docs/web.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from diaspora_observatory.countries import country_name
+from diaspora_observatory.report.sections import source_label
+from diaspora_observatory.web.i18n import COOKIE, LANGUAGES, Catalogs, choose_language, format_number, format_percent
+
+if TYPE_CHECKING:
+    from diaspora_observatory.case.package import Case
+
+EXTENSION_MODULES = ["diaspora_observatory.survey.web", "diaspora_observatory.documents.web"]
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+MEDIA_TYPES = {"csv": "text/csv", "json": "application/json"}
+
+
+class WebContext:
+    """What the app shares with its views and extensions: the case, the user data folder, the
+    template environment, the translations and the menu."""
+
+    def __init__(self, case: Case, data_dir: Path, *, dev: bool = False) -> None:
+        self.case = case
+        self.data_dir = Path(data_dir)
+        self.dev = dev
+        self.catalogs = Catalogs()
+        self._loader = ChoiceLoader([FileSystemLoader(str(TEMPLATE_DIR))])
+        self.environment = Environment(loader=self._loader, autoescape=select_autoescape(["html", "xml"]),
+                                       trim_blocks=True, lstrip_blocks=True)
+        # (path, English label); labels are translated when a page is drawn.
+        self.nav: list[tuple[str, str]] = []
+
+    def add_template_dir(self, path: str | Path) -> None:
+        """Let ``render`` find templates in ``path`` (after the app's own, so base.html stays the app's)."""
+        self._loader.loaders.append(FileSystemLoader(str(path)))
+
+    def add_locale_dir(self, path: str | Path) -> None:
+        """Merge ``path/<lang>/LC_MESSAGES/messages.po`` into the app's translations."""
+        self.catalogs.add_locale_dir(Path(path))
+
+    def language(self, request: Request) -> str:
+        """The request's language code: ``?lang=``, then the ``lang`` cookie, then Accept-Language."""
+        return choose_language(request.query_params.get("lang"), request.cookies.get(COOKIE),
+                               request.headers.get("accept-language"))
+
+    def gettext(self, request: Request) -> Callable[[str], str]:
+        """The translation function ``_`` for the request's language."""
+        return self.catalogs.gettext(self.language(request))
+
+    def base_context(self, request: Request, language: str | None = None) -> dict[str, Any]:
+        """What base.html needs; views and extensions add their own keys on top."""
+        language = language or self.language(request)
+        translate = self.catalogs.gettext(language)
+        case = self.case
+        return {
+            "request": request, "lang": language, "languages": LANGUAGES, "_": translate,
+            "nav": [(path, translate(label)) for path, label in self.nav],
+            "current_path": request.url.path, "case": case, "dev": self.dev,
+            "source_label": lambda ids: source_label(case, ids),
+            "number": lambda value, digits=1: format_number(value, language, digits),
+            "percent": lambda value, digits=1: format_percent(value, language, digits),
+            "country": lambda code: country_name(code, language) if isinstance(code, str) and len(code) == 3 else code,
+        }
+
+    def render(self, request: Request, template_name: str, context: dict, status_code: int = 200,
+               alternates: dict[str, str] | None = None, language: str | None = None) -> Response:
+        """Render ``template_name`` inside the app's layout and return an HTML response.
+
+        ``alternates`` maps a format (``csv``, ``json`` or a media type) to the URL of the page's data
+        in that format; base.html advertises each with ``<link rel="alternate">``.
+        """
+        full = self.base_context(request, language)
+        full["alternates"] = {MEDIA_TYPES.get(kind, kind): url for kind, url in (alternates or {}).items()}
+        full.update(context)
+        html = self.environment.get_template(template_name).render(full)
+        return HTMLResponse(html, status_code=status_code, headers={"vary": "Cookie, Accept-Language",
+                                                                    "content-language": full["lang"]})
+
+
+def available_extensions() -> list[ModuleType]:
+    """The extension modules of ``EXTENSION_MODULES`` that are installed, imported."""
+    found = []
+    for name in EXTENSION_MODULES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except ModuleNotFoundError:  # the parent package is not there yet
+            spec = None
+        if spec is not None:
+            found.append(importlib.import_module(name))
+    return found

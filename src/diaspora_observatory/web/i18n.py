@@ -1,0 +1,91 @@
+"""Interface languages: gettext catalogs (.po read with Babel at startup), language choice, formatting."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+DEFAULT_LANGUAGE = "en"
+COOKIE = "lang"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+def read_catalog(po_path: Path, language: str) -> Translations:
+    """Read one ``messages.po`` into gettext Translations (compiled in memory, nothing written to disk)."""
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+class Catalogs:
+    """The translations of every language, merged from the app's locale folder and any extension's."""
+
+    def __init__(self) -> None:
+        self.translations: dict[str, Translations] = {}
+        self.add_locale_dir(LOCALE_DIR)
+
+    def add_locale_dir(self, locale_dir: Path) -> None:
+        """Merge ``locale_dir/<lang>/LC_MESSAGES/messages.po`` for every language that has one."""
+        for language in LANGUAGES:
+            po_path = Path(locale_dir) / language / "LC_MESSAGES" / "messages.po"
+            if not po_path.is_file():
+                continue
+            loaded = read_catalog(po_path, language)
+            if language in self.translations:
+                self.translations[language].merge(loaded)
+            else:
+                self.translations[language] = loaded
+
+    def gettext(self, language: str) -> Callable[[str], str]:
+        """``_`` for ``language``; English text is the msgid itself, so English needs no catalog."""
+        translations = self.translations.get(language)
+        if translations is None:
+            return lambda message: message
+        return translations.gettext
+
+
+def choose_language(query_language: str | None, cookie_language: str | None, accept_language: str | None) -> str:
+    """The language to answer in: ``?lang=`` first, then the cookie, then the browser's Accept-Language."""
+    for candidate in (query_language, cookie_language):
+        if candidate in LANGUAGES:
+            return candidate
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+def format_number(value: object, language: str, digits: int = 1) -> str:
+    """A number written the way readers of ``language`` expect (CLDR: grouping and decimal signs)."""
+    from babel.numbers import format_decimal
+
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) >= 1000):
+        return format_decimal(int(value), locale=language)
+    if isinstance(value, float):
+        pattern = "#,##0." + "#" * max(digits, 1) if abs(value) >= 1 else "#,##0.0##"
+        return format_decimal(value, format=pattern, locale=language)
+    return str(value)
+
+
+def format_percent(value: object, language: str, digits: int = 1) -> str:
+    """A percentage (given in percent, e.g. 12.5) with the locale's percent sign and spacing."""
+    from babel.numbers import format_percent as babel_percent
+
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    pattern = "#,##0." + "0" * digits + "%" if abs(float(value)) >= 0.1 else "#,##0.0##%"
+    return babel_percent(float(value) / 100, format=pattern, locale=language)
