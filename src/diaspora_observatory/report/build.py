@@ -29,15 +29,18 @@ def _environment() -> Environment:
     return environment
 
 
-def format_cell(value: object) -> str:
+def format_cell(value: object, column: str = "") -> str:
+    """A table cell for people: thousands separated (but not in years), four significant digits."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if "year" in column:
+        return str(int(value)) if isinstance(value, int | float) else str(value)
     if isinstance(value, float):
         return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:,.4g}"
     if isinstance(value, int):
-        return f"{value:,}" if abs(value) >= 10000 else str(value)
+        return f"{value:,}"
     return str(value)
 
 
