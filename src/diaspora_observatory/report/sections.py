@@ -77,17 +77,18 @@ def build_sections(case: Case) -> list[Section]:
                             "with the qualifier (about, more than, up to).",
                             {"estimates": case.table("diaspora_estimates")}, [], _source_ids(estimates) |
                             _source_ids(case.table("diaspora_estimates"))))
-    flow_table = flows.flows(case)
-    flow_sources = _source_ids(flow_table)
-    sections.append(Section(
-        "flows", "Migration flows",
-        "Yearly emigration from and immigration to the country of origin for each partner; net is immigration "
-        "minus emigration. Trends use the Mann-Kendall test and the Theil-Sen slope; the change year is where "
-        "Pettitt's test finds a shift in immigration.",
-        {"flows": flow_table, "flow-summary": flows.flow_summary(case), "periods": flows.period_totals(case)},
-        [Figure("flows-over-time", "Flows over time per partner",
-                specs.flows_over_time(flow_table, source_label(case, flow_sources)), flow_table)],
-        flow_sources | _source_ids(case.table("periods"))))
+    if case.has("flows"):  # a case made by `diaspora case new` has no flow data yet
+        flow_table = flows.flows(case)
+        flow_sources = _source_ids(flow_table)
+        sections.append(Section(
+            "flows", "Migration flows",
+            "Yearly emigration from and immigration to the country of origin for each partner; net is immigration "
+            "minus emigration. Trends use the Mann-Kendall test and the Theil-Sen slope; the change year is where "
+            "Pettitt's test finds a shift in immigration.",
+            {"flows": flow_table, "flow-summary": flows.flow_summary(case), "periods": flows.period_totals(case)},
+            [Figure("flows-over-time", "Flows over time per partner",
+                    specs.flows_over_time(flow_table, source_label(case, flow_sources)), flow_table)],
+            flow_sources | _source_ids(case.table("periods"))))
     if case.has("repatriation"):
         education = repatriation.education_comparison(case)
         rep_sources = _source_ids(case.table("repatriation"))
