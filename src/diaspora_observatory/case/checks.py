@@ -153,3 +153,28 @@ def sources_resolve(rows: Rows, paths: dict, *, descriptor):
                 yield DataIssue("sources_resolve", resource["name"], row["_row"], "source_id",
                                 f"source {source_id!r} is not in sources.csv; add it there or fix the id",
                                 paths[resource["name"]])
+
+
+@check("cross_source_agreement")
+def cross_source_agreement(rows: Rows, paths: dict, *, resource, reference, keys, value_field, tolerance_pct,
+                           reference_value_field=None, only=None, skip=None):
+    """The values of ``resource`` agree with another source, ``reference``, for the same keys within
+    ``tolerance_pct`` percent of the reference value. A larger difference is a warning: two producers
+    disagreeing is a finding to show, not an error in the data."""
+    from diaspora_observatory.analysis.crosscheck import compare_rows
+
+    if reference not in rows:
+        yield DataIssue("cross_source_agreement", reference, None, None,
+                        f"check refers to a reference resource {reference!r} the package lacks")
+        return
+    compared = compare_rows(_selected(rows[resource], only, skip), rows[reference], keys=keys,
+                            value_field=value_field, reference_value_field=reference_value_field,
+                            tolerance_pct=tolerance_pct)
+    for pair in compared:
+        if pair["within_tolerance"]:
+            continue
+        yield DataIssue("cross_source_agreement", resource, pair["_row"], value_field,
+                        f"{_label(keys, tuple(pair[k] for k in keys))}: {pair['case_value']:,} ({pair['case_source_id']}) "
+                        f"differs from {reference}'s {pair['reference_value']:,} ({pair['reference_source_id']}) by "
+                        f"{pair['difference']:+,} ({pair['difference_pct']:+.1f}%), more than the tolerance of "
+                        f"{tolerance_pct:g}%", paths[resource], severity="warning")

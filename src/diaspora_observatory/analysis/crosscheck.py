@@ -1,0 +1,112 @@
+"""Cross-source checks: the same quantity from two sources, compared within a stated tolerance.
+
+Two kinds: a case's figures against a reference source for the same country and year (the study's
+Table 1 totals against World Bank population), and mirror statistics, where the two countries of a flow
+each report it (emigration counted by the origin against immigration counted by the destination).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from diaspora_observatory.case.package import Case
+
+DEFAULT_TOLERANCE_PCT = 5.0
+CROSS_SOURCE_COLUMNS = ["country", "year", "case_value", "case_source_id", "reference_value", "reference_source_id",
+                        "difference", "difference_pct", "tolerance_pct", "within_tolerance"]
+TOLERANCE_REASON = (
+    "Population totals of two producers for the same year differ through revisions, reference dates (1 January "
+    "against mid-year) and who is counted (de jure against de facto); {tolerance:g}% separates those ordinary "
+    "differences from disagreements worth a look.")
+
+
+def compare_rows(rows: Iterable[dict], reference_rows: Iterable[dict], *, keys: list[str], value_field: str,
+                 reference_value_field: str | None = None, tolerance_pct: float = DEFAULT_TOLERANCE_PCT) -> list[dict]:
+    """Pair rows of two sources on ``keys`` and compare their values (plain dicts in and out).
+
+    ``difference`` is the case's value minus the reference's, ``difference_pct`` relative to the reference.
+    Rows without a partner in the other source, or without a value, are left out.
+    """
+    reference_value_field = reference_value_field or value_field
+    reference = {tuple(r.get(k) for k in keys): r for r in reference_rows
+                 if r.get(reference_value_field) is not None}
+    result = []
+    for row in rows:
+        other = reference.get(tuple(row.get(k) for k in keys))
+        value = row.get(value_field)
+        if other is None or value is None:
+            continue
+        reference_value = other[reference_value_field]
+        difference = value - reference_value
+        pct = 100 * difference / reference_value if reference_value else float("inf")
+        result.append({**{k: row.get(k) for k in keys}, "case_value": value,
+                       "case_source_id": row.get("source_id"), "reference_value": reference_value,
+                       "reference_source_id": other.get("source_id"), "difference": difference,
+                       "difference_pct": pct, "tolerance_pct": tolerance_pct,
+                       "within_tolerance": abs(pct) <= tolerance_pct, "_row": row.get("_row")})
+    return result
+
+
+def population_vs_reference(case: Case, *, reference: str = "reference_population",
+                            tolerance_pct: float | None = None) -> pd.DataFrame:
+    """The case's total population per country and year against the reference resource.
+
+    Columns ``CROSS_SOURCE_COLUMNS``. The tolerance is the one the case's ``cross_source_agreement`` check
+    states, else ``DEFAULT_TOLERANCE_PCT``. Empty when the case has no reference resource.
+    """
+    import pandas as pd
+
+    if tolerance_pct is None:
+        tolerance_pct = stated_tolerance(case.descriptor, reference)
+    if reference not in case.resource_names:
+        return pd.DataFrame(columns=CROSS_SOURCE_COLUMNS)
+    totals = [r for r in case.rows.get("population", []) if r.get("group") == "total"]
+    compared = compare_rows(totals, case.rows.get(reference, []), keys=["country", "year"],
+                            value_field="population", tolerance_pct=tolerance_pct)
+    frame = pd.DataFrame(compared, columns=[*CROSS_SOURCE_COLUMNS])
+    return frame.sort_values(["country", "year"]).reset_index(drop=True)
+
+
+def stated_tolerance(descriptor: dict, reference: str) -> float:
+    """The tolerance (percent) of the package's cross_source_agreement check against ``reference``."""
+    for spec in descriptor.get("checks", []):
+        if spec.get("check") == "cross_source_agreement" and spec.get("reference") == reference:
+            return float(spec.get("tolerance_pct", DEFAULT_TOLERANCE_PCT))
+    return DEFAULT_TOLERANCE_PCT
+
+
+MIRROR_COLUMNS = ["origin", "destination", "year", "reported_by_origin", "reported_by_destination", "difference",
+                  "ratio", "relative_difference_pct", "tolerance_pct", "within_tolerance"]
+
+
+def mirror_statistics(origin_side: pd.DataFrame, destination_side: pd.DataFrame, *,
+                      tolerance_pct: float = 10.0) -> pd.DataFrame:
+    """Compare a flow as reported by both sides.
+
+    Both tables have columns ``origin``, ``destination``, ``year`` and ``value``: in ``origin_side`` the
+    number of emigrants the origin counts leaving for the destination, in ``destination_side`` the number
+    of immigrants the destination counts arriving from the origin. Only flows both sides report are kept.
+    ``difference`` = destination's count − origin's; ``ratio`` = destination's / origin's;
+    ``relative_difference_pct`` = difference over the mean of the two (symmetric, so neither side is taken
+    as the truth). Columns ``MIRROR_COLUMNS``.
+    """
+    import pandas as pd
+
+    keys = ["origin", "destination", "year"]
+    merged = origin_side[[*keys, "value"]].merge(destination_side[[*keys, "value"]], on=keys,
+                                                 suffixes=("_origin", "_destination"))
+    merged = merged.rename(columns={"value_origin": "reported_by_origin",
+                                    "value_destination": "reported_by_destination"})
+    merged["difference"] = merged["reported_by_destination"] - merged["reported_by_origin"]
+    merged["ratio"] = merged["reported_by_destination"] / merged["reported_by_origin"].where(
+        merged["reported_by_origin"] != 0)
+    mean = (merged["reported_by_destination"] + merged["reported_by_origin"]) / 2
+    merged["relative_difference_pct"] = 100 * merged["difference"] / mean.where(mean != 0)
+    merged["relative_difference_pct"] = merged["relative_difference_pct"].fillna(0.0)
+    merged["tolerance_pct"] = tolerance_pct
+    merged["within_tolerance"] = merged["relative_difference_pct"].abs() <= tolerance_pct
+    return pd.DataFrame(merged, columns=MIRROR_COLUMNS).sort_values(keys).reset_index(drop=True)

@@ -1,0 +1,184 @@
+"""Any CSV or XLSX with a column mapping, given as ``--map target=Source column`` options or a YAML file:
+
+```yaml
+kind: population            # population | migrant_stock | indicator
+sheet: Data                 # XLSX only; the first sheet by default
+columns: {country: Country, year: Year, population: Total population}
+constants: {sex: both}      # values for targets the file has no column for
+aggregates: [World, Asia]   # codes or names kept apart instead of refused
+producer: National Statistical Committee
+citation: National Statistical Committee (2024). Population by region.
+licence: CC BY 4.0
+```
+The header row is the first row (of the first 20) holding every mapped column name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from diaspora_observatory.sources.codes import alpha3_or_none
+from diaspora_observatory.sources.errors import MalformedSource
+from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
+from diaspora_observatory.sources.provenance import SourceInfo
+from diaspora_observatory.sources.tabular_input import (csv_rows, is_workbook, parse_count, parse_number,
+                                                        workbook_rows)
+
+HEADER_SEARCH_ROWS = 20
+REQUIRED = {"population": ["country", "year", "population"],
+            "migrant_stock": ["destination", "origin", "year", "stock"],
+            "indicator": ["country", "year", "indicator", "value"]}
+DEFAULTS = {"migrant_stock": {"sex": "both", "data_type": ""}}
+COUNTRY_TARGETS = {"country", "destination", "origin"}
+COUNT_TARGETS = {"population", "stock"}
+
+
+@dataclass
+class Mapping:
+    """Which column of the file fills which column of the tidy table, and who made the file."""
+
+    kind: str
+    columns: dict[str, str]
+    constants: dict[str, str] = field(default_factory=dict)
+    sheet: str | None = None
+    aggregates: list[str] = field(default_factory=list)
+    producer: str = ""
+    citation: str = ""
+    licence: str = ""
+    url: str = ""
+
+    @classmethod
+    def from_options(cls, kind: str, pairs: list[str], **extra) -> Mapping:
+        """From ``target=Source column`` option values."""
+        columns = {}
+        for pair in pairs:
+            target, sep, source = pair.partition("=")
+            if not sep or not target.strip() or not source.strip():
+                raise MalformedSource("--map", f"{pair!r} is not target=Source column",
+                                      "write for example --map country='Country Code'")
+            columns[target.strip()] = source.strip()
+        return cls(kind=kind, columns=columns, **extra)
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> Mapping:
+        import yaml
+
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            raise MalformedSource(Path(path).name, f"is not valid YAML ({getattr(error, 'problem', error)})",
+                                  "fix the mapping file's syntax", row=mark.line + 1 if mark else None) from None
+        if not isinstance(data, dict) or "columns" not in data or "kind" not in data:
+            raise MalformedSource(Path(path).name, "the mapping needs 'kind' and 'columns'",
+                                  "see docs/import.md for an example mapping")
+        known = {"kind", "columns", "constants", "sheet", "aggregates", "producer", "citation", "licence", "url"}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise MalformedSource(Path(path).name, f"unknown key(s) {', '.join(unknown)}",
+                                  f"use only {', '.join(sorted(known))}")
+        return cls(**{k: (str(v) if k in {"kind", "sheet", "producer", "citation", "licence", "url"} and v is not None
+                          else v) for k, v in data.items()})
+
+    def validate(self, label: str) -> None:
+        if self.kind not in REQUIRED:
+            raise MalformedSource(label, f"unknown kind {self.kind!r}", f"choose one of {', '.join(REQUIRED)}")
+        given = set(self.columns) | set(self.constants) | set(DEFAULTS.get(self.kind, {}))
+        missing = [t for t in REQUIRED[self.kind] if t not in given]
+        if missing:
+            raise MalformedSource(label, f"the mapping gives no column for {', '.join(missing)}",
+                                  f"map them, e.g. --map {missing[0]}='<column name in the file>'")
+        allowed = set(COLUMNS[self.kind])
+        extra = sorted(set(self.columns) - allowed)
+        if extra:
+            raise MalformedSource(label, f"unknown target column(s) {', '.join(extra)}",
+                                  f"targets of {self.kind}: {', '.join(COLUMNS[self.kind])}")
+
+
+def _find_header(rows, mapping: Mapping, file: str, sheet: str | None) -> tuple[int, list[str]]:
+    wanted = set(mapping.columns.values())
+    for number, row in enumerate(rows, start=1):
+        cells = ["" if c is None else str(c).strip() for c in row]
+        if wanted <= set(cells):
+            return number, cells
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    raise MalformedSource(file, f"no header row holding {', '.join(repr(w) for w in sorted(wanted))} in the first "
+                          f"{HEADER_SEARCH_ROWS} rows", "check the column names of the mapping against the file",
+                          sheet=sheet)
+
+
+def read_mapped(path: Path, mapping: Mapping) -> Imported:
+    """Import a CSV or XLSX file through ``mapping`` into the tidy table of ``mapping.kind``."""
+    import pandas as pd
+
+    path = Path(path)
+    mapping.validate(path.name)
+    if is_workbook(path):
+        sheet, rows = workbook_rows(path, mapping.sheet)
+    else:
+        sheet, rows = None, csv_rows(path)
+    header_row, header = _find_header(rows, mapping, path.name, sheet)
+    index = {target: header.index(source) for target, source in mapping.columns.items()}
+    constants = {**DEFAULTS.get(mapping.kind, {}), **mapping.constants}
+    aggregates_named = set(mapping.aggregates)
+    countries, aggregates = [], []
+    lookup: dict[str, str | None] = {}
+    for number, row in enumerate(rows, start=header_row + 1):
+        if not row or all(c is None or str(c).strip() == "" for c in row):
+            continue
+        record = dict(constants)
+        is_aggregate = False
+        for target, column in index.items():
+            cell = row[column] if column < len(row) else None
+            try:
+                value = _convert(target, cell)
+            except ValueError as error:
+                raise MalformedSource(path.name, f"{error}", "correct the cell, or leave it empty for missing",
+                                      sheet=sheet, row=number, column=column, header=header[column]) from None
+            if target in COUNTRY_TARGETS:
+                if value in aggregates_named:
+                    is_aggregate = True
+                else:
+                    if value not in lookup:
+                        lookup[value] = alpha3_or_none(value)
+                    if lookup[value] is None:
+                        raise MalformedSource(path.name, f"unknown country {value!r}", "use ISO alpha-3 or alpha-2 "
+                                              "codes, UN M49 numbers or English names; list regions under "
+                                              "'aggregates' in the mapping to keep them apart", sheet=sheet,
+                                              row=number, column=column, header=header[column])
+                    value = lookup[value]
+            record[target] = value
+        if any(record.get(t) is None for t in COUNT_TARGETS | {"value"} if t in record):
+            continue
+        (aggregates if is_aggregate else countries).append(record)
+    columns = COLUMNS[mapping.kind]
+    table = pd.DataFrame([[r.get(c) for c in columns] for r in countries], columns=columns)
+    agg_columns = AGGREGATE_COLUMNS[mapping.kind]
+    agg = pd.DataFrame([[r.get(c) for c in agg_columns] for r in aggregates], columns=agg_columns)
+    if mapping.kind == "population":
+        agg["code"] = [r.get("country") for r in aggregates]
+    info = SourceInfo(producer=mapping.producer or "not stated", citation=mapping.citation or path.name,
+                      licence=mapping.licence or "not stated", url=mapping.url)
+    return Imported(mapping.kind, "generic", path, table, agg, info,
+                    {"layout": "mapped", "sheet": sheet, "header_row": header_row, "columns": mapping.columns,
+                     "constants": mapping.constants})
+
+
+def _convert(target: str, cell: object):
+    if target in COUNT_TARGETS:
+        return parse_count(cell)
+    if target == "value":
+        return parse_number(cell)
+    if target == "year":
+        number = parse_number(cell)
+        if number is None or not float(number).is_integer():
+            raise ValueError(f"{cell!r} is not a year")
+        return int(number)
+    text = "" if cell is None else str(cell).strip()
+    if target in COUNTRY_TARGETS and not text:
+        raise ValueError("the country is missing")
+    if isinstance(cell, float) and cell.is_integer():
+        text = str(int(cell))  # M49 numbers read from a workbook come back as floats
+    return text

@@ -1,0 +1,227 @@
+"""A new case for any diaspora: a data package built from a UN DESA migrant-stock file and a population
+file, in the user data folder, ready for ``diaspora check`` and ``diaspora report``.
+
+The diaspora is defined by birthplace (UN DESA counts people born in the origin). The case has the
+resources the analysis expects, with the built-in case's schemas; those the imported files cannot fill
+(flows, periods, claims) are created empty, and the report leaves their sections out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from diaspora_observatory.countries import country_name, to_alpha3
+from diaspora_observatory.errors import DiasporaError
+from diaspora_observatory.sources.imported import Imported
+
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+# Resources every case has, with the built-in case's schemas, so the analysis and report find them.
+CORE_RESOURCES = ("sources", "population", "diaspora_estimates", "flows", "periods", "claims")
+DEFAULT_HOST_COUNT = 5
+
+
+class CaseExists(DiasporaError):
+    """A case of that name is already in the user data folder."""
+
+
+def _builtin_descriptor() -> dict:
+    from diaspora_observatory.case.package import DEFAULT_CASE, EMBEDDED_CASES
+
+    return json.loads((EMBEDDED_CASES / DEFAULT_CASE / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def _core_resources(origin_name: str) -> list[dict]:
+    by_name = {r["name"]: r for r in _builtin_descriptor()["resources"]}
+    resources = []
+    for name in CORE_RESOURCES:
+        resource = json.loads(json.dumps(by_name[name]))
+        resource.pop("description", None)
+        resources.append(resource)
+    titles = {"population": "Population and diaspora by host", "flows": f"Migration flows with {origin_name}",
+              "periods": "Migration periods", "claims": "Numeric statements to recompute"}
+    for resource in resources:
+        resource["title"] = titles.get(resource["name"], resource.get("title", resource["name"]))
+    return resources
+
+
+def _population_import(path: Path) -> Imported:
+    """A WDI file (either layout) or an OWID grapher CSV, told apart by their first line."""
+    with Path(path).open(encoding="utf-8-sig") as handle:
+        first = handle.readline()
+    if first.startswith("Entity,Code,Year"):
+        from diaspora_observatory.sources.owid import read_owid
+        imported = read_owid(path, kind="population")
+    else:
+        from diaspora_observatory.sources.wdi import read_wdi
+        imported = read_wdi(path)
+    if imported.kind != "population":
+        raise DiasporaError(f"{Path(path).name} does not hold population ({imported.details.get('indicator')})",
+                            "give a World Bank SP.POP.TOTL file or an OWID population file")
+    return imported
+
+
+def _hosts_from_stock(stock, origin: str) -> list[str]:
+    latest = stock[(stock["origin"] == origin) & (stock["sex"] == "both")]
+    latest = latest[latest["year"] == latest["year"].max()]
+    return latest.sort_values("stock", ascending=False)["destination"].head(DEFAULT_HOST_COUNT).tolist()
+
+
+def create_case(name: str, *, origin: str, hosts: list[str] | None = None, undesa_file: Path | None = None,
+                population_file: Path | None = None, title: str | None = None, data_dir: Path | None = None,
+                force: bool = False) -> Path:
+    """Create case ``name`` in ``<data_dir>/cases/``; return its folder.
+
+    ``hosts`` default to the five largest destinations of people born in ``origin`` in ``undesa_file``.
+    Raises DiasporaError for a bad name, an existing case (unless ``force``), no hosts, or an origin
+    that the UN DESA file does not have.
+    """
+    from diaspora_observatory.case.package import user_data_dir
+
+    if not NAME_PATTERN.match(name):
+        raise DiasporaError(f"{name!r} is not a usable case name",
+                            "use lower-case letters, digits and hyphens, e.g. kyrgyz-diaspora")
+    origin = to_alpha3(origin)
+    origin_name = country_name(origin)
+    folder = (data_dir or user_data_dir()) / "cases" / name
+    if folder.exists() and not force:
+        raise CaseExists(f"a case named {name!r} already exists at {folder}", "choose another name or add --force")
+    stock = None
+    if undesa_file is not None:
+        from diaspora_observatory.sources.undesa import read_undesa
+        stock = read_undesa(undesa_file)
+        if not (stock.table["origin"] == origin).any():
+            raise DiasporaError(f"{Path(undesa_file).name} has no people born in {origin} ({origin_name})",
+                                "check the origin code, or give the UN DESA table that covers it")
+    population = _population_import(population_file) if population_file is not None else None
+    hosts = [to_alpha3(h) for h in hosts] if hosts else (_hosts_from_stock(stock.table, origin) if stock else [])
+    if not hosts:
+        raise DiasporaError("no host countries", "give --hosts ISO3,ISO3 or --from-undesa FILE to choose the "
+                            "largest destinations")
+    # Built beside the target and moved into place at the end, so a failure leaves no half-made case and
+    # --force replaces an existing case only once the new one is complete.
+    final = folder
+    folder = final.with_name(f".{name}.partial")
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "data").mkdir(parents=True)
+    try:
+        _fill(folder, name, origin, origin_name, hosts, stock, population, title)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if final.exists():
+        shutil.rmtree(final)
+    folder.rename(final)
+    return final
+
+
+def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[str], stock: Imported | None,
+          population: Imported | None, title: str | None) -> None:
+    from diaspora_observatory.sources.provenance import write_sidecar
+    from diaspora_observatory.sources.store import Selection, case_rows, source_row, write_csv, write_descriptor
+
+    resources = _core_resources(origin_name)
+    sources = []
+    population_rows: list[dict] = []
+    estimate_rows: list[dict] = []
+    world_id = None
+    if stock is not None:
+        stock_id = f"undesa-ims-{stock.details.get('edition') or 'stock'}"
+        sources.append(source_row(stock_id, stock.info))
+        selected = case_rows(stock, Selection(origins=[origin]), stock_id)
+        write_csv(selected, folder / "data" / "birthplace_stock.csv")
+        write_sidecar(folder / "data" / "birthplace_stock.csv", stock.file, stock.info,
+                      importer="diaspora case new", details={**stock.details, "origin": origin})
+        resources.append(_stock_resource())
+        both = selected[selected["sex"] == "both"]
+        for (host, year), count in both[both["destination"].isin(hosts)].groupby(["destination", "year"])["stock"].sum().items():
+            population_rows.append({"country": host, "year": int(year), "group": "diaspora", "population": int(count),
+                                    "definition": "birthplace", "source_id": stock_id,
+                                    "note": f"People born in {origin_name} (UN DESA international migrant stock)."})
+            estimate_rows.append({"estimate_id": f"{host.lower()}-{year}-undesa", "scope": "country", "country": host,
+                                  "year_from": int(year), "year_to": int(year), "low": int(count), "high": int(count),
+                                  "qualifier": "exact", "definition": "birthplace", "estimate_kind": "estimate",
+                                  "source_id": stock_id, "note": ""})
+        for year, total in both.groupby("year")["stock"].sum().items():
+            estimate_rows.append({"estimate_id": f"world-{year}-undesa", "scope": "world", "country": "",
+                                  "year_from": int(year), "year_to": int(year), "low": int(total), "high": int(total),
+                                  "qualifier": "exact", "definition": "birthplace", "estimate_kind": "estimate",
+                                  "source_id": stock_id,
+                                  "note": "Sum over the countries of residence in the file: people born in "
+                                          f"{origin_name} living abroad."})
+            world_id = f"world-{year}-undesa"
+    if population is not None:
+        population_id = f"{population.format}-population"
+        sources.append(source_row(population_id, population.info))
+        stock_years = {r["year"] for r in population_rows}
+        wanted = population.table[population.table["country"].isin([*hosts, origin])]
+        if stock_years:
+            wanted = wanted[wanted["year"].isin(stock_years)]
+        for row in wanted.itertuples():
+            population_rows.append({"country": row.country, "year": int(row.year), "group": "total",
+                                    "population": int(row.population), "definition": "residence",
+                                    "source_id": population_id, "note": ""})
+        reference = case_rows(population, Selection(countries=[*hosts, origin]), population_id)
+        write_csv(reference, folder / "data" / "reference_population.csv")
+        write_sidecar(folder / "data" / "reference_population.csv", population.file, population.info,
+                      importer="diaspora case new", details=population.details)
+        resources.append(_reference_resource())
+    if not sources:
+        sources.append({"source_id": "user", "author": "The case's author", "title": "", "year": "", "publisher": "",
+                        "url": "", "kind": "report", "note": "Placeholder until data is imported."})
+    by_name = {r["name"]: r for r in resources}
+    _write_rows(folder, by_name["sources"], sources)
+    _write_rows(folder, by_name["population"], sorted(population_rows, key=lambda r: (r["country"], r["year"],
+                                                                                        r["group"])))
+    _write_rows(folder, by_name["diaspora_estimates"], estimate_rows)
+    for empty in ("flows", "periods", "claims"):
+        _write_rows(folder, by_name[empty], [])
+    descriptor = {
+        "name": name, "title": title or f"The diaspora of {origin_name}",
+        "description": f"People born in {origin_name} living in {', '.join(hosts)}, from imported sources. "
+                       "Created with `diaspora case new`.",
+        "version": "0.1.0", "profile": "tabular-data-package",
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+                      "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "diaspora": {"origin": origin, "hosts": hosts, "definition": "birthplace",
+                     "group_label": f"people born in {origin_name}", "region": "",
+                     **({"world_estimate": world_id} if world_id else {})},
+        "resources": resources,
+        "checks": [{"check": "range_ordered", "resource": "diaspora_estimates", "low_field": "low",
+                    "high_field": "high"},
+                   {"check": "years_continuous", "resource": "flows", "keys": ["partner"], "year_field": "year"},
+                   {"check": "country_codes_known"}, {"check": "sources_resolve"}],
+    }
+    write_descriptor(folder, descriptor)
+
+
+def _write_rows(folder: Path, resource: dict, rows: list[dict]) -> None:
+    import csv
+
+    path = folder / resource["path"]
+    fields = [f["name"] for f in resource["schema"]["fields"]]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _resource(name: str, kind: str, title: str) -> dict:
+    from diaspora_observatory.sources.store import PRIMARY_KEYS, resource_fields
+
+    return {"name": name, "path": f"data/{name}.csv", "profile": "tabular-data-resource", "format": "csv",
+            "mediatype": "text/csv", "encoding": "utf-8", "title": title,
+            "schema": {"fields": resource_fields(kind), "primaryKey": PRIMARY_KEYS[kind],
+                       "foreignKeys": [{"fields": "source_id", "reference": {"resource": "sources",
+                                                                             "fields": "source_id"}}]}}
+
+
+def _stock_resource() -> dict:
+    return _resource("birthplace_stock", "migrant_stock", "People born in the origin by country of residence (UN DESA)")
+
+
+def _reference_resource() -> dict:
+    return _resource("reference_population", "population", "Population of the hosts and the origin (reference source)")

@@ -1,0 +1,104 @@
+"""Reading rows of a CSV or XLSX file for the importers, with errors that name file and sheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from diaspora_observatory.sources.errors import MalformedSource
+
+MISSING_MARKS = frozenset({"", "..", "…", "-", "NA", "n/a"})
+
+
+def is_workbook(path: Path) -> bool:
+    return Path(path).suffix.lower() in {".xlsx", ".xlsm"}
+
+
+def workbook_rows(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple]]:
+    """The named sheet's rows as tuples of cell values (the first sheet when ``sheet`` is None)."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        raise MalformedSource(Path(path).name, f"is not a readable Excel workbook ({error.__class__.__name__})",
+                              "save the file as .xlsx from Excel or LibreOffice, or give a CSV") from None
+    name = sheet or book.sheetnames[0]
+    if name not in book.sheetnames:
+        book.close()
+        raise MalformedSource(Path(path).name, f"has no sheet {name!r}; its sheets are "
+                              f"{', '.join(repr(s) for s in book.sheetnames)}",
+                              "give the sheet that holds the table with --sheet")
+    return name, book[name].iter_rows(values_only=True)
+
+
+def csv_text(path: Path) -> str:
+    """The file's text (UTF-8, a byte-order mark dropped), or a MalformedSource naming the file."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise MalformedSource(Path(path).name, f"is not UTF-8 text (bad byte at line {line})",
+                              "save the file as CSV UTF-8", row=line) from None
+
+
+def csv_rows(path: Path) -> Iterator[list[str]]:
+    """Rows of a CSV file as lists of strings; CRLF and LF line endings both work."""
+    return csv.reader(io.StringIO(csv_text(path), newline=""))
+
+
+def parse_count(value: object) -> int | None:
+    """A count cell as an int, None when missing (``..``, empty); ValueError when it is not a count."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if value != value:  # NaN from a spreadsheet formula error is missing, not zero
+            return None
+        number = round(value)
+    else:
+        text = str(value).strip()
+        if text in MISSING_MARKS:
+            return None
+        cleaned = text.replace(",", "").replace(" ", "").replace("\u00a0", "")
+        try:
+            number = int(cleaned)
+        except ValueError:
+            try:
+                as_float = float(cleaned)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a number") from None
+            if as_float != as_float or as_float in (float("inf"), float("-inf")):
+                raise ValueError(f"{text!r} is not a number") from None
+            number = round(as_float)
+    if number < 0:
+        raise ValueError(f"{value!r} is negative")
+    return number
+
+
+def parse_number(value: object) -> float | None:
+    """A measurement cell as a float (negative allowed), None when missing; ValueError otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    if isinstance(value, (int, float)):
+        return None if value != value else float(value)
+    text = str(value).strip()
+    if text in MISSING_MARKS:
+        return None
+    try:
+        number = float(text.replace(",", "").replace(" ", ""))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"{text!r} is not a number")
+    return number

@@ -1,0 +1,166 @@
+"""World Bank World Development Indicators: the CSV download (four preamble lines, one column per year)
+and the long ``Country Name,Country Code,Year,Value`` layout (as in the datasets/population package).
+
+Country codes are ISO alpha-3, except the World Bank's regions, income groups and the world (WLD, EAS,
+HIC, …) and areas without an ISO code (XKX Kosovo, CHI Channel Islands): those are kept apart as aggregates.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from diaspora_observatory.countries import is_known_alpha3
+from diaspora_observatory.sources.errors import MalformedSource
+from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
+from diaspora_observatory.sources.provenance import SourceInfo
+from diaspora_observatory.sources.tabular_input import csv_rows, parse_number
+
+POPULATION_INDICATOR = "SP.POP.TOTL"
+PREAMBLE_SEARCH_ROWS = 10
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_CODE = re.compile(r"^[A-Z0-9]{3}$")
+
+
+INDICATOR_NAMES = {POPULATION_INDICATOR: "Population, total"}
+
+
+def source_info(indicator: str, licence: str = "CC BY 4.0 (World Bank terms of use for datasets)") -> SourceInfo:
+    label = f"{INDICATOR_NAMES[indicator]} ({indicator})" if indicator in INDICATOR_NAMES else indicator
+    return SourceInfo(producer="World Bank", title=f"World Development Indicators: {label}",
+                      citation=f"World Bank. World Development Indicators: {label}.", licence=licence,
+                      url=f"https://data.worldbank.org/indicator/{indicator}")
+
+
+def _package_details(path: Path) -> dict:
+    """Title, version and licence from a Frictionless datapackage.json beside the file, if there is one."""
+    descriptor_path = path.parent / "datapackage.json"
+    if not descriptor_path.is_file():
+        return {}
+    try:
+        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+    licences = [entry.get("name", "") for entry in descriptor.get("licenses", [])]
+    sources = [entry.get("path", "") for entry in descriptor.get("sources", [])]
+    return {"package_title": descriptor.get("title", ""), "package_version": descriptor.get("version", ""),
+            "package_licences": licences, "package_sources": sources}
+
+
+def read_wdi(path: Path, indicator: str | None = None) -> Imported:
+    """Import a WDI file (download with preamble, or long layout); population when the indicator is
+    SP.POP.TOTL (or the long layout, which names none), a generic indicator otherwise."""
+    path = Path(path)
+    rows = csv_rows(path)
+    preamble: dict[str, str] = {}
+    for number, cells in enumerate(rows, start=1):
+        stripped = [c.strip() for c in cells]
+        if "Country Code" in stripped:
+            if "Year" in stripped and "Value" in stripped:
+                return _long(path, stripped, number, rows, indicator, preamble)
+            return _wide(path, stripped, number, rows, indicator, preamble)
+        if len(stripped) >= 2 and stripped[0]:
+            preamble[stripped[0]] = stripped[1]
+        if number >= PREAMBLE_SEARCH_ROWS:
+            break
+    raise MalformedSource(path.name, f"no header with a 'Country Code' column in the first {PREAMBLE_SEARCH_ROWS} rows",
+                          "give a World Bank WDI CSV download or a Country Name,Country Code,Year,Value file")
+
+
+def _value(cell: str, path: Path, number: int, column: int, header: str) -> float | None:
+    try:
+        return parse_number(cell)
+    except ValueError as error:
+        raise MalformedSource(path.name, f"{error}", "correct the value or leave the cell empty for missing",
+                              row=number, column=column, header=header) from None
+
+
+def _code(cells: list[str], index: int, path: Path, number: int, header: str) -> str:
+    code = cells[index].strip()
+    if not _CODE.match(code):
+        raise MalformedSource(path.name, f"{code!r} is not a three-letter country code",
+                              "World Bank files use ISO alpha-3 codes such as KAZ", row=number, column=index,
+                              header=header)
+    return code
+
+
+def _finish(path: Path, kind: str, indicator: str, records: list[tuple], details: dict) -> Imported:
+    import pandas as pd
+
+    countries = [r for r in records if is_known_alpha3(r[0])]
+    aggregates = [r for r in records if not is_known_alpha3(r[0])]
+    if kind == "population":
+        table = pd.DataFrame([(c, y, round(v)) for c, _, y, v in countries], columns=COLUMNS["population"])
+        agg = pd.DataFrame([(c, n, y, round(v)) for c, n, y, v in aggregates], columns=AGGREGATE_COLUMNS["population"])
+    else:
+        table = pd.DataFrame([(c, y, indicator, v) for c, _, y, v in countries], columns=COLUMNS["indicator"])
+        agg = pd.DataFrame([(c, n, y, indicator, v) for c, n, y, v in aggregates],
+                           columns=AGGREGATE_COLUMNS["indicator"])
+    package = _package_details(path)
+    details = {**details, "indicator": indicator, **package}
+    licence = ", ".join(package.get("package_licences", [])) or None
+    info = source_info(indicator, licence) if licence else source_info(indicator)
+    return Imported(kind, "wdi", path, table, agg, info, details)
+
+
+def _long(path: Path, header: list[str], header_row: int, rows: Iterator[list[str]], indicator: str | None,
+          preamble: dict) -> Imported:
+    code_i, year_i, value_i = header.index("Country Code"), header.index("Year"), header.index("Value")
+    name_i = header.index("Country Name") if "Country Name" in header else None
+    indicator = indicator or POPULATION_INDICATOR
+    records = []
+    for number, cells in enumerate(rows, start=header_row + 1):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) < len(header):
+            raise MalformedSource(path.name, f"row has {len(cells)} cells but the header has {len(header)}",
+                                  "check for a stray or missing comma", row=number)
+        code = _code(cells, code_i, path, number, "Country Code")
+        year_text = cells[year_i].strip()
+        if not _YEAR.match(year_text):
+            raise MalformedSource(path.name, f"{year_text!r} is not a year", "write a year such as 2024",
+                                  row=number, column=year_i, header="Year")
+        value = _value(cells[value_i], path, number, value_i, "Value")
+        if value is not None:
+            records.append((code, cells[name_i].strip() if name_i is not None else "", int(year_text), value))
+    kind = "population" if indicator == POPULATION_INDICATOR else "indicator"
+    return _finish(path, kind, indicator, records, {"layout": "long", "header_row": header_row, **preamble})
+
+
+def _wide(path: Path, header: list[str], header_row: int, rows: Iterator[list[str]], indicator: str | None,
+          preamble: dict) -> Imported:
+    code_i = header.index("Country Code")
+    name_i = header.index("Country Name") if "Country Name" in header else None
+    indicator_i = header.index("Indicator Code") if "Indicator Code" in header else None
+    years = {i: int(h) for i, h in enumerate(header) if _YEAR.match(h)}
+    if not years:
+        raise MalformedSource(path.name, "the header has no year columns", "a WDI download has one column per "
+                              "year (1960, 1961, …) after Indicator Code", row=header_row)
+    records, seen_indicators = [], []
+    for number, cells in enumerate(rows, start=header_row + 1):
+        if not any(c.strip() for c in cells):
+            continue
+        row_indicator = cells[indicator_i].strip() if indicator_i is not None and indicator_i < len(cells) else ""
+        if row_indicator and row_indicator not in seen_indicators:
+            seen_indicators.append(row_indicator)
+        chosen = indicator or (seen_indicators[0] if seen_indicators else POPULATION_INDICATOR)
+        if row_indicator and row_indicator != chosen:
+            continue
+        code = _code(cells, code_i, path, number, "Country Code")
+        name = cells[name_i].strip() if name_i is not None else ""
+        for index, year in years.items():
+            value = _value(cells[index] if index < len(cells) else "", path, number, index, header[index])
+            if value is not None:
+                records.append((code, name, year, value))
+    chosen = indicator or (seen_indicators[0] if seen_indicators else POPULATION_INDICATOR)
+    if len(seen_indicators) > 1 and indicator is None:
+        raise MalformedSource(path.name, f"holds {len(seen_indicators)} indicators ({', '.join(seen_indicators[:5])}"
+                              f"{', …' if len(seen_indicators) > 5 else ''})", "choose one with --indicator",
+                              header="Indicator Code")
+    if indicator is not None and indicator not in seen_indicators and seen_indicators:
+        raise MalformedSource(path.name, f"has no indicator {indicator!r}; it holds {', '.join(seen_indicators[:5])}",
+                              "choose one of those with --indicator", header="Indicator Code")
+    kind = "population" if chosen == POPULATION_INDICATOR else "indicator"
+    return _finish(path, kind, chosen, records, {"layout": "wdi-download", "header_row": header_row, **preamble})
