@@ -1,0 +1,169 @@
+"""The codebook: codes with a parent, a description and search patterns per language (en, ru, kk).
+
+The default codebook (``codebook.yaml`` beside this module) is written from the built-in study's themes.
+A user codebook is a YAML file of the same shape or a CSV with the columns
+``code, parent, description, patterns_en, patterns_ru, patterns_kk`` (patterns separated by ``;``).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from diaspora_observatory.errors import DiasporaError
+
+LANGUAGES = ("en", "ru", "kk")
+DEFAULT_CODEBOOK = Path(__file__).resolve().parent / "codebook.yaml"
+
+
+class CodebookInvalid(DiasporaError):
+    """A codebook file that cannot be read or that breaks its rules."""
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code: ``parent`` is another code's name or empty for a top-level group."""
+
+    code: str
+    parent: str
+    description: str
+    patterns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def codable(self) -> bool:
+        """Whether automatic coding can assign it (it has at least one pattern)."""
+        return any(self.patterns.values())
+
+
+@dataclass(frozen=True, eq=False)
+class Codebook:
+    name: str
+    title: str
+    codes: tuple[Code, ...]
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.code for c in self.codes]
+
+    @property
+    def leaves(self) -> list[str]:
+        """Codes that are no other code's parent: the codes coverage and gaps are computed on."""
+        parents = {c.parent for c in self.codes}
+        return [c.code for c in self.codes if c.code not in parents]
+
+    def get(self, name: str) -> Code:
+        for code in self.codes:
+            if code.code == name:
+                return code
+        raise UnknownCode(f"no code named {name!r} in codebook {self.name!r}",
+                          f"choose one of {', '.join(self.names)}")
+
+    def children(self, name: str) -> list[str]:
+        return [c.code for c in self.codes if c.parent == name]
+
+    def table(self):
+        """The codebook as a DataFrame: code, parent, description, one patterns column per language."""
+        import pandas as pd
+
+        return pd.DataFrame([{"code": c.code, "parent": c.parent, "description": c.description,
+                              **{f"patterns_{lang}": "; ".join(c.patterns.get(lang, ())) for lang in LANGUAGES}}
+                             for c in self.codes])
+
+
+class UnknownCode(DiasporaError):
+    """A code name the codebook does not define."""
+
+
+def _validate(book: Codebook) -> None:
+    seen: set[str] = set()
+    for code in book.codes:
+        if not code.code or not code.code.replace("_", "").replace("-", "").isalnum():
+            raise CodebookInvalid(f"codebook {book.name!r}: code name {code.code!r} is not a plain identifier",
+                                  "use letters, digits, '_' or '-' only")
+        if code.code in seen:
+            raise CodebookInvalid(f"codebook {book.name!r}: code {code.code!r} is defined twice",
+                                  "give every code a unique name")
+        seen.add(code.code)
+        unknown = set(code.patterns) - set(LANGUAGES)
+        if unknown:
+            raise CodebookInvalid(f"codebook {book.name!r}, code {code.code!r}: unknown language(s) "
+                                  f"{', '.join(sorted(unknown))}",
+                                  f"patterns are given per language: {', '.join(LANGUAGES)}")
+    for code in book.codes:
+        if code.parent and code.parent not in seen:
+            raise CodebookInvalid(f"codebook {book.name!r}, code {code.code!r}: parent {code.parent!r} is not a code",
+                                  "define the parent code too, or leave parent empty")
+
+
+def _patterns(raw: object, where: str) -> dict[str, tuple[str, ...]]:
+    if raw in (None, ""):
+        return {}
+    if not isinstance(raw, dict):
+        raise CodebookInvalid(f"{where}: patterns must map a language (en, ru, kk) to a list of patterns")
+    result = {}
+    for language, items in raw.items():
+        if isinstance(items, str):
+            items = [p for p in items.split(";")]
+        result[str(language)] = tuple(str(p).strip() for p in items or [] if str(p).strip())
+    return result
+
+
+def _from_yaml(path: Path) -> Codebook:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise CodebookInvalid(f"{path.name}{where} is not valid YAML", "fix the YAML syntax") from None
+    if not isinstance(data, dict) or not isinstance(data.get("codes"), list):
+        raise CodebookInvalid(f"{path.name} has no list of codes", "write a top-level 'codes:' list")
+    codes = []
+    for index, entry in enumerate(data["codes"], start=1):
+        if not isinstance(entry, dict) or not entry.get("code"):
+            raise CodebookInvalid(f"{path.name}, code number {index}: missing 'code'", "every entry needs a code name")
+        codes.append(Code(str(entry["code"]), str(entry.get("parent") or ""), str(entry.get("description") or ""),
+                          _patterns(entry.get("patterns"), f"{path.name}, code {entry['code']!r}")))
+    return Codebook(str(data.get("name") or path.stem), str(data.get("title") or path.stem), tuple(codes))
+
+
+def _from_csv(path: Path) -> Codebook:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or "code" not in reader.fieldnames:
+            raise CodebookInvalid(f"{path.name} has no 'code' column",
+                                  "columns: code, parent, description, patterns_en, patterns_ru, patterns_kk")
+        codes = []
+        for row in reader:
+            if not (row.get("code") or "").strip():
+                raise CodebookInvalid(f"{path.name} row {reader.line_num}, column code: empty", "give every row a code")
+            patterns = {lang: row.get(f"patterns_{lang}") or "" for lang in LANGUAGES}
+            codes.append(Code(row["code"].strip(), (row.get("parent") or "").strip(),
+                              (row.get("description") or "").strip(),
+                              _patterns(patterns, f"{path.name} row {reader.line_num}")))
+    return Codebook(path.stem, path.stem, tuple(codes))
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Read a codebook from YAML or CSV; without a path, the default diaspora-policy codebook.
+
+    The same unchanged file gives the same Codebook object, so its compiled matcher is reused.
+    """
+    path = Path(path).resolve() if path else DEFAULT_CODEBOOK
+    if not path.is_file():
+        raise CodebookInvalid(f"no codebook file at {path}", "give the path of a .yaml or .csv codebook")
+    stat = path.stat()
+    return _load_cached(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(path: Path, mtime_ns: int, size: int) -> Codebook:
+    if path.suffix.lower() == ".csv":
+        return _from_csv(path)
+    return _from_yaml(path)

@@ -1,0 +1,185 @@
+"""Imported documents and their coded passages, kept in one SQLite file per case in the user data folder.
+
+``<data dir>/documents/<case>.sqlite`` holds two tables: ``documents`` (text and metadata) and
+``passages`` (every coded passage with its coder: ``auto`` for automatic coding, a person's name for
+manual coding). Automatic coding replaces the earlier ``auto`` passages of a document; manual passages
+are only ever added or deleted one by one, so re-running the automatic coding never loses a person's work.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from diaspora_observatory.documents.coding import AUTO_CODER, CodedPassage
+from diaspora_observatory.documents.importer import Document
+from diaspora_observatory.errors import DiasporaError
+
+MAX_CODER_LENGTH = 80
+
+_metadata = sa.MetaData()
+documents_table = sa.Table(
+    "documents", _metadata,
+    sa.Column("document_id", sa.String, primary_key=True),
+    sa.Column("title", sa.String, nullable=False),
+    sa.Column("kind", sa.String, nullable=False),
+    sa.Column("date", sa.String, nullable=False, default=""),
+    sa.Column("language", sa.String, nullable=False),
+    sa.Column("script", sa.String, nullable=False, default=""),
+    sa.Column("source", sa.String, nullable=False, default=""),
+    sa.Column("source_id", sa.String, nullable=False, default=""),
+    sa.Column("filename", sa.String, nullable=False, default=""),
+    sa.Column("sha256", sa.String, nullable=False, default=""),
+    sa.Column("text", sa.Text, nullable=False),
+)
+passages_table = sa.Table(
+    "passages", _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("document_id", sa.String, sa.ForeignKey("documents.document_id", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("code", sa.String, nullable=False),
+    sa.Column("coder", sa.String, nullable=False),
+    sa.Column("start", sa.Integer, nullable=False),
+    sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("pattern", sa.String, nullable=False, default=""),
+    sa.Column("language", sa.String, nullable=False, default=""),
+    sa.Column("created", sa.String, nullable=False),
+)
+
+
+class DocumentExists(DiasporaError):
+    """A document id that is already stored."""
+
+
+class DocumentNotFound(DiasporaError):
+    """A document id that is not stored."""
+
+
+class PassageInvalid(DiasporaError):
+    """A manual coding that does not fit its document (offsets, code or coder)."""
+
+
+def store_path(case_name: str, data_dir: Path | None = None) -> Path:
+    """Where a case's documents database lives."""
+    from diaspora_observatory.case.package import user_data_dir
+
+    return (data_dir or user_data_dir()) / "documents" / f"{case_name}.sqlite"
+
+
+class DocumentStore:
+    """The documents and passages of one case. Create it with the case's name (and a data folder in tests)."""
+
+    def __init__(self, case_name: str, data_dir: Path | None = None) -> None:
+        self.path = store_path(case_name, data_dir)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.engine = sa.create_engine(f"sqlite:///{self.path}")
+        sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        _metadata.create_all(self.engine)
+
+    # documents -------------------------------------------------------------------------------------------
+    def add_document(self, document: Document, *, replace: bool = False) -> None:
+        """Store a document; an existing id is an error unless ``replace`` (which keeps no old passages)."""
+        with self.engine.begin() as connection:
+            exists = connection.execute(sa.select(documents_table.c.document_id).where(
+                documents_table.c.document_id == document.document_id)).first()
+            if exists and not replace:
+                raise DocumentExists(f"a document with id {document.document_id!r} is already stored",
+                                     "give another id with --id, or --replace to overwrite it and its codings")
+            if exists:
+                same = document.document_id
+                connection.execute(passages_table.delete().where(passages_table.c.document_id == same))
+                connection.execute(documents_table.delete().where(documents_table.c.document_id == same))
+            values = {k: v for k, v in document.as_dict().items() if k != "year"}
+            connection.execute(documents_table.insert().values(**values))
+
+    def documents(self) -> list[Document]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(documents_table).order_by(documents_table.c.date,
+                                                                          documents_table.c.document_id))
+            return [Document(**row._mapping) for row in rows]
+
+    def get(self, document_id: str) -> Document:
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(documents_table).where(
+                documents_table.c.document_id == document_id)).first()
+        if row is None:
+            raise DocumentNotFound(f"no document {document_id!r} in {self.path.name}",
+                                   "list them with `diaspora documents list`")
+        return Document(**row._mapping)
+
+    def delete(self, document_id: str) -> None:
+        self.get(document_id)
+        with self.engine.begin() as connection:
+            connection.execute(passages_table.delete().where(passages_table.c.document_id == document_id))
+            connection.execute(documents_table.delete().where(documents_table.c.document_id == document_id))
+
+    # passages --------------------------------------------------------------------------------------------
+    def replace_auto(self, document_id: str, passages: list[CodedPassage]) -> int:
+        """Replace the automatic passages of a document in one transaction; returns how many were stored."""
+        now = _now()
+        with self.engine.begin() as connection:
+            connection.execute(passages_table.delete().where(sa.and_(passages_table.c.document_id == document_id,
+                                                                     passages_table.c.coder == AUTO_CODER)))
+            if passages:
+                connection.execute(passages_table.insert(), [
+                    {"document_id": document_id, "code": p.code, "coder": AUTO_CODER, "start": p.start, "end": p.end,
+                     "text": p.text, "pattern": p.pattern, "language": p.language, "created": now} for p in passages])
+        return len(passages)
+
+    def add_manual(self, document_id: str, code: str, coder: str, start: int, end: int,
+                   codes: list[str] | None = None) -> int:
+        """Store one manual coding and return its id; the offsets must lie inside the document's text."""
+        document = self.get(document_id)
+        coder = (coder or "").strip()
+        if not coder or len(coder) > MAX_CODER_LENGTH:
+            raise PassageInvalid(f"coder name must have 1 to {MAX_CODER_LENGTH} characters",
+                                 "give the name or initials of the person coding")
+        if coder == AUTO_CODER:
+            raise PassageInvalid(f"the coder name {AUTO_CODER!r} is reserved for automatic coding",
+                                 "give the name or initials of the person coding")
+        if codes is not None and code not in codes:
+            raise PassageInvalid(f"code {code!r} is not in the codebook", f"choose one of {', '.join(codes)}")
+        if not (0 <= start < end <= len(document.text)):
+            raise PassageInvalid(f"passage {start}-{end} is outside document {document_id!r} "
+                                 f"(0-{len(document.text)})", "select a passage of the document's text")
+        with self.engine.begin() as connection:
+            result = connection.execute(passages_table.insert().values(
+                document_id=document_id, code=code, coder=coder, start=start, end=end,
+                text=document.text[start:end], pattern="", language=document.language, created=_now()))
+            return int(result.inserted_primary_key[0])
+
+    def delete_passage(self, passage_id: int) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(passages_table.delete().where(sa.and_(passages_table.c.id == passage_id,
+                                                                     passages_table.c.coder != AUTO_CODER)))
+
+    def passages(self, document_id: str | None = None, coder: str | None = None):
+        """Stored passages as a DataFrame: id, document_id, code, coder, start, end, text, pattern, language."""
+        import pandas as pd
+
+        query = sa.select(passages_table).order_by(passages_table.c.document_id, passages_table.c.start,
+                                                   passages_table.c.id)
+        if document_id is not None:
+            query = query.where(passages_table.c.document_id == document_id)
+        if coder is not None:
+            query = query.where(passages_table.c.coder == coder)
+        with self.engine.connect() as connection:
+            rows = [dict(row._mapping) for row in connection.execute(query)]
+        columns = [c.name for c in passages_table.columns if c.name != "created"]
+        return pd.DataFrame(rows, columns=[*columns, "created"])[columns]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    # WAL with synchronous=FULL: a coding that got a success reply survives a crash
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
