@@ -6,6 +6,7 @@ agreement; the computing itself is in :mod:`diaspora_observatory.analysis.docume
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,7 +103,8 @@ class Workspace:
             spans = cited[cited["document_id"] == target]
             if spans.empty or (target in own and not own[target].source.startswith(ACCOUNT_MARK)):
                 continue
-            text = "\n\n".join(study_text.text[s:e] for s, e in zip(spans["start"], spans["end"]))
+            # the citations themselves (names of ministries and so on) are not what the study says of the document
+            text = "\n\n".join(_CITATION.sub("", study_text.text[s:e]) for s, e in zip(spans["start"], spans["end"]))
             account = Document(document_id=target, title=row["title"], kind=row["kind"], date=str(row["year"]),
                                language=study_text.language, text=text, script=study_text.script,
                                source=f"{marker} citing {labels[target]}", source_id=row.get("source_id") or "",
@@ -113,3 +115,4 @@ class Workspace:
 
 
 ACCOUNT_MARK = "sentences of"
+_CITATION = re.compile(r"\s?\([^()]*\b(?:19|20)\d\d[a-z]?\)")

@@ -1,0 +1,314 @@
+"""``diaspora documents``: import, code and compare policy documents and press items.
+
+Only click is imported at the top, so that ``diaspora --help`` stays fast; each command imports what it
+needs and formats what :class:`~diaspora_observatory.documents.workspace.Workspace` computes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+case_option = click.option("--case", "case_name", default=None, metavar="NAME|PATH",
+                           help="Case name or folder with a datapackage.json [default: kazakh-central-asia].")
+data_dir_option = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+                               help="User data folder holding the documents database [default: the platform's].")
+codebook_option = click.option("--codebook", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                               help="Codebook file (.yaml or .csv) [default: the built-in diaspora-policy codebook].")
+coder_option = click.option("--coder", "coders", multiple=True,
+                            help="Count only these coders' passages (repeatable) [default: every coder].")
+
+
+def format_option(choices=("table", "csv", "json")):
+    return click.option("--format", "output_format", type=click.Choice(choices), default="table",
+                        show_default=True, help="Output format.")
+
+
+def _workspace(case_name, data_dir, codebook=None):
+    from diaspora_observatory.case.package import load_case
+    from diaspora_observatory.documents.codebook import load_codebook
+    from diaspora_observatory.documents.workspace import Workspace
+
+    return Workspace(load_case(case_name, data_dir=data_dir), data_dir, load_codebook(codebook))
+
+
+def _print(frame, output_format: str) -> None:
+    if output_format == "csv":
+        from diaspora_observatory.documents.exports import to_csv
+
+        click.echo(to_csv(frame), nl=False)
+    else:
+        from diaspora_observatory.tabular import print_table
+
+        print_table(frame, output_format)
+
+
+@click.group(name="documents")
+def documents_group() -> None:
+    """Policy documents and press: import, code against a codebook, coverage, gaps, agreement.
+
+    \b
+    Example:
+      diaspora documents import law.pdf --kind law --date 2002-07-22
+      diaspora documents coverage
+    """
+
+
+@documents_group.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--kind", type=click.Choice(["law", "concept", "plan", "press", "other"]), default="other",
+              show_default=True, help="What the document is.")
+@click.option("--date", default="", help="Date of the document: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--title", default="", help="Title [default: the file's own title, or its name].")
+@click.option("--source", default="", help="Where it comes from (publisher, address).")
+@click.option("--source-id", default="", help="Key into the case's sources, if it is listed there.")
+@click.option("--language", type=click.Choice(["en", "ru", "kk"]), default=None,
+              help="Language [default: detected].")
+@click.option("--id", "document_id", default="",
+              help="Document id [default: from the file name]; a case document's id gives it this text.")
+@click.option("--replace", is_flag=True, help="Replace a stored document with the same id (and its codings).")
+@click.option("--accounts", is_flag=True,
+              help="Also give each case document the sentences of this text that cite it, and code them.")
+@case_option
+@data_dir_option
+@codebook_option
+def import_command(file: Path, kind: str, date: str, title: str, source: str, source_id: str, language: str | None,
+                   document_id: str, replace: bool, accounts: bool, case_name, data_dir, codebook) -> None:
+    """Import a document (txt, md, html, docx, pdf with a text layer) and code it automatically.
+
+    \b
+    Examples:
+      diaspora documents import concept.docx --kind concept --date 2022-12-30 --id concept-2023-2027
+      diaspora documents import article.html --kind press --date 2024-03-01 --source "The Astana Times"
+      diaspora documents import ../shared/seed/kazakh-diaspora-central-asia.txt --date 2025 --accounts
+    """
+    from diaspora_observatory.documents.importer import read_document
+
+    workspace = _workspace(case_name, data_dir, codebook)
+    document = read_document(file, kind=kind, date=date, title=title, source=source, source_id=source_id,
+                             language=language or "", document_id=document_id)
+    count = workspace.import_document(document, replace=replace)
+    click.echo(f"Imported {document.document_id!r} ({document.kind}, {document.language}, "
+               f"{len(document.text):,} characters): {count} passages coded automatically.")
+    if accounts:
+        for row in workspace.import_accounts(document.document_id).itertuples():
+            click.echo(f"  {row.document_id}: {row.sentences} citing sentence(s), {row.passages} passage(s)")
+
+
+@documents_group.command(name="list")
+@case_option
+@data_dir_option
+@format_option()
+def list_command(case_name, data_dir, output_format: str) -> None:
+    """List the case's documents, with and without text.
+
+    \b
+    Example:
+      diaspora documents list --format csv
+    """
+    _print(_workspace(case_name, data_dir).documents(), output_format)
+
+
+@documents_group.command(name="code")
+@click.argument("document_ids", nargs=-1)
+@click.option("--explain", is_flag=True, help="Print every passage with the pattern that matched it.")
+@case_option
+@data_dir_option
+@codebook_option
+@format_option()
+def code_command(document_ids: tuple[str, ...], explain: bool, case_name, data_dir, codebook,
+                 output_format: str) -> None:
+    """Code stored documents automatically again (all of them, or those named); manual codings stay.
+
+    \b
+    Example:
+      diaspora documents code concept-2023-2027 --explain
+    """
+    workspace = _workspace(case_name, data_dir, codebook)
+    counts = {d: workspace.code(d) for d in document_ids} if document_ids else workspace.code_all()
+    for document_id, count in counts.items():
+        click.echo(f"{document_id}: {count} passages", err=explain)
+    if explain:
+        frame = workspace.passages(["auto"])
+        frame = frame[frame["document_id"].isin(list(counts))]
+        _print(frame[["document_id", "code", "start", "end", "text", "pattern"]], output_format)
+
+
+@documents_group.command(name="assign")
+@click.argument("document_id")
+@click.argument("code")
+@click.option("--start", type=int, required=True, help="First character of the passage (0-based).")
+@click.option("--end", type=int, required=True, help="Character after the passage.")
+@click.option("--coder", required=True, help="Name or initials of the person coding.")
+@case_option
+@data_dir_option
+@codebook_option
+def assign_command(document_id: str, code: str, start: int, end: int, coder: str, case_name, data_dir,
+                   codebook) -> None:
+    """Code a passage by hand (the web app does the same with a form).
+
+    \b
+    Example:
+      diaspora documents assign concept-2023-2027 diaspora_actor --start 120 --end 240 --coder AB
+    """
+    workspace = _workspace(case_name, data_dir, codebook)
+    passage_id = workspace.store.add_manual(document_id, code, coder, start, end, workspace.codebook.names)
+    click.echo(f"Passage {passage_id} coded {code!r} by {coder!r}.")
+
+
+@documents_group.command(name="passages")
+@click.argument("document_id", required=False)
+@coder_option
+@case_option
+@data_dir_option
+@format_option()
+def passages_command(document_id: str | None, coders: tuple[str, ...], case_name, data_dir, output_format) -> None:
+    """Coded passages: id, document, code, coder, start, end, text.
+
+    \b
+    Example:
+      diaspora documents passages concept-2023-2027 --coder auto --format csv
+    """
+    from diaspora_observatory.documents.exports import passages_for_export
+
+    workspace = _workspace(case_name, data_dir)
+    frame = workspace.passages(list(coders) or None)
+    if document_id:
+        frame = frame[frame["document_id"] == document_id]
+    _print(passages_for_export(frame), output_format)
+
+
+@documents_group.command(name="coverage")
+@click.option("--presence", is_flag=True, help="Show present (True/False) instead of passage counts.")
+@click.option("--long", "long_form", is_flag=True, help="One row per document and code (with sources).")
+@coder_option
+@case_option
+@data_dir_option
+@codebook_option
+@format_option()
+def coverage_command(presence: bool, long_form: bool, coders, case_name, data_dir, codebook, output_format) -> None:
+    """Coverage matrix: documents with text as rows, codes as columns, passage counts in the cells.
+
+    \b
+    Example:
+      diaspora documents coverage --coder auto --format csv > coverage.csv
+    """
+    from diaspora_observatory.analysis.documents import coverage_matrix
+
+    long = _workspace(case_name, data_dir, codebook).coverage(list(coders) or None)
+    if long_form:
+        _print(long, output_format)
+        return
+    matrix = coverage_matrix(long, "present" if presence else "passages")
+    if output_format == "table" and not matrix.empty:
+        # codes as rows: a terminal has room for a few documents across, not for fifteen codes
+        matrix = matrix.set_index("document_id").T.rename_axis("code").reset_index()
+        matrix.columns.name = None
+    _print(matrix, output_format)
+
+
+@documents_group.command(name="gaps")
+@click.option("--policy-only", is_flag=True, help="Only the law, concept and plan documents.")
+@coder_option
+@case_option
+@data_dir_option
+@codebook_option
+@format_option()
+def gaps_command(policy_only: bool, coders, case_name, data_dir, codebook, output_format) -> None:
+    """Codes a document never touches; policy documents (law, concept, plan) first.
+
+    \b
+    Example:
+      diaspora documents gaps --policy-only
+    """
+    frame = _workspace(case_name, data_dir, codebook).gaps(list(coders) or None)
+    _print(frame[frame["policy"]] if policy_only else frame, output_format)
+
+
+@documents_group.command(name="themes")
+@click.option("--kind", default="press", show_default=True, help="Kind of document to follow over time.")
+@coder_option
+@case_option
+@data_dir_option
+@codebook_option
+@format_option()
+def themes_command(kind: str, coders, case_name, data_dir, codebook, output_format) -> None:
+    """Themes over time: per year and code, how many items touch it and what share of the year's items.
+
+    \b
+    Example:
+      diaspora documents themes --format csv
+    """
+    _print(_workspace(case_name, data_dir, codebook).themes_over_time(kind, list(coders) or None), output_format)
+
+
+@documents_group.command(name="agreement")
+@click.option("--disagreements", nargs=2, metavar="CODER_A CODER_B", default=None,
+              help="List the (document, code) units these two coders decided differently.")
+@case_option
+@data_dir_option
+@codebook_option
+@format_option()
+def agreement_command(disagreements, case_name, data_dir, codebook, output_format) -> None:
+    """Agreement between coders (auto, study, people): Krippendorff's alpha and Cohen's kappa.
+
+    The unit is a (document, code) pair, decided present or absent. The study's own reading of its
+    documents is the coder "study".
+
+    \b
+    Example:
+      diaspora documents agreement --disagreements auto study
+    """
+    workspace = _workspace(case_name, data_dir, codebook)
+    if disagreements:
+        _print(workspace.disagreements(*disagreements), output_format)
+    else:
+        _print(workspace.agreement(), output_format)
+
+
+@documents_group.command(name="codebook")
+@codebook_option
+@format_option()
+def codebook_command(codebook, output_format: str) -> None:
+    """Show the codebook: code, parent, description, patterns per language.
+
+    \b
+    Example:
+      diaspora documents codebook --format csv
+    """
+    from diaspora_observatory.documents.codebook import load_codebook
+
+    _print(load_codebook(codebook).table(), output_format)
+
+
+@documents_group.command(name="export")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("documents-export"),
+              show_default=True, help="Folder to write into.")
+@coder_option
+@case_option
+@data_dir_option
+@codebook_option
+def export_command(out_dir: Path, coders, case_name, data_dir, codebook) -> None:
+    """Write coverage.csv, coverage.xlsx, gaps.csv, passages.csv and codebook.qdc (REFI-QDA, for QualCoder).
+
+    \b
+    Example:
+      diaspora documents export --out build/documents
+    """
+    from diaspora_observatory.analysis.documents import coverage_matrix
+    from diaspora_observatory.documents import exports
+
+    workspace = _workspace(case_name, data_dir, codebook)
+    long = workspace.coverage(list(coders) or None)
+    matrix = coverage_matrix(long)
+    gaps = workspace.gaps(list(coders) or None)
+    passages = exports.passages_for_export(workspace.passages(list(coders) or None))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "coverage.csv").write_text(exports.to_csv(matrix), encoding="utf-8")
+    exports.write_xlsx({"coverage": matrix, "coverage (long)": long, "gaps": gaps,
+                        "agreement": workspace.agreement()}, out_dir / "coverage.xlsx")
+    (out_dir / "gaps.csv").write_text(exports.to_csv(gaps), encoding="utf-8")
+    (out_dir / "passages.csv").write_text(exports.to_csv(passages), encoding="utf-8")
+    (out_dir / "codebook.qdc").write_bytes(exports.codebook_qdc(workspace.codebook))
+    click.echo(f"Wrote coverage.csv, coverage.xlsx, gaps.csv, passages.csv, codebook.qdc to {out_dir}/")
