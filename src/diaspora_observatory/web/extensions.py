@@ -27,6 +27,8 @@ from starlette.responses import HTMLResponse, Response
 
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.report.sections import source_label
+from diaspora_observatory.tabular import records
+from diaspora_observatory.web.cells import format_cell
 from diaspora_observatory.web.i18n import COOKIE, LANGUAGES, Catalogs, choose_language, format_number, format_percent
 
 if TYPE_CHECKING:
@@ -82,6 +84,8 @@ class WebContext:
             "number": lambda value, digits=1: format_number(value, language, digits),
             "percent": lambda value, digits=1: format_percent(value, language, digits),
             "country": lambda code: country_name(code, language) if isinstance(code, str) and len(code) == 3 else code,
+            "rows": records,
+            "cell": lambda column, value: format_cell(column, value, language),
         }
 
     def render(self, request: Request, template_name: str, context: dict, status_code: int = 200,

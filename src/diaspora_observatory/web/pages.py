@@ -1,0 +1,396 @@
+"""What each page shows, as data: blocks of (heading, text, table, optional chart, what is missing).
+
+Built from the analysis library only. ``CaseData`` computes every analysis table once when the app
+starts (a served case does not change), and pages are assembled from it per language and cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from diaspora_observatory.analysis import claims, demography, flows, overview, repatriation, survey
+from diaspora_observatory.case.package import Case
+from diaspora_observatory.charts import specs
+from diaspora_observatory.errors import DiasporaError, UnknownCountry
+from diaspora_observatory.report.sections import source_label
+from diaspora_observatory.web.map import map_spec
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation; it is translated when the page is drawn."""
+    return message
+
+
+CORE_NAV: list[tuple[str, str]] = [
+    ("/", N_("Overview")), ("/countries", N_("Countries")), ("/flows", N_("Flows")),
+    ("/repatriation", N_("Repatriation")), ("/institutions", N_("Institutions")), ("/survey", N_("Survey")),
+    ("/documents", N_("Policy and press")), ("/claims", N_("Claims and data quality")), ("/sources", N_("Sources")),
+]
+PAGE_KEYS = ["overview", "countries", "flows", "repatriation", "institutions", "survey", "documents", "claims",
+             "sources"]
+KEY_FIGURE_LABELS = {
+    "regional_diaspora_total": N_("Diaspora members living in the host countries"),
+    "largest_host_share": N_("Share of them living in the largest host"),
+    "world_diaspora_estimate": N_("Diaspora members living abroad worldwide (estimate)"),
+    "share_of_world_diaspora": N_("Share of the world diaspora living in the host countries"),
+    "net_migration_total": N_("Net migration between the country of origin and the hosts"),
+    "repatriates": N_("Repatriates (latest count)"),
+}
+# Errors an analysis function raises on data it cannot use; the page then says what is missing.
+ANALYSIS_ERRORS = (DiasporaError, LookupError, ValueError, TypeError, ZeroDivisionError)
+
+
+def source_ids_of(*frames: pd.DataFrame | None) -> set[str]:
+    """Every source id in the frames' ``source_id``, ``*_source_id`` and ``source_ids`` columns."""
+    found: set[str] = set()
+    for frame in frames:
+        if frame is None:
+            continue
+        for column in frame.columns:
+            if column == "source_ids" or str(column).endswith("source_id"):
+                for value in frame[column].dropna():
+                    found.update(part for part in str(value).split(";") if part)
+    return found
+
+
+@dataclass
+class Block:
+    """One part of a page: a heading, a text, its table and chart, or a note of what is missing."""
+
+    id: str
+    heading: str
+    text: str = ""
+    frame: pd.DataFrame | None = None
+    spec: dict | None = None
+    missing: str = ""
+    source_ids: set[str] = field(default_factory=set)
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    key: str
+    path: str
+    title: str
+    intro: str
+    blocks: list[Block]
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def source_ids(self) -> set[str]:
+        return set().union(*(block.source_ids for block in self.blocks)) if self.blocks else set()
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {block.id: block.frame for block in self.blocks if block.frame is not None}
+
+
+class CaseData:
+    """Every analysis result the pages use, computed once for a case; failures kept with their reason."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+        self.failures: dict[str, str] = {}
+        self.results: dict[str, object] = {}
+        steps: dict[str, Callable[[], object]] = {
+            "demography": lambda: demography.demography(case),
+            "key-figures": lambda: overview.key_figures(case),
+            "map": lambda: overview.map_values(case),
+            "flows": lambda: flows.flows(case),
+            "flow-summary": lambda: flows.flow_summary(case),
+            "periods": lambda: flows.period_totals(case),
+            "repatriation": lambda: repatriation.repatriation_profile(case),
+            "education": lambda: repatriation.education_comparison(case),
+            "institutions": lambda: overview_institutions(case),
+            "claims": lambda: claims.check_claims(case),
+            "estimates": lambda: demography.size_history(case),
+        }
+        for language in ("en", "ru", "kk"):
+            steps[f"survey-{language}"] = lambda language=language: survey.published_survey(case, language)
+        for host in case.hosts:
+            steps[f"country-{host}"] = lambda host=host: overview.country_profile(case, host)
+        for name, step in steps.items():
+            try:
+                self.results[name] = step()
+            except ANALYSIS_ERRORS as error:
+                self.failures[name] = str(error)
+        self.issues = pd.DataFrame([issue.as_dict() for issue in case.issues],
+                                   columns=["severity", "check", "resource", "row", "field", "message", "path"])
+
+    def frame(self, name: str) -> pd.DataFrame | None:
+        result = self.results.get(name)
+        return result if isinstance(result, pd.DataFrame) else None
+
+    def resource(self, name: str) -> pd.DataFrame | None:
+        return self.case.table(name) if self.case.has(name) else None
+
+
+def overview_institutions(case: Case) -> pd.DataFrame:
+    from diaspora_observatory.tables import build_table
+
+    return build_table(case, "institutions")
+
+
+class PageBuilder:
+    """Assembles the pages of one case in one language from ``CaseData``."""
+
+    def __init__(self, data: CaseData, language: str, translate: Callable[[str], str],
+                 extension_nav: list[tuple[str, str]] | None = None) -> None:
+        self.extension_nav = extension_nav or []
+        self.data = data
+        self.case = data.case
+        self.language = language
+        self._ = translate
+
+    def missing_resource(self, resource: str) -> str:
+        _ = self._
+        reason = self.data.failures.get(resource)
+        text = _("This case has no data for this part yet: the resource “{resource}” is empty or absent.").format(
+            resource=resource)
+        how = _("To add it, put the rows in data/{resource}.csv of the case, declare the resource in its "
+                "datapackage.json (see docs/data.md), then run “diaspora check”.").format(resource=resource)
+        if reason:
+            text = _("This part could not be computed from the case's data: {reason}.").format(reason=reason)
+        return f"{text} {how}"
+
+    def block(self, block_id: str, heading: str, name: str, text: str = "", *, resource: str | None = None,
+              chart: Callable[[pd.DataFrame, str], dict] | None = None, chart_frame: str | None = None) -> Block:
+        """A block for the analysis result ``name``; a chart drawn from ``chart_frame`` (default: same)."""
+        frame = self.data.frame(name)
+        if frame is None or frame.empty:
+            return Block(block_id, heading, text, missing=self.missing_resource(resource or name))
+        ids = source_ids_of(frame)
+        spec = None
+        if chart is not None:
+            chart_data = self.data.frame(chart_frame) if chart_frame else frame
+            spec = chart(chart_data, source_label(self.case, source_ids_of(chart_data)))
+        return Block(block_id, heading, text, frame, spec, source_ids=ids)
+
+    def build(self, key: str) -> Page:
+        if key.startswith("country/"):
+            return self.country(key.partition("/")[2])
+        builder = getattr(self, key.replace("-", "_"), None)
+        if key not in PAGE_KEYS or builder is None:
+            raise KeyError(key)
+        return builder()
+
+    def overview(self) -> Page:
+        _ = self._
+        blocks = []
+        figures = self.data.frame("key-figures")
+        key_block = Block("key-figures", _("Key figures"), frame=figures, source_ids=source_ids_of(figures))
+        if figures is None:
+            key_block.missing = self.missing_resource("population")
+        blocks.append(key_block)
+        values = self.data.frame("map")
+        if values is not None:
+            labels = {"title": _("The diaspora as a share of each host country's population"),
+                      "share": _("Share of the population, %"), "population": _("Diaspora members"),
+                      "country": _("Country"), "origin": _("country of origin"), "source": _("Source"),
+                      "geometry": _("Borders"),
+                      "tile_grid": _("Tile grid, not a map: no country outlines are installed")}
+            spec, is_map = map_spec(values, labels, source_label(self.case, source_ids_of(values)), self.language)
+            blocks.append(Block("map", _("Map of the host countries"),
+                                _("Each host country is shaded by the diaspora's share of its population; "
+                                  "{origin}, the country of origin, is shown in grey.").format(origin=self.origin),
+                                values, spec, source_ids=source_ids_of(values)))
+        else:
+            blocks.append(Block("map", _("Map of the host countries"), missing=self.missing_resource("population")))
+        blocks.append(self.block("demography", _("Diaspora shares per host country"), "demography",
+                                 _("The diaspora's share of each host's whole population and of its groups other "
+                                   "than the titular nation; the share of the world diaspora is a range because "
+                                   "the world estimate is one."),
+                                 resource="population",
+                                 chart=lambda frame, source: specs.diaspora_shares(
+                                     frame, source, _("The diaspora in each host country"))))
+        return Page("overview", "/", _("Overview"), _(
+            "{title}: how many live in each host country, how migration with {origin} has moved, and where "
+            "each number comes from.").format(title=self.case.title, origin=self.origin), blocks,
+            extra={"key_labels": {k: _(v) for k, v in KEY_FIGURE_LABELS.items()}, "hosts": self.case.hosts})
+
+    def countries(self) -> Page:
+        _ = self._
+        return Page("countries", "/countries", _("Countries"), _("Choose a host country to see its profile."),
+                    [self.block("demography", _("Host countries"), "demography", resource="population")],
+                    extra={"hosts": self.case.hosts})
+
+    def country(self, code: str) -> Page:
+        _ = self._
+        profile = self.data.results.get(f"country-{code}")
+        if code not in self.case.hosts:
+            raise UnknownCountry(f"{code!r} is not a host country of this case", ", ".join(self.case.hosts))
+        profile = profile if isinstance(profile, dict) else {}
+
+        def part(name: str, heading: str, text: str = "", resource: str | None = None, chart=None) -> Block:
+            frame = profile.get(name)
+            if frame is None or frame.empty:
+                return Block(name, heading, text, missing=self.missing_country(resource or name, code))
+            spec = chart(frame, source_label(self.case, source_ids_of(frame))) if chart else None
+            return Block(name, heading, text, frame, spec, source_ids=source_ids_of(frame))
+
+        name = self._country_name(code)
+        blocks = [
+            part("population", _("Population structure"), _("Total population and its groups, by year."),
+                 "population"),
+            part("shares", _("Diaspora share"), _("The diaspora's share of the population and of the other "
+                                                   "groups; its share of the world diaspora is a range."),
+                 "population"),
+            part("flows", _("Flows with {origin}").format(origin=self.origin),
+                 _("Emigration from and immigration to {origin} per year; net is immigration minus "
+                   "emigration.").format(origin=self.origin), "flows",
+                 chart=lambda frame, source: specs.flows_over_time(frame, source, self.flows_title)),
+            part("flow-summary", _("Trend and change point"), _("Mann-Kendall trend and Theil-Sen slope of the net "
+                                                               "flow; the year immigration shifted level (Pettitt)."),
+                 "flows"),
+            part("periods", _("Periods of migration policy"), "", "periods"),
+            part("estimates", _("Historical size estimates"), _("Estimates of the diaspora's size over time, as "
+                                                               "ranges."), "diaspora_estimates"),
+            part("institutions", _("Institutions"), "", "institutions"),
+            part("institution-profile", _("Supports of identity"), "", "institutions"),
+        ]
+        return Page(f"country/{code}", f"/country/{code}", name, _(
+            "Everything this case records about the diaspora in {country}.").format(country=name), blocks,
+            extra={"code": code})
+
+    @property
+    def origin(self) -> str:
+        return self._country_name(self.case.origin)
+
+    @property
+    def flows_title(self) -> str:
+        return self._("Migration flows with {origin}").format(origin=self.origin)
+
+    def collected_block(self) -> Block:
+        """Where collected survey answers are: the survey module's own pages, once it is installed."""
+        _ = self._
+        links = [(path, _(label)) for path, label in self.extension_nav if path.startswith("/survey")]
+        block = Block("collected", _("Collected responses"),
+                      _("Answers collected with the observatory's own questionnaire are published by the survey "
+                        "module, with groups under 10 respondents suppressed."))
+        if links:
+            block.links = links
+        else:
+            block.missing = _("The survey module is not installed in this copy of the observatory, so no collected "
+                              "answers can be shown. Install it, run a survey with “diaspora survey”, and its "
+                              "results will appear in the menu.")
+        return block
+
+    def missing_country(self, resource: str, code: str) -> str:
+        _ = self._
+        return (_("No rows for {country} in the resource “{resource}”.").format(
+                    country=self._country_name(code), resource=resource) + " " +
+                _("To add them, put rows with the country code {code} in data/{resource}.csv of the case, "
+                  "then run “diaspora check”.").format(code=code, resource=resource))
+
+    def _country_name(self, code: str) -> str:
+        from diaspora_observatory.countries import country_name
+
+        return country_name(code, self.language)
+
+    def flows(self) -> Page:
+        _ = self._
+        return Page("flows", "/flows", _("Migration flows"), _(
+            "Yearly migration between {origin} and each partner. Net is immigration minus emigration, seen "
+            "from {origin}.").format(origin=self.origin), [
+            self.block("flows", _("Flows per year and partner"), "flows",
+                       chart=lambda frame, source: specs.flows_over_time(frame, source, self.flows_title)),
+            self.block("flow-summary", _("Totals, trends and change points"), "flow-summary",
+                       _("Mann-Kendall test of the net flow's trend, Theil-Sen slope (persons per year, with its "
+                         "95% interval), and the first year of a new level of immigration (Pettitt's test). "
+                         "The row ALL sums every partner."), resource="flows"),
+            self.block("periods", _("Periods of migration policy"), "periods",
+                       _("Flows summed over the periods named by the migration policy concept, with how many of "
+                         "each period's years the data covers.")),
+        ])
+
+    def repatriation(self) -> Page:
+        _ = self._
+        return Page("repatriation", "/repatriation", _("Repatriation and emigration"), _(
+            "Who returns to {origin} and who leaves it, by age and education.").format(origin=self.origin), [
+            self.block("education", _("Education of repatriates and emigrants"), "education",
+                       _("Levels a source does not report are left empty."), resource="repatriation",
+                       chart=lambda frame, source: specs.education_comparison(
+                           frame, source, _("Repatriates and emigrants by education"))),
+            self.block("repatriation", _("Every repatriation and emigration figure"), "repatriation"),
+        ])
+
+    def institutions(self) -> Page:
+        _ = self._
+        blocks = [self.block("institutions", _("Supports of identity per host"), "institutions",
+                             _("Institution counts by kind and which of four supports (schooling, higher "
+                               "education, culture, organisation) each host offers."))]
+        for resource, heading in (("institutions", _("Every institution")),
+                                  ("schooling", _("Schooling in the diaspora's language"))):
+            frame = self.data.resource(resource)
+            blocks.append(Block(f"{resource}-list", heading, frame=frame, source_ids=source_ids_of(frame))
+                          if frame is not None else Block(f"{resource}-list", heading,
+                                                          missing=self.missing_resource(resource)))
+        return Page("institutions", "/institutions", _("Diaspora institutions"), _(
+            "Schools, university programmes, cultural centres and associations of the diaspora."), blocks)
+
+    def survey(self) -> Page:
+        _ = self._
+        name = f"survey-{self.language}" if f"survey-{self.language}" in self.data.results else "survey-en"
+        published = self.block("survey", _("Published aggregates"), name,
+                               _("The study's published figures; values it shows only as an image are marked "
+                                 "unavailable rather than estimated."), resource="survey_results",
+                               chart=lambda frame, source: specs.survey_items(
+                                   frame, source, _("Importance of identity elements (1-5)")))
+        return Page("survey", "/survey", _("Questionnaire survey"), _(
+            "What the diaspora's own answers say about language, identity and contact with {origin}.").format(
+            origin=self.origin), [published, self.collected_block()])
+
+    def documents(self) -> Page:
+        _ = self._
+        blocks = []
+        for resource, heading, text in (
+                ("documents", _("Documents"), _("The laws, policy papers and press items the study reads.")),
+                ("document_themes", _("Themes"), _("The themes the study finds in each document; a theme marked "
+                                                   "false is a gap the study points out."))):
+            frame = self.data.resource(resource)
+            blocks.append(Block(resource.replace("_", "-"), heading, text, frame, source_ids=source_ids_of(frame))
+                          if frame is not None else Block(resource.replace("_", "-"), heading, text,
+                                                          missing=self.missing_resource(resource)))
+        return Page("documents", "/documents", _("Policy and press"), _(
+            "{origin}'s policy documents on migration and the diaspora, and the press items the study "
+            "cites.").format(origin=self.origin),
+            blocks)
+
+    def claims(self) -> Page:
+        _ = self._
+        claim_block = self.block("claims", _("The study's numbers, recomputed"), "claims",
+                                 _("Each numeric statement of the study, recomputed from the data: confirmed, "
+                                   "mismatch (a finding about the text, with both values) or unverifiable (the "
+                                   "data to recompute it is not in the case)."))
+        claim_block.source_ids = {"study"} if "study" in self.case.sources else set()
+        issues = self.data.issues
+        issue_block = Block("issues", _("Validation errors and warnings"),
+                            _("What the schema and the package's named checks found. Errors must be fixed; "
+                              "warnings are findings, such as two sources that disagree."), frame=issues)
+        if issues.empty:
+            issue_block.text += " " + _("This case has no data errors and no warnings.")
+        counts = self.data.frame("claims")
+        return Page("claims", "/claims", _("Claims and data quality"), _(
+            "Whether the data holds together, and whether the study's own numbers follow from it."),
+            [claim_block, issue_block],
+            extra={"status_counts": counts["status"].value_counts().to_dict() if counts is not None else {},
+                   "errors": int((issues["severity"] == "error").sum()),
+                   "warnings": int((issues["severity"] == "warning").sum())})
+
+    def sources(self, used_on: dict[str, list[tuple[str, str]]] | None = None) -> Page:
+        _ = self._
+        frame = self.case.table("sources") if self.case.has("sources") else None
+        block = (Block("sources", _("Bibliography"), frame=frame, source_ids=set(frame["source_id"]))
+                 if frame is not None else Block("sources", _("Bibliography"), missing=self.missing_resource("sources")))
+        return Page("sources", "/sources", _("Sources"), _(
+            "Every source the case cites, with the pages that use it."), [block],
+            extra={"used_on": used_on or {}})
+
+
+def page_paths(case: Case) -> list[str]:
+    """Every core page's path, country profiles included."""
+    paths = ["/" if key == "overview" else f"/{key}" for key in PAGE_KEYS]
+    return paths + [f"/country/{code}" for code in case.hosts]

@@ -1,0 +1,162 @@
+"""Request handlers: each page as HTML, CSV and JSON, the language switch, the Vega bundle.
+
+Handlers only look up what ``pages`` assembled and format it. A served case never changes, so pages,
+their HTML per language and their data files are cached in memory after the first request.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from hashlib import sha256
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from diaspora_observatory.errors import UnknownCountry
+from diaspora_observatory.tabular import records, to_csv
+from diaspora_observatory.web.extensions import WebContext
+from diaspora_observatory.web.i18n import COOKIE, LANGUAGES
+from diaspora_observatory.web.pages import CORE_NAV, CaseData, Page, PageBuilder, page_paths
+
+DATA_FORMATS = ("csv", "json")
+
+
+class Site:
+    """The core pages of one served case, with their caches."""
+
+    def __init__(self, web: WebContext) -> None:
+        self.web = web
+        self.data = CaseData(web.case)
+        self._pages: dict[tuple[str, str], Page] = {}
+        self._html: dict[tuple[str, str], bytes] = {}
+        self._files: dict[tuple[str, str, str], bytes] = {}
+
+    def page(self, key: str, language: str) -> Page:
+        cached = self._pages.get((key, language))
+        if cached is None:
+            extension_nav = [item for item in self.web.nav if item not in CORE_NAV]
+            builder = PageBuilder(self.data, language, self.web.catalogs.gettext(language), extension_nav)
+            cached = builder.sources(self.used_on(language)) if key == "sources" else builder.build(key)
+            self._pages[(key, language)] = cached
+        return cached
+
+    def used_on(self, language: str) -> dict[str, list[tuple[str, str]]]:
+        """For each source id, the (path, title) of every page that shows something from it."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for path in page_paths(self.web.case):
+            key = "overview" if path == "/" else path.lstrip("/")
+            if key == "sources":
+                continue
+            page = self.page(key, language)
+            for source_id in sorted(page.source_ids):
+                found.setdefault(source_id, []).append((page.path, page.title))
+        return found
+
+    def alternates(self, page: Page) -> dict[str, str]:
+        stem = "/overview" if page.path == "/" else page.path
+        return {"csv": f"{stem}.csv", "json": f"{stem}.json"}
+
+    async def html(self, request: Request, key: str) -> Response:
+        language = self.web.language(request)
+        try:
+            page = self.page(key, language)
+        except (UnknownCountry, KeyError):
+            raise HTTPException(404) from None
+        headers = {"vary": "Cookie, Accept-Language", "content-language": language}
+        body = None if self.web.dev else self._html.get((key, language))
+        if body is None:
+            response = self.web.render(request, "page.html", {"page": page, "site_data": self.data},
+                                       alternates=self.alternates(page), language=language)
+            body = bytes(response.body)
+            if not self.web.dev:
+                self._html[(key, language)] = body
+        return Response(body, media_type="text/html; charset=utf-8", headers=headers)
+
+    async def data_file(self, request: Request, key: str, output_format: str) -> Response:
+        """The page's data: CSV of one table (``?table=``, default the first) or JSON of all its tables."""
+        try:
+            page = self.page(key, "en")
+        except (UnknownCountry, KeyError):
+            raise HTTPException(404) from None
+        table = request.query_params.get("table", "")
+        if table and table not in page.tables:
+            raise HTTPException(404, f"no table {table!r} on this page; tables: {', '.join(page.tables)}")
+        cache_key = (key, output_format, table)
+        body = self._files.get(cache_key)
+        if body is None:
+            body = self._serialise(page, output_format, table)
+            self._files[cache_key] = body
+        stem = key.replace("/", "-") + (f"-{table}" if table else "")
+        media_type = "text/csv; charset=utf-8" if output_format == "csv" else "application/json"
+        headers = {"etag": f'"{sha256(body).hexdigest()[:20]}"'}
+        if output_format == "csv":
+            headers["content-disposition"] = f'attachment; filename="{stem}.csv"'
+        return Response(body, media_type=media_type, headers=headers)
+
+    def _serialise(self, page: Page, output_format: str, table: str) -> bytes:
+        tables = page.tables
+        if output_format == "csv":
+            if not tables:
+                raise HTTPException(404, "this page has no data table yet")
+            frame = tables[table] if table else next(iter(tables.values()))
+            return to_csv(frame).encode("utf-8")
+        if table:
+            return json.dumps(records(tables[table]), ensure_ascii=False).encode("utf-8")
+        case = self.web.case
+        payload = {
+            "case": case.name, "page": page.key, "title": page.title,
+            "tables": {name: records(frame) for name, frame in tables.items()},
+            "missing": {block.id: block.missing for block in page.blocks if block.missing},
+            "sources": [case.sources[s] for s in sorted(page.source_ids) if s in case.sources],
+        }
+        return json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
+
+    async def endpoint(self, request: Request, key: str | None = None) -> Response:
+        """One handler for every page path: ``/flows``, ``/flows.csv``, ``/flows?format=json``, ``/``."""
+        key = key or _key_from_path(request)
+        output_format = request.path_params.get("format") or request.query_params.get("format", "html")
+        if output_format in DATA_FORMATS:
+            return await self.data_file(request, key, output_format)
+        if output_format != "html":
+            raise HTTPException(404, f"unknown format {output_format!r}; use csv or json")
+        return await self.html(request, key)
+
+
+def _key_from_path(request: Request) -> str:
+    if "code" in request.path_params:
+        return f"country/{request.path_params['code'].upper()}"
+    stem = request.path_params.get("page", "")
+    return "overview" if stem in ("", "overview") else stem
+
+
+def switch_language(request: Request) -> Response:
+    """``/lang/ru?next=/flows``: remember the language in a cookie and go back to the page."""
+    language = request.path_params["code"]
+    if language not in LANGUAGES:
+        raise HTTPException(404)
+    target = request.query_params.get("next", "/")
+    # Only paths of this site: never an absolute or scheme-relative address (no open redirect).
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response
+
+
+@lru_cache(maxsize=1)
+def vega_bundle() -> tuple[bytes, str]:
+    """Vega, Vega-Lite and vega-embed from the installed vl-convert package, read once."""
+    from diaspora_observatory.charts.render import javascript_bundle
+
+    body = javascript_bundle().encode("utf-8")
+    return body, sha256(body).hexdigest()[:20]
+
+
+async def vega_script(request: Request) -> Response:
+    body, digest = vega_bundle()
+    if request.headers.get("if-none-match") == f'"{digest}"':
+        return Response(status_code=304, headers={"etag": f'"{digest}"'})
+    return Response(body, media_type="text/javascript; charset=utf-8",
+                    headers={"etag": f'"{digest}"', "cache-control": "public, max-age=86400"})
