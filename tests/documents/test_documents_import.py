@@ -1,0 +1,106 @@
+"""Importers on small files made here: txt, md, html, docx (python-docx) and a hand-written PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from diaspora_observatory.documents.importer import DocumentImportError, read_document
+from tests.documents.conftest import minimal_pdf
+
+ENGLISH = "Repatriation of ethnic Kazakhs continues. The quotas for employers stay in force."
+
+
+def test_txt_with_language_and_metadata(tmp_path: Path):
+    path = tmp_path / "press item.txt"
+    path.write_text("Репатриация этнических казахов продолжается.\r\n\r\n\r\nКвоты   сохраняются.", encoding="utf-8")
+    document = read_document(path, kind="press", date="2024-03-01", source="Kazinform")
+    assert (document.document_id, document.title, document.kind, document.date, document.year) == (
+        "press-item", "press item", "press", "2024-03-01", 2024)
+    assert (document.language, document.script, document.source) == ("ru", "Cyrl", "Kazinform")
+    assert document.text == "Репатриация этнических казахов продолжается.\n\nКвоты сохраняются."
+    assert len(document.sha256) == 64
+
+
+def test_cp1251_text_is_decoded(tmp_path: Path):
+    path = tmp_path / "old.txt"
+    path.write_bytes("Репатриация казахов и квоты для работодателей.".encode("cp1251"))
+    assert read_document(path).text == "Репатриация казахов и квоты для работодателей."
+
+
+def test_markdown_title(tmp_path: Path):
+    path = tmp_path / "note.md"
+    path.write_text(f"# Policy note\n\n{ENGLISH}\n", encoding="utf-8")
+    document = read_document(path, kind="concept")
+    assert document.title == "Policy note" and document.language == "en"
+
+
+def test_html_visible_text_only(tmp_path: Path):
+    path = tmp_path / "article.html"
+    path.write_text("<html><head><title>Qazaq tılı</title><style>p{}</style></head><body>"
+                    "<h1>Qazaq tılı</h1><script>alert(1)</script><p>Qazaq tılın üirenu jäne qandastarğa kömek.</p>"
+                    "<p>Bız olarmen bırgemız.</p></body></html>", encoding="utf-8")
+    document = read_document(path, kind="press", date="2023")
+    assert document.title == "Qazaq tılı"
+    assert document.text == "Qazaq tılı\n\nQazaq tılın üirenu jäne qandastarğa kömek.\n\nBız olarmen bırgemız."
+    assert (document.language, document.script) == ("kk", "Latn")
+
+
+def test_docx(tmp_path: Path):
+    import docx
+
+    word = docx.Document()
+    word.add_heading("Көші-қон саясаты", level=1)
+    word.add_paragraph("Қандастарға әлеуметтік көмек көрсетіледі және қазақ тілін үйрену қолдау табады.")
+    path = tmp_path / "concept.docx"
+    word.save(str(path))
+    document = read_document(path, kind="concept", date="2022-12-30")
+    assert document.title == "Көші-қон саясаты"
+    assert document.text == ("Көші-қон саясаты\n\nҚандастарға әлеуметтік көмек көрсетіледі және қазақ тілін үйрену "
+                             "қолдау табады.")
+    assert document.language == "kk"
+
+
+def test_pdf_with_text_layer(tmp_path: Path):
+    path = tmp_path / "law.pdf"
+    path.write_bytes(minimal_pdf(["Repatriation of ethnic Kazakhs continues.", "The quotas stay in force."]))
+    document = read_document(path, kind="law", date="2002")
+    assert "Repatriation of ethnic Kazakhs continues." in document.text
+    assert "The quotas stay in force." in document.text
+    assert document.language == "en"
+
+
+def test_pdf_without_text_is_refused_with_a_hint(tmp_path: Path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(minimal_pdf([]))
+    with pytest.raises(DocumentImportError, match="scan.pdf has no text layer") as error:
+        read_document(path)
+    assert "OCR" in error.value.hint
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"kind": "novel"}, "kind 'novel' is not known"),
+    ({"date": "2024-13-01"}, "date '2024-13-01' is not a date"),
+    ({"language": "de"}, "language 'de' is not supported"),
+])
+def test_bad_metadata(tmp_path: Path, kwargs, message):
+    path = tmp_path / "a.txt"
+    path.write_text(ENGLISH, encoding="utf-8")
+    with pytest.raises(DocumentImportError, match=message):
+        read_document(path, **kwargs)
+
+
+def test_unsupported_and_broken_files(tmp_path: Path):
+    odt = tmp_path / "a.odt"
+    odt.write_bytes(b"x")
+    with pytest.raises(DocumentImportError, match="unsupported file type .odt"):
+        read_document(odt)
+    broken = tmp_path / "b.docx"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(DocumentImportError, match="b.docx is not a readable .docx file"):
+        read_document(broken)
+    empty = tmp_path / "c.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    with pytest.raises(DocumentImportError, match="c.txt contains no text"):
+        read_document(empty)
