@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from diaspora_observatory.case.package import load_case, user_data_dir
 from diaspora_observatory.web.extensions import WebContext, available_extensions
-from diaspora_observatory.web.pages import CORE_NAV, PAGE_KEYS, N_
+from diaspora_observatory.web.pages import CORE_NAV, N_, PAGE_KEYS
 from diaspora_observatory.web.security import SECURITY_HEADERS, SecurityHeadersMiddleware
 from diaspora_observatory.web.views import Site, switch_language, vega_script
 

@@ -14,7 +14,8 @@ import click
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None,
               help="User data folder (imported cases, survey answers) [default: the platform's user-data folder].")
-@click.option("--dev", is_flag=True, help="Development mode: reload templates, no page cache, list routes at /_dev/routes.")
+@click.option("--dev", is_flag=True,
+              help="Development mode: reload templates, no page cache, list routes at /_dev/routes.")
 def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, dev: bool) -> None:
     """Serve the observatory: every page of the case, in English, Russian and Kazakh, offline.
 

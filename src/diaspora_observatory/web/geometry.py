@@ -26,7 +26,9 @@ def _rounded(coordinates: object) -> object:
 
 @lru_cache(maxsize=8)
 def country_features(codes: tuple[str, ...]) -> tuple[dict, ...] | None:
-    """GeoJSON features (``properties.country`` = alpha-3) for ``codes``, or None without the package.
+    """GeoJSON features for ``codes``, or None without the package.
+
+    ``properties`` holds ``country`` (alpha-3) and ``label_lon``/``label_lat``, a point inside the country.
 
     Exterior rings run clockwise, the winding d3-geo (inside Vega) expects for spherical polygons.
     """
@@ -50,6 +52,9 @@ def country_features(codes: tuple[str, ...]) -> tuple[dict, ...] | None:
             parts = outline.geoms if isinstance(outline, MultiPolygon) else [outline]
             oriented = MultiPolygon([orient(part, sign=-1.0) for part in parts if isinstance(part, Polygon)])
             geometry = mapping(oriented)
-            features.append({"type": "Feature", "properties": {"country": code},
+            inside = oriented.representative_point()  # where the country's name goes on the map
+            features.append({"type": "Feature",
+                             "properties": {"country": code, "label_lon": round(inside.x, 2),
+                                            "label_lat": round(inside.y, 2)},
                              "geometry": {"type": geometry["type"], "coordinates": _rounded(geometry["coordinates"])}})
     return tuple(sorted(features, key=lambda feature: codes.index(feature["properties"]["country"])))

@@ -82,10 +82,17 @@ def format_number(value: object, language: str, digits: int = 1) -> str:
 
 
 def format_percent(value: object, language: str, digits: int = 1) -> str:
-    """A percentage (given in percent, e.g. 12.5) with the locale's percent sign and spacing."""
+    """A percentage (given in percent, e.g. 12.5) in the locale's own pattern (``12,5 %`` in Russian)."""
+    import re
+
+    from babel import Locale
     from babel.numbers import format_percent as babel_percent
 
     if value is None or (isinstance(value, float) and value != value):
         return "–"
-    pattern = "#,##0." + "0" * digits + "%" if abs(float(value)) >= 0.1 else "#,##0.0##%"
-    return babel_percent(float(value) / 100, format=pattern, locale=language)
+    number = float(value)
+    digits = digits if abs(number) >= 0.1 or number == 0 else 3
+    pattern = Locale.parse(language).percent_formats[None].pattern
+    # Give the locale's pattern a fixed number of decimals: "#,##0 %" -> "#,##0.0 %".
+    pattern = re.sub(r"0(?=[^0#.]*%)", "0." + "0" * digits, pattern, count=1) if digits else pattern
+    return babel_percent(number / 100, format=pattern, locale=language)

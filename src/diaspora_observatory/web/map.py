@@ -48,12 +48,10 @@ def map_spec(values: pd.DataFrame, labels: dict[str, str], source: str, language
         others = [feature for feature in shaded if feature["properties"]["share"] is None]
         names = []
         for feature in features:
-            from shapely.geometry import shape
-
-            point = shape(feature["geometry"]).representative_point()
             entry = props[feature["properties"]["country"]]
-            names.append({"lon": round(point.x, 2), "lat": round(point.y, 2),
-                          "label": entry["name"] if entry["role"] == "host" else f"{entry['name']} ({labels['origin']})"})
+            label = entry["name"] if entry["role"] == "host" else f"{entry['name']} ({labels['origin']})"
+            names.append({"lon": feature["properties"]["label_lon"], "lat": feature["properties"]["label_lat"],
+                          "label": label})
         spec.update({
             "width": 560, "height": 380,
             "projection": {"type": "conicEqualArea", "parallels": [40, 50], "rotate": [-65, 0]},

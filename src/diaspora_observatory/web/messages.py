@@ -46,7 +46,7 @@ def update_catalogs() -> None:
         catalog.update(template, no_fuzzy_matching=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:
-            write_po(handle, catalog, width=100, omit_header=True, ignore_obsolete=True)
+            write_po(handle, catalog, width=100, omit_header=True, ignore_obsolete=True, no_location=True)
 
 
 if __name__ == "__main__":

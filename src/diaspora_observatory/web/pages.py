@@ -383,8 +383,10 @@ class PageBuilder:
     def sources(self, used_on: dict[str, list[tuple[str, str]]] | None = None) -> Page:
         _ = self._
         frame = self.case.table("sources") if self.case.has("sources") else None
-        block = (Block("sources", _("Bibliography"), frame=frame, source_ids=set(frame["source_id"]))
-                 if frame is not None else Block("sources", _("Bibliography"), missing=self.missing_resource("sources")))
+        if frame is not None:
+            block = Block("sources", _("Bibliography"), frame=frame, source_ids=set(frame["source_id"]))
+        else:
+            block = Block("sources", _("Bibliography"), missing=self.missing_resource("sources"))
         return Page("sources", "/sources", _("Sources"), _(
             "Every source the case cites, with the pages that use it."), [block],
             extra={"used_on": used_on or {}})

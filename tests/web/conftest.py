@@ -1,0 +1,81 @@
+"""Fixtures for the web app: the app in-process, and a real uvicorn server for browser tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from web_helpers import TestClient, make_client
+
+from diaspora_observatory.web.app import create_app
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def web_app(tmp_path_factory):
+    return create_app(data_dir=tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture
+def client(web_app) -> TestClient:
+    """A fresh client (no cookies) on the shared app."""
+    return make_client(web_app)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """``diaspora serve`` in a real process on a free loopback port; yields its base URL."""
+    port = free_port()
+    data_dir = tmp_path_factory.mktemp("live-data")
+    command = [sys.executable, "-m", "diaspora_observatory.cli", "serve", "--port", str(port),
+               "--data-dir", str(data_dir)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        first_line = process.stdout.readline() if process.stdout else ""
+        assert first_line.strip() == (f"Diaspora Observatory: serving case 'kazakh-central-asia' at {base}/ "
+                                      "(press Ctrl+C to stop)"), first_line
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/countries", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not answer within 20 s")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = os.environ.get("DIASPORA_CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        pytest.skip(f"no Chromium at {executable} (set DIASPORA_CHROMIUM)")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
