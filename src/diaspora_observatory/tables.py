@@ -29,6 +29,22 @@ def _builders() -> dict[str, Callable[[Case], pd.DataFrame]]:
         "claims": claims.check_claims,
         "sources": _sources,
         "estimates": demography.size_history,
+        **_import_builders(),
+    }
+
+
+def _import_builders() -> dict[str, Callable[[Case], pd.DataFrame]]:
+    """Definitions side by side, cross-source checks, flows estimated from stocks, projections."""
+    from diaspora_observatory.analysis import crosscheck, definitions, estimates, projections
+
+    return {
+        "definitions": definitions.definitions,
+        "birthplace-destinations": definitions.birthplace_destinations,
+        "birthplace-summary": definitions.birthplace_summary,
+        "cross-source": crosscheck.population_vs_reference,
+        "stock-flows": estimates.stock_flows,
+        "projections": projections.projections,
+        "flow-forecast": projections.flow_forecast,
     }
 
 

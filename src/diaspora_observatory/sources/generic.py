@@ -15,6 +15,7 @@ The header row is the first row (of the first 20) holding every mapped column na
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +23,7 @@ from diaspora_observatory.sources.codes import alpha3_or_none
 from diaspora_observatory.sources.errors import MalformedSource
 from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
 from diaspora_observatory.sources.provenance import SourceInfo
-from diaspora_observatory.sources.tabular_input import (csv_rows, is_workbook, parse_count, parse_number,
-                                                        workbook_rows)
+from diaspora_observatory.sources.tabular_input import csv_rows, is_workbook, parse_count, parse_number, workbook_rows
 
 HEADER_SEARCH_ROWS = 20
 REQUIRED = {"population": ["country", "year", "population"],
@@ -111,14 +111,19 @@ def _find_header(rows, mapping: Mapping, file: str, sheet: str | None) -> tuple[
 
 def read_mapped(path: Path, mapping: Mapping) -> Imported:
     """Import a CSV or XLSX file through ``mapping`` into the tidy table of ``mapping.kind``."""
-    import pandas as pd
 
     path = Path(path)
     mapping.validate(path.name)
     if is_workbook(path):
         sheet, rows = workbook_rows(path, mapping.sheet)
-    else:
-        sheet, rows = None, csv_rows(path)
+        with closing(rows):  # closes the workbook file even when a malformed cell stops the parse
+            return _read_rows(path, mapping, sheet, rows)
+    return _read_rows(path, mapping, None, csv_rows(path))
+
+
+def _read_rows(path: Path, mapping: Mapping, sheet: str | None, rows) -> Imported:
+    import pandas as pd
+
     header_row, header = _find_header(rows, mapping, path.name, sheet)
     index = {target: header.index(source) for target, source in mapping.columns.items()}
     constants = {**DEFAULTS.get(mapping.kind, {}), **mapping.constants}

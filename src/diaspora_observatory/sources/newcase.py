@@ -137,7 +137,8 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
                       importer="diaspora case new", details={**stock.details, "origin": origin})
         resources.append(_stock_resource())
         both = selected[selected["sex"] == "both"]
-        for (host, year), count in both[both["destination"].isin(hosts)].groupby(["destination", "year"])["stock"].sum().items():
+        in_hosts = both[both["destination"].isin(hosts)]
+        for (host, year), count in in_hosts.groupby(["destination", "year"])["stock"].sum().items():
             population_rows.append({"country": host, "year": int(year), "group": "diaspora", "population": int(count),
                                     "definition": "birthplace", "source_id": stock_id,
                                     "note": f"People born in {origin_name} (UN DESA international migrant stock)."})

@@ -35,7 +35,8 @@ SCHEMAS: dict[str, list[dict]] = {
          "description": "People living in the destination who were born in the origin."},
         {"name": "definition", "type": "string", "constraints": {"enum": ["birthplace", "citizenship"]},
          "description": "birthplace, or citizenship where the producer's data type for the destination is C."},
-        {"name": "data_type", **_STRING, "description": "The producer's type-of-data code (B, C, R, I), kept as provenance."},
+        {"name": "data_type", **_STRING,
+         "description": "The producer's type-of-data code (B, C, R, I), kept as provenance."},
     ],
     "population": [
         {"name": "country", "type": "string", "countryCode": True, "constraints": {"required": True}},

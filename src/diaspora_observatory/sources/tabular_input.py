@@ -33,7 +33,15 @@ def workbook_rows(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple]]:
         raise MalformedSource(Path(path).name, f"has no sheet {name!r}; its sheets are "
                               f"{', '.join(repr(s) for s in book.sheetnames)}",
                               "give the sheet that holds the table with --sheet")
-    return name, book[name].iter_rows(values_only=True)
+    return name, _closing_rows(book, name)
+
+
+def _closing_rows(book, name: str) -> Iterator[tuple]:
+    # A read-only workbook keeps its file open until closed; close it when the rows are done or dropped.
+    try:
+        yield from book[name].iter_rows(values_only=True)
+    finally:
+        book.close()
 
 
 def csv_text(path: Path) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 from diaspora_observatory.sources.codes import M49_WITHOUT_ISO, alpha3_or_none, is_m49_aggregate, m49_number
@@ -300,12 +301,13 @@ def read_undesa(path: Path, sheet: str | None = None) -> Imported:
     path = Path(path)
     if is_workbook(path):
         name, rows = workbook_rows(path, sheet or SHEET)
-        imported = parse_table1(rows, path.name, name)
+        with closing(rows):  # closes the workbook file even when a malformed cell stops the parse
+            imported = parse_table1(rows, path.name, name)
     else:
         rows = csv_rows(path)
         first = next(rows, [])
         lowered = [c.strip().lower() for c in first]
-        if "destination" in lowered and "origin" in lowered:
+        if "destination" in lowered or "origin" in lowered:  # short names: a long extract, not Table 1
             imported = parse_long(_chain([first], rows), path.name)
         else:
             imported = parse_table1(_chain([first], rows), path.name, None)

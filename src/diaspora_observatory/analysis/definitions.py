@@ -1,0 +1,164 @@
+"""Definitions side by side: who counts as the diaspora depends on the definition, so each count is shown
+with its label and explanation and never added to another.
+
+- ``ethnicity``: people the host's statistics record as belonging to the diaspora's group (the study's
+  census counts of ethnic Kazakhs), wherever they were born;
+- ``birthplace``: people living in the host who were born in the origin (UN DESA's international migrant
+  stock), whatever their ethnicity;
+- ``citizenship``: citizens of the origin living in the host.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from diaspora_observatory.countries import country_name
+
+if TYPE_CHECKING:
+    from diaspora_observatory.case.package import Case
+
+DEFINITIONS = ("ethnicity", "birthplace", "citizenship")
+STOCK_RESOURCE = "birthplace_stock"
+DEFINITION_COLUMNS = ["country", "country_name", "definition", "label", "count", "year", "source_id", "source",
+                      "explanation"]
+DESTINATION_COLUMNS = ["rank", "destination", "destination_name", "year", "stock", "share_of_world_pct",
+                       "cumulative_share_pct", "is_host", "definition", "source_id"]
+
+
+def _explanations(case: Case) -> dict[str, tuple[str, str, str]]:
+    """Label, explanation when counted, explanation when absent, for each definition."""
+    origin = country_name(case.origin)
+    group = case.diaspora.get("group_label", f"the diaspora of {origin}")
+    return {
+        "ethnicity": (
+            f"Ethnic {group}" if not group.lower().startswith("people") else f"{group} (by ethnicity)",
+            f"People the host's census or statistics office records as {group} by ethnicity, wherever they were "
+            f"born.",
+            f"The case has no count of {group} by ethnicity for this host."),
+        "birthplace": (
+            f"People born in {origin}",
+            f"International migrants: people living in the host who were born in {origin}, whatever their "
+            f"ethnicity or citizenship; {group} born in the host are not among them.",
+            f"The case has no count of people born in {origin} living in this host."),
+        "citizenship": (
+            f"Citizens of {origin}",
+            f"People living in the host who hold the citizenship of {origin}; where the producer counts "
+            f"citizens because it lacks birthplace data (UN DESA data type C), the row says so.",
+            f"The case has no count of citizens of {origin} living in this host"
+            f"{' (the study gives none)' if case.diaspora.get('definition') == 'ethnicity' else ''}."),
+    }
+
+
+def _latest(rows: pd.DataFrame, key: str) -> pd.DataFrame:
+    return rows.sort_values("year").groupby(key, as_index=False).tail(1)
+
+
+def _counts(case: Case) -> dict[str, pd.DataFrame]:
+    """Per definition: one row per host (country, count, year, source_id), the latest year."""
+    found: dict[str, list[pd.DataFrame]] = {d: [] for d in DEFINITIONS}
+    population = case.table("population") if "population" in case.resource_names else pd.DataFrame()
+    if not population.empty:
+        diaspora = population[(population["group"] == "diaspora") & population["country"].isin(case.hosts)]
+        for definition in DEFINITIONS:
+            rows = diaspora[diaspora["definition"] == definition]
+            found[definition].append(rows.rename(columns={"population": "count"})[
+                ["country", "count", "year", "source_id"]])
+    if STOCK_RESOURCE in case.resource_names:
+        stock = case.table(STOCK_RESOURCE)
+        stock = stock[(stock["origin"] == case.origin) & (stock["sex"] == "both") & stock["destination"].isin(case.hosts)]
+        for definition in ("birthplace", "citizenship"):
+            rows = stock[stock["definition"] == definition].rename(columns={"destination": "country", "stock": "count"})
+            # The imported stock takes precedence over a copy of it in the population table.
+            found[definition].insert(0, rows[["country", "count", "year", "source_id"]])
+    result = {}
+    for definition, frames in found.items():
+        frames = [f for f in frames if not f.empty]
+        if frames:
+            combined = pd.concat(frames, ignore_index=True).drop_duplicates("country", keep="first")
+            result[definition] = _latest(combined, "country").set_index("country")
+        else:
+            result[definition] = pd.DataFrame(columns=["count", "year", "source_id"])
+    return result
+
+
+def _citation(case: Case, source_id: str) -> str:
+    source = case.sources.get(source_id, {})
+    year = f" ({source['year']})" if source.get("year") else ""
+    return f"{source.get('author', source_id)}{year}"
+
+
+def definitions(case: Case) -> pd.DataFrame:
+    """One row per host and definition (ethnicity, birthplace, citizenship): the count, its year and
+    source, a label and an explanation. A definition the case has no count for keeps its row with an
+    empty count and an explanation of the gap. Counts of different definitions are never summed.
+
+    Columns ``DEFINITION_COLUMNS``.
+    """
+    texts = _explanations(case)
+    counts = _counts(case)
+    rows = []
+    for host in sorted(case.hosts):
+        for definition in DEFINITIONS:
+            label, explained, absent = texts[definition]
+            table = counts[definition]
+            if host in table.index:
+                found = table.loc[host]
+                rows.append({"country": host, "country_name": country_name(host), "definition": definition,
+                             "label": label, "count": int(found["count"]), "year": int(found["year"]),
+                             "source_id": found["source_id"], "source": _citation(case, found["source_id"]),
+                             "explanation": explained})
+            else:
+                rows.append({"country": host, "country_name": country_name(host), "definition": definition,
+                             "label": label, "count": None, "year": None, "source_id": None, "source": None,
+                             "explanation": absent})
+    frame = pd.DataFrame(rows, columns=DEFINITION_COLUMNS)
+    frame["count"] = frame["count"].astype("Int64")
+    frame["year"] = frame["year"].astype("Int64")
+    return frame
+
+
+def birthplace_destinations(case: Case) -> pd.DataFrame:
+    """Every country of residence of the people born in the origin (latest year, both sexes), largest
+    first, with its share of their world total. Empty when the case has no ``birthplace_stock``.
+
+    Columns ``DESTINATION_COLUMNS``.
+    """
+    if STOCK_RESOURCE not in case.resource_names:
+        return pd.DataFrame(columns=DESTINATION_COLUMNS)
+    stock = case.table(STOCK_RESOURCE)
+    stock = stock[(stock["origin"] == case.origin) & (stock["sex"] == "both")]
+    if stock.empty:
+        return pd.DataFrame(columns=DESTINATION_COLUMNS)
+    stock = stock[stock["year"] == stock["year"].max()].sort_values(["stock", "destination"],
+                                                                     ascending=[False, True]).reset_index(drop=True)
+    total = stock["stock"].sum()
+    stock["rank"] = range(1, len(stock) + 1)
+    stock["destination_name"] = stock["destination"].map(country_name)
+    stock["share_of_world_pct"] = 100 * stock["stock"] / total
+    stock["cumulative_share_pct"] = stock["share_of_world_pct"].cumsum()
+    stock["is_host"] = stock["destination"].isin(case.hosts)
+    return stock[DESTINATION_COLUMNS]
+
+
+def birthplace_summary(case: Case) -> pd.DataFrame:
+    """One row: the world total of people born in the origin living abroad (sum over the destinations
+    in the case), how many live in the case's hosts, and the largest destination. Empty without stock data.
+    """
+    columns = ["year", "world_total", "destinations", "in_hosts", "in_hosts_share_pct", "largest_destination",
+               "largest_destination_stock", "source_id", "coverage"]
+    destinations = birthplace_destinations(case)
+    if destinations.empty:
+        return pd.DataFrame(columns=columns)
+    total = int(destinations["stock"].sum())
+    in_hosts = int(destinations.loc[destinations["is_host"], "stock"].sum())
+    return pd.DataFrame([{
+        "year": int(destinations["year"].iloc[0]), "world_total": total, "destinations": len(destinations),
+        "in_hosts": in_hosts, "in_hosts_share_pct": 100 * in_hosts / total if total else None,
+        "largest_destination": destinations["destination"].iloc[0],
+        "largest_destination_stock": int(destinations["stock"].iloc[0]),
+        "source_id": ";".join(sorted(set(destinations["source_id"]))),
+        "coverage": "Sum over the countries of residence the imported file lists (for the built-in case: UN "
+                    "member states with a count above zero); areas that are not member states are not in it.",
+    }], columns=columns)
