@@ -157,12 +157,6 @@ def test_country_profile_says_what_is_missing_and_how_to_add_it(client):
             "“diaspora check”.</p>") in html
 
 
-def test_survey_without_the_survey_module_says_how_to_get_collected_results(client):
-    html = client.get("/survey").text
-    assert ("The survey module is not installed in this copy of the observatory, so no collected answers can be "
-            "shown.") in html
-
-
 def test_sources_page_links_each_source_to_the_pages_using_it(client):
     html = client.get("/sources").text
     start = html.index('<li id="source-iom-2022">')

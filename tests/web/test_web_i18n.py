@@ -1,0 +1,106 @@
+"""English, Russian and Kazakh: complete catalogs, the language switch, locale-aware numbers and names."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from babel.messages.pofile import read_po
+from web_helpers import read_page
+
+from diaspora_observatory.web.i18n import LOCALE_DIR, format_number, format_percent
+from diaspora_observatory.web.messages import extract_messages
+
+PLACEHOLDER = re.compile(r"\{\w+\}")
+
+
+@pytest.fixture(scope="module")
+def messages() -> dict[str, list[str]]:
+    found = extract_messages()
+    assert len(found) > 100  # the extractor sees templates and code
+    return found
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_every_message_is_translated(messages, language):
+    with (LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    translated = {message.id: message.string for message in catalog if message.id}
+    untranslated = [m for m in messages if not translated.get(m)]
+    assert untranslated == []
+    for message_id in messages:
+        assert set(PLACEHOLDER.findall(translated[message_id])) == set(PLACEHOLDER.findall(message_id)), message_id
+        assert translated[message_id] != message_id or message_id in ("Case", "Repatriation"), message_id
+
+
+@pytest.mark.parametrize(("language", "title", "headings"), [
+    ("ru", "Обзор", ["Ключевые показатели", "Профили принимающих стран", "Карта принимающих стран",
+                     "Доля диаспоры по принимающим странам", "Источники этой страницы"]),
+    ("kk", "Шолу", ["Негізгі көрсеткіштер", "Қабылдаушы елдердің профильдері", "Қабылдаушы елдер картасы",
+                    "Қабылдаушы елдер бойынша диаспора үлесі", "Осы беттің дереккөздері"]),
+])
+def test_overview_in_each_language(client, language, title, headings):
+    page = read_page(client.get("/", params={"lang": language}).text)
+    assert page.lang == language
+    assert page.h1 == [title]
+    assert page.h2 == headings
+
+
+def test_language_switch_persists_in_a_cookie(client):
+    response = client.get("/lang/kk", params={"next": "/flows"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/flows"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("lang=kk;")
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    for path, title in (("/flows", "Көші-қон ағындары"), ("/country/UZB", "Өзбекстан"), ("/nowhere", "Бет табылмады (404)")):
+        page = read_page(client.get(path).text)
+        assert page.h1 == [title]
+        assert page.lang == "kk"
+    client.get("/lang/en", follow_redirects=False)
+    assert read_page(client.get("/flows").text).h1 == ["Migration flows"]
+
+
+def test_accept_language_picks_the_first_offered_language(client):
+    page = read_page(client.get("/survey", headers={"accept-language": "de-DE,ru;q=0.8,en;q=0.5"}).text)
+    assert page.h1 == ["Анкетный опрос"]
+    assert read_page(client.get("/survey", headers={"accept-language": "fr"}).text).h1 == ["Questionnaire survey"]
+
+
+def test_menu_and_language_links(client):
+    page = read_page(client.get("/claims", params={"lang": "ru"}).text)
+    anchors = [(a["href"], a["text"]) for a in page.anchors]
+    start = anchors.index(("/", "Обзор"))
+    assert anchors[start:start + 9] == [
+        ("/", "Обзор"), ("/countries", "Страны"), ("/flows", "Потоки"), ("/repatriation", "Репатриация"),
+        ("/institutions", "Институты"), ("/survey", "Опрос"), ("/documents", "Политика и пресса"),
+        ("/claims", "Утверждения и качество данных"), ("/sources", "Источники")]
+    assert [a for a in page.anchors if a["href"] == "/claims"][0]["aria-current"] == "page"
+    languages = [(a["href"], a["text"], a.get("aria-current")) for a in page.anchors if a["href"].startswith("/lang/")]
+    assert languages == [("/lang/en?next=/claims", "English", None), ("/lang/ru?next=/claims", "Русский", "true"),
+                         ("/lang/kk?next=/claims", "Қазақша", None)]
+
+
+def test_numbers_and_country_names_follow_the_language(client):
+    html = client.get("/", params={"lang": "ru"}).text
+    assert '<span class="figure-value">867\xa0200</span>' in html
+    assert '<span class="figure-value">12,4\xa0%–17,3\xa0%</span>' in html
+    assert '<td><abbr title="KGZ">Киргизия</abbr></td>' in html
+    kazakh = client.get("/", params={"lang": "kk"}).text
+    assert '<span class="figure-value">94,7%</span>' in kazakh
+    assert '<td><abbr title="UZB">Өзбекстан</abbr></td>' in kazakh
+
+
+@pytest.mark.parametrize(("language", "number", "percent"), [
+    ("en", "1,234,567", "12.5%"), ("ru", "1\xa0234\xa0567", "12,5\xa0%"), ("kk", "1\xa0234\xa0567", "12,5%")])
+def test_format_helpers(language, number, percent):
+    assert format_number(1234567, language) == number
+    assert format_percent(12.5, language) == percent
+    assert format_number(None, language) == "–"
+
+
+def test_missing_data_notes_are_translated(client):
+    html = client.get("/country/KGZ", params={"lang": "ru"}).text
+    assert ("<p><strong>Данных нет.</strong> В ресурсе «diaspora_estimates» нет строк для страны Киргизия. "
+            "Чтобы добавить их, внесите строки с кодом страны KGZ в файл data/diaspora_estimates.csv кейса и "
+            "запустите «diaspora check».</p>") in html

@@ -1,0 +1,88 @@
+"""Security by default: headers on every response, no inline code, refused methods, safe error pages."""
+
+from __future__ import annotations
+
+import pytest
+from web_helpers import make_client, read_page
+
+from diaspora_observatory.web.app import create_app
+
+EXPECTED_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+                "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+PATHS = ["/", "/flows", "/country/TJK", "/flows.csv", "/claims.json", "/static/style.css", "/nowhere",
+         "/static/vega-bundle.js"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_security_headers_on_every_response(client, path):
+    response = client.get(path)
+    assert response.headers["content-security-policy"] == EXPECTED_CSP
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "server" not in response.headers or "uvicorn" not in response.headers["server"]
+
+
+@pytest.mark.parametrize("path", ["/", "/flows", "/country/UZB", "/claims", "/sources", "/survey", "/nowhere"])
+def test_pages_have_no_inline_script_or_style(client, path):
+    page = read_page(client.get(path).text)
+    assert page.inline_script_bodies == []
+    assert page.style_attributes == 0
+    assert page.style_elements == 0
+    assert all(script.get("src", "").startswith("/static/") or script.get("type") == "application/json"
+               for script in page.scripts)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_unused_methods_are_refused(client, method):
+    response = client.request(method, "/flows")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "HEAD, GET"
+    assert read_page(response.text).h1 == ["Method not allowed (405)"]
+    assert response.headers["content-security-policy"] == EXPECTED_CSP
+
+
+def test_head_is_answered(client):
+    response = client.head("/flows")
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json", "/schema", "/_dev/routes"])
+def test_no_api_docs_or_schema_outside_dev(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_dev_mode_lists_routes(tmp_path):
+    client = make_client(create_app(data_dir=tmp_path, dev=True))
+    listed = client.get("/_dev/routes").json()
+    assert {"path": "/flows", "methods": ["GET", "HEAD"]} in listed
+
+
+def test_language_switch_never_redirects_off_site(client):
+    for target in ("https://example.org/", "//example.org/", "/\\example.org"):
+        response = client.get("/lang/ru", params={"next": target}, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/"
+    assert client.get("/lang/xx", follow_redirects=False).status_code == 404
+
+
+def test_server_error_page_has_no_trace(tmp_path):
+    app = create_app(data_dir=tmp_path)
+    site = app.state.site
+
+    def broken(key, language):
+        raise RuntimeError("secret internal detail")
+
+    site.page = broken  # a page that fails while being drawn
+    client = make_client(app)
+    response = client.get("/flows", headers={"accept-language": "ru"})
+    assert response.status_code == 500
+    assert read_page(response.text).h1 == ["Что-то пошло не так (500)"]
+    assert "secret internal detail" not in response.text
+    assert "Traceback" not in response.text
+    assert response.headers["content-security-policy"] == EXPECTED_CSP
+    data = client.get("/flows.json")
+    assert data.status_code == 500
+    assert data.json() == {"error": "Something went wrong", "status": 500, "detail": (
+        "The server could not answer this request. The error has been logged; please try again or report it.")}
