@@ -27,9 +27,9 @@ def codebook():
 
 
 def client_class():
-    """Starlette's TestClient; its import warns that httpx is deprecated in favour of httpx2."""
+    """Starlette's TestClient; its import warns (StarletteDeprecationWarning) that httpx gives way to httpx2."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
     return TestClient
 

@@ -1,0 +1,104 @@
+"""The documents pages through the real app (create_app + TestClient): coding a passage by hand."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from diaspora_observatory import load_case
+from diaspora_observatory.documents.importer import Document
+from diaspora_observatory.documents.web import MAX_BODY_BYTES
+from diaspora_observatory.documents.workspace import Workspace
+from diaspora_observatory.web.app import create_app
+from tests.documents.conftest import client_class
+
+TEXT = "Repatriates get quotas. The embassy keeps a register. <script>alert(1)</script> ends here."
+
+
+@pytest.fixture
+def client(data_dir):
+    Workspace(load_case(), data_dir).import_document(Document(
+        document_id="press-1", title="Item <b>one</b>", kind="press", date="2024-03-01", language="en", text=TEXT,
+        source_id="dkn-2024"))
+    return client_class()(create_app(data_dir=data_dir))
+
+
+def test_index_shows_coverage_gaps_and_the_study_comparison(client):
+    page = client.get("/coding")
+    assert page.status_code == 200
+    assert '<a href="/coding/press-1">Item &lt;b&gt;one&lt;/b&gt;</a>' in page.text
+    assert "<h2 id=\"coverage-heading\">Coverage</h2>" in page.text
+    assert re.search(r'<td class="present">1</td>', page.text)
+    assert "policy-gap" not in page.text  # a press item's gaps are listed, not marked as policy gaps
+    assert "DKN World News (2024)" in page.text
+    assert "<script>" not in page.text  # no inline scripts: the CSP forbids them
+    data = client.get("/coding.json").json()
+    assert {"document_id": "press-1", "code": "employment_quotas", "passages": 1}.items() <= next(
+        row for row in data if row["document_id"] == "press-1" and row["code"] == "employment_quotas").items()
+
+
+def test_document_page_escapes_text_and_offers_sentences(client):
+    page = client.get("/coding/press-1")
+    assert page.status_code == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
+    assert '<option value="0-23">1. Repatriates get quotas.</option>' in page.text
+    assert '<script src="/coding/static/select.js" defer></script>' in page.text
+    assert client.get("/coding/static/select.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/coding/static/other.js").status_code == 404
+    assert client.get("/coding/nope").status_code == 404
+
+
+def test_coding_a_passage_by_sentence_and_by_offsets(client, data_dir):
+    saved = client.post("/coding/press-1/code", data={"coder": "A. B.", "code": "diaspora_actor",
+                                                      "sentence": "24-53"}, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"].startswith("/coding/press-1?coded=")
+    by_offsets = client.post("/coding/press-1/code", data={"coder": "C", "code": "tourism", "start": "0",
+                                                           "end": "11", "sentence": "24-53"})
+    assert by_offsets.status_code == 200 and "Passage saved." in by_offsets.text
+    manual = Workspace(load_case(), data_dir).store.passages("press-1")
+    manual = manual[manual["coder"] != "auto"]
+    assert manual[["code", "coder", "start", "end", "text"]].values.tolist() == [
+        ["tourism", "C", 0, 11, "Repatriates"], ["diaspora_actor", "A. B.", 24, 53, "The embassy keeps a register."]]
+    # the page lists them and they feed the agreement table
+    assert "<td>A. B.</td>" in client.get("/coding/press-1").text
+    assert "<td>A. B.</td><td>auto</td>" in client.get("/coding").text
+
+
+def test_bad_codings_are_explained_and_nothing_is_stored(client, data_dir):
+    outside = client.post("/coding/press-1/code", data={"coder": "AB", "code": "tourism", "start": "5",
+                                                        "end": "5000"})
+    assert outside.status_code == 400 and "passage 5-5000 is outside document" in outside.text
+    assert 'value="AB"' in outside.text  # the form keeps what was typed
+    nothing = client.post("/coding/press-1/code", data={"coder": "AB", "code": "tourism"})
+    assert nothing.status_code == 400 and "choose a sentence or give the start and end" in nothing.text
+    unknown = client.post("/coding/nope/code", data={"coder": "AB", "code": "tourism", "sentence": "0-5"})
+    assert unknown.status_code == 404
+    passages = Workspace(load_case(), data_dir).store.passages("press-1")
+    assert set(passages["coder"]) == {"auto"}
+
+
+def test_cross_site_posts_and_large_bodies_are_refused(client, data_dir):
+    form = {"coder": "AB", "code": "tourism", "sentence": "0-23"}
+    assert client.post("/coding/press-1/code", data=form, headers={"sec-fetch-site": "cross-site"}).status_code == 403
+    assert client.post("/coding/press-1/code", data=form, headers={"origin": "https://evil.example"}).status_code == 403
+    assert client.post("/coding/press-1/code", data=form, headers={"origin": "http://testserver",
+                                                                   "sec-fetch-site": "same-origin"}).status_code == 200
+    big = client.post("/coding/press-1/code", data={**form, "coder": "x" * (MAX_BODY_BYTES + 1)})
+    assert big.status_code == 413
+    passages = Workspace(load_case(), data_dir).store.passages("press-1")
+    assert list(passages[passages["coder"] != "auto"]["coder"]) == ["AB"]
+
+
+def test_delete_a_manual_passage(client, data_dir):
+    client.post("/coding/press-1/code", data={"coder": "AB", "code": "tourism", "sentence": "0-23"})
+    store = Workspace(load_case(), data_dir).store
+    passage_id = int(store.passages(coder="AB")["id"].iloc[0])
+    gone = client.post(f"/coding/press-1/passages/{passage_id}/delete", data={}, follow_redirects=False)
+    assert gone.status_code == 303
+    assert store.passages(coder="AB").empty
+
+
+def test_pages_in_russian_and_kazakh(client):
+    assert "Кодирование документов" in client.get("/coding?lang=ru").text
+    assert "Құжаттарды кодтау" in client.get("/coding?lang=kk").text
