@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from diaspora_observatory.documents.codebook import LANGUAGES, Codebook
-from diaspora_observatory.documents.language import latin_to_cyrillic
+from diaspora_observatory.documents.language import latin_to_cyrillic_lower
 from diaspora_observatory.documents.stemming import stemmer
 
 AUTO_CODER = "auto"
@@ -78,7 +78,7 @@ def normalise(text: str, language: str) -> str:
         # a few capitals (such as the dotted İ of Kazakh Latin) lower-case to two characters; keep one
         lowered = "".join(ch.lower()[0] for ch in text)
     if language == "kk":
-        lowered = latin_to_cyrillic(lowered)
+        lowered = latin_to_cyrillic_lower(lowered)
     if language in ("ru", "kk"):
         lowered = lowered.replace("ё", "е")
     return lowered

@@ -38,6 +38,8 @@ _UPPER = {k.upper(): v.upper() for k, v in _LATIN_TO_CYRILLIC.items() if len(k.u
 _TRANSLITERATION = str.maketrans({**_LATIN_TO_CYRILLIC, **_UPPER, "İ": "И"})
 # after a vowel the letter i stands for й (üirenu = үйрену), elsewhere for и (investisia = инвестисиа)
 _SHORT_I = re.compile(r"(?<=[аәеоөұүыіуэюя])и", re.IGNORECASE)
+_SHORT_I_LOWER = re.compile(r"(?<=[аәеоөұүыіуэюя])и")
+_ANY_LATIN = re.compile(r"[a-zäçğıñöşūüáǵńóúý]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -93,3 +95,10 @@ def latin_to_cyrillic(text: str) -> str:
     Latin spelling's Cyrillic image too if they matter.
     """
     return _SHORT_I.sub(lambda m: "й" if m.group() == "и" else "Й", text.translate(_TRANSLITERATION))
+
+
+def latin_to_cyrillic_lower(text: str) -> str:
+    """:func:`latin_to_cyrillic` for text already in lower case, faster: nothing to do without Latin letters."""
+    if not _ANY_LATIN.search(text):
+        return text
+    return _SHORT_I_LOWER.sub("й", text.translate(_TRANSLITERATION))
