@@ -25,9 +25,3 @@ def case_copy(tmp_path: Path) -> Path:
     shutil.copytree(EMBEDDED_CASES / BUILTIN, target)
     return target
 
-
-def replace_in(path: Path, old: str, new: str) -> None:
-    """Replace exactly one occurrence of ``old`` in a file (fails loudly if it is not there once)."""
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path.name}"
-    path.write_text(text.replace(old, new), encoding="utf-8")

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import replace_in
+from casefiles import replace_in
 from diaspora_observatory import load_case
 from diaspora_observatory.cli import main
 from diaspora_observatory.errors import CaseInvalid

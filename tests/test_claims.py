@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import replace_in
+from casefiles import replace_in
 from diaspora_observatory import load_case
 from diaspora_observatory.analysis.claims import check_claims, compare, parse_params
 
