@@ -92,3 +92,23 @@ def test_cited_sentences():
     spans = [(0, 35), (36, 46), (47, len(text))]
     found = analysis.cited_sentences(text, spans, {"plan-2029": "Adilet, 2024", "x": "Nobody, 1999"})
     assert found.values.tolist() == [["plan-2029", 0, 35], ["plan-2029", 47, len(text)]]
+
+
+def test_report_tables(data_dir):
+    from diaspora_observatory.documents.importer import Document
+    from diaspora_observatory.documents.report import coding_tables
+    from diaspora_observatory.documents.workspace import Workspace
+
+    case = load_case()
+    assert list(coding_tables(case, data_dir)) == ["reference-coding"]
+    Workspace(case, data_dir).import_document(Document("press-dkn-2024", "DKN", "press", "2024", "en",
+                                                       "Soft power of academic communities."))
+    tables = coding_tables(case, data_dir)
+    assert list(tables) == ["reference-coding", "document-coverage", "document-gaps", "coder-agreement",
+                            "press-themes"]
+    coverage = tables["document-coverage"].set_index("document_id")
+    assert coverage.loc["press-dkn-2024", ["diaspora_actor", "science_education", "source_id"]].tolist() == [
+        1, 1, "dkn-2024"]
+    agreement = tables["coder-agreement"].iloc[0]
+    assert (agreement["coder_a"], agreement["coder_b"], agreement["units"], agreement["agree"]) == (
+        "auto", "study", 1, 1)

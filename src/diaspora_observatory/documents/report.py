@@ -1,0 +1,46 @@
+"""The documents tables for the report: coverage, gaps, agreement and press themes of the coded documents.
+
+The report builder adds these to its "Policy documents and press" section with::
+
+    from diaspora_observatory.documents.report import coding_tables
+    tables.update(coding_tables(case))
+
+Documents get text only when a user imports them, so on a fresh installation the dict holds only the
+study's reference coding; nothing here reads outside the user data folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from diaspora_observatory.case.package import Case
+
+
+def coding_tables(case: Case, data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
+    """Named tables: document-coverage, document-gaps, coder-agreement, press-themes (when there is text).
+
+    Each row carries the ``source_id`` of its document (coverage, gaps) or the ``source_ids`` of the year's
+    press items, so the report can cite them. ``coder-agreement`` compares auto, study and people.
+    """
+    from diaspora_observatory.analysis.documents import coverage_matrix
+    from diaspora_observatory.documents.workspace import Workspace
+
+    space = Workspace(case, data_dir)
+    tables: dict[str, pd.DataFrame] = {}
+    reference = space.reference()
+    if reference is not None:
+        tables["reference-coding"] = reference
+    long = space.coverage()
+    if long.empty:
+        return tables
+    matrix = coverage_matrix(long)
+    sources = long.drop_duplicates("document_id").set_index("document_id")["source_id"]
+    tables["document-coverage"] = matrix.assign(source_id=matrix["document_id"].map(sources))
+    tables["document-gaps"] = space.gaps()
+    tables["coder-agreement"] = space.agreement()
+    themes = space.themes_over_time()
+    if not themes.empty:
+        tables["press-themes"] = themes
+    return tables
