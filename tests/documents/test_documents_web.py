@@ -45,6 +45,8 @@ def test_document_page_escapes_text_and_offers_sentences(client):
     assert '<option value="0-23">1. Repatriates get quotas.</option>' in page.text
     assert '<script src="/coding/static/select.js" defer></script>' in page.text
     assert client.get("/coding/static/select.js").headers["content-type"].startswith("text/javascript")
+    stylesheet = re.search(r'<link rel="stylesheet" href="(/coding/static/[^"]+)">', page.text).group(1)
+    assert client.get(stylesheet).headers["content-type"].startswith("text/css")
     assert client.get("/coding/static/other.js").status_code == 404
     assert client.get("/coding/nope").status_code == 404
 
