@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,10 +48,17 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}"
+    expected = f"Diaspora Observatory: serving case 'kazakh-central-asia' at {base}/ (press Ctrl+C to stop)"
+    output: list[str] = []
     try:
-        first_line = process.stdout.readline() if process.stdout else ""
-        assert first_line.strip() == (f"Diaspora Observatory: serving case 'kazakh-central-asia' at {base}/ "
-                                      "(press Ctrl+C to stop)"), first_line
+        # Extensions may print their own lines first (the survey module shows its admin token once).
+        for line in process.stdout:
+            output.append(line.rstrip("\n"))
+            if line.strip() == expected or len(output) > 20:
+                break
+        assert expected in output, output
+        # keep reading so that the server never blocks on a full pipe
+        threading.Thread(target=lambda: [output.append(line) for line in process.stdout], daemon=True).start()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -67,6 +75,8 @@ def live_server(tmp_path_factory) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(timeout=10)
+        process.stdout.close()
 
 
 @pytest.fixture(scope="session")

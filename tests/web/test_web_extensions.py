@@ -7,7 +7,7 @@ import textwrap
 import pytest
 from web_helpers import make_client, read_page
 
-from diaspora_observatory.web import extensions
+from diaspora_observatory.web import extensions, views
 from diaspora_observatory.web.app import create_app
 
 EXTENSION = '''
@@ -61,6 +61,8 @@ def extension_app(tmp_path, monkeypatch):
         (folder / "messages.po").write_text(CATALOG.format(text=text), encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path / "extension_pkg"))
     monkeypatch.setattr(extensions, "EXTENSION_MODULES", ["web_test_results", "diaspora_observatory.not_there.web"])
+    # let the core survey page treat the test module as the survey extension
+    monkeypatch.setattr(views, "SURVEY_EXTENSION", "web_test_results")
     return create_app(data_dir=tmp_path / "user-data")
 
 
@@ -83,7 +85,8 @@ def test_extension_page_uses_layout_translations_and_sources(extension_app, tmp_
 
 def test_core_survey_page_links_to_the_extension(extension_app):
     html = make_client(extension_app).get("/survey", params={"lang": "kk"}).text
-    assert '<ul class="block-links"><li><a href="/survey/results">Жиналған нәтижелер</a></li></ul>' in html
+    assert ('<ul class="block-links"><li><a href="/survey/results">Осы обсерватория арқылы жүргізілген сауалнамалар '
+            'және олардың нәтижелері</a></li></ul>') in html
     assert "Data missing" not in html
 
 

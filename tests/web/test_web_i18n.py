@@ -73,7 +73,7 @@ def test_menu_and_language_links(client):
     start = anchors.index(("/", "Обзор"))
     assert anchors[start:start + 9] == [
         ("/", "Обзор"), ("/countries", "Страны"), ("/flows", "Потоки"), ("/repatriation", "Репатриация"),
-        ("/institutions", "Институты"), ("/survey", "Опрос"), ("/documents", "Политика и пресса"),
+        ("/institutions", "Институты"), ("/survey", "Результаты опроса"), ("/documents", "Политика и пресса"),
         ("/claims", "Утверждения и качество данных"), ("/sources", "Источники")]
     assert [a for a in page.anchors if a["href"] == "/claims"][0]["aria-current"] == "page"
     languages = [(a["href"], a["text"], a.get("aria-current")) for a in page.anchors if a["href"].startswith("/lang/")]

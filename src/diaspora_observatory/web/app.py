@@ -51,7 +51,8 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
     ]
     for module in available_extensions():
         routes.extend(module.routes(web))
-        web.nav.extend(getattr(module, "NAV", []))
+        web.extension_nav[module.__name__] = list(getattr(module, "NAV", []))
+        web.nav.extend(web.extension_nav[module.__name__])
     routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))
     if dev:
         routes.insert(0, Route("/_dev/routes", partial(_route_list, routes), methods=GET))

@@ -53,6 +53,8 @@ class WebContext:
                                        trim_blocks=True, lstrip_blocks=True)
         # (path, English label); labels are translated when a page is drawn.
         self.nav: list[tuple[str, str]] = []
+        # module name -> its NAV, for pages that link to one extension's pages (the survey's results).
+        self.extension_nav: dict[str, list[tuple[str, str]]] = {}
 
     def add_template_dir(self, path: str | Path) -> None:
         """Let ``render`` find templates in ``path`` (after the app's own, so base.html stays the app's)."""

@@ -47,11 +47,15 @@ def map_spec(values: pd.DataFrame, labels: dict[str, str], source: str, language
         hosts = [feature for feature in shaded if feature["properties"]["share"] is not None]
         others = [feature for feature in shaded if feature["properties"]["share"] is None]
         names = []
+        darkest = max((entry["share"] or 0 for entry in props.values()), default=0)
         for feature in features:
             entry = props[feature["properties"]["country"]]
             label = entry["name"] if entry["role"] == "host" else f"{entry['name']} ({labels['origin']})"
+            # Labels carry the country's values too, so hovering a name shows the same tooltip as its shape.
             names.append({"lon": feature["properties"]["label_lon"], "lat": feature["properties"]["label_lat"],
-                          "label": label})
+                          "label": label, "properties": entry,
+                          # white names on the darkest shades, where dark text would not be read
+                          "on_dark": bool(entry["share"]) and entry["share"] >= 0.6 * darkest})
         spec.update({
             "width": 560, "height": 380,
             "projection": {"type": "conicEqualArea", "parallels": [40, 50], "rotate": [-65, 0]},
@@ -61,11 +65,12 @@ def map_spec(values: pd.DataFrame, labels: dict[str, str], source: str, language
                  "encoding": {"tooltip": origin_tooltip}},
                 {"data": {"values": hosts}, "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 1},
                  "encoding": {"color": colour, "tooltip": tooltip}},
-                {"data": {"values": names}, "mark": {"type": "text", "fontSize": 11, "fontWeight": "bold",
-                                                      "color": "#1d2430"},
+                {"data": {"values": names}, "mark": {"type": "text", "fontSize": 11, "fontWeight": "bold"},
                  "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
                               "latitude": {"field": "lat", "type": "quantitative"},
-                              "text": {"field": "label"}}},
+                              "text": {"field": "label"}, "tooltip": tooltip,
+                              "color": {"condition": {"test": "datum.on_dark", "value": "#ffffff"},
+                                        "value": "#1d2430"}}},
             ],
         })
         # The sources are in the figure's caption; a long subtitle would make the drawing wider than a phone.

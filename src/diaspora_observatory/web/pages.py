@@ -26,9 +26,11 @@ def N_(message: str) -> str:
 
 CORE_NAV: list[tuple[str, str]] = [
     ("/", N_("Overview")), ("/countries", N_("Countries")), ("/flows", N_("Flows")),
-    ("/repatriation", N_("Repatriation")), ("/institutions", N_("Institutions")), ("/survey", N_("Survey")),
+    ("/repatriation", N_("Repatriation")), ("/institutions", N_("Institutions")), ("/survey", N_("Survey results")),
     ("/documents", N_("Policy and press")), ("/claims", N_("Claims and data quality")), ("/sources", N_("Sources")),
 ]
+# The extension whose pages hold the answers collected with the observatory's own questionnaire.
+SURVEY_EXTENSION = "diaspora_observatory.survey.web"
 PAGE_KEYS = ["overview", "countries", "flows", "repatriation", "institutions", "survey", "documents", "claims",
              "sources"]
 KEY_FIGURE_LABELS = {
@@ -37,7 +39,7 @@ KEY_FIGURE_LABELS = {
     "world_diaspora_estimate": N_("Diaspora members living abroad worldwide (estimate)"),
     "share_of_world_diaspora": N_("Share of the world diaspora living in the host countries"),
     "net_migration_total": N_("Net migration between the country of origin and the hosts"),
-    "repatriates": N_("Repatriates (latest count)"),
+    "repatriates": N_("Repatriates"),
 }
 # Errors an analysis function raises on data it cannot use; the page then says what is missing.
 ANALYSIS_ERRORS = (DiasporaError, LookupError, ValueError, TypeError, ZeroDivisionError)
@@ -138,8 +140,8 @@ class PageBuilder:
     """Assembles the pages of one case in one language from ``CaseData``."""
 
     def __init__(self, data: CaseData, language: str, translate: Callable[[str], str],
-                 extension_nav: list[tuple[str, str]] | None = None) -> None:
-        self.extension_nav = extension_nav or []
+                 survey_nav: list[tuple[str, str]] | None = None) -> None:
+        self.survey_nav = survey_nav or []
         self.data = data
         self.case = data.case
         self.language = language
@@ -266,7 +268,7 @@ class PageBuilder:
     def collected_block(self) -> Block:
         """Where collected survey answers are: the survey module's own pages, once it is installed."""
         _ = self._
-        links = [(path, _(label)) for path, label in self.extension_nav if path.startswith("/survey")]
+        links = [(path, _("Surveys run with this observatory, and their results")) for path, _label in self.survey_nav]
         block = Block("collected", _("Collected responses"),
                       _("Answers collected with the observatory's own questionnaire are published by the survey "
                         "module, with groups under 10 respondents suppressed."))

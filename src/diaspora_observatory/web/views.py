@@ -18,7 +18,7 @@ from diaspora_observatory.errors import UnknownCountry
 from diaspora_observatory.tabular import records, to_csv
 from diaspora_observatory.web.extensions import WebContext
 from diaspora_observatory.web.i18n import COOKIE, LANGUAGES
-from diaspora_observatory.web.pages import CORE_NAV, CaseData, Page, PageBuilder, page_paths
+from diaspora_observatory.web.pages import SURVEY_EXTENSION, CaseData, Page, PageBuilder, page_paths
 
 DATA_FORMATS = ("csv", "json")
 
@@ -36,8 +36,8 @@ class Site:
     def page(self, key: str, language: str) -> Page:
         cached = self._pages.get((key, language))
         if cached is None:
-            extension_nav = [item for item in self.web.nav if item not in CORE_NAV]
-            builder = PageBuilder(self.data, language, self.web.catalogs.gettext(language), extension_nav)
+            survey_nav = self.web.extension_nav.get(SURVEY_EXTENSION, [])
+            builder = PageBuilder(self.data, language, self.web.catalogs.gettext(language), survey_nav)
             cached = builder.sources(self.used_on(language)) if key == "sources" else builder.build(key)
             self._pages[(key, language)] = cached
         return cached

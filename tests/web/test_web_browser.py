@@ -1,0 +1,153 @@
+"""The observatory in real headless Chromium against a real ``diaspora serve`` process, offline."""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/", "/countries", "/country/KGZ", "/country/TJK", "/country/TKM", "/country/UZB", "/flows",
+         "/repatriation", "/institutions", "/survey", "/documents", "/claims", "/sources"]
+SCREENSHOTS = "/tmp"
+
+
+@pytest.fixture
+def offline_page(browser, live_server):
+    """A page whose every request to a host other than the server's is aborted and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.blocked = []
+    page.problems = []
+    server_host = urlparse(live_server).hostname
+
+    def route(request_route):
+        host = urlparse(request_route.request.url).hostname
+        if host == server_host:
+            request_route.continue_()
+        else:
+            page.blocked.append(request_route.request.url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda message: page.problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    yield page
+    context.close()
+
+
+def wait_for_charts(page) -> int:
+    """Wait until every chart of the page is drawn (or failed); return how many there are."""
+    count = page.locator(".vega-chart").count()
+    if count:
+        page.wait_for_function(
+            "document.querySelectorAll('.vega-ready, .vega-failed').length === "
+            "document.querySelectorAll('.vega-chart').length", timeout=15000)
+    return count
+
+
+def test_every_page_renders_completely_with_no_outside_request(offline_page, live_server):
+    page = offline_page
+    charts_seen = 0
+    for path in PAGES:
+        response = page.goto(f"{live_server}{path}")
+        assert response.status == 200, path
+        charts = wait_for_charts(page)
+        charts_seen += charts
+        assert page.locator(".vega-failed").count() == 0, path
+        assert page.locator(".vega-chart svg").count() == charts, path
+        assert page.locator("h1").count() == 1, path
+        assert page.locator(".page-sources li").count() >= 1, path
+    assert charts_seen >= 8
+    assert page.blocked == []
+    assert page.problems == []  # includes Content-Security-Policy violations, reported as console errors
+
+
+def test_map_draws_every_country_with_hover_values(offline_page, live_server):
+    page = offline_page
+    page.goto(f"{live_server}/")
+    wait_for_charts(page)
+    shapes = page.locator("#chart-map svg .mark-shape path")
+    assert shapes.count() == 5
+    labels = page.locator("#chart-map svg .layer_2_marks text").all_text_contents()
+    assert labels == ["Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan", "Kazakhstan (country of origin)"]
+    page.locator("#chart-map svg .layer_2_marks text").nth(3).hover(force=True)
+    tooltip = page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible")
+    text = tooltip.inner_text()
+    assert text == "Country\tUzbekistan\nShare of the population, %\t2.21\nDiaspora members\t821,000"
+    assert page.problems == []
+
+
+def test_legend_toggles_a_series(offline_page, live_server):
+    page = offline_page
+    page.goto(f"{live_server}/flows")
+    wait_for_charts(page)
+    chart = page.locator("#chart-flows svg")
+    faded = ("[...document.querySelectorAll('#chart-flows svg .mark-line path')]"
+             ".filter(p => p.getAttribute('opacity') === '0.15').length")
+    assert page.evaluate(faded) == 0
+    chart.locator(".role-legend-symbol path").first.click()
+    page.wait_for_function(f"({faded}) > 0")
+    lines = page.evaluate("document.querySelectorAll('#chart-flows svg .mark-line path').length")
+    assert page.evaluate(faded) == lines * 2 // 3  # two of the three flows fade in every panel
+    chart.locator(".mark-symbol path").first.hover(force=True)
+    tooltip = page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible")
+    assert tooltip.inner_text() == "partner\tKGZ\nyear\t2000\nflow\timmigration\npersons\t1,673"
+
+
+def test_language_switch_persists_across_pages(offline_page, live_server):
+    page = offline_page
+    page.goto(f"{live_server}/flows")
+    page.get_by_role("link", name="Русский").click()
+    assert page.url == f"{live_server}/flows"
+    assert page.locator("h1").inner_text() == "Миграционные потоки"
+    page.get_by_role("link", name="Обзор").first.click()
+    assert page.locator("h1").inner_text() == "Обзор"
+    assert page.locator("html").get_attribute("lang") == "ru"
+    page.get_by_role("link", name="Қазақша").click()
+    page.goto(f"{live_server}/claims")
+    assert page.locator("h1").inner_text() == "Тұжырымдар және деректер сапасы"
+    wait_for_charts(page)
+    assert page.blocked == []
+
+
+def test_download_a_csv(offline_page, live_server):
+    page = offline_page
+    page.goto(f"{live_server}/flows")
+    with page.expect_download() as download_info:
+        page.locator("aside.page-sources a[type='text/csv']").click()
+    download = download_info.value
+    assert download.suggested_filename == "flows.csv"
+    with open(download.path(), encoding="utf-8") as handle:
+        rows = list(csv.DictReader(io.StringIO(handle.read())))
+    assert list(rows[0]) == ["partner", "year", "emigration", "immigration", "net", "source_id"]
+    assert len(rows) == 96
+
+
+def test_keyboard_skip_link_and_focus(offline_page, live_server):
+    page = offline_page
+    page.goto(f"{live_server}/sources")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    # the next stop after the skip target is inside main, not the header menu
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_overview_fits_the_screen(browser, live_server, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(f"{live_server}/")
+    wait_for_charts(page)
+    # charts and wide tables scroll inside their own boxes; the page itself never scrolls sideways
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=f"{SCREENSHOTS}/diaspora-overview-{width}.png", full_page=True)
+    context.close()
