@@ -78,3 +78,10 @@ def test_sentences_cover_the_text():
     text = "First sentence. Second one?  Third!\n\nA new paragraph without a stop"
     assert [text[s:e] for s, e in sentences(text)] == [
         "First sentence.", "Second one?", "Third!", "A new paragraph without a stop"]
+
+
+def test_prefix_words_with_a_gap(codebook):
+    text = "Поддержка казахов, возвращающихся на историческую родину."
+    assert hits(text, "ru", codebook) == [
+        ("repatriation_kandas", 19, 56, "возвращающихся на историческую родину", "возвращ* ... родин*"),
+        ("unity_identity", 50, 56, "родину", "родина")]
