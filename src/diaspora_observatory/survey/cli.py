@@ -1,0 +1,225 @@
+"""``diaspora survey``: define, load, list, import, export and summarise questionnaires.
+
+Only click is imported at the top so that ``diaspora --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+data_dir_option = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                               help="User data folder holding survey.sqlite3 [default: $DIASPORA_DATA_DIR or the "
+                                    "platform's user-data folder]. DIASPORA_DATABASE_URL selects PostgreSQL instead.")
+
+
+def _store(data_dir: Path | None):
+    from diaspora_observatory.case.package import user_data_dir
+    from diaspora_observatory.survey.storage import SurveyStore
+
+    return SurveyStore.for_data_dir(data_dir or user_data_dir())
+
+
+def _admin(data_dir: Path | None, token: str | None) -> None:
+    from diaspora_observatory.case.package import user_data_dir
+    from diaspora_observatory.survey.admin import TOKEN_ENV, check_admin_token
+    from diaspora_observatory.survey.errors import AdminTokenInvalid
+
+    if not check_admin_token(data_dir or user_data_dir(), token):
+        raise AdminTokenInvalid("this action needs the survey admin token",
+                                f"pass --token or set {TOKEN_ENV} (the token printed when the server first started)")
+
+
+@click.group(name="survey")
+def survey_group() -> None:
+    """Questionnaires: XLSForm definitions, collected answers, imports and results.
+
+    \b
+    Example:
+      diaspora survey default --out questionnaire.xlsx
+      diaspora survey add my_form.xlsx --slug wave2
+      diaspora survey results kz
+    """
+
+
+@survey_group.command("default")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the .xlsx file.")
+def default_command(out: Path) -> None:
+    """Write the built-in questionnaire (English, Russian, Kazakh) as an XLSForm workbook.
+
+    \b
+    Example:
+      diaspora survey default --out questionnaire.xlsx
+    """
+    from diaspora_observatory.survey.default import default_form
+    from diaspora_observatory.survey.xlsform import write_xlsform
+
+    write_xlsform(default_form(), out)
+    click.echo(f"Wrote {out}")
+
+
+@survey_group.command("check")
+@click.argument("xlsform", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def check_command(xlsform: Path) -> None:
+    """Read an XLSForm and report every unsupported or invalid cell (sheet, row, column).
+
+    \b
+    Example:
+      diaspora survey check my_form.xlsx
+    """
+    from diaspora_observatory.survey.xlsform import read_xlsform
+
+    form = read_xlsform(xlsform)
+    click.echo(f"{xlsform}: {len(form.answer_questions())} questions, languages: "
+               f"{', '.join(form.languages) or 'one'}; OK")
+
+
+@survey_group.command("add")
+@click.argument("xlsform", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", required=True, help="Short name: the form is served at /s/SLUG.")
+@click.option("--replace", is_flag=True, help="Replace the definition of an existing survey (answers kept).")
+@data_dir_option
+def add_command(xlsform: Path, slug: str, replace: bool, data_dir: Path | None) -> None:
+    """Load an XLSForm as a survey served at /s/SLUG.
+
+    \b
+    Example:
+      diaspora survey add my_form.xlsx --slug wave2
+    """
+    import re
+
+    from diaspora_observatory.survey.errors import XLSFormError
+    from diaspora_observatory.survey.xlsform import read_xlsform
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug):
+        raise XLSFormError(str(xlsform), [], "the slug must be lower-case letters, digits and '-' (at most 64)")
+    form = read_xlsform(xlsform)
+    record = _store(data_dir).add_survey(slug, form, replace=replace)
+    click.echo(f"Survey '{record.slug}' ({record.title}): {len(form.answer_questions())} questions; "
+               f"served at /s/{slug}")
+
+
+@survey_group.command("list")
+@data_dir_option
+def list_command(data_dir: Path | None) -> None:
+    """List the surveys with their status and number of responses.
+
+    \b
+    Example:
+      diaspora survey list
+    """
+    for survey in _store(data_dir).list_surveys():
+        click.echo(f"{survey['slug']}\t{survey['status']}\t{survey['responses']}\t{survey['title']}")
+
+
+@survey_group.command("import-responses")
+@click.argument("slug")
+@click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "export_format", type=click.Choice(["kobo", "limesurvey"]), required=True,
+              help="kobo: KoboToolbox or ODK Central CSV; limesurvey: LimeSurvey CSV (answer codes).")
+@data_dir_option
+def import_command(slug: str, export: Path, export_format: str, data_dir: Path | None) -> None:
+    """Import answers exported from KoboToolbox/ODK or LimeSurvey into survey SLUG.
+
+    \b
+    Example:
+      diaspora survey import-responses kz kobo_export.csv --format kobo
+    """
+    from diaspora_observatory.survey.imports import import_responses
+
+    counts = import_responses(_store(data_dir), slug, export, export_format)
+    click.echo(f"{counts['rows']} rows read: {counts['new']} new, {counts['already_stored']} already stored")
+
+
+@survey_group.command("results")
+@click.argument("slug")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--lang", default="en", show_default=True, help="Label language (en, ru, kk).")
+@data_dir_option
+def results_command(slug: str, output_format: str, lang: str, data_dir: Path | None) -> None:
+    """Published results of survey SLUG (counts under 10 hidden, with secondary suppression).
+
+    \b
+    Example:
+      diaspora survey results kz --format csv
+    """
+    import json
+
+    from diaspora_observatory.case.package import load_case
+    from diaspora_observatory.survey.results_view import results_context
+
+    store = _store(data_dir)
+    record = store.get_survey(slug)
+    context = results_context(load_case(), record, store.responses(slug), lang)
+    if output_format == "csv":
+        sys.stdout.write(context["csv"])
+    elif output_format == "json":
+        click.echo(json.dumps(context["data"], ensure_ascii=False, indent=1))
+    else:
+        click.echo(f"{record.title}: {context['responses']} responses (counts under 10 hidden)")
+        for item in context["items"]:
+            click.echo(f"\n{item['label']}")
+            for row in item["records"]:
+                shown = "hidden" if row["suppressed"] else f"{row['count']} ({row['share'] * 100:.1f}%)"
+                click.echo(f"  {row['label']}: {shown}")
+
+
+@survey_group.command("export")
+@click.argument("slug")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV file to write.")
+@click.option("--token", envvar="DIASPORA_ADMIN_TOKEN", help="The admin token [env: DIASPORA_ADMIN_TOKEN].")
+@data_dir_option
+def export_command(slug: str, out: Path, token: str | None, data_dir: Path | None) -> None:
+    """Export the raw answers of SLUG as CSV (admin token needed; formulas neutralised).
+
+    \b
+    Example:
+      diaspora survey export kz --out answers.csv --token "$TOKEN"
+    """
+    from diaspora_observatory.survey.exports import responses_table, to_safe_csv
+
+    _admin(data_dir, token)
+    store = _store(data_dir)
+    record = store.get_survey(slug)
+    out.write_text(to_safe_csv(responses_table(record.form, store.responses(slug))), encoding="utf-8")
+    click.echo(f"Wrote {out}")
+
+
+@survey_group.command("close")
+@click.argument("slug")
+@click.option("--token", envvar="DIASPORA_ADMIN_TOKEN", help="The admin token [env: DIASPORA_ADMIN_TOKEN].")
+@click.option("--reopen", is_flag=True, help="Open the survey again instead.")
+@data_dir_option
+def close_command(slug: str, token: str | None, reopen: bool, data_dir: Path | None) -> None:
+    """Close survey SLUG to new answers (answers are kept); --reopen opens it again.
+
+    \b
+    Example:
+      diaspora survey close kz --token "$TOKEN"
+    """
+    _admin(data_dir, token)
+    _store(data_dir).set_status(slug, "open" if reopen else "closed")
+    click.echo(f"Survey '{slug}' is now {'open' if reopen else 'closed'}")
+
+
+@survey_group.command("delete")
+@click.argument("slug")
+@click.option("--token", envvar="DIASPORA_ADMIN_TOKEN", help="The admin token [env: DIASPORA_ADMIN_TOKEN].")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@data_dir_option
+def delete_command(slug: str, token: str | None, yes: bool, data_dir: Path | None) -> None:
+    """Delete survey SLUG and all its answers (admin token needed).
+
+    \b
+    Example:
+      diaspora survey delete wave2 --token "$TOKEN" --yes
+    """
+    _admin(data_dir, token)
+    if not yes:
+        click.confirm(f"Delete the survey '{slug}' and all its answers?", abort=True)
+    deleted = _store(data_dir).delete_survey(slug)
+    click.echo(f"Deleted survey '{slug}' and {deleted} answers")

@@ -1,0 +1,51 @@
+"""Exports of answers and results that are safe to open in a spreadsheet.
+
+A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be read as a formula
+by Excel or LibreOffice (``=HYPERLINK(…)`` can leak data or run commands), so such text gets a leading
+apostrophe. Numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pandas as pd
+
+from diaspora_observatory.survey.model import Form
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """``value`` made inert for spreadsheets: text starting like a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def responses_table(form: Form, responses: list[dict[str, Any]]) -> pd.DataFrame:
+    """The raw answers, one row per submission: submission_id, received_on, origin, then each question
+    (multiple choices as space-separated names, as XLSForm tools write them)."""
+    names = [question.name for question in form.answer_questions()]
+    rows = []
+    for response in responses:
+        row = {"submission_id": response["submission_id"], "received_on": str(response["received_on"]),
+               "origin": response["origin"]}
+        for name in names:
+            value = response["answers"].get(name)
+            row[name] = " ".join(value) if isinstance(value, list) else value
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["submission_id", "received_on", "origin", *names])
+
+
+def to_safe_csv(table: pd.DataFrame) -> str:
+    """CSV text of ``table`` with every text cell neutralised (index not written)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([neutralise(str(column)) for column in table.columns])
+    for row in table.itertuples(index=False):
+        writer.writerow(["" if value is None or (isinstance(value, float) and value != value) or value is pd.NA
+                         else neutralise(value) for value in row])
+    return buffer.getvalue()

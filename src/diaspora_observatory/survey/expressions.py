@@ -1,0 +1,210 @@
+"""The subset of the XLSForm (XPath) expression language used in ``relevant`` and ``constraint``.
+
+Supported: ``.`` (the answer being checked), ``${name}`` (another answer), numbers, quoted strings,
+comparisons ``= != < <= > >=``, ``and``, ``or``, parentheses and the functions ``selected(x, 'v')``,
+``not(x)`` and ``count-selected(x)``. Anything else is refused when the form is imported, so a form
+never behaves differently here than in ODK without saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from diaspora_observatory.survey.errors import ExpressionError
+
+SUPPORTED = "., ${name}, numbers, 'strings', = != < <= > >=, and, or, ( ), selected(), not(), count-selected()"
+FUNCTIONS = {"selected": 2, "not": 1, "count-selected": 1}
+_TOKEN = re.compile(r"""\s*(?:
+    (?P<number>\d+(?:\.\d+)?) |
+    (?P<string>'[^']*'|"[^"]*") |
+    (?P<reference>\$\{[A-Za-z_][\w.-]*\}) |
+    (?P<operator>!=|<=|>=|=|<|>) |
+    (?P<punct>[(),]) |
+    (?P<word>[A-Za-z_][\w-]*) |
+    (?P<dot>\.)
+)""", re.VERBOSE)
+
+
+@dataclass(frozen=True)
+class Node:
+    """A parsed expression: ``kind`` is literal, current, reference, compare, and, or, call."""
+
+    kind: str
+    value: Any = None
+    children: tuple[Node, ...] = ()
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens, position = [], 0
+    text = text.rstrip()
+    while position < len(text):
+        found = _TOKEN.match(text, position)
+        if not found or found.end() == position:
+            bad = text[position:].strip()[:1] or text[position]
+            raise ExpressionError(f"unexpected character {bad!r} at position {position + 1} of {text!r}",
+                                  f"supported expressions: {SUPPORTED}; quote text with straight quotes '…'")
+        kind = found.lastgroup or ""
+        tokens.append((kind, found.group(kind)))
+        position = found.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = _tokens(text)
+        self.position = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
+        if token is None:
+            raise ExpressionError(f"{self.text!r} ends too early", f"supported expressions: {SUPPORTED}")
+        self.position += 1
+        return token
+
+    def expect(self, value: str) -> None:
+        kind, found = self.take()
+        if found != value:
+            raise ExpressionError(f"expected {value!r} but found {found!r} in {self.text!r}",
+                                  f"supported expressions: {SUPPORTED}")
+
+    def parse(self) -> Node:
+        node = self.disjunction()
+        if self.peek() is not None:
+            raise ExpressionError(f"unexpected {self.peek()[1]!r} in {self.text!r}",
+                                  f"supported expressions: {SUPPORTED}")
+        return node
+
+    def disjunction(self) -> Node:
+        node = self.conjunction()
+        while self.peek() == ("word", "or"):
+            self.take()
+            node = Node("or", children=(node, self.conjunction()))
+        return node
+
+    def conjunction(self) -> Node:
+        node = self.comparison()
+        while self.peek() == ("word", "and"):
+            self.take()
+            node = Node("and", children=(node, self.comparison()))
+        return node
+
+    def comparison(self) -> Node:
+        node = self.operand()
+        token = self.peek()
+        if token and token[0] == "operator":
+            self.take()
+            node = Node("compare", token[1], (node, self.operand()))
+        return node
+
+    def operand(self) -> Node:
+        kind, value = self.take()
+        if kind == "number":
+            return Node("literal", float(value))
+        if kind == "string":
+            return Node("literal", value[1:-1])
+        if kind == "reference":
+            return Node("reference", value[2:-1])
+        if kind == "dot":
+            return Node("current")
+        if value == "(":
+            node = self.disjunction()
+            self.expect(")")
+            return node
+        if kind == "word" and self.peek() == ("punct", "("):
+            if value not in FUNCTIONS:
+                raise ExpressionError(f"function {value}() is not supported (in {self.text!r})",
+                                      f"supported expressions: {SUPPORTED}")
+            self.take()
+            arguments = [self.disjunction()]
+            while self.peek() == ("punct", ","):
+                self.take()
+                arguments.append(self.disjunction())
+            self.expect(")")
+            if len(arguments) != FUNCTIONS[value]:
+                raise ExpressionError(f"{value}() takes {FUNCTIONS[value]} argument(s), got {len(arguments)} "
+                                      f"(in {self.text!r})")
+            return Node("call", value, tuple(arguments))
+        raise ExpressionError(f"{value!r} is not supported here (in {self.text!r})",
+                              f"supported expressions: {SUPPORTED}")
+
+
+def parse(text: str) -> Node:
+    """Parse an expression of the supported subset; raise :class:`ExpressionError` otherwise."""
+    return _Parser(str(text)).parse()
+
+
+def references(node: Node) -> set[str]:
+    """The ``${name}`` references in a parsed expression."""
+    found = {node.value} if node.kind == "reference" else set()
+    for child in node.children:
+        found |= references(child)
+    return found
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+def _compare(operator: str, left: Any, right: Any) -> bool:
+    if isinstance(left, list):
+        left = " ".join(left)
+    if isinstance(right, list):
+        right = " ".join(right)
+    left_number, right_number = _number(left), _number(right)
+    numeric = (isinstance(left, float | int) or isinstance(right, float | int)) and not isinstance(left, bool)
+    if operator in ("=", "!="):
+        if numeric and left_number is not None and right_number is not None:
+            equal = left_number == right_number
+        else:
+            equal = str(left if left is not None else "") == str(right if right is not None else "")
+        return equal if operator == "=" else not equal
+    if left_number is None or right_number is None:
+        return False  # XPath: an empty or non-numeric value compares as NaN
+    return {"<": left_number < right_number, "<=": left_number <= right_number,
+            ">": left_number > right_number, ">=": left_number >= right_number}[operator]
+
+
+def evaluate(node: Node, answers: Mapping[str, Any], current: Any = None) -> Any:
+    """Evaluate a parsed expression; a missing answer is the empty string, as in ODK."""
+    if node.kind == "literal":
+        return node.value
+    if node.kind == "current":
+        return "" if current is None else current
+    if node.kind == "reference":
+        value = answers.get(node.value)
+        return "" if value is None else value
+    if node.kind == "and":
+        return bool(evaluate(node.children[0], answers, current)) and bool(evaluate(node.children[1], answers, current))
+    if node.kind == "or":
+        return bool(evaluate(node.children[0], answers, current)) or bool(evaluate(node.children[1], answers, current))
+    if node.kind == "compare":
+        return _compare(node.value, evaluate(node.children[0], answers, current),
+                        evaluate(node.children[1], answers, current))
+    arguments = [evaluate(child, answers, current) for child in node.children]
+    if node.value == "not":
+        return not bool(arguments[0])
+    selection = arguments[0] if isinstance(arguments[0], list) else str(arguments[0]).split()
+    if node.value == "selected":
+        return str(arguments[1]) in selection
+    return len(selection)  # count-selected
+
+
+def holds(text: str, answers: Mapping[str, Any], current: Any = None) -> bool:
+    """Whether the expression ``text`` is true; an empty expression always holds."""
+    if not str(text or "").strip():
+        return True
+    return bool(evaluate(parse(text), answers, current))

@@ -1,0 +1,114 @@
+"""The definition of a questionnaire, independent of XLSForm: questions, choices, languages.
+
+Labels are keyed by the XLSForm language suffix (``"Russian (ru)"``; ``""`` for a plain ``label``
+column); :meth:`Form.text` picks the label for an interface language code such as ``ru``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Question kinds the observatory collects and analyses; everything else is refused on import.
+ANSWER_KINDS = ("select_one", "select_multiple", "integer", "decimal", "text")
+KINDS = (*ANSWER_KINDS, "note", "begin_group", "end_group")
+_LANGUAGE_CODE = re.compile(r"\(([A-Za-z-]{2,})\)\s*$")
+
+
+def language_code(language_key: str) -> str:
+    """The code in an XLSForm language suffix: ``"Russian (ru)"`` -> ``"ru"``; otherwise the key itself."""
+    found = _LANGUAGE_CODE.search(language_key)
+    return found.group(1).lower() if found else language_key.strip().lower()
+
+
+@dataclass
+class Choice:
+    """One answer option of a choice list."""
+
+    name: str
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Question:
+    """One row of the survey sheet (groups are a ``begin_group``/``end_group`` pair of rows)."""
+
+    kind: str
+    name: str
+    list_name: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    hints: dict[str, str] = field(default_factory=dict)
+    required: bool = False
+    relevant: str = ""
+    constraint: str = ""
+    constraint_messages: dict[str, str] = field(default_factory=dict)
+    appearance: str = ""
+    row: int | None = None
+
+    @property
+    def answers(self) -> bool:
+        """Whether the question takes an answer (notes and group markers do not)."""
+        return self.kind in ANSWER_KINDS
+
+
+@dataclass
+class Form:
+    """A questionnaire: its questions in order, its choice lists and settings."""
+
+    form_id: str
+    title: str
+    questions: list[Question]
+    choices: dict[str, list[Choice]] = field(default_factory=dict)
+    version: str = ""
+    default_language: str = ""
+
+    @property
+    def languages(self) -> list[str]:
+        """The language keys used by any label, in first-seen order."""
+        seen: dict[str, None] = {}
+        for question in self.questions:
+            for key in (*question.labels, *question.hints, *question.constraint_messages):
+                seen.setdefault(key, None)
+        for options in self.choices.values():
+            for choice in options:
+                for key in choice.labels:
+                    seen.setdefault(key, None)
+        return list(seen)
+
+    def answer_questions(self) -> list[Question]:
+        return [question for question in self.questions if question.answers]
+
+    def question(self, name: str) -> Question:
+        for question in self.questions:
+            if question.name == name and question.kind != "end_group":
+                return question
+        raise KeyError(name)
+
+    def options(self, question: Question) -> list[Choice]:
+        return self.choices.get(question.list_name or "", [])
+
+    def text(self, labels: dict[str, str], language: str) -> str:
+        """The label for ``language`` (a code like ``ru``): that language, the form's default, English,
+        the plain label, then any label."""
+        by_code = {language_code(key): value for key, value in labels.items() if value}
+        for code in (language, language_code(self.default_language), "en", ""):
+            if code in by_code:
+                return by_code[code]
+        return next(iter(by_code.values()), "")
+
+    def choice_label(self, question: Question, name: str, language: str) -> str:
+        for choice in self.options(question):
+            if choice.name == name:
+                return self.text(choice.labels, language) or name
+        return name
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Form:
+        questions = [Question(**question) for question in data["questions"]]
+        choices = {name: [Choice(**choice) for choice in options] for name, options in data.get("choices", {}).items()}
+        return cls(form_id=data["form_id"], title=data["title"], questions=questions, choices=choices,
+                   version=data.get("version", ""), default_language=data.get("default_language", ""))

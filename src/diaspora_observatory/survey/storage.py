@@ -1,0 +1,271 @@
+"""Durable storage of survey definitions and answers (SQLAlchemy Core; SQLite or PostgreSQL).
+
+Nothing that could identify a respondent is stored: no address, user agent, cookie or time of day,
+only the date of receipt. A submission is acknowledged only after its transaction has committed:
+SQLite runs in WAL mode with ``synchronous=FULL`` (each commit is flushed to disk, so an acknowledged
+answer survives the process or the machine stopping); PostgreSQL commits durably by default.
+
+Schema changes are numbered steps in :data:`MIGRATIONS`, recorded in the table ``survey_schema``.
+An own table rather than Alembic: two small tables, created from the running app on either database,
+with no script folder or ini file to ship; the steps are plain SQLAlchemy and tested on both databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Date,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from diaspora_observatory.survey.errors import SubmissionConflict, SurveyClosed, SurveyNotFound
+from diaspora_observatory.survey.model import Form
+
+DATABASE_URL_ENV = "DIASPORA_DATABASE_URL"
+metadata = MetaData()
+schema_table = Table("survey_schema", metadata, Column("version", Integer, primary_key=True),
+                     Column("applied_on", Date, nullable=False))
+surveys = Table(
+    "surveys", metadata,
+    Column("slug", String(64), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("definition", Text, nullable=False),  # the Form as JSON
+    Column("status", String(16), nullable=False, default="open"),
+    Column("created_on", Date, nullable=False),
+)
+submissions = Table(
+    "submissions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("survey_slug", String(64), ForeignKey("surveys.slug", ondelete="CASCADE"), nullable=False),
+    Column("submission_id", String(64), nullable=False),
+    Column("answers", Text, nullable=False),  # canonical JSON
+    Column("answers_hash", String(64), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("origin", String(32), nullable=False),  # web, api, or import:<format>
+    UniqueConstraint("survey_slug", "submission_id", name="submissions_once"),
+)
+
+
+def _step_1(engine: Engine) -> None:
+    metadata.create_all(engine, tables=[surveys, submissions])
+
+
+MIGRATIONS: list[Callable[[Engine], None]] = [_step_1]
+
+
+def canonical(answers: dict[str, Any]) -> str:
+    """The answers as canonical JSON: equal answers give equal text (and hash)."""
+    return json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class SurveyRecord:
+    slug: str
+    title: str
+    form: Form
+    status: str
+    created_on: dt.date
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The outcome of a stored submission: ``created`` is False for an identical replay."""
+
+    submission_id: str
+    created: bool
+
+
+def database_url(data_dir: Path) -> str:
+    """``$DIASPORA_DATABASE_URL`` or the SQLite file ``survey.sqlite3`` in the data folder."""
+    return os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{Path(data_dir) / 'survey.sqlite3'}"
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class SurveyStore:
+    """Surveys and their answers in one database.
+
+    Example::
+
+        store = SurveyStore("sqlite:///survey.sqlite3")
+        store.add_survey("kz", default_form())
+        store.submit("kz", "3f1c9a52-…", {"home_language": "mainly_kazakh"})
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+        # SQLite has one writer at a time; queueing writers here avoids busy-waiting inside SQLite.
+        self._write_lock = threading.Lock() if self.is_sqlite else None
+        self.migrate()
+
+    @classmethod
+    def for_data_dir(cls, data_dir: Path) -> SurveyStore:
+        return cls(database_url(data_dir))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.max(schema_table.c.version))).scalar() or 0
+
+    def migrate(self) -> int:
+        """Apply the migration steps not yet recorded; return the schema version."""
+        metadata.create_all(self.engine, tables=[schema_table])
+        current = self.schema_version()
+        for number, step in enumerate(MIGRATIONS, start=1):
+            if number > current:
+                step(self.engine)
+                with self.engine.begin() as connection:
+                    connection.execute(insert(schema_table).values(version=number, applied_on=dt.date.today()))
+        return len(MIGRATIONS)
+
+    def _writing(self):
+        return self._write_lock if self._write_lock is not None else _NoLock()
+
+    # surveys
+    def add_survey(self, slug: str, form: Form, *, replace: bool = False) -> SurveyRecord:
+        """Store a survey definition; ``replace`` swaps the definition of an existing slug (answers kept)."""
+        definition = json.dumps(form.as_dict(), ensure_ascii=False)
+        with self._writing(), self.engine.begin() as connection:
+            exists = connection.execute(select(surveys.c.slug).where(surveys.c.slug == slug)).first()
+            if exists and replace:
+                connection.execute(update(surveys).where(surveys.c.slug == slug)
+                                   .values(title=form.title, definition=definition))
+            elif not exists:
+                connection.execute(insert(surveys).values(slug=slug, title=form.title, definition=definition,
+                                                          status="open", created_on=dt.date.today()))
+        return self.get_survey(slug)
+
+    def get_survey(self, slug: str) -> SurveyRecord:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(surveys).where(surveys.c.slug == slug)).mappings().first()
+        if row is None:
+            raise SurveyNotFound(f"no survey '{slug}'", "run `diaspora survey list` to see the surveys")
+        return SurveyRecord(row["slug"], row["title"], Form.from_dict(json.loads(row["definition"])), row["status"],
+                            row["created_on"])
+
+    def list_surveys(self) -> list[dict[str, Any]]:
+        counts = (select(submissions.c.survey_slug, func.count().label("responses"))
+                  .group_by(submissions.c.survey_slug).subquery())
+        query = (select(surveys.c.slug, surveys.c.title, surveys.c.status, surveys.c.created_on,
+                        func.coalesce(counts.c.responses, 0).label("responses"))
+                 .select_from(surveys.outerjoin(counts, counts.c.survey_slug == surveys.c.slug))
+                 .order_by(surveys.c.slug))
+        with self.engine.connect() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+    def set_status(self, slug: str, status: str) -> None:
+        """Open or close a survey (a closed survey keeps its answers and refuses new ones)."""
+        self.get_survey(slug)
+        with self._writing(), self.engine.begin() as connection:
+            connection.execute(update(surveys).where(surveys.c.slug == slug).values(status=status))
+
+    def delete_survey(self, slug: str) -> int:
+        """Delete a survey and all its answers; return how many answers were deleted."""
+        self.get_survey(slug)
+        with self._writing(), self.engine.begin() as connection:
+            deleted = connection.execute(delete(submissions).where(submissions.c.survey_slug == slug)).rowcount
+            connection.execute(delete(surveys).where(surveys.c.slug == slug))
+        return deleted
+
+    # answers
+    def submit(self, slug: str, submission_id: str, answers: dict[str, Any], origin: str = "web",
+               *, check_open: bool = True) -> Receipt:
+        """Store one submission once; the return means it is committed.
+
+        An identical replay of ``submission_id`` stores nothing and returns ``created=False``; the same id
+        with different answers raises :class:`SubmissionConflict`.
+        """
+        text = canonical(answers)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        with self._writing():
+            if check_open:
+                status = self._status(slug)
+                if status != "open":
+                    raise SurveyClosed(f"the survey '{slug}' is closed", "it no longer accepts answers")
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(insert(submissions).values(
+                        survey_slug=slug, submission_id=submission_id, answers=text, answers_hash=digest,
+                        received_on=dt.date.today(), origin=origin))
+                return Receipt(submission_id, True)
+            except IntegrityError:
+                with self.engine.connect() as connection:
+                    stored = connection.execute(select(submissions.c.answers_hash).where(
+                        submissions.c.survey_slug == slug, submissions.c.submission_id == submission_id)).scalar()
+                if stored is None:  # the integrity error was not the duplicate id: the survey is gone
+                    raise SurveyNotFound(f"no survey '{slug}'", "run `diaspora survey list`") from None
+                if stored != digest:
+                    raise SubmissionConflict(f"submission {submission_id} was already received with other answers",
+                                             "send new answers with a new submission_id") from None
+                return Receipt(submission_id, False)
+
+    def _status(self, slug: str) -> str:
+        with self.engine.connect() as connection:
+            status = connection.execute(select(surveys.c.status).where(surveys.c.slug == slug)).scalar()
+        if status is None:
+            raise SurveyNotFound(f"no survey '{slug}'", "run `diaspora survey list` to see the surveys")
+        return status
+
+    def responses(self, slug: str) -> list[dict[str, Any]]:
+        """The stored answers of a survey, oldest first: submission_id, received_on, origin, answers."""
+        query = (select(submissions.c.submission_id, submissions.c.received_on, submissions.c.origin,
+                        submissions.c.answers).where(submissions.c.survey_slug == slug).order_by(submissions.c.id))
+        with self.engine.connect() as connection:
+            return [{"submission_id": row.submission_id, "received_on": row.received_on, "origin": row.origin,
+                     "answers": json.loads(row.answers)} for row in connection.execute(query)]
+
+    def count(self, slug: str) -> int:
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(submissions)
+                                      .where(submissions.c.survey_slug == slug)).scalar() or 0
+
+
+class _NoLock:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_exc: object) -> None:
+        return None

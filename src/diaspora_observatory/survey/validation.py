@@ -1,0 +1,119 @@
+"""Check a submission against its form on the server: an allow-list of fields, types, choices,
+``required``, ``relevant`` and ``constraint``. The browser's checks are a convenience, never trusted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from diaspora_observatory.survey.errors import Problem, SubmissionInvalid
+from diaspora_observatory.survey.expressions import holds
+from diaspora_observatory.survey.model import Form, Question
+
+MAX_TEXT = 2000
+MAX_SUBMISSION_ID = 64
+
+
+def _values(raw: Any) -> list[str]:
+    """An answer as a list of strings: form posts give lists, JSON gives a scalar or a list."""
+    if raw is None:
+        return []
+    if isinstance(raw, list | tuple):
+        return [str(item).strip() for item in raw if item is not None and str(item).strip() != ""]
+    if isinstance(raw, bool):
+        return [str(raw).lower()]
+    text = str(raw).strip()
+    return [text] if text else []
+
+
+def _problem(name: str, template: str, **params: object) -> Problem:
+    return Problem(name, template, tuple((key, str(value)) for key, value in params.items()))
+
+
+def _convert(form: Form, question: Question, values: list[str]) -> tuple[Any, Problem | None]:
+    name = question.name
+    if question.kind == "select_multiple":
+        allowed = {choice.name for choice in form.options(question)}
+        chosen = []
+        for value in values:
+            for part in value.split():
+                if part not in allowed:
+                    return None, _problem(name, "'{value}' is not one of the choices", value=part[:40])
+                if part not in chosen:
+                    chosen.append(part)
+        return chosen, None
+    if len(values) > 1:
+        return None, _problem(name, "only one answer is allowed")
+    value = values[0]
+    if question.kind == "select_one":
+        if value not in {choice.name for choice in form.options(question)}:
+            return None, _problem(name, "'{value}' is not one of the choices", value=value[:40])
+        return value, None
+    if question.kind == "integer":
+        try:
+            return int(value), None
+        except ValueError:
+            return None, _problem(name, "enter a whole number")
+    if question.kind == "decimal":
+        try:
+            number = float(value)
+        except ValueError:
+            return None, _problem(name, "enter a number")
+        if number != number or number in (float("inf"), float("-inf")):
+            return None, _problem(name, "enter a number")
+        return number, None
+    if len(value) > MAX_TEXT:
+        return None, _problem(name, "the text is longer than {limit} characters", limit=MAX_TEXT)
+    return value, None
+
+
+def validate_answers(form: Form, raw_answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Clean answers for ``form`` from raw field values, or raise :class:`SubmissionInvalid`.
+
+    Unknown fields and answers to notes are refused (allow-list); answers to questions that are not
+    relevant are dropped, as ODK does; a relevant required question must be answered.
+    """
+    problems: list[Problem] = []
+    answerable = {question.name for question in form.answer_questions()}
+    for name in raw_answers:
+        if name not in answerable:
+            problems.append(_problem(str(name)[:40], "this field is not part of the form"))
+    answers: dict[str, Any] = {}
+    hidden_groups: list[bool] = []
+    for question in form.questions:
+        if question.kind == "end_group":
+            if hidden_groups:
+                hidden_groups.pop()
+            continue
+        relevant = not any(hidden_groups) and holds(question.relevant, answers)
+        if question.kind == "begin_group":
+            hidden_groups.append(not relevant)
+            continue
+        if not question.answers or not relevant:
+            continue
+        values = _values(raw_answers.get(question.name))
+        if not values:
+            if question.required:
+                problems.append(_problem(question.name, "this question needs an answer"))
+            continue
+        value, problem = _convert(form, question, values)
+        if problem:
+            problems.append(problem)
+            continue
+        if question.constraint and not holds(question.constraint, answers, value):
+            message = form.text(question.constraint_messages, "en") or "this answer is not allowed here"
+            problems.append(_problem(question.name, message.replace("{", "{{").replace("}", "}}")))
+            continue
+        answers[question.name] = value
+    if problems:
+        raise SubmissionInvalid(problems)
+    return answers
+
+
+def valid_submission_id(value: Any) -> str | None:
+    """A client submission id (a UUID or similar: letters, digits, ``-`` and ``_``, at most 64), or None."""
+    text = str(value or "").strip()
+    allowed = all(char.isascii() and (char.isalnum() or char in "-_") for char in text)
+    if 8 <= len(text) <= MAX_SUBMISSION_ID and allowed:
+        return text
+    return None

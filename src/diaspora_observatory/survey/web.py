@@ -1,0 +1,327 @@
+"""The survey inside the observatory's web app: the anonymous form, its JSON API, sharing, results, admin.
+
+Mounted by ``diaspora serve`` through the extension interface (``routes(web)`` and ``NAV``, see
+docs/web.md). Respondents are protected: answers travel only in POST bodies, nothing about the client
+(address, user agent, cookie, time of day) is stored, every response says ``Cache-Control: no-store``,
+request bodies are never logged, cross-site posts are refused and bodies are capped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from diaspora_observatory.survey.admin import check_admin_token, ensure_admin_token
+from diaspora_observatory.survey.default import DEFAULT_SLUG, default_form
+from diaspora_observatory.survey.errors import SubmissionConflict, SubmissionInvalid, SurveyClosed, SurveyNotFound
+from diaspora_observatory.survey.protection import DEFAULT_MAX_BODY, BodyTooLarge, cross_site, read_body
+from diaspora_observatory.survey.ratelimit import RateLimiter
+from diaspora_observatory.survey.storage import SurveyStore
+from diaspora_observatory.survey.validation import valid_submission_id, validate_answers
+
+if TYPE_CHECKING:
+    from diaspora_observatory.web.extensions import WebContext
+
+NAV = [("/s", "Survey")]
+HERE = Path(__file__).resolve().parent
+NO_STORE = {"cache-control": "no-store"}
+CONTROL_FIELDS = {"submission_id", "lang"}
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+class SurveyViews:
+    """The survey routes over one store; built once per app by :func:`routes`."""
+
+    def __init__(self, web: WebContext, store: SurveyStore, *, rate_limit: int, max_body: int) -> None:
+        self.web = web
+        self.store = store
+        self.limiter = RateLimiter(rate_limit)
+        self.max_body = max_body
+
+    # helpers
+    def error(self, request: Request, status: int, title: str, message: str, detail: str = "") -> Response:
+        return _no_store(self.web.render(request, "error.html", {"title": title, "message": message,
+                                                                  "status": status, "detail": detail},
+                                         status_code=status))
+
+    def api_error(self, status: int, message: str, **extra: Any) -> Response:
+        return JSONResponse({"error": message, **extra}, status_code=status, headers=NO_STORE)
+
+    async def survey(self, slug: str):
+        return await run_in_threadpool(self.store.get_survey, slug)
+
+    def _allowed(self, request: Request) -> bool:
+        # The client address is used only here, in memory, to slow floods; it is never stored.
+        return self.limiter.allow(request.client.host if request.client else "unknown")
+
+    def form_context(self, request: Request, record: Any, values: dict[str, list[str]] | None = None,
+                     problems: dict[str, str] | None = None, submission_id: str | None = None) -> dict[str, Any]:
+        language = self.web.language(request)
+        form = record.form
+        blocks, hidden_by_relevance = [], []
+        for question in form.questions:
+            if question.kind == "end_group":
+                blocks.append({"kind": "end_group"})
+                hidden_by_relevance.pop() if hidden_by_relevance else None
+                continue
+            conditional = bool(question.relevant) or any(hidden_by_relevance)
+            if question.kind == "begin_group":
+                hidden_by_relevance.append(bool(question.relevant))
+            blocks.append({
+                "kind": question.kind, "name": question.name, "label": form.text(question.labels, language),
+                "hint": form.text(question.hints, language),
+                "required": question.required, "html_required": question.required and not conditional,
+                "conditional": conditional,
+                "choices": [(choice.name, form.choice_label(question, choice.name, language))
+                            for choice in form.options(question)],
+                "values": (values or {}).get(question.name, []), "problem": (problems or {}).get(question.name),
+            })
+        return {"record": record, "blocks": blocks, "problems": problems or {},
+                "submission_id": submission_id or str(uuid.uuid4()), "form_title": record.title}
+
+    # pages
+    async def index(self, request: Request) -> Response:
+        surveys = await run_in_threadpool(self.store.list_surveys)
+        return _no_store(self.web.render(request, "survey_list.html", {"surveys": surveys}))
+
+    async def form_page(self, request: Request) -> Response:
+        slug = request.path_params["slug"]
+        try:
+            record = await self.survey(slug)
+        except SurveyNotFound:
+            return self.error(request, 404, "Survey not found", "There is no survey at this address.")
+        if request.method == "POST":
+            return await self.form_post(request, record)
+        if record.status != "open":
+            return self.error(request, 410, "Survey closed", "This survey no longer accepts answers.")
+        return _no_store(self.web.render(request, "survey_form.html", self.form_context(request, record)))
+
+    async def form_post(self, request: Request, record: Any) -> Response:
+        if cross_site(request):
+            return self.error(request, 403, "Refused", "Answers can only be sent from this site's own form.")
+        if not self._allowed(request):
+            return self.error(request, 429, "Too many answers", "Please wait a minute and try again.")
+        if record.status != "open":
+            return self.error(request, 410, "Survey closed", "This survey no longer accepts answers.")
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+            return self.error(request, 415, "Refused", "The form must be sent as a normal web form.")
+        try:
+            body = await read_body(request, self.max_body)
+        except BodyTooLarge:
+            return self.error(request, 413, "Too long", "The answers are longer than this survey accepts.")
+        try:
+            fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=500, strict_parsing=False)
+        except (UnicodeDecodeError, ValueError):
+            return self.error(request, 400, "Refused", "The answers could not be read.")
+        submission_id = valid_submission_id((fields.get("submission_id") or [""])[0]) or str(uuid.uuid4())
+        answers = {name: values for name, values in fields.items() if name not in CONTROL_FIELDS}
+        translate = self.web.gettext(request)
+        try:
+            clean = validate_answers(record.form, answers)
+            await run_in_threadpool(self.store.submit, record.slug, submission_id, clean, "web")
+        except SubmissionInvalid as error:
+            problems = {problem.field: problem.text(translate) for problem in error.problems}
+            context = self.form_context(request, record, answers, problems, submission_id)
+            return _no_store(self.web.render(request, "survey_form.html", context, status_code=422))
+        except SubmissionConflict:
+            # The same form page sent twice with changed answers: keep the first, as the API does.
+            return self.error(request, 409, "Already received", "These answers were already sent once; "
+                              "reload the form to answer again.")
+        except SurveyClosed:
+            return self.error(request, 410, "Survey closed", "This survey no longer accepts answers.")
+        lang = self.web.language(request)
+        return RedirectResponse(f"/s/{record.slug}/thanks?lang={lang}", status_code=303, headers=NO_STORE)
+
+    async def thanks(self, request: Request) -> Response:
+        try:
+            record = await self.survey(request.path_params["slug"])
+        except SurveyNotFound:
+            return self.error(request, 404, "Survey not found", "There is no survey at this address.")
+        return _no_store(self.web.render(request, "survey_thanks.html", {"record": record}))
+
+    async def share(self, request: Request) -> Response:
+        try:
+            record = await self.survey(request.path_params["slug"])
+        except SurveyNotFound:
+            return self.error(request, 404, "Survey not found", "There is no survey at this address.")
+        link = str(request.url_for("survey_form", slug=record.slug))
+        return _no_store(self.web.render(request, "survey_share.html", {"record": record, "link": link}))
+
+    async def qr(self, request: Request) -> Response:
+        import segno
+
+        slug = request.path_params["slug"]
+        try:
+            await self.survey(slug)
+        except SurveyNotFound:
+            return Response("no such survey", status_code=404, headers=NO_STORE)
+        code = segno.make(str(request.url_for("survey_form", slug=slug)), error="m")
+        svg = code.svg_inline(scale=6, border=2, omitsize=False)
+        return Response(f'<?xml version="1.0" encoding="utf-8"?>\n{svg}', media_type="image/svg+xml", headers=NO_STORE)
+
+    # the JSON API
+    async def api_submit(self, request: Request) -> Response:
+        slug = request.path_params["slug"]
+        if cross_site(request):
+            return self.api_error(403, "cross-site submissions are refused")
+        if not self._allowed(request):
+            return self.api_error(429, "too many submissions from this client; wait a minute")
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return self.api_error(415, "send the submission as application/json")
+        try:
+            body = await read_body(request, self.max_body)
+        except BodyTooLarge:
+            return self.api_error(413, f"the body is larger than {self.max_body} bytes")
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, ValueError):
+            return self.api_error(400, "the body is not valid JSON")
+        if not isinstance(payload, dict) or set(payload) - {"submission_id", "answers"} or \
+                not isinstance(payload.get("answers"), dict):
+            return self.api_error(400, 'send {"submission_id": "...", "answers": {...}} and nothing else')
+        submission_id = valid_submission_id(payload.get("submission_id"))
+        if submission_id is None:
+            return self.api_error(400, "submission_id must be 8 to 64 letters, digits, '-' or '_' (a UUID)")
+        try:
+            record = await self.survey(slug)
+            clean = validate_answers(record.form, payload["answers"])
+            receipt = await run_in_threadpool(self.store.submit, slug, submission_id, clean, "api")
+        except SurveyNotFound:
+            return self.api_error(404, f"no survey '{slug}'")
+        except SurveyClosed:
+            return self.api_error(410, f"the survey '{slug}' is closed")
+        except SubmissionInvalid as error:
+            return self.api_error(422, "invalid answers", problems=[
+                {"field": problem.field, "message": problem.text()} for problem in error.problems])
+        except SubmissionConflict as error:
+            return self.api_error(409, error.message)
+        # An identical replay gets the same success as the first receipt, so a client may retry freely.
+        return JSONResponse({"submission_id": receipt.submission_id, "status": "stored"}, status_code=201,
+                            headers={**NO_STORE, "x-replayed": "false" if receipt.created else "true"})
+
+    # results
+    async def results(self, request: Request) -> Response:
+        from diaspora_observatory.survey.results_view import results_context
+
+        slug = request.path_params["slug"].removesuffix(".json").removesuffix(".csv")
+        try:
+            record = await self.survey(slug)
+        except SurveyNotFound:
+            return self.error(request, 404, "Survey not found", "There is no survey at this address.")
+        responses = await run_in_threadpool(self.store.responses, slug)
+        language = self.web.language(request)
+        context = results_context(self.web.case, record, responses, language, request.query_params.get("by"),
+                                  request.query_params.get("row"))
+        path = request.url.path
+        if path.endswith(".json"):
+            return JSONResponse(context["data"], headers=NO_STORE)
+        if path.endswith(".csv"):
+            return Response(context["csv"], media_type="text/csv; charset=utf-8",
+                            headers={**NO_STORE, "content-disposition": f'attachment; filename="{slug}-results.csv"'})
+        alternates = {"json": f"/s/{slug}/results.json", "csv": f"/s/{slug}/results.csv"}
+        return _no_store(self.web.render(request, "survey_results.html", context, alternates=alternates))
+
+    async def chart(self, request: Request) -> Response:
+        from diaspora_observatory.survey.results_view import scale_chart_svg
+
+        slug = request.path_params["slug"]
+        try:
+            record = await self.survey(slug)
+        except SurveyNotFound:
+            return Response("no such survey", status_code=404, headers=NO_STORE)
+        responses = await run_in_threadpool(self.store.responses, slug)
+        translate = self.web.gettext(request)
+        svg = scale_chart_svg(record, responses, self.web.language(request), translate("hidden: fewer than 10 answers"))
+        return Response(svg, media_type="image/svg+xml", headers=NO_STORE)
+
+    # admin
+    async def admin(self, request: Request) -> Response:
+        from diaspora_observatory.survey.exports import responses_table, to_safe_csv
+
+        slug = request.path_params["slug"]
+        action = request.path_params.get("action", "view")
+        try:
+            record = await self.survey(slug)
+        except SurveyNotFound:
+            return self.error(request, 404, "Survey not found", "There is no survey at this address.")
+        if action not in ("view", "export", "close", "open", "delete"):
+            return self.error(request, 404, "Not found", "There is no such admin action.")
+        if request.method == "GET":
+            return _no_store(self.web.render(request, "survey_admin_login.html", {"record": record, "failed": False}))
+        if cross_site(request):
+            return self.error(request, 403, "Refused", "Answers can only be sent from this site's own form.")
+        try:
+            body = await read_body(request, self.max_body)
+        except BodyTooLarge:
+            return self.error(request, 413, "Too long", "The answers are longer than this survey accepts.")
+        fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=20)
+        token = (fields.get("token") or [request.headers.get("authorization", "").removeprefix("Bearer ").strip()])[0]
+        if not check_admin_token(self.web.data_dir, token):
+            # The same answer for a wrong and a missing token; no hint about which.
+            return _no_store(self.web.render(request, "survey_admin_login.html", {"record": record, "failed": True},
+                                             status_code=403))
+        if action == "export":
+            responses = await run_in_threadpool(self.store.responses, slug)
+            text = to_safe_csv(responses_table(record.form, responses))
+            return Response(text, media_type="text/csv; charset=utf-8", headers={
+                **NO_STORE, "content-disposition": f'attachment; filename="{slug}-responses.csv"'})
+        if action in ("close", "open"):
+            await run_in_threadpool(self.store.set_status, slug, "closed" if action == "close" else "open")
+            record = await self.survey(slug)
+        if action == "delete":
+            if (fields.get("confirm") or [""])[0] != slug:
+                return self.error(request, 400, "Not deleted", "Type the survey's short name to confirm deletion.")
+            await run_in_threadpool(self.store.delete_survey, slug)
+            return _no_store(self.web.render(request, "survey_deleted.html", {"slug": slug}))
+        responses = await run_in_threadpool(self.store.responses, slug)
+        table = responses_table(record.form, responses)
+        return _no_store(self.web.render(request, "survey_admin.html", {
+            "record": record, "token": token, "columns": list(table.columns),
+            "rows": table.astype(object).where(table.notna(), "").values.tolist()}))
+
+    async def stylesheet(self, request: Request) -> Response:
+        return FileResponse(HERE / "static" / "survey.css", media_type="text/css")
+
+
+def routes(web: WebContext) -> list[BaseRoute]:
+    """The survey's routes for ``diaspora serve``; opens the store, adds the default survey and makes sure
+    an admin token exists (printing it once if it was generated)."""
+    web.add_template_dir(HERE / "templates")
+    web.add_locale_dir(HERE / "locale")
+    store = SurveyStore.for_data_dir(web.data_dir)
+    try:
+        store.get_survey(DEFAULT_SLUG)
+    except SurveyNotFound:
+        store.add_survey(DEFAULT_SLUG, default_form())
+    ensure_admin_token(web.data_dir)
+    views = SurveyViews(web, store, rate_limit=int(os.environ.get("DIASPORA_SURVEY_RATE_LIMIT", "30")),
+                        max_body=int(os.environ.get("DIASPORA_SURVEY_MAX_BODY", str(DEFAULT_MAX_BODY))))
+    web.survey_store = store  # so tests and the app can reach (and close) it
+    return [
+        Route("/s", views.index, name="survey_index"),
+        Route("/s/static/survey.css", views.stylesheet, name="survey_css"),
+        Route("/s/{slug}", views.form_page, methods=["GET", "POST"], name="survey_form"),
+        Route("/s/{slug}/thanks", views.thanks, name="survey_thanks"),
+        Route("/s/{slug}/share", views.share, name="survey_share"),
+        Route("/s/{slug}/qr.svg", views.qr, name="survey_qr"),
+        Route("/s/{slug}/submissions", views.api_submit, methods=["POST"], name="survey_api"),
+        Route("/s/{slug}/results", views.results, name="survey_results"),
+        Route("/s/{slug}/results.json", views.results, name="survey_results_json"),
+        Route("/s/{slug}/results.csv", views.results, name="survey_results_csv"),
+        Route("/s/{slug}/likert.svg", views.chart, name="survey_chart"),
+        Route("/s/{slug}/admin", views.admin, methods=["GET", "POST"], name="survey_admin"),
+        Route("/s/{slug}/admin/{action:str}", views.admin, methods=["POST"], name="survey_admin_action"),
+    ]

@@ -1,0 +1,325 @@
+"""Read and write questionnaires in XLSForm (sheets ``survey``, ``choices``, ``settings``).
+
+The observatory supports the part of XLSForm a self-run opinion survey needs: ``select_one``,
+``select_multiple``, ``integer``, ``decimal``, ``text``, ``note``, ``begin group``/``end group``,
+``required``, ``relevant``, ``constraint`` with ``constraint_message``, ``hint``, ``appearance`` and
+labels in several languages (``label::Russian (ru)``). Everything else is refused with the sheet, row
+and column, rather than half-supported: a form must not silently behave differently than its author
+expects. Metadata types that record the device or precise times (``start``, ``deviceid`` …) are refused
+because the observatory never stores them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from diaspora_observatory.survey.errors import ExpressionError, FormIssue, XLSFormError
+from diaspora_observatory.survey.expressions import parse, references
+from diaspora_observatory.survey.model import Choice, Form, Question
+
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+TRANSLATED = ("label", "hint", "constraint_message")
+SURVEY_COLUMNS = {"type", "name", "required", "relevant", "constraint", "appearance"}
+CHOICE_COLUMNS = {"list_name", "name"}
+SETTING_COLUMNS = ("form_title", "form_id", "version", "default_language")
+IDENTIFYING_TYPES = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
+                     "username", "email", "audit", "start-geopoint", "uri:deviceid", "uri:email",
+                     "uri:phonenumber", "uri:username"}
+SIMPLE_TYPES = {"integer": "integer", "int": "integer", "decimal": "decimal", "text": "text", "note": "note"}
+TRUE = {"yes", "true", "true()", "1"}
+FALSE = {"", "no", "false", "false()", "0"}
+FIX_TYPE = ("use one of select_one LIST, select_multiple LIST, integer, decimal, text, note, "
+            "begin group, end group")
+
+
+def _header(raw: Any) -> str:
+    """A column header as pyxform reads it: trimmed, ``list name`` -> ``list_name``, ``label:X`` -> ``label::X``."""
+    text = str(raw or "").strip()
+    base, separator, language = text.partition(":")
+    language = language.lstrip(":").strip()
+    base = base.strip().lower().replace(" ", "_")
+    return f"{base}::{language}" if separator and language else base
+
+
+def _cell(cell: Any, sheet: str, row: int, column: str, issues: list[FormIssue]) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if getattr(cell, "data_type", "s") == "f":
+        issues.append(FormIssue(sheet, row, column, f"a formula ({value}); type the value itself"))
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+Records = list[tuple[int, dict[str, str]]]
+
+
+def _read_sheet(workbook: Any, sheet: str, issues: list[FormIssue]) -> tuple[list[str], Records]:
+    """The headers and the non-blank rows (with their spreadsheet row numbers) of one sheet."""
+    rows = workbook[sheet].iter_rows()
+    header_cells = next(rows, ())
+    headers = [_header(cell.value) for cell in header_cells]
+    records = []
+    for number, cells in enumerate(rows, start=2):
+        record = {}
+        for index, cell in enumerate(cells):
+            if index < len(headers) and headers[index]:
+                record[headers[index]] = _cell(cell, sheet, number, headers[index], issues)
+            elif cell.value not in (None, ""):
+                issues.append(FormIssue(sheet, number, f"#{index + 1}", "a value in a column without a header; "
+                                        "add a header or clear the cell"))
+        if any(record.values()):
+            records.append((number, record))
+    return headers, records
+
+
+def _check_columns(sheet: str, records: list[tuple[int, dict[str, str]]], known: set[str],
+                   issues: list[FormIssue]) -> None:
+    """Refuse columns outside the supported subset that hold any value (empty ones are harmless)."""
+    reported: set[str] = set()
+    for number, record in records:
+        for column, value in record.items():
+            base = column.split("::")[0]
+            if value and column not in known and base not in TRANSLATED and column not in reported:
+                reported.add(column)
+                issues.append(FormIssue(sheet, number, column, f"the column '{column}' is not supported; "
+                                        "remove the column (docs/survey.md lists the supported ones)"))
+
+
+def _translations(record: dict[str, str], prefix: str) -> dict[str, str]:
+    found = {}
+    for column, value in record.items():
+        base, _, language = column.partition("::")
+        if base == prefix and value:
+            found[language] = value
+    return found
+
+
+def _question(number: int, record: dict[str, str], choices: dict[str, list[Choice]],
+              issues: list[FormIssue]) -> Question | None:
+    parts = record.get("type", "").split()
+    raw_type = " ".join(parts)
+    name = record.get("name", "")
+
+    def refuse(column: str, message: str) -> None:
+        issues.append(FormIssue("survey", number, column, message))
+
+    if not parts:
+        refuse("type", f"no type for '{name}'; {FIX_TYPE}")
+        return None
+    lowered = [part.lower() for part in parts]
+    list_name = None
+    if lowered[0] in ("select_one", "select_multiple", "select1"):
+        kind = "select_multiple" if lowered[0] == "select_multiple" else "select_one"
+        if len(parts) == 3 and lowered[2] == "or_other":
+            refuse("type", f"'{raw_type}': 'or_other' is not supported; add a choice 'other' to the list and a "
+                           "text question with relevant selected(${" + (name or "this") + "}, 'other')")
+            return None
+        if len(parts) != 2:
+            refuse("type", f"'{raw_type}' needs exactly one choice list name, as in 'select_one yes_no'")
+            return None
+        list_name = parts[1]
+        if list_name not in choices:
+            issues.append(FormIssue("choices", None, "list_name", f"no choice list '{list_name}' (used by "
+                                    f"survey row {number}); add its choices to the choices sheet"))
+    elif raw_type.lower() in ("begin group", "begin_group"):
+        kind = "begin_group"
+    elif raw_type.lower() in ("end group", "end_group"):
+        kind = "end_group"
+    elif raw_type.lower() in SIMPLE_TYPES and len(parts) == 1:
+        kind = SIMPLE_TYPES[raw_type.lower()]
+    elif raw_type.lower() in IDENTIFYING_TYPES:
+        refuse("type", f"'{raw_type}' records the device, the respondent or precise times, which the "
+                       "observatory never stores; delete this row")
+        return None
+    elif raw_type.lower() in ("begin repeat", "begin_repeat", "end repeat", "end_repeat"):
+        refuse("type", f"'{raw_type}': repeats are not supported; ask a fixed number of questions instead")
+        return None
+    else:
+        refuse("type", f"the question type '{raw_type}' is not supported; {FIX_TYPE}")
+        return None
+    if kind != "end_group" and not NAME.match(name):
+        refuse("name", f"'{name}' is not a valid name; start with a letter or _, then letters, digits, _ . -")
+    required_text = record.get("required", "").strip().lower()
+    if required_text not in TRUE | FALSE:
+        refuse("required", f"'{record.get('required')}' is not supported; write yes or no "
+                           "(required expressions are not supported)")
+    question = Question(kind=kind, name=name, list_name=list_name, labels=_translations(record, "label"),
+                        hints=_translations(record, "hint"), required=required_text in TRUE,
+                        relevant=record.get("relevant", ""), constraint=record.get("constraint", ""),
+                        constraint_messages=_translations(record, "constraint_message"),
+                        appearance=record.get("appearance", ""), row=number)
+    return question
+
+
+def _check_expressions(form: Form, issues: list[FormIssue]) -> None:
+    names = {question.name for question in form.questions if question.answers}
+    for question in form.questions:
+        for column in ("relevant", "constraint"):
+            text = getattr(question, column)
+            if not text:
+                continue
+            try:
+                node = parse(text)
+            except ExpressionError as error:
+                issues.append(FormIssue("survey", question.row, column, f"{error.message}; {error.hint}"))
+                continue
+            for missing in sorted(references(node) - names):
+                issues.append(FormIssue("survey", question.row, column, f"${{{missing}}} names no question; "
+                                        "use the name of a question of this form"))
+
+
+def _check_structure(form: Form, issues: list[FormIssue]) -> None:
+    depth, seen = [], set()
+    for question in form.questions:
+        if question.kind == "begin_group":
+            depth.append(question)
+        elif question.kind == "end_group":
+            if not depth:
+                issues.append(FormIssue("survey", question.row, "type", "'end group' without a 'begin group'"))
+            else:
+                depth.pop()
+        if question.kind != "end_group" and question.name:
+            if question.name in seen:
+                issues.append(FormIssue("survey", question.row, "name", f"the name '{question.name}' is used "
+                                        "twice; give each question its own name"))
+            seen.add(question.name)
+    for unclosed in depth:
+        issues.append(FormIssue("survey", unclosed.row, "type", f"the group '{unclosed.name}' is never closed; "
+                                "add an 'end group' row"))
+
+
+def read_xlsform(path: str | Path) -> Form:
+    """Read an XLSForm workbook; raise :class:`XLSFormError` listing every unsupported or invalid cell.
+
+    Example::
+
+        form = read_xlsform("questionnaire.xlsx")
+        [q.name for q in form.answer_questions()]
+    """
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    path = Path(path)
+    try:
+        workbook = load_workbook(path)  # normal mode: read-only mode walks every declared empty row
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as error:
+        raise XLSFormError(str(path), [FormIssue("(workbook)", None, None, f"not a readable .xlsx file ({error})")],
+                           "save the questionnaire as an Excel .xlsx workbook") from error
+    return _read_workbook(path, workbook)
+
+
+def _read_workbook(path: Path, workbook: Any) -> Form:
+    issues: list[FormIssue] = []
+    if "survey" not in workbook.sheetnames:
+        raise XLSFormError(str(path), [FormIssue("survey", None, None, "the workbook has no sheet named 'survey'; "
+                                                 f"its sheets are {workbook.sheetnames}")])
+    for extra in workbook.sheetnames:
+        if extra not in ("survey", "choices", "settings"):
+            issues.append(FormIssue(extra, None, None, f"the sheet '{extra}' is not supported; delete it "
+                                    "(only survey, choices and settings are read)"))
+    choices: dict[str, list[Choice]] = {}
+    if "choices" in workbook.sheetnames:
+        _, records = _read_sheet(workbook, "choices", issues)
+        _check_columns("choices", records, CHOICE_COLUMNS, issues)
+        for number, record in records:
+            list_name, name = record.get("list_name", ""), record.get("name", "")
+            if not list_name or not name:
+                missing = "list_name" if not list_name else "name"
+                issues.append(FormIssue("choices", number, missing, f"empty {missing}; every choice needs a list "
+                                        "name and a name"))
+                continue
+            if any(choice.name == name for choice in choices.get(list_name, [])):
+                issues.append(FormIssue("choices", number, "name", f"'{name}' appears twice in the list "
+                                        f"'{list_name}'; give each choice its own name"))
+            choices.setdefault(list_name, []).append(Choice(name, _translations(record, "label")))
+    settings: dict[str, str] = {}
+    if "settings" in workbook.sheetnames:
+        _, records = _read_sheet(workbook, "settings", issues)
+        _check_columns("settings", records, set(SETTING_COLUMNS), issues)
+        if records:
+            settings = records[0][1]
+    _, records = _read_sheet(workbook, "survey", issues)
+    _check_columns("survey", records, SURVEY_COLUMNS, issues)
+    questions = [question for number, record in records
+                 if (question := _question(number, record, choices, issues)) is not None]
+    form = Form(form_id=settings.get("form_id") or path.stem, title=settings.get("form_title") or path.stem,
+                questions=questions, choices=choices, version=settings.get("version", ""),
+                default_language=settings.get("default_language", ""))
+    _check_structure(form, issues)
+    _check_expressions(form, issues)
+    if not form.answer_questions() and not issues:
+        issues.append(FormIssue("survey", None, "type", "the form has no question that takes an answer"))
+    if issues:
+        order = {"survey": 0, "choices": 1, "settings": 2}
+        issues.sort(key=lambda issue: (order.get(issue.sheet, -1), issue.row or 0))
+        raise XLSFormError(str(path), issues)
+    return form
+
+
+def _string_cell(sheet: Any, row: int, column: int, value: str) -> None:
+    """Write text that stays text: a label beginning with '=' must not become a formula."""
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+
+
+def _translated_columns(prefix: str, languages: list[str]) -> list[tuple[str, str]]:
+    return [(f"{prefix}::{language}" if language else prefix, language) for language in languages]
+
+
+def write_xlsform(form: Form, path: str | Path) -> Path:
+    """Write ``form`` as an XLSForm workbook that :func:`read_xlsform` (and ODK/KoboToolbox) read back."""
+    from openpyxl import Workbook
+
+    path = Path(path)
+    languages = form.languages or [""]
+    workbook = Workbook()
+    survey = workbook.active
+    survey.title = "survey"
+    columns: list[tuple[str, Any]] = [("type", None), ("name", None)]
+    columns += [(header, ("labels", language)) for header, language in _translated_columns("label", languages)]
+    columns += [(header, ("hints", language)) for header, language in _translated_columns("hint", languages)]
+    columns += [("required", None), ("relevant", None), ("constraint", None)]
+    columns += [(header, ("constraint_messages", language))
+                for header, language in _translated_columns("constraint_message", languages)]
+    columns += [("appearance", None)]
+    for index, (header, _) in enumerate(columns, start=1):
+        survey.cell(row=1, column=index, value=header)
+    for row, question in enumerate(form.questions, start=2):
+        kind = {"begin_group": "begin group", "end_group": "end group"}.get(question.kind, question.kind)
+        values = {"type": f"{kind} {question.list_name}" if question.list_name else kind,
+                  "name": question.name, "required": "yes" if question.required else "",
+                  "relevant": question.relevant, "constraint": question.constraint, "appearance": question.appearance}
+        for index, (header, translated) in enumerate(columns, start=1):
+            value = getattr(question, translated[0]).get(translated[1], "") if translated else values[header]
+            if value:
+                _string_cell(survey, row, index, value)
+    choices = workbook.create_sheet("choices")
+    choice_columns = ["list_name", "name", *(header for header, _ in _translated_columns("label", languages))]
+    for index, header in enumerate(choice_columns, start=1):
+        choices.cell(row=1, column=index, value=header)
+    row = 2
+    for list_name, options in form.choices.items():
+        for choice in options:
+            _string_cell(choices, row, 1, list_name)
+            _string_cell(choices, row, 2, choice.name)
+            for index, language in enumerate(languages, start=3):
+                if choice.labels.get(language):
+                    _string_cell(choices, row, index, choice.labels[language])
+            row += 1
+    settings = workbook.create_sheet("settings")
+    values = {"form_title": form.title, "form_id": form.form_id, "version": form.version,
+              "default_language": form.default_language}
+    for index, header in enumerate(SETTING_COLUMNS, start=1):
+        settings.cell(row=1, column=index, value=header)
+        if values[header]:
+            _string_cell(settings, 2, index, values[header])
+    workbook.save(path)
+    return path
