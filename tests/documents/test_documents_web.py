@@ -104,3 +104,17 @@ def test_delete_a_manual_passage(client, data_dir):
 def test_pages_in_russian_and_kazakh(client):
     assert "Кодирование документов" in client.get("/coding?lang=ru").text
     assert "Құжаттарды кодтау" in client.get("/coding?lang=kk").text
+
+
+def test_a_case_without_documents_still_has_a_coding_page(case_copy, data_dir):
+    import json
+
+    descriptor_path = case_copy / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] not in ("documents", "document_themes")]
+    descriptor_path.write_text(json.dumps(descriptor), encoding="utf-8")
+    client = client_class()(create_app(case_copy, data_dir=data_dir))
+    page = client.get("/coding")
+    assert page.status_code == 200
+    assert "No document has text yet, so nothing is coded." in page.text
+    assert "Fewer than two coders have coded the same documents." in page.text

@@ -98,7 +98,7 @@ def gaps(long: pd.DataFrame) -> pd.DataFrame:
 
     Columns: document_id, title, kind, code, policy, source_id.
     """
-    missing = long[~long["present"]]
+    missing = long[~long["present"].astype(bool)]
     missing = missing.sort_values(["policy", "document_id", "code"], ascending=[False, True, True], kind="stable")
     return missing[["document_id", "title", "kind", "code", "policy", "source_id"]].reset_index(drop=True)
 
