@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,16 @@ def test_long_extract_round_trip(tmp_path_factory, rows):
     from diaspora_observatory.countries import to_alpha3
     assert table[["destination", "origin", "stock"]].values.tolist() == [[to_alpha3(d), to_alpha3(o), s]
                                                                          for d, o, s in rows]
+
+
+def test_openpyxl_fallback_reads_the_same_rows(tmp_path, monkeypatch):
+    """Without python-calamine the workbook is read by openpyxl, with the same result and messages."""
+    workbook = undesa_2024_workbook_at(tmp_path)
+    with_calamine = read_undesa(workbook).table
+    monkeypatch.setitem(sys.modules, "python_calamine", None)  # makes `import python_calamine` fail
+    assert read_undesa(workbook).table.equals(with_calamine)
+    rows = table1_rows(HEADER_2024, YEARS_2024, ROWS_2024)
+    rows[14][8] = "12 thousand"
+    bad = write_workbook(tmp_path / "bad.xlsx", rows)
+    with pytest.raises(MalformedSource, match=r"row 15, column I \(1995 both\): '12 thousand' is not a number"):
+        read_undesa(bad)

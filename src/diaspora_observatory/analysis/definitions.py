@@ -67,7 +67,8 @@ def _counts(case: Case) -> dict[str, pd.DataFrame]:
                 ["country", "count", "year", "source_id"]])
     if STOCK_RESOURCE in case.resource_names:
         stock = case.table(STOCK_RESOURCE)
-        stock = stock[(stock["origin"] == case.origin) & (stock["sex"] == "both") & stock["destination"].isin(case.hosts)]
+        stock = stock[(stock["origin"] == case.origin) & (stock["sex"] == "both")
+                      & stock["destination"].isin(case.hosts)]
         for definition in ("birthplace", "citizenship"):
             rows = stock[stock["definition"] == definition].rename(columns={"destination": "country", "stock": "count"})
             # The imported stock takes precedence over a copy of it in the population table.

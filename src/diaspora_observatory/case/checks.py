@@ -173,8 +173,9 @@ def cross_source_agreement(rows: Rows, paths: dict, *, resource, reference, keys
     for pair in compared:
         if pair["within_tolerance"]:
             continue
+        where = _label(keys, tuple(pair[k] for k in keys))
         yield DataIssue("cross_source_agreement", resource, pair["_row"], value_field,
-                        f"{_label(keys, tuple(pair[k] for k in keys))}: {pair['case_value']:,} ({pair['case_source_id']}) "
+                        f"{where}: {pair['case_value']:,} ({pair['case_source_id']}) "
                         f"differs from {reference}'s {pair['reference_value']:,} ({pair['reference_source_id']}) by "
                         f"{pair['difference']:+,} ({pair['difference_pct']:+.1f}%), more than the tolerance of "
                         f"{tolerance_pct:g}%", paths[resource], severity="warning")

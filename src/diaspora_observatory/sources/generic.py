@@ -23,7 +23,14 @@ from diaspora_observatory.sources.codes import alpha3_or_none
 from diaspora_observatory.sources.errors import MalformedSource
 from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
 from diaspora_observatory.sources.provenance import SourceInfo
-from diaspora_observatory.sources.tabular_input import csv_rows, is_workbook, parse_count, parse_number, workbook_rows
+from diaspora_observatory.sources.tabular_input import (
+    cell_text,
+    csv_rows,
+    is_workbook,
+    parse_count,
+    parse_number,
+    workbook_rows,
+)
 
 HEADER_SEARCH_ROWS = 20
 REQUIRED = {"population": ["country", "year", "population"],
@@ -99,7 +106,7 @@ class Mapping:
 def _find_header(rows, mapping: Mapping, file: str, sheet: str | None) -> tuple[int, list[str]]:
     wanted = set(mapping.columns.values())
     for number, row in enumerate(rows, start=1):
-        cells = ["" if c is None else str(c).strip() for c in row]
+        cells = [cell_text(c) for c in row]
         if wanted <= set(cells):
             return number, cells
         if number >= HEADER_SEARCH_ROWS:
