@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from diaspora_observatory.documents.codebook import Code, Codebook
-from diaspora_observatory.documents.coding import code_text, sentences
+from diaspora_observatory.documents.coding import code_text, normalise, sentences
 
 
 def hits(text, language, codebook):
@@ -85,3 +88,19 @@ def test_prefix_words_with_a_gap(codebook):
     assert hits(text, "ru", codebook) == [
         ("repatriation_kandas", 19, 56, "возвращающихся на историческую родину", "возвращ* ... родин*"),
         ("unity_identity", 50, 56, "родину", "родина")]
+
+
+VOCABULARY = ["Repatriates", "quotas", "Қандастарға", "тілін", "қазақ", "Qazaq", "tılın", "İşkı", "кандасов",
+              "мигрантов", "трудовых", "ДИАСПОРА", "soft", "power", "ẞ", "x", "и", "ё", "Ёлка"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.sampled_from(VOCABULARY), st.text(max_size=6)), max_size=30),
+       st.lists(st.sampled_from([" ", ", ", ". ", "\n", " — ", "-"]), min_size=30, max_size=30),
+       st.sampled_from(["en", "ru", "kk"]))
+def test_offsets_always_point_at_the_matched_text(codebook, words, separators, language):
+    text = "".join(word + separator for word, separator in zip(words, separators))
+    assert len(normalise(text, language)) == len(text)
+    for passage in code_text(text, language, codebook):
+        assert 0 <= passage.start < passage.end <= len(text)
+        assert text[passage.start:passage.end] == passage.text
