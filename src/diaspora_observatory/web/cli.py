@@ -27,8 +27,10 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, de
     import uvicorn
 
     from diaspora_observatory.web.app import create_app
+    from diaspora_observatory.web.views import warm_vega_bundle
 
     app = create_app(case_name, data_dir=data_dir, dev=dev)
+    warm_vega_bundle()
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"Diaspora Observatory: serving case {app.state.web.case.name!r} at http://{shown_host}:{port}/ "
                f"(press Ctrl+C to stop)")

@@ -25,13 +25,19 @@ def _properties(row: pd.Series, language: str) -> dict:
             "population": None if pd.isna(population) else int(population)}
 
 
-def map_spec(values: pd.DataFrame, labels: dict[str, str], source: str, language: str) -> tuple[dict, bool]:
+_INSTALLED = object()
+
+
+def map_spec(values: pd.DataFrame, labels: dict[str, str], source: str, language: str,
+             features: tuple[dict, ...] | None | object = _INSTALLED) -> tuple[dict, bool]:
     """The map spec and whether it is a real map (False: tile-grid fallback).
 
     ``labels`` holds the translated ``title``, ``share``, ``population``, ``country`` and ``origin`` texts.
+    ``features`` defaults to the installed outlines; None draws the tile grid.
     """
     props = {row["country"]: _properties(row, language) for _, row in values.iterrows()}
-    features = country_features(tuple(props))
+    if features is _INSTALLED:
+        features = country_features(tuple(props))
     tooltip = [{"field": "properties.name", "title": labels["country"]},
                {"field": "properties.share", "title": labels["share"], "format": ".2f"},
                {"field": "properties.population", "title": labels["population"], "format": ","}]

@@ -7,9 +7,12 @@ their HTML per language and their data files are cached in memory after the firs
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+import subprocess
+import sys
+import threading
 from hashlib import sha256
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -145,17 +148,39 @@ def switch_language(request: Request) -> Response:
     return response
 
 
-@lru_cache(maxsize=1)
-def vega_bundle() -> tuple[bytes, str]:
-    """Vega, Vega-Lite and vega-embed from the installed vl-convert package, read once."""
-    from diaspora_observatory.charts.render import javascript_bundle
+_BUNDLE_SCRIPT = "import sys, vl_convert; sys.stdout.write(vl_convert.javascript_bundle())"
+_bundle_lock = threading.Lock()
+_bundle: tuple[bytes, str] | None = None
 
-    body = javascript_bundle().encode("utf-8")
-    return body, sha256(body).hexdigest()[:20]
+
+def vega_bundle() -> tuple[bytes, str]:
+    """Vega, Vega-Lite and vega-embed from the installed vl-convert package, read once: (body, digest).
+
+    vl-convert starts a JavaScript engine to produce the bundle, which would stay in the server's memory
+    (about 120 MB); a short-lived child process produces it instead and only the 900 kB text is kept.
+    """
+    global _bundle
+    with _bundle_lock:
+        if _bundle is None:
+            try:
+                result = subprocess.run([sys.executable, "-c", _BUNDLE_SCRIPT], capture_output=True, check=True,
+                                        timeout=120)
+                body = result.stdout
+            except (OSError, subprocess.SubprocessError):
+                from diaspora_observatory.charts.render import javascript_bundle
+
+                body = javascript_bundle().encode("utf-8")
+            _bundle = (body, sha256(body).hexdigest()[:20])
+        return _bundle
+
+
+def warm_vega_bundle() -> None:
+    """Produce the bundle in the background, so that the first page with a chart does not wait for it."""
+    threading.Thread(target=vega_bundle, name="vega-bundle", daemon=True).start()
 
 
 async def vega_script(request: Request) -> Response:
-    body, digest = vega_bundle()
+    body, digest = _bundle if _bundle is not None else await run_in_threadpool(vega_bundle)
     if request.headers.get("if-none-match") == f'"{digest}"':
         return Response(status_code=304, headers={"etag": f'"{digest}"'})
     return Response(body, media_type="text/javascript; charset=utf-8",
