@@ -112,3 +112,4 @@ def test_report_tables(data_dir):
     agreement = tables["coder-agreement"].iloc[0]
     assert (agreement["coder_a"], agreement["coder_b"], agreement["units"], agreement["agree"]) == (
         "auto", "study", 1, 1)
+    assert agreement["source_ids"] == "dkn-2024;study"

@@ -39,7 +39,9 @@ def coding_tables(case: Case, data_dir: Path | None = None) -> dict[str, pd.Data
     sources = long.drop_duplicates("document_id").set_index("document_id")["source_id"]
     tables["document-coverage"] = matrix.assign(source_id=matrix["document_id"].map(sources))
     tables["document-gaps"] = space.gaps()
-    tables["coder-agreement"] = space.agreement()
+    # agreement figures rest on the coded documents and, for the coder "study", on the study itself
+    cited = sorted({s for s in long["source_id"] if s} | ({"study"} if reference is not None else set()))
+    tables["coder-agreement"] = space.agreement().assign(source_ids=";".join(cited))
     themes = space.themes_over_time()
     if not themes.empty:
         tables["press-themes"] = themes
