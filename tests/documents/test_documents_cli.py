@@ -95,8 +95,32 @@ def test_errors_are_messages_with_hints(data_dir, tmp_path):
     assert assign.exit_code == 2 and "outside document 'a'" in assign.output
 
 
-@pytest.mark.parametrize("command", ["import", "list", "code", "assign", "passages", "coverage", "gaps", "themes",
+@pytest.mark.parametrize("command", ["import", "import-list", "list", "code", "assign", "passages", "coverage", "gaps", "themes",
                                      "agreement", "codebook", "export"])
 def test_every_command_has_an_example(command):
     result = CliRunner().invoke(main, ["documents", command, "--help"])
     assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_import_list_reads_a_manifest_all_or_nothing(data_dir, tmp_path):
+    folder = tmp_path / "press"
+    folder.mkdir()
+    (folder / "one.txt").write_text(PRESS_EN, encoding="utf-8")
+    (folder / "two.txt").write_text(PRESS_RU, encoding="utf-8")
+    manifest = folder / "manifest.csv"
+    manifest.write_text("file,kind,date,source,id\none.txt,press,2023-05-01,Kazinform,p-one\n"
+                        "two.txt,press,2024-13-01,,p-two\n", encoding="utf-8")
+    runner = CliRunner()
+    bad = runner.invoke(main, ["documents", "import-list", str(manifest)])
+    assert bad.exit_code == 2
+    assert "Error: manifest.csv row 3: date '2024-13-01' is not a date" in bad.output
+    assert Workspace(load_case(), data_dir).store.documents() == []  # nothing stored from a bad manifest
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("2024-13-01", "2024-01-31"), encoding="utf-8")
+    good = runner.invoke(main, ["documents", "import-list", str(manifest)])
+    assert good.exit_code == 0, good.output
+    assert good.output == "Imported 2 documents from manifest.csv: 10 passages coded automatically.\n"
+    stored = {d.document_id: d for d in Workspace(load_case(), data_dir).store.documents()}
+    assert (stored["p-one"].source, stored["p-two"].language, stored["p-two"].date) == ("Kazinform", "ru",
+                                                                                        "2024-01-31")
+    again = runner.invoke(main, ["documents", "import-list", str(manifest)])
+    assert again.exit_code == 2 and "already stored: p-one, p-two" in again.output

@@ -96,6 +96,35 @@ def import_command(file: Path, kind: str, date: str, title: str, source: str, so
             click.echo(f"  {row.document_id}: {row.sentences} citing sentence(s), {row.passages} passage(s)")
 
 
+@documents_group.command(name="import-list")
+@click.argument("manifest", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Replace stored documents with the same ids (and their codings).")
+@case_option
+@data_dir_option
+@codebook_option
+def import_list_command(manifest: Path, replace: bool, case_name, data_dir, codebook) -> None:
+    """Import every document a manifest CSV lists (one row per file, with its metadata), and code them.
+
+    Columns: file (relative to the manifest), kind, date, title, source, source_id, language, id. All rows
+    are read and checked before anything is stored, so a bad row leaves the database as it was.
+
+    \b
+    Example:
+      diaspora documents import-list press-2024/manifest.csv
+    """
+    from diaspora_observatory.documents.importer import read_manifest
+    from diaspora_observatory.documents.store import DocumentExists
+
+    workspace = _workspace(case_name, data_dir, codebook)
+    documents = read_manifest(manifest)
+    stored = {d.document_id for d in workspace.store.documents()}
+    clashes = [d.document_id for d in documents if d.document_id in stored]
+    if clashes and not replace:
+        raise DocumentExists(f"already stored: {', '.join(clashes)}", "give other ids, or --replace to overwrite them")
+    passages = sum(workspace.import_document(d, replace=replace) for d in documents)
+    click.echo(f"Imported {len(documents)} documents from {manifest.name}: {passages} passages coded automatically.")
+
+
 @documents_group.command(name="list")
 @case_option
 @data_dir_option

@@ -211,3 +211,47 @@ def read_document(path: str | Path, *, kind: str = "other", date: str = "", titl
         script=detected.script if not language or language == detected.language else "",
         text=text, source=source, source_id=source_id, filename=path.name,
         sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+MANIFEST_COLUMNS = ("file", "kind", "date", "title", "source", "source_id", "language", "id")
+
+
+def read_manifest(path: str | Path) -> list[Document]:
+    """Read every document a manifest CSV lists; any bad row stops the whole import before anything is stored.
+
+    Columns: ``file`` (required; relative to the manifest's folder), and optionally ``kind``, ``date``,
+    ``title``, ``source``, ``source_id``, ``language``, ``id``. Errors name the manifest row and column.
+    """
+    import csv
+
+    path = Path(path)
+    if not path.is_file():
+        raise DocumentImportError(f"no manifest at {path}", "check the path")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        unknown = set(reader.fieldnames or []) - set(MANIFEST_COLUMNS)
+        if "file" not in (reader.fieldnames or []) or unknown:
+            raise DocumentImportError(f"{path.name}: columns must include 'file' and be among "
+                                      f"{', '.join(MANIFEST_COLUMNS)}" + (f" (unknown: {', '.join(sorted(unknown))})"
+                                                                         if unknown else ""),
+                                      "fix the header row of the manifest")
+        documents: list[Document] = []
+        seen: dict[str, int] = {}
+        for row in reader:
+            where = f"{path.name} row {reader.line_num}"
+            values = {k: (v or "").strip() for k, v in row.items() if k}
+            if not values.get("file"):
+                raise DocumentImportError(f"{where}, column file: empty", "give the document's file name")
+            try:
+                document = read_document(path.parent / values["file"], kind=values.get("kind") or "other",
+                                         date=values.get("date", ""), title=values.get("title", ""),
+                                         source=values.get("source", ""), source_id=values.get("source_id", ""),
+                                         language=values.get("language", ""), document_id=values.get("id", ""))
+            except DocumentImportError as error:
+                raise DocumentImportError(f"{where}: {error.message}", error.hint) from None
+            if document.document_id in seen:
+                raise DocumentImportError(f"{where}, column id: {document.document_id!r} is also the id of row "
+                                          f"{seen[document.document_id]}", "give each document its own id")
+            seen[document.document_id] = reader.line_num
+            documents.append(document)
+    return documents
