@@ -118,3 +118,15 @@ def test_a_case_without_documents_still_has_a_coding_page(case_copy, data_dir):
     assert page.status_code == 200
     assert "No document has text yet, so nothing is coded." in page.text
     assert "Fewer than two coders have coded the same documents." in page.text
+
+
+def test_coverage_for_one_coder(client):
+    client.post("/coding/press-1/code", data={"coder": "AB", "code": "tourism", "sentence": "0-23"})
+    page = client.get("/coding?coder=AB")
+    assert '<option value="AB" selected>AB</option>' in page.text
+    assert "Coded passages per document and code, coder: AB" in page.text
+    assert '<link rel="alternate" type="text/csv" href="/coding.csv?coder=AB">' in page.text
+    rows = {row["code"]: row["passages"] for row in client.get("/coding.json?coder=AB").json()}
+    assert rows["tourism"] == 1 and rows["employment_quotas"] == 0
+    every = {row["code"]: row["passages"] for row in client.get("/coding.json?coder=nobody").json()}
+    assert every["employment_quotas"] == 1 and every["tourism"] == 1  # unknown coder: every coder

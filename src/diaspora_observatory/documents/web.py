@@ -9,7 +9,7 @@ selects. POST forms refuse cross-site requests and bodies over :data:`MAX_BODY_B
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -70,20 +70,29 @@ def routes(web) -> list[BaseRoute]:
             state["workspace"] = Workspace(web.case, web.data_dir)
         return state["workspace"]
 
-    def index_data() -> dict:
-        from diaspora_observatory.analysis.documents import coverage_matrix
+    def chosen_coder(request: Request) -> tuple[str, list[str] | None]:
+        """The coder chosen with ?coder= (empty: every coder); an unknown name is simply not offered."""
+        coder = request.query_params.get("coder", "")
+        known = set(workspace().store.passages()["coder"])
+        return (coder, [coder]) if coder in known else ("", None)
+
+    def index_data(coders: list[str] | None) -> dict:
+        from diaspora_observatory.analysis.documents import coverage_matrix, gaps
 
         space = workspace()
-        long = space.coverage()
+        long = space.coverage(coders)
         return {"documents": space.documents(), "coverage": long, "matrix": coverage_matrix(long),
-                "gaps": space.gaps(), "agreement": space.agreement(), "themes": space.themes_over_time(),
-                "disagreements": space.disagreements("auto", "study"), "codes": space.codes}
+                "gaps": gaps(long), "agreement": space.agreement(), "themes": space.themes_over_time("press", coders),
+                "disagreements": space.disagreements("auto", "study"), "codes": space.codes,
+                "coders": sorted(set(space.store.passages()["coder"]))}
 
     async def index(request: Request) -> Response:
-        data = index_data()
+        coder, coders = chosen_coder(request)
+        data = index_data(coders)
         source_ids = {s for s in data["documents"]["source_id"] if s}
-        return web.render(request, "documents_index.html", {**data, "source_ids": source_ids},
-                          alternates={"csv": "/coding.csv", "json": "/coding.json"})
+        query = f"?coder={quote(coder)}" if coder else ""
+        return web.render(request, "documents_index.html", {**data, "source_ids": source_ids, "coder": coder},
+                          alternates={"csv": f"/coding.csv{query}", "json": f"/coding.json{query}"})
 
     async def index_data_export(request: Request) -> Response:
         from diaspora_observatory.documents.exports import to_csv
@@ -92,7 +101,7 @@ def routes(web) -> list[BaseRoute]:
         fmt = request.path_params["format"]
         if fmt not in _EXPORT_TYPES:
             raise HTTPException(404)
-        long = workspace().coverage()
+        long = workspace().coverage(chosen_coder(request)[1])
         body = to_csv(long) if fmt == "csv" else to_json(long)
         return Response(body, media_type=_EXPORT_TYPES[fmt])
 
