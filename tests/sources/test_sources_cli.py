@@ -182,3 +182,22 @@ def test_case_new_with_hosts_only_passes_check(tmp_path, monkeypatch):
 def test_import_and_case_help_have_examples():
     for args in (["import", "--help"], ["case", "--help"], ["case", "new", "--help"]):
         assert "Example" in run(*args).output
+
+
+def test_generic_and_owid_imports_into_a_case(tmp_path, case_copy):
+    census = write_csv(tmp_path / "census.csv", [["Code", "Year", "Total"], ["KGZ", "2022", "6 747 323"]])
+    result = run("import", "generic", census, "--case", case_copy, "--kind", "population", "--map", "country=Code",
+                 "--map", "year=Year", "--map", "population=Total", "--resource",
+                 "census_population", "--source-id", "census-kg")
+    assert result.exit_code == 0, result.output
+    owid = write_csv(tmp_path / "owid.csv", [["Entity", "Code", "Year", "Population"],
+                                             ["Kyrgyzstan", "KGZ", "2022", "6975220"], ["World", "OWID_WRL", "2022",
+                                                                                        "7950000000"]])
+    result = run("import", "owid", owid, "--case", case_copy, "--resource", "owid_population")
+    assert result.exit_code == 0, result.output
+    case = load_case(case_copy)
+    assert case.errors == []
+    assert case.table("census_population").values.tolist() == [["KGZ", 2022, 6747323, "census-kg", None]]
+    assert case.table("owid_population")[["country", "population", "source_id"]].values.tolist() == [
+        ["KGZ", 6975220, "owid-population"]]
+    assert "owid-population" in case.sources and case.sources["census-kg"]["author"] == "not stated"
