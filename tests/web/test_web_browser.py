@@ -73,13 +73,16 @@ def test_map_draws_every_country_with_hover_values(offline_page, live_server):
     wait_for_charts(page)
     shapes = page.locator("#chart-map svg .mark-shape path")
     assert shapes.count() == 5
-    labels = page.locator("#chart-map svg .layer_2_marks text").all_text_contents()
+    labels = page.locator("#chart-map svg :is(.layer_2_marks, .layer_3_marks) text").all_text_contents()
     assert labels == ["Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan", "Kazakhstan (country of origin)"]
     page.locator("#chart-map svg .layer_2_marks text").nth(3).hover(force=True)
     tooltip = page.locator("#vg-tooltip-element")
     tooltip.wait_for(state="visible")
     text = tooltip.inner_text()
     assert text == "Country\tUzbekistan\nShare of the population, %\t2.21\nDiaspora members\t821,000"
+    page.locator("#chart-map svg .layer_3_marks text").first.hover(force=True)
+    page.wait_for_function("document.querySelector('#vg-tooltip-element').innerText.includes('Kazakhstan')")
+    assert tooltip.inner_text() == "Country\tKazakhstan"
     assert page.problems == []
 
 

@@ -104,3 +104,19 @@ def test_missing_data_notes_are_translated(client):
     assert ("<p><strong>Данных нет.</strong> В ресурсе «diaspora_estimates» нет строк для страны Киргизия. "
             "Чтобы добавить их, внесите строки с кодом страны KGZ в файл data/diaspora_estimates.csv кейса и "
             "запустите «diaspora check».</p>") in html
+
+
+def test_map_tooltips_are_written_in_the_language(client):
+    import json
+
+    html = client.get("/", params={"lang": "ru"}).text
+    marker = '<script type="application/json" id="spec-map">'
+    start = html.index(marker) + len(marker)
+    spec = json.loads(html[start:html.index("</script>", start)])
+    tips = {entry["properties"]["country"]: entry["properties"]["tip"] for layer in spec["layer"][:2]
+            for entry in layer["data"]["values"]}
+    assert tips["UZB"] == {"name": "Узбекистан", "share": "2,21", "population": "821\xa0000"}
+    assert tips["KAZ"] == {"name": "Казахстан"}
+    assert [field["title"] for field in spec["layer"][1]["encoding"]["tooltip"]] == [
+        "Страна", "Доля в населении, %", "Представители диаспоры"]
+    assert spec["title"]["text"] == "Доля диаспоры в населении каждой принимающей страны"

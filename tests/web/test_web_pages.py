@@ -143,11 +143,11 @@ def test_overview_map_uses_installed_geometry(client):
     start = html.index('<script type="application/json" id="spec-map">') + len('<script type="application/json" id="spec-map">')
     spec = json.loads(html[start:html.index("</script>", start)])
     assert spec["projection"]["type"] == "conicEqualArea"
-    origin_layer, host_layer, label_layer = spec["layer"]
+    origin_layer, host_layer, host_labels, origin_label = spec["layer"]
     assert [f["properties"]["country"] for f in host_layer["data"]["values"]] == ["KGZ", "TJK", "TKM", "UZB"]
     assert [f["properties"]["country"] for f in origin_layer["data"]["values"]] == ["KAZ"]
     assert all(f["geometry"]["type"] == "MultiPolygon" for f in host_layer["data"]["values"])
-    assert [entry["label"] for entry in label_layer["data"]["values"]] == [
+    assert [entry["label"] for entry in host_labels["data"]["values"] + origin_label["data"]["values"]] == [
         "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan", "Kazakhstan (country of origin)"]
 
 

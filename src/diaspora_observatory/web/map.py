@@ -11,21 +11,37 @@ import pandas as pd
 from diaspora_observatory.charts.specs import SCHEMA
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.web.geometry import GEOMETRY_CREDIT, country_features
+from diaspora_observatory.web.i18n import format_number
 
 # Tile-grid positions (column, row) used only when no geometry package is installed.
 _TILES = {"KAZ": (1, 0), "TKM": (0, 1), "UZB": (1, 1), "KGZ": (2, 1), "TJK": (2, 2)}
 ORIGIN_COLOUR = "#d8d2c4"
 
 
-def _properties(row: pd.Series, language: str) -> dict:
-    share = row["diaspora_share_of_total_pct"]
-    population = row["diaspora_population"]
-    return {"country": row["country"], "name": country_name(row["country"], language), "role": row["role"],
-            "share": None if pd.isna(share) else round(float(share), 3),
-            "population": None if pd.isna(population) else int(population)}
+def _properties(row: pd.Series, labels: dict[str, str], language: str) -> dict:
+    share = None if pd.isna(row["diaspora_share_of_total_pct"]) else round(float(row["diaspora_share_of_total_pct"]), 3)
+    population = None if pd.isna(row["diaspora_population"]) else int(row["diaspora_population"])
+    name = country_name(row["country"], language)
+    # The tooltip's texts, numbers written the reader's way; the origin has no values, so shows its name only.
+    tip = {"name": name}
+    if share is not None:
+        tip["share"] = format_number(share, language, 2)
+    if population is not None:
+        tip["population"] = format_number(population, language)
+    return {"country": row["country"], "name": name, "role": row["role"], "share": share, "population": population,
+            "tip": tip}
 
 
 _INSTALLED = object()
+
+
+def _label_layer(names: list[dict], tooltip: list[dict]) -> dict:
+    """Country names at a point inside each country; white on the darkest shades, where dark text is lost."""
+    return {"data": {"values": names}, "mark": {"type": "text", "fontSize": 11, "fontWeight": "bold"},
+            "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
+                         "latitude": {"field": "lat", "type": "quantitative"},
+                         "text": {"field": "label"}, "tooltip": tooltip,
+                         "color": {"condition": {"test": "datum.on_dark", "value": "#ffffff"}, "value": "#1d2430"}}}
 
 
 def map_spec(values: pd.DataFrame, labels: dict[str, str], source: str, language: str,
@@ -35,15 +51,15 @@ def map_spec(values: pd.DataFrame, labels: dict[str, str], source: str, language
     ``labels`` holds the translated ``title``, ``share``, ``population``, ``country`` and ``origin`` texts.
     ``features`` defaults to the installed outlines; None draws the tile grid.
     """
-    props = {row["country"]: _properties(row, language) for _, row in values.iterrows()}
+    props = {row["country"]: _properties(row, labels, language) for _, row in values.iterrows()}
     if features is _INSTALLED:
         features = country_features(tuple(props))
-    tooltip = [{"field": "properties.name", "title": labels["country"]},
-               {"field": "properties.share", "title": labels["share"], "format": ".2f"},
-               {"field": "properties.population", "title": labels["population"], "format": ","}]
+    tooltip = [{"field": "properties.tip.name", "type": "nominal", "title": labels["country"]},
+               {"field": "properties.tip.share", "type": "nominal", "title": labels["share"]},
+               {"field": "properties.tip.population", "type": "nominal", "title": labels["population"]}]
+    origin_tooltip = tooltip[:1]
     colour = {"field": "properties.share", "type": "quantitative", "title": labels["share"],
               "scale": {"scheme": "blues", "zero": True}}
-    origin_tooltip = [{"field": "properties.name", "title": labels["country"]}]
     spec: dict = {"$schema": SCHEMA,
                   "title": {"text": labels["title"], "subtitle": f"{labels['source']}: {source}", "anchor": "start"},
                   "config": {"font": "sans-serif", "view": {"stroke": None}}}
@@ -60,7 +76,6 @@ def map_spec(values: pd.DataFrame, labels: dict[str, str], source: str, language
             # Labels carry the country's values too, so hovering a name shows the same tooltip as its shape.
             names.append({"lon": feature["properties"]["label_lon"], "lat": feature["properties"]["label_lat"],
                           "label": label, "properties": entry,
-                          # white names on the darkest shades, where dark text would not be read
                           "on_dark": bool(entry["share"]) and entry["share"] >= 0.6 * darkest})
         spec.update({
             "width": 560, "height": 380,
@@ -71,12 +86,8 @@ def map_spec(values: pd.DataFrame, labels: dict[str, str], source: str, language
                  "encoding": {"tooltip": origin_tooltip}},
                 {"data": {"values": hosts}, "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 1},
                  "encoding": {"color": colour, "tooltip": tooltip}},
-                {"data": {"values": names}, "mark": {"type": "text", "fontSize": 11, "fontWeight": "bold"},
-                 "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
-                              "latitude": {"field": "lat", "type": "quantitative"},
-                              "text": {"field": "label"}, "tooltip": tooltip,
-                              "color": {"condition": {"test": "datum.on_dark", "value": "#ffffff"},
-                                        "value": "#1d2430"}}},
+                _label_layer([n for n in names if n["properties"]["role"] == "host"], tooltip),
+                _label_layer([n for n in names if n["properties"]["role"] != "host"], origin_tooltip),
             ],
         })
         # The sources are in the figure's caption; a long subtitle would make the drawing wider than a phone.
