@@ -224,3 +224,17 @@ def test_openpyxl_fallback_reads_the_same_rows(tmp_path, monkeypatch):
     bad = write_workbook(tmp_path / "bad.xlsx", rows)
     with pytest.raises(MalformedSource, match=r"row 15, column I \(1995 both\): '12 thousand' is not a number"):
         read_undesa(bad)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 5 * 10**7), st.just("..")), min_size=8, max_size=8))
+def test_table1_csv_round_trip(tmp_path_factory, values):
+    """Any counts (or '..') written in the Table 1 layout come back in the right year, sex and pair."""
+    folder = Path(tmp_path_factory.mktemp("table1"))
+    rows = [("Uzbekistan", 860, "B", "Kazakhstan", 398, values)]
+    path = write_csv(folder / "t.csv", table1_rows(HEADER_2024, YEARS_2024, rows))
+    table = read_undesa(path).table
+    both = table[table.sex == "both"].set_index("year")["stock"].to_dict()
+    assert both == {year: value for year, value in zip(YEARS_2024, values) if value != ".."}
+    male = table[table.sex == "male"].set_index("year")["stock"].to_dict()
+    assert male == {year: value // 2 for year, value in zip(YEARS_2024, values) if value != ".."}
