@@ -71,6 +71,29 @@ def _cost(cell: tuple[int, int], exposed_row: int, hidden: np.ndarray, values: n
     return (not crossing, cell[0] == rows - 1 or cell[1] == columns - 1, float(values[cell]))
 
 
+def _thin_line(hidden: np.ndarray, values: np.ndarray, threshold: int) -> list[tuple[int, int]] | None:
+    """The shown cells of a line whose hidden cells add up to less than the threshold, if any.
+
+    Hidden cells that together hold fewer than ``threshold`` respondents still tell a reader that a
+    group that small exists (and an all-zero set tells that it does not); hiding one more cell of the
+    line makes the hidden sum at least the threshold.
+    """
+    rows, columns = values.shape
+    lines = [[(row, column) for column in range(columns)] for row in range(rows)]
+    lines += [[(row, column) for row in range(rows)] for column in range(columns)]
+    for line in lines:
+        total_cell = line[-1]
+        interior = line[:-1]
+        hidden_cells = [cell for cell in interior if hidden[cell]]
+        if hidden[total_cell] or not hidden_cells:
+            continue
+        if sum(values[cell] for cell in hidden_cells) < threshold:
+            shown = [cell for cell in interior if not hidden[cell]]
+            if shown:
+                return shown
+    return None
+
+
 def suppression_mask(table: pd.DataFrame, threshold: int = THRESHOLD) -> pd.DataFrame:
     """A boolean mask (True = hide) over ``with_margins(table)``: primary and secondary suppression.
 
@@ -84,7 +107,11 @@ def suppression_mask(table: pd.DataFrame, threshold: int = THRESHOLD) -> pd.Data
     while True:
         exposed = recoverable(hidden)
         if not exposed.any():
-            break
+            line = _thin_line(hidden, values, threshold)
+            if line is None:
+                break
+            hidden[min(line, key=lambda cell: (cell[0] == rows - 1 or cell[1] == columns - 1, values[cell]))] = True
+            continue
         # Work on an exposed cell that is alone in one of its lines (that line is what gives it away);
         # others are usually exposed only through it.
         choices = [tuple(map(int, cell)) for cell in np.argwhere(exposed)]
@@ -119,8 +146,11 @@ def suppress_counts(counts: pd.Series, threshold: int = THRESHOLD) -> pd.Series:
     hidden = values < threshold
     if total < threshold:
         hidden[:] = True
-    elif int(hidden.sum()) == 1 and len(values) > 1:
-        hidden[values[~hidden].idxmin()] = True
+    else:
+        # One hidden category would follow from the total; several that add up to fewer than the
+        # threshold still reveal a small group: hide the smallest shown ones until neither holds.
+        while (~hidden).any() and hidden.any() and (int(hidden.sum()) == 1 or int(values[hidden].sum()) < threshold):
+            hidden[values[~hidden].idxmin()] = True
     published = pd.concat([values, pd.Series({TOTAL: total})]).astype("Int64")
     published[hidden.index[hidden]] = pd.NA
     if total < threshold:

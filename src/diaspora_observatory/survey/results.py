@@ -56,7 +56,7 @@ def item_distribution(form: Form, frame: pd.DataFrame, question: Question, langu
         n_shown = None if pd.isna(published_with_total[TOTAL]) else int(published_with_total[TOTAL])
     hidden = published.isna().to_numpy()
     table["label"] = [form.choice_label(question, name, language) for name in categories]
-    table["count"] = published.to_numpy()
+    table["count"] = pd.array(published.to_numpy(), dtype="Int64")
     for column in ("share", "ci_low", "ci_high"):
         table[column] = table[column].mask(hidden)
     table["n"] = n_shown

@@ -1,0 +1,73 @@
+"""The ``diaspora survey`` commands through click's runner, on a temporary data folder."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from survey_helpers import ADMIN_TOKEN
+from test_survey_imports import KOBO
+from test_survey_xlsform import REAL_FORMS, needs_real_forms
+
+from diaspora_observatory.cli import main
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(main, list(args), env={"DIASPORA_DATABASE_URL": "", **(env or {})})
+
+
+def test_default_add_list_import_results_export(tmp_path):
+    data = str(tmp_path / "data")
+    out = tmp_path / "q.xlsx"
+    assert run("survey", "default", "--out", str(out)).exit_code == 0
+    assert load_workbook(out).sheetnames == ["survey", "choices", "settings"]
+    assert run("survey", "check", str(out)).output.endswith("languages: English (en), Russian (ru), Kazakh (kk); OK\n")
+    added = run("survey", "add", str(out), "--slug", "wave2", "--data-dir", data)
+    assert added.exit_code == 0, added.output
+    export_file = tmp_path / "kobo.csv"
+    export_file.write_text(KOBO.replace(";Рахмет;", ";=1+1;"), encoding="utf-8")
+    imported = run("survey", "import-responses", "wave2", str(export_file), "--format", "kobo", "--data-dir", data)
+    assert imported.output == "2 rows read: 2 new, 0 already stored\n"
+    assert run("survey", "list", "--data-dir", data).output.startswith("wave2\topen\t2\t")
+    results = json.loads(run("survey", "results", "wave2", "--format", "json", "--data-dir", data).output)
+    assert results["responses"] == 2
+    assert all(row["count"] is None for item in results["items"] for row in item["categories"])
+    refused = run("survey", "export", "wave2", "--out", str(tmp_path / "a.csv"), "--data-dir", data,
+                  "--token", "wrong", env={"DIASPORA_ADMIN_TOKEN": ADMIN_TOKEN})
+    assert refused.exit_code == 2 and "needs the survey admin token" in refused.output
+    exported = run("survey", "export", "wave2", "--out", str(tmp_path / "a.csv"), "--data-dir", data,
+                   "--token", ADMIN_TOKEN, env={"DIASPORA_ADMIN_TOKEN": ADMIN_TOKEN})
+    assert exported.exit_code == 0, exported.output
+    assert ",'=1+1\n" in (tmp_path / "a.csv").read_text()
+    closed = run("survey", "close", "wave2", "--data-dir", data, env={"DIASPORA_ADMIN_TOKEN": ADMIN_TOKEN})
+    assert closed.output == "Survey 'wave2' is now closed\n"
+    deleted = run("survey", "delete", "wave2", "--yes", "--data-dir", data, env={"DIASPORA_ADMIN_TOKEN": ADMIN_TOKEN})
+    assert deleted.output == "Deleted survey 'wave2' and 2 answers\n"
+
+
+@needs_real_forms
+def test_bad_form_is_an_error_not_a_trace(tmp_path):
+    result = run("survey", "check", str(REAL_FORMS / "group.xlsx"))
+    assert result.exit_code == 2
+    assert "sheet 'survey', row 4, column 'type': the question type 'phone number' is not supported" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_every_command_has_an_example():
+    for command in ("default", "check", "add", "list", "import-responses", "results", "export", "close", "delete"):
+        assert "Example:" in run("survey", command, "--help").output, command
+
+
+def test_catalogs_cover_every_template_text():
+    import re
+    from pathlib import Path
+
+    from diaspora_observatory.survey.locale.translations import TRANSLATIONS
+
+    templates = Path(__file__).resolve().parents[2] / "src" / "diaspora_observatory" / "survey" / "templates"
+    found = set()
+    for template in templates.glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        found |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"\)', text)) | set(re.findall(r"_\('((?:[^'\\]|\\.)*)'\)", text))
+    assert found and not found - set(TRANSLATIONS)

