@@ -96,6 +96,8 @@ def test_delete_a_manual_passage(client, data_dir):
     client.post("/coding/press-1/code", data={"coder": "AB", "code": "tourism", "sentence": "0-23"})
     store = Workspace(load_case(), data_dir).store
     passage_id = int(store.passages(coder="AB")["id"].iloc[0])
+    client.post(f"/coding/other/passages/{passage_id}/delete", data={})  # wrong document: nothing happens
+    assert not store.passages(coder="AB").empty
     gone = client.post(f"/coding/press-1/passages/{passage_id}/delete", data={}, follow_redirects=False)
     assert gone.status_code == 303
     assert store.passages(coder="AB").empty

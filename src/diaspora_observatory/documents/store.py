@@ -151,10 +151,13 @@ class DocumentStore:
                 text=document.text[start:end], pattern="", language=document.language, created=_now()))
             return int(result.inserted_primary_key[0])
 
-    def delete_passage(self, passage_id: int) -> None:
+    def delete_passage(self, passage_id: int, document_id: str | None = None) -> bool:
+        """Delete one manual passage (of ``document_id``, when given); automatic ones are never deleted here."""
+        condition = sa.and_(passages_table.c.id == passage_id, passages_table.c.coder != AUTO_CODER)
+        if document_id is not None:
+            condition = sa.and_(condition, passages_table.c.document_id == document_id)
         with self.engine.begin() as connection:
-            connection.execute(passages_table.delete().where(sa.and_(passages_table.c.id == passage_id,
-                                                                     passages_table.c.coder != AUTO_CODER)))
+            return connection.execute(passages_table.delete().where(condition)).rowcount > 0
 
     def passages(self, document_id: str | None = None, coder: str | None = None):
         """Stored passages as a DataFrame: id, document_id, code, coder, start, end, text, pattern, language."""

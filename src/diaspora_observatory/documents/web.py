@@ -146,7 +146,7 @@ def routes(web) -> list[BaseRoute]:
         _refuse_cross_site(request)
         await _read_form(request)
         document_id = request.path_params["document_id"]
-        workspace().store.delete_passage(int(request.path_params["passage_id"]))
+        workspace().store.delete_passage(int(request.path_params["passage_id"]), document_id)
         return RedirectResponse(f"/coding/{document_id}#passages", status_code=303)
 
     async def static(request: Request) -> Response:
