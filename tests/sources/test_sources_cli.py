@@ -171,11 +171,21 @@ def test_case_new_errors(monkeypatch, tmp_path):
     assert not (data_dir / "cases" / "tajik").exists()
 
 
-def test_case_new_with_hosts_only_passes_check(tmp_path, monkeypatch):
+def test_case_new_with_hosts_only_passes_check_show_and_report(tmp_path, monkeypatch):
+    """A case with no data files yet: every resource exists (empty), and nothing crashes on it."""
     data_dir = use_data_dir(tmp_path, monkeypatch)
     assert run("case", "new", "minimal", "--origin", "KGZ", "--hosts", "KAZ,RUS").exit_code == 0
     case = load_case("minimal")
     assert case.errors == [] and case.hosts == ["KAZ", "RUS"]
+    assert set(load_case().resource_names) - {"birthplace_stock", "reference_population"} <= set(case.resource_names)
+    from diaspora_observatory.tables import build_table, table_names
+    for name in table_names():
+        build_table(case, name)
+    assert build_table(case, "flow-summary").empty
+    report = run("report", "--case", "minimal", "--out", tmp_path / "r")
+    assert report.exit_code == 0, report.output
+    html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "Demographic model" not in html and "Migration flows" not in html
     shutil.rmtree(data_dir / "cases" / "minimal")
 
 

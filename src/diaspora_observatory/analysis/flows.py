@@ -55,6 +55,8 @@ def flow_summary(case: Case) -> pd.DataFrame:
     year from which immigration shifted level (Pettitt; ``immigration_change_year`` is the first year of
     the new level)."""
     table = flows(case)
+    if table.empty:  # a case made by `diaspora case new` has no flow data yet
+        return pd.DataFrame()
     rows = [_series_summary(partner, group.reset_index(drop=True)) for partner, group in table.groupby("partner")]
     rows.append(_series_summary(ALL_PARTNERS, total_flows(case)))
     return pd.DataFrame(rows)

@@ -58,19 +58,20 @@ def source_label(case: Case, source_ids: set[str] | list[str]) -> str:
 def build_sections(case: Case) -> list[Section]:
     """All report sections for a valid case, in reading order."""
     sections: list[Section] = []
-    demo = demography.demography(case)
-    summary = demography.regional_summary(case)
-    key = pd.DataFrame([{"figure": k, "value": v} for k, v in summary.items() if not isinstance(v, list)])
-    population_sources = _source_ids(demo)
-    sections.append(Section(
-        "demography", "Demographic model",
-        "How many members of the diaspora live in each host country, and what share they form of the host's "
-        "population and of its non-titular groups. The share of the world diaspora is an interval because the "
-        "world estimate is a range.",
-        {"demography": demo, "regional-summary": key},
-        [Figure("diaspora-shares", "Diaspora shares per host",
-                specs.diaspora_shares(demo, source_label(case, population_sources)), demo)],
-        population_sources | _source_ids(case.table("diaspora_estimates"))))
+    if case.has("population"):  # a case made by `diaspora case new` without data files has no population
+        demo = demography.demography(case)
+        summary = demography.regional_summary(case)
+        key = pd.DataFrame([{"figure": k, "value": v} for k, v in summary.items() if not isinstance(v, list)])
+        population_sources = _source_ids(demo)
+        sections.append(Section(
+            "demography", "Demographic model",
+            "How many members of the diaspora live in each host country, and what share they form of the host's "
+            "population and of its non-titular groups. The share of the world diaspora is an interval because the "
+            "world estimate is a range.",
+            {"demography": demo, "regional-summary": key},
+            [Figure("diaspora-shares", "Diaspora shares per host",
+                    specs.diaspora_shares(demo, source_label(case, population_sources)), demo)],
+            population_sources | _source_ids(case.table("diaspora_estimates"))))
     estimates = demography.size_history(case)
     sections.append(Section("estimates", "Diaspora size estimates",
                             "Estimates of the diaspora's size kept as the sources give them: low and high ends, "

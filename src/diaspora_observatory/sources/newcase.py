@@ -18,8 +18,12 @@ from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.sources.imported import Imported
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-# Resources every case has, with the built-in case's schemas, so the analysis and report find them.
-CORE_RESOURCES = ("sources", "population", "diaspora_estimates", "flows", "periods", "claims")
+# Resources every case has, with the built-in case's schemas, so the analysis and report find them;
+# those the imported files cannot fill are written empty (header only).
+CORE_RESOURCES = ("sources", "population", "diaspora_estimates", "flows", "periods", "repatriation", "institutions",
+                  "schooling", "survey_items", "survey_results", "documents", "document_themes", "indicators",
+                  "claims")
+FILLED_RESOURCES = ("sources", "population", "diaspora_estimates")
 DEFAULT_HOST_COUNT = 5
 
 
@@ -178,7 +182,7 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
     _write_rows(folder, by_name["population"], sorted(population_rows, key=lambda r: (r["country"], r["year"],
                                                                                         r["group"])))
     _write_rows(folder, by_name["diaspora_estimates"], estimate_rows)
-    for empty in ("flows", "periods", "claims"):
+    for empty in (name for name in CORE_RESOURCES if name not in FILLED_RESOURCES):
         _write_rows(folder, by_name[empty], [])
     descriptor = {
         "name": name, "title": title or f"The diaspora of {origin_name}",
