@@ -121,13 +121,18 @@ def build_sections(case: Case) -> list[Section]:
                     specs.survey_items(published, source_label(case, survey_sources)), published)],
             survey_sources))
     if case.has("documents"):
+        from diaspora_observatory.documents.report import coding_tables
+
         themes = case.table("document_themes")
+        document_tables = {"documents": case.table("documents"), "document-themes": themes}
+        # Coverage, gaps and agreement appear once documents have been imported and coded.
+        document_tables.update(coding_tables(case))
         sections.append(Section(
             "documents", "Policy documents and press",
             "The documents the study reads and the themes it finds in each; a theme marked false is a gap the "
-            "study points out.",
-            {"documents": case.table("documents"), "document-themes": themes}, [],
-            _source_ids(case.table("documents"))))
+            "study points out. Where documents have been imported and coded, their coverage of the codebook, "
+            "their gaps and the agreement between coders follow.",
+            document_tables, [], _source_ids(*document_tables.values())))
     claim_table = claims.check_claims(case)
     sections.append(Section(
         "claims", "The study's numbers, recomputed",
