@@ -18,7 +18,7 @@ PAGES = {
     "/": ("Overview", ["Key figures", "Host country profiles", "Map of the host countries",
                        "Diaspora shares per host country", "Sources of this page"], "/overview"),
     "/countries": ("Countries", ["Host country profiles", "Host countries", "Sources of this page"], "/countries"),
-    "/country/KGZ": ("Kyrgyzstan", ["Population structure", "Diaspora share", "Flows with Kazakhstan",
+    "/country/KGZ": ("Kyrgyzstan", ["Key figures", "Population structure", "Diaspora share", "Flows with Kazakhstan",
                                     "Trend and change point", "Periods of migration policy",
                                     "Historical size estimates", "Institutions", "Supports of identity",
                                     "Sources of this page"], "/country/KGZ"),
@@ -211,3 +211,18 @@ def test_vega_bundle_is_served_from_the_installed_package(client):
     assert again.status_code == 304
     assert client.get("/static/style.css").status_code == 200
     assert client.get("/static/app.js").headers["content-type"].startswith("text/javascript")
+
+
+def test_country_profile_headline_figures(client):
+    import re
+
+    html = client.get("/country/UZB").text
+    values = re.findall(r'<span class="figure-value">([^<]*)</span>', html)
+    labels = re.findall(r'<span class="figure-label">([^<]*)</span>', html)
+    assert list(zip(labels, values, strict=True)) == [
+        ("Diaspora members", "821,000"), ("Share of the population", "2.21%"),
+        ("Share of the groups other than the titular nation", "5.26%"),
+        ("Share of the world diaspora", "11.7%–16.4%"),
+        ("Net migration to Kazakhstan, 2000–2023", "374,280"),
+        ("First year of a new level of immigration to Kazakhstan (Pettitt)", "2013"),
+        ("Supports of identity present (of four)", "2")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import numbers
 from collections.abc import Callable
 from pathlib import Path
 
@@ -73,9 +74,10 @@ def format_number(value: object, language: str, digits: int = 1) -> str:
         return "–"
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) >= 1000):
+    if isinstance(value, numbers.Integral) or (isinstance(value, float) and value.is_integer() and abs(value) >= 1000):
         return format_decimal(int(value), locale=language)
-    if isinstance(value, float):
+    if isinstance(value, numbers.Real):
+        value = float(value)
         pattern = "#,##0." + "#" * max(digits, 1) if abs(value) >= 1 else "#,##0.0##"
         return format_decimal(value, format=pattern, locale=language)
     return str(value)

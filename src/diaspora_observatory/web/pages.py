@@ -255,7 +255,41 @@ class PageBuilder:
         ]
         return Page(f"country/{code}", f"/country/{code}", name, _(
             "Everything this case records about the diaspora in {country}.").format(country=name), blocks,
-            extra={"code": code})
+            extra={"code": code, "cards": self.country_cards(profile)})
+
+    def country_cards(self, profile: dict[str, pd.DataFrame]) -> list[dict]:
+        """A host's headline numbers: (label, value, unit, low, high, source ids), read from its profile."""
+        _ = self._
+        cards: list[dict] = []
+        shares = profile.get("shares")
+        if shares is not None and not shares.empty:
+            row = shares.iloc[0]
+            ids = sorted(source_ids_of(shares))
+            cards += [
+                {"label": _("Diaspora members"), "value": row["diaspora_population"], "unit": "persons", "ids": ids},
+                {"label": _("Share of the population"), "value": row["diaspora_share_of_total_pct"],
+                 "unit": "percent", "ids": ids},
+                {"label": _("Share of the groups other than the titular nation"),
+                 "value": row["diaspora_share_of_others_pct"], "unit": "percent", "ids": ids},
+                {"label": _("Share of the world diaspora"), "value": None, "unit": "percent", "ids": ids,
+                 "low": row["share_of_world_diaspora_low_pct"], "high": row["share_of_world_diaspora_high_pct"]},
+            ]
+        summary = profile.get("flow-summary")
+        if summary is not None and not summary.empty:
+            row = summary.iloc[0]
+            ids = sorted(source_ids_of(profile["flows"]))
+            cards.append({"label": _("Net migration to {origin}, {first}–{last}").format(
+                origin=self.origin, first=row["first_year"], last=row["last_year"]),
+                "value": row["net_total"], "unit": "persons", "ids": ids})
+            change = _("First year of a new level of immigration to {origin} (Pettitt)").format(origin=self.origin)
+            cards.append({"label": change,
+                          "value": str(row["immigration_change_year"]), "unit": "year", "ids": ids})
+        supports = profile.get("institution-profile")
+        if supports is not None and not supports.empty:
+            cards.append({"label": _("Supports of identity present (of four)"),
+                          "value": int(supports.iloc[0]["supports_present"]), "unit": "count",
+                          "ids": sorted(source_ids_of(supports))})
+        return cards
 
     @property
     def origin(self) -> str:
