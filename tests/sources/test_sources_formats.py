@@ -161,3 +161,11 @@ def test_mapped_errors(tmp_path):
     (tmp_path / "m.yaml").write_text("kind: population\ncolumns: {country: A}\ncolour: red\n", encoding="utf-8")
     with pytest.raises(MalformedSource, match="m.yaml: unknown key"):
         Mapping.from_yaml(tmp_path / "m.yaml")
+
+
+def test_a_file_that_is_not_utf8_is_refused(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("Entity,Code,Year,x\nK\u00f6ln,DEU,2020,1\n".encode("latin-1"))
+    with pytest.raises(MalformedSource) as error:
+        read_owid(path)
+    assert error.value.message == "latin1.csv, row 2: is not UTF-8 text (bad byte at line 2)"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,20 +89,25 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def csv_text(path: Path) -> str:
-    """The file's text (UTF-8, a byte-order mark dropped), or a MalformedSource naming the file."""
+def _not_utf8(path: Path) -> MalformedSource:
     data = Path(path).read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        data.decode("utf-8-sig")
+        line = None
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
-        raise MalformedSource(Path(path).name, f"is not UTF-8 text (bad byte at line {line})",
-                              "save the file as CSV UTF-8", row=line) from None
+    return MalformedSource(Path(path).name, f"is not UTF-8 text (bad byte at line {line})",
+                           "save the file as CSV UTF-8", row=line)
 
 
 def csv_rows(path: Path) -> Iterator[list[str]]:
-    """Rows of a CSV file as lists of strings; CRLF and LF line endings both work."""
-    return csv.reader(io.StringIO(csv_text(path), newline=""))
+    """Rows of a CSV file as lists of strings, read as a stream (a large file is never held whole);
+    CRLF and LF line endings both work, a byte-order mark is dropped."""
+    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+        try:
+            yield from csv.reader(handle)
+        except UnicodeDecodeError:
+            raise _not_utf8(path) from None
 
 
 def parse_count(value: object) -> int | None:
