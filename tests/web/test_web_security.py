@@ -86,3 +86,31 @@ def test_server_error_page_has_no_trace(tmp_path):
     assert data.status_code == 500
     assert data.json() == {"error": "Something went wrong", "status": 500, "detail": (
         "The server could not answer this request. The error has been logged; please try again or report it.")}
+
+
+def test_downloaded_csv_cannot_run_as_a_spreadsheet_formula(case_copy, tmp_path):
+    institutions = case_copy / "data" / "institutions.csv"
+    row = "UZB,bilingual_school,Schools teaching in Uzbek and Kazakh,370,exact,2024,,embassy-uz-2024,"
+    text = institutions.read_text(encoding="utf-8")
+    assert text.count(row + "\n") == 1
+    institutions.write_text(text.replace(row + "\n", row + '"=HYPERLINK(""http://example.org"")"\n'),
+                            encoding="utf-8")
+    client = make_client(create_app(case_copy, data_dir=tmp_path / "data"))
+    body = client.get("/institutions.csv", params={"table": "institutions-list"}).text
+    assert '"\'=HYPERLINK(""http://example.org"")"' in body
+    assert "\n=" not in body and ",=" not in body
+    # JSON keeps the text as it is: it is data, not a spreadsheet
+    listed = client.get("/institutions.json", params={"table": "institutions-list"}).json()
+    assert listed[0]["note"] == '=HYPERLINK("http://example.org")'
+
+
+def test_spreadsheet_safe_leaves_numbers_alone():
+    import pandas as pd
+
+    from diaspora_observatory.web.views import spreadsheet_safe
+
+    frame = pd.DataFrame({"net": [-5, 7], "note": ["-1 or so", "plain"], "other": ["@home", None]})
+    safe = spreadsheet_safe(frame)
+    assert safe["net"].tolist() == [-5, 7]
+    assert safe["note"].tolist() == ["'-1 or so", "plain"]
+    assert safe["other"].tolist()[0] == "'@home"

@@ -12,6 +12,7 @@ import sys
 import threading
 from hashlib import sha256
 
+import pandas as pd
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -104,7 +105,7 @@ class Site:
             if not tables:
                 raise HTTPException(404, "this page has no data table yet")
             frame = tables[table] if table else next(iter(tables.values()))
-            return to_csv(frame).encode("utf-8")
+            return to_csv(spreadsheet_safe(frame)).encode("utf-8")
         if table:
             return json.dumps(records(tables[table]), ensure_ascii=False).encode("utf-8")
         case = self.web.case
@@ -125,6 +126,28 @@ class Site:
         if output_format != "html":
             raise HTTPException(404, f"unknown format {output_format!r}; use csv or json")
         return await self.html(request, key)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell that a spreadsheet would run as a formula prefixed with ``'``.
+
+    A user's case may hold any text; a downloaded CSV opened in a spreadsheet must not execute it.
+    Numbers are untouched (a negative net flow stays a number).
+    """
+    def neutralise(value: object) -> object:
+        return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+    text_columns = [column for column in frame.columns
+                    if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column])]
+    if not text_columns:
+        return frame
+    safe = frame.copy()
+    for column in text_columns:
+        safe[column] = safe[column].map(neutralise)
+    return safe
 
 
 def _key_from_path(request: Request) -> str:
