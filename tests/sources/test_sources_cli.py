@@ -148,6 +148,11 @@ def test_case_new_from_a_workbook_with_hosts_in_a_real_process(monkeypatch, tmp_
     estimates = case.table("diaspora_estimates").set_index("estimate_id")
     assert int(estimates.loc["uzb-1990-undesa", "low"]) == 40000
     assert int(estimates.loc["world-2024-undesa", "low"]) == 13013 + 12333
+    from diaspora_observatory.analysis.definitions import definitions
+    counts = definitions(case).set_index(["country", "definition"])["count"]
+    # UN DESA counted citizens in Kyrgyzstan (data type C): shown as citizens, not as people born in Kazakhstan
+    assert counts[("KGZ", "citizenship")] == 12333 and counts.isna()[("KGZ", "birthplace")]
+    assert counts[("UZB", "birthplace")] == 13013 and counts.isna()[("UZB", "citizenship")]
     again = subprocess.run([*command, "case", "new", "kz-born", "--origin", "KAZ", "--hosts", "UZB"], env=env,
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 2

@@ -30,24 +30,28 @@ DESTINATION_COLUMNS = ["rank", "destination", "destination_name", "year", "stock
 def _explanations(case: Case) -> dict[str, tuple[str, str, str]]:
     """Label, explanation when counted, explanation when absent, for each definition."""
     origin = country_name(case.origin)
-    group = case.diaspora.get("group_label", f"the diaspora of {origin}")
+    by_ethnicity = case.diaspora.get("definition") == "ethnicity"
+    # A case defined by ethnicity names its group (Kazakhs); otherwise the group is the origin's titular one.
+    group = case.diaspora.get("group_label", "") if by_ethnicity else ""
+    label = f"Ethnic {group}" if group else f"The titular ethnic group of {origin}"
+    members = group or f"members of the titular ethnic group of {origin}"
     return {
         "ethnicity": (
-            f"Ethnic {group}" if not group.lower().startswith("people") else f"{group} (by ethnicity)",
-            f"People the host's census or statistics office records as {group} by ethnicity, wherever they were "
-            f"born.",
-            f"The case has no count of {group} by ethnicity for this host."),
+            label,
+            f"People the host's census or statistics office records as {members} by ethnicity, wherever they "
+            "were born.",
+            f"The case has no count of {members} by ethnicity for this host."),
         "birthplace": (
             f"People born in {origin}",
             f"International migrants: people living in the host who were born in {origin}, whatever their "
-            f"ethnicity or citizenship; {group} born in the host are not among them.",
+            f"ethnicity or citizenship; {members} born in the host are not among them.",
             f"The case has no count of people born in {origin} living in this host."),
         "citizenship": (
             f"Citizens of {origin}",
             f"People living in the host who hold the citizenship of {origin}; where the producer counts "
             f"citizens because it lacks birthplace data (UN DESA data type C), the row says so.",
             f"The case has no count of citizens of {origin} living in this host"
-            f"{' (the study gives none)' if case.diaspora.get('definition') == 'ethnicity' else ''}."),
+            f"{' (the study gives none)' if by_ethnicity else ''}."),
     }
 
 
@@ -75,10 +79,11 @@ def _counts(case: Case) -> dict[str, pd.DataFrame]:
             found[definition].insert(0, rows[["country", "count", "year", "source_id"]])
     result = {}
     for definition, frames in found.items():
-        frames = [f for f in frames if not f.empty]
+        frames = [_latest(f, "country") for f in frames if not f.empty]
         if frames:
+            # The latest year of each source; the first source listed wins where both count a host.
             combined = pd.concat(frames, ignore_index=True).drop_duplicates("country", keep="first")
-            result[definition] = _latest(combined, "country").set_index("country")
+            result[definition] = combined.set_index("country")
         else:
             result[definition] = pd.DataFrame(columns=["count", "year", "source_id"])
     return result
