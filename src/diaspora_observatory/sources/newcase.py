@@ -142,13 +142,16 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
         resources.append(_stock_resource())
         both = selected[selected["sex"] == "both"]
         in_hosts = both[both["destination"].isin(hosts)]
-        for (host, year), count in in_hosts.groupby(["destination", "year"])["stock"].sum().items():
+        grouped = in_hosts.groupby(["destination", "year", "definition"])["stock"].sum()
+        for (host, year, definition), count in grouped.items():
+            # UN DESA counts citizens where a host has no birthplace data (type C): keep that definition.
+            counted = f"People born in {origin_name}" if definition == "birthplace" else f"Citizens of {origin_name}"
             population_rows.append({"country": host, "year": int(year), "group": "diaspora", "population": int(count),
-                                    "definition": "birthplace", "source_id": stock_id,
-                                    "note": f"People born in {origin_name} (UN DESA international migrant stock)."})
+                                    "definition": definition, "source_id": stock_id,
+                                    "note": f"{counted} (UN DESA international migrant stock)."})
             estimate_rows.append({"estimate_id": f"{host.lower()}-{year}-undesa", "scope": "country", "country": host,
                                   "year_from": int(year), "year_to": int(year), "low": int(count), "high": int(count),
-                                  "qualifier": "exact", "definition": "birthplace", "estimate_kind": "estimate",
+                                  "qualifier": "exact", "definition": definition, "estimate_kind": "estimate",
                                   "source_id": stock_id, "note": ""})
         for year, total in both.groupby("year")["stock"].sum().items():
             estimate_rows.append({"estimate_id": f"world-{year}-undesa", "scope": "world", "country": "",
@@ -156,7 +159,8 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
                                   "qualifier": "exact", "definition": "birthplace", "estimate_kind": "estimate",
                                   "source_id": stock_id,
                                   "note": "Sum over the countries of residence in the file: people born in "
-                                          f"{origin_name} living abroad."})
+                                          f"{origin_name} living abroad (citizens where UN DESA had no birthplace "
+                                          "data for a country, type C)."})
             world_id = f"world-{year}-undesa"
     if population is not None:
         population_id = f"{population.format}-population"
