@@ -203,8 +203,13 @@ def test_country_code_is_case_insensitive(client):
 def test_vega_bundle_is_served_from_the_installed_package(client):
     import vl_convert
 
-    response = client.get("/static/vega-bundle.js")
+    response = client.get("/static/vega-bundle.js", headers={"accept-encoding": "identity"})
     assert response.status_code == 200
+    assert "content-encoding" not in response.headers
+    compressed = client.get("/static/vega-bundle.js", headers={"accept-encoding": "gzip, br"})
+    assert compressed.headers["content-encoding"] == "gzip"
+    assert int(compressed.headers["content-length"]) < len(response.content) / 2
+    assert compressed.text == response.text  # the client decompresses
     assert response.headers["content-type"] == "text/javascript; charset=utf-8"
     assert response.text == vl_convert.javascript_bundle()
     again = client.get("/static/vega-bundle.js", headers={"if-none-match": response.headers["etag"]})

@@ -6,6 +6,7 @@ their HTML per language and their data files are cached in memory after the firs
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -174,6 +175,7 @@ def switch_language(request: Request) -> Response:
 _BUNDLE_SCRIPT = "import sys, vl_convert; sys.stdout.write(vl_convert.javascript_bundle())"
 _bundle_lock = threading.Lock()
 _bundle: tuple[bytes, str] | None = None
+_bundle_gzip: bytes | None = None
 
 
 def vega_bundle() -> tuple[bytes, str]:
@@ -193,6 +195,9 @@ def vega_bundle() -> tuple[bytes, str]:
                 from diaspora_observatory.charts.render import javascript_bundle
 
                 body = javascript_bundle().encode("utf-8")
+            global _bundle_gzip
+            # compressed once: 900 kB becomes 300 kB for a phone on the local network
+            _bundle_gzip = gzip.compress(body, compresslevel=9, mtime=0)
             _bundle = (body, sha256(body).hexdigest()[:20])
         return _bundle
 
@@ -204,7 +209,10 @@ def warm_vega_bundle() -> None:
 
 async def vega_script(request: Request) -> Response:
     body, digest = _bundle if _bundle is not None else await run_in_threadpool(vega_bundle)
+    headers = {"etag": f'"{digest}"', "cache-control": "public, max-age=86400", "vary": "Accept-Encoding"}
     if request.headers.get("if-none-match") == f'"{digest}"':
-        return Response(status_code=304, headers={"etag": f'"{digest}"'})
-    return Response(body, media_type="text/javascript; charset=utf-8",
-                    headers={"etag": f'"{digest}"', "cache-control": "public, max-age=86400"})
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", "") and _bundle_gzip is not None:
+        return Response(_bundle_gzip, media_type="text/javascript; charset=utf-8",
+                        headers={**headers, "content-encoding": "gzip"})
+    return Response(body, media_type="text/javascript; charset=utf-8", headers=headers)
