@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from diaspora_observatory.case.package import Case
 
 PROJECTION_COLUMNS = ["country", "scenario", "year", "low", "central", "high", "base_year", "base_population",
-                      "base_source_id", "assumptions"]
-FORECAST_COLUMNS = ["partner", "flow", "year", "forecast", "lower", "upper", "level", "method", "assumptions"]
+                      "base_source_id", "parameter_source_ids", "assumptions"]
+FORECAST_COLUMNS = ["partner", "flow", "year", "forecast", "lower", "upper", "level", "method", "source_id",
+                    "assumptions"]
 DEFAULT_HORIZON_YEAR = 2035
 RECENT_YEARS = 5
 
@@ -40,6 +41,7 @@ class Scenario:
     repatriation_rate: dict[str, Interval]
     emigration: dict[str, Interval] = field(default_factory=dict)
     description: str = ""
+    source_ids: tuple[str, ...] = ()
 
     def parameters(self, host: str) -> tuple[Interval, Interval, Interval]:
         return (self.natural_change.get(host, (0.0, 0.0)), self.repatriation_rate.get(host, (0.0, 0.0)),
@@ -84,7 +86,8 @@ def project_diaspora(base: pd.DataFrame, scenarios: list[Scenario], *, until: in
                     central = _step(central, (n_low + n_high) / 2, (r_low + r_high) / 2, (e_low + e_high) / 2)
                 rows.append({"country": host, "scenario": scenario.name, "year": year, "low": low,
                              "central": central, "high": high, "base_year": start_year, "base_population": start,
-                             "base_source_id": source_id, "assumptions": assumptions})
+                             "base_source_id": source_id, "parameter_source_ids": ";".join(scenario.source_ids),
+                             "assumptions": assumptions})
     return pd.DataFrame(rows, columns=PROJECTION_COLUMNS)
 
 
@@ -156,13 +159,32 @@ def default_scenarios(case: Case) -> list[Scenario]:
                  + (f", immigration times the {100 * repatriate_share:.1f}% share of repatriates among immigrants"
                     if repatriate_share is not None else "") + ".")
     doubled = {host: (2 * low, 2 * high) for host, (low, high) in repatriation.items()}
-    scenarios = [Scenario("natural-change-only", natural, {}, {}, f"No migration. {growth_note}")]
+    growth_sources = _source_ids(reference)
+    flow_sources = tuple(sorted({*growth_sources, *_source_ids(flows), *_share_source_ids(case)}))
+    scenarios = [Scenario("natural-change-only", natural, {}, {}, f"No migration. {growth_note}",
+                          growth_sources)]
     if repatriation:
         scenarios.insert(0, Scenario("recent-migration", natural, repatriation, emigration,
-                                     f"{growth_note} {flow_note}"))
+                                     f"{growth_note} {flow_note}", flow_sources))
         scenarios.append(Scenario("repatriation-doubled", natural, doubled, emigration,
-                                  f"As recent-migration with twice the repatriation rate. {growth_note}"))
+                                  f"As recent-migration with twice the repatriation rate. {growth_note}",
+                                  flow_sources))
     return scenarios
+
+
+def _source_ids(table: pd.DataFrame | None) -> tuple[str, ...]:
+    if table is None or table.empty:
+        return ()
+    return tuple(sorted(set(table["source_id"].dropna())))
+
+
+def _share_source_ids(case: Case) -> tuple[str, ...]:
+    if not case.has("repatriation"):
+        return ()
+    table = case.table("repatriation")
+    rows = table[(table["dimension"] == "nationality")
+                 & table["category"].isin(["kazakh_share", "repatriates_share"])]
+    return _source_ids(rows)
 
 
 def projections(case: Case, *, until: int = DEFAULT_HORIZON_YEAR) -> pd.DataFrame:
@@ -211,6 +233,7 @@ def flow_forecast(case: Case, *, horizon: int = 5, level: float = 0.95) -> pd.Da
             forecast = forecast_series(series["year"].tolist(), series[flow].tolist(), horizon=horizon, level=level)
             forecast.insert(0, "flow", flow)
             forecast.insert(0, "partner", partner)
+            forecast["source_id"] = ";".join(sorted(set(series["source_id"].dropna())))
             frames.append(forecast)
     result = pd.concat(frames, ignore_index=True)
     result["level"] = level
