@@ -143,9 +143,10 @@ def test_builtin_projections_are_ordered_ranges(case):
     assert (table["low"] <= table["central"]).all() and (table["central"] <= table["high"]).all()
     uzbekistan = table[(table["country"] == "UZB") & (table["year"] == 2024)]
     assert set(uzbekistan["central"]) == {821000}
-    sources = table.groupby("scenario")["parameter_source_ids"].first().to_dict()
-    assert sources == {"natural-change-only": "wb-wdi-population", "recent-migration": "bns-2024a;wb-wdi-population",
-                       "repatriation-doubled": "bns-2024a;wb-wdi-population"}
+    sources = uzbekistan.set_index("scenario")["source_ids"].to_dict()
+    assert sources == {"natural-change-only": "stat-uz-2024;wb-wdi-population",
+                       "recent-migration": "bns-2024a;stat-uz-2024;wb-wdi-population",
+                       "repatriation-doubled": "bns-2024a;stat-uz-2024;wb-wdi-population"}
 
 
 def test_forecast_matches_the_random_walk_with_drift_by_hand():

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from diaspora_observatory.case.package import Case
 
 PROJECTION_COLUMNS = ["country", "scenario", "year", "low", "central", "high", "base_year", "base_population",
-                      "base_source_id", "parameter_source_ids", "assumptions"]
+                      "base_source_id", "source_ids", "assumptions"]
 FORECAST_COLUMNS = ["partner", "flow", "year", "forecast", "lower", "upper", "level", "method", "source_id",
                     "assumptions"]
 DEFAULT_HORIZON_YEAR = 2035
@@ -86,7 +86,8 @@ def project_diaspora(base: pd.DataFrame, scenarios: list[Scenario], *, until: in
                     central = _step(central, (n_low + n_high) / 2, (r_low + r_high) / 2, (e_low + e_high) / 2)
                 rows.append({"country": host, "scenario": scenario.name, "year": year, "low": low,
                              "central": central, "high": high, "base_year": start_year, "base_population": start,
-                             "base_source_id": source_id, "parameter_source_ids": ";".join(scenario.source_ids),
+                             "base_source_id": source_id,
+                             "source_ids": ";".join(sorted({*scenario.source_ids, *filter(None, [source_id])})),
                              "assumptions": assumptions})
     return pd.DataFrame(rows, columns=PROJECTION_COLUMNS)
 
