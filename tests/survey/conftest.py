@@ -3,12 +3,8 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from survey_helpers import ADMIN_TOKEN, make_client
-
-POSTGRES_URL = os.environ.get("DIASPORA_TEST_POSTGRES_URL")
+from survey_helpers import ADMIN_TOKEN, POSTGRES_URL, make_client, reset_postgres
 
 
 @pytest.fixture
@@ -29,15 +25,6 @@ def client(survey_app):
     return make_client(survey_app)
 
 
-def _reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS submissions, surveys, survey_schema CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path) -> str:
     """A fresh database URL: a SQLite file in tmp_path, or the test PostgreSQL server emptied."""
@@ -45,7 +32,7 @@ def database_url(request, tmp_path) -> str:
         return f"sqlite:///{tmp_path / 'survey.sqlite3'}"
     if not POSTGRES_URL:
         pytest.skip("DIASPORA_TEST_POSTGRES_URL is not set (CI's .ci/run starts a PostgreSQL server)")
-    _reset_postgres(POSTGRES_URL)
+    reset_postgres(POSTGRES_URL)
     return POSTGRES_URL
 
 

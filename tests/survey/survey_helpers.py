@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 
 with warnings.catch_warnings():
@@ -9,6 +10,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+POSTGRES_URL = os.environ.get("DIASPORA_TEST_POSTGRES_URL")
 ADMIN_TOKEN = "test-admin-token-4f1c"
 
 VALID_ANSWERS = {
@@ -20,3 +22,12 @@ VALID_ANSWERS = {
 
 def make_client(app) -> TestClient:
     return TestClient(app, raise_server_exceptions=False)
+
+
+def reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS submissions, surveys, survey_schema CASCADE"))
+    engine.dispose()

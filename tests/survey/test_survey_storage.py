@@ -66,3 +66,32 @@ def test_sqlite_is_durable_on_every_commit(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     opened.close()
+
+
+def test_group_commit_sorts_replays_conflicts_and_closed_surveys(database_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    grouped = SurveyStore(database_url, group_commit=True)
+    grouped.add_survey("kz", default_form())
+    grouped.add_survey("shut", default_form())
+    grouped.set_status("shut", "closed")
+
+    def send(number: int):
+        submission_id = f"group-{number % 40:04d}"  # every id sent about five times, once with other answers
+        answers = {"identity_news": "1" if number == 7 else "4"}
+        try:
+            return grouped.submit("kz", submission_id, answers).created
+        except SubmissionConflict:
+            return "conflict"
+
+    with ThreadPoolExecutor(20) as pool:
+        outcomes = list(pool.map(send, range(200)))
+    assert outcomes.count(True) == 40 and outcomes.count("conflict") + outcomes.count(False) == 160
+    assert grouped.count("kz") == 40
+    stored = {row["submission_id"]: row["answers"] for row in grouped.responses("kz")}
+    assert outcomes.count("conflict") == (1 if stored["group-0007"] == {"identity_news": "4"} else 4)
+    with pytest.raises(SurveyClosed):
+        grouped.submit("shut", "group-closed-1", {})
+    with pytest.raises(SurveyNotFound):
+        grouped.submit("gone", "group-gone-01", {})
+    grouped.close()

@@ -78,6 +78,16 @@ def _step_1(engine: Engine) -> None:
 MIGRATIONS: list[Callable[[Engine], None]] = [_step_1]
 
 
+def conflict(submission_id: str) -> SubmissionConflict:
+    return SubmissionConflict(f"submission {submission_id} was already received with other answers",
+                              "send new answers with a new submission_id")
+
+
+def today() -> dt.date:
+    """The date of receipt: the only time the observatory keeps about a submission."""
+    return dt.date.today()
+
+
 def canonical(answers: dict[str, Any]) -> str:
     """The answers as canonical JSON: equal answers give equal text (and hash)."""
     return json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -117,6 +127,9 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 class SurveyStore:
     """Surveys and their answers in one database.
 
+    With ``group_commit`` (what the web app uses) concurrent :meth:`submit` calls share one durable
+    transaction (:mod:`.groupcommit`); without it each submission commits on its own.
+
     Example::
 
         store = SurveyStore("sqlite:///survey.sqlite3")
@@ -124,7 +137,7 @@ class SurveyStore:
         store.submit("kz", "3f1c9a52-…", {"home_language": "mainly_kazakh"})
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, group_commit: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -138,12 +151,20 @@ class SurveyStore:
         # SQLite has one writer at a time; queueing writers here avoids busy-waiting inside SQLite.
         self._write_lock = threading.Lock() if self.is_sqlite else None
         self.migrate()
+        self._committer = None
+        if group_commit:
+            from diaspora_observatory.survey.groupcommit import GroupCommitter
+
+            self._committer = GroupCommitter(self)
 
     @classmethod
-    def for_data_dir(cls, data_dir: Path) -> SurveyStore:
-        return cls(database_url(data_dir))
+    def for_data_dir(cls, data_dir: Path, *, group_commit: bool = False) -> SurveyStore:
+        return cls(database_url(data_dir), group_commit=group_commit)
 
     def close(self) -> None:
+        if self._committer is not None:
+            self._committer.close()
+            self._committer = None
         self.engine.dispose()
 
     def schema_version(self) -> int:
@@ -161,14 +182,15 @@ class SurveyStore:
                     connection.execute(insert(schema_table).values(version=number, applied_on=dt.date.today()))
         return len(MIGRATIONS)
 
-    def _writing(self):
+    def writing(self):
+        """The lock SQLite writers queue on (PostgreSQL needs none)."""
         return self._write_lock if self._write_lock is not None else _NoLock()
 
     # surveys
     def add_survey(self, slug: str, form: Form, *, replace: bool = False) -> SurveyRecord:
         """Store a survey definition; ``replace`` swaps the definition of an existing slug (answers kept)."""
         definition = json.dumps(form.as_dict(), ensure_ascii=False)
-        with self._writing(), self.engine.begin() as connection:
+        with self.writing(), self.engine.begin() as connection:
             exists = connection.execute(select(surveys.c.slug).where(surveys.c.slug == slug)).first()
             if exists and replace:
                 connection.execute(update(surveys).where(surveys.c.slug == slug)
@@ -199,13 +221,13 @@ class SurveyStore:
     def set_status(self, slug: str, status: str) -> None:
         """Open or close a survey (a closed survey keeps its answers and refuses new ones)."""
         self.get_survey(slug)
-        with self._writing(), self.engine.begin() as connection:
+        with self.writing(), self.engine.begin() as connection:
             connection.execute(update(surveys).where(surveys.c.slug == slug).values(status=status))
 
     def delete_survey(self, slug: str) -> int:
         """Delete a survey and all its answers; return how many answers were deleted."""
         self.get_survey(slug)
-        with self._writing(), self.engine.begin() as connection:
+        with self.writing(), self.engine.begin() as connection:
             deleted = connection.execute(delete(submissions).where(submissions.c.survey_slug == slug)).rowcount
             connection.execute(delete(surveys).where(surveys.c.slug == slug))
         return deleted
@@ -218,18 +240,29 @@ class SurveyStore:
         An identical replay of ``submission_id`` stores nothing and returns ``created=False``; the same id
         with different answers raises :class:`SubmissionConflict`.
         """
+        from diaspora_observatory.survey.groupcommit import Pending
+
         text = canonical(answers)
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        with self._writing():
-            if check_open:
-                status = self._status(slug)
-                if status != "open":
-                    raise SurveyClosed(f"the survey '{slug}' is closed", "it no longer accepts answers")
+        pending = Pending(slug, submission_id, text, hashlib.sha256(text.encode()).hexdigest(), origin, check_open)
+        if self._committer is not None:
+            return self._committer.submit(pending)
+        return self.submit_one(pending)
+
+    def submit_one(self, pending: Any) -> Receipt:
+        """Store one submission in its own transaction (see :meth:`submit`)."""
+        slug, submission_id, text, digest = pending.slug, pending.submission_id, pending.text, pending.digest
+        with self.writing():
             try:
                 with self.engine.begin() as connection:
+                    if pending.check_open:
+                        status = connection.execute(select(surveys.c.status).where(surveys.c.slug == slug)).scalar()
+                        if status is None:
+                            raise SurveyNotFound(f"no survey '{slug}'", "run `diaspora survey list` to see the surveys")
+                        if status != "open":
+                            raise SurveyClosed(f"the survey '{slug}' is closed", "it no longer accepts answers")
                     connection.execute(insert(submissions).values(
                         survey_slug=slug, submission_id=submission_id, answers=text, answers_hash=digest,
-                        received_on=dt.date.today(), origin=origin))
+                        received_on=today(), origin=pending.origin))
                 return Receipt(submission_id, True)
             except IntegrityError:
                 with self.engine.connect() as connection:
@@ -238,16 +271,8 @@ class SurveyStore:
                 if stored is None:  # the integrity error was not the duplicate id: the survey is gone
                     raise SurveyNotFound(f"no survey '{slug}'", "run `diaspora survey list`") from None
                 if stored != digest:
-                    raise SubmissionConflict(f"submission {submission_id} was already received with other answers",
-                                             "send new answers with a new submission_id") from None
+                    raise conflict(submission_id) from None
                 return Receipt(submission_id, False)
-
-    def _status(self, slug: str) -> str:
-        with self.engine.connect() as connection:
-            status = connection.execute(select(surveys.c.status).where(surveys.c.slug == slug)).scalar()
-        if status is None:
-            raise SurveyNotFound(f"no survey '{slug}'", "run `diaspora survey list` to see the surveys")
-        return status
 
     def responses(self, slug: str) -> list[dict[str, Any]]:
         """The stored answers of a survey, oldest first: submission_id, received_on, origin, answers."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ NAV = [("/s", "Survey")]
 HERE = Path(__file__).resolve().parent
 NO_STORE = {"cache-control": "no-store"}
 CONTROL_FIELDS = {"submission_id", "lang"}
+SURVEY_CACHE_SECONDS = 2.0
 
 
 def _no_store(response: Response) -> Response:
@@ -50,6 +52,7 @@ class SurveyViews:
         self.store = store
         self.limiter = RateLimiter(rate_limit)
         self.max_body = max_body
+        self._surveys: dict[str, tuple[float, Any]] = {}
 
     # helpers
     def error(self, request: Request, status: int, title: str, message: str, detail: str = "") -> Response:
@@ -61,7 +64,17 @@ class SurveyViews:
         return JSONResponse({"error": message, **extra}, status_code=status, headers=NO_STORE)
 
     async def survey(self, slug: str):
-        return await run_in_threadpool(self.store.get_survey, slug)
+        """The survey's record, cached for a moment: the definition is read on every submission, while
+        the status that matters (open or closed) is checked again inside the storing transaction."""
+        cached = self._surveys.get(slug)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        record = await run_in_threadpool(self.store.get_survey, slug)
+        self._surveys[slug] = (time.monotonic() + SURVEY_CACHE_SECONDS, record)
+        return record
+
+    def forget(self, slug: str) -> None:
+        self._surveys.pop(slug, None)
 
     def _allowed(self, request: Request) -> bool:
         # The client address is used only here, in memory, to slow floods; it is never stored.
@@ -280,11 +293,13 @@ class SurveyViews:
                 **NO_STORE, "content-disposition": f'attachment; filename="{slug}-responses.csv"'})
         if action in ("close", "open"):
             await run_in_threadpool(self.store.set_status, slug, "closed" if action == "close" else "open")
+            self.forget(slug)
             record = await self.survey(slug)
         if action == "delete":
             if (fields.get("confirm") or [""])[0] != slug:
                 return self.error(request, 400, "Not deleted", "Type the survey's short name to confirm deletion.")
             await run_in_threadpool(self.store.delete_survey, slug)
+            self.forget(slug)
             return _no_store(self.web.render(request, "survey_deleted.html", {"slug": slug}))
         responses = await run_in_threadpool(self.store.responses, slug)
         table = responses_table(record.form, responses)
@@ -301,7 +316,7 @@ def routes(web: WebContext) -> list[BaseRoute]:
     an admin token exists (printing it once if it was generated)."""
     web.add_template_dir(HERE / "templates")
     web.add_locale_dir(HERE / "locale")
-    store = SurveyStore.for_data_dir(web.data_dir)
+    store = SurveyStore.for_data_dir(web.data_dir, group_commit=True)
     try:
         store.get_survey(DEFAULT_SLUG)
     except SurveyNotFound:
