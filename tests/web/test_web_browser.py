@@ -10,7 +10,8 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/countries", "/country/KGZ", "/country/TJK", "/country/TKM", "/country/UZB", "/flows",
+PAGES = ["/", "/countries", "/country/KGZ", "/country/TJK", "/country/TKM", "/country/UZB", "/definitions",
+         "/projections", "/flows",
          "/repatriation", "/institutions", "/survey", "/documents", "/claims", "/sources"]
 SCREENSHOTS = "/tmp"
 

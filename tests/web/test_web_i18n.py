@@ -71,8 +71,9 @@ def test_menu_and_language_links(client):
     page = read_page(client.get("/claims", params={"lang": "ru"}).text)
     anchors = [(a["href"], a["text"]) for a in page.anchors]
     start = anchors.index(("/", "Обзор"))
-    assert anchors[start:start + 9] == [
-        ("/", "Обзор"), ("/countries", "Страны"), ("/flows", "Потоки"), ("/repatriation", "Репатриация"),
+    assert anchors[start:start + 11] == [
+        ("/", "Обзор"), ("/countries", "Страны"), ("/definitions", "Определения"), ("/flows", "Потоки"),
+        ("/projections", "Прогнозы"), ("/repatriation", "Репатриация"),
         ("/institutions", "Институты"), ("/survey", "Результаты опроса"), ("/documents", "Политика и пресса"),
         ("/claims", "Утверждения и качество данных"), ("/sources", "Источники")]
     assert [a for a in page.anchors if a["href"] == "/claims"][0]["aria-current"] == "page"

@@ -22,6 +22,13 @@ PAGES = {
                                     "Trend and change point", "Periods of migration policy",
                                     "Historical size estimates", "Institutions", "Supports of identity",
                                     "Sources of this page"], "/country/KGZ"),
+    "/definitions": ("Definitions of the diaspora", [
+        "Each host under each definition", "People born in Kazakhstan living abroad",
+        "Where people born in Kazakhstan live", "Population totals against a reference source",
+        "Sources of this page"], "/definitions"),
+    "/projections": ("Projections and forecasts", [
+        "The diaspora per host under each scenario", "Forecasts of the yearly flows",
+        "Flows estimated from migrant stocks", "Sources of this page"], "/projections"),
     "/flows": ("Migration flows", ["Flows per year and partner", "Totals, trends and change points",
                                    "Periods of migration policy", "Sources of this page"], "/flows"),
     "/repatriation": ("Repatriation and emigration", ["Education of repatriates and emigrants",
@@ -231,3 +238,17 @@ def test_country_profile_headline_figures(client):
         ("Net migration to Kazakhstan, 2000–2023", "374,280"),
         ("First year of a new level of immigration to Kazakhstan (Pettitt)", "2013"),
         ("Supports of identity present (of four)", "2")]
+
+
+def test_definitions_and_projections_show_the_shared_tables(client, web_app):
+    from diaspora_observatory.tables import build_table
+
+    case = web_app.state.web.case
+    for path, name in (("/definitions", "definitions"), ("/definitions", "cross-source"),
+                       ("/projections", "projections"), ("/projections", "flow-forecast")):
+        served = client.get(f"{path}.json", params={"table": name}).json()
+        assert served == json.loads(json.dumps(records(build_table(case, name)), default=str)), name
+    html = client.get("/projections").text
+    assert ("<p><strong>Data missing.</strong> This needs the migrant stock counted in at least two years (resource "
+            "“birthplace_stock”), and this case has fewer. Import another year&#39;s migrant stock with “diaspora "
+            "import”, then start the observatory again.</p>") in html

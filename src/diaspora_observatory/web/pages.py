@@ -25,14 +25,18 @@ def N_(message: str) -> str:
 
 
 CORE_NAV: list[tuple[str, str]] = [
-    ("/", N_("Overview")), ("/countries", N_("Countries")), ("/flows", N_("Flows")),
+    ("/", N_("Overview")), ("/countries", N_("Countries")), ("/definitions", N_("Definitions")),
+    ("/flows", N_("Flows")), ("/projections", N_("Projections")),
     ("/repatriation", N_("Repatriation")), ("/institutions", N_("Institutions")), ("/survey", N_("Survey results")),
     ("/documents", N_("Policy and press")), ("/claims", N_("Claims and data quality")), ("/sources", N_("Sources")),
 ]
 # The extension whose pages hold the answers collected with the observatory's own questionnaire.
 SURVEY_EXTENSION = "diaspora_observatory.survey.web"
-PAGE_KEYS = ["overview", "countries", "flows", "repatriation", "institutions", "survey", "documents", "claims",
-             "sources"]
+PAGE_KEYS = ["overview", "countries", "definitions", "flows", "projections", "repatriation", "institutions", "survey",
+             "documents", "claims", "sources"]
+# Named tables of ``tables.build_table`` that pages show as they are.
+SHARED_TABLES = ["definitions", "birthplace-summary", "birthplace-destinations", "cross-source", "stock-flows",
+                 "projections", "flow-forecast"]
 KEY_FIGURE_LABELS = {
     "regional_diaspora_total": N_("Diaspora members living in the host countries"),
     "largest_host_share": N_("Share of them living in the largest host"),
@@ -110,6 +114,8 @@ class CaseData:
             "claims": lambda: claims.check_claims(case),
             "estimates": lambda: demography.size_history(case),
         }
+        for name in SHARED_TABLES:
+            steps[name] = lambda name=name: build_table(case, name)
         for language in ("en", "ru", "kk"):
             steps[f"survey-{language}"] = lambda language=language: survey.published_survey(case, language)
         for host in case.hosts:
@@ -130,9 +136,13 @@ class CaseData:
         return self.case.table(name) if self.case.has(name) else None
 
 
-def overview_institutions(case: Case) -> pd.DataFrame:
-    from diaspora_observatory.tables import build_table
+def build_table(case: Case, name: str) -> pd.DataFrame:
+    from diaspora_observatory.tables import build_table as build
 
+    return build(case, name)
+
+
+def overview_institutions(case: Case) -> pd.DataFrame:
     return build_table(case, "institutions")
 
 
@@ -340,6 +350,48 @@ class PageBuilder:
             self.block("periods", _("Periods of migration policy"), "periods",
                        _("Flows summed over the periods named by the migration policy concept, with how many of "
                          "each period's years the data covers.")),
+        ])
+
+    def definitions(self) -> Page:
+        _ = self._
+        return Page("definitions", "/definitions", _("Definitions of the diaspora"), _(
+            "Who is counted depends on the definition: ethnicity (as the study counts), birthplace (as UN DESA's "
+            "migrant stock counts) or citizenship. Each definition counts a different population, so the figures "
+            "stand side by side and are never added together."), [
+            self.block("definitions", _("Each host under each definition"), "definitions",
+                       _("One row per host and definition, with its year and source."), resource="population"),
+            self.block("birthplace-summary", _("People born in {origin} living abroad").format(origin=self.origin),
+                       "birthplace-summary", _("The world total of the birthplace count and the share of it living "
+                                               "in the host countries."), resource="birthplace_stock"),
+            self.block("birthplace-destinations", _("Where people born in {origin} live").format(origin=self.origin),
+                       "birthplace-destinations", _("Destinations ranked by the number of people born in the "
+                                                    "country of origin, with the cumulative share."),
+                       resource="birthplace_stock"),
+            self.block("cross-source", _("Population totals against a reference source"), "cross-source",
+                       _("Each host's total population in the case next to an independent reference; a difference "
+                         "beyond the tolerance is listed as a warning on the data-quality page."),
+                       resource="reference_population"),
+        ])
+
+    def projections(self) -> Page:
+        _ = self._
+        from_stocks = self.block("stock-flows", _("Flows estimated from migrant stocks"), "stock-flows",
+                                 _("Net movements implied by the change in the migrant stock between two counts, "
+                                   "with the assumptions used."), resource="birthplace_stock")
+        if from_stocks.missing and "stock-flows" not in self.data.failures:
+            from_stocks.missing = _("This needs the migrant stock counted in at least two years (resource "
+                                    "“birthplace_stock”), and this case has fewer. Import another year's migrant "
+                                    "stock with “diaspora import”, then start the observatory again.")
+        return Page("projections", "/projections", _("Projections and forecasts"), _(
+            "Where the numbers may go: scenario projections of the diaspora in each host and short forecasts of "
+            "the yearly flows, each with its assumptions. They are model results, not observations."), [
+            self.block("projections", _("The diaspora per host under each scenario"), "projections",
+                       _("Low, central and high paths from the latest count, with the assumptions of each "
+                         "scenario."), resource="population"),
+            self.block("flow-forecast", _("Forecasts of the yearly flows"), "flow-forecast",
+                       _("Each flow series continued a few years ahead by a random walk with drift, with its "
+                         "interval."), resource="flows"),
+            from_stocks,
         ])
 
     def repatriation(self) -> Page:
