@@ -96,3 +96,9 @@ def test_every_command_has_help_with_an_example(runner):
         assert "Example" in result.output, f"diaspora {' '.join(path)} --help has no example"
         seen += 1
     assert seen >= 4
+
+
+def test_table_names_match_the_builders():
+    from diaspora_observatory.tables import TABLE_NAMES, table_names
+
+    assert TABLE_NAMES == table_names()

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from diaspora_observatory.errors import DiasporaError
+from diaspora_observatory.tables import TABLE_NAMES  # a light module: names only, no pandas
 
 # name -> "module:attribute"; imported only when the command is listed or run. Subsystems keep their
 # commands beside their code; a module must import only click at its top so that --help stays fast.
@@ -35,8 +36,7 @@ def _available(target: str) -> bool:
     except ModuleNotFoundError:
         return False
 
-TABLES = ["demography", "flows", "flow-summary", "periods", "repatriation", "education", "institutions",
-          "survey", "claims", "sources", "estimates"]
+TABLES = TABLE_NAMES
 
 
 class LazyGroup(click.Group):

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from diaspora_observatory.case.package import Case
 from diaspora_observatory.errors import UnknownTable
+
+if TYPE_CHECKING:  # pandas and the analysis modules load only when a table is built
+    import pandas as pd
+
+    from diaspora_observatory.case.package import Case
+
+# The names `diaspora show` offers; a test keeps this list equal to the builders below.
+TABLE_NAMES = [
+    "demography", "flows", "flow-summary", "periods", "repatriation", "education", "institutions", "survey",
+    "claims", "sources", "estimates", "definitions", "birthplace-destinations", "birthplace-summary",
+    "cross-source", "stock-flows", "projections", "flow-forecast",
+]
 
 
 def _sources(case: Case) -> pd.DataFrame:

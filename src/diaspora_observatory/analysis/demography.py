@@ -17,6 +17,10 @@ DEMOGRAPHY_COLUMNS = [
 
 def population_wide(case: Case) -> pd.DataFrame:
     """Table 1 as one row per country and year: total, titular, diaspora and other populations."""
+    return case.memo(("population_wide",), lambda: _population_wide(case))
+
+
+def _population_wide(case: Case) -> pd.DataFrame:
     long = case.table("population")
     wide = long.pivot_table(index=["country", "year"], columns="group", values="population", aggfunc="first")
     wide = wide.reindex(columns=["total", "titular", "diaspora", "other"]).reset_index()
@@ -44,6 +48,10 @@ def demography(case: Case) -> pd.DataFrame:
     other (non-titular, non-diaspora) groups, as the study does; the world shares are the interval
     obtained from the world estimate's range.
     """
+    return case.memo(("demography",), lambda: _demography(case))
+
+
+def _demography(case: Case) -> pd.DataFrame:
     wide = population_wide(case)
     hosts = wide[wide["country"].isin(case.hosts)].sort_values("year").groupby("country").tail(1)
     hosts = hosts.sort_values("country").reset_index(drop=True)
@@ -64,6 +72,10 @@ def demography(case: Case) -> pd.DataFrame:
 def regional_summary(case: Case) -> dict:
     """Key regional figures: total in the hosts, the largest host and its concentration, the share of
     the world diaspora (a range) and the world diaspora relative to the origin's titular population."""
+    return case.memo(("regional_summary",), lambda: _regional_summary(case))
+
+
+def _regional_summary(case: Case) -> dict:
     table = demography(case)
     regional_total = int(table["diaspora_population"].sum())
     largest = table.sort_values("diaspora_population", ascending=False).iloc[0]

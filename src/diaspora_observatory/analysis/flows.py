@@ -13,6 +13,10 @@ ALL_PARTNERS = "ALL"
 
 def flows(case: Case) -> pd.DataFrame:
     """Yearly flows per partner; ``net`` is immigration minus emigration, seen from the origin."""
+    return case.memo(("flows",), lambda: _flows(case))
+
+
+def _flows(case: Case) -> pd.DataFrame:
     table = case.table("flows").copy()
     table["net"] = table["immigration"] - table["emigration"]
     return table.sort_values(["partner", "year"]).reset_index(drop=True)[FLOW_COLUMNS]

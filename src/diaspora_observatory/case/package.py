@@ -64,6 +64,22 @@ class Case:
     descriptor: dict
     rows: dict[str, list[dict]] = field(repr=False)
     issues: list[DataIssue] = field(repr=False)
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key: tuple, compute):
+        """``compute()`` once per key for this case; analyses call each other often (claims, report).
+
+        A case is read-only once loaded; code that edits ``rows`` in place must call ``forget()``.
+        DataFrames come back as copies so that a caller's edits cannot leak into the cache.
+        """
+        if key not in self._memo:
+            self._memo[key] = compute()
+        value = self._memo[key]
+        return value.copy() if hasattr(value, "copy") else value
+
+    def forget(self) -> None:
+        """Drop memoised analysis results (after editing ``rows``)."""
+        self._memo.clear()
 
     @property
     def title(self) -> str:

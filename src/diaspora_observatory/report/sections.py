@@ -133,10 +133,43 @@ def build_sections(case: Case) -> list[Section]:
             "study points out. Where documents have been imported and coded, their coverage of the codebook, "
             "their gaps and the agreement between coders follow.",
             document_tables, [], _source_ids(*document_tables.values())))
+    sections.extend(_definition_sections(case))
     claim_table = claims.check_claims(case)
     sections.append(Section(
         "claims", "The study's numbers, recomputed",
         "Each numeric statement of the study recomputed from the case's data: confirmed, mismatch (a finding, "
         "with the reported and computed values) or unverifiable (the data to recompute it is not in the case).",
         {"claims": claim_table}, [], {"study"}))
+    return sections
+
+
+def _definition_sections(case: Case) -> list[Section]:
+    """Definitions side by side, cross-source agreement and projections, where the case has their data."""
+    sections = []
+    if "birthplace_stock" in case.resource_names:
+        definition_table = build_table(case, "definitions")
+        summary = build_table(case, "birthplace-summary")
+        destinations = build_table(case, "birthplace-destinations").head(10)
+        sections.append(Section(
+            "definitions", "Definitions side by side",
+            "Who counts as the diaspora depends on the definition: the study's ethnic counts, UN DESA's people "
+            "born in the origin and citizens of the origin are different populations, shown side by side and "
+            "never added together.",
+            {"definitions": definition_table, "birthplace-summary": summary, "birthplace-destinations": destinations},
+            [], _source_ids(definition_table, summary, destinations)))
+    if "reference_population" in case.resource_names:
+        cross = build_table(case, "cross-source")
+        sections.append(Section(
+            "cross-source", "Population totals against a reference source",
+            "The case's population totals against the reference source for the same country and year; a "
+            "difference above the stated tolerance is a warning of `diaspora check`.",
+            {"cross-source": cross}, [], _source_ids(cross)))
+    if case.has("population"):
+        projection = build_table(case, "projections")
+        forecast = build_table(case, "flow-forecast")
+        sections.append(Section(
+            "projections", "Projections",
+            "The diaspora in each host under stated scenarios (low, central and high paths; the assumptions are "
+            "in each row) and the flows forecast with 95% prediction intervals.",
+            {"projections": projection, "flow-forecast": forecast}, [], _source_ids(projection, forecast)))
     return sections
