@@ -252,3 +252,25 @@ def test_definitions_and_projections_show_the_shared_tables(client, web_app):
     assert ("<p><strong>Data missing.</strong> This needs the migrant stock counted in at least two years (resource "
             "“birthplace_stock”), and this case has fewer. Import another year&#39;s migrant stock with “diaspora "
             "import”, then start the observatory again.</p>") in html
+
+
+def test_a_case_without_flows_says_what_is_missing(case_copy, tmp_path):
+    from diaspora_observatory.web.app import create_app
+
+    flows_csv = case_copy / "data" / "flows.csv"
+    flows_csv.write_text(flows_csv.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    app = create_app(case_copy, data_dir=tmp_path / "data")
+    client = make_client(app)
+    response = client.get("/flows")
+    assert response.status_code == 200
+    page = read_page(response.text)
+    assert page.h2[:3] == ["Flows per year and partner", "Totals, trends and change points",
+                           "Periods of migration policy"]
+    assert response.text.count("<strong>Data missing.</strong> This case has no data for this part yet: the resource "
+                               "“flows” is empty or absent.") == 3
+    assert ("<p><strong>Data missing.</strong> This case has no data for this part yet: the resource “flows” is "
+            "empty or absent. To add it, put the rows in data/flows.csv of the case, declare the resource in its "
+            "datapackage.json (see docs/data.md), then run “diaspora check”.</p>") in response.text
+    assert client.get("/").status_code == 200
+    assert client.get("/country/KGZ").status_code == 200
+    assert client.get("/flows.csv").status_code == 404

@@ -157,9 +157,10 @@ class PageBuilder:
         self.language = language
         self._ = translate
 
-    def missing_resource(self, resource: str) -> str:
+    def missing_resource(self, resource: str, step: str | None = None) -> str:
+        """What is missing (the resource, or why the analysis ``step`` failed) and how to add it."""
         _ = self._
-        reason = self.data.failures.get(resource)
+        reason = self.data.failures.get(step or resource)
         text = _("This case has no data for this part yet: the resource “{resource}” is empty or absent.").format(
             resource=resource)
         how = _("To add it, put the rows in data/{resource}.csv of the case, declare the resource in its "
@@ -173,7 +174,7 @@ class PageBuilder:
         """A block for the analysis result ``name``; a chart drawn from ``chart_frame`` (default: same)."""
         frame = self.data.frame(name)
         if frame is None or frame.empty:
-            return Block(block_id, heading, text, missing=self.missing_resource(resource or name))
+            return Block(block_id, heading, text, missing=self.missing_resource(resource or name, name))
         ids = source_ids_of(frame)
         spec = None
         if chart is not None:
@@ -349,7 +350,9 @@ class PageBuilder:
                          "The row ALL sums every partner."), resource="flows"),
             self.block("periods", _("Periods of migration policy"), "periods",
                        _("Flows summed over the periods named by the migration policy concept, with how many of "
-                         "each period's years the data covers.")),
+                         "each period's years the data covers."),
+                       # with periods but no flows, the flows are what is missing
+                       resource="flows" if self.case.has("periods") else "periods"),
         ])
 
     def definitions(self) -> Page:
