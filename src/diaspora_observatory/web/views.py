@@ -37,6 +37,9 @@ class Site:
         self._pages: dict[tuple[str, str], Page] = {}
         self._html: dict[tuple[str, str], bytes] = {}
         self._files: dict[tuple[str, str, str], bytes] = {}
+        # The overview is the first page anyone opens; its map outlines take the longest to prepare.
+        for language in LANGUAGES:
+            self.page("overview", language)
 
     def page(self, key: str, language: str) -> Page:
         cached = self._pages.get((key, language))
