@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 OUT ?= report
 
-.PHONY: install run report check test test-fast bench lint docs clean
+.PHONY: install run serve report check test test-fast bench lint docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## The main job on the built-in case.
-run: report
+## The main job on the built-in case: the observatory web app (Ctrl+C stops it).
+run: serve
+
+serve: install
+	$(BIN)/diaspora serve $(SERVE_ARGS)
 
 report: install
 	$(BIN)/diaspora report --out $(OUT)

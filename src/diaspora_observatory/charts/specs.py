@@ -1,6 +1,6 @@
 """Vega-Lite specs for the study's figures, built from analysis tables.
 
-Each function takes the analysis DataFrame and returns a plain dict (Vega-Lite v5). The web app embeds
+Each function takes the analysis DataFrame and returns a plain dict (Vega-Lite v6). The web app embeds
 the dict with the vega bundle shipped by ``vl-convert-python``; reports turn it into SVG. Both use
 the same spec, so the two outputs cannot drift apart.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 WIDTH = 560
 
 
