@@ -11,6 +11,8 @@ is given) and 1, 10 and 50 concurrent clients:
              storage path the web app uses, still without HTTP;
   web        a real ``diaspora serve`` process on loopback; keep-alive clients POST to the JSON API and
              count only 201 replies.
+The three run interleaved, several times, on the same database (each under its own survey), and the
+medians are reported: the disk's flush time drifts by a factor of several on a shared machine.
 Afterwards every acknowledged submission is looked up: lost (acknowledged, not stored) and duplicated
 (stored twice) must both be zero.
 """
@@ -26,8 +28,9 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from statistics import median
 
-from diaspora_observatory.survey.default import DEFAULT_SLUG, default_form
+from diaspora_observatory.survey.default import default_form
 from diaspora_observatory.survey.loadtest import ANSWERS, Server, audit, submit_concurrently
 from diaspora_observatory.survey.storage import SurveyStore
 
@@ -50,17 +53,18 @@ def fresh_url(backend: str, postgres_url: str, folder: Path) -> str:
     return f"sqlite:///{folder / 'survey.sqlite3'}"
 
 
-def stored_ids(url: str) -> list[str]:
+def stored_ids(url: str, slug: str) -> list[str]:
     store = SurveyStore(url)
     try:
-        return [row["submission_id"] for row in store.responses(DEFAULT_SLUG)]
+        return [row["submission_id"] for row in store.responses(slug)]
     finally:
         store.close()
 
 
-def run_limit(url: str, clients: int, seconds: float, group_commit: bool) -> tuple[float, dict[str, int]]:
+def run_limit(url: str, slug: str, clients: int, seconds: float, group_commit: bool) -> tuple[float, list[str]]:
+    """Threads calling SurveyStore.submit on the server's own database, under their own survey slug."""
     store = SurveyStore(url, group_commit=group_commit)
-    store.add_survey(DEFAULT_SLUG, default_form())
+    store.add_survey(slug, default_form())
     acknowledged: list[str] = []
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
@@ -71,7 +75,7 @@ def run_limit(url: str, clients: int, seconds: float, group_commit: bool) -> tup
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             submission_id = uuid.uuid4().hex
-            store.submit(DEFAULT_SLUG, submission_id, ANSWERS, "bench")
+            store.submit(slug, submission_id, ANSWERS, "bench")
             mine.append(submission_id)
         with lock:
             acknowledged.extend(mine)
@@ -85,23 +89,40 @@ def run_limit(url: str, clients: int, seconds: float, group_commit: bool) -> tup
         thread.join()
     elapsed = time.perf_counter() - begin
     store.close()
-    return len(acknowledged) / elapsed, audit(stored_ids(url), acknowledged)
+    return len(acknowledged) / elapsed, acknowledged
 
 
-def run_web(url: str, backend: str, clients: int, seconds: float, folder: Path) -> tuple[float, dict[str, int]]:
-    server = Server(folder, database_url=url if backend == "postgres" else "").start()
-    try:
-        result = submit_concurrently(server.base, clients, duration=seconds)
-    finally:
-        server.stop()
-    if result.failed:
-        print(f"  warning: {len(result.failed)} submissions were not acknowledged", file=sys.stderr)
-    return result.rate, audit(stored_ids(url), result.acknowledged)
+def measure(backend: str, postgres_url: str, clients: int, seconds: float, repeats: int) -> dict:
+    """Limit, limit with group commit and web, interleaved ``repeats`` times on one database (the disk's
+    speed drifts, so each comparison is made under the same conditions); medians of the rates."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = fresh_url(backend, postgres_url, Path(folder))
+        server = Server(Path(folder), database_url=url if backend == "postgres" else "").start()
+        rates: dict[str, list[float]] = {"limit": [], "grouped": [], "web": []}
+        acknowledged: dict[str, list[str]] = {}
+        try:
+            for repeat in range(repeats):
+                for kind, group_commit in (("limit", False), ("grouped", True)):
+                    rate, acked = run_limit(url, f"{kind}-{repeat}", clients, seconds, group_commit)
+                    rates[kind].append(rate)
+                    acknowledged[f"{kind}-{repeat}"] = acked
+                result = submit_concurrently(server.base, clients, duration=seconds)
+                if result.failed:
+                    print(f"  warning: {len(result.failed)} submissions were not acknowledged", file=sys.stderr)
+                rates["web"].append(result.rate)
+                acknowledged.setdefault("kz", []).extend(result.acknowledged)
+        finally:
+            server.stop()
+        audits = [audit(stored_ids(url, slug), acked) for slug, acked in acknowledged.items()]
+    return {"limit": median(rates["limit"]), "grouped": median(rates["grouped"]), "web": median(rates["web"]),
+            "acknowledged": len(acknowledged["kz"]), "lost": sum(a["lost"] for a in audits),
+            "duplicated": sum(a["duplicated"] for a in audits)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each measurement")
+    parser.add_argument("--seconds", type=float, default=3.0, help="duration of each measurement")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved repetitions (medians are reported)")
     parser.add_argument("--postgres", default=os.environ.get("DIASPORA_TEST_POSTGRES_URL", ""),
                         help="PostgreSQL URL (its tables are dropped and recreated)")
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown results here")
@@ -110,21 +131,12 @@ def main() -> None:
     rows = []
     for backend in backends:
         for clients in CONCURRENCY:
-            with tempfile.TemporaryDirectory() as limit_dir, tempfile.TemporaryDirectory() as web_dir:
-                (Path(limit_dir) / "gc").mkdir()
-                limit_rate, limit_audit = run_limit(fresh_url(backend, arguments.postgres, Path(limit_dir)),
-                                                    clients, arguments.seconds, group_commit=False)
-                grouped_rate, grouped_audit = run_limit(fresh_url(backend, arguments.postgres, Path(limit_dir) / "gc"),
-                                                        clients, arguments.seconds, group_commit=True)
-                web_url = fresh_url(backend, arguments.postgres, Path(web_dir))
-                web_rate, web_audit = run_web(web_url, backend, clients, arguments.seconds, Path(web_dir))
-            audits = (limit_audit, grouped_audit, web_audit)
-            row = (backend, clients, limit_rate, grouped_rate, web_rate, web_rate / limit_rate,
-                   web_audit["acknowledged"],
-                   sum(a["lost"] for a in audits), sum(a["duplicated"] for a in audits))
+            found = measure(backend, arguments.postgres, clients, arguments.seconds, arguments.repeats)
+            row = (backend, clients, found["limit"], found["grouped"], found["web"], found["web"] / found["limit"],
+                   found["acknowledged"], found["lost"], found["duplicated"])
             rows.append(row)
-            print(f"{backend:8} clients={clients:3} limit={limit_rate:8.0f}/s limit+gc={grouped_rate:8.0f}/s "
-                  f"web={web_rate:8.0f}/s ratio={row[5]:.2f} acknowledged={row[6]} lost={row[7]} duplicated={row[8]}",
+            print(f"{backend:8} clients={clients:3} limit={row[2]:8.0f}/s limit+gc={row[3]:8.0f}/s "
+                  f"web={row[4]:8.0f}/s ratio={row[5]:.2f} acknowledged={row[6]} lost={row[7]} duplicated={row[8]}",
                   flush=True)
     table = ["| database | clients | limit: durable inserts/s, one transaction each | limit with group commit/s "
              "| web: acknowledged submissions/s | web / limit | acknowledged (web) | lost | duplicated |",
@@ -138,8 +150,8 @@ def main() -> None:
                   f"Python {platform.python_version()}"
         arguments.out.write_text(
             f"# Survey collection benchmark\n\nMachine: {machine}.\n\nCommand: `.venv/bin/python benchmarks/"
-            f"bench_survey.py --seconds {arguments.seconds:g}{' --postgres URL' if arguments.postgres else ''}"
-            f" --out {arguments.out}`\n\n{text}\n", encoding="utf-8")
+            f"bench_survey.py --seconds {arguments.seconds:g} --repeats {arguments.repeats}"
+            f"{' --postgres URL' if arguments.postgres else ''} --out {arguments.out}`\n\n{text}\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -46,8 +46,12 @@ class GroupCommitter:
         self.thread.start()
 
     def submit(self, pending: Pending) -> Receipt:
+        return self.enqueue(pending).result()
+
+    def enqueue(self, pending: Pending) -> Future:
+        """Queue ``pending`` and return its future (an async caller awaits it without a thread)."""
         self.queue.put(pending)
-        return pending.future.result()
+        return pending.future
 
     def close(self) -> None:
         self.queue.put(None)

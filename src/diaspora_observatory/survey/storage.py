@@ -18,6 +18,7 @@ import json
 import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -240,13 +241,24 @@ class SurveyStore:
         An identical replay of ``submission_id`` stores nothing and returns ``created=False``; the same id
         with different answers raises :class:`SubmissionConflict`.
         """
-        from diaspora_observatory.survey.groupcommit import Pending
-
-        text = canonical(answers)
-        pending = Pending(slug, submission_id, text, hashlib.sha256(text.encode()).hexdigest(), origin, check_open)
+        pending = self._pending(slug, submission_id, answers, origin, check_open)
         if self._committer is not None:
             return self._committer.submit(pending)
         return self.submit_one(pending)
+
+    def submit_later(self, slug: str, submission_id: str, answers: dict[str, Any], origin: str = "web") -> Future:
+        """Like :meth:`submit` but return a future at once (group-commit stores only): the web app awaits
+        it on its event loop instead of parking a worker thread for each submission."""
+        if self._committer is None:
+            raise RuntimeError("submit_later needs a store opened with group_commit=True")
+        return self._committer.enqueue(self._pending(slug, submission_id, answers, origin, True))
+
+    @staticmethod
+    def _pending(slug: str, submission_id: str, answers: dict[str, Any], origin: str, check_open: bool) -> Any:
+        from diaspora_observatory.survey.groupcommit import Pending
+
+        text = canonical(answers)
+        return Pending(slug, submission_id, text, hashlib.sha256(text.encode()).hexdigest(), origin, check_open)
 
     def submit_one(self, pending: Any) -> Receipt:
         """Store one submission in its own transaction (see :meth:`submit`)."""

@@ -8,6 +8,7 @@ request bodies are never logged, cross-site posts are refused and bodies are cap
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import time
@@ -144,7 +145,7 @@ class SurveyViews:
         translate = self.web.gettext(request)
         try:
             clean = validate_answers(record.form, answers)
-            await run_in_threadpool(self.store.submit, record.slug, submission_id, clean, "web")
+            await asyncio.wrap_future(self.store.submit_later(record.slug, submission_id, clean, "web"))
         except SubmissionInvalid as error:
             problems = {problem.field: problem.text(translate) for problem in error.problems}
             context = self.form_context(request, record, answers, problems, submission_id)
@@ -211,7 +212,7 @@ class SurveyViews:
         try:
             record = await self.survey(slug)
             clean = validate_answers(record.form, payload["answers"])
-            receipt = await run_in_threadpool(self.store.submit, slug, submission_id, clean, "api")
+            receipt = await asyncio.wrap_future(self.store.submit_later(slug, submission_id, clean, "api"))
         except SurveyNotFound:
             return self.api_error(404, f"no survey '{slug}'")
         except SurveyClosed:
@@ -280,7 +281,10 @@ class SurveyViews:
             body = await read_body(request, self.max_body)
         except BodyTooLarge:
             return self.error(request, 413, "Too long", "The answers are longer than this survey accepts.")
-        fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=20)
+        try:
+            fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=20)
+        except ValueError:
+            return self.error(request, 400, "Refused", "The answers could not be read.")
         token = (fields.get("token") or [request.headers.get("authorization", "").removeprefix("Bearer ").strip()])[0]
         if not check_admin_token(self.web.data_dir, token):
             # The same answer for a wrong and a missing token; no hint about which.
