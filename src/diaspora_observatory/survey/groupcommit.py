@@ -14,7 +14,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from diaspora_observatory.survey.errors import SurveyClosed, SurveyNotFound
@@ -42,6 +41,11 @@ class GroupCommitter:
     def __init__(self, store: SurveyStore) -> None:
         self.store = store
         self.queue: queue.Queue[Pending | None] = queue.Queue()
+        self._connection = None
+        mark = "?" if store.is_sqlite else "%s"
+        self._status_sql = f"SELECT status FROM surveys WHERE slug = {mark}"
+        self._insert_sql = ("INSERT INTO submissions (survey_slug, submission_id, answers, answers_hash, received_on, "
+                            f"origin) VALUES ({', '.join([mark] * 6)})")
         self.thread = threading.Thread(target=self._run, name="survey-group-commit", daemon=True)
         self.thread.start()
 
@@ -61,6 +65,7 @@ class GroupCommitter:
         while True:
             first = self.queue.get()
             if first is None:
+                self._disconnect()
                 return
             batch = [first]
             while len(batch) < MAX_BATCH:
@@ -100,37 +105,54 @@ class GroupCommitter:
             pending.future.set_exception(error)
 
     def _store_batch(self, batch: list[Pending]) -> list[Receipt | Exception]:
-        from diaspora_observatory.survey.storage import Receipt, conflict, submissions, surveys, today
+        """Check and insert a batch in one transaction; an id already stored raises IntegrityError and the
+        caller settles the batch one by one (replays are rare, so they do not cost every batch a lookup)."""
+        from diaspora_observatory.survey.storage import Receipt, conflict, today
 
         outcomes: list[Receipt | Exception] = []
         rows = []
-        with self.store.writing(), self.store.engine.begin() as connection:
-            slugs = sorted({pending.slug for pending in batch})
-            status = dict(connection.execute(select(surveys.c.slug, surveys.c.status)
-                                             .where(surveys.c.slug.in_(slugs))).all())
-            known: dict[tuple[str, str], str] = {}
-            for slug in slugs:
-                ids = [pending.submission_id for pending in batch if pending.slug == slug]
-                for submission_id, digest in connection.execute(
-                        select(submissions.c.submission_id, submissions.c.answers_hash)
-                        .where(submissions.c.survey_slug == slug, submissions.c.submission_id.in_(ids))):
-                    known[(slug, submission_id)] = digest
-            for pending in batch:
-                key = (pending.slug, pending.submission_id)
-                if pending.slug not in status:
-                    outcomes.append(SurveyNotFound(f"no survey '{pending.slug}'", "run `diaspora survey list`"))
-                elif key in known:
-                    outcomes.append(Receipt(pending.submission_id, False) if known[key] == pending.digest
-                                    else conflict(pending.submission_id))
-                elif pending.check_open and status[pending.slug] != "open":
-                    outcomes.append(SurveyClosed(f"the survey '{pending.slug}' is closed",
-                                                 "it no longer accepts answers"))
-                else:
-                    known[key] = pending.digest
-                    rows.append({"survey_slug": pending.slug, "submission_id": pending.submission_id,
-                                 "answers": pending.text, "answers_hash": pending.digest, "received_on": today(),
-                                 "origin": pending.origin})
-                    outcomes.append(Receipt(pending.submission_id, True))
-            if rows:
-                connection.execute(insert(submissions), rows)
+        seen: dict[tuple[str, str], str] = {}
+        connection = self._connect()
+        try:
+            with self.store.writing(), connection.begin():
+                # Plain driver SQL: this runs once per commit on the hot path, where building statements
+                # through the expression layer costs as much as the rest of the request.
+                status = {slug: connection.exec_driver_sql(self._status_sql, (slug,)).scalar()
+                          for slug in {pending.slug for pending in batch}}
+                status = {slug: value for slug, value in status.items() if value is not None}
+                for pending in batch:
+                    key = (pending.slug, pending.submission_id)
+                    if pending.slug not in status:
+                        outcomes.append(SurveyNotFound(f"no survey '{pending.slug}'", "run `diaspora survey list`"))
+                    elif key in seen:  # the same id twice in one batch
+                        outcomes.append(Receipt(pending.submission_id, False) if seen[key] == pending.digest
+                                        else conflict(pending.submission_id))
+                    elif pending.check_open and status[pending.slug] != "open":
+                        outcomes.append(SurveyClosed(f"the survey '{pending.slug}' is closed",
+                                                     "it no longer accepts answers"))
+                    else:
+                        seen[key] = pending.digest
+                        rows.append((pending.slug, pending.submission_id, pending.text, pending.digest, today(),
+                                     pending.origin))
+                        outcomes.append(Receipt(pending.submission_id, True))
+                if rows:
+                    connection.exec_driver_sql(self._insert_sql, rows)
+        except IntegrityError:
+            raise
+        except Exception:
+            self._disconnect()  # a broken connection is replaced on the next batch
+            raise
         return outcomes
+
+    def _connect(self):
+        """The writer's own connection, kept open between batches (no pool round trip per commit)."""
+        if self._connection is None:
+            self._connection = self.store.engine.connect()
+        return self._connection
+
+    def _disconnect(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            finally:
+                self._connection = None
