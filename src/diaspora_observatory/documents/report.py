@@ -24,14 +24,19 @@ def coding_tables(case: Case, data_dir: Path | None = None) -> dict[str, pd.Data
     Each row carries the ``source_id`` of its document (coverage, gaps) or the ``source_ids`` of the year's
     press items, so the report can cite them. ``coder-agreement`` compares auto, study and people.
     """
-    from diaspora_observatory.analysis.documents import coverage_matrix
+    from diaspora_observatory.analysis.documents import coverage_matrix, reference_coding
+    from diaspora_observatory.documents.store import store_path
+
+    tables: dict[str, pd.DataFrame] = {}
+    reference = None
+    if "document_themes" in case.resource_names:
+        reference = tables["reference-coding"] = reference_coding(case.table("document_themes"))
+    # A report only reads: with no documents imported yet there is no store, and none is created.
+    if not store_path(case.name, data_dir).exists():
+        return tables
     from diaspora_observatory.documents.workspace import Workspace
 
     space = Workspace(case, data_dir)
-    tables: dict[str, pd.DataFrame] = {}
-    reference = space.reference()
-    if reference is not None:
-        tables["reference-coding"] = reference
     long = space.coverage()
     if long.empty:
         return tables
