@@ -33,7 +33,7 @@ from statistics import median
 
 from diaspora_observatory.survey.default import default_form
 from diaspora_observatory.survey.loadtest import ANSWERS, Server, audit, submit_concurrently
-from diaspora_observatory.survey.storage import SurveyStore, canonical, today
+from diaspora_observatory.survey.storage import SurveyStore, canonical, make_engine, today
 
 CONCURRENCY = (1, 10, 50)
 
@@ -62,15 +62,15 @@ def stored_ids(url: str, slug: str) -> list[str]:
         store.close()
 
 
-def direct_inserter(store: SurveyStore, slug: str):
+def direct_inserter(store: SurveyStore, engine, slug: str):
     """One durable transaction per submission, straight through the driver on a connection of its own
-    (the store's engine, so the same SQLite pragmas): the cheapest way to do the same inserts."""
+    (same engine settings, so the same SQLite pragmas): the cheapest way to do the same inserts."""
     mark = "?" if store.is_sqlite else "%s"
     sql = ("INSERT INTO submissions (survey_slug, submission_id, answers, answers_hash, received_on, origin) "
            f"VALUES ({', '.join([mark] * 6)})")
     text = canonical(ANSWERS)
     digest = hashlib.sha256(text.encode()).hexdigest()
-    connection = store.engine.connect()
+    connection = engine.connect()
 
     def insert_one(submission_id: str) -> None:
         with store.writing(), connection.begin():
@@ -84,16 +84,21 @@ def run_limit(url: str, slug: str, clients: int, seconds: float, group_commit: b
     one-transaction inserts, or SurveyStore.submit with group commit."""
     store = SurveyStore(url, group_commit=group_commit)
     store.add_survey(slug, default_form())
+    engine = make_engine(url, pool_size=clients + 2)  # one connection per client thread
     acknowledged: list[str] = []
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
 
     def worker() -> None:
         mine = []
-        if group_commit:
-            insert_one, connection = (lambda sid: store.submit(slug, sid, ANSWERS, "bench")), None
-        else:
-            insert_one, connection = direct_inserter(store, slug)
+        try:
+            if group_commit:
+                insert_one, connection = (lambda sid: store.submit(slug, sid, ANSWERS, "bench")), None
+            else:
+                insert_one, connection = direct_inserter(store, engine, slug)
+        except Exception:
+            barrier.abort()  # let the run fail loudly instead of waiting forever
+            raise
         barrier.wait()
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -114,6 +119,7 @@ def run_limit(url: str, slug: str, clients: int, seconds: float, group_commit: b
         thread.join()
     elapsed = time.perf_counter() - begin
     store.close()
+    engine.dispose()
     return len(acknowledged) / elapsed, acknowledged
 
 

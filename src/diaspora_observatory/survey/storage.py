@@ -125,6 +125,19 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def make_engine(url: str, pool_size: int = 20) -> Engine:
+    """An engine for ``url``: SQLite with the durability pragmas on every connection, or PostgreSQL."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               pool_size=pool_size, max_overflow=10)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=40, pool_pre_ping=True)
+
+
 class SurveyStore:
     """Surveys and their answers in one database.
 
@@ -141,14 +154,7 @@ class SurveyStore:
     def __init__(self, url: str, *, group_commit: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        if self.is_sqlite:
-            path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        else:
-            self.engine = create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+        self.engine = make_engine(url)
         # SQLite has one writer at a time; queueing writers here avoids busy-waiting inside SQLite.
         self._write_lock = threading.Lock() if self.is_sqlite else None
         self.migrate()
