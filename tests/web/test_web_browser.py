@@ -102,7 +102,7 @@ def test_legend_toggles_a_series(offline_page, live_server):
     chart.locator(".mark-symbol path").first.hover(force=True)
     tooltip = page.locator("#vg-tooltip-element")
     tooltip.wait_for(state="visible")
-    assert tooltip.inner_text() == "partner\tKGZ\nyear\t2000\nflow\timmigration\npersons\t1,673"
+    assert tooltip.inner_text() == "Partner country\tKyrgyzstan\nYear\t2000\nFlow\timmigration\nPersons\t1,673"
 
 
 def test_language_switch_persists_across_pages(offline_page, live_server):

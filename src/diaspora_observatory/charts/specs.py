@@ -3,30 +3,55 @@
 Each function takes the analysis DataFrame and returns a plain dict (Vega-Lite v6). The web app embeds
 the dict with the vega bundle shipped by ``vl-convert-python``; reports turn it into SVG. Both use
 the same spec, so the two outputs cannot drift apart.
+
+Every function takes an optional ``translate`` callable (a gettext ``_``; default: none, English as
+written) applied to the texts a reader sees: titles, axis and legend titles, the "Source:" line and the
+category labels. Data field names stay as they are. The web app's message extractor reads the
+``translate("...")`` calls below, so each text passed to it must be a literal.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
+
+Translate = Callable[[str], str]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 WIDTH = 560
+
+
+def _identity(text: str) -> str:
+    return text
 
 
 def _records(table: pd.DataFrame) -> list[dict]:
     return [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in table.to_dict(orient="records")]
 
 
-def _base(title: str, source: str) -> dict:
-    return {"$schema": SCHEMA, "title": {"text": title, "subtitle": f"Source: {source}", "anchor": "start"},
+def _titled(tooltip: list[dict], translate: Translate, titles: dict[str, str]) -> list[dict]:
+    """Tooltip fields with a title in the reader's language; untranslated (the report) they stay as they are."""
+    if translate is _identity:
+        return tooltip
+    return [{**entry, "title": titles[entry["field"]]} for entry in tooltip]
+
+
+def _base(title: str, source: str, translate: Translate) -> dict:
+    subtitle = translate("Source: {source}").format(source=source)
+    return {"$schema": SCHEMA, "title": {"text": title, "subtitle": subtitle, "anchor": "start"},
             "width": WIDTH, "config": {"font": "sans-serif", "view": {"stroke": None}}}
 
 
-def flows_over_time(flows: pd.DataFrame, source: str, title: str = "Migration flows with Kazakhstan") -> dict:
+def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
+                    translate: Translate = _identity) -> dict:
     """Lines of immigration and emigration per year, one panel per partner; legend click toggles a series."""
     long = flows.melt(id_vars=["partner", "year"], value_vars=["immigration", "emigration", "net"],
                       var_name="flow", value_name="persons")
-    spec = _base(title, source)
+    flow_labels = {"immigration": translate("immigration"), "emigration": translate("emigration"),
+                   "net": translate("net")}
+    long["flow"] = long["flow"].map(flow_labels)
+    spec = _base(title or translate("Migration flows with Kazakhstan"), source, translate)
     spec.pop("width")
     spec.update({
         "data": {"values": _records(long)},
@@ -38,27 +63,30 @@ def flows_over_time(flows: pd.DataFrame, source: str, title: str = "Migration fl
             "params": [{"name": "series", "select": {"type": "point", "fields": ["flow"]}, "bind": "legend"}],
             "mark": {"type": "line", "point": True},
             "encoding": {
-                "x": {"field": "year", "type": "quantitative", "axis": {"format": "d"}, "title": "Year"},
-                "y": {"field": "persons", "type": "quantitative", "title": "Persons"},
-                "color": {"field": "flow", "type": "nominal", "title": "Flow",
-                          "scale": {"domain": ["immigration", "emigration", "net"]}},
+                "x": {"field": "year", "type": "quantitative", "axis": {"format": "d"}, "title": translate("Year")},
+                "y": {"field": "persons", "type": "quantitative", "title": translate("Persons")},
+                "color": {"field": "flow", "type": "nominal", "title": translate("Flow"),
+                          "scale": {"domain": list(flow_labels.values())}},
                 "opacity": {"condition": {"param": "series", "value": 1}, "value": 0.15},
-                "tooltip": [{"field": "partner"}, {"field": "year"}, {"field": "flow"},
-                            {"field": "persons", "format": ","}],
+                "tooltip": _titled([{"field": "partner"}, {"field": "year"}, {"field": "flow"},
+                                    {"field": "persons", "format": ","}],
+                                   translate, {"partner": translate("Partner country"), "year": translate("Year"),
+                                               "flow": translate("Flow"), "persons": translate("Persons")}),
             },
         },
     })
     return spec
 
 
-def diaspora_shares(demography: pd.DataFrame, source: str, title: str = "Kazakhs in each host country") -> dict:
+def diaspora_shares(demography: pd.DataFrame, source: str, title: str | None = None,
+                    translate: Translate = _identity) -> dict:
     """Bars of the diaspora's share of the total population and of the other groups, per host."""
     long = demography.melt(id_vars=["country"],
                            value_vars=["diaspora_share_of_total_pct", "diaspora_share_of_others_pct"],
                            var_name="measure", value_name="percent")
-    long["measure"] = long["measure"].map({"diaspora_share_of_total_pct": "share of total population",
-                                           "diaspora_share_of_others_pct": "share of other groups"})
-    spec = _base(title, source)
+    long["measure"] = long["measure"].map({"diaspora_share_of_total_pct": translate("share of total population"),
+                                           "diaspora_share_of_others_pct": translate("share of other groups")})
+    spec = _base(title or translate("Kazakhs in each host country"), source, translate)
     spec.update({
         "data": {"values": _records(long)},
         "height": 200,
@@ -67,41 +95,45 @@ def diaspora_shares(demography: pd.DataFrame, source: str, title: str = "Kazakhs
         "encoding": {
             "y": {"field": "country", "type": "nominal", "title": None},
             "yOffset": {"field": "measure"},
-            "x": {"field": "percent", "type": "quantitative", "title": "Percent"},
+            "x": {"field": "percent", "type": "quantitative", "title": translate("Percent")},
             "color": {"field": "measure", "type": "nominal", "title": None},
             "opacity": {"condition": {"param": "measure_pick", "value": 1}, "value": 0.2},
-            "tooltip": [{"field": "country"}, {"field": "measure"}, {"field": "percent", "format": ".2f"}],
+            "tooltip": _titled([{"field": "country"}, {"field": "measure"}, {"field": "percent", "format": ".2f"}],
+                               translate, {"country": translate("Country"), "measure": translate("Measure"),
+                                           "percent": translate("Percent")}),
         },
     })
     return spec
 
 
-def survey_items(survey: pd.DataFrame, source: str, title: str = "Importance of identity elements (1-5)") -> dict:
+def survey_items(survey: pd.DataFrame, source: str, title: str | None = None,
+                 translate: Translate = _identity) -> dict:
     """Bars of the Likert item means on the 1-5 scale."""
     means = survey[survey["statistic"] == "mean"][["item_id", "label", "value"]]
-    spec = _base(title, source)
+    spec = _base(title or translate("Importance of identity elements (1-5)"), source, translate)
     spec.update({
         "data": {"values": _records(means)},
         "height": 160,
         "mark": "bar",
         "encoding": {
             "y": {"field": "label", "type": "nominal", "title": None, "sort": "-x", "axis": {"labelLimit": 320}},
-            "x": {"field": "value", "type": "quantitative", "title": "Mean (1 = not important, 5 = very important)",
-                  "scale": {"domain": [1, 5]}},
-            "tooltip": [{"field": "label"}, {"field": "value", "format": ".1f"}],
+            "x": {"field": "value", "type": "quantitative",
+                  "title": translate("Mean (1 = not important, 5 = very important)"), "scale": {"domain": [1, 5]}},
+            "tooltip": _titled([{"field": "label"}, {"field": "value", "format": ".1f"}],
+                               translate, {"label": translate("Item"), "value": translate("Mean")}),
         },
     })
     return spec
 
 
-def education_comparison(education: pd.DataFrame, source: str,
-                         title: str = "Repatriates (kandas) and emigrants by education") -> dict:
+def education_comparison(education: pd.DataFrame, source: str, title: str | None = None,
+                         translate: Translate = _identity) -> dict:
     """Grouped bars of the education shares of repatriates and emigrants; unreported levels are absent."""
     long = education.melt(id_vars=["education"], value_vars=["kandas_share_pct", "emigrants_share_pct"],
                           var_name="group", value_name="percent").dropna(subset=["percent"])
-    long["group"] = long["group"].map({"kandas_share_pct": "repatriates (kandas)",
-                                       "emigrants_share_pct": "emigrants 2023"})
-    spec = _base(title, source)
+    long["group"] = long["group"].map({"kandas_share_pct": translate("repatriates (kandas)"),
+                                       "emigrants_share_pct": translate("emigrants 2023")})
+    spec = _base(title or translate("Repatriates (kandas) and emigrants by education"), source, translate)
     spec.update({
         "data": {"values": _records(long)},
         "height": 180,
@@ -109,9 +141,11 @@ def education_comparison(education: pd.DataFrame, source: str,
         "encoding": {
             "y": {"field": "education", "type": "nominal", "title": None},
             "yOffset": {"field": "group"},
-            "x": {"field": "percent", "type": "quantitative", "title": "Percent of the group"},
+            "x": {"field": "percent", "type": "quantitative", "title": translate("Percent of the group")},
             "color": {"field": "group", "type": "nominal", "title": None},
-            "tooltip": [{"field": "group"}, {"field": "education"}, {"field": "percent", "format": ".1f"}],
+            "tooltip": _titled([{"field": "group"}, {"field": "education"}, {"field": "percent", "format": ".1f"}],
+                               translate, {"group": translate("Group"), "education": translate("Education"),
+                                           "percent": translate("Percent of the group")}),
         },
     })
     return spec

@@ -1,7 +1,9 @@
 """The interface's messages: extracted from templates and code, checked against the catalogs.
 
 ``python -m diaspora_observatory.web.messages`` rewrites ``locale/messages.pot`` and adds any new
-message to the ru and kk catalogs (untranslated, for a translator to fill in).
+message to the ru and kk catalogs (untranslated, for a translator to fill in). The chart texts of
+``charts/specs.py`` (its ``translate("...")`` calls) are part of the web's catalogs too: the web draws
+those charts in the reader's language.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -17,6 +19,8 @@ LOCALE_DIR = WEB_DIR / "locale"
 TRANSLATED = ("ru", "kk")
 METHOD_MAP = [("templates/**.html", "jinja2"), ("**.py", "python")]
 KEYWORDS = {"_": None, "N_": None}
+# Shared with the (English) report, which calls them without a translation.
+CHART_SPECS = WEB_DIR.parent / "charts" / "specs.py"
 
 
 def extract_messages(directory: Path = WEB_DIR) -> dict[str, list[str]]:
@@ -26,6 +30,11 @@ def extract_messages(directory: Path = WEB_DIR) -> dict[str, list[str]]:
             str(directory), METHOD_MAP, keywords=KEYWORDS, options_map={"templates/**.html": {"trimmed": "false"}}):
         if isinstance(message, str) and message:
             found.setdefault(message, []).append(f"{filename}:{lineno}")
+    if directory == WEB_DIR:
+        for lineno, message, _comments, _context in extract_from_file("python", str(CHART_SPECS),
+                                                                      keywords={"translate": None}):
+            if isinstance(message, str) and message:
+                found.setdefault(message, []).append(f"../charts/specs.py:{lineno}")
     return found
 
 

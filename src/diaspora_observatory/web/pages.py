@@ -49,6 +49,18 @@ KEY_FIGURE_LABELS = {
 ANALYSIS_ERRORS = (DiasporaError, LookupError, ValueError, TypeError, ZeroDivisionError)
 
 
+def fit_to_container(spec: dict) -> dict:
+    """The spec drawn as wide as its box on the page (a phone's 360 px as well as a desktop column).
+
+    A single view takes the container's width (Vega-Lite ``"width": "container"``, axes and legend
+    inside it). Vega-Lite has no container width for a faceted chart, so ``static/app.js`` sets the
+    number of panels per row and their width from the box when it draws one.
+    """
+    if "facet" in spec:
+        return spec
+    return {**spec, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}}
+
+
 def source_ids_of(*frames: pd.DataFrame | None) -> set[str]:
     """Every source id in the frames' ``source_id``, ``*_source_id`` and ``source_ids`` columns."""
     found: set[str] = set()
@@ -179,7 +191,7 @@ class PageBuilder:
         spec = None
         if chart is not None:
             chart_data = self.data.frame(chart_frame) if chart_frame else frame
-            spec = chart(chart_data, source_label(self.case, source_ids_of(chart_data)))
+            spec = fit_to_container(chart(chart_data, source_label(self.case, source_ids_of(chart_data))))
         return Block(block_id, heading, text, frame, spec, source_ids=ids)
 
     def build(self, key: str) -> Page:
@@ -209,7 +221,7 @@ class PageBuilder:
             blocks.append(Block("map", _("Map of the host countries"),
                                 _("Each host country is shaded by the diaspora's share of its population; "
                                   "{origin}, the country of origin, is shown in grey.").format(origin=self.origin),
-                                values, spec, source_ids=source_ids_of(values)))
+                                values, fit_to_container(spec), source_ids=source_ids_of(values)))
         else:
             blocks.append(Block("map", _("Map of the host countries"), missing=self.missing_resource("population")))
         blocks.append(self.block("demography", _("Diaspora shares per host country"), "demography",
@@ -218,7 +230,8 @@ class PageBuilder:
                                    "the world estimate is one."),
                                  resource="population",
                                  chart=lambda frame, source: specs.diaspora_shares(
-                                     frame, source, _("The diaspora in each host country"))))
+                                     self.with_country_names(frame, "country"), source,
+                                     _("The diaspora in each host country"), _)))
         return Page("overview", "/", _("Overview"), _(
             "{title}: how many live in each host country, how migration with {origin} has moved, and where "
             "each number comes from.").format(title=self.case.title, origin=self.origin), blocks,
@@ -241,7 +254,7 @@ class PageBuilder:
             frame = profile.get(name)
             if frame is None or frame.empty:
                 return Block(name, heading, text, missing=self.missing_country(resource or name, code))
-            spec = chart(frame, source_label(self.case, source_ids_of(frame))) if chart else None
+            spec = fit_to_container(chart(frame, source_label(self.case, source_ids_of(frame)))) if chart else None
             return Block(name, heading, text, frame, spec, source_ids=source_ids_of(frame))
 
         name = self._country_name(code)
@@ -254,7 +267,7 @@ class PageBuilder:
             part("flows", _("Flows with {origin}").format(origin=self.origin),
                  _("Emigration from and immigration to {origin} per year; net is immigration minus "
                    "emigration.").format(origin=self.origin), "flows",
-                 chart=lambda frame, source: specs.flows_over_time(frame, source, self.flows_title)),
+                 chart=self.flows_chart),
             part("flow-summary", _("Trend and change point"), _("Mann-Kendall trend and Theil-Sen slope of the net "
                                                                "flow; the year immigration shifted level (Pettitt)."),
                  "flows"),
@@ -310,6 +323,21 @@ class PageBuilder:
     def flows_title(self) -> str:
         return self._("Migration flows with {origin}").format(origin=self.origin)
 
+    def with_country_names(self, frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        """``frame`` with the country codes of ``column`` written as names in the page's language.
+
+        For charts only: tables keep the codes (shown as names with the code in ``<abbr>``) and the data
+        files keep them as they are.
+        """
+        return frame.assign(**{column: [self._country_name(code) for code in frame[column]]})
+
+    def flows_chart(self, frame: pd.DataFrame, source: str) -> dict:
+        """The flows chart in the page's language, one panel per partner named in that language."""
+        spec = specs.flows_over_time(self.with_country_names(frame, "partner"), source, self.flows_title, self._)
+        # Panels in the case's order of partners, not in the alphabet of the language (Kazakh letters sort last).
+        spec["facet"]["sort"] = [self._country_name(code) for code in dict.fromkeys(frame["partner"])]
+        return spec
+
     def collected_block(self) -> Block:
         """Where collected survey answers are: the survey module's own pages, once it is installed."""
         _ = self._
@@ -343,7 +371,7 @@ class PageBuilder:
             "Yearly migration between {origin} and each partner. Net is immigration minus emigration, seen "
             "from {origin}.").format(origin=self.origin), [
             self.block("flows", _("Flows per year and partner"), "flows",
-                       chart=lambda frame, source: specs.flows_over_time(frame, source, self.flows_title)),
+                       chart=self.flows_chart),
             self.block("flow-summary", _("Totals, trends and change points"), "flow-summary",
                        _("Mann-Kendall test of the net flow's trend, Theil-Sen slope (persons per year, with its "
                          "95% interval), and the first year of a new level of immigration (Pettitt's test). "
@@ -404,7 +432,7 @@ class PageBuilder:
             self.block("education", _("Education of repatriates and emigrants"), "education",
                        _("Levels a source does not report are left empty."), resource="repatriation",
                        chart=lambda frame, source: specs.education_comparison(
-                           frame, source, _("Repatriates and emigrants by education"))),
+                           frame, source, _("Repatriates and emigrants by education"), _)),
             self.block("repatriation", _("Every repatriation and emigration figure"), "repatriation"),
         ])
 
@@ -429,7 +457,7 @@ class PageBuilder:
                                _("The study's published figures; values it shows only as an image are marked "
                                  "unavailable rather than estimated."), resource="survey_results",
                                chart=lambda frame, source: specs.survey_items(
-                                   frame, source, _("Importance of identity elements (1-5)")))
+                                   frame, source, _("Importance of identity elements (1-5)"), _))
         return Page("survey", "/survey", _("Questionnaire survey"), _(
             "What the diaspora's own answers say about language, identity and contact with {origin}.").format(
             origin=self.origin), [published, self.collected_block()])
