@@ -156,3 +156,32 @@ def test_overview_fits_the_screen(browser, live_server, width):
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=f"{SCREENSHOTS}/diaspora-overview-{width}.png", full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize(("path", "column", "header"), [
+    ("/flows", "partner", "Страна-партнёр"), ("/country/UZB", "total_population", "Численность населения")])
+def test_russian_phone_page_fits_with_translated_headers_and_axes(browser, live_server, path, column, header):
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    page.goto(f"{live_server}{path}?lang=ru")
+    assert wait_for_charts(page) >= 1
+    assert page.locator(".vega-failed").count() == 0
+    # each chart is laid out for its box (its drawing's own width, not only scaled down by CSS) and on screen
+    boxes = page.evaluate("""[...document.querySelectorAll('.vega-chart')].map(chart => {
+        const svg = chart.querySelector('svg'), box = svg.getBoundingClientRect();
+        return {id: chart.id, drawn: Number(svg.getAttribute('width')), room: chart.clientWidth,
+                scroll: chart.scrollWidth, left: box.left, right: box.right}; })""")
+    for box in boxes:
+        assert box["drawn"] <= box["room"], box
+        assert box["scroll"] <= box["room"], box
+        assert 0 <= box["left"] and box["right"] <= 360, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axis_titles = page.locator("#chart-flows svg .role-axis-title text").all_text_contents()
+    assert {"Год", "Человек"} <= set(axis_titles)
+    assert page.locator("#chart-flows svg .role-legend-title text").all_text_contents() == ["Поток"]
+    cell = page.locator(f"th[data-column='{column}']").first
+    assert cell.inner_text() == header
+    assert cell.get_attribute("title") == column
+    name = path.strip("/").replace("/", "-")
+    page.screenshot(path=f"{SCREENSHOTS}/diaspora-phone-ru-{name}.png", full_page=True)
+    context.close()

@@ -1,0 +1,155 @@
+"""Column headers and chart texts in the page's language; data files keep the machine names."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from diaspora_observatory.charts import specs
+from diaspora_observatory.tables import TABLE_NAMES, build_table
+from diaspora_observatory.web.columns import COLUMN_LABELS, column_header, column_label
+from diaspora_observatory.web.messages import extract_messages
+from diaspora_observatory.web.pages import fit_to_container, page_paths
+
+
+def chart_spec(html: str, block_id: str) -> dict:
+    marker = f'<script type="application/json" id="spec-{block_id}">'
+    start = html.index(marker) + len(marker)
+    return json.loads(html[start:html.index("</script>", start)])
+
+
+def shown_columns(web_app) -> dict[str, str]:
+    """Every column of every table a page shows, and of every named table, with one place it appears."""
+    site = web_app.state.site
+    case = web_app.state.web.case
+    found: dict[str, str] = {}
+    for path in page_paths(case):
+        page = site.page("overview" if path == "/" else path.lstrip("/"), "en")
+        for name, frame in page.tables.items():
+            for column in frame.columns:
+                found.setdefault(str(column), f"{path} table {name}")
+    for name in TABLE_NAMES:
+        for column in build_table(case, name).columns:
+            found.setdefault(str(column), f"named table {name}")
+    return found
+
+
+def test_every_column_shown_has_a_label(web_app):
+    columns = shown_columns(web_app)
+    assert len(columns) > 150  # the pages and named tables were really read
+    unlabelled = {column: where for column, where in columns.items() if column not in COLUMN_LABELS}
+    assert unlabelled == {}
+    # each label is a message of the catalogs (test_web_i18n checks that ru and kk translate them all)
+    messages = extract_messages()
+    assert [label for label in COLUMN_LABELS.values() if label not in messages] == []
+
+
+@pytest.mark.parametrize(("language", "label"), [
+    ("en", "Total population"), ("ru", "Численность населения"), ("kk", "Халық саны")])
+def test_column_header_is_translated_and_keeps_the_machine_name(client, language, label):
+    html = client.get("/country/UZB", params={"lang": language}).text
+    assert (f'<th scope="col" data-column="total_population" title="total_population">{label}</th>') in html
+
+
+def test_russian_flows_table_headers(client):
+    html = client.get("/flows", params={"lang": "ru"}).text
+    start = html.index("<thead>", html.index('<caption id="flows-caption">'))
+    head = html[start:html.index("</thead>", start)]
+    assert [cell.rsplit(">", 1)[1] for cell in head.split("</th>")[:-1]] == [
+        "Страна-партнёр", "Год", "Эмиграция", "Иммиграция", "Сальдо", "Код источника"]
+
+
+def test_unknown_column_falls_back_to_its_machine_name():
+    def translate(text):
+        return f"«{text}»"
+
+    assert column_label("total_population", translate) == "«Total population»"
+    assert column_label("a_column_nobody_knows", translate) == "a_column_nobody_knows"
+    assert str(column_header("<b>", translate)) == '<th scope="col" data-column="&lt;b&gt;" title="&lt;b&gt;">&lt;b&gt;</th>'
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_data_files_keep_the_machine_column_names(client, language):
+    client.cookies.set("lang", language)
+    response = client.get("/flows.csv", params={"lang": language})
+    assert response.text.splitlines()[0] == "partner,year,emigration,immigration,net,source_id"
+    rows = list(csv.DictReader(io.StringIO(client.get("/country/UZB.csv", params={"table": "population"}).text)))
+    assert list(rows[0]) == ["country", "year", "total_population", "titular_population", "diaspora_population",
+                             "other_population", "source_ids"]
+    payload = client.get("/country/UZB.json", params={"lang": language}).json()
+    assert "total_population" in payload["tables"]["population"][0]
+
+
+def test_russian_flows_chart_texts(client):
+    spec = chart_spec(client.get("/flows", params={"lang": "ru"}).text, "flows")
+    assert spec["title"]["text"] == "Миграционные потоки: Казахстан"
+    assert spec["title"]["subtitle"] == "Источник: Bureau of National Statistics of the Republic of Kazakhstan (2024)"
+    encoding = spec["spec"]["encoding"]
+    assert encoding["x"]["title"] == "Год"
+    assert encoding["y"]["title"] == "Человек"
+    assert encoding["color"]["title"] == "Поток"
+    assert encoding["color"]["scale"]["domain"] == ["иммиграция", "эмиграция", "сальдо"]
+    assert [entry["title"] for entry in encoding["tooltip"]] == ["Страна-партнёр", "Год", "Поток", "Человек"]
+    # field names stay as they are; partners are named in the language, panels in the case's order
+    assert [entry["field"] for entry in encoding["tooltip"]] == ["partner", "year", "flow", "persons"]
+    assert spec["data"]["values"][0] == {"partner": "Киргизия", "year": 2000, "flow": "иммиграция", "persons": 1673}
+    assert spec["facet"]["sort"] == ["Киргизия", "Таджикистан", "Туркменистан", "Узбекистан"]
+
+
+@pytest.mark.parametrize(("path", "block", "axis", "title"), [
+    ("/", "demography", "x", "Пайыз"), ("/repatriation", "education", "x", "Топтағы пайызы"),
+    ("/survey", "survey", "x", "Орташа мәні (1 — маңызды емес, 5 — өте маңызды)")])
+def test_kazakh_chart_axis_titles(client, path, block, axis, title):
+    spec = chart_spec(client.get(path, params={"lang": "kk"}).text, block)
+    assert spec["encoding"][axis]["title"] == title
+    assert spec["title"]["subtitle"].startswith("Дереккөз: ")
+    assert spec["width"] == "container"
+
+
+def test_overview_chart_categories_in_russian(client):
+    spec = chart_spec(client.get("/", params={"lang": "ru"}).text, "demography")
+    values = spec["data"]["values"]
+    assert {value["measure"] for value in values} == {"доля во всём населении", "доля среди других групп"}
+    assert [value["country"] for value in values[:4]] == ["Киргизия", "Таджикистан", "Туркменистан", "Узбекистан"]
+
+
+def test_specs_untranslated_stay_english(case):
+    from diaspora_observatory.analysis import flows
+
+    spec = specs.flows_over_time(flows.flows(case), "BNS (2024)")
+    assert spec["title"] == {"text": "Migration flows with Kazakhstan", "subtitle": "Source: BNS (2024)",
+                             "anchor": "start"}
+    assert spec["spec"]["encoding"]["x"]["title"] == "Year"
+    assert spec["spec"]["encoding"]["color"]["scale"]["domain"] == ["immigration", "emigration", "net"]
+    assert spec["spec"]["encoding"]["tooltip"][0] == {"field": "partner"}
+    assert "width" not in spec and spec["spec"]["width"] == 260 and spec["columns"] == 2
+
+
+def test_every_chart_text_is_in_the_catalogs(case):
+    """The texts the specs translate are messages of the web's catalogs (so ru and kk translate them)."""
+    from diaspora_observatory.analysis import demography, flows, repatriation, survey
+
+    asked: list[str] = []
+
+    def recording(text: str) -> str:
+        asked.append(text)
+        return text
+
+    specs.flows_over_time(flows.flows(case), "S", translate=recording)
+    specs.diaspora_shares(demography.demography(case), "S", translate=recording)
+    specs.education_comparison(repatriation.education_comparison(case), "S", translate=recording)
+    specs.survey_items(survey.published_survey(case), "S", translate=recording)
+    assert len(set(asked)) >= 20
+    messages = extract_messages()
+    assert sorted(set(asked) - set(messages)) == []
+
+
+def test_single_views_fit_their_container_and_facets_are_left_to_the_page():
+    single = fit_to_container({"mark": "bar", "width": 560})
+    assert single["width"] == "container"
+    assert single["autosize"] == {"type": "fit-x", "contains": "padding"}
+    facet = {"facet": {"field": "partner"}, "spec": {"width": 260}}
+    assert fit_to_container(facet) is facet
