@@ -34,5 +34,6 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, de
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"Diaspora Observatory: serving case {app.state.web.case.name!r} at http://{shown_host}:{port}/ "
                f"(press Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="info" if dev else "warning",
+    # No access log, even with --dev: it would print respondents' addresses and survey paths.
+    uvicorn.run(app, host=host, port=port, log_level="info" if dev else "warning", access_log=False,
                 server_header=False, proxy_headers=False)
