@@ -15,20 +15,13 @@ from xml.etree import ElementTree as ET
 import pandas as pd
 
 from diaspora_observatory.documents.codebook import Codebook
+from diaspora_observatory.safety import neutralise
 
 PASSAGE_COLUMNS = ["id", "document", "code", "coder", "start", "end", "text"]
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # GUIDs derived from the code names: exporting the same codebook twice gives the same GUIDs, so a tool
 # that imported it once recognises its codes again.
 _GUID_NAMESPACE = uuid.UUID("6f1c1f3e-8f0a-4c1e-9a51-0d6a3f6b2c77")
-
-
-def neutralise(value: object) -> object:
-    """A cell value safe to open in a spreadsheet: text that looks like a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _safe(frame: pd.DataFrame) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from diaspora_observatory.errors import DiasporaError
+from diaspora_observatory.safety import is_cross_site
 
 NAV = [("/coding", "Document coding")]
 HERE = Path(__file__).resolve().parent
@@ -27,16 +28,8 @@ _EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 def _refuse_cross_site(request: Request) -> None:
     """Reject a form post sent by another site (the browser says so in Sec-Fetch-Site or Origin)."""
-    fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site and fetch_site not in ("same-origin", "none"):
+    if is_cross_site(request):
         raise HTTPException(403, "Cross-site form posts are refused.")
-    origin = request.headers.get("origin")
-    if origin and origin != "null":
-        expected = f"{request.url.scheme}://{request.url.netloc}"
-        if origin.rstrip("/") != expected:
-            raise HTTPException(403, "Form posts from another origin are refused.")
-    elif origin == "null":
-        raise HTTPException(403, "Form posts from an opaque origin are refused.")
 
 
 async def _read_form(request: Request) -> dict[str, str]:

@@ -13,16 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from diaspora_observatory.safety import FORMULA_STARTS, neutralise  # noqa: F401  (re-exported)
 from diaspora_observatory.survey.model import Form
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """``value`` made inert for spreadsheets: text starting like a formula gets a leading ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def responses_table(form: Form, responses: list[dict[str, Any]]) -> pd.DataFrame:

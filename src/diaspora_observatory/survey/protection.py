@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from starlette.requests import Request
+
+from diaspora_observatory.safety import is_cross_site
 
 DEFAULT_MAX_BODY = 64 * 1024
 
@@ -14,21 +14,9 @@ class BodyTooLarge(Exception):
 
 
 def cross_site(request: Request) -> bool:
-    """Whether a browser says this POST comes from another site (Fetch Metadata, then Origin).
-
-    Requests without either header (curl, a phone app using the JSON API) are not cross-site posts
-    from a browser and pass; the JSON API also demands ``application/json``, which browsers cannot
-    send cross-site without a preflight that this app never grants.
-    """
-    site = request.headers.get("sec-fetch-site")
-    if site and site not in ("same-origin", "none"):
-        return True
-    origin = request.headers.get("origin")
-    if origin is None:
-        return False
-    if origin == "null":
-        return True
-    return urlsplit(origin).netloc.lower() != (request.headers.get("host") or "").lower()
+    """Whether a browser says this POST comes from another site; the JSON API also demands
+    ``application/json``, which browsers cannot send cross-site without a preflight this app never grants."""
+    return is_cross_site(request)
 
 
 async def read_body(request: Request, limit: int = DEFAULT_MAX_BODY) -> bytes:

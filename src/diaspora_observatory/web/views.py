@@ -13,13 +13,13 @@ import sys
 import threading
 from hashlib import sha256
 
-import pandas as pd
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from diaspora_observatory.errors import UnknownCountry
+from diaspora_observatory.safety import spreadsheet_safe
 from diaspora_observatory.tabular import records, to_csv
 from diaspora_observatory.web.extensions import WebContext
 from diaspora_observatory.web.i18n import COOKIE, LANGUAGES
@@ -132,26 +132,6 @@ class Site:
         return await self.html(request, key)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every text cell that a spreadsheet would run as a formula prefixed with ``'``.
-
-    A user's case may hold any text; a downloaded CSV opened in a spreadsheet must not execute it.
-    Numbers are untouched (a negative net flow stays a number).
-    """
-    def neutralise(value: object) -> object:
-        return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
-
-    text_columns = [column for column in frame.columns
-                    if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column])]
-    if not text_columns:
-        return frame
-    safe = frame.copy()
-    for column in text_columns:
-        safe[column] = safe[column].map(neutralise)
-    return safe
 
 
 def _key_from_path(request: Request) -> str:
