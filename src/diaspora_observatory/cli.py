@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from diaspora_observatory.clicontext import CONTEXT_SETTINGS
 from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.tables import TABLE_NAMES  # a light module: names only, no pandas
 
@@ -68,7 +69,7 @@ def format_option(choices=("table", "csv", "json"), default="table"):
                         help="Output format.")
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="diaspora-observatory")
 def main() -> None:
     """Diaspora Observatory: study a diaspora and its migration, with a source on every number.

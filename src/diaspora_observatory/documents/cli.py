@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from diaspora_observatory.clicontext import CONTEXT_SETTINGS
+
 case_option = click.option("--case", "case_name", default=None, metavar="NAME|PATH",
                            help="Case name or folder with a datapackage.json [default: kazakh-central-asia].")
 data_dir_option = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
@@ -44,7 +46,7 @@ def _print(frame, output_format: str) -> None:
         print_table(frame, output_format)
 
 
-@click.group(name="documents")
+@click.group(name="documents", context_settings=CONTEXT_SETTINGS)
 def documents_group() -> None:
     """Policy documents and press: import, code against a codebook, coverage, gaps, agreement.
 

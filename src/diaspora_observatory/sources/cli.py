@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from diaspora_observatory.clicontext import CONTEXT_SETTINGS
+
 FORMATS = ("undesa", "wdi", "owid", "generic")
 DEFAULT_RESOURCES = {"migrant_stock": "birthplace_stock", "population": "reference_population",
                      "indicator": "indicators_imported"}
@@ -59,7 +61,7 @@ def read_any(file_format: str, path: Path, *, sheet=None, indicator=None, kind=N
     raise UnknownFormat(f"unknown format {file_format!r}", f"choose one of {', '.join(FORMATS)}")
 
 
-@click.command(name="import", context_settings={"max_content_width": 100})
+@click.command(name="import", context_settings=CONTEXT_SETTINGS)
 @click.argument("file_format", metavar="FORMAT", type=click.Choice(FORMATS))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--case", "case_name", metavar="NAME|PATH", help="Store the rows as a resource of this case.")
@@ -132,7 +134,7 @@ def _default_source_id(imported) -> str:
     return "-".join(p for p in (imported.format, str(edition).lower().replace(".", "-")) if p)
 
 
-@click.group(name="case", context_settings={"max_content_width": 100})
+@click.group(name="case", context_settings=CONTEXT_SETTINGS)
 def case_group() -> None:
     """Create and manage cases (data packages) for any diaspora.
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from diaspora_observatory.clicontext import CONTEXT_SETTINGS
+
 data_dir_option = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                                help="User data folder holding survey.sqlite3 [default: $DIASPORA_DATA_DIR or the "
                                     "platform's user-data folder]. DIASPORA_DATABASE_URL selects PostgreSQL instead.")
@@ -32,7 +34,7 @@ def _admin(data_dir: Path | None, token: str | None) -> None:
                                 f"pass --token or set {TOKEN_ENV} (the token printed when the server first started)")
 
 
-@click.group(name="survey")
+@click.group(name="survey", context_settings=CONTEXT_SETTINGS)
 def survey_group() -> None:
     """Questionnaires: XLSForm definitions, collected answers, imports and results.
 

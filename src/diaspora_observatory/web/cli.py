@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
+from diaspora_observatory.clicontext import CONTEXT_SETTINGS
 
-@click.command()
+
+@click.command(context_settings=CONTEXT_SETTINGS)
 @click.option("--case", "case_name", default=None, metavar="NAME|PATH",
               help="Case name or folder with a datapackage.json [default: kazakh-central-asia].")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
