@@ -25,7 +25,7 @@ def coding_tables(case: Case, data_dir: Path | None = None) -> dict[str, pd.Data
     press items, so the report can cite them. ``coder-agreement`` compares auto, study and people.
     """
     from diaspora_observatory.analysis.documents import coverage_matrix, reference_coding
-    from diaspora_observatory.documents.store import store_path
+    from diaspora_observatory.documents.paths import store_path
 
     tables: dict[str, pd.DataFrame] = {}
     reference = None

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from diaspora_observatory.documents.coding import AUTO_CODER, CodedPassage
 from diaspora_observatory.documents.importer import Document
+from diaspora_observatory.documents.paths import store_path  # noqa: F401  (re-exported)
 from diaspora_observatory.errors import DiasporaError
 
 MAX_CODER_LENGTH = 80
@@ -60,13 +61,6 @@ class DocumentNotFound(DiasporaError):
 
 class PassageInvalid(DiasporaError):
     """A manual coding that does not fit its document (offsets, code or coder)."""
-
-
-def store_path(case_name: str, data_dir: Path | None = None) -> Path:
-    """Where a case's documents database lives."""
-    from diaspora_observatory.case.package import user_data_dir
-
-    return (data_dir or user_data_dir()) / "documents" / f"{case_name}.sqlite"
 
 
 class DocumentStore:
