@@ -20,7 +20,9 @@ from diaspora_observatory.analysis.trend import mann_kendall
 from diaspora_observatory.case.package import Case
 
 CLAIM_COLUMNS = ["id", "section", "statement", "reported", "computed", "status", "unit", "comparator", "tolerance",
-                 "method", "note"]
+                 "method", "note", "source_id"]
+# The statements stand in the study; the values they are recomputed from carry their own sources.
+STATEMENT_SOURCE = "study"
 METHODS: dict[str, Callable[..., float | str]] = {}
 
 
@@ -211,7 +213,8 @@ def check_claims(case: Case) -> pd.DataFrame:
                      "reported": claim.reported, "computed": _rounded(computed), "status": status,
                      "unit": claim.unit, "comparator": claim.comparator,
                      "tolerance": None if pd.isna(claim.tolerance) else float(claim.tolerance),
-                     "method": claim.method if isinstance(claim.method, str) else None, "note": note})
+                     "method": claim.method if isinstance(claim.method, str) else None, "note": note,
+                     "source_id": STATEMENT_SOURCE if STATEMENT_SOURCE in case.sources else None})
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
 

@@ -24,8 +24,10 @@ def _flows(case: Case) -> pd.DataFrame:
 
 def total_flows(case: Case) -> pd.DataFrame:
     """Yearly flows summed over all partners (``partner`` = ``ALL``)."""
-    table = flows(case).groupby("year", as_index=False)[["emigration", "immigration", "net"]].sum()
+    all_flows = flows(case)
+    table = all_flows.groupby("year", as_index=False)[["emigration", "immigration", "net"]].sum()
     table.insert(0, "partner", ALL_PARTNERS)
+    table["source_id"] = all_flows.groupby("year")["source_id"].agg(lambda s: ";".join(sorted(set(s.dropna())))).values
     return table
 
 
@@ -50,6 +52,7 @@ def _series_summary(partner: str, table: pd.DataFrame) -> dict:
         "net_theil_sen_slope": slope.slope, "net_slope_low": slope.low_slope, "net_slope_high": slope.high_slope,
         "emigration_trend": emigration_trend.trend, "emigration_trend_p_value": emigration_trend.p_value,
         "immigration_change_year": int(years[change.index + 1]), "immigration_change_p_value": change.p_value,
+        "source_ids": ";".join(sorted(set(table["source_id"].dropna()))) if "source_id" in table else "",
     }
 
 
