@@ -11,6 +11,9 @@ is given) and 1, 10 and 50 concurrent clients:
              storage path the web app uses, still without HTTP;
   web        a real ``diaspora serve`` process on loopback; keep-alive clients POST to the JSON API and
              count only 201 replies.
+The server runs with whatever uvicorn picks by itself (httptools and uvloop when installed); with
+``--server-stack pure`` those two are hidden from the server process, so it uses h11 and asyncio instead,
+for comparison.
 The three run interleaved, several times, on the same database (each under its own survey), and the
 medians are reported: the disk's flush time drifts by a factor of several on a shared machine.
 Afterwards every acknowledged submission is looked up: lost (acknowledged, not stored) and duplicated
@@ -23,6 +26,7 @@ import argparse
 import hashlib
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import threading
@@ -150,15 +154,42 @@ def measure(backend: str, postgres_url: str, clients: int, seconds: float, repea
             "duplicated": sum(a["duplicated"] for a in audits)}
 
 
+def hide_fast_server_stack(folder: Path) -> None:
+    """Make ``import httptools`` and ``import uvloop`` fail in the server processes started from here, so
+    uvicorn's automatic choice falls back to the pure-Python h11 parser and the asyncio loop."""
+    for name in ("httptools", "uvloop"):
+        (folder / f"{name}.py").write_text(f"raise ImportError('{name} hidden by bench_survey.py')\n", encoding="utf-8")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH", "")]))
+
+
+def server_stack() -> str:
+    """What the server processes will use, as uvicorn decides it (the same imports it tries)."""
+    found = []
+    for name in ("httptools", "uvloop"):
+        probe = subprocess.run([sys.executable, "-c", f"import {name}"], capture_output=True, env=os.environ)
+        found.append(name if probe.returncode == 0 else {"httptools": "h11", "uvloop": "asyncio"}[name])
+    return " + ".join(found)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of each measurement")
     parser.add_argument("--repeats", type=int, default=3, help="interleaved repetitions (medians are reported)")
     parser.add_argument("--postgres", default=os.environ.get("DIASPORA_TEST_POSTGRES_URL", ""),
                         help="PostgreSQL URL (its tables are dropped and recreated)")
+    parser.add_argument("--server-stack", choices=("auto", "pure"), default="auto",
+                        help="auto: uvicorn's own choice (httptools/uvloop when installed); pure: h11 and asyncio")
+    parser.add_argument("--only", choices=("sqlite", "postgres"), default=None, help="run one backend only")
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown results here")
     arguments = parser.parse_args()
     backends = ["sqlite", *(["postgres"] if arguments.postgres else [])]
+    if arguments.only:
+        backends = [arguments.only]
+    shim = tempfile.TemporaryDirectory()
+    if arguments.server_stack == "pure":
+        hide_fast_server_stack(Path(shim.name))
+    stack = server_stack()
+    print(f"server stack: {stack}", flush=True)
     rows = []
     for backend in backends:
         for clients in CONCURRENCY:
@@ -182,7 +213,9 @@ def main() -> None:
         arguments.out.write_text(
             f"# Survey collection benchmark\n\nMachine: {machine}.\n\nCommand: `.venv/bin/python benchmarks/"
             f"bench_survey.py --seconds {arguments.seconds:g} --repeats {arguments.repeats}"
-            f"{' --postgres URL' if arguments.postgres else ''} --out {arguments.out}`\n\n{text}\n", encoding="utf-8")
+            f"{' --server-stack pure' if arguments.server_stack == 'pure' else ''}"
+            f"{' --postgres URL' if arguments.postgres else ''} --out {arguments.out}`\n\n"
+            f"Server: uvicorn with {stack}.\n\n{text}\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

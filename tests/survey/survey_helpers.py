@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import warnings
 
+from diaspora_observatory.survey.model import Choice, Form, Question
+
 with warnings.catch_warnings():
     # Starlette prefers the httpx2 package for its TestClient and warns when it finds httpx.
     warnings.simplefilter("ignore")
@@ -18,6 +20,26 @@ VALID_ANSWERS = {
     "home_language": "mainly_kazakh", "contact_frequency": "daily", "state_support_rating": "3",
     "age_band": "age_30_44", "gender": "female", "country_of_residence": "KGZ", "citizenship": "both",
 }
+
+
+def abroad_form() -> Form:
+    """A group broken inside (years_abroad depends on lives_abroad), a note, and a question that depends
+    on a select_multiple of the same page."""
+    yes_no = [Choice("yes", {"": "Yes"}), Choice("no", {"": "No"})]
+    languages = [Choice("kk", {"": "Kazakh"}), Choice("ru", {"": "Russian"}), Choice("other", {"": "Another"})]
+    return Form("abroad", "Living abroad", [
+        Question("begin_group", "about", labels={"": "About you"}),
+        Question("select_one", "lives_abroad", "yes_no", labels={"": "Do you live outside Kazakhstan?"},
+                 required=True),
+        Question("integer", "years_abroad", labels={"": "For how many years?"}, required=True,
+                 relevant="${lives_abroad} = 'yes'", constraint=". >= 0 and . <= 100",
+                 constraint_messages={"": "between 0 and 100 years"}),
+        Question("end_group", "about"),
+        Question("note", "languages_note", labels={"": "Now about languages."}),
+        Question("select_multiple", "languages", "languages", labels={"": "Languages you speak at home"}),
+        Question("text", "other_language", labels={"": "Which other language?"}, required=True,
+                 relevant="selected(${languages}, 'other')"),
+    ], {"yes_no": yes_no, "languages": languages})
 
 
 def make_client(app) -> TestClient:

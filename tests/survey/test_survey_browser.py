@@ -46,3 +46,79 @@ def test_phone_submits_the_form_without_javascript(server):
         assert not [problem for problem in problems if "Content Security Policy" in problem]
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def stepped_server(tmp_path, monkeypatch):
+    from survey_helpers import abroad_form
+
+    from diaspora_observatory.survey.storage import SurveyStore
+
+    monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
+    store = SurveyStore.for_data_dir(tmp_path / "data")
+    store.add_survey("abroad", abroad_form())
+    store.close()
+    running = Server(tmp_path / "data").start()
+    yield running
+    running.stop()
+
+
+def test_phone_walks_a_stepped_form_without_javascript(stepped_server, tmp_path):
+    """360 px wide, no JavaScript: a question appears only when an earlier answer makes it apply, the
+    browser itself enforces `required` on the shown page, the server's errors sit next to the question,
+    Back keeps the answers and the last page stores them once."""
+    from playwright.sync_api import sync_playwright
+
+    from diaspora_observatory.survey.storage import SurveyStore
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=os.environ.get("DIASPORA_CHROMIUM", "/usr/bin/chromium"),
+                                             args=CHROMIUM_ARGS)
+        context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+        page = context.new_page()
+        page.goto(f"{stepped_server.base}/s/abroad")
+
+        def fits() -> None:
+            for element in page.locator("form.survey-form, .survey-nav button, .choice").all():
+                box = element.bounding_box()
+                assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+
+        assert page.locator(".survey-step").inner_text() == "Step 1 / 3"
+        assert page.locator("[name='years_abroad']").count() == 0
+        fits()
+        page.click("button[value='next']")  # nothing chosen: the browser's own check keeps the page
+        assert page.locator(".survey-step").inner_text() == "Step 1 / 3"
+        page.check("input[name='lives_abroad'][value='yes']")
+        page.click("button[value='next']")
+        assert page.locator(".survey-step").inner_text() == "Step 2 / 3"
+        assert page.get_attribute("#f-years_abroad", "required") is not None
+        page.fill("#f-years_abroad", "500")
+        page.check("input[name='languages'][value='other']")
+        page.click("button[value='next']")
+        assert page.locator("#e-years_abroad").inner_text() == "between 0 and 100 years"
+        page.click(".survey-problems a[href='#f-years_abroad']")
+        assert page.url.endswith("#f-years_abroad")
+        fits()
+        page.fill("#f-years_abroad", "12")
+        page.click("button[value='next']")
+        assert page.locator(".survey-step").inner_text() == "Step 3 / 3"
+        page.click("button[value='back']")
+        assert page.locator(".survey-step").inner_text() == "Step 2 / 3"
+        assert page.input_value("#f-years_abroad") == "12"
+        assert page.is_checked("input[name='languages'][value='other']")
+        page.click("button[value='next']")
+        page.fill("#f-other_language", "Uyghur")
+        fits()
+        assert page.url == f"{stepped_server.base}/s/abroad?lang=en"  # no answers in the address
+        page.click("button[value='next']")
+        assert page.url.endswith("/s/abroad/thanks?lang=en")
+        assert context.cookies() == []
+        context.close()
+        browser.close()
+    stepped_server.stop()
+    store = SurveyStore.for_data_dir(tmp_path / "data")
+    try:
+        assert [row["answers"] for row in store.responses("abroad")] == [
+            {"lives_abroad": "yes", "years_abroad": 12, "languages": ["other"], "other_language": "Uyghur"}]
+    finally:
+        store.close()

@@ -49,9 +49,14 @@ def test_form_post_validation_messages(client):
     reply = client.post("/s/kz", data={**VALID_ANSWERS, "identity_news": "9", "home_language": "",
                                        "favourite_colour": "red"})
     assert reply.status_code == 422
-    assert "identity_news</a>: &#39;9&#39; is not one of the choices" in reply.text
-    assert "home_language</a>: this question needs an answer" in reply.text
-    assert "favourite_colour</a>: this field is not part of the form" in reply.text
+    # The summary names each question by its label and links to its first input; an unknown field
+    # has nothing to link to.
+    assert ('<a href="#f-identity_news">Following news and events in Kazakhstan matters to me</a>: '
+            "&#39;9&#39; is not one of the choices") in reply.text
+    assert re.search(r'<a href="#f-home_language">[^<]+</a>: this question needs an answer', reply.text)
+    assert "<li>favourite_colour: this field is not part of the form</li>" in reply.text
+    assert 'id="f-identity_news" type="radio" name="identity_news" value="1" required aria-invalid="true"' \
+        in reply.text
     # The respondent's other answers are kept in the page.
     assert 'value="mainly_kazakh"' not in reply.text or 'name="home_language" value="mainly_kazakh" checked' not in reply.text
     assert 'name="gender" value="female" checked' in reply.text

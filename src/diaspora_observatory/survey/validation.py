@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from diaspora_observatory.survey.errors import Problem, SubmissionInvalid
@@ -67,11 +67,13 @@ def _convert(form: Form, question: Question, values: list[str]) -> tuple[Any, Pr
     return value, None
 
 
-def validate_answers(form: Form, raw_answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Clean answers for ``form`` from raw field values, or raise :class:`SubmissionInvalid`.
+def check_answers(form: Form, raw_answers: Mapping[str, Any], only: Collection[str] | None = None,
+                  ) -> tuple[dict[str, Any], list[Problem], list[bool]]:
+    """Clean answers, problems and, for every row of ``form.questions``, whether it applies.
 
-    Unknown fields and answers to notes are refused (allow-list); answers to questions that are not
-    relevant are dropped, as ODK does; a relevant required question must be answered.
+    ``only`` limits the checks to those questions (the pages of a stepped form sent so far); answers to
+    the other questions of the form are allowed in ``raw_answers`` but not looked at. Unknown fields are
+    problems either way (allow-list).
     """
     problems: list[Problem] = []
     answerable = {question.name for question in form.answer_questions()}
@@ -79,17 +81,20 @@ def validate_answers(form: Form, raw_answers: Mapping[str, Any]) -> dict[str, An
         if name not in answerable:
             problems.append(_problem(str(name)[:40], "this field is not part of the form"))
     answers: dict[str, Any] = {}
+    applies: list[bool] = []
     hidden_groups: list[bool] = []
     for question in form.questions:
         if question.kind == "end_group":
             if hidden_groups:
                 hidden_groups.pop()
+            applies.append(True)
             continue
         relevant = not any(hidden_groups) and holds(question.relevant, answers)
+        applies.append(relevant)
         if question.kind == "begin_group":
             hidden_groups.append(not relevant)
             continue
-        if not question.answers or not relevant:
+        if not question.answers or not relevant or (only is not None and question.name not in only):
             continue
         values = _values(raw_answers.get(question.name))
         if not values:
@@ -105,6 +110,16 @@ def validate_answers(form: Form, raw_answers: Mapping[str, Any]) -> dict[str, An
             problems.append(_problem(question.name, message.replace("{", "{{").replace("}", "}}")))
             continue
         answers[question.name] = value
+    return answers, problems, applies
+
+
+def validate_answers(form: Form, raw_answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Clean answers for ``form`` from raw field values, or raise :class:`SubmissionInvalid`.
+
+    Unknown fields and answers to notes are refused (allow-list); answers to questions that are not
+    relevant are dropped, as ODK does; a relevant required question must be answered.
+    """
+    answers, problems, _ = check_answers(form, raw_answers)
     if problems:
         raise SubmissionInvalid(problems)
     return answers

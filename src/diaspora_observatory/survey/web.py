@@ -24,11 +24,18 @@ from starlette.routing import BaseRoute, Route
 
 from diaspora_observatory.survey.admin import check_admin_token, ensure_admin_token
 from diaspora_observatory.survey.default import DEFAULT_SLUG, default_form
-from diaspora_observatory.survey.errors import SubmissionConflict, SubmissionInvalid, SurveyClosed, SurveyNotFound
+from diaspora_observatory.survey.errors import (
+    Problem,
+    SubmissionConflict,
+    SubmissionInvalid,
+    SurveyClosed,
+    SurveyNotFound,
+)
 from diaspora_observatory.survey.protection import DEFAULT_MAX_BODY, BodyTooLarge, cross_site, read_body
 from diaspora_observatory.survey.ratelimit import RateLimiter
+from diaspora_observatory.survey.steps import CLOSE, ROW, names_before, plan_steps, step_of_question
 from diaspora_observatory.survey.storage import SurveyStore
-from diaspora_observatory.survey.validation import valid_submission_id, validate_answers
+from diaspora_observatory.survey.validation import check_answers, valid_submission_id, validate_answers
 
 if TYPE_CHECKING:
     from diaspora_observatory.web.extensions import WebContext
@@ -36,7 +43,10 @@ if TYPE_CHECKING:
 NAV = [("/s", "Survey")]
 HERE = Path(__file__).resolve().parent
 NO_STORE = {"cache-control": "no-store"}
-CONTROL_FIELDS = {"submission_id", "lang"}
+# Fields of the HTML form that are not answers. The step fields start with two underscores, which
+# XLSForm allows in names but no real form uses; answers named so would be refused as unknown.
+STEP_FIELD, NAV_FIELD = "__step", "__nav"
+CONTROL_FIELDS = {"submission_id", "lang", STEP_FIELD, NAV_FIELD}
 SURVEY_CACHE_SECONDS = 2.0
 
 
@@ -81,30 +91,55 @@ class SurveyViews:
         # The client address is used only here, in memory, to slow floods; it is never stored.
         return self.limiter.allow(request.client.host if request.client else "unknown")
 
-    def form_context(self, request: Request, record: Any, values: dict[str, list[str]] | None = None,
-                     problems: dict[str, str] | None = None, submission_id: str | None = None) -> dict[str, Any]:
+    def form_context(self, request: Request, record: Any, number: int = 0,
+                     values: dict[str, list[str]] | None = None, problems: dict[str, str] | None = None,
+                     submission_id: str | None = None) -> dict[str, Any]:
+        """The page ``number`` of the form: its questions that apply given the answers of earlier pages
+        (carried in ``values``), the answers of every other page as hidden fields."""
         language = self.web.language(request)
         form = record.form
-        blocks, hidden_by_relevance = [], []
-        for question in form.questions:
-            if question.kind == "end_group":
-                blocks.append({"kind": "end_group"})
-                hidden_by_relevance.pop() if hidden_by_relevance else None
+        values = values or {}
+        steps = plan_steps(form)
+        step = steps[number]
+        _, _, applies = check_answers(form, values, only=names_before(steps, number))
+        blocks: list[dict[str, Any]] = []
+        skipping = 0  # depth inside a group that does not apply
+        for kind, index in step.items:
+            question = form.questions[index]
+            closing = kind == CLOSE or question.kind == "end_group"
+            opening = question.kind == "begin_group" and not closing
+            if skipping:
+                skipping += 1 if opening else -1 if closing else 0
                 continue
-            conditional = bool(question.relevant) or any(hidden_by_relevance)
-            if question.kind == "begin_group":
-                hidden_by_relevance.append(bool(question.relevant))
+            if opening and not applies[index]:
+                skipping = 1
+                continue
+            if closing:
+                if blocks and blocks[-1]["kind"] == "begin_group":
+                    blocks.pop()  # nothing of the group applies on this page
+                else:
+                    blocks.append({"kind": "end_group"})
+                continue
+            if not applies[index]:
+                continue
             blocks.append({
                 "kind": question.kind, "name": question.name, "label": form.text(question.labels, language),
-                "hint": form.text(question.hints, language),
-                "required": question.required, "html_required": question.required and not conditional,
-                "conditional": conditional,
+                "hint": form.text(question.hints, language), "required": question.required,
                 "choices": [(choice.name, form.choice_label(question, choice.name, language))
                             for choice in form.options(question)],
-                "values": (values or {}).get(question.name, []), "problem": (problems or {}).get(question.name),
+                "values": values.get(question.name, []), "problem": (problems or {}).get(question.name),
             })
-        return {"record": record, "blocks": blocks, "problems": problems or {},
-                "submission_id": submission_id or str(uuid.uuid4()), "form_title": record.title}
+        labels = {question.name: form.text(question.labels, language) or question.name
+                  for question in form.answer_questions()}
+        summary = [(name, labels.get(name, name), message, name in step.names)
+                   for name, message in (problems or {}).items()]
+        # Answers of the other pages travel in the page itself (hidden fields), never in the address or
+        # a cookie, and nothing is stored before the last page is sent.
+        carried = [(name, value) for name, answers in values.items() if name not in step.names
+                   and name in labels for value in answers]
+        return {"record": record, "blocks": blocks, "problems": problems or {}, "summary": summary,
+                "submission_id": submission_id or str(uuid.uuid4()), "form_title": record.title,
+                "step": number, "steps": len(steps), "carried": carried}
 
     # pages
     async def index(self, request: Request) -> Response:
@@ -142,14 +177,52 @@ class SurveyViews:
             return self.error(request, 400, "Refused", "The answers could not be read.")
         submission_id = valid_submission_id((fields.get("submission_id") or [""])[0]) or str(uuid.uuid4())
         answers = {name: values for name, values in fields.items() if name not in CONTROL_FIELDS}
+        form = record.form
+        steps = plan_steps(form)
+        step_text = (fields.get(STEP_FIELD) or ["0"])[0]
+        if not step_text.isdigit() or int(step_text) >= len(steps):
+            return self.error(request, 400, "Refused", "The answers could not be read.")
+        number = int(step_text)
+        going_back = (fields.get(NAV_FIELD) or ["next"])[0] == "back"
+        # Every page sent is checked again with all the pages before it: hidden fields come back from the
+        # browser and are trusted no more than the visible ones.
+        clean, problems, applies = check_answers(form, answers, only=names_before(steps, number + 1))
         translate = self.web.gettext(request)
+        step_of = step_of_question(steps)
+
+        def page(target: int, found: list[Problem], status: int) -> Response:
+            known = {name: values for name, values in answers.items() if name in step_of}
+            shown = {problem.field: problem.text(translate) for problem in found}
+            context = self.form_context(request, record, target, known, shown, submission_id)
+            return _no_store(self.web.render(request, "survey_form.html", context, status_code=status))
+
+        def shows_something(target: int) -> bool:
+            # Pages are planned so that what a page shows depends only on the pages before it.
+            return any(applies[index] for kind, index in steps[target].items
+                       if kind == ROW and form.questions[index].kind not in ("begin_group", "end_group"))
+
+        if problems and not going_back:
+            # Show the first page with a problem (a tampered answer of an earlier page sends the
+            # respondent back there); unknown fields are reported on the page just sent.
+            return page(min(step_of.get(problem.field, number) for problem in problems), problems, 422)
+        if going_back:
+            target = number - 1
+            while target > 0 and not shows_something(target):
+                target -= 1
+            return page(max(target, 0), [], 200)
+        target = number + 1
+        while target < len(steps) and not shows_something(target):
+            target += 1
+        if target < len(steps):
+            return page(target, [], 200)
+        # The last page: the whole submission is checked once more, exactly as the JSON API does.
+        clean, problems, _ = check_answers(form, answers)
+        if problems:
+            return page(min(step_of.get(problem.field, number) for problem in problems), problems, 422)
         try:
-            clean = validate_answers(record.form, answers)
             await asyncio.wrap_future(self.store.submit_later(record.slug, submission_id, clean, "web"))
         except SubmissionInvalid as error:
-            problems = {problem.field: problem.text(translate) for problem in error.problems}
-            context = self.form_context(request, record, answers, problems, submission_id)
-            return _no_store(self.web.render(request, "survey_form.html", context, status_code=422))
+            return page(number, list(error.problems), 422)
         except SubmissionConflict:
             # The same form page sent twice with changed answers: keep the first, as the API does.
             return self.error(request, 409, "Already received", "These answers were already sent once; "

@@ -45,8 +45,6 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
     "Please correct the answers marked below.": ("Исправьте, пожалуйста, отмеченные ниже ответы.",
                                                  "Төменде белгіленген жауаптарды түзетіңіз."),
     "required": ("обязательно", "міндетті"),
-    "Answer only if it applies to you.": ("Отвечайте, только если это к вам относится.",
-                                          "Бұл сізге қатысты болса ғана жауап беріңіз."),
     "Send my answers": ("Отправить ответы", "Жауаптарымды жіберу"),
     "Questionnaires collected anonymously by this observatory. Answers stay on this server.": (
         "Анкеты, которые эта обсерватория собирает анонимно. Ответы остаются на этом сервере.",
@@ -129,6 +127,9 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
     "open": ("открыт", "ашық"),
     "closed": ("закрыт", "жабық"),
     "Total": ("Всего", "Барлығы"),
+    "Step": ("Шаг", "Қадам"),
+    "Next": ("Далее", "Келесі"),
+    "Back": ("Назад", "Артқа"),
 }
 
 
