@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import warnings
+from pathlib import Path
 
 from diaspora_observatory.survey.model import Choice, Form, Question
 
@@ -11,6 +13,22 @@ with warnings.catch_warnings():
     # Starlette prefers the httpx2 package for its TestClient and warns when it finds httpx.
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
+
+# The project's shared real-data folder sits beside the repository (see its README).
+REAL_FORMS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "xlsform"
+
+
+def edited_real_form(tmp_path: Path, name: str, cell: str, value: str) -> Path:
+    """A copy of the real form ``name`` in ``tmp_path`` with one cell of its survey sheet changed."""
+    from openpyxl import load_workbook
+
+    copy = tmp_path / name
+    shutil.copy(REAL_FORMS / name, copy)
+    workbook = load_workbook(copy)
+    workbook["survey"][cell] = value
+    workbook.save(copy)
+    return copy
+
 
 POSTGRES_URL = os.environ.get("DIASPORA_TEST_POSTGRES_URL")
 ADMIN_TOKEN = "test-admin-token-4f1c"

@@ -49,7 +49,8 @@ def default_form() -> Form:
         questions.append(Question(kind=kind, name=entry["name"], list_name=list_name or None,
                                   labels=keyed(labels) if kind != "end_group" else {},
                                   hints=keyed(entry.get("hint")), required=bool(entry.get("required")),
-                                  relevant=entry.get("relevant", ""), constraint=entry.get("constraint", "")))
+                                  relevant=entry.get("relevant", ""), constraint=entry.get("constraint", ""),
+                                  constraint_messages=keyed(entry.get("constraint_message"))))
     settings = source["settings"]
     return Form(form_id=settings["form_id"], title=settings["form_title"], questions=questions, choices=choices,
                 version=str(settings["version"]), default_language=settings["default_language"])

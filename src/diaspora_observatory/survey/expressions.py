@@ -2,8 +2,9 @@
 
 Supported: ``.`` (the answer being checked), ``${name}`` (another answer), numbers, quoted strings,
 comparisons ``= != < <= > >=``, ``and``, ``or``, parentheses and the functions ``selected(x, 'v')``,
-``not(x)`` and ``count-selected(x)``. Anything else is refused when the form is imported, so a form
-never behaves differently here than in ODK without saying so.
+``not(x)``, ``count-selected(x)`` and ``regex(x, 'pattern')`` (a full match, as ODK does); in a
+``choice_filter`` a bare word names a column of the choices sheet. Anything else is refused when the
+form is imported, so a form never behaves differently here than in ODK without saying so.
 """
 
 from __future__ import annotations
@@ -15,8 +16,14 @@ from typing import Any
 
 from diaspora_observatory.survey.errors import ExpressionError
 
-SUPPORTED = "., ${name}, numbers, 'strings', = != < <= > >=, and, or, ( ), selected(), not(), count-selected()"
-FUNCTIONS = {"selected": 2, "not": 1, "count-selected": 1}
+SUPPORTED = ("., ${name}, numbers, 'strings', = != < <= > >=, and, or, ( ), selected(), not(), count-selected(), "
+             "regex()")
+FUNCTIONS = {"selected": 2, "not": 1, "count-selected": 1, "regex": 2}
+# regex() runs on respondents' text: patterns and inputs are capped and every match has a time limit
+# (the `regex` package's timeout), so no pattern can stall the server (catastrophic backtracking).
+MAX_PATTERN = 300
+MAX_REGEX_INPUT = 500
+REGEX_SECONDS = 0.05
 _TOKEN = re.compile(r"""\s*(?:
     (?P<number>\d+(?:\.\d+)?) |
     (?P<string>'[^']*'|"[^"]*") |
@@ -53,7 +60,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, columns: set[str] | None = None) -> None:
+        self.columns = columns
         self.text = text
         self.tokens = _tokens(text)
         self.position = 0
@@ -130,14 +138,43 @@ class _Parser:
             if len(arguments) != FUNCTIONS[value]:
                 raise ExpressionError(f"{value}() takes {FUNCTIONS[value]} argument(s), got {len(arguments)} "
                                       f"(in {self.text!r})")
+            if value == "regex":
+                return Node("call", value, (arguments[0], Node("literal", _pattern(arguments[1], self.text))))
             return Node("call", value, tuple(arguments))
+        if kind == "word" and self.columns is not None and value not in ("and", "or"):
+            if value not in self.columns:
+                raise ExpressionError(f"'{value}' names no column of the choices sheet for this list (in "
+                                      f"{self.text!r}); its columns are {', '.join(sorted(self.columns))}",
+                                      f"quote text with straight quotes ('{value}') or name one of the columns")
+            return Node("column", value)
         raise ExpressionError(f"{value!r} is not supported here (in {self.text!r})",
                               f"supported expressions: {SUPPORTED}")
 
 
-def parse(text: str) -> Node:
-    """Parse an expression of the supported subset; raise :class:`ExpressionError` otherwise."""
-    return _Parser(str(text)).parse()
+def _pattern(node: Node, text: str) -> Any:
+    """The compiled pattern of ``regex(x, 'pattern')``: a quoted, capped pattern that compiles."""
+    import regex
+
+    if node.kind != "literal" or not isinstance(node.value, str):
+        raise ExpressionError(f"regex() needs its pattern as quoted text (in {text!r})",
+                              "write the pattern in straight quotes, as in regex(., '[0-9]{10}')")
+    if len(node.value) > MAX_PATTERN:
+        raise ExpressionError(f"the regex() pattern is longer than {MAX_PATTERN} characters (in {text!r})",
+                              "use a shorter pattern")
+    try:
+        return regex.compile(node.value, regex.VERSION0)
+    except (regex.error, ValueError, OverflowError) as error:
+        raise ExpressionError(f"the regex() pattern {node.value!r} is not a valid regular expression ({error})",
+                              "correct the pattern (XPath regular expressions, as in ODK)") from error
+
+
+def parse(text: str, columns: set[str] | None = None) -> Node:
+    """Parse an expression of the supported subset; raise :class:`ExpressionError` otherwise.
+
+    ``columns``: parse a choice filter, where a bare word names a column of the choices sheet
+    (``cf = ${county}``); it must be one of ``columns``.
+    """
+    return _Parser(str(text), columns).parse()
 
 
 def references(node: Node) -> set[str]:
@@ -178,25 +215,48 @@ def _compare(operator: str, left: Any, right: Any) -> bool:
             ">": left_number > right_number, ">=": left_number >= right_number}[operator]
 
 
-def evaluate(node: Node, answers: Mapping[str, Any], current: Any = None) -> Any:
-    """Evaluate a parsed expression; a missing answer is the empty string, as in ODK."""
+def _regex(value: Any, pattern: Any) -> bool:
+    """ODK's regex(): true when the whole text matches the pattern (a full match, not a search)."""
+    import regex
+
+    text = " ".join(value) if isinstance(value, list) else str(value)
+    if len(text) > MAX_REGEX_INPUT:
+        return False
+    try:
+        return pattern.fullmatch(text, timeout=REGEX_SECONDS) is not None
+    except TimeoutError:
+        return False  # a pattern that backtracks too long on this text: the answer is refused
+    except regex.error:
+        return False
+
+
+def evaluate(node: Node, answers: Mapping[str, Any], current: Any = None,
+             choice: Mapping[str, str] | None = None) -> Any:
+    """Evaluate a parsed expression; a missing answer is the empty string, as in ODK. ``choice``: the
+    columns of the choice a choice filter is evaluated for."""
     if node.kind == "literal":
         return node.value
+    if node.kind == "column":
+        return (choice or {}).get(node.value, "")
     if node.kind == "current":
         return "" if current is None else current
     if node.kind == "reference":
         value = answers.get(node.value)
         return "" if value is None else value
     if node.kind == "and":
-        return bool(evaluate(node.children[0], answers, current)) and bool(evaluate(node.children[1], answers, current))
+        return bool(evaluate(node.children[0], answers, current, choice)) and \
+            bool(evaluate(node.children[1], answers, current, choice))
     if node.kind == "or":
-        return bool(evaluate(node.children[0], answers, current)) or bool(evaluate(node.children[1], answers, current))
+        return bool(evaluate(node.children[0], answers, current, choice)) or \
+            bool(evaluate(node.children[1], answers, current, choice))
     if node.kind == "compare":
-        return _compare(node.value, evaluate(node.children[0], answers, current),
-                        evaluate(node.children[1], answers, current))
-    arguments = [evaluate(child, answers, current) for child in node.children]
+        return _compare(node.value, evaluate(node.children[0], answers, current, choice),
+                        evaluate(node.children[1], answers, current, choice))
+    arguments = [evaluate(child, answers, current, choice) for child in node.children]
     if node.value == "not":
         return not bool(arguments[0])
+    if node.value == "regex":
+        return _regex(arguments[0], arguments[1])
     selection = arguments[0] if isinstance(arguments[0], list) else str(arguments[0]).split()
     if node.value == "selected":
         return str(arguments[1]) in selection

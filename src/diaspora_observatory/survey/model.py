@@ -13,6 +13,7 @@ from typing import Any
 # Question kinds the observatory collects and analyses; everything else is refused on import.
 ANSWER_KINDS = ("select_one", "select_multiple", "integer", "decimal", "text")
 KINDS = (*ANSWER_KINDS, "note", "begin_group", "end_group")
+OTHER = "other"
 _LANGUAGE_CODE = re.compile(r"\(([A-Za-z-]{2,})\)\s*$")
 
 
@@ -28,6 +29,8 @@ class Choice:
 
     name: str
     labels: dict[str, str] = field(default_factory=dict)
+    # Other columns of the choices sheet (``cf``, ``pastel``, media …): read by choice filters, kept for export.
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -45,6 +48,15 @@ class Question:
     constraint_messages: dict[str, str] = field(default_factory=dict)
     appearance: str = ""
     row: int | None = None
+    choice_filter: str = ""
+    # ``select_one LIST or_other``: the list gains the choice ``other`` (see :meth:`Form.options`).
+    or_other: bool = False
+    # The select question whose ``or_other`` added this text question on import (export writes it back
+    # as ``or_other`` instead of the question).
+    added_for: str = ""
+    # Presentation columns that change nothing stored or checked (image, audio, media::…, required_message …),
+    # header -> value, kept for export.
+    presentation: dict[str, str] = field(default_factory=dict)
 
     @property
     def answers(self) -> bool:
@@ -62,6 +74,8 @@ class Form:
     choices: dict[str, list[Choice]] = field(default_factory=dict)
     version: str = ""
     default_language: str = ""
+    # settings ``allow_choice_duplicates``: the same choice name may appear twice in a list (choice filters).
+    allow_choice_duplicates: bool = False
 
     @property
     def languages(self) -> list[str]:
@@ -86,7 +100,15 @@ class Form:
         raise KeyError(name)
 
     def options(self, question: Question) -> list[Choice]:
-        return self.choices.get(question.list_name or "", [])
+        """The question's choices; with ``or_other`` the list ends with ``other`` (as pyxform adds it)."""
+        options = self.choices.get(question.list_name or "", [])
+        if question.or_other and not any(choice.name == OTHER for choice in options):
+            options = [*options, Choice(OTHER, {language: "Other" for language in self.label_languages(question)})]
+        return options
+
+    def label_languages(self, question: Question) -> list[str]:
+        """The language keys of a question's labels (``[""]`` for a plain label)."""
+        return list(question.labels) or [""]
 
     def text(self, labels: dict[str, str], language: str) -> str:
         """The label for ``language`` (a code like ``ru``): that language, the form's default, English,
@@ -111,4 +133,5 @@ class Form:
         questions = [Question(**question) for question in data["questions"]]
         choices = {name: [Choice(**choice) for choice in options] for name, options in data.get("choices", {}).items()}
         return cls(form_id=data["form_id"], title=data["title"], questions=questions, choices=choices,
-                   version=data.get("version", ""), default_language=data.get("default_language", ""))
+                   version=data.get("version", ""), default_language=data.get("default_language", ""),
+                   allow_choice_duplicates=data.get("allow_choice_duplicates", False))

@@ -1,6 +1,6 @@
-"""The form without JavaScript, in steps: a page can only show or hide a question from answers the
-server has already received, so a step ends wherever a later question's ``relevant`` depends on an
-answer given on the same page.
+"""The form without JavaScript, in steps: a page can only show or hide a question (or filter its
+choices) from answers the server has already received, so a step ends wherever a later question's
+``relevant`` or ``choice_filter`` depends on an answer given on the same page.
 
 A form whose ``relevant`` expressions refer only to earlier pages (or that has none, like the built-in
 questionnaire) is a single step. When a break falls inside a group, the group is closed at the end of
@@ -31,7 +31,19 @@ class Step:
 
 
 def _depends_on(question: Question) -> set[str]:
-    return references(parse(question.relevant)) if question.relevant.strip() else set()
+    """The answers a question's ``relevant`` and ``choice_filter`` read: they must come from earlier pages."""
+    found = references(parse(question.relevant)) if question.relevant.strip() else set()
+    if question.choice_filter.strip():
+        # Bare words of a choice filter are choice columns, not answers: parse them as such.
+        found |= references(parse(question.choice_filter, columns=_AnyColumn()))
+    return found
+
+
+class _AnyColumn(set):
+    """Accepts every word as a choice column (the import has already checked them)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
 
 
 def plan_steps(form: Form) -> list[Step]:

@@ -7,8 +7,8 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from diaspora_observatory.survey.errors import Problem, SubmissionInvalid
-from diaspora_observatory.survey.expressions import holds
-from diaspora_observatory.survey.model import Form, Question
+from diaspora_observatory.survey.expressions import evaluate, holds, parse
+from diaspora_observatory.survey.model import Choice, Form, Question
 
 MAX_TEXT = 2000
 MAX_SUBMISSION_ID = 64
@@ -30,10 +30,25 @@ def _problem(name: str, template: str, **params: object) -> Problem:
     return Problem(name, template, tuple((key, str(value)) for key, value in params.items()))
 
 
-def _convert(form: Form, question: Question, values: list[str]) -> tuple[Any, Problem | None]:
+def options_for(form: Form, question: Question, answers: Mapping[str, Any]) -> list[Choice]:
+    """The choices ``question`` offers given earlier ``answers``: those its ``choice_filter`` keeps,
+    evaluated per choice with the choice's columns (``name``, ``cf`` …); the ``or_other`` choice stays."""
+    options = form.options(question)
+    if not question.choice_filter.strip():
+        return options
+    from diaspora_observatory.survey.xlsform import choice_columns
+
+    node = parse(question.choice_filter, columns=choice_columns(form, question))
+    listed = {id(choice) for choice in form.choices.get(question.list_name or "", [])}
+    return [choice for choice in options if id(choice) not in listed
+            or bool(evaluate(node, answers, choice={**choice.columns, "name": choice.name}))]
+
+
+def _convert(form: Form, question: Question, values: list[str],
+             answers: Mapping[str, Any] | None = None) -> tuple[Any, Problem | None]:
     name = question.name
     if question.kind == "select_multiple":
-        allowed = {choice.name for choice in form.options(question)}
+        allowed = {choice.name for choice in options_for(form, question, answers or {})}
         chosen = []
         for value in values:
             for part in value.split():
@@ -46,7 +61,7 @@ def _convert(form: Form, question: Question, values: list[str]) -> tuple[Any, Pr
         return None, _problem(name, "only one answer is allowed")
     value = values[0]
     if question.kind == "select_one":
-        if value not in {choice.name for choice in form.options(question)}:
+        if value not in {choice.name for choice in options_for(form, question, answers or {})}:
             return None, _problem(name, "'{value}' is not one of the choices", value=value[:40])
         return value, None
     if question.kind == "integer":
@@ -68,8 +83,10 @@ def _convert(form: Form, question: Question, values: list[str]) -> tuple[Any, Pr
 
 
 def check_answers(form: Form, raw_answers: Mapping[str, Any], only: Collection[str] | None = None,
-                  ) -> tuple[dict[str, Any], list[Problem], list[bool]]:
+                  language: str = "en") -> tuple[dict[str, Any], list[Problem], list[bool]]:
     """Clean answers, problems and, for every row of ``form.questions``, whether it applies.
+
+    ``language`` (a code such as ``ru``) picks the form's own constraint message in that language.
 
     ``only`` limits the checks to those questions (the pages of a stepped form sent so far); answers to
     the other questions of the form are allowed in ``raw_answers`` but not looked at. Unknown fields are
@@ -101,25 +118,25 @@ def check_answers(form: Form, raw_answers: Mapping[str, Any], only: Collection[s
             if question.required:
                 problems.append(_problem(question.name, "this question needs an answer"))
             continue
-        value, problem = _convert(form, question, values)
+        value, problem = _convert(form, question, values, answers)
         if problem:
             problems.append(problem)
             continue
         if question.constraint and not holds(question.constraint, answers, value):
-            message = form.text(question.constraint_messages, "en") or "this answer is not allowed here"
+            message = form.text(question.constraint_messages, language) or "this answer is not allowed here"
             problems.append(_problem(question.name, message.replace("{", "{{").replace("}", "}}")))
             continue
         answers[question.name] = value
     return answers, problems, applies
 
 
-def validate_answers(form: Form, raw_answers: Mapping[str, Any]) -> dict[str, Any]:
+def validate_answers(form: Form, raw_answers: Mapping[str, Any], language: str = "en") -> dict[str, Any]:
     """Clean answers for ``form`` from raw field values, or raise :class:`SubmissionInvalid`.
 
     Unknown fields and answers to notes are refused (allow-list); answers to questions that are not
     relevant are dropped, as ODK does; a relevant required question must be answered.
     """
-    answers, problems, _ = check_answers(form, raw_answers)
+    answers, problems, _ = check_answers(form, raw_answers, language=language)
     if problems:
         raise SubmissionInvalid(problems)
     return answers

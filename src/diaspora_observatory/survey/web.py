@@ -35,7 +35,12 @@ from diaspora_observatory.survey.protection import DEFAULT_MAX_BODY, BodyTooLarg
 from diaspora_observatory.survey.ratelimit import RateLimiter
 from diaspora_observatory.survey.steps import CLOSE, ROW, names_before, plan_steps, step_of_question
 from diaspora_observatory.survey.storage import SurveyStore
-from diaspora_observatory.survey.validation import check_answers, valid_submission_id, validate_answers
+from diaspora_observatory.survey.validation import (
+    check_answers,
+    options_for,
+    valid_submission_id,
+    validate_answers,
+)
 
 if TYPE_CHECKING:
     from diaspora_observatory.web.extensions import WebContext
@@ -101,7 +106,7 @@ class SurveyViews:
         values = values or {}
         steps = plan_steps(form)
         step = steps[number]
-        _, _, applies = check_answers(form, values, only=names_before(steps, number))
+        earlier, _, applies = check_answers(form, values, only=names_before(steps, number), language=language)
         blocks: list[dict[str, Any]] = []
         skipping = 0  # depth inside a group that does not apply
         for kind, index in step.items:
@@ -125,8 +130,9 @@ class SurveyViews:
             blocks.append({
                 "kind": question.kind, "name": question.name, "label": form.text(question.labels, language),
                 "hint": form.text(question.hints, language), "required": question.required,
-                "choices": [(choice.name, form.choice_label(question, choice.name, language))
-                            for choice in form.options(question)],
+                # A choice filter reads answers of earlier pages only (steps.py breaks the page before).
+                "choices": [(choice.name, form.text(choice.labels, language) or choice.name)
+                            for choice in options_for(form, question, earlier)],
                 "values": values.get(question.name, []), "problem": (problems or {}).get(question.name),
             })
         labels = {question.name: form.text(question.labels, language) or question.name
@@ -186,7 +192,9 @@ class SurveyViews:
         going_back = (fields.get(NAV_FIELD) or ["next"])[0] == "back"
         # Every page sent is checked again with all the pages before it: hidden fields come back from the
         # browser and are trusted no more than the visible ones.
-        clean, problems, applies = check_answers(form, answers, only=names_before(steps, number + 1))
+        language = self.web.language(request)
+        clean, problems, applies = check_answers(form, answers, only=names_before(steps, number + 1),
+                                                 language=language)
         translate = self.web.gettext(request)
         step_of = step_of_question(steps)
 
@@ -216,7 +224,7 @@ class SurveyViews:
         if target < len(steps):
             return page(target, [], 200)
         # The last page: the whole submission is checked once more, exactly as the JSON API does.
-        clean, problems, _ = check_answers(form, answers)
+        clean, problems, _ = check_answers(form, answers, language=language)
         if problems:
             return page(min(step_of.get(problem.field, number) for problem in problems), problems, 422)
         try:
@@ -284,7 +292,8 @@ class SurveyViews:
             return self.api_error(400, "submission_id must be 8 to 64 letters, digits, '-' or '_' (a UUID)")
         try:
             record = await self.survey(slug)
-            clean = validate_answers(record.form, payload["answers"])
+            # The form's own constraint messages in the client's language (?lang= or Accept-Language).
+            clean = validate_answers(record.form, payload["answers"], self.web.language(request))
             receipt = await asyncio.wrap_future(self.store.submit_later(slug, submission_id, clean, "api"))
         except SurveyNotFound:
             return self.api_error(404, f"no survey '{slug}'")

@@ -21,9 +21,12 @@ from diaspora_observatory.survey.model import Choice, Form, Question
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 TRANSLATED = ("label", "hint", "constraint_message")
-SURVEY_COLUMNS = {"type", "name", "required", "relevant", "constraint", "appearance"}
+SURVEY_COLUMNS = {"type", "name", "required", "relevant", "constraint", "appearance", "choice_filter"}
+# Columns that only change how a question is presented, never what is stored or checked: accepted and
+# kept for export (also with a language, ``image::English (en)``, ``media::audio::Russian (ru)``).
+PRESENTATION = ("image", "big-image", "audio", "video", "media", "guidance_hint", "required_message", "autoplay")
 CHOICE_COLUMNS = {"list_name", "name"}
-SETTING_COLUMNS = ("form_title", "form_id", "version", "default_language")
+SETTING_COLUMNS = ("form_title", "form_id", "version", "default_language", "allow_choice_duplicates")
 IDENTIFYING_TYPES = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
                      "username", "email", "audit", "start-geopoint", "uri:deviceid", "uri:email",
                      "uri:phonenumber", "uri:username"}
@@ -78,13 +81,13 @@ def _read_sheet(workbook: Any, sheet: str, issues: list[FormIssue]) -> tuple[lis
 
 
 def _check_columns(sheet: str, records: list[tuple[int, dict[str, str]]], known: set[str],
-                   issues: list[FormIssue]) -> None:
+                   issues: list[FormIssue], accepted: tuple[str, ...] = ()) -> None:
     """Refuse columns outside the supported subset that hold any value (empty ones are harmless)."""
     reported: set[str] = set()
     for number, record in records:
         for column, value in record.items():
             base = column.split("::")[0]
-            if value and column not in known and base not in TRANSLATED and column not in reported:
+            if value and column not in known and base not in TRANSLATED + accepted and column not in reported:
                 reported.add(column)
                 issues.append(FormIssue(sheet, number, column, f"the column '{column}' is not supported; "
                                         "remove the column (docs/survey.md lists the supported ones)"))
@@ -115,17 +118,18 @@ def _question(number: int, record: dict[str, str], choices: dict[str, list[Choic
     list_name = None
     if lowered[0] in ("select_one", "select_multiple", "select1"):
         kind = "select_multiple" if lowered[0] == "select_multiple" else "select_one"
-        if len(parts) == 3 and lowered[2] == "or_other":
-            refuse("type", f"'{raw_type}': 'or_other' is not supported; add a choice 'other' to the list and a "
-                           "text question with relevant selected(${" + (name or "this") + "}, 'other')")
-            return None
-        if len(parts) != 2:
+        or_other = len(parts) == 3 and lowered[2] == "or_other"
+        if len(parts) != 2 and not or_other:
             refuse("type", f"'{raw_type}' needs exactly one choice list name, as in 'select_one yes_no'")
             return None
         list_name = parts[1]
         if list_name not in choices:
             issues.append(FormIssue("choices", None, "list_name", f"no choice list '{list_name}' (used by "
                                     f"survey row {number}); add its choices to the choices sheet"))
+    elif lowered[0] == "select_one_from_file" or lowered[0] == "select_multiple_from_file":
+        refuse("type", f"'{raw_type}': choices from a file are not supported; copy the file's choices "
+                       f"to the choices sheet and use {lowered[0].removesuffix('_from_file')} LIST")
+        return None
     elif raw_type.lower() in ("begin group", "begin_group"):
         kind = "begin_group"
     elif raw_type.lower() in ("end group", "end_group"):
@@ -148,29 +152,69 @@ def _question(number: int, record: dict[str, str], choices: dict[str, list[Choic
     if required_text not in TRUE | FALSE:
         refuse("required", f"'{record.get('required')}' is not supported; write yes or no "
                            "(required expressions are not supported)")
+    choice_filter = record.get("choice_filter", "")
+    if choice_filter and list_name is None:
+        refuse("choice_filter", f"a choice filter on '{raw_type}'; only select_one and select_multiple "
+                                "questions have choices to filter")
+    presentation = {column: value for column, value in record.items()
+                    if value and column.split("::")[0] in PRESENTATION}
     question = Question(kind=kind, name=name, list_name=list_name, labels=_translations(record, "label"),
                         hints=_translations(record, "hint"), required=required_text in TRUE,
                         relevant=record.get("relevant", ""), constraint=record.get("constraint", ""),
                         constraint_messages=_translations(record, "constraint_message"),
-                        appearance=record.get("appearance", ""), row=number)
+                        appearance=record.get("appearance", ""), row=number,
+                        choice_filter=choice_filter if list_name else "",
+                        or_other=list_name is not None and len(parts) == 3, presentation=presentation)
     return question
+
+
+def _expand_or_other(questions: list[Question], issues: list[FormIssue]) -> list[Question]:
+    """``select_one LIST or_other`` as XLSForm tools build it: the choice ``other`` (added by
+    :meth:`Form.options`) and, right after, a text question ``<name>_other`` asked only when ``other``
+    is chosen."""
+    names = {question.name for question in questions}
+    expanded = []
+    for question in questions:
+        expanded.append(question)
+        if not question.or_other:
+            continue
+        other = f"{question.name}_other"
+        if other in names:
+            issues.append(FormIssue("survey", question.row, "type", f"'or_other' adds a question '{other}', but "
+                                    "the form already has one; rename it or drop 'or_other'"))
+            continue
+        expanded.append(Question(kind="text", name=other, labels={language: "Specify other."
+                                                                  for language in (list(question.labels) or [""])},
+                                 relevant=f"selected(${{{question.name}}}, 'other')", row=question.row,
+                                 added_for=question.name))
+    return expanded
 
 
 def _check_expressions(form: Form, issues: list[FormIssue]) -> None:
     names = {question.name for question in form.questions if question.answers}
     for question in form.questions:
-        for column in ("relevant", "constraint"):
+        for column in ("relevant", "constraint", "choice_filter"):
             text = getattr(question, column)
             if not text:
                 continue
             try:
-                node = parse(text)
+                # In a choice filter a bare word is a column of the choices sheet (``cf = ${county}``).
+                columns = choice_columns(form, question) if column == "choice_filter" else None
+                node = parse(text, columns=columns)
             except ExpressionError as error:
                 issues.append(FormIssue("survey", question.row, column, f"{error.message}; {error.hint}"))
                 continue
             for missing in sorted(references(node) - names):
                 issues.append(FormIssue("survey", question.row, column, f"${{{missing}}} names no question; "
                                         "use the name of a question of this form"))
+
+
+def choice_columns(form: Form, question: Question) -> set[str]:
+    """The columns a choice filter may name for ``question``'s list: ``name`` and the list's other columns."""
+    found = {"name"}
+    for choice in form.choices.get(question.list_name or "", []):
+        found |= set(choice.columns)
+    return found
 
 
 def _check_structure(form: Form, issues: list[FormIssue]) -> None:
@@ -224,10 +268,18 @@ def _read_workbook(path: Path, workbook: Any) -> Form:
         if extra not in ("survey", "choices", "settings"):
             issues.append(FormIssue(extra, None, None, f"the sheet '{extra}' is not supported; delete it "
                                     "(only survey, choices and settings are read)"))
+    settings: dict[str, str] = {}
+    if "settings" in workbook.sheetnames:
+        _, records = _read_sheet(workbook, "settings", issues)
+        _check_columns("settings", records, set(SETTING_COLUMNS), issues)
+        if records:
+            settings = records[0][1]
+    duplicates_allowed = settings.get("allow_choice_duplicates", "").strip().lower() in TRUE
     choices: dict[str, list[Choice]] = {}
     if "choices" in workbook.sheetnames:
         _, records = _read_sheet(workbook, "choices", issues)
-        _check_columns("choices", records, CHOICE_COLUMNS, issues)
+        # Any other column of the choices sheet is kept: choice filters read them, media is exported again;
+        # none changes what is stored.
         for number, record in records:
             list_name, name = record.get("list_name", ""), record.get("name", "")
             if not list_name or not name:
@@ -235,23 +287,21 @@ def _read_workbook(path: Path, workbook: Any) -> Form:
                 issues.append(FormIssue("choices", number, missing, f"empty {missing}; every choice needs a list "
                                         "name and a name"))
                 continue
-            if any(choice.name == name for choice in choices.get(list_name, [])):
+            if not duplicates_allowed and any(choice.name == name for choice in choices.get(list_name, [])):
                 issues.append(FormIssue("choices", number, "name", f"'{name}' appears twice in the list "
-                                        f"'{list_name}'; give each choice its own name"))
-            choices.setdefault(list_name, []).append(Choice(name, _translations(record, "label")))
-    settings: dict[str, str] = {}
-    if "settings" in workbook.sheetnames:
-        _, records = _read_sheet(workbook, "settings", issues)
-        _check_columns("settings", records, set(SETTING_COLUMNS), issues)
-        if records:
-            settings = records[0][1]
+                                        f"'{list_name}'; give each choice its own name (or set "
+                                        "allow_choice_duplicates to yes on the settings sheet)"))
+            columns = {column: value for column, value in record.items()
+                       if value and column not in CHOICE_COLUMNS and column.split("::")[0] != "label"}
+            choices.setdefault(list_name, []).append(Choice(name, _translations(record, "label"), columns))
     _, records = _read_sheet(workbook, "survey", issues)
-    _check_columns("survey", records, SURVEY_COLUMNS, issues)
+    _check_columns("survey", records, SURVEY_COLUMNS, issues, PRESENTATION)
     questions = [question for number, record in records
                  if (question := _question(number, record, choices, issues)) is not None]
     form = Form(form_id=settings.get("form_id") or path.stem, title=settings.get("form_title") or path.stem,
-                questions=questions, choices=choices, version=settings.get("version", ""),
-                default_language=settings.get("default_language", ""))
+                questions=_expand_or_other(questions, issues), choices=choices, version=settings.get("version", ""),
+                default_language=settings.get("default_language", ""),
+                allow_choice_duplicates=duplicates_allowed)
     _check_structure(form, issues)
     _check_expressions(form, issues)
     if not form.answer_questions() and not issues:
@@ -275,7 +325,11 @@ def _translated_columns(prefix: str, languages: list[str]) -> list[tuple[str, st
 
 
 def write_xlsform(form: Form, path: str | Path) -> Path:
-    """Write ``form`` as an XLSForm workbook that :func:`read_xlsform` (and ODK/KoboToolbox) read back."""
+    """Write ``form`` as an XLSForm workbook that :func:`read_xlsform` (and ODK/KoboToolbox) read back.
+
+    A question that came with ``or_other`` is written with ``or_other`` again, without the text question
+    and choice that the import added for it; choice columns and presentation columns are written back.
+    """
     from openpyxl import Workbook
 
     path = Path(path)
@@ -283,6 +337,7 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
     workbook = Workbook()
     survey = workbook.active
     survey.title = "survey"
+    written = [question for question in form.questions if not question.added_for]
     columns: list[tuple[str, Any]] = [("type", None), ("name", None)]
     columns += [(header, ("labels", language)) for header, language in _translated_columns("label", languages)]
     columns += [(header, ("hints", language)) for header, language in _translated_columns("hint", languages)]
@@ -290,19 +345,27 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
     columns += [(header, ("constraint_messages", language))
                 for header, language in _translated_columns("constraint_message", languages)]
     columns += [("appearance", None)]
+    if any(question.choice_filter for question in written):
+        columns += [("choice_filter", None)]
+    presentation = dict.fromkeys(header for question in written for header in question.presentation)
+    columns += [(header, ("presentation", header)) for header in presentation]
     for index, (header, _) in enumerate(columns, start=1):
         survey.cell(row=1, column=index, value=header)
-    for row, question in enumerate(form.questions, start=2):
+    for row, question in enumerate(written, start=2):
         kind = {"begin_group": "begin group", "end_group": "end group"}.get(question.kind, question.kind)
-        values = {"type": f"{kind} {question.list_name}" if question.list_name else kind,
+        type_text = f"{kind} {question.list_name}" if question.list_name else kind
+        values = {"type": f"{type_text} or_other" if question.or_other else type_text,
                   "name": question.name, "required": "yes" if question.required else "",
-                  "relevant": question.relevant, "constraint": question.constraint, "appearance": question.appearance}
+                  "relevant": question.relevant, "constraint": question.constraint, "appearance": question.appearance,
+                  "choice_filter": question.choice_filter}
         for index, (header, translated) in enumerate(columns, start=1):
             value = getattr(question, translated[0]).get(translated[1], "") if translated else values[header]
             if value:
                 _string_cell(survey, row, index, value)
     choices = workbook.create_sheet("choices")
-    choice_columns = ["list_name", "name", *(header for header, _ in _translated_columns("label", languages))]
+    extra = list(dict.fromkeys(column for options in form.choices.values() for choice in options
+                               for column in choice.columns))
+    choice_columns = ["list_name", "name", *(header for header, _ in _translated_columns("label", languages)), *extra]
     for index, header in enumerate(choice_columns, start=1):
         choices.cell(row=1, column=index, value=header)
     row = 2
@@ -313,10 +376,14 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
             for index, language in enumerate(languages, start=3):
                 if choice.labels.get(language):
                     _string_cell(choices, row, index, choice.labels[language])
+            for index, column in enumerate(extra, start=3 + len(languages)):
+                if choice.columns.get(column):
+                    _string_cell(choices, row, index, choice.columns[column])
             row += 1
     settings = workbook.create_sheet("settings")
     values = {"form_title": form.title, "form_id": form.form_id, "version": form.version,
-              "default_language": form.default_language}
+              "default_language": form.default_language,
+              "allow_choice_duplicates": "yes" if form.allow_choice_duplicates else ""}
     for index, header in enumerate(SETTING_COLUMNS, start=1):
         settings.cell(row=1, column=index, value=header)
         if values[header]:
