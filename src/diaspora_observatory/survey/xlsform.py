@@ -1,12 +1,13 @@
 """Read and write questionnaires in XLSForm (sheets ``survey``, ``choices``, ``settings``).
 
 The observatory supports the part of XLSForm a self-run opinion survey needs: ``select_one``,
-``select_multiple``, ``integer``, ``decimal``, ``text``, ``note``, ``begin group``/``end group``,
-``required``, ``relevant``, ``constraint`` with ``constraint_message``, ``hint``, ``appearance`` and
-labels in several languages (``label::Russian (ru)``). Everything else is refused with the sheet, row
-and column, rather than half-supported: a form must not silently behave differently than its author
-expects. Metadata types that record the device or precise times (``start``, ``deviceid`` …) are refused
-because the observatory never stores them.
+``select_multiple`` (also with ``or_other``), ``integer``, ``decimal``, ``text``, ``note``,
+``begin group``/``end group``, ``required``, ``relevant``, ``constraint`` with ``constraint_message``,
+``choice_filter`` (with ``allow_choice_duplicates``), ``hint``, ``appearance``, labels in several
+languages (``label::Russian (ru)``) and presentation columns (media, ``required_message`` …) kept for
+export. Everything else is refused with the sheet, row and column, rather than half-supported: a form
+must not silently behave differently than its author expects. Metadata types that record the device
+or precise times (``start``, ``deviceid`` …) are refused because the observatory never stores them.
 """
 
 from __future__ import annotations
