@@ -106,6 +106,13 @@ class Form:
             options = [*options, Choice(OTHER, {language: "Other" for language in self.label_languages(question)})]
         return options
 
+    def filter_columns(self, question: Question) -> set[str]:
+        """The columns a choice filter may name for ``question``'s list: ``name`` and the list's other columns."""
+        found = {"name"}
+        for choice in self.choices.get(question.list_name or "", []):
+            found |= set(choice.columns)
+        return found
+
     def label_languages(self, question: Question) -> list[str]:
         """The language keys of a question's labels (``[""]`` for a plain label)."""
         return list(question.labels) or [""]

@@ -36,9 +36,7 @@ def options_for(form: Form, question: Question, answers: Mapping[str, Any]) -> l
     options = form.options(question)
     if not question.choice_filter.strip():
         return options
-    from diaspora_observatory.survey.xlsform import choice_columns
-
-    node = parse(question.choice_filter, columns=choice_columns(form, question))
+    node = parse(question.choice_filter, columns=form.filter_columns(question))
     listed = {id(choice) for choice in form.choices.get(question.list_name or "", [])}
     return [choice for choice in options if id(choice) not in listed
             or bool(evaluate(node, answers, choice={**choice.columns, "name": choice.name}))]

@@ -200,7 +200,7 @@ def _check_expressions(form: Form, issues: list[FormIssue]) -> None:
                 continue
             try:
                 # In a choice filter a bare word is a column of the choices sheet (``cf = ${county}``).
-                columns = choice_columns(form, question) if column == "choice_filter" else None
+                columns = form.filter_columns(question) if column == "choice_filter" else None
                 node = parse(text, columns=columns)
             except ExpressionError as error:
                 issues.append(FormIssue("survey", question.row, column, f"{error.message}; {error.hint}"))
@@ -208,14 +208,6 @@ def _check_expressions(form: Form, issues: list[FormIssue]) -> None:
             for missing in sorted(references(node) - names):
                 issues.append(FormIssue("survey", question.row, column, f"${{{missing}}} names no question; "
                                         "use the name of a question of this form"))
-
-
-def choice_columns(form: Form, question: Question) -> set[str]:
-    """The columns a choice filter may name for ``question``'s list: ``name`` and the list's other columns."""
-    found = {"name"}
-    for choice in form.choices.get(question.list_name or "", []):
-        found |= set(choice.columns)
-    return found
 
 
 def _check_structure(form: Form, issues: list[FormIssue]) -> None:
