@@ -164,7 +164,9 @@ def test_or_other_adds_the_choice_and_the_text_question_and_exports_back(tmp_pat
         ("select_one", "colour", ""), ("text", "colour_other", "selected(${colour}, 'other')"),
         ("select_multiple", "shades", ""), ("text", "shades_other", "selected(${shades}, 'other')")]
     assert [choice.name for choice in form.options(form.question("colour"))] == ["red", "blue", "other"]
-    assert form.choice_label(form.question("colour"), "other", "ru") == "Other"
+    assert form.choice_label(form.question("colour"), "other", "ru") == "Другое"
+    assert form.choice_label(form.question("colour"), "other", "en") == "Other"
+    assert form.question("colour_other").labels == {"English (en)": "Specify other.", "Russian (ru)": "Укажите другое."}
     assert validate_answers(form, {"colour": "other", "colour_other": "teal", "shades": ["red", "other"],
                                    "shades_other": "navy"}) == {
         "colour": "other", "colour_other": "teal", "shades": ["red", "other"], "shades_other": "navy"}

@@ -14,6 +14,14 @@ from typing import Any
 ANSWER_KINDS = ("select_one", "select_multiple", "integer", "decimal", "text")
 KINDS = (*ANSWER_KINDS, "note", "begin_group", "end_group")
 OTHER = "other"
+# Labels of what ``or_other`` adds, in the observatory's languages (others get the English, as pyxform writes).
+OTHER_LABELS = {"en": "Other", "ru": "Другое", "kk": "Басқа"}
+SPECIFY_OTHER = {"en": "Specify other.", "ru": "Укажите другое.", "kk": "Басқасын көрсетіңіз."}
+
+
+def added_label(texts: dict[str, str], language_key: str) -> str:
+    """The label of an ``or_other`` addition for an XLSForm language key (``"Russian (ru)"``)."""
+    return texts.get(language_code(language_key), texts["en"])
 _LANGUAGE_CODE = re.compile(r"\(([A-Za-z-]{2,})\)\s*$")
 
 
@@ -103,7 +111,8 @@ class Form:
         """The question's choices; with ``or_other`` the list ends with ``other`` (as pyxform adds it)."""
         options = self.choices.get(question.list_name or "", [])
         if question.or_other and not any(choice.name == OTHER for choice in options):
-            options = [*options, Choice(OTHER, {language: "Other" for language in self.label_languages(question)})]
+            options = [*options, Choice(OTHER, {language: added_label(OTHER_LABELS, language)
+                                            for language in self.label_languages(question)})]
         return options
 
     def filter_columns(self, question: Question) -> set[str]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from diaspora_observatory.survey.errors import ExpressionError, FormIssue, XLSFormError
 from diaspora_observatory.survey.expressions import parse, references
-from diaspora_observatory.survey.model import Choice, Form, Question
+from diaspora_observatory.survey.model import SPECIFY_OTHER, Choice, Form, Question, added_label
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 TRANSLATED = ("label", "hint", "constraint_message")
@@ -184,8 +184,8 @@ def _expand_or_other(questions: list[Question], issues: list[FormIssue]) -> list
             issues.append(FormIssue("survey", question.row, "type", f"'or_other' adds a question '{other}', but "
                                     "the form already has one; rename it or drop 'or_other'"))
             continue
-        expanded.append(Question(kind="text", name=other, labels={language: "Specify other."
-                                                                  for language in (list(question.labels) or [""])},
+        labels = {language: added_label(SPECIFY_OTHER, language) for language in (list(question.labels) or [""])}
+        expanded.append(Question(kind="text", name=other, labels=labels,
                                  relevant=f"selected(${{{question.name}}}, 'other')", row=question.row,
                                  added_for=question.name))
     return expanded
