@@ -4,6 +4,8 @@ server: it fills in, sends, thanks, and breaks no Content-Security-Policy rule."
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -12,6 +14,35 @@ from diaspora_observatory.survey.loadtest import Server
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
+
+
+@contextmanager
+def phone_context(width: int, height: int) -> Iterator:
+    """A Chromium browser context with JavaScript off and a phone-sized screen."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=os.environ.get("DIASPORA_CHROMIUM", "/usr/bin/chromium"),
+                                             args=CHROMIUM_ARGS)
+        context = browser.new_context(java_script_enabled=False, viewport={"width": width, "height": height})
+        try:
+            yield context
+        finally:
+            context.close()
+            browser.close()
+
+
+def serve_form(tmp_path, monkeypatch, slug: str, form) -> Iterator[Server]:
+    """A real server process on a data folder holding ``form`` at ``/s/<slug>``."""
+    from diaspora_observatory.survey.storage import SurveyStore
+
+    monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
+    store = SurveyStore.for_data_dir(tmp_path / "data")
+    store.add_survey(slug, form)
+    store.close()
+    running = Server(tmp_path / "data").start()
+    yield running
+    running.stop()
 
 
 @pytest.fixture
@@ -52,15 +83,7 @@ def test_phone_submits_the_form_without_javascript(server):
 def stepped_server(tmp_path, monkeypatch):
     from survey_helpers import abroad_form
 
-    from diaspora_observatory.survey.storage import SurveyStore
-
-    monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
-    store = SurveyStore.for_data_dir(tmp_path / "data")
-    store.add_survey("abroad", abroad_form())
-    store.close()
-    running = Server(tmp_path / "data").start()
-    yield running
-    running.stop()
+    yield from serve_form(tmp_path, monkeypatch, "abroad", abroad_form())
 
 
 def test_phone_walks_a_stepped_form_without_javascript(stepped_server, tmp_path):
@@ -122,3 +145,33 @@ def test_phone_walks_a_stepped_form_without_javascript(stepped_server, tmp_path)
             {"lives_abroad": "yes", "years_abroad": 12, "languages": ["other"], "other_language": "Uyghur"}]
     finally:
         store.close()
+
+
+@pytest.fixture
+def cascade_server(tmp_path, monkeypatch):
+    """The real choice_filter_test.xlsx (cascading selects: state, county, city) served."""
+    from survey_helpers import REAL_FORMS
+
+    from diaspora_observatory.survey.xlsform import read_xlsform
+
+    if not REAL_FORMS.is_dir():
+        pytest.skip(f"shared XLSForm files not found at {REAL_FORMS}")
+    yield from serve_form(tmp_path, monkeypatch, "cascade", read_xlsform(REAL_FORMS / "choice_filter_test.xlsx"))
+
+
+def test_cascading_choices_without_javascript(cascade_server):
+    with phone_context(360, 740) as context:
+        page = context.new_page()
+        page.goto(f"{cascade_server.base}/s/cascade")
+        page.check("input[name='state'][value='washington']")
+        page.click("button[value='next']")
+        counties = page.locator("input[name='county']")
+        assert [counties.nth(i).get_attribute("value") for i in range(counties.count())] == ["king", "pierce"]
+        page.check("input[name='county'][value='king']")
+        page.click("button[value='next']")
+        cities = page.locator("input[name='city']")
+        assert [cities.nth(i).get_attribute("value") for i in range(cities.count())] == [
+            "dumont", "finney", "seattle", "redmond"]
+        page.check("input[name='city'][value='seattle']")
+        page.click("button[value='next']")
+        assert page.url.endswith("/s/cascade/thanks?lang=en")
