@@ -102,3 +102,19 @@ def test_table_names_match_the_builders():
     from diaspora_observatory.tables import TABLE_NAMES, table_names
 
     assert TABLE_NAMES == table_names()
+
+
+def test_unwritable_output_folder_is_a_clear_error(runner, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = runner.invoke(main, ["report", "--out", str(blocker / "report")])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-2].startswith("Error: Not a directory: ")
+    assert result.output.splitlines()[-1] == "Hint: check the path and its permissions, or choose another location"
+
+
+def test_show_help_lists_every_table(runner):
+    from diaspora_observatory.tables import TABLE_NAMES
+
+    text = "".join(runner.invoke(main, ["show", "--help"]).output.split())  # wrapping may break at hyphens
+    assert all(name in text for name in TABLE_NAMES)

@@ -58,6 +58,11 @@ class LazyGroup(click.Group):
             if error.hint:
                 click.echo(f"Hint: {error.hint}", err=True)
             ctx.exit(2)
+        except OSError as error:  # a folder that cannot be written, a disk that is full, a port in use
+            where = f": {error.filename}" if error.filename else ""
+            click.secho(f"Error: {error.strerror or error}{where}", fg="red", err=True)
+            click.echo("Hint: check the path and its permissions, or choose another location", err=True)
+            ctx.exit(2)
 
 
 case_option = click.option("--case", "case_name", default=None, metavar="NAME|PATH",
@@ -157,11 +162,13 @@ def _print_check(case, claims) -> None:
 
 
 @main.command()
-@click.argument("table", type=click.Choice(TABLES))
+@click.argument("table", type=click.Choice(TABLES), metavar="TABLE")
 @case_option
 @format_option()
 def show(table: str, case_name: str | None, output_format: str) -> None:
     """Print one analysis table of the case.
+
+    TABLE is one of: {tables}.
 
     \b
     Examples:
@@ -175,6 +182,9 @@ def show(table: str, case_name: str | None, output_format: str) -> None:
 
     frame = build_table(load_case(case_name).require_valid(), table)
     print_table(frame, output_format)
+
+
+show.help = show.help.replace("{tables}", ", ".join(TABLES))
 
 
 @main.command()
