@@ -1,9 +1,18 @@
 """Group commit: submissions that arrive together are stored in one durable transaction.
 
-A durable commit costs a flush to disk (about a millisecond here), whatever it holds. One writer thread
-takes every submission waiting in the queue, checks them (survey open, replay or conflict), inserts the
-new ones and commits once; only then does each caller get its answer. An acknowledgement still means
-"on disk", and a crash before the commit loses only submissions that were never acknowledged.
+A durable commit costs a flush to disk, whatever it holds. One writer thread takes every submission
+waiting in the queue, checks them (survey open, replay or conflict), inserts the new ones and commits
+once; only then does each caller get its answer. An acknowledgement still means "on disk", and a crash
+before the commit loses only submissions that were never acknowledged.
+
+When a submission arrives alone (nothing queued, the writer idle) the hand-off to the writer thread and
+back costs about as much as the commit itself, so on SQLite :meth:`GroupCommitter.store_now` stores it at
+once on the caller's thread, on a connection of its own that never waits for a lock: if anything else
+is writing (the writer thread, an admin action, another process) it returns ``None`` and the caller
+queues the submission as usual. The web app calls it only when no other submission is in flight.
+
+Both paths talk to the database driver directly (DB-API), not through SQLAlchemy's statement layer: this
+runs once per commit on the hot path, where the layer costs as much as the rest of the request.
 """
 
 from __future__ import annotations
@@ -12,9 +21,7 @@ import queue
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-from sqlalchemy.exc import IntegrityError
+from typing import TYPE_CHECKING, Any
 
 from diaspora_observatory.survey.errors import SurveyClosed, SurveyNotFound
 
@@ -35,13 +42,19 @@ class Pending:
     future: Future = field(default_factory=Future)
 
 
+class _Duplicate(Exception):
+    """An id of the batch was already stored (by an earlier batch, another process or an import)."""
+
+
 class GroupCommitter:
     """The single writer of a :class:`SurveyStore` in group-commit mode."""
 
     def __init__(self, store: SurveyStore) -> None:
         self.store = store
         self.queue: queue.Queue[Pending | None] = queue.Queue()
-        self._connection = None
+        self._dbapi = store.engine.dialect.loaded_dbapi
+        self._connection: Any = None  # the writer thread's own driver connection
+        self._inline: Any = None  # SQLite: the connection of store_now, which never waits for a lock
         mark = "?" if store.is_sqlite else "%s"
         self._status_sql = f"SELECT status FROM surveys WHERE slug = {mark}"
         self._insert_sql = ("INSERT INTO submissions (survey_slug, submission_id, answers, answers_hash, received_on, "
@@ -57,9 +70,38 @@ class GroupCommitter:
         self.queue.put(pending)
         return pending.future
 
+    def store_now(self, pending: Pending) -> Receipt | None:
+        """Store ``pending`` in its own durable transaction on the calling thread, if that needs no wait
+        (SQLite, nothing queued, no other writer); ``None`` means "not done, queue it". Raises what
+        :meth:`SurveyStore.submit` raises."""
+        lock = self.store._write_lock
+        if lock is None or not self.queue.empty() or not lock.acquire(blocking=False):
+            return None
+        try:
+            if self._inline is None:
+                self._inline = self._open(busy_timeout_ms=0)
+            try:
+                self._inline.execute("BEGIN IMMEDIATE")
+            except self._dbapi.OperationalError:  # another process holds the write lock: do not wait here
+                return None
+            try:
+                outcome = self._store_batch(self._inline, [pending])[0]
+            except _Duplicate:
+                outcome = None
+        finally:
+            lock.release()
+        if outcome is None:  # a replay or a conflict: sorted out by the slow path, which looks it up
+            outcome = self.store.submit_one(pending)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
     def close(self) -> None:
         self.queue.put(None)
         self.thread.join(timeout=10)
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
 
     def _run(self) -> None:
         while True:
@@ -81,14 +123,19 @@ class GroupCommitter:
 
     def _commit(self, batch: list[Pending]) -> None:
         try:
-            outcomes = self._store_batch(batch)
-        except IntegrityError:
-            # Another writer (a second server on PostgreSQL, an import) stored one of these ids in the
-            # meantime: fall back to one transaction each, which sorts replays from conflicts.
+            with self.store.writing():
+                connection = self._connect()
+                if self.store.is_sqlite:
+                    connection.execute("BEGIN IMMEDIATE")  # the status check and the inserts in one transaction
+                outcomes = self._store_batch(connection, batch)
+        except _Duplicate:
+            # Another writer (an inline store, a second server on PostgreSQL, an import) stored one of
+            # these ids in the meantime: fall back to one transaction each, which sorts replays from conflicts.
             for pending in batch:
                 self._settle_one(pending)
             return
         except Exception as error:  # noqa: BLE001 - every waiting caller must hear about the failure
+            self._disconnect()  # a broken connection is replaced on the next batch
             for pending in batch:
                 pending.future.set_exception(error)
             return
@@ -104,55 +151,72 @@ class GroupCommitter:
         except Exception as error:  # noqa: BLE001 - handed to the caller, who turns it into a reply
             pending.future.set_exception(error)
 
-    def _store_batch(self, batch: list[Pending]) -> list[Receipt | Exception]:
-        """Check and insert a batch in one transaction; an id already stored raises IntegrityError and the
-        caller settles the batch one by one (replays are rare, so they do not cost every batch a lookup)."""
+    def _store_batch(self, connection: Any, batch: list[Pending]) -> list[Receipt | Exception]:
+        """Check and insert a batch in the transaction open on ``connection``, then commit. An id already
+        stored rolls back and raises :class:`_Duplicate` (replays are rare, so they do not cost every batch
+        a lookup)."""
         from diaspora_observatory.survey.storage import Receipt, conflict, today
 
         outcomes: list[Receipt | Exception] = []
         rows = []
         seen: dict[tuple[str, str], str] = {}
-        connection = self._connect()
+        received_on = today().isoformat() if self.store.is_sqlite else today()
+        cursor = connection.cursor()
         try:
-            with self.store.writing(), connection.begin():
-                # Plain driver SQL: this runs once per commit on the hot path, where building statements
-                # through the expression layer costs as much as the rest of the request.
-                status = {slug: connection.exec_driver_sql(self._status_sql, (slug,)).scalar()
-                          for slug in {pending.slug for pending in batch}}
-                status = {slug: value for slug, value in status.items() if value is not None}
-                for pending in batch:
-                    key = (pending.slug, pending.submission_id)
-                    if pending.slug not in status:
-                        outcomes.append(SurveyNotFound(f"no survey '{pending.slug}'", "run `diaspora survey list`"))
-                    elif key in seen:  # the same id twice in one batch
-                        outcomes.append(Receipt(pending.submission_id, False) if seen[key] == pending.digest
-                                        else conflict(pending.submission_id))
-                    elif pending.check_open and status[pending.slug] != "open":
-                        outcomes.append(SurveyClosed(f"the survey '{pending.slug}' is closed",
-                                                     "it no longer accepts answers"))
-                    else:
-                        seen[key] = pending.digest
-                        rows.append((pending.slug, pending.submission_id, pending.text, pending.digest, today(),
-                                     pending.origin))
-                        outcomes.append(Receipt(pending.submission_id, True))
-                if rows:
-                    connection.exec_driver_sql(self._insert_sql, rows)
-        except IntegrityError:
+            status = {}
+            for slug in {pending.slug for pending in batch}:
+                cursor.execute(self._status_sql, (slug,))
+                found = cursor.fetchone()
+                if found is not None:
+                    status[slug] = found[0]
+            for pending in batch:
+                key = (pending.slug, pending.submission_id)
+                if pending.slug not in status:
+                    outcomes.append(SurveyNotFound(f"no survey '{pending.slug}'", "run `diaspora survey list`"))
+                elif key in seen:  # the same id twice in one batch
+                    outcomes.append(Receipt(pending.submission_id, False) if seen[key] == pending.digest
+                                    else conflict(pending.submission_id))
+                elif pending.check_open and status[pending.slug] != "open":
+                    outcomes.append(SurveyClosed(f"the survey '{pending.slug}' is closed",
+                                                 "it no longer accepts answers"))
+                else:
+                    seen[key] = pending.digest
+                    rows.append((pending.slug, pending.submission_id, pending.text, pending.digest, received_on,
+                                 pending.origin))
+                    outcomes.append(Receipt(pending.submission_id, True))
+            if len(rows) == 1:
+                cursor.execute(self._insert_sql, rows[0])
+            elif rows:
+                cursor.executemany(self._insert_sql, rows)
+            connection.commit()
+        except self._dbapi.IntegrityError:
+            connection.rollback()
+            raise _Duplicate from None
+        except BaseException:
+            connection.rollback()
             raise
-        except Exception:
-            self._disconnect()  # a broken connection is replaced on the next batch
-            raise
+        finally:
+            cursor.close()
         return outcomes
 
-    def _connect(self):
+    def _open(self, busy_timeout_ms: int | None = None) -> Any:
+        """A driver connection of the store's engine (with its pragmas), kept out of the pool."""
+        connection = self.store.engine.raw_connection()
+        if busy_timeout_ms is not None:
+            connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        return connection
+
+    def _connect(self) -> Any:
         """The writer's own connection, kept open between batches (no pool round trip per commit)."""
         if self._connection is None:
-            self._connection = self.store.engine.connect()
+            self._connection = self._open()
         return self._connection
 
     def _disconnect(self) -> None:
         if self._connection is not None:
             try:
                 self._connection.close()
+            except Exception:  # noqa: BLE001, S110 - a broken connection: nothing left to close
+                pass
             finally:
                 self._connection = None
