@@ -212,3 +212,17 @@ def test_unknown_survey_pages(client):
     assert client.get("/s/nope").status_code == 404
     assert api(client, VALID_ANSWERS).status_code == 201
     assert client.post("/s/nope/submissions", json={"submission_id": "abcdefgh", "answers": {}}).status_code == 404
+
+
+def test_server_shutdown_closes_the_survey_store(tmp_path, monkeypatch):
+    """The app's lifespan closes what extensions opened: the writer thread stops, connections close."""
+    from diaspora_observatory.web.app import create_app
+
+    monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
+    app = create_app(data_dir=tmp_path / "data")
+    store = app.state.web.survey_store
+    writer = store._committer.thread
+    with make_client(app) as client:
+        assert api(client, VALID_ANSWERS, submission_id="shutdown-0001").status_code == 201
+        assert writer.is_alive()
+    assert not writer.is_alive() and store._committer is None

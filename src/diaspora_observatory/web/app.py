@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator
 from functools import partial
 from pathlib import Path
 
@@ -57,8 +59,14 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
     if dev:
         routes.insert(0, Route("/_dev/routes", partial(_route_list, routes), methods=GET))
     handlers = {HTTPException: partial(_http_error, web), Exception: partial(_server_error, web)}
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        for close in reversed(web.on_shutdown):
+            close()
+
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeadersMiddleware)],
-                    exception_handlers=handlers)  # type: ignore[arg-type]
+                    exception_handlers=handlers, lifespan=lifespan)  # type: ignore[arg-type]
     app.state.web = web
     app.state.site = site
     return app

@@ -56,6 +56,10 @@ class WebContext:
         self.nav: list[tuple[str, str]] = []
         # module name -> its NAV, for pages that link to one extension's pages (the survey's results).
         self.extension_nav: dict[str, list[tuple[str, str]]] = {}
+        # Called, newest first, when the server shuts down: extensions close what they opened here.
+        self.on_shutdown: list[Callable[[], None]] = []
+        # The survey extension's store (survey.web.routes sets it), for the app's own use and for tests.
+        self.survey_store: Any = None
 
     def add_template_dir(self, path: str | Path) -> None:
         """Let ``render`` find templates in ``path`` (after the app's own, so base.html stays the app's)."""
