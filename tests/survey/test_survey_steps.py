@@ -163,3 +163,44 @@ def test_the_default_questionnaire_is_still_one_page(client):
     sid = re.search(r'name="submission_id" value="([^"]+)"', page).group(1)
     reply = client.post("/s/kz", data={"submission_id": sid, "__step": "0", **VALID_ANSWERS}, follow_redirects=False)
     assert reply.status_code == 303
+
+
+CONSENT = "By sending the form you agree that your answers are used for this study."
+
+
+def test_consent_sits_next_to_the_send_button_on_the_last_page(client, abroad):
+    first = client.get(f"/s/{SLUG}").text
+    assert f'<p class="survey-consent">{CONSENT}</p>' not in first  # a "Next" page, not the sending one
+    third = send(client, send(client, first, {"lives_abroad": "yes"}).text,
+                 {"years_abroad": "12", "languages": ["kk", "other"]}).text
+    assert "Step 3 / 3" in third
+    before_send = third.index('<p class="survey-consent">')
+    assert before_send < third.index("Send my answers") and third.count(CONSENT) == 2  # and in the folded note
+    assert third[before_send:].startswith(f'<p class="survey-consent">{CONSENT}</p><div class="survey-nav">')
+
+
+def test_only_stored_submissions_count_toward_the_rate_limit(tmp_path, monkeypatch):
+    """A respondent going back and forth between pages is not locked out; sending answers is limited."""
+    from survey_helpers import make_client
+
+    from diaspora_observatory.web.app import create_app
+
+    monkeypatch.setenv("DIASPORA_SURVEY_RATE_LIMIT", "2")
+    monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
+    app = create_app(data_dir=tmp_path / "data")
+    client = make_client(app)
+    try:
+        app.state.web.survey_store.add_survey(SLUG, abroad_form())
+        first = client.get(f"/s/{SLUG}").text
+        for _ in range(3):  # six page posts, more than the limit of two
+            second = send(client, first, {"lives_abroad": "no"})
+            assert second.status_code == 200
+            assert send(client, second.text, {"languages": "ru"}, nav="back").status_code == 200
+        assert send(client, second.text, {"languages": "ru"}).status_code == 303
+        fresh = client.get(f"/s/{SLUG}").text
+        assert send(client, send(client, fresh, {"lives_abroad": "no"}).text, {"languages": "kk"}).status_code == 303
+        again = client.get(f"/s/{SLUG}").text
+        refused = send(client, send(client, again, {"lives_abroad": "no"}).text, {"languages": "kk"})
+        assert refused.status_code == 429 and app.state.web.survey_store.count(SLUG) == 2
+    finally:
+        app.state.web.survey_store.close()
