@@ -50,7 +50,8 @@ def test_default_add_list_import_results_export(tmp_path):
 def test_bad_form_is_an_error_not_a_trace(tmp_path):
     result = run("survey", "check", str(REAL_FORMS / "group.xlsx"))
     assert result.exit_code == 2
-    assert "sheet 'survey', row 4, column 'type': the question type 'phone number' is not supported" in result.output
+    assert "sheet 'survey', row 4, column 'type': 'phone number' asks the respondent for their phone number" \
+        in result.output
     assert "Traceback" not in result.output
 
 

@@ -31,6 +31,8 @@ SETTING_COLUMNS = ("form_title", "form_id", "version", "default_language", "allo
 IDENTIFYING_TYPES = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
                      "username", "email", "audit", "start-geopoint", "uri:deviceid", "uri:email",
                      "uri:phonenumber", "uri:username"}
+# pyxform's old type names for a question that asks the respondent's own phone number.
+ASKS_IDENTITY = {"phone number", "phone_number"}
 SIMPLE_TYPES = {"integer": "integer", "int": "integer", "decimal": "decimal", "text": "text", "note": "note"}
 TRUE = {"yes", "true", "true()", "1"}
 FALSE = {"", "no", "false", "false()", "0"}
@@ -140,6 +142,11 @@ def _question(number: int, record: dict[str, str], choices: dict[str, list[Choic
     elif raw_type.lower() in IDENTIFYING_TYPES:
         refuse("type", f"'{raw_type}' records the device, the respondent or precise times, which the "
                        "observatory never stores; delete this row")
+        return None
+    elif raw_type.lower() in ASKS_IDENTITY:
+        refuse("type", f"'{raw_type}' asks the respondent for their phone number, which identifies them in "
+                       "an anonymous survey; delete this row (or, if the study truly needs it and respondents "
+                       "are told, ask it as a text question)")
         return None
     elif raw_type.lower() in ("begin repeat", "begin_repeat", "end repeat", "end_repeat"):
         refuse("type", f"'{raw_type}': repeats are not supported; ask a fixed number of questions instead")
