@@ -10,7 +10,11 @@ is given) and 1, 10 and 50 concurrent clients:
   limit+gc   the same with group commit (concurrent submissions share one durable transaction), the
              storage path the web app uses, still without HTTP;
   web        a real ``diaspora serve`` process on loopback; keep-alive clients POST to the JSON API and
-             count only 201 replies.
+             count only 201 replies;
+  floor      (1 client, SQLite) the same uvicorn stack serving a bare ASGI app that does nothing but the
+             same durable insert: what one HTTP request per submission costs before any checking.
+Clients are lean keep-alive HTTP/1.1 connections (loadtest.KeepAliveClient), so that the measure is the
+server's and not the client's.
 The server runs with whatever uvicorn picks by itself (httptools and uvloop when installed); with
 ``--server-stack pure`` those two are hidden from the server process, so it uses h11 and asyncio instead,
 for comparison.
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import platform
 import subprocess
@@ -36,7 +41,14 @@ from pathlib import Path
 from statistics import median
 
 from diaspora_observatory.survey.default import default_form
-from diaspora_observatory.survey.loadtest import ANSWERS, Server, audit, submit_concurrently
+from diaspora_observatory.survey.loadtest import (
+    ANSWERS,
+    KeepAliveClient,
+    Server,
+    audit,
+    free_port,
+    submit_concurrently,
+)
 from diaspora_observatory.survey.storage import SurveyStore, canonical, make_engine, today
 
 CONCURRENCY = (1, 10, 50)
@@ -129,15 +141,13 @@ def run_limit(url: str, slug: str, clients: int, seconds: float, group_commit: b
 
 def round_trips(base: str, count: int = 1500) -> dict[str, float]:
     """Mean time of one request at one client (keep-alive, sequential), in ms, for three requests that
-    stop at different depths: refused at the content-type check (HTTP, routing, middleware), refused by
-    validation (+ JSON parsing and the form's checks) and stored (+ hand-off to the committer and the
-    durable commit). The first two bound the one-client rate whatever the database does."""
-    import http.client
-    import json
+    stop at different depths: refused at the content-type check (HTTP, routing), refused by validation
+    (+ JSON parsing and the form's checks) and stored (+ the durable commit). The first two bound the
+    one-client rate whatever the database does."""
     from urllib.parse import urlsplit
 
     address = urlsplit(base)
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    connection = KeepAliveClient(address.hostname, address.port)
     kinds = {
         "refused before parsing (415)": lambda: ("text/plain", "{}", 415),
         "refused by validation (422)": lambda: ("application/json", json.dumps(
@@ -151,14 +161,78 @@ def round_trips(base: str, count: int = 1500) -> dict[str, float]:
             begin = time.perf_counter()
             for _ in range(count // 10 if warm_up else count):
                 content_type, body, expected = make()
-                connection.request("POST", "/s/kz/submissions", body=body, headers={"content-type": content_type})
-                reply = connection.getresponse()
-                reply.read()
-                if reply.status != expected:
-                    raise RuntimeError(f"{kind}: got {reply.status}")
+                status, _ = connection.post("/s/kz/submissions", body.encode(), content_type)
+                if status != expected:
+                    raise RuntimeError(f"{kind}: got {status}")
         found[kind] = (time.perf_counter() - begin) / count * 1000
     connection.close()
     return found
+
+
+FLOOR_APP = '''"""The floor of one HTTP request per submission: a bare ASGI app that does nothing but the durable
+insert (no routing, no checks, no JSON), written by benchmarks/bench_survey.py."""
+import os, sqlite3, uuid
+connection = sqlite3.connect(os.environ["FLOOR_DATABASE"], isolation_level=None, check_same_thread=False)
+for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000"):
+    connection.execute(f"PRAGMA {pragma}")
+connection.execute("CREATE TABLE IF NOT EXISTS floor (id INTEGER PRIMARY KEY, survey_slug TEXT NOT NULL, "
+                   "submission_id TEXT NOT NULL, answers TEXT NOT NULL, answers_hash TEXT NOT NULL, "
+                   "received_on DATE NOT NULL, origin TEXT NOT NULL, UNIQUE (survey_slug, submission_id))")
+
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    body, more = b"", True
+    while more:
+        message = await receive()
+        body, more = body + message.get("body", b""), message.get("more_body", False)
+    connection.execute("BEGIN IMMEDIATE")
+    connection.execute("INSERT INTO floor (survey_slug, submission_id, answers, answers_hash, received_on, origin) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
+                       ("kz", uuid.uuid4().hex, body.decode(), "0" * 64, "2026-01-01", "floor"))
+    connection.execute("COMMIT")
+    await send({"type": "http.response.start", "status": 201, "headers": [(b"content-length", b"2")]})
+    await send({"type": "http.response.body", "body": b"{}"})
+'''
+
+
+class FloorServer:
+    """uvicorn (same stack as ``diaspora serve``) running FLOOR_APP on a SQLite file of its own."""
+
+    def __init__(self, folder: Path) -> None:
+        (folder / "floor_app.py").write_text(FLOOR_APP, encoding="utf-8")
+        self.port = free_port()
+        env = {**os.environ, "FLOOR_DATABASE": str(folder / "floor.sqlite3")}
+        self.process = subprocess.Popen([sys.executable, "-m", "uvicorn", "--app-dir", str(folder), "floor_app:app",
+                                         "--port", str(self.port), "--no-access-log", "--log-level", "warning"],
+                                        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                KeepAliveClient("127.0.0.1", self.port, timeout=1).post("/", b"{}")
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("the floor server did not start") from None
+                time.sleep(0.1)
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def rate(self, seconds: float) -> float:
+        client = KeepAliveClient("127.0.0.1", self.port)
+        body = json.dumps({"submission_id": uuid.uuid4().hex, "answers": ANSWERS}).encode()
+        done, begin = 0, time.perf_counter()
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            status, _ = client.post("/", body)
+            done += status == 201
+        client.close()
+        return done / (time.perf_counter() - begin)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
 
 
 def measure(backend: str, postgres_url: str, clients: int, seconds: float, repeats: int) -> dict:
@@ -167,11 +241,15 @@ def measure(backend: str, postgres_url: str, clients: int, seconds: float, repea
     with tempfile.TemporaryDirectory() as folder:
         url = fresh_url(backend, postgres_url, Path(folder))
         server = Server(Path(folder), database_url=url if backend == "postgres" else "").start()
-        rates: dict[str, list[float]] = {"limit": [], "grouped": [], "web": []}
+        rates: dict[str, list[float]] = {"limit": [], "grouped": [], "web": [], "floor": []}
         acknowledged: dict[str, list[str]] = {}
+        # At one client, also the floor: the same stack with nothing but the insert (SQLite).
+        floor = FloorServer(Path(folder)) if clients == 1 and backend == "sqlite" else None
         try:
             trips = round_trips(server.base) if clients == 1 else {}
             for repeat in range(repeats):
+                if floor is not None:
+                    rates["floor"].append(floor.rate(seconds))
                 for kind, group_commit in (("limit", False), ("grouped", True)):
                     rate, acked = run_limit(url, f"{kind}-{repeat}", clients, seconds, group_commit)
                     rates[kind].append(rate)
@@ -183,10 +261,13 @@ def measure(backend: str, postgres_url: str, clients: int, seconds: float, repea
                 acknowledged.setdefault("kz", []).extend(result.acknowledged)
         finally:
             server.stop()
+            if floor is not None:
+                floor.stop()
         audits = [audit(stored_ids(url, slug), acked) for slug, acked in acknowledged.items()]
     return {"limit": median(rates["limit"]), "grouped": median(rates["grouped"]), "web": median(rates["web"]),
             "acknowledged": len(acknowledged["kz"]), "lost": sum(a["lost"] for a in audits),
-            "duplicated": sum(a["duplicated"] for a in audits), "round_trips": trips}
+            "duplicated": sum(a["duplicated"] for a in audits), "round_trips": trips,
+            "floor": median(rates["floor"]) if rates["floor"] else None}
 
 
 def hide_fast_server_stack(folder: Path) -> None:
@@ -235,7 +316,7 @@ def main() -> None:
             rows.append(row)
             if found["round_trips"]:
                 commit_ms = 1000 / found["limit"]
-                trip_rows.append((backend, found["round_trips"], commit_ms))
+                trip_rows.append((backend, found["round_trips"], commit_ms, found["floor"], found["limit"]))
             print(f"{backend:8} clients={clients:3} limit={row[2]:8.0f}/s limit+gc={row[3]:8.0f}/s "
                   f"web={row[4]:8.0f}/s ratio={row[5]:.2f} acknowledged={row[6]} lost={row[7]} duplicated={row[8]}",
                   flush=True)
@@ -248,13 +329,16 @@ def main() -> None:
     if trip_rows:
         kinds = list(trip_rows[0][1])
         lines = ["| database | " + " | ".join(kinds) + " | one durable commit (1 / limit) "
-                 "| best web / limit at 1 client |", "|---|" + "---:|" * (len(kinds) + 2)]
-        for backend, trips, commit_ms in trip_rows:
+                 "| validation round trip + commit, / limit | floor: bare app, insert only/s | floor / limit |",
+                 "|---|" + "---:|" * (len(kinds) + 4)]
+        for backend, trips, commit_ms, floor, limit in trip_rows:
             # Even with storage free of any overhead, one client waits for the validation-depth round
-            # trip plus the commit: this is the ceiling of the one-client ratio.
+            # trip plus the commit: this is the ceiling of the one-client ratio. The floor server shows
+            # the same with no checks at all.
             best = commit_ms / (trips["refused by validation (422)"] + commit_ms)
+            floor_cells = f"{floor:,.0f} | {floor / limit:.2f}" if floor else "- | -"
             lines.append(f"| {backend} | " + " | ".join(f"{value:.3f}" for value in trips.values())
-                         + f" | {commit_ms:.3f} | {best:.2f} |")
+                         + f" | {commit_ms:.3f} | {best:.2f} | {floor_cells} |")
         text += "\n\nOne client, one request after the other (mean over 1,500 requests):\n\n" + "\n".join(lines)
     print(text)
     if arguments.out:

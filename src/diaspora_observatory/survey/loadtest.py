@@ -92,16 +92,73 @@ class LoadResult:
         return len(self.acknowledged) / self.seconds if self.seconds else 0.0
 
 
+class KeepAliveClient:
+    """One keep-alive HTTP/1.1 connection that POSTs and reads each reply's status and body.
+
+    A load generator must cost less than the server it measures; the standard library's http.client
+    spends about 0.08 ms of Python per request on building and parsing messages, which at one client is
+    a fifth of the server's whole round trip. This client writes a request in one ``sendall`` and reads
+    only the status line, the headers it needs (``content-length``, ``connection``) and the body, like
+    the C load generators (wrk, h2load) do. The server's replies always carry ``content-length``.
+    """
+
+    def __init__(self, host: str, port: int, timeout: float = 30.0) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
+        self._socket: socket.socket | None = None
+        self._reader = None
+
+    def post(self, path: str, body: bytes, content_type: str = "application/json") -> tuple[int, bytes]:
+        """Send one POST and return (status, body); raises OSError when the connection breaks."""
+        if self._socket is None:
+            self._socket = socket.create_connection((self.host, self.port), timeout=self.timeout)
+            self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._reader = self._socket.makefile("rb")
+        self._socket.sendall(f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: {content_type}"
+                             f"\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+        status_line = self._reader.readline(1024)
+        parts = status_line.split(None, 2)
+        if len(parts) < 2 or not parts[1].isdigit():
+            self.close()
+            raise ConnectionError(f"no HTTP reply (got {status_line[:40]!r})")
+        length, closing = 0, False
+        while True:
+            line = self._reader.readline(8192)
+            if line in (b"\r\n", b"\n"):
+                break
+            if not line:
+                self.close()
+                raise ConnectionError("the server closed the connection in the middle of a reply")
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection":
+                closing = value.strip().lower() == b"close"
+        reply = self._reader.read(length)
+        if len(reply) < length:
+            self.close()
+            raise ConnectionError("the server closed the connection in the middle of a reply")
+        if closing:
+            self.close()
+        return int(parts[1]), reply
+
+    def close(self) -> None:
+        if self._socket is not None:
+            try:
+                self._reader.close()
+                self._socket.close()
+            finally:
+                self._socket = self._reader = None
+
+
 def submit_concurrently(base: str, clients: int, per_client: int | None = None, duration: float | None = None,
                         stop: threading.Event | None = None, slug: str = "kz") -> LoadResult:
     """``clients`` threads, each with its own keep-alive connection, posting to the JSON API.
 
     Each thread sends ``per_client`` submissions, or keeps going for ``duration`` seconds or until
-    ``stop`` is set. A submission counts as acknowledged only on a 201 reply. The client is the
-    standard library's http.client: a phone's client costs the server nothing, and a heavier Python
-    client would make the measurement about itself.
+    ``stop`` is set. A submission counts as acknowledged only on a 201 reply; one that gets no reply
+    (the server was killed) counts as failed and the client reconnects.
     """
-    import http.client
     import json
     from urllib.parse import urlsplit
 
@@ -111,10 +168,11 @@ def submit_concurrently(base: str, clients: int, per_client: int | None = None, 
     lock = threading.Lock()
     started = threading.Barrier(clients + 1)
     stop = stop or threading.Event()
+    path = f"/s/{slug}/submissions"
 
     def client() -> None:
         mine_ok, mine_failed = [], []
-        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        connection = KeepAliveClient(address.hostname, address.port)
         started.wait()
         sent = 0
         deadline = time.monotonic() + duration if duration else None
@@ -122,14 +180,11 @@ def submit_concurrently(base: str, clients: int, per_client: int | None = None, 
                 (deadline is None or time.monotonic() < deadline):
             submission_id = uuid.uuid4().hex
             sent += 1
-            body = json.dumps({"submission_id": submission_id, "answers": ANSWERS})
+            body = json.dumps({"submission_id": submission_id, "answers": ANSWERS}).encode()
             try:
-                connection.request("POST", f"/s/{slug}/submissions", body=body,
-                                   headers={"content-type": "application/json"})
-                reply = connection.getresponse()
-                reply.read()
-                (mine_ok if reply.status == 201 else mine_failed).append(submission_id)
-            except (OSError, http.client.HTTPException):
+                status, _ = connection.post(path, body)
+                (mine_ok if status == 201 else mine_failed).append(submission_id)
+            except OSError:
                 mine_failed.append(submission_id)
                 connection.close()  # reconnects on the next request
                 if stop.is_set():
