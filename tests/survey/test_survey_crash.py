@@ -64,8 +64,8 @@ def crash_and_check(tmp_path, url: str, clients: int = 16) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("clients", [16, 1])
 def test_sigkill_loses_no_acknowledged_submission_sqlite(tmp_path, monkeypatch, clients):
-    """16 clients: submissions share commits on the writer thread; 1 client: each is committed at once on
-    the event loop (the inline path). Either way a 201 means on disk."""
+    """16 clients: submissions share commits; 1 client: each is committed alone. Either way a 201 means
+    on disk."""
     monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
     crash_and_check(tmp_path, "", clients)
 

@@ -259,14 +259,6 @@ class SurveyStore:
             raise RuntimeError("submit_later needs a store opened with group_commit=True")
         return self._committer.enqueue(self._pending(slug, submission_id, answers, origin, True))
 
-    def submit_now(self, slug: str, submission_id: str, answers: dict[str, Any], origin: str = "web") -> Receipt | None:
-        """Store at once on the calling thread if that needs no wait (group-commit SQLite stores whose
-        writer is idle), else return ``None``: the caller then uses :meth:`submit_later`. Saves the
-        hand-off to the writer thread for a submission that arrives alone (see :mod:`.groupcommit`)."""
-        if self._committer is None:
-            raise RuntimeError("submit_now needs a store opened with group_commit=True")
-        return self._committer.store_now(self._pending(slug, submission_id, answers, origin, True))
-
     @staticmethod
     def _pending(slug: str, submission_id: str, answers: dict[str, Any], origin: str, check_open: bool) -> Any:
         from diaspora_observatory.survey.groupcommit import Pending

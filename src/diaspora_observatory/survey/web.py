@@ -73,7 +73,6 @@ class SurveyViews:
         self.limiter = RateLimiter(rate_limit)
         self.max_body = max_body
         self._surveys: dict[str, tuple[float, Any]] = {}
-        self._in_flight = 0  # submissions between validation and their reply, in this process
 
     # helpers
     def error(self, request: Request, status: int, title: str, message: str, detail: str = "") -> Response:
@@ -90,26 +89,6 @@ class SurveyViews:
         record = await run_in_threadpool(self.store.get_survey, slug)
         self._surveys[slug] = (time.monotonic() + SURVEY_CACHE_SECONDS, record)
         return record
-
-    async def store_submission(self, slug: str, submission_id: str, answers: dict[str, Any], origin: str) -> Any:
-        """Store a checked submission; return once it is durably committed.
-
-        Submissions in flight together share one commit on the writer thread (group commit). One that is
-        alone is stored at once on the event loop (``submit_now``, SQLite only): the loop then waits for
-        one disk flush, which a lone request would wait for anyway, and saves the hand-off to the writer
-        thread and back. The ``sleep(0)`` first lets requests that arrived at the same moment reach this
-        point and be counted, so a burst is never stored one by one on the loop.
-        """
-        self._in_flight += 1
-        try:
-            await asyncio.sleep(0)
-            if self._in_flight == 1:
-                receipt = self.store.submit_now(slug, submission_id, answers, origin)
-                if receipt is not None:
-                    return receipt
-            return await asyncio.wrap_future(self.store.submit_later(slug, submission_id, answers, origin))
-        finally:
-            self._in_flight -= 1
 
     def forget(self, slug: str) -> None:
         self._surveys.pop(slug, None)
@@ -252,7 +231,7 @@ class SurveyViews:
         if not self._allowed(request):
             return self.error(request, 429, "Too many answers", "Please wait a minute and try again.")
         try:
-            await self.store_submission(record.slug, submission_id, clean, "web")
+            await asyncio.wrap_future(self.store.submit_later(record.slug, submission_id, clean, "web"))
         except SubmissionInvalid as error:
             return page(number, list(error.problems), 422)
         except SubmissionConflict:
@@ -323,7 +302,7 @@ class SurveyViews:
             record = await self.survey(slug)
             # The form's own constraint messages in the client's language (?lang= or Accept-Language).
             clean = validate_answers(record.form, payload["answers"], self.web.language(request))
-            receipt = await self.store_submission(slug, submission_id, clean, "api")
+            receipt = await asyncio.wrap_future(self.store.submit_later(slug, submission_id, clean, "api"))
         except SurveyNotFound:
             return refuse(404, f"no survey '{slug}'")
         except SurveyClosed:
