@@ -72,3 +72,24 @@ def test_catalogs_cover_every_template_text():
         text = template.read_text(encoding="utf-8")
         found |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"\)', text)) | set(re.findall(r"_\('((?:[^'\\]|\\.)*)'\)", text))
     assert found and not found - set(TRANSLATIONS)
+
+
+def test_catalogs_cover_every_message_a_respondent_can_see():
+    """Validation problems and the error pages of the form are shown in the respondent's language too."""
+    import ast
+    from pathlib import Path
+
+    from diaspora_observatory.survey.locale.translations import TRANSLATIONS
+
+    source = Path(__file__).resolve().parents[2] / "src" / "diaspora_observatory" / "survey"
+    found = set()
+    for name, wanted in (("validation.py", {"_problem": [1]}), ("web.py", {"error": [2, 3]})):
+        for node in ast.walk(ast.parse((source / name).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                called = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                found |= {node.args[index].value for index in wanted.get(called, [])
+                          if isinstance(node.args[index], ast.Constant)}
+            if isinstance(node, ast.BoolOp) and name == "validation.py":  # the fallback constraint message
+                found |= {value.value for value in node.values if isinstance(value, ast.Constant) and value.value}
+    assert len(found) > 20
+    assert sorted(found - set(TRANSLATIONS)) == []

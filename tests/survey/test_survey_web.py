@@ -85,6 +85,9 @@ def test_api_validation_messages(client):
         {"field": "age_band", "message": "'42' is not one of the choices"},
         {"field": "country_of_residence", "message": "this question needs an answer"},
     ]
+    # In the client's language (Accept-Language or ?lang=), like the form's own constraint messages.
+    russian = api(client, {**VALID_ANSWERS, "age_band": "42"}, **{"accept-language": "ru-RU,ru;q=0.9"})
+    assert russian.json()["problems"] == [{"field": "age_band", "message": "«42» не входит в варианты ответа"}]
     assert api(client, VALID_ANSWERS, submission_id="x").status_code == 400
     bad_shape = client.post("/s/kz/submissions", json={"submission_id": "client-sub-0002", "answers": {}, "ip": "1"})
     assert bad_shape.status_code == 400

@@ -308,8 +308,9 @@ class SurveyViews:
         except SurveyClosed:
             return refuse(410, f"the survey '{slug}' is closed")
         except SubmissionInvalid as error:
+            translate = self.web.gettext(request)  # in the client's language, like the form's own messages
             return refuse(422, "invalid answers", problems=[
-                {"field": problem.field, "message": problem.text()} for problem in error.problems])
+                {"field": problem.field, "message": problem.text(translate)} for problem in error.problems])
         except SubmissionConflict as error:
             return refuse(409, error.message)
         # An identical replay gets the same success as the first receipt, so a client may retry freely.

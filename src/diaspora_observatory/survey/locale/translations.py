@@ -124,6 +124,7 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
     "the text is longer than {limit} characters": ("текст длиннее {limit} символов", "мәтін {limit} таңбадан ұзын"),
     "this field is not part of the form": ("этого поля нет в форме", "бұл өріс пішінде жоқ"),
     "this question needs an answer": ("на этот вопрос нужно ответить", "бұл сұраққа жауап беру керек"),
+    "this answer is not allowed here": ("этот ответ здесь не подходит", "бұл жауап мұнда жарамайды"),
     "open": ("открыт", "ашық"),
     "closed": ("закрыт", "жабық"),
     "Total": ("Всего", "Барлығы"),
