@@ -90,3 +90,27 @@ def test_any_notes_and_counts_round_trip(tmp_path_factory, notes, values):
         case.rows["flows"][index].update(note=note or None, immigration=value)
     copy = load_case(save_case(case, tmp_path_factory.mktemp("rt")))
     assert strip_rows(copy)["flows"] == strip_rows(case)["flows"]
+
+
+def test_every_code_of_the_builtin_case_has_a_label_in_each_language(case):
+    """Every enum value of the schema, and the codes of columns without an enum that pages show, is named
+    in English, Russian and Kazakh; a label differs from the bare code in at least one language."""
+    from diaspora_observatory.analysis import claims
+    from diaspora_observatory.case.labels import value_labels
+
+    codes = {(field["name"], value) for resource in case.descriptor["resources"]
+             for field in resource["schema"]["fields"] for value in field.get("constraints", {}).get("enum", [])}
+    codes |= {("category", row["category"]) for row in case.rows["repatriation"]}
+    codes |= {("category", row["category"]) for row in case.rows["survey_results"] if row["category"]}
+    codes |= {("theme", row["theme"]) for row in case.rows["document_themes"]}
+    codes |= {("status", status) for status in claims.check_claims(case)["status"]}
+    for language in ("en", "ru", "kk"):
+        labels = value_labels(case, language)
+        missing = sorted(code for code in codes if not labels.get(*code))
+        assert missing == [], (language, missing)
+    english, russian = value_labels(case, "en"), value_labels(case, "ru")
+    assert english("education", "secondary_vocational") == "secondary vocational education"
+    assert russian("group", "total") == "всё население" and russian("dimension", "total") == "всего"  # field wins
+    assert russian("note", "higher") == "higher"  # free text is never taken for a code
+    assert russian("education", "not-a-code") == "not-a-code" and russian("year", 2024) == 2024
+    assert value_labels(case, "en")("comparator", "gt") == ">"

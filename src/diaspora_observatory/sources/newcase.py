@@ -22,8 +22,8 @@ NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 # those the imported files cannot fill are written empty (header only).
 CORE_RESOURCES = ("sources", "population", "diaspora_estimates", "flows", "periods", "repatriation", "institutions",
                   "schooling", "survey_items", "survey_results", "documents", "document_themes", "indicators",
-                  "claims")
-FILLED_RESOURCES = ("sources", "population", "diaspora_estimates")
+                  "claims", "value_labels")
+FILLED_RESOURCES = ("sources", "population", "diaspora_estimates", "value_labels")
 DEFAULT_HOST_COUNT = 5
 
 
@@ -35,6 +35,15 @@ def _builtin_descriptor() -> dict:
     from diaspora_observatory.case.package import DEFAULT_CASE, EMBEDDED_CASES
 
     return json.loads((EMBEDDED_CASES / DEFAULT_CASE / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def _builtin_value_labels() -> list[dict]:
+    import csv
+
+    from diaspora_observatory.case.package import DEFAULT_CASE, EMBEDDED_CASES
+
+    with (EMBEDDED_CASES / DEFAULT_CASE / "data" / "value_labels.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def _core_resources(origin_name: str) -> list[dict]:
@@ -186,6 +195,7 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
     _write_rows(folder, by_name["population"], sorted(population_rows, key=lambda r: (r["country"], r["year"],
                                                                                         r["group"])))
     _write_rows(folder, by_name["diaspora_estimates"], estimate_rows)
+    _write_rows(folder, by_name["value_labels"], _builtin_value_labels())  # the shared vocabulary, to edit
     for empty in (name for name in CORE_RESOURCES if name not in FILLED_RESOURCES):
         _write_rows(folder, by_name[empty], [])
     descriptor = {

@@ -1,0 +1,51 @@
+"""Readable names for the codes in a case's data, in the reader's language.
+
+A case may carry a ``value_labels`` resource (value, field, label_en, label_ru, label_kk, note): a row
+with an empty ``field`` names the code in any column, a row with a field only in that column (and wins
+there). Codes without a label are shown as they are, so a case without the resource still works.
+Exports (CSV, JSON) keep the codes; only what people read shows the labels.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from diaspora_observatory.case.package import Case
+
+RESOURCE = "value_labels"
+# Free-text columns: never looked up as codes.
+TEXT_COLUMNS = frozenset({"note", "statement", "title", "name", "label", "description", "issuer", "publisher", "url"})
+
+
+class ValueLabels:
+    """``labels(field, value)``: the label of ``value`` in column ``field``, or ``value`` itself."""
+
+    def __init__(self, by_key: dict[tuple[str, str], str]) -> None:
+        self._by_key = by_key
+
+    def get(self, field: str, value: str) -> str | None:
+        if field in TEXT_COLUMNS:
+            return None
+        return self._by_key.get((field, value)) or self._by_key.get(("", value))
+
+    def __call__(self, field: str, value: object) -> str:
+        if not isinstance(value, str):
+            return value  # type: ignore[return-value]
+        return self.get(field, value) or value
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+
+def value_labels(case: Case, language: str = "en") -> ValueLabels:
+    """The case's labels in ``language`` (English where a language's label is missing)."""
+    def compute() -> ValueLabels:
+        found = {}
+        for row in case.rows.get(RESOURCE, []):
+            label = row.get(f"label_{language}") or row.get("label_en")
+            if row.get("value") and label:
+                found[(row.get("field") or "", row["value"])] = label
+        return ValueLabels(found)
+
+    return case.memo((RESOURCE, language), compute)
