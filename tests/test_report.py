@@ -48,6 +48,15 @@ def test_html_shows_sources_and_statuses(report_dir):
     assert "http://" not in html.replace("http://www.w3.org", "")  # nothing to fetch
 
 
+def test_report_names_codes_and_its_tables_keep_them(report_dir):
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert "<td>secondary vocational education</td>" in html and "<td>secondary_vocational</td>" not in html
+    assert "secondary vocational education" in (report_dir / "report.md").read_text(encoding="utf-8")
+    assert "\nsecondary_vocational," in (report_dir / "tables" / "education.csv").read_text(encoding="utf-8")
+    svg = (report_dir / "figures" / "education-comparison.svg").read_text(encoding="utf-8")
+    assert "secondary vocational education" in svg and "secondary_vocational" not in svg
+
+
 @pytest.mark.browser
 def test_pdf_report(tmp_path):
     if find_chromium() is None:

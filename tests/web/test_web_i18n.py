@@ -121,3 +121,20 @@ def test_map_tooltips_are_written_in_the_language(client):
     assert [field["title"] for field in spec["layer"][1]["encoding"]["tooltip"]] == [
         "Страна", "Доля в населении, %", "Представители диаспоры"]
     assert spec["title"]["text"] == "Доля диаспоры в населении каждой принимающей страны"
+
+
+@pytest.mark.parametrize(("language", "higher", "kandas"), [
+    ("en", "higher education", "repatriates (kandas)"),
+    ("ru", "высшее образование", "репатрианты (кандасы)"),
+    ("kk", "жоғары білім", "қандастар"),
+])
+def test_codes_are_shown_by_their_label_and_exported_as_codes(client, language, higher, kandas):
+    import json
+
+    html = client.get("/repatriation", params={"lang": language}).text
+    assert f'<td title="higher">{higher}</td>' in html and f'<td title="kandas">{kandas}</td>' in html
+    spec = json.loads(re.search(r'<script type="application/json" id="spec-education">(.*?)</script>', html,
+                                re.S).group(1))
+    shown = [row["education"] for row in spec["data"]["values"]]
+    assert shown[0] == higher and "higher" not in shown  # the chart names levels too, highest first
+    assert client.get("/repatriation.csv", params={"lang": language}).text.splitlines()[1].startswith("higher,")

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import pandas as pd
 
 Translate = Callable[[str], str]
+Labels = Callable[[str, object], object]  # (column, code) -> what a reader sees, e.g. case.labels.ValueLabels
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 WIDTH = 560
@@ -127,10 +128,13 @@ def survey_items(survey: pd.DataFrame, source: str, title: str | None = None,
 
 
 def education_comparison(education: pd.DataFrame, source: str, title: str | None = None,
-                         translate: Translate = _identity) -> dict:
-    """Grouped bars of the education shares of repatriates and emigrants; unreported levels are absent."""
+                         translate: Translate = _identity, labels: Labels | None = None) -> dict:
+    """Grouped bars of the education shares of repatriates and emigrants; unreported levels are absent.
+    Levels keep the table's order (highest first) and are named by ``labels`` when given."""
     long = education.melt(id_vars=["education"], value_vars=["kandas_share_pct", "emigrants_share_pct"],
                           var_name="group", value_name="percent").dropna(subset=["percent"])
+    if labels is not None:
+        long["education"] = [labels("education", code) for code in long["education"]]
     long["group"] = long["group"].map({"kandas_share_pct": translate("repatriates (kandas)"),
                                        "emigrants_share_pct": translate("emigrants 2023")})
     spec = _base(title or translate("Repatriates (kandas) and emigrants by education"), source, translate)
@@ -139,7 +143,7 @@ def education_comparison(education: pd.DataFrame, source: str, title: str | None
         "height": 180,
         "mark": "bar",
         "encoding": {
-            "y": {"field": "education", "type": "nominal", "title": None},
+            "y": {"field": "education", "type": "nominal", "title": None, "sort": None},
             "yOffset": {"field": "group"},
             "x": {"field": "percent", "type": "quantitative", "title": translate("Percent of the group")},
             "color": {"field": "group", "type": "nominal", "title": None},

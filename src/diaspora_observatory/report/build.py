@@ -8,11 +8,13 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from diaspora_observatory import __version__
+from diaspora_observatory.case.labels import ValueLabels, value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts.render import to_svg
 from diaspora_observatory.errors import DiasporaError
@@ -22,15 +24,16 @@ from diaspora_observatory.tabular import records, to_csv
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 
 
-def _environment() -> Environment:
+def _environment(labels: ValueLabels | None = None) -> Environment:
     environment = Environment(loader=PackageLoader("diaspora_observatory.report", "templates"),
                               autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-    environment.filters["cell"] = format_cell
+    environment.filters["cell"] = partial(format_cell, labels=labels)
     return environment
 
 
-def format_cell(value: object, column: str = "") -> str:
-    """A table cell for people: thousands separated (but not in years), four significant digits."""
+def format_cell(value: object, column: str = "", labels: ValueLabels | None = None) -> str:
+    """A table cell for people: thousands separated (but not in years), four significant digits, codes
+    by their label (the CSV tables keep the codes)."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, bool):
@@ -41,6 +44,8 @@ def format_cell(value: object, column: str = "") -> str:
         return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:,.4g}"
     if isinstance(value, int):
         return f"{value:,}"
+    if labels is not None and isinstance(value, str):
+        return labels(column, value)
     return str(value)
 
 
@@ -71,7 +76,7 @@ def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
     written.append(claims_path)
     context = _context(case, sections, svgs)
     progress("writing report.html and report.md")
-    environment = _environment()
+    environment = _environment(value_labels(case, "en"))
     html_path = out_dir / "report.html"
     html_path.write_text(environment.get_template("report.html").render(**context), encoding="utf-8")
     md_path = out_dir / "report.md"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from diaspora_observatory.analysis import claims, demography, flows, repatriation, survey
+from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
 from diaspora_observatory.tables import build_table
@@ -99,7 +100,8 @@ def build_sections(case: Case) -> list[Section]:
             "education. Levels a source does not report are left empty.",
             {"repatriation": repatriation.repatriation_profile(case), "education": education},
             [Figure("education-comparison", "Repatriates and emigrants by education",
-                    specs.education_comparison(education, source_label(case, _source_ids(education))), education)],
+                    specs.education_comparison(education, source_label(case, _source_ids(education)),
+                                               labels=value_labels(case, "en")), education)],
             rep_sources))
     if case.has("institutions"):
         profile = build_table(case, "institutions")

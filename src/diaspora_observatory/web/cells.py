@@ -6,6 +6,7 @@ import math
 
 from markupsafe import Markup, escape
 
+from diaspora_observatory.case.labels import ValueLabels
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.web.i18n import format_number
 
@@ -13,12 +14,17 @@ COUNTRY_COLUMNS = {"country", "partner", "largest_host"}
 STATUS_COLUMNS = {"status", "severity"}
 
 
+def _titled(label: str | None, code: str) -> str:
+    return f' title="{escape(code)}"' if label else ""
+
+
 def _is_source_column(column: str) -> bool:
     return column == "source_ids" or column.endswith("source_id")
 
 
-def format_cell(column: str, value: object, language: str) -> Markup:
-    """One ``<td>`` for ``value`` of ``column`` in ``language``; every text is escaped."""
+def format_cell(column: str, value: object, language: str, labels: ValueLabels | None = None) -> Markup:
+    """One ``<td>`` for ``value`` of ``column`` in ``language``; every text is escaped. With ``labels`` (the
+    case's value labels in ``language``) a code is shown by its label, the code itself in ``title``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return Markup('<td class="empty"><span class="visually-hidden">–</span></td>')
     if isinstance(value, bool):
@@ -35,8 +41,13 @@ def format_cell(column: str, value: object, language: str) -> Markup:
         links = ", ".join(f'<a href="/sources#source-{escape(part)}">{escape(part)}</a>'
                           for part in text.split(";") if part)
         return Markup(f'<td class="links">{links}</td>')
+    label = labels.get(column, text) if labels is not None else None
+    label = None if label == text else label
     if column in STATUS_COLUMNS:
-        return Markup(f'<td><span class="status status-{escape(text)}">{escape(text)}</span></td>')
+        return Markup(f'<td><span class="status status-{escape(text)}"{_titled(label, text)}>'
+                      f"{escape(label or text)}</span></td>")
+    if label:
+        return Markup(f'<td title="{escape(text)}">{escape(label)}</td>')
     # Long texts (notes, statements) get a readable width instead of squeezing every other column.
     css_class = ' class="long"' if len(text) > 40 else ""
     return Markup(f"<td{css_class}>{escape(text)}</td>")

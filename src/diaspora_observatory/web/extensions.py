@@ -25,6 +25,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.report.sections import source_label
 from diaspora_observatory.tabular import records
@@ -83,6 +84,7 @@ class WebContext:
         language = language or self.language(request)
         translate = self.catalogs.gettext(language)
         case = self.case
+        labels = value_labels(case, language)
         return {
             "request": request, "lang": language, "languages": LANGUAGES, "_": translate,
             "nav": [(path, translate(label)) for path, label in self.nav],
@@ -92,7 +94,7 @@ class WebContext:
             "percent": lambda value, digits=1: format_percent(value, language, digits),
             "country": lambda code: country_name(code, language) if isinstance(code, str) and len(code) == 3 else code,
             "rows": records,
-            "cell": lambda column, value: format_cell(column, value, language),
+            "cell": lambda column, value: format_cell(column, value, language, labels),
             "header": lambda column: column_header(column, translate),
         }
 

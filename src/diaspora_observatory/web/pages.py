@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from diaspora_observatory.analysis import claims, demography, flows, overview, repatriation, survey
+from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
 from diaspora_observatory.errors import DiasporaError, UnknownCountry
@@ -432,7 +433,8 @@ class PageBuilder:
             self.block("education", _("Education of repatriates and emigrants"), "education",
                        _("Levels a source does not report are left empty."), resource="repatriation",
                        chart=lambda frame, source: specs.education_comparison(
-                           frame, source, _("Repatriates and emigrants by education"), _)),
+                           frame, source, _("Repatriates and emigrants by education"), _,
+                           value_labels(self.case, self.language))),
             self.block("repatriation", _("Every repatriation and emigration figure"), "repatriation"),
         ])
 
