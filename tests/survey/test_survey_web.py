@@ -31,6 +31,9 @@ def test_form_in_russian_and_kazakh(client):
     assert "Мне важно следить за новостями и событиями в Казахстане" in client.get("/s/kz?lang=ru").text
     assert "Қазақстандағы жаңалықтар мен оқиғаларды бақылау мен үшін маңызды" in client.get("/s/kz?lang=kk").text
     assert "Что сохраняется:" in client.get("/s/kz?lang=ru").text
+    # The built-in questionnaire's title too (a form's own title is shown as written).
+    assert "<h1>Казахи за рубежом: идентичность, язык и связи с Казахстаном</h1>" in client.get("/s/kz?lang=ru").text
+    assert "<h1>Шетелдегі қазақтар: бірегейлік, тіл және Қазақстанмен байланыс</h1>" in client.get("/s/kz?lang=kk").text
 
 
 def test_form_post_stores_and_thanks(client, survey_app):

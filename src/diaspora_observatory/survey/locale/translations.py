@@ -10,6 +10,10 @@ from pathlib import Path
 
 TRANSLATIONS: dict[str, tuple[str, str]] = {
     # msgid: (Russian, Kazakh)
+    # The built-in questionnaire's title (XLSForm has no translated form_title; pages pass titles through _()).
+    "Kazakhs abroad: identity, language and ties with Kazakhstan": (
+        "Казахи за рубежом: идентичность, язык и связи с Казахстаном",
+        "Шетелдегі қазақтар: бірегейлік, тіл және Қазақстанмен байланыс"),
     "Before you answer": ("Прежде чем ответить", "Жауап бермес бұрын"),
     "Taking part is voluntary. You may skip any question that is not marked as required, and stop at any time.": (
         "Участие добровольное. Вы можете пропустить любой вопрос, не отмеченный как обязательный, и остановиться в любой момент.",  # noqa: E501
