@@ -138,3 +138,10 @@ def test_codes_are_shown_by_their_label_and_exported_as_codes(client, language, 
     shown = [row["education"] for row in spec["data"]["values"]]
     assert shown[0] == higher and "higher" not in shown  # the chart names levels too, highest first
     assert client.get("/repatriation.csv", params={"lang": language}).text.splitlines()[1].startswith("higher,")
+
+
+def test_case_title_in_the_readers_language(client):
+    for language, title in (("en", "The Kazakh diaspora in Central Asia"), ("ru", "Казахская диаспора в Центральной Азии"),
+                            ("kk", "Орталық Азиядағы қазақ диаспорасы")):
+        html = client.get("/flows", params={"lang": language}).text
+        assert f'<span class="case-title">{title}</span>' in html and f" · {title}</title>" in html

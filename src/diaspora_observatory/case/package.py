@@ -85,6 +85,10 @@ class Case:
     def title(self) -> str:
         return self.descriptor.get("title", self.name)
 
+    def title_in(self, language: str) -> str:
+        """The title in ``language`` (the descriptor's optional ``titles``: {"ru": …, "kk": …}), else ``title``."""
+        return (self.descriptor.get("titles") or {}).get(language) or self.title
+
     @property
     def diaspora(self) -> dict:
         """The diaspora's definition: origin, hosts, definition (ethnicity, birthplace, citizenship)."""

@@ -88,7 +88,7 @@ class WebContext:
         return {
             "request": request, "lang": language, "languages": LANGUAGES, "_": translate,
             "nav": [(path, translate(label)) for path, label in self.nav],
-            "current_path": request.url.path, "case": case, "dev": self.dev,
+            "current_path": request.url.path, "case": case, "case_title": case.title_in(language), "dev": self.dev,
             "source_label": lambda ids: source_label(case, ids),
             "number": lambda value, digits=1: format_number(value, language, digits),
             "percent": lambda value, digits=1: format_percent(value, language, digits),

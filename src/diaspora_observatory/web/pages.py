@@ -235,7 +235,7 @@ class PageBuilder:
                                      _("The diaspora in each host country"), _)))
         return Page("overview", "/", _("Overview"), _(
             "{title}: how many live in each host country, how migration with {origin} has moved, and where "
-            "each number comes from.").format(title=self.case.title, origin=self.origin), blocks,
+            "each number comes from.").format(title=self.case.title_in(self.language), origin=self.origin), blocks,
             extra={"key_labels": {k: _(v) for k, v in KEY_FIGURE_LABELS.items()}, "hosts": self.case.hosts})
 
     def countries(self) -> Page:
