@@ -207,6 +207,8 @@ def test_results_page_suppresses_small_counts(client, survey_app):
     page = client.get("/s/kz/results")
     assert page.status_code == 200 and "The study&#39;s published figures" in page.text
     assert '<link rel="alternate" type="text/csv" href="/s/kz/results.csv">' in page.text
+    russian = client.get("/s/kz/results?lang=ru").text  # the published figures' codes by their names
+    assert "<td>доля, %</td><td>в основном казахский</td>" in russian and "<td>недоступно</td>" in russian
     csv_text = client.get("/s/kz/results.csv").text
     assert csv_text.splitlines()[0] == "item,category,label,count,share,ci_low,ci_high,n,suppressed,source"
     assert client.get("/s/kz/likert.svg").headers["content-type"].startswith("image/svg+xml")

@@ -145,3 +145,12 @@ def test_case_title_in_the_readers_language(client):
                             ("kk", "Орталық Азиядағы қазақ диаспорасы")):
         html = client.get("/flows", params={"lang": language}).text
         assert f'<span class="case-title">{title}</span>' in html and f" · {title}</title>" in html
+
+
+def test_tables_name_countries_in_the_readers_language_only(client):
+    html = client.get("/definitions", params={"lang": "ru"}).text
+    assert '<abbr title="DEU">Германия</abbr>' in html and ">Germany<" not in html  # no English name column
+    assert 'data-column="destination_name"' not in html and 'data-column="country_name"' not in html
+    assert '<td class="bool">✓<span class="visually-hidden"> да</span></td>' in html
+    download = client.get("/definitions.csv", params={"table": "birthplace-destinations"}).text
+    assert download.splitlines()[0].startswith("rank,destination,destination_name,")  # downloads keep it

@@ -10,7 +10,8 @@ from diaspora_observatory.case.labels import ValueLabels
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.web.i18n import format_number
 
-COUNTRY_COLUMNS = {"country", "partner", "largest_host"}
+COUNTRY_COLUMNS = {"country", "partner", "largest_host", "destination", "largest_destination"}
+YES_NO = {"en": ("yes", "no"), "ru": ("да", "нет"), "kk": ("иә", "жоқ")}
 STATUS_COLUMNS = {"status", "severity"}
 
 
@@ -28,7 +29,8 @@ def format_cell(column: str, value: object, language: str, labels: ValueLabels |
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return Markup('<td class="empty"><span class="visually-hidden">–</span></td>')
     if isinstance(value, bool):
-        return Markup(f'<td class="bool">{"✓" if value else "✗"}<span class="visually-hidden"> {value}</span></td>')
+        said = YES_NO.get(language, YES_NO["en"])[0 if value else 1]
+        return Markup(f'<td class="bool">{"✓" if value else "✗"}<span class="visually-hidden"> {said}</span></td>')
     if isinstance(value, (int, float)):
         digits = 3 if isinstance(value, float) and abs(value) < 10 else 1
         shown = str(value) if column == "year" or column.endswith("_year") else format_number(value, language, digits)
@@ -51,3 +53,13 @@ def format_cell(column: str, value: object, language: str, labels: ValueLabels |
     # Long texts (notes, statements) get a readable width instead of squeezing every other column.
     css_class = ' class="long"' if len(text) > 40 else ""
     return Markup(f"<td{css_class}>{escape(text)}</td>")
+
+
+def shown_columns(columns: object) -> list[str]:
+    """The columns a table shows: a ``<code>_name`` column (``country_name``, ``destination_name``) is left
+    out when its code column is there, since that cell already names the country in the reader's
+    language. Downloads keep every column."""
+    names = [str(column) for column in columns]
+    present = set(names)
+    return [name for name in names if not (name.endswith("_name") and name.removesuffix("_name") in present
+                                           and name.removesuffix("_name") in COUNTRY_COLUMNS)]

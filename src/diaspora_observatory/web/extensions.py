@@ -29,7 +29,7 @@ from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.report.sections import source_label
 from diaspora_observatory.tabular import records
-from diaspora_observatory.web.cells import format_cell
+from diaspora_observatory.web.cells import format_cell, shown_columns
 from diaspora_observatory.web.columns import column_header
 from diaspora_observatory.web.i18n import COOKIE, LANGUAGES, Catalogs, choose_language, format_number, format_percent
 
@@ -95,6 +95,8 @@ class WebContext:
             "country": lambda code: country_name(code, language) if isinstance(code, str) and len(code) == 3 else code,
             "rows": records,
             "cell": lambda column, value: format_cell(column, value, language, labels),
+            "label": labels,  # label(column, code): a code's name in the reader's language
+            "shown_columns": shown_columns,
             "header": lambda column: column_header(column, translate),
         }
 
