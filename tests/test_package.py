@@ -112,5 +112,8 @@ def test_every_code_of_the_builtin_case_has_a_label_in_each_language(case):
     assert english("education", "secondary_vocational") == "secondary vocational education"
     assert russian("group", "total") == "всё население" and russian("dimension", "total") == "всего"  # field wins
     assert russian("note", "higher") == "higher"  # free text is never taken for a code
+    assert russian("label", "Negative migration balance again") == "Снова отрицательное сальдо миграции"  # by field
+    periods = {row["label"] for row in case.rows["periods"]}
+    assert all(value_labels(case, "kk").get("label", label) for label in periods)
     assert russian("education", "not-a-code") == "not-a-code" and russian("year", 2024) == 2024
     assert value_labels(case, "en")("comparator", "gt") == ">"

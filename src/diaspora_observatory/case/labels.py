@@ -1,8 +1,9 @@
 """Readable names for the codes in a case's data, in the reader's language.
 
 A case may carry a ``value_labels`` resource (value, field, label_en, label_ru, label_kk, note): a row
-with an empty ``field`` names the code in any column, a row with a field only in that column (and wins
-there). Codes without a label are shown as they are, so a case without the resource still works.
+with an empty ``field`` names the code in any column but free-text ones (notes, labels, titles), a row
+with a field only in that column (and wins there; it may also translate a short text of that column).
+Codes without a label are shown as they are, so a case without the resource still works.
 Exports (CSV, JSON) keep the codes; only what people read shows the labels.
 """
 
@@ -25,9 +26,12 @@ class ValueLabels:
         self._by_key = by_key
 
     def get(self, field: str, value: str) -> str | None:
-        if field in TEXT_COLUMNS:
-            return None
-        return self._by_key.get((field, value)) or self._by_key.get(("", value))
+        """A row naming ``field`` applies to any column, free text included (a translated period name);
+        a row for any column never touches a free-text column."""
+        specific = self._by_key.get((field, value))
+        if specific or field in TEXT_COLUMNS:
+            return specific
+        return self._by_key.get(("", value))
 
     def __call__(self, field: str, value: object) -> str:
         if not isinstance(value, str):
