@@ -93,3 +93,26 @@ def test_catalogs_cover_every_message_a_respondent_can_see():
                 found |= {value.value for value in node.values if isinstance(value, ast.Constant) and value.value}
     assert len(found) > 20
     assert sorted(found - set(TRANSLATIONS)) == []
+
+
+def test_a_bad_database_url_is_a_clear_error_without_its_password(tmp_path):
+    data = str(tmp_path / "data")
+    hint = "set DIASPORA_DATABASE_URL to sqlite:///PATH/survey.sqlite3 or postgresql+psycopg://USER:PASSWORD@HOST/DB"
+    cases = {
+        "mysql://u:secret@db.example/x": "the survey database URL 'mysql://u:***@db.example/x' uses 'mysql', which "
+                                         "the observatory does not support",
+        "postgresql://u:secret@db.example:notaport/x": "the survey database URL 'postgresql://…' cannot be read",
+        "postgresql+psycopg://u:secret@127.0.0.1:1/x": "cannot open the survey database "
+                                                       "postgresql+psycopg://u:***@127.0.0.1:1/x: connection failed",
+    }
+    for url, message in cases.items():
+        for command in (["survey", "list"], ["serve", "--port", "1"]):
+            result = run(*command, "--data-dir", data, env={"DIASPORA_DATABASE_URL": url})
+            assert result.exit_code == 2, (url, command, result.output)
+            assert f"Error: {message}" in result.output and hint in result.output
+            assert "secret" not in result.output and "Traceback" not in result.output
+
+
+def test_listing_no_survey_says_how_to_add_one(tmp_path):
+    result = run("survey", "list", "--data-dir", str(tmp_path / "data"))
+    assert result.exit_code == 0 and "No survey yet: `diaspora serve` adds the study's questionnaire" in result.output

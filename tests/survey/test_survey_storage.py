@@ -120,3 +120,13 @@ def test_group_commit_waits_for_another_writer_then_stores(tmp_path):
     finally:
         other.close()
         grouped.close()
+
+
+def test_plain_postgresql_url_means_the_psycopg_driver(database_url, store):
+    if database_url.startswith("sqlite"):
+        pytest.skip("a PostgreSQL URL form")
+    plain = SurveyStore(database_url.replace("postgresql+psycopg://", "postgresql://"))
+    try:
+        assert plain.url.startswith("postgresql+psycopg://") and plain.count("kz") == 0
+    finally:
+        plain.close()

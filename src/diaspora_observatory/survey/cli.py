@@ -113,7 +113,11 @@ def list_command(data_dir: Path | None) -> None:
     Example:
       diaspora survey list
     """
-    for survey in _store(data_dir).list_surveys():
+    surveys = _store(data_dir).list_surveys()
+    if not surveys:
+        click.echo("No survey yet: `diaspora serve` adds the study's questionnaire as 'kz', and "
+                   "`diaspora survey add FORM.xlsx --slug NAME` adds your own.", err=True)
+    for survey in surveys:
         click.echo(f"{survey['slug']}\t{survey['status']}\t{survey['responses']}\t{survey['title']}")
 
 

@@ -82,3 +82,8 @@ class ResponsesImportError(DiasporaError):
 
 class AdminTokenInvalid(DiasporaError):
     """An admin action without the right token."""
+
+
+class StorageUnavailable(DiasporaError):
+    """The survey database cannot be opened: an unsupported or malformed URL, or a server that does not
+    answer."""

@@ -42,9 +42,15 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, OperationalError
 
-from diaspora_observatory.survey.errors import SubmissionConflict, SurveyClosed, SurveyNotFound
+from diaspora_observatory.survey.errors import (
+    StorageUnavailable,
+    SubmissionConflict,
+    SurveyClosed,
+    SurveyNotFound,
+)
 from diaspora_observatory.survey.model import Form
 
 DATABASE_URL_ENV = "DIASPORA_DATABASE_URL"
@@ -125,8 +131,36 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+URL_HINT = (f"set {DATABASE_URL_ENV} to sqlite:///PATH/survey.sqlite3 or postgresql+psycopg://USER:PASSWORD@HOST/DB "
+            "(or unset it to use the SQLite file in the data folder)")
+
+
+def shown_url(url: str) -> str:
+    """``url`` with its password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url.partition("://")[0] + "://…" if "://" in url else "(unreadable URL)"
+
+
+def checked_url(url: str) -> str:
+    """``url`` if it names a database the survey can use; ``postgresql://`` means the psycopg driver.
+    Raises :class:`StorageUnavailable` for anything else."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # the URL is not repeated whole: it may hold a password
+        raise StorageUnavailable(f"the survey database URL {shown_url(url)!r} cannot be read", URL_HINT) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if parsed.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
+        raise StorageUnavailable(f"the survey database URL {shown_url(url)!r} uses '{parsed.drivername}', which "
+                                 "the observatory does not support", URL_HINT)
+    return url
+
+
 def make_engine(url: str, pool_size: int = 20) -> Engine:
     """An engine for ``url``: SQLite with the durability pragmas on every connection, or PostgreSQL."""
+    url = checked_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -152,12 +186,19 @@ class SurveyStore:
     """
 
     def __init__(self, url: str, *, group_commit: bool = False) -> None:
-        self.url = url
+        self.url = url = checked_url(url)
         self.is_sqlite = url.startswith("sqlite")
         self.engine = make_engine(url)
         # SQLite has one writer at a time; queueing writers here avoids busy-waiting inside SQLite.
         self._write_lock = threading.Lock() if self.is_sqlite else None
-        self.migrate()
+        try:
+            self.migrate()
+        except (OperationalError, InterfaceError) as error:
+            self.engine.dispose()
+            reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+            raise StorageUnavailable(f"cannot open the survey database {shown_url(url)}: {reason}",
+                                     f"check that the database server is running and the URL is right; {URL_HINT}"
+                                     ) from None
         self._committer = None
         if group_commit:
             from diaspora_observatory.survey.groupcommit import GroupCommitter
