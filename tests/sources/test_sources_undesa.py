@@ -238,3 +238,28 @@ def test_table1_csv_round_trip(tmp_path_factory, values):
     assert both == {year: value for year, value in zip(YEARS_2024, values) if value != ".."}
     male = table[table.sex == "male"].set_index("year")["stock"].to_dict()
     assert male == {year: value // 2 for year, value in zip(YEARS_2024, values) if value != ".."}
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 10**6])
+def test_chunked_conversion_gives_the_same_tables(tmp_path, monkeypatch, chunk):
+    """Rows are converted a chunk at a time (memory); any chunk size gives the same tables and details."""
+    import diaspora_observatory.sources.undesa as undesa
+
+    workbook = undesa_2024_workbook_at(tmp_path)
+    whole = read_undesa(workbook)
+    monkeypatch.setattr(undesa, "CHUNK_ROWS", chunk)
+    chunked = read_undesa(workbook)
+    assert chunked.table.equals(whole.table) and chunked.aggregates.equals(whole.aggregates)
+    assert chunked.details == whole.details
+
+
+def test_an_error_in_a_later_chunk_names_its_own_row(tmp_path, monkeypatch):
+    import diaspora_observatory.sources.undesa as undesa
+
+    monkeypatch.setattr(undesa, "CHUNK_ROWS", 2)
+    rows = table1_rows(HEADER_2024, YEARS_2024, ROWS_2024)
+    rows[15][6] = 399  # row 16, the fifth data row: in the third chunk of two
+    with pytest.raises(MalformedSource) as error:
+        read_undesa(write_workbook(tmp_path / "code.xlsx", rows))
+    assert error.value.message == ("code.xlsx, sheet 'Table 1', row 16, column G (Location code of origin): unknown "
+                                   "UN M49 code 399")

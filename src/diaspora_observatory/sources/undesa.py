@@ -193,44 +193,76 @@ def _counts(frame, index: int, label: str, numbers, file: str, sheet: str | None
     return np.round(values)
 
 
-def _table1_body(rows: Iterator[tuple], header: tuple, header_row: int, roles: dict[str, int],
-                 year_columns: dict[int, tuple[int, str]], file: str, sheet: str | None) -> Imported:
-    """The data rows, converted column by column (vectorised: a full-size table has ~750,000 cells)."""
-    import numpy as np
-    import pandas as pd
+CHUNK_ROWS = 4000  # rows converted at a time: bounds the Python strings alive at once (a CSV's cells)
 
+
+def _chunks(rows: Iterator[tuple], header_row: int) -> Iterator[tuple[list, list[int]]]:
+    """The non-empty data rows in chunks, each with the rows' numbers in the file."""
     kept, numbers = [], []
     for number, row in enumerate(rows, start=header_row + 1):
         if row and any(cell is not None and cell != "" for cell in row):
             kept.append(row)
             numbers.append(number)
-    frame = pd.DataFrame(kept, dtype=object) if kept else pd.DataFrame(dtype=object)
-    del kept
-    numbers_array = np.asarray(numbers, dtype=np.int64)
-    destination = _codes(frame, roles["destination_code"], numbers_array, header, file, sheet).to_numpy()
-    origin = _codes(frame, roles["origin_code"], numbers_array, header, file, sheet).to_numpy()
-    type_i = roles.get("data_type")
-    data_type = (frame[type_i].fillna("").astype(str).str.strip() if type_i in frame.columns
-                 else pd.Series([""] * len(frame))).to_numpy()
-    names = _names(frame, roles, destination, origin)
-    aggregate = _is_aggregate(destination) | _is_aggregate(origin)
-    alpha3 = _alpha3_of_codes(destination, origin, aggregate, numbers_array, roles, header, file, sheet)
-    # The long table is assembled from numpy arrays in one pass: concatenating one DataFrame per year
-    # column would hold the 560,000 output rows twice.
-    row_parts, year_parts, sex_parts, stock_parts, missing = [], [], [], [], 0
-    for index, (year, sex) in sorted(year_columns.items()):
-        values = _counts(frame, index, f"{_header_label(header, index)} {sex}", numbers_array, file, sheet)
-        present = np.flatnonzero(~np.isnan(values))
-        missing += len(values) - len(present)
-        row_parts.append(present)
-        year_parts.append(np.full(len(present), year, dtype=np.int64))
-        sex_parts.append(np.full(len(present), SEXES.index(sex), dtype=np.int8))
-        stock_parts.append(values[present].astype(np.int64))
-    del frame
-    rows_at = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int64)
-    years_at = np.concatenate(year_parts) if year_parts else np.zeros(0, dtype=np.int64)
-    sexes_at = np.array(SEXES, dtype=object)[np.concatenate(sex_parts)] if sex_parts else np.zeros(0, dtype=object)
-    stocks_at = np.concatenate(stock_parts) if stock_parts else np.zeros(0, dtype=np.int64)
+            if len(kept) == CHUNK_ROWS:
+                yield kept, numbers
+                kept, numbers = [], []
+    if kept:
+        yield kept, numbers
+
+
+def _table1_body(rows: Iterator[tuple], header: tuple, header_row: int, roles: dict[str, int],
+                 year_columns: dict[int, tuple[int, str]], file: str, sheet: str | None) -> Imported:
+    """The data rows, converted column by column (vectorised: a full-size table has ~750,000 cells) and
+    chunk by chunk, so that only one chunk's cells are Python objects at a time."""
+    import numpy as np
+    import pandas as pd
+
+    destinations, origins, data_types, aggregates_of = [], [], [], []
+    names: dict[int, str] = {}
+    alpha3: dict[int, str] = {}
+    present_of: dict[int, list] = {index: [] for index in year_columns}
+    stock_of: dict[int, list] = {index: [] for index in year_columns}
+    offset, missing = 0, 0
+    for kept, numbers in _chunks(rows, header_row):
+        frame = pd.DataFrame(kept, dtype=object)
+        del kept
+        numbers_array = np.asarray(numbers, dtype=np.int64)
+        destination = _codes(frame, roles["destination_code"], numbers_array, header, file, sheet).to_numpy()
+        origin = _codes(frame, roles["origin_code"], numbers_array, header, file, sheet).to_numpy()
+        type_i = roles.get("data_type")
+        data_types.append((frame[type_i].fillna("").astype(str).str.strip() if type_i in frame.columns
+                           else pd.Series([""] * len(frame))).to_numpy())
+        for code, name in _names(frame, roles, destination, origin).items():
+            names.setdefault(code, name)
+        aggregate = _is_aggregate(destination) | _is_aggregate(origin)
+        alpha3.update(_alpha3_of_codes(destination, origin, aggregate, numbers_array, roles, header, file, sheet))
+        for index, (_year, sex) in year_columns.items():
+            values = _counts(frame, index, f"{_header_label(header, index)} {sex}", numbers_array, file, sheet)
+            present = np.flatnonzero(~np.isnan(values))
+            missing += len(values) - len(present)
+            present_of[index].append(present + offset)
+            stock_of[index].append(values[present].astype(np.int64))
+        destinations.append(destination)
+        origins.append(origin)
+        aggregates_of.append(aggregate)
+        offset += len(frame)
+        del frame
+
+    def joined(parts: list, dtype) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+    destination, origin = joined(destinations, np.int64), joined(origins, np.int64)
+    data_type, aggregate = joined(data_types, object), joined(aggregates_of, bool)
+    # The long table is assembled from numpy arrays in one pass (year column by year column, rows in order):
+    # concatenating one DataFrame per year column would hold the 560,000 output rows twice.
+    order = sorted(year_columns.items())
+    rows_at = joined([joined(present_of[index], np.int64) for index, _ in order], np.int64)
+    years_at = joined([np.full(sum(map(len, present_of[index])), year, dtype=np.int64)
+                       for index, (year, _) in order], np.int64)
+    sex_codes = joined([np.full(sum(map(len, present_of[index])), SEXES.index(sex), dtype=np.int8)
+                        for index, (_, sex) in order], np.int8)
+    sexes_at = np.array(SEXES, dtype=object)[sex_codes] if len(sex_codes) else np.zeros(0, dtype=object)
+    stocks_at = joined([joined(stock_of[index], np.int64) for index, _ in order], np.int64)
     is_aggregate = aggregate[rows_at]
     pick, keep = rows_at[~is_aggregate], ~is_aggregate
     table = pd.DataFrame({"destination": pd.Series(destination[pick]).map(alpha3),
