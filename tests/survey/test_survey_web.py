@@ -234,3 +234,22 @@ def test_server_shutdown_closes_the_survey_store(tmp_path, monkeypatch):
         assert api(client, VALID_ANSWERS, submission_id="shutdown-0001").status_code == 201
         assert writer.is_alive()
     assert not writer.is_alive() and store._committer is None
+
+
+def test_a_storage_failure_is_a_json_500_without_a_trace(tmp_path, monkeypatch, caplog):
+    from diaspora_observatory.web.app import create_app
+
+    monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
+    app = create_app(data_dir=tmp_path / "data")
+    store = app.state.web.survey_store
+
+    def broken(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "submit_later", broken)
+    reply = api(make_client(app), VALID_ANSWERS, submission_id="broken-0001")
+    assert reply.status_code == 500 and reply.headers["cache-control"] == "no-store"
+    assert reply.json() == {"error": "the server could not store this submission; try again"}
+    assert "disk full" not in reply.text and "Traceback" not in reply.text
+    assert "survey submission failed" in caplog.text  # the trace goes to the server's log
+    store.close()
