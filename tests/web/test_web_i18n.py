@@ -152,5 +152,7 @@ def test_tables_name_countries_in_the_readers_language_only(client):
     assert '<abbr title="DEU">Германия</abbr>' in html and ">Germany<" not in html  # no English name column
     assert 'data-column="destination_name"' not in html and 'data-column="country_name"' not in html
     assert '<td class="bool">✓<span class="visually-hidden"> да</span></td>' in html
+    # The case's own sentences for this page, translated in its value labels.
+    assert "где бы они ни родились.</td>" in html and "Этнические казахи</td>" in html
     download = client.get("/definitions.csv", params={"table": "birthplace-destinations"}).text
     assert download.splitlines()[0].startswith("rank,destination,destination_name,")  # downloads keep it
