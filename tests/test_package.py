@@ -117,3 +117,18 @@ def test_every_code_of_the_builtin_case_has_a_label_in_each_language(case):
     assert all(value_labels(case, "kk").get("label", label) for label in periods)
     assert russian("education", "not-a-code") == "not-a-code" and russian("year", 2024) == 2024
     assert value_labels(case, "en")("comparator", "gt") == ">"
+
+
+def test_texts_the_analysis_writes_are_labelled_as_it_writes_them(case):
+    """Free texts are labelled by exact match: a change of wording in the analysis must be seen here."""
+    from diaspora_observatory.analysis.projections import FORECAST_ASSUMPTIONS
+    from diaspora_observatory.case.labels import value_labels
+    from diaspora_observatory.tables import build_table
+
+    assert value_labels(case, "ru").get("assumptions", FORECAST_ASSUMPTIONS).startswith("Случайное блуждание")
+    assert value_labels(case, "kk").get("assumptions", FORECAST_ASSUMPTIONS).startswith("Дрейфі бар")
+    written = {("explanation", text) for text in build_table(case, "definitions")["explanation"]}
+    written |= {("coverage", text) for text in build_table(case, "birthplace-summary")["coverage"]}
+    written |= {("label", text) for text in build_table(case, "definitions")["label"]}
+    for language in ("ru", "kk"):
+        assert [text for field, text in written if not value_labels(case, language).get(field, text)] == []
