@@ -47,6 +47,7 @@ from diaspora_observatory.survey.loadtest import (
     Server,
     audit,
     free_port,
+    run_together,
     submit_concurrently,
 )
 from diaspora_observatory.survey.storage import SurveyStore, canonical, make_engine, today
@@ -126,14 +127,7 @@ def run_limit(url: str, slug: str, clients: int, seconds: float, group_commit: b
         with lock:
             acknowledged.extend(mine)
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    begin = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - begin
+    elapsed = run_together(worker, clients, barrier)
     store.close()
     engine.dispose()
     return len(acknowledged) / elapsed, acknowledged

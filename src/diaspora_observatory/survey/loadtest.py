@@ -195,14 +195,20 @@ def submit_concurrently(base: str, clients: int, per_client: int | None = None, 
             acknowledged.extend(mine_ok)
             failed.extend(mine_failed)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    return LoadResult(acknowledged, failed, run_together(client, clients, started))
+
+
+def run_together(worker, count: int, started: threading.Barrier) -> float:
+    """Run ``worker`` in ``count`` threads that all wait on ``started`` (made for ``count + 1``); return
+    the seconds from their common start until the last one ends."""
+    threads = [threading.Thread(target=worker) for _ in range(count)]
     for thread in threads:
         thread.start()
     started.wait()
     begin = time.perf_counter()
     for thread in threads:
         thread.join()
-    return LoadResult(acknowledged, failed, time.perf_counter() - begin)
+    return time.perf_counter() - begin
 
 
 def audit(stored_ids: list[str], acknowledged: list[str]) -> dict[str, int]:
