@@ -2,18 +2,25 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
-STAMP = $(VENV)/.installed-stamp
+RUN_STAMP = $(VENV)/.run-stamp
+TEST_STAMP = $(VENV)/.test-stamp
 OUT ?= report
 
-.PHONY: install run serve report check test test-fast bench lint docs clean
+.PHONY: install install-test run serve report check test test-fast bench lint docs clean
 
-$(STAMP): pyproject.toml
+# Running needs only the package; the tests, lint and benchmarks add the test tools on top.
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
 
-install: $(STAMP)
+$(TEST_STAMP): $(RUN_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+install: $(RUN_STAMP)
+install-test: $(TEST_STAMP)
 
 ## The main job on the built-in case: the observatory web app (Ctrl+C stops it).
 run: serve
@@ -27,21 +34,22 @@ report: install
 check: install
 	$(BIN)/diaspora check
 
-## The whole test suite (what CI runs).
-test: install
-	$(BIN)/python -m pytest
+## The whole test suite, exactly as CI runs it: tools/run-tests finds or installs Chromium and PostgreSQL
+## (a throw-away server), says what is missing where it cannot, and runs pytest. ARGS passes pytest options.
+test: install-test
+	tools/run-tests $(ARGS)
 
-test-fast: install
+test-fast: install-test
 	$(BIN)/python -m pytest -m "not browser and not slow and not postgres" -x -q
 
-bench: install
+bench: install-test
 	$(BIN)/python benchmarks/run.py
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 	duplicates --most 20 || true
 
-docs: install
+docs: install-test
 	$(BIN)/python docs/cli_reference.py
 
 clean:

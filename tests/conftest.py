@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -25,3 +26,18 @@ def case_copy(tmp_path: Path) -> Path:
     shutil.copytree(EMBEDDED_CASES / BUILTIN, target)
     return target
 
+
+
+# Under CI=true the whole suite must run (tools/run-tests starts every service it needs), so a test that
+# skips (a missing browser, server or package) fails instead of passing unseen.
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, where the whole suite must run: {reason}"
+    return report

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -10,13 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
+from services import chromium_executable
 
 from diaspora_observatory import load_case
 from diaspora_observatory.documents.importer import Document
 from diaspora_observatory.documents.workspace import Workspace
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("DIASPORA_CHROMIUM", "/usr/bin/chromium")
 TEXT = "Repatriates get quotas. The embassy keeps a register of compatriots abroad."
 
 
@@ -49,13 +48,11 @@ def server(tmp_path: Path):
 
 
 def test_select_text_fills_offsets_and_saves(server):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
     base, data_dir = server
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        browser = playwright.chromium.launch(executable_path=chromium_executable(), args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run"])
         try:

@@ -3,11 +3,11 @@ server: it fills in, sends, thanks, and breaks no Content-Security-Policy rule."
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from services import chromium_executable
 
 from diaspora_observatory.survey.loadtest import Server
 
@@ -22,7 +22,7 @@ def phone_context(width: int, height: int) -> Iterator:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=os.environ.get("DIASPORA_CHROMIUM", "/usr/bin/chromium"),
+        browser = playwright.chromium.launch(executable_path=chromium_executable(),
                                              args=CHROMIUM_ARGS)
         context = browser.new_context(java_script_enabled=False, viewport={"width": width, "height": height})
         try:
@@ -57,7 +57,7 @@ def test_phone_submits_the_form_without_javascript(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=os.environ.get("DIASPORA_CHROMIUM", "/usr/bin/chromium"),
+        browser = playwright.chromium.launch(executable_path=chromium_executable(),
                                              args=CHROMIUM_ARGS)
         context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
         page = context.new_page()
@@ -95,7 +95,7 @@ def test_phone_walks_a_stepped_form_without_javascript(stepped_server, tmp_path)
     from diaspora_observatory.survey.storage import SurveyStore
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=os.environ.get("DIASPORA_CHROMIUM", "/usr/bin/chromium"),
+        browser = playwright.chromium.launch(executable_path=chromium_executable(),
                                              args=CHROMIUM_ARGS)
         context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
         page = context.new_page()
