@@ -3,6 +3,8 @@
 import csv
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -118,3 +120,16 @@ def test_show_help_lists_every_table(runner):
 
     text = "".join(runner.invoke(main, ["show", "--help"]).output.split())  # wrapping may break at hyphens
     assert all(name in text for name in TABLE_NAMES)
+
+
+def test_a_reader_that_stops_early_is_not_an_error():
+    # `diaspora show projections --format json | head -c 10`: the output is larger than a pipe's buffer, so
+    # the command writes into a closed pipe. It used to end with "Error: Broken pipe" on stderr.
+    process = subprocess.Popen([sys.executable, "-m", "diaspora_observatory.cli", "show", "projections",
+                                "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with process:
+        assert process.stdout.read(10)
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 0
+    assert stderr == ""

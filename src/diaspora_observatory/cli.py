@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -58,6 +59,11 @@ class LazyGroup(click.Group):
             if error.hint:
                 click.echo(f"Hint: {error.hint}", err=True)
             ctx.exit(2)
+        except BrokenPipeError:
+            # The reader went away (`diaspora check | head`): nothing is wrong, so nothing is said. Standard
+            # output is pointed at /dev/null so the interpreter's final flush cannot fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
         except OSError as error:  # a folder that cannot be written, a disk that is full, a port in use
             where = f": {error.filename}" if error.filename else ""
             click.secho(f"Error: {error.strerror or error}{where}", fg="red", err=True)
