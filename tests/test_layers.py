@@ -1,0 +1,113 @@
+"""Layers one way: case → analysis → presentation → adapters (ARCHITECTURE.md, "The map").
+
+Every module of the package is read (not imported) and each reference to another part of the package is
+checked against the map: an import statement, or a module named in a string (how the web core finds its
+extensions). A part may use its own modules, its own layer and the layers below it; adapters do not use
+each other, except the declared extension edges. The breaks that exist today are listed in KNOWN_BREAKS,
+each to be removed by issue 13; a new break fails, and so does a listed one that has gone (so the list only
+shrinks).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import diaspora_observatory
+
+PACKAGE = Path(diaspora_observatory.__file__).resolve().parent
+NAME = "diaspora_observatory"
+
+# part -> layer. The foundation (0) holds what every layer may use: errors and country codes.
+LAYERS = {
+    "errors": 0, "countries": 0, "safety": 0, "clicontext": 0,
+    "case": 1, "": 1,  # "" is the package itself (load_case, the public entry)
+    "analysis": 2,
+    "presentation": 3, "charts": 3, "tables": 3, "tabular": 3,
+    "report": 4, "web": 4, "survey": 4, "documents": 4, "sources": 4, "importers": 4,
+    "cli": 5,  # the command line dispatches to every adapter's commands
+}
+ADAPTER_LAYER = 4
+# Adapters that extend another adapter through its declared extension interface (web/extensions.py).
+EXTENSION_EDGES = {("survey", "web"), ("documents", "web")}
+# Breaks of the map that exist today (issue 13, "One door per concern"): (from part, to part, module).
+KNOWN_BREAKS = {
+    ("case", "analysis", "diaspora_observatory.case.checks"),
+    ("analysis", "documents", "diaspora_observatory.analysis.documents"),
+    ("web", "report", "diaspora_observatory.web.pages"),
+    ("web", "report", "diaspora_observatory.web.extensions"),
+    ("report", "documents", "diaspora_observatory.report.sections"),
+    ("web", "survey", "diaspora_observatory.web.extensions"),
+    ("web", "documents", "diaspora_observatory.web.extensions"),
+    ("web", "survey", "diaspora_observatory.web.pages"),
+    ("survey", "cli", "diaspora_observatory.survey.loadtest"),  # test tooling inside the package
+}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def part_of(module: str) -> str:
+    pieces = module.split(".")
+    return pieces[1] if len(pieces) > 1 else ""
+
+
+def references(path: Path, module: str) -> set[str]:
+    """The package's modules this file names: imports (absolute or relative) and dotted names in strings."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            found.add(target)
+            found.update(f"{target}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(f"{NAME}."):
+            found.add(node.value.split(":")[0])
+    return {name for name in found if name == NAME or name.startswith(f"{NAME}.")}
+
+
+def breaks() -> set[tuple[str, str, str]]:
+    found = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = module_name(path)
+        source = part_of(module)
+        for target_module in references(path, module):
+            target = part_of(target_module)
+            if target == source or target not in LAYERS and target_module.count(".") > 1:
+                continue
+            if target not in LAYERS:  # a name inside the package itself, e.g. diaspora_observatory.load_case
+                target = ""
+            allowed = LAYERS[target] <= LAYERS[source]
+            if LAYERS[source] == LAYERS[target] == ADAPTER_LAYER:
+                allowed = (source, target) in EXTENSION_EDGES
+            if not allowed:
+                found.add((source, target, module))
+    return found
+
+
+def test_every_part_of_the_package_is_on_the_map():
+    parts = {path.name if path.is_dir() else path.stem for path in PACKAGE.iterdir()
+             if not path.name.startswith(("_", ".")) and (path.suffix == ".py" or (path / "__init__.py").exists())}
+    assert parts - set(LAYERS) == set(), "add the new part to LAYERS here and to the map in ARCHITECTURE.md"
+
+
+def test_imports_follow_the_layers():
+    new = breaks() - KNOWN_BREAKS
+    assert new == set(), ("these modules use a part above them or another adapter; move the code to the layer "
+                          f"it belongs to (ARCHITECTURE.md): {sorted(new)}")
+
+
+def test_known_breaks_are_still_there():
+    gone = KNOWN_BREAKS - breaks()
+    assert gone == set(), f"fixed breaks: remove them from KNOWN_BREAKS: {sorted(gone)}"
