@@ -23,6 +23,7 @@ from diaspora_observatory.tables import TABLE_NAMES  # a light module: names onl
 # commands beside their code; a module must import only click at its top so that --help stays fast.
 LAZY_COMMANDS: dict[str, str] = {
     "serve": "diaspora_observatory.web.cli:serve",
+    "site": "diaspora_observatory.web.sitecli:site",
     "import": "diaspora_observatory.sources.cli:import_group",
     "case": "diaspora_observatory.sources.cli:case_group",
     "survey": "diaspora_observatory.survey.cli:survey_group",

@@ -29,11 +29,12 @@ GET = ["GET"]  # Starlette answers HEAD for GET routes and 405 for every other m
 
 
 def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | None = None,
-               dev: bool = False) -> Starlette:
+               dev: bool = False, extensions: bool = True) -> Starlette:
     """The observatory app for a case (the built-in one by default).
 
     ``data_dir`` is the user data folder (default: ``user_data_dir()``); ``dev`` adds a route listing
-    and template reloading and turns off the page cache.
+    and template reloading and turns off the page cache; ``extensions=False`` leaves out the survey and
+    documents pages (the static site, which has no server for them).
     """
     case = load_case(case_name_or_path, data_dir=data_dir)
     web = WebContext(case, Path(data_dir) if data_dir else user_data_dir(), dev=dev)
@@ -51,7 +52,7 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
         Route("/lang/{code}", switch_language, methods=GET, name="language"),
         Route("/static/vega-bundle.js", vega_script, methods=GET),
     ]
-    for module in available_extensions():
+    for module in available_extensions() if extensions else []:
         routes.extend(module.routes(web))
         web.extension_nav[module.__name__] = list(getattr(module, "NAV", []))
         web.nav.extend(web.extension_nav[module.__name__])

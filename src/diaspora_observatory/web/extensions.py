@@ -49,6 +49,8 @@ class WebContext:
         self.case = case
         self.data_dir = Path(data_dir)
         self.dev = dev
+        # True while `diaspora site` writes the pages as static files: the footer says what needs a server.
+        self.static_site = False
         self.catalogs = Catalogs()
         self._loader = ChoiceLoader([FileSystemLoader(str(TEMPLATE_DIR))])
         self.environment = Environment(loader=self._loader, autoescape=select_autoescape(["html", "xml"]),
@@ -89,6 +91,7 @@ class WebContext:
             "request": request, "lang": language, "languages": LANGUAGES, "_": translate,
             "nav": [(path, translate(label)) for path, label in self.nav],
             "current_path": request.url.path, "case": case, "case_title": case.title_in(language), "dev": self.dev,
+            "static_site": self.static_site,
             "source_label": lambda ids: source_label(case, ids),
             "number": lambda value, digits=1: format_number(value, language, digits),
             "percent": lambda value, digits=1: format_percent(value, language, digits),
