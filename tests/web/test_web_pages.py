@@ -274,3 +274,14 @@ def test_a_case_without_flows_says_what_is_missing(case_copy, tmp_path):
     assert client.get("/").status_code == 200
     assert client.get("/country/KGZ").status_code == 200
     assert client.get("/flows.csv").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/flows", "/country/KGZ", "/flows.csv", "/claims.json"])
+def test_pages_and_data_are_compressed_for_clients_that_accept_it(client, path):
+    plain = client.get(path, headers={"accept-encoding": "identity"})
+    packed = client.get(path, headers={"accept-encoding": "gzip, br"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["vary"]
+    assert int(packed.headers["content-length"]) < len(plain.content) / 2
+    assert packed.content == plain.content  # the client unpacks it: the same bytes

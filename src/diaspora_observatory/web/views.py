@@ -26,6 +26,7 @@ from diaspora_observatory.web.i18n import COOKIE, LANGUAGES
 from diaspora_observatory.web.pages import SURVEY_EXTENSION, CaseData, Page, PageBuilder, page_paths
 
 DATA_FORMATS = ("csv", "json")
+GZIP_MIN_BYTES = 1024  # below about a packet, compressing saves nothing a reader would notice
 
 
 class Site:
@@ -37,6 +38,7 @@ class Site:
         self._pages: dict[tuple[str, str], Page] = {}
         self._html: dict[tuple[str, str], bytes] = {}
         self._files: dict[tuple[str, str, str], bytes] = {}
+        self._gzip: dict[tuple, bytes] = {}  # the compressed copies of cached pages and files
         # The overview is the first page anyone opens; its map outlines take the longest to prepare.
         for language in LANGUAGES:
             self.page("overview", language)
@@ -72,7 +74,7 @@ class Site:
             page = self.page(key, language)
         except (UnknownCountry, KeyError):
             raise HTTPException(404) from None
-        headers = {"vary": "Cookie, Accept-Language", "content-language": language}
+        headers = {"vary": "Cookie, Accept-Language, Accept-Encoding", "content-language": language}
         body = None if self.web.dev else self._html.get((key, language))
         if body is None:
             response = self.web.render(request, "page.html", {"page": page, "site_data": self.data},
@@ -80,7 +82,26 @@ class Site:
             body = bytes(response.body)
             if not self.web.dev:
                 self._html[(key, language)] = body
-        return Response(body, media_type="text/html; charset=utf-8", headers=headers)
+        return self._compressed(request, ("html", key, language), body, "text/html; charset=utf-8", headers)
+
+    def _compressed(self, request: Request, cache_key: tuple, body: bytes, media_type: str,
+                    headers: dict[str, str]) -> Response:
+        """The body gzip-compressed (once, then cached) when the client accepts it and it is worth it.
+
+        Only the core pages and their data files come here: they hold no secret and reflect nothing a
+        visitor sends, so compressing them cannot leak anything (BREACH needs both).
+        """
+        if len(body) < GZIP_MIN_BYTES or "gzip" not in request.headers.get("accept-encoding", ""):
+            return Response(body, media_type=media_type, headers=headers)
+        packed = None if self.web.dev else self._gzip.get(cache_key)
+        if packed is None:
+            packed = gzip.compress(body, compresslevel=6, mtime=0)
+            if not self.web.dev:
+                self._gzip[cache_key] = packed
+        headers = {**headers, "content-encoding": "gzip"}
+        if "etag" in headers:  # another representation of the same content: another tag
+            headers["etag"] = f'{headers["etag"][:-1]}-gz"'
+        return Response(packed, media_type=media_type, headers=headers)
 
     async def data_file(self, request: Request, key: str, output_format: str) -> Response:
         """The page's data: CSV of one table (``?table=``, default the first) or JSON of all its tables."""
@@ -98,10 +119,10 @@ class Site:
             self._files[cache_key] = body
         stem = key.replace("/", "-") + (f"-{table}" if table else "")
         media_type = "text/csv; charset=utf-8" if output_format == "csv" else "application/json"
-        headers = {"etag": f'"{sha256(body).hexdigest()[:20]}"'}
+        headers = {"etag": f'"{sha256(body).hexdigest()[:20]}"', "vary": "Accept-Encoding"}
         if output_format == "csv":
             headers["content-disposition"] = f'attachment; filename="{stem}.csv"'
-        return Response(body, media_type=media_type, headers=headers)
+        return self._compressed(request, cache_key, body, media_type, headers)
 
     def _serialise(self, page: Page, output_format: str, table: str) -> bytes:
         tables = page.tables
