@@ -28,7 +28,7 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     Example::
 
         >>> [round(x, 4) for x in wilson_interval(23, 100)]
-        [0.1585, 0.3212]
+        [0.1584, 0.3215]
     """
     if n <= 0:
         return (math.nan, math.nan)

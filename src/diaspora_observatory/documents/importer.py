@@ -184,7 +184,7 @@ def read_document(path: str | Path, *, kind: str = "other", date: str = "", titl
                   source_id: str = "", language: str = "", document_id: str = "") -> Document:
     """Read a document file into a :class:`Document`, detecting its language unless ``language`` is given.
 
-    >>> read_document("law.txt", kind="law")  # doctest: +SKIP
+    Example: ``read_document("law.txt", kind="law", date="2023-06-01")``.
     """
     path = Path(path)
     if not path.is_file():
