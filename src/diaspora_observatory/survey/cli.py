@@ -176,23 +176,40 @@ def results_command(slug: str, output_format: str, lang: str, data_dir: Path | N
 
 @survey_group.command("export")
 @click.argument("slug")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV file to write.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--format", "export_format", type=click.Choice(["csv", "xlsx", "sav", "dta", "codebook"]),
+              default=None, help="csv (codes), xlsx (labels, codes and codebook sheets), sav (SPSS), dta (Stata), "
+                                 "codebook (CSV of the variables) [default: from the --out suffix, else csv].")
+@click.option("--lang", "language", default="en", show_default=True, metavar="CODE",
+              help="Language of the variable and value labels (xlsx, sav, dta, codebook).")
+@click.option("--bom", is_flag=True, help="Start a CSV with a byte order mark, so that Excel reads Kazakh and "
+                                          "Russian text right.")
 @click.option("--token", envvar="DIASPORA_ADMIN_TOKEN", help="The admin token [env: DIASPORA_ADMIN_TOKEN].")
 @data_dir_option
-def export_command(slug: str, out: Path, token: str | None, data_dir: Path | None) -> None:
-    """Export the raw answers of SLUG as CSV (admin token needed; formulas neutralised).
+def export_command(slug: str, out: Path, export_format: str | None, language: str, bom: bool, token: str | None,
+                   data_dir: Path | None) -> None:
+    """Export the raw answers of SLUG (admin token needed): CSV, Excel, SPSS or Stata, with a codebook.
+
+    Choices are coded 1…k in the form's order with value labels (SPSS, Stata, the xlsx codes sheet);
+    a multiple choice becomes one 0/1 variable per option. CSV and XLSX text is written so that no cell
+    can run as a spreadsheet formula.
 
     \b
     Example:
-      diaspora survey export kz --out answers.csv --token "$TOKEN"
+      diaspora survey export kz --out answers.csv --bom --token "$TOKEN"
+      diaspora survey export kz --out answers.sav --lang ru --token "$TOKEN"
+      diaspora survey export kz --out answers.dta --token "$TOKEN"
+      diaspora survey export kz --out codebook.csv --format codebook --token "$TOKEN"
     """
-    from diaspora_observatory.survey.exports import responses_table, to_safe_csv
+    from diaspora_observatory.survey.statfiles import export_answers
 
+    chosen = export_format or {".xlsx": "xlsx", ".sav": "sav", ".dta": "dta"}.get(out.suffix.lower(), "csv")
     _admin(data_dir, token)
     store = _store(data_dir)
     record = store.get_survey(slug)
-    out.write_text(to_safe_csv(responses_table(record.form, store.responses(slug))), encoding="utf-8")
-    click.echo(f"Wrote {out}")
+    responses = store.responses(slug)
+    table = export_answers(record.form, responses, out, chosen, language=language, bom=bom)
+    click.echo(f"Wrote {out} ({chosen}: {len(responses)} answers, {len(table)} variables)")
 
 
 @survey_group.command("close")
