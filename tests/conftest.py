@@ -14,6 +14,19 @@ from diaspora_observatory.case.package import EMBEDDED_CASES
 BUILTIN = "kazakh-central-asia"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def chart_cache(tmp_path_factory):
+    """Drawn charts are cached in a folder of the test session, never in the user's own cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("DIASPORA_CACHE_DIR")
+    os.environ["DIASPORA_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("DIASPORA_CACHE_DIR", None)
+    else:
+        os.environ["DIASPORA_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def case():
     return load_case()
