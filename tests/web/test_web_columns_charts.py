@@ -78,7 +78,7 @@ def test_data_files_keep_the_machine_column_names(client, language):
     assert response.text.splitlines()[0] == "partner,year,emigration,immigration,net,source_id"
     rows = list(csv.DictReader(io.StringIO(client.get("/country/UZB.csv", params={"table": "population"}).text)))
     assert list(rows[0]) == ["country", "year", "total_population", "titular_population", "diaspora_population",
-                             "other_population", "source_ids"]
+                             "other_population", "provenance", "source_ids"]
     payload = client.get("/country/UZB.json", params={"lang": language}).json()
     assert "total_population" in payload["tables"]["population"][0]
 

@@ -237,7 +237,7 @@ def test_country_profile_headline_figures(client):
         ("Share of the world diaspora", "11.7%–16.4%"),
         ("Net migration to Kazakhstan, 2000–2023", "374,280"),
         ("First year of a new level of immigration to Kazakhstan (Pettitt)", "2013"),
-        ("Supports of identity present (of four)", "2")]
+        ("Supports of identity present (2 of four not reported)", "2 of 2 reported")]
 
 
 def test_definitions_and_projections_show_the_shared_tables(client, web_app):

@@ -45,6 +45,7 @@ KEY_FIGURE_LABELS = {
     "share_of_world_diaspora": N_("Share of the world diaspora living in the host countries"),
     "net_migration_total": N_("Net migration between the country of origin and the hosts"),
     "repatriates": N_("Repatriates"),
+    "kandas_status": N_("Ethnic Kazakhs who returned and received kandas status (period not stated)"),
 }
 # Errors an analysis function raises on data it cannot use; the page then says what is missing.
 ANALYSIS_ERRORS = (DiasporaError, LookupError, ValueError, TypeError, ZeroDivisionError)
@@ -283,21 +284,32 @@ class PageBuilder:
             extra={"code": code, "cards": self.country_cards(profile)})
 
     def country_cards(self, profile: dict[str, pd.DataFrame]) -> list[dict]:
-        """A host's headline numbers: (label, value, unit, low, high, source ids), read from its profile."""
+        """A host's headline numbers: (label, value, unit, low, high, provenance, source ids) from its profile.
+
+        ``provenance`` is the value's kind (analysis.provenance): shares and totals computed here are
+        ``derived`` and credited as computed from their inputs' sources."""
         _ = self._
         cards: list[dict] = []
         shares = profile.get("shares")
         if shares is not None and not shares.empty:
             row = shares.iloc[0]
             ids = sorted(source_ids_of(shares))
+            key = (row["country"], row["year"])
+            count_kind = demography.population_kinds(self.case).get(key, ({}, {}))[0].get("diaspora_population",
+                                                                                          "reported")
+            rows = self.case.table("population")
+            count_ids = sorted(set(rows[(rows["country"] == key[0]) & (rows["year"] == key[1])
+                                        & (rows["group"] == "diaspora")]["source_id"])) or ids
             cards += [
-                {"label": _("Diaspora members"), "value": row["diaspora_population"], "unit": "persons", "ids": ids},
+                {"label": _("Diaspora members"), "value": row["diaspora_population"], "unit": "persons",
+                 "ids": count_ids, "provenance": count_kind},
                 {"label": _("Share of the population"), "value": row["diaspora_share_of_total_pct"],
-                 "unit": "percent", "ids": ids},
+                 "unit": "percent", "ids": ids, "provenance": "derived"},
                 {"label": _("Share of the groups other than the titular nation"),
-                 "value": row["diaspora_share_of_others_pct"], "unit": "percent", "ids": ids},
+                 "value": row["diaspora_share_of_others_pct"], "unit": "percent", "ids": ids, "provenance": "derived"},
                 {"label": _("Share of the world diaspora"), "value": None, "unit": "percent", "ids": ids,
-                 "low": row["share_of_world_diaspora_low_pct"], "high": row["share_of_world_diaspora_high_pct"]},
+                 "low": row["share_of_world_diaspora_low_pct"], "high": row["share_of_world_diaspora_high_pct"],
+                 "provenance": "derived"},
             ]
         summary = profile.get("flow-summary")
         if summary is not None and not summary.empty:
@@ -305,15 +317,21 @@ class PageBuilder:
             ids = sorted(source_ids_of(profile["flows"]))
             cards.append({"label": _("Net migration to {origin}, {first}–{last}").format(
                 origin=self.origin, first=row["first_year"], last=row["last_year"]),
-                "value": row["net_total"], "unit": "persons", "ids": ids})
+                "value": row["net_total"], "unit": "persons", "ids": ids, "provenance": "derived"})
             change = _("First year of a new level of immigration to {origin} (Pettitt)").format(origin=self.origin)
             cards.append({"label": change,
-                          "value": str(row["immigration_change_year"]), "unit": "year", "ids": ids})
+                          "value": str(row["immigration_change_year"]), "unit": "year", "ids": ids,
+                          "provenance": "derived"})
         supports = profile.get("institution-profile")
         if supports is not None and not supports.empty:
-            cards.append({"label": _("Supports of identity present (of four)"),
-                          "value": int(supports.iloc[0]["supports_present"]), "unit": "count",
-                          "ids": sorted(source_ids_of(supports))})
+            row = supports.iloc[0]
+            # Counted over what the sources report: silence is neither a yes nor a no.
+            value = _("{present} of {reported} reported").format(present=int(row["supports_present"]),
+                                                               reported=int(row["supports_reported"]))
+            cards.append({"label": _("Supports of identity present ({unknown} of four not reported)").format(
+                              unknown=int(row["supports_not_reported"])),
+                          "value": value, "unit": "of_reported", "ids": sorted(source_ids_of(supports)),
+                          "provenance": "derived"})
         return cards
 
     @property
