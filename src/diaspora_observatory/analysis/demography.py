@@ -140,4 +140,6 @@ def size_history(case: Case) -> pd.DataFrame:
     """Diaspora size estimates per host over time (ranges), e.g. the 1990s against 2024."""
     table = case.table("diaspora_estimates")
     table = table[table["scope"] == "country"].copy()
+    kinds = kinds_column(table)
+    table["provenance"] = [f"{kind}: low, high" for kind in kinds]
     return table.sort_values(["country", "year_from"]).reset_index(drop=True)

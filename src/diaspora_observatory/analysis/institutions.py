@@ -60,7 +60,7 @@ def institution_profile(case: Case) -> pd.DataFrame:
     ``kazakh_language_schooling``, ``support_<support>`` (``present``, ``absent`` or ``not_reported``),
     ``supports_present``, ``supports_absent``, ``supports_not_reported``, ``supports_reported``
     (present + absent: what a comparison between hosts may use), ``unknown_counts`` and
-    ``lower_bound_counts`` (kinds whose count is unknown or a lower bound), ``source_ids``.
+    ``lower_bound_counts`` (kinds whose count is unknown or a lower bound), ``provenance``, ``source_ids``.
     """
     institutions = case.table("institutions")
     schooling = case.table("schooling").set_index("country") if case.has("schooling") else None
@@ -86,10 +86,17 @@ def institution_profile(case: Case) -> pd.DataFrame:
         sources = set(own["source_id"])
         if schooling is not None and host in schooling.index:
             sources.add(schooling.loc[host, "source_id"])
+        counted = [f"{kind}_count" for kind in sorted(set().union(*SUPPORTS.values()))
+                   if row[f"{kind}_count"] is not None]
+        # Counts are the sources' (or a sum of them); the states and tallies are the observatory's reading.
+        row["provenance"] = "; ".join(filter(None, [
+            f"reported: {', '.join(counted)}" if counted else "",
+            "derived: " + ", ".join([*(f"support_{support}" for support in SUPPORTS), "supports_present",
+                                     "supports_absent", "supports_not_reported", "supports_reported"])]))
         row["source_ids"] = ";".join(sorted(sources))
         rows.append(row)
     frame = pd.DataFrame(rows)
-    count_columns = [column for column in frame.columns if column.endswith("_count")]
     # Object columns keep whole numbers whole and an unknown count empty (None), not 0 or 370.0.
-    frame[count_columns] = frame[count_columns].astype(object).where(frame[count_columns].notna(), None)
+    for column in (name for name in frame.columns if name.endswith("_count")):
+        frame[column] = pd.Series([row[column] for row in rows], index=frame.index, dtype=object)
     return frame

@@ -459,8 +459,10 @@ class PageBuilder:
     def institutions(self) -> Page:
         _ = self._
         blocks = [self.block("institutions", _("Supports of identity per host"), "institutions",
-                             _("Institution counts by kind and which of four supports (schooling, higher "
-                               "education, culture, organisation) each host offers."))]
+                             _("Institution counts by kind and the state of four supports (schooling, higher "
+                               "education, culture, organisation) in each host: present (a source names one), "
+                               "absent (a source says there is none) or not reported. A count no source gives "
+                               "is left empty; hosts are compared only on what is reported."))]
         for resource, heading in (("institutions", _("Every institution")),
                                   ("schooling", _("Schooling in the diaspora's language"))):
             frame = self.data.resource(resource)
@@ -501,9 +503,12 @@ class PageBuilder:
     def claims(self) -> Page:
         _ = self._
         claim_block = self.block("claims", _("The study's numbers, recomputed"), "claims",
-                                 _("Each numeric statement of the study, recomputed from the data: confirmed, "
-                                   "mismatch (a finding about the text, with both values) or unverifiable (the "
-                                   "data to recompute it is not in the case)."))
+                                 _("Each numeric statement of the study, recomputed from the data and judged on "
+                                   "its scope: confirmed (the data cover what it speaks of and bear it out within "
+                                   "the rounding of the stated value), mismatch (the data cover it and do not bear "
+                                   "it out: figures of the study that cannot both hold as it presents them; the "
+                                   "note says what may explain it) or unverifiable (no data, or a statement wider "
+                                   "than the data, with the reason)."))
         claim_block.source_ids = {"study"} if "study" in self.case.sources else set()
         issues = self.data.issues
         issue_block = Block("issues", _("Validation errors and warnings"),
