@@ -73,7 +73,10 @@ def build_sections(case: Case) -> list[Section]:
     if case.has("population"):  # a case made by `diaspora case new` without data files has no population
         demo = demography.demography(case)
         summary = demography.regional_summary(case)
-        key = pd.DataFrame([{"figure": k, "value": v} for k, v in summary.items() if not isinstance(v, list)])
+        # The world estimate and the origin's count are the sources'; everything else here is computed.
+        reported = {"world_estimate_low", "world_estimate_high", "origin_titular_population"}
+        key = pd.DataFrame([{"figure": k, "value": v, "provenance": "reported" if k in reported else "derived"}
+                            for k, v in summary.items() if not isinstance(v, list)])
         population_sources = _source_ids(demo)
         sections.append(Section(
             "demography", "Demographic model",
