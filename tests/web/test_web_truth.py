@@ -95,3 +95,15 @@ def test_a_country_card_counts_supports_over_what_is_reported(client):
     html = client.get("/country/UZB").text
     assert '<span class="figure-value">2 of 2 reported</span>' in html
     assert '<span class="figure-label">Supports of identity present (2 of four not reported)</span>' in html
+
+
+def test_country_cards_credit_each_value_as_what_it_is(client):
+    html = client.get("/country/TJK").text
+    cards = dict(re.findall(r'<li class="figure-card" data-provenance="(\w+)">\s*<span class="figure-value">[^<]*'
+                            r'</span>\s*<span class="figure-label">([^<]*)</span>', html)[i][::-1] for i in range(3))
+    assert cards == {"Diaspora members": "inferred", "Share of the population": "derived",
+                     "Share of the groups other than the titular nation": "derived"}
+    count = html.split('<span class="figure-label">Diaspora members</span>')[1].split("</li>")[0]
+    assert '<span class="figure-source">Source: <a href="/sources#source-astana-times-2024">' in count
+    share = html.split('<span class="figure-label">Share of the population</span>')[1].split("</li>")[0]
+    assert '<span class="figure-source">Computed from: ' in share and "source-study" in share

@@ -304,12 +304,11 @@ class PageBuilder:
                 {"label": _("Diaspora members"), "value": row["diaspora_population"], "unit": "persons",
                  "ids": count_ids, "provenance": count_kind},
                 {"label": _("Share of the population"), "value": row["diaspora_share_of_total_pct"],
-                 "unit": "percent", "ids": ids, "provenance": "derived"},
+                 "unit": "percent", "ids": ids},
                 {"label": _("Share of the groups other than the titular nation"),
-                 "value": row["diaspora_share_of_others_pct"], "unit": "percent", "ids": ids, "provenance": "derived"},
+                 "value": row["diaspora_share_of_others_pct"], "unit": "percent", "ids": ids},
                 {"label": _("Share of the world diaspora"), "value": None, "unit": "percent", "ids": ids,
-                 "low": row["share_of_world_diaspora_low_pct"], "high": row["share_of_world_diaspora_high_pct"],
-                 "provenance": "derived"},
+                 "low": row["share_of_world_diaspora_low_pct"], "high": row["share_of_world_diaspora_high_pct"]},
             ]
         summary = profile.get("flow-summary")
         if summary is not None and not summary.empty:
@@ -317,11 +316,10 @@ class PageBuilder:
             ids = sorted(source_ids_of(profile["flows"]))
             cards.append({"label": _("Net migration to {origin}, {first}–{last}").format(
                 origin=self.origin, first=row["first_year"], last=row["last_year"]),
-                "value": row["net_total"], "unit": "persons", "ids": ids, "provenance": "derived"})
+                "value": row["net_total"], "unit": "persons", "ids": ids})
             change = _("First year of a new level of immigration to {origin} (Pettitt)").format(origin=self.origin)
             cards.append({"label": change,
-                          "value": str(row["immigration_change_year"]), "unit": "year", "ids": ids,
-                          "provenance": "derived"})
+                          "value": str(row["immigration_change_year"]), "unit": "year", "ids": ids})
         supports = profile.get("institution-profile")
         if supports is not None and not supports.empty:
             row = supports.iloc[0]
@@ -330,8 +328,9 @@ class PageBuilder:
                                                                reported=int(row["supports_reported"]))
             cards.append({"label": _("Supports of identity present ({unknown} of four not reported)").format(
                               unknown=int(row["supports_not_reported"])),
-                          "value": value, "unit": "of_reported", "ids": sorted(source_ids_of(supports)),
-                          "provenance": "derived"})
+                          "value": value, "unit": "of_reported", "ids": sorted(source_ids_of(supports))})
+        for card in cards:  # every card but the diaspora count is computed from its sources
+            card.setdefault("provenance", "derived")
         return cards
 
     @property
