@@ -101,3 +101,25 @@ def test_a_case_without_provenance_columns_reads_its_values_as_reported(case_cop
     assert copy.errors == []
     assert demography.demography(copy).set_index("country").loc["UZB", "provenance"].startswith(
         "reported: total_population, titular_population, diaspora_population, other_population; derived: ")
+
+
+def test_show_carries_the_kind_and_the_schema_declares_the_formula():
+    import csv
+    import io
+    import json
+
+    from click.testing import CliRunner
+
+    from diaspora_observatory.cli import main
+
+    runner = CliRunner()
+    rows = {row["country"]: row for row in csv.DictReader(io.StringIO(
+        runner.invoke(main, ["show", "demography", "--format", "csv"]).output))}
+    assert rows["TKM"]["provenance"].startswith("derived: titular_population (0.85 * total), other_population")
+    flows = list(csv.DictReader(io.StringIO(runner.invoke(main, ["show", "flows", "--format", "csv"]).output)))
+    assert {row["provenance"] for row in flows} == {"reported: emigration, immigration; derived: net"}
+    schema = json.loads(runner.invoke(main, ["show", "demography", "--schema"]).output)
+    fields = {field["name"]: field for field in schema["fields"]}
+    assert fields["diaspora_share_of_total_pct"]["derived"] == {
+        "formula": "100 * diaspora_population / total_population", "inputs": ["population"]}
+    assert "derived" not in fields["total_population"]
