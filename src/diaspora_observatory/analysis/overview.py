@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from diaspora_observatory.analysis import demography, flows, institutions
-from diaspora_observatory.analysis.provenance import INFERRED, kinds_column
+from diaspora_observatory.analysis.provenance import INFERRED, kinds_column, with_provenance
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.errors import UnknownCountry
 
@@ -130,12 +130,12 @@ def country_profile(case: Case, country: str) -> dict[str, pd.DataFrame]:
     shares = demography.demography(case)
     profile["shares"] = shares[shares["country"] == country].reset_index(drop=True)
     if case.has("flows"):
-        yearly = flows.flows(case)
+        yearly = with_provenance("flows", flows.flows(case))
         profile["flows"] = yearly[yearly["partner"] == country].reset_index(drop=True)
-        summary = flows.flow_summary(case)
+        summary = with_provenance("flow-summary", flows.flow_summary(case))
         profile["flow-summary"] = summary[summary["partner"] == country].reset_index(drop=True)
         if case.has("periods"):
-            periods = flows.period_totals(case)
+            periods = with_provenance("periods", flows.period_totals(case))
             profile["periods"] = periods[periods["partner"] == country].reset_index(drop=True)
     if case.has("diaspora_estimates"):
         history = demography.size_history(case)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from diaspora_observatory.analysis import claims, demography, flows, repatriation, survey
+from diaspora_observatory.analysis.provenance import with_provenance
 from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
@@ -95,7 +96,7 @@ def build_sections(case: Case) -> list[Section]:
                             {"estimates": case.table("diaspora_estimates")}, [], _source_ids(estimates) |
                             _source_ids(case.table("diaspora_estimates"))))
     if case.has("flows"):  # a case made by `diaspora case new` has no flow data yet
-        flow_table = flows.flows(case)
+        flow_table = with_provenance("flows", flows.flows(case))
         flow_sources = _source_ids(flow_table)
         sections.append(Section(
             "flows", "Migration flows",
@@ -103,7 +104,8 @@ def build_sections(case: Case) -> list[Section]:
             "minus emigration. Trends use the Mann-Kendall test and the Theil-Sen slope; the change year is where "
             "Pettitt's test finds a shift in immigration. Net flows, totals and period sums are computed from "
             f"{source_label(case, flow_sources) or 'the flow data'}.",
-            {"flows": flow_table, "flow-summary": flows.flow_summary(case), "periods": flows.period_totals(case)},
+            {"flows": flow_table, "flow-summary": with_provenance("flow-summary", flows.flow_summary(case)),
+             "periods": with_provenance("periods", flows.period_totals(case))},
             [Figure("flows-over-time", "Flows over time per partner",
                     specs.flows_over_time(flow_table, source_label(case, flow_sources)), flow_table)],
             flow_sources | _source_ids(case.table("periods"))))

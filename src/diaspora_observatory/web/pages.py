@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from diaspora_observatory.analysis import claims, demography, flows, overview, repatriation, survey
+from diaspora_observatory.analysis.provenance import with_provenance
 from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
@@ -119,9 +120,10 @@ class CaseData:
             "demography": lambda: demography.demography(case),
             "key-figures": lambda: overview.key_figures(case),
             "map": lambda: overview.map_values(case),
-            "flows": lambda: flows.flows(case),
-            "flow-summary": lambda: flows.flow_summary(case),
-            "periods": lambda: flows.period_totals(case),
+            # With the provenance column `diaspora show` and the report give them.
+            "flows": lambda: with_provenance("flows", flows.flows(case)),
+            "flow-summary": lambda: with_provenance("flow-summary", flows.flow_summary(case)),
+            "periods": lambda: with_provenance("periods", flows.period_totals(case)),
             "repatriation": lambda: repatriation.repatriation_profile(case),
             "education": lambda: repatriation.education_comparison(case),
             "institutions": lambda: overview_institutions(case),
