@@ -133,6 +133,19 @@ def test_unknown_method_is_unverifiable_with_a_reason(case_copy):
     assert claims.loc["uzb-share-of-total", "reason"] == "unknown method 'diaspora_share_of_totl'"
 
 
+def test_a_misspelt_parameter_is_unverifiable_with_a_reason_not_a_crash(case_copy):
+    replace_in(case_copy / "data" / "claims.csv", ",diaspora_share_of_total,country=UZB,",
+               ",diaspora_share_of_total,countr=UZB,")
+    replace_in(case_copy / "data" / "claims.csv", ",host_by_rank,rank=1,", ",host_by_rank,rank=first,")
+    claims = check_claims(load_case(case_copy)).set_index("id")
+    assert claims.loc["uzb-share-of-total", "status"] == "unverifiable"
+    assert claims.loc["uzb-share-of-total", "reason"] == (
+        "the params do not fit method 'diaspora_share_of_total': unknown 'countr'; missing 'country' "
+        "(it takes country)")
+    assert claims.loc["largest-host", "status"] == "unverifiable"
+    assert claims.loc["largest-host", "reason"].startswith("could not recompute: ")
+
+
 def test_a_changed_figure_turns_a_claim_into_a_mismatch(case_copy):
     # Move 100,000 people from "other" to the diaspora: sums still hold, the 2.2% claim no longer does.
     path = case_copy / "data" / "population.csv"

@@ -18,6 +18,7 @@ on the whole series and on each segment a significant change point separates (``
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -361,6 +362,19 @@ def _tolerance(claim: object) -> tuple[float | None, str]:
     return None, basis or BOUND_BASIS.get(comparator, "")
 
 
+def _params_misfit(function: Callable[..., object], params: dict) -> str:
+    """What is wrong with ``params`` for ``function`` (unknown and missing names), or ""."""
+    accepted = list(inspect.signature(function).parameters.values())[1:]  # after the case
+    names = [parameter.name for parameter in accepted]
+    required = [parameter.name for parameter in accepted if parameter.default is inspect.Parameter.empty]
+    unknown = [key for key in params if key not in names]
+    missing = [key for key in required if key not in params]
+    problems = [f"unknown {', '.join(map(repr, unknown))}" if unknown else "",
+                f"missing {', '.join(map(repr, missing))}" if missing else ""]
+    found = "; ".join(problem for problem in problems if problem)
+    return f"{found} (it takes {', '.join(names) or 'none'})" if found else ""
+
+
 def judge_claim(case: Case, claim: object) -> dict:
     """One claim recomputed and judged: a row of ``CLAIM_COLUMNS``."""
     computed: object = None
@@ -377,9 +391,15 @@ def judge_claim(case: Case, claim: object) -> dict:
     elif function is None:
         reason = f"unknown method {name!r}"
     else:
+        params = parse_params(_text(claim.params))  # type: ignore[attr-defined]
+        misfit = _params_misfit(function, params)
+        if misfit:  # a misspelt or missing parameter is the claim row's fault: say so instead of crashing
+            reason = f"the params do not fit method {name!r}: {misfit}"
+            function = None
+    if function is not None:
         try:
-            computed = function(case, **parse_params(_text(claim.params)))  # type: ignore[attr-defined]
-        except (LookupError, ValueError, ZeroDivisionError) as error:
+            computed = function(case, **params)
+        except (LookupError, ValueError, TypeError, ZeroDivisionError) as error:
             reason = f"could not recompute: {error}"
         else:
             if scope_gap:
