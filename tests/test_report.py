@@ -42,7 +42,7 @@ def test_report_claims_equal_the_checker(report_dir, case):
 
 def test_html_shows_sources_and_statuses(report_dir):
     html = (report_dir / "report.html").read_text(encoding="utf-8")
-    assert "Claims: 26 confirmed, 5 mismatch, 3 unverifiable." in html.replace("\n", " ")
+    assert "Claims: 28 confirmed, 9 mismatch, 10 unverifiable." in html.replace("\n", " ")
     assert html.count('<p class="sources">Sources: ') >= 7
     assert '<td class="status-mismatch">mismatch</td>' in html
     assert "http://" not in html.replace("http://www.w3.org", "")  # nothing to fetch

@@ -164,6 +164,8 @@ def _print_check(case, claims) -> None:
         status = click.style(f"{claim.status:<12}", fg=colours[claim.status])
         computed = "" if claim.computed is None else f" (computed {claim.computed})"
         click.echo(f"  {status} {claim.id}: reported {claim.reported}{computed}")
+        if claim.reason:
+            click.echo(f"               {claim.reason}")
     counts = claims["status"].value_counts()
     click.echo(", ".join(f"{counts.get(s, 0)} {s}" for s in ("confirmed", "mismatch", "unverifiable")))
 
@@ -172,22 +174,29 @@ def _print_check(case, claims) -> None:
 @click.argument("table", type=click.Choice(TABLES), metavar="TABLE")
 @case_option
 @format_option()
-def show(table: str, case_name: str | None, output_format: str) -> None:
+@click.option("--schema", is_flag=True, help="Print the table's Table Schema instead: each computed column "
+              "with its formula and inputs (a 'derived' property).")
+def show(table: str, case_name: str | None, output_format: str, schema: bool) -> None:
     """Print one analysis table of the case.
 
-    TABLE is one of: {tables}.
+    TABLE is one of: {tables}. The provenance column says which values are reported by a source,
+    derived (computed) or inferred.
 
     \b
     Examples:
       diaspora show demography
       diaspora show flows --format csv > flows.csv
       diaspora show claims --format json
+      diaspora show demography --schema
     """
     from diaspora_observatory.case.package import load_case
-    from diaspora_observatory.tables import build_table
+    from diaspora_observatory.tables import build_table, table_schema
     from diaspora_observatory.tabular import print_table
 
     frame = build_table(load_case(case_name).require_valid(), table)
+    if schema:
+        click.echo(json.dumps(table_schema(table, frame), indent=2, ensure_ascii=False))
+        return
     print_table(frame, output_format)
 
 

@@ -1,4 +1,10 @@
-"""The named analysis tables shared by the CLI (``diaspora show``), the report and the web app."""
+"""The named analysis tables shared by the CLI (``diaspora show``), the report and the web app.
+
+Each table says what kind of value each column holds (reported, derived or inferred; see
+``analysis.provenance``, where ``DERIVED_FIELDS`` declares the formula and inputs of every column a table
+computes and ``table_schema`` gives them as a Table Schema for ``diaspora show TABLE --schema``).
+``build_table`` adds a ``provenance`` column from the declarations to a table that has none.
+"""
 
 from __future__ import annotations
 
@@ -67,4 +73,13 @@ def build_table(case: Case, name: str) -> pd.DataFrame:
     builders = _builders()
     if name not in builders:
         raise UnknownTable(f"no table named {name!r}", f"choose one of {', '.join(builders)}")
-    return builders[name](case)
+    from diaspora_observatory.analysis.provenance import with_provenance
+
+    return with_provenance(name, builders[name](case))
+
+
+def table_schema(name: str, frame: pd.DataFrame) -> dict:
+    """The Table Schema of the table ``name`` (see ``analysis.provenance.table_schema``)."""
+    from diaspora_observatory.analysis.provenance import table_schema as schema
+
+    return schema(name, frame)

@@ -130,7 +130,7 @@ def test_download_a_csv(offline_page, live_server):
     assert download.suggested_filename == "flows.csv"
     with open(download.path(), encoding="utf-8") as handle:
         rows = list(csv.DictReader(io.StringIO(handle.read())))
-    assert list(rows[0]) == ["partner", "year", "emigration", "immigration", "net", "source_id"]
+    assert list(rows[0]) == ["partner", "year", "emigration", "immigration", "net", "provenance", "source_id"]
     assert len(rows) == 96
 
 

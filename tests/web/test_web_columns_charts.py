@@ -59,7 +59,7 @@ def test_russian_flows_table_headers(client):
     start = html.index("<thead>", html.index('<caption id="flows-caption">'))
     head = html[start:html.index("</thead>", start)]
     assert [cell.rsplit(">", 1)[1] for cell in head.split("</th>")[:-1]] == [
-        "Страна-партнёр", "Год", "Эмиграция", "Иммиграция", "Сальдо", "Код источника"]
+        "Страна-партнёр", "Год", "Эмиграция", "Иммиграция", "Сальдо", "Вид значения", "Код источника"]
 
 
 def test_unknown_column_falls_back_to_its_machine_name():
@@ -75,10 +75,10 @@ def test_unknown_column_falls_back_to_its_machine_name():
 def test_data_files_keep_the_machine_column_names(client, language):
     client.cookies.set("lang", language)
     response = client.get("/flows.csv", params={"lang": language})
-    assert response.text.splitlines()[0] == "partner,year,emigration,immigration,net,source_id"
+    assert response.text.splitlines()[0] == "partner,year,emigration,immigration,net,provenance,source_id"
     rows = list(csv.DictReader(io.StringIO(client.get("/country/UZB.csv", params={"table": "population"}).text)))
     assert list(rows[0]) == ["country", "year", "total_population", "titular_population", "diaspora_population",
-                             "other_population", "source_ids"]
+                             "other_population", "provenance", "source_ids"]
     payload = client.get("/country/UZB.json", params={"lang": language}).json()
     assert "total_population" in payload["tables"]["population"][0]
 

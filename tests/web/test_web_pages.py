@@ -89,8 +89,10 @@ def test_csv_and_json_alternates_of_every_page(client, path):
 
 
 def test_flows_data_equals_the_analysis_library(client, web_app):
+    from diaspora_observatory.tables import build_table
+
     case = web_app.state.web.case
-    assert client.get("/flows.json?table=flows").json() == json.loads(json.dumps(records(flows.flows(case))))
+    assert client.get("/flows.json?table=flows").json() == json.loads(json.dumps(records(build_table(case, "flows"))))
     summary = client.get("/flows.json").json()["tables"]["flow-summary"]
     expected = records(flows.flow_summary(case))
     assert [row["partner"] for row in summary] == [row["partner"] for row in expected]
@@ -188,7 +190,7 @@ def test_every_chart_has_its_spec_and_a_data_table(client):
 def test_table_csv_of_one_block_and_unknown_table(client):
     response = client.get("/country/KGZ.csv?table=flows")
     assert response.headers["content-disposition"] == 'attachment; filename="country-KGZ-flows.csv"'
-    assert response.text.splitlines()[0] == "partner,year,emigration,immigration,net,source_id"
+    assert response.text.splitlines()[0] == "partner,year,emigration,immigration,net,provenance,source_id"
     missing = client.get("/flows.csv?table=nope")
     assert missing.status_code == 404
     assert missing.json()["detail"] == "no table 'nope' on this page; tables: flows, flow-summary, periods"
@@ -237,7 +239,7 @@ def test_country_profile_headline_figures(client):
         ("Share of the world diaspora", "11.7%–16.4%"),
         ("Net migration to Kazakhstan, 2000–2023", "374,280"),
         ("First year of a new level of immigration to Kazakhstan (Pettitt)", "2013"),
-        ("Supports of identity present (of four)", "2")]
+        ("Supports of identity present (2 of four not reported)", "2 of 2 reported")]
 
 
 def test_definitions_and_projections_show_the_shared_tables(client, web_app):

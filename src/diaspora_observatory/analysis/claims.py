@@ -1,14 +1,27 @@
-"""Claims as data: every numeric statement of the study, recomputed and marked.
+"""Claims as data: every numeric statement of the study, recomputed and judged on its scope.
 
 Each claim row names a ``method`` (a function registered below) and its ``params``
-(``key=value;key=value``, lists joined with ``+``). The checker compares the computed value with the
-reported one using the claim's ``comparator`` and ``tolerance`` and marks it ``confirmed``,
-``mismatch`` or ``unverifiable`` (no method, or the data it needs is missing).
+(``key=value;key=value``, lists joined with ``+``), the population and period its data cover
+(``data_scope``) and, where the statement speaks of more than those data (another population, period
+or definition), why (``scope_gap``). The checker recomputes the value and marks the claim:
+
+- ``confirmed``: the data cover what the statement speaks of and bear it out under its comparator;
+- ``mismatch``: the data cover it and do not bear it out (a finding about the study's figures, stated
+  with both values; the note says what may explain it);
+- ``unverifiable``: no method, the data it needs are missing, or the statement is wider than the data.
+  A claim with a scope gap is never confirmed or a mismatch, whatever the narrower data give.
+
+Tolerances come from the statement itself: ``rounded`` accepts half a unit of the reported value's last
+digit ("0.21" -> 0.005); an explicit tolerance carries its ``tolerance_basis``. A trend claim is tested
+on the whole series and on each segment a significant change point separates (``segmented_trend``).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
@@ -16,17 +29,55 @@ from diaspora_observatory.analysis import demography as demo
 from diaspora_observatory.analysis import flows as fl
 from diaspora_observatory.analysis import repatriation as rep
 from diaspora_observatory.analysis import survey as sv
-from diaspora_observatory.analysis.trend import mann_kendall
+from diaspora_observatory.analysis.trend import mann_kendall, pettitt
 from diaspora_observatory.case.package import Case
 
-CLAIM_COLUMNS = ["id", "section", "statement", "reported", "computed", "status", "unit", "comparator", "tolerance",
-                 "method", "note", "source_id"]
+CLAIM_COLUMNS = ["id", "section", "statement", "reported", "computed", "status", "reason", "unit", "comparator",
+                 "tolerance", "tolerance_basis", "data_scope", "method", "note", "source_id"]
+STATUSES = ("confirmed", "mismatch", "unverifiable")
 # The statements stand in the study; the values they are recomputed from carry their own sources.
 STATEMENT_SOURCE = "study"
-METHODS: dict[str, Callable[..., float | str]] = {}
+BOUND_BASIS = {"gt": "a strict lower bound: no tolerance", "lt": "a strict upper bound: no tolerance",
+               "eq": "exact: no tolerance"}
+METHODS: dict[str, Callable[..., object]] = {}
 
 
-def method(function: Callable[..., float | str]) -> Callable[..., float | str]:
+@dataclass(frozen=True)
+class SegmentedTrend:
+    """A trend over the whole series and over the segments a significant change point separates.
+
+    ``segments`` holds (first year, last year, trend, p-value); only the whole series when the change
+    point is not significant at ``alpha``. A trend statement holds when every entry shows it.
+    """
+
+    whole: tuple[int, int, str, float]
+    segments: tuple[tuple[int, int, str, float], ...]
+    change_year: int | None
+    change_p_value: float
+    alpha: float
+
+    @property
+    def trends(self) -> list[str]:
+        return [self.whole[2], *(segment[2] for segment in self.segments)]
+
+    def __str__(self) -> str:
+        def part(entry: tuple[int, int, str, float]) -> str:
+            return f"{entry[0]}–{entry[1]}: {entry[2]} (Mann-Kendall {_p_text(entry[3])})"
+
+        text = part(self.whole)
+        if self.change_year is None:
+            return f"{text}; no significant change point (Pettitt {_p_text(self.change_p_value)})"
+        segments = "; ".join(part(segment) for segment in self.segments)
+        return (f"{text}; change point {self.change_year} (Pettitt {_p_text(self.change_p_value)}), "
+                f"segments {segments}")
+
+
+def _p_text(p_value: float) -> str:
+    """``p < 0.001`` below a thousandth, else three decimals (``p = 0.324``)."""
+    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
+
+
+def method(function: Callable[..., object]) -> Callable[..., object]:
     METHODS[function.__name__] = function
     return function
 
@@ -97,11 +148,6 @@ def years_with_net_immigration(case: Case) -> float:
 
 
 @method
-def emigration_trend(case: Case, alpha: float = 0.05) -> str:
-    return mann_kendall(fl.total_flows(case)["emigration"].tolist(), alpha=alpha).trend
-
-
-@method
 def period_net_sign(case: Case, period: str) -> str:
     totals = fl.period_totals(case)
     net = int(totals[(totals["period_id"] == period) & (totals["partner"] == fl.ALL_PARTNERS)]["net"].iloc[0])
@@ -144,6 +190,91 @@ def inverse_share(case: Case, indicator: str) -> float:
     return 100 / float(table[table["indicator_id"] == indicator]["value"].iloc[0])
 
 
+@method
+def segmented_trend(case: Case, series: str, alpha: float = 0.05) -> SegmentedTrend:
+    """Mann-Kendall trend of the yearly total of ``series`` over all partners, on the whole series and on
+    both sides of Pettitt's change point when that is significant at ``alpha`` (Pettitt 1979; Mann 1945,
+    Kendall 1975). Pettitt finds one change point, so there are at most two segments."""
+    totals = fl.total_flows(case).sort_values("year")
+    years, values = totals["year"].astype(int).tolist(), totals[series].tolist()
+    whole = mann_kendall(values, alpha=alpha)
+    change = pettitt(values)
+    entry = (years[0], years[-1], whole.trend, whole.p_value)
+    split = change.index + 1  # first position of the new level
+    if change.p_value >= alpha or split < 3 or len(values) - split < 3:
+        return SegmentedTrend(entry, (), None, change.p_value, alpha)
+    before, after = mann_kendall(values[:split], alpha=alpha), mann_kendall(values[split:], alpha=alpha)
+    segments = ((years[0], years[split - 1], before.trend, before.p_value),
+                (years[split], years[-1], after.trend, after.p_value))
+    return SegmentedTrend(entry, segments, years[split], change.p_value, alpha)
+
+
+@method
+def hosts_ranked_by(case: Case, measure: str) -> str:
+    """The hosts from the highest to the lowest ``measure`` of the demography table, joined with ``+``."""
+    table = demo.demography(case).sort_values(measure, ascending=False)
+    return "+".join(table["country"])
+
+
+@method
+def largest_partner(case: Case, measure: str) -> str:
+    """The partner with the largest total ``measure`` (emigration, immigration) over the flow years."""
+    totals = fl.flows(case).groupby("partner")[measure].sum()
+    return str(totals.idxmax())
+
+
+@method
+def count_listed(case: Case, items: list[str] | str) -> float:
+    """How many items the claim's params list: the parts of the study a statement counts (its stages),
+    transcribed into the claim because the case holds them in no table."""
+    return float(len(items) if isinstance(items, list) else 1)
+
+
+@method
+def row_count(case: Case, resource: str) -> float:
+    return float(len(case.table(resource)))
+
+
+@method
+def estimates_consistent(case: Case, earlier: str, later: str) -> str:
+    """Whether two estimates of the same diaspora can both hold: the later range must meet the earlier one
+    (a diaspora of millions does not lose a tenth of itself in two years without the study saying so)."""
+    first, second = demo.world_estimate(case, earlier), demo.world_estimate(case, later)
+    if second.high < first.low:
+        return f"inconsistent: {second.high:,.0f} ({later}) is below the low end {first.low:,.0f} ({earlier})"
+    if second.low > first.high:
+        return f"inconsistent: {second.low:,.0f} ({later}) is above the high end {first.high:,.0f} ({earlier})"
+    return "consistent"
+
+
+@method
+def repatriates_within_immigration(case: Case, year: int, share: str, partner: str) -> str:
+    """Repatriates from ``partner`` (a share of the year's repatriates) against all immigrants from it."""
+    table = case.table("repatriation")
+    year_rows = table[(table["year"] == year) & (table["population"] == "repatriates")]
+    total = year_rows[(year_rows["dimension"] == "total") & (year_rows["unit"] == "persons")]["value"]
+    part = year_rows[year_rows["category"] == share]["value"]
+    if total.empty or part.empty:
+        raise LookupError(f"no {year} repatriates or no share {share!r} in repatriation")
+    repatriates = float(total.iloc[0]) * float(part.iloc[0]) / 100
+    yearly = fl.flows(case)
+    immigrants = yearly[(yearly["partner"] == partner) & (yearly["year"] == year)]["immigration"]
+    if immigrants.empty:
+        raise LookupError(f"no {year} flow from {partner}")
+    if repatriates > float(immigrants.iloc[0]):
+        return (f"inconsistent: about {repatriates:,.0f} repatriates from {partner} against "
+                f"{int(immigrants.iloc[0]):,} immigrants from {partner} in {year}")
+    return "consistent"
+
+
+@method
+def nationality_share_gap(case: Case, year: int) -> float:
+    """Repatriates' share of immigrants minus Kazakhs' share of emigrants (percentage points)."""
+    table = case.table("repatriation")
+    rows = table[(table["year"] == year) & (table["dimension"] == "nationality")].set_index("category")["value"]
+    return float(rows["repatriates_share"] - rows["kazakh_share"])
+
+
 def parse_params(text: str | None) -> dict:
     """``country=UZB;rank=2;categories=a+b`` -> {'country': 'UZB', 'rank': 2, 'categories': ['a', 'b']}."""
     params: dict = {}
@@ -170,55 +301,138 @@ def _as_number(value: object) -> float | None:
         return None
 
 
-def compare(reported: str, computed: float | str, comparator: str, tolerance: float | None) -> bool:
+def rounding_tolerance(reported: str) -> float | None:
+    """Half a unit of the last digit ``reported`` is stated to: "0.21" -> 0.005, "71" -> 0.5, "94.7" -> 0.05.
+
+    Whole numbers count their last digit as the unit ("71" is 70.5 to 71.5); None when not a number.
+    """
+    try:
+        exponent = Decimal(str(reported).strip()).as_tuple().exponent
+    except InvalidOperation:
+        return None
+    if not isinstance(exponent, int):
+        return None
+    return float(Decimal(5) * Decimal(10) ** (exponent - 1))
+
+
+def compare(reported: str, computed: object, comparator: str, tolerance: float | None) -> bool:
     """Does ``computed`` bear out ``reported`` under the comparator?
 
-    approx: |computed - reported| <= tolerance; eq: equal (text or number); gt / lt: computed above /
-    below reported.
+    approx: |computed - reported| <= tolerance; rounded: the same with half a unit of the reported value's
+    last digit; nearly: reported - tolerance <= computed <= reported; eq: equal (text or number; a
+    segmented trend equals ``reported`` on the whole series and on every segment); gt / lt: computed
+    above / below reported.
     """
+    if isinstance(computed, SegmentedTrend):
+        return comparator == "eq" and all(trend == str(reported) for trend in computed.trends)
     reported_number, computed_number = _as_number(reported), _as_number(computed)
-    if comparator == "approx" and reported_number is not None and computed_number is not None:
-        return abs(computed_number - reported_number) <= (tolerance or 0) + 1e-9
-    if comparator == "gt" and reported_number is not None and computed_number is not None:
-        return computed_number > reported_number
-    if comparator == "lt" and reported_number is not None and computed_number is not None:
-        return computed_number < reported_number
-    if reported_number is not None and computed_number is not None:
+    both = reported_number is not None and computed_number is not None
+    if comparator == "rounded":
+        tolerance = rounding_tolerance(reported)
+        comparator = "approx"
+    if comparator == "approx" and both:
+        return abs(computed_number - reported_number) <= (tolerance or 0) + 1e-9  # type: ignore[operator]
+    if comparator == "nearly" and both:
+        return reported_number - (tolerance or 0) - 1e-9 <= computed_number <= reported_number  # type: ignore[operator]
+    if comparator == "gt" and both:
+        return computed_number > reported_number  # type: ignore[operator]
+    if comparator == "lt" and both:
+        return computed_number < reported_number  # type: ignore[operator]
+    if both:
         return reported_number == computed_number
     return str(reported) == str(computed)
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _tolerance(claim: object) -> tuple[float | None, str]:
+    """The tolerance the claim is judged with and why."""
+    comparator = claim.comparator  # type: ignore[attr-defined]
+    stated = None if pd.isna(claim.tolerance) else float(claim.tolerance)  # type: ignore[attr-defined]
+    basis = _text(getattr(claim, "tolerance_basis", ""))
+    if comparator == "rounded":
+        tolerance = rounding_tolerance(claim.reported)  # type: ignore[attr-defined]
+        if tolerance is None:
+            return None, "the reported value is not a number, so it has no rounding"
+        return tolerance, basis or f"half a unit of the last stated digit of {claim.reported}"  # type: ignore[attr-defined]
+    if comparator in ("approx", "nearly"):
+        return stated, basis or "no basis given for this tolerance"
+    return None, basis or BOUND_BASIS.get(comparator, "")
+
+
+def _params_misfit(function: Callable[..., object], params: dict) -> str:
+    """What is wrong with ``params`` for ``function`` (unknown and missing names), or ""."""
+    accepted = list(inspect.signature(function).parameters.values())[1:]  # after the case
+    names = [parameter.name for parameter in accepted]
+    required = [parameter.name for parameter in accepted if parameter.default is inspect.Parameter.empty]
+    unknown = [key for key in params if key not in names]
+    missing = [key for key in required if key not in params]
+    problems = [f"unknown {', '.join(map(repr, unknown))}" if unknown else "",
+                f"missing {', '.join(map(repr, missing))}" if missing else ""]
+    found = "; ".join(problem for problem in problems if problem)
+    return f"{found} (it takes {', '.join(names) or 'none'})" if found else ""
+
+
+def judge_claim(case: Case, claim: object) -> dict:
+    """One claim recomputed and judged: a row of ``CLAIM_COLUMNS``."""
+    computed: object = None
+    status, reason = "unverifiable", ""
+    note = _text(claim.note)  # type: ignore[attr-defined]
+    name = _text(claim.method)  # type: ignore[attr-defined]
+    scope_gap = _text(getattr(claim, "scope_gap", ""))
+    tolerance, basis = _tolerance(claim)
+    function = METHODS.get(name) if name else None
+    if scope_gap and not name:
+        reason = f"the statement is wider than the data: {scope_gap}"
+    elif not name:
+        reason = "the case holds no data to recompute it"
+    elif function is None:
+        reason = f"unknown method {name!r}"
+    else:
+        params = parse_params(_text(claim.params))  # type: ignore[attr-defined]
+        misfit = _params_misfit(function, params)
+        if misfit:  # a misspelt or missing parameter is the claim row's fault: say so instead of crashing
+            reason = f"the params do not fit method {name!r}: {misfit}"
+            function = None
+    if function is not None:
+        try:
+            computed = function(case, **params)
+        except (LookupError, ValueError, TypeError, ZeroDivisionError) as error:
+            reason = f"could not recompute: {error}"
+        else:
+            if scope_gap:
+                reason = f"the statement is wider than the data: {scope_gap}"
+            else:
+                holds = compare(claim.reported, computed, claim.comparator, tolerance)  # type: ignore[attr-defined]
+                status = "confirmed" if holds else "mismatch"
+    return {"id": claim.claim_id, "section": claim.section, "statement": claim.statement,  # type: ignore[attr-defined]
+            "reported": claim.reported, "computed": _shown(computed), "status": status,  # type: ignore[attr-defined]
+            "reason": reason, "unit": claim.unit, "comparator": claim.comparator,  # type: ignore[attr-defined]
+            "tolerance": tolerance, "tolerance_basis": basis,
+            "data_scope": _text(getattr(claim, "data_scope", "")), "method": name or None, "note": note,
+            "source_id": STATEMENT_SOURCE if STATEMENT_SOURCE in case.sources else None}
 
 
 def check_claims(case: Case) -> pd.DataFrame:
     """Recompute every claim of the case. Columns: ``CLAIM_COLUMNS``.
 
-    A mismatch is a finding, not an error: the checker never raises for one.
+    A mismatch is a finding, not an error: the checker never raises for one. ``reason`` says why a claim
+    is unverifiable (no data, no method, a statement wider than the data); ``tolerance`` is the one the
+    claim was judged with and ``tolerance_basis`` why.
     """
-    rows = []
-    for claim in case.table("claims").itertuples():
-        computed: float | str | None = None
-        status = "unverifiable"
-        note = claim.note if isinstance(claim.note, str) else ""
-        function = METHODS.get(claim.method) if isinstance(claim.method, str) else None
-        if isinstance(claim.method, str) and function is None:
-            note = f"unknown method {claim.method!r}. {note}".strip()
-        if function is not None:
-            try:
-                computed = function(case, **parse_params(claim.params if isinstance(claim.params, str) else ""))
-            except (LookupError, ValueError, ZeroDivisionError) as error:
-                note = f"could not recompute: {error}. {note}".strip()
-            else:
-                tolerance = None if pd.isna(claim.tolerance) else float(claim.tolerance)
-                status = "confirmed" if compare(claim.reported, computed, claim.comparator, tolerance) else "mismatch"
-        rows.append({"id": claim.claim_id, "section": claim.section, "statement": claim.statement,
-                     "reported": claim.reported, "computed": _rounded(computed), "status": status,
-                     "unit": claim.unit, "comparator": claim.comparator,
-                     "tolerance": None if pd.isna(claim.tolerance) else float(claim.tolerance),
-                     "method": claim.method if isinstance(claim.method, str) else None, "note": note,
-                     "source_id": STATEMENT_SOURCE if STATEMENT_SOURCE in case.sources else None})
+    return case.memo(("claims",), lambda: _check_claims(case))
+
+
+def _check_claims(case: Case) -> pd.DataFrame:
+    rows = [judge_claim(case, claim) for claim in case.table("claims").itertuples()]
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
 
-def _rounded(value: float | str | None) -> float | str | None:
+def _shown(value: object) -> float | str | None:
+    if isinstance(value, SegmentedTrend):
+        return str(value)
     if isinstance(value, float):
         return round(value, 4)
-    return value
+    return value  # type: ignore[return-value]

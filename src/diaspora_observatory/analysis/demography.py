@@ -1,18 +1,27 @@
 """The demographic model (Table 1): the diaspora's share of each host's population, regional totals,
-concentration, and the share of the world diaspora as an interval."""
+concentration, and the share of the world diaspora as an interval.
+
+Every row says what kind each of its values is (``provenance``: reported, derived or inferred, see
+``analysis.provenance``): Table 1's "other groups" are the total minus the titular nation and the
+diaspora, and the shares are computed here; neither is a statistics office's figure."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from diaspora_observatory.analysis.provenance import describe, kinds_column
 from diaspora_observatory.analysis.ranges import Range
 from diaspora_observatory.case.package import Case
 
 DEMOGRAPHY_COLUMNS = [
     "country", "year", "total_population", "titular_population", "diaspora_population", "other_population",
     "diaspora_share_of_total_pct", "diaspora_share_of_others_pct", "share_of_regional_diaspora_pct",
-    "share_of_world_diaspora_low_pct", "share_of_world_diaspora_high_pct", "source_ids",
+    "share_of_world_diaspora_low_pct", "share_of_world_diaspora_high_pct", "provenance", "source_ids",
 ]
+GROUPS = ["total", "titular", "diaspora", "other"]
+# Columns the demographic model computes from Table 1's counts (formulas in tables.DERIVED_FIELDS).
+SHARE_COLUMNS = ["diaspora_share_of_total_pct", "diaspora_share_of_others_pct", "share_of_regional_diaspora_pct",
+                 "share_of_world_diaspora_low_pct", "share_of_world_diaspora_high_pct"]
 
 
 def population_wide(case: Case) -> pd.DataFrame:
@@ -23,12 +32,32 @@ def population_wide(case: Case) -> pd.DataFrame:
 def _population_wide(case: Case) -> pd.DataFrame:
     long = case.table("population")
     wide = long.pivot_table(index=["country", "year"], columns="group", values="population", aggfunc="first")
-    wide = wide.reindex(columns=["total", "titular", "diaspora", "other"]).reset_index()
-    wide.columns = ["country", "year", "total_population", "titular_population", "diaspora_population",
-                    "other_population"]
+    wide = wide.reindex(columns=GROUPS).reset_index()
+    wide.columns = ["country", "year", *(f"{group}_population" for group in GROUPS)]
     sources = long.groupby(["country", "year"])["source_id"].agg(lambda s: ";".join(sorted(set(s))))
-    wide["source_ids"] = wide.set_index(["country", "year"]).index.map(sources)
+    keys = wide.set_index(["country", "year"]).index
+    kinds = population_kinds(case)
+    wide["provenance"] = [describe(*kinds.get(key, ({}, {}))) for key in keys]
+    wide["source_ids"] = keys.map(sources)
     return wide
+
+
+def population_kinds(case: Case) -> dict[tuple, tuple[dict[str, str], dict[str, str]]]:
+    """For each (country, year): the kind of each ``<group>_population`` value and the formulas of the
+    derived ones, in Table 1's column order."""
+    long = case.table("population")
+    long = long.assign(kind=kinds_column(long),
+                       formula=(long["formula"] if "formula" in long.columns else pd.Series("", index=long.index))
+                       .fillna(""))
+    order = {group: position for position, group in enumerate(GROUPS)}
+    long = long.sort_values("group", key=lambda groups: groups.map(order))
+    found: dict[tuple, tuple[dict[str, str], dict[str, str]]] = {}
+    for row in long.itertuples():
+        kinds, formulas = found.setdefault((row.country, row.year), ({}, {}))
+        kinds[f"{row.group}_population"] = row.kind
+        if row.formula:
+            formulas[f"{row.group}_population"] = row.formula
+    return found
 
 
 def world_estimate(case: Case, estimate_id: str | None = None) -> Range:
@@ -66,6 +95,10 @@ def _demography(case: Case) -> pd.DataFrame:
     except KeyError:
         hosts["share_of_world_diaspora_low_pct"] = float("nan")
         hosts["share_of_world_diaspora_high_pct"] = float("nan")
+    kinds = population_kinds(case)
+    shares = {column: "derived" for column in SHARE_COLUMNS if hosts[column].notna().any()}
+    hosts["provenance"] = [describe({**kinds.get(key, ({}, {}))[0], **shares}, kinds.get(key, ({}, {}))[1])
+                           for key in zip(hosts["country"], hosts["year"])]
     return hosts[DEMOGRAPHY_COLUMNS]
 
 
@@ -107,4 +140,6 @@ def size_history(case: Case) -> pd.DataFrame:
     """Diaspora size estimates per host over time (ranges), e.g. the 1990s against 2024."""
     table = case.table("diaspora_estimates")
     table = table[table["scope"] == "country"].copy()
+    kinds = kinds_column(table)
+    table["provenance"] = [f"{kind}: low, high" for kind in kinds]
     return table.sort_values(["country", "year_from"]).reset_index(drop=True)

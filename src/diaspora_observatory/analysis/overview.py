@@ -8,10 +8,12 @@ from __future__ import annotations
 import pandas as pd
 
 from diaspora_observatory.analysis import demography, flows, institutions
+from diaspora_observatory.analysis.provenance import INFERRED, kinds_column, with_provenance
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.errors import UnknownCountry
 
-KEY_FIGURE_COLUMNS = ["figure", "value", "low", "high", "unit", "detail", "source_ids"]
+KEY_FIGURE_COLUMNS = ["figure", "value", "low", "high", "unit", "detail", "provenance", "formula", "source_ids",
+                      "note"]
 MAP_COLUMNS = ["country", "role", "diaspora_population", "diaspora_share_of_total_pct", "source_ids"]
 
 
@@ -23,47 +25,81 @@ def _joined(values: object) -> str:
     return ";".join(sorted(found))
 
 
+def _figure(figure: str, value: float | None, unit: str, provenance: str, source_ids: str, *,
+            low: float | None = None, high: float | None = None, detail: str = "", formula: str = "",
+            note: str = "") -> dict:
+    point = value is not None
+    return {"figure": figure, "value": value, "low": value if point else low, "high": value if point else high,
+            "unit": unit, "detail": detail, "provenance": provenance, "formula": formula, "source_ids": source_ids,
+            "note": note}
+
+
 def key_figures(case: Case) -> pd.DataFrame:
     """The study's headline numbers, one row each. Columns: ``KEY_FIGURE_COLUMNS``.
 
-    ``figure`` is a stable key (the web app translates it); ``low``/``high`` hold a range and equal
-    ``value`` for a point; ``detail`` is a country code or a year span where the figure needs one.
+    ``figure`` is a stable key (the web app translates it). A range has ``low`` and ``high`` and no
+    ``value``: its midpoint is nobody's figure, so it is not given. ``provenance`` is reported, derived
+    (``formula`` says how; ``source_ids`` are those of its inputs) or inferred (``note`` says why).
+    ``detail`` is a country code or a year span where the figure needs one, and never a year the source
+    does not state.
     """
     rows: list[dict] = []
     table = demography.demography(case)
     summary = demography.regional_summary(case)
-    population_sources = _joined(table["source_ids"])
+    population = case.table("population")
+    diaspora_sources = _joined(population[population["country"].isin(case.hosts)
+                                          & (population["group"] == "diaspora")]["source_id"])
+    hosts = len(table)
     total = float(summary["regional_diaspora_total"])
-    rows.append({"figure": "regional_diaspora_total", "value": total, "low": total, "high": total,
-                 "unit": "persons", "detail": "", "source_ids": population_sources})
-    share = float(summary["largest_host_share_pct"])
-    rows.append({"figure": "largest_host_share", "value": share, "low": share, "high": share, "unit": "percent",
-                 "detail": summary["largest_host"], "source_ids": population_sources})
+    rows.append(_figure("regional_diaspora_total", total, "persons", "derived", diaspora_sources,
+                        formula=f"sum of the diaspora counts of the {hosts} hosts"))
+    largest = summary["largest_host"]
+    largest_sources = _joined(population[(population["country"] == largest)
+                                         & (population["group"] == "diaspora")]["source_id"])
+    rows.append(_figure("largest_host_share", float(summary["largest_host_share_pct"]), "percent", "derived",
+                        _joined([diaspora_sources, largest_sources]), detail=largest,
+                        formula="100 × the largest host's diaspora count / the sum over the hosts"))
     if "world_estimate_low" in summary:
         estimates = case.table("diaspora_estimates")
         world_id = case.diaspora.get("world_estimate")
         world_source = _joined(estimates[estimates["estimate_id"] == world_id]["source_id"])
         low, high = summary["world_estimate_low"], summary["world_estimate_high"]
-        rows.append({"figure": "world_diaspora_estimate", "value": (low + high) / 2, "low": low, "high": high,
-                     "unit": "persons", "detail": "", "source_ids": world_source})
+        rows.append(_figure("world_diaspora_estimate", low if low == high else None, "persons", "reported",
+                            world_source, low=low, high=high))
         low, high = summary["share_of_world_diaspora_low_pct"], summary["share_of_world_diaspora_high_pct"]
-        rows.append({"figure": "share_of_world_diaspora", "value": (low + high) / 2, "low": low, "high": high,
-                     "unit": "percent", "detail": "", "source_ids": _joined([population_sources, world_source])})
+        rows.append(_figure("share_of_world_diaspora", low if low == high else None, "percent", "derived",
+                            _joined([diaspora_sources, world_source]), low=low, high=high,
+                            formula="100 × the sum over the hosts / the high and the low world estimate"))
     if case.has("flows"):
         yearly = flows.flows(case)
         net = float(yearly["net"].sum())
-        rows.append({"figure": "net_migration_total", "value": net, "low": net, "high": net, "unit": "persons",
-                     "detail": f"{int(yearly['year'].min())}–{int(yearly['year'].max())}",
-                     "source_ids": _joined(yearly["source_id"])})
+        partners, years = yearly["partner"].nunique(), yearly["year"].nunique()
+        rows.append(_figure("net_migration_total", net, "persons", "derived", _joined(yearly["source_id"]),
+                            detail=f"{int(yearly['year'].min())}–{int(yearly['year'].max())}",
+                            formula=f"sum of immigration − emigration over {partners} partners × {years} years "
+                                    f"({len(yearly)} partner-years)"))
     if case.has("repatriation"):
-        repatriation = case.table("repatriation")
-        returned = repatriation[(repatriation["dimension"] == "total") & (repatriation["unit"] == "persons")]
-        if not returned.empty:
-            latest = returned.sort_values("year").iloc[-1]
-            count = float(latest["value"])
-            rows.append({"figure": "repatriates", "value": count, "low": count, "high": count, "unit": "persons",
-                         "detail": str(int(latest["year"])), "source_ids": str(latest["source_id"])})
+        rows.extend(_repatriation_figures(case))
     return pd.DataFrame(rows, columns=KEY_FIGURE_COLUMNS)
+
+
+def _repatriation_figures(case: Case) -> list[dict]:
+    """The latest count of repatriates whose year the source states, and any count whose year it does not
+    (shown without a year, flagged as inferred), so no reader sees a trend between two such figures."""
+    repatriation = case.table("repatriation")
+    counted = repatriation[(repatriation["dimension"] == "total") & (repatriation["unit"] == "persons")]
+    counted = counted.assign(kind=kinds_column(counted)).sort_values("year")
+    rows = []
+    dated = counted[counted["kind"] != INFERRED]
+    if not dated.empty:
+        latest = dated.iloc[-1]
+        rows.append(_figure("repatriates", float(latest["value"]), "persons", str(latest["kind"]),
+                            str(latest["source_id"]), detail=str(int(latest["year"]))))
+    for row in counted[counted["kind"] == INFERRED].itertuples():
+        figure = "kandas_status" if row.population == "kandas" else f"{row.population}_undated"
+        rows.append(_figure(figure, float(row.value), "persons", INFERRED, str(row.source_id),
+                            note="The study gives no year or period for this count; none is shown."))
+    return rows
 
 
 def map_values(case: Case) -> pd.DataFrame:
@@ -94,12 +130,12 @@ def country_profile(case: Case, country: str) -> dict[str, pd.DataFrame]:
     shares = demography.demography(case)
     profile["shares"] = shares[shares["country"] == country].reset_index(drop=True)
     if case.has("flows"):
-        yearly = flows.flows(case)
+        yearly = with_provenance("flows", flows.flows(case))
         profile["flows"] = yearly[yearly["partner"] == country].reset_index(drop=True)
-        summary = flows.flow_summary(case)
+        summary = with_provenance("flow-summary", flows.flow_summary(case))
         profile["flow-summary"] = summary[summary["partner"] == country].reset_index(drop=True)
         if case.has("periods"):
-            periods = flows.period_totals(case)
+            periods = with_provenance("periods", flows.period_totals(case))
             profile["periods"] = periods[periods["partner"] == country].reset_index(drop=True)
     if case.has("diaspora_estimates"):
         history = demography.size_history(case)

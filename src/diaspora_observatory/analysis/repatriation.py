@@ -1,10 +1,19 @@
-"""Repatriation and emigration profiles: who returns (kandas) and who leaves, by age and education."""
+"""Repatriation and emigration profiles: who returns (kandas) and who leaves, by age and education.
+
+Each row carries its ``provenance``: the value's kind as the data give it (the kandas figures are
+``inferred`` because the study states no year for them, and the year shown is the source's), and the
+``share_pct`` computed here from counts is ``derived``.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from diaspora_observatory.analysis.provenance import DERIVED, kinds_column
 from diaspora_observatory.case.package import Case
+
+PROFILE_COLUMNS = ["year", "population", "dimension", "category", "value", "unit", "share_pct", "provenance",
+                   "source_id", "note"]
 
 
 def repatriation_profile(case: Case) -> pd.DataFrame:
@@ -15,7 +24,13 @@ def repatriation_profile(case: Case) -> pd.DataFrame:
     counts = table[(table["unit"] == "persons") & (table["dimension"] != "total")]
     group_totals = counts.groupby(["year", "population", "dimension"])["value"].transform("sum")
     table.loc[counts.index, "share_pct"] = 100 * counts["value"] / group_totals
-    return table[["year", "population", "dimension", "category", "value", "unit", "share_pct", "source_id", "note"]]
+    kinds = kinds_column(table)
+    computed = table.index.isin(counts.index)
+    table["provenance"] = [
+        f"{kind}: value; {DERIVED}: share_pct (100 × value / the sum of its group)" if is_computed
+        else f"{kind}: value" + (", share_pct" if pd.notna(share) else "")
+        for kind, is_computed, share in zip(kinds, computed, table["share_pct"], strict=True)]
+    return table[PROFILE_COLUMNS]
 
 
 def education_comparison(case: Case) -> pd.DataFrame:
@@ -34,6 +49,13 @@ def education_comparison(case: Case) -> pd.DataFrame:
     sources = education.groupby("population")["source_id"].first()
     wide["kandas_source_id"] = sources.get("kandas")
     wide["emigrants_source_id"] = sources.get("emigrants")
+    # The kind of each share, read from the profile row it comes from (percent as given, or computed).
+    kinds = {(row.population, row.category): row.provenance.split(";")[-1].split(":")[0].strip()
+             for row in education.itertuples()}
+    wide["provenance"] = [
+        "; ".join(f"{kinds[(population, level)]}: {population}_share_pct"
+                  for population in ("kandas", "emigrants") if (population, level) in kinds)
+        for level in wide["education"]]
     return wide
 
 

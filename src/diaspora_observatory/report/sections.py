@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from diaspora_observatory.analysis import claims, demography, flows, repatriation, survey
+from diaspora_observatory.analysis.provenance import with_provenance
 from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
@@ -56,22 +57,37 @@ def source_label(case: Case, source_ids: set[str] | list[str]) -> str:
     return "; ".join(labels)
 
 
+def computed_from(case: Case, source_ids: set[str] | list[str]) -> str:
+    """The source line of a derived value: ``Computed from X (2024); Y (2022)``."""
+    label = source_label(case, source_ids)
+    return f"Computed from {label}" if label else "Computed"
+
+
+PROVENANCE_TEXT = ("Each table's provenance column says what each value is: reported (the source states it), derived "
+                   "(computed, by the study or by the observatory, from the sources listed) or inferred (a year or "
+                   "attribution the study does not state; the note says why).")
+
+
 def build_sections(case: Case) -> list[Section]:
     """All report sections for a valid case, in reading order."""
     sections: list[Section] = []
     if case.has("population"):  # a case made by `diaspora case new` without data files has no population
         demo = demography.demography(case)
         summary = demography.regional_summary(case)
-        key = pd.DataFrame([{"figure": k, "value": v} for k, v in summary.items() if not isinstance(v, list)])
+        # The world estimate and the origin's count are the sources'; everything else here is computed.
+        reported = {"world_estimate_low", "world_estimate_high", "origin_titular_population"}
+        key = pd.DataFrame([{"figure": k, "value": v, "provenance": "reported" if k in reported else "derived"}
+                            for k, v in summary.items() if not isinstance(v, list)])
         population_sources = _source_ids(demo)
         sections.append(Section(
             "demography", "Demographic model",
             "How many members of the diaspora live in each host country, and what share they form of the host's "
             "population and of its non-titular groups. The share of the world diaspora is an interval because the "
-            "world estimate is a range.",
+            "world estimate is a range. The shares and Table 1's other groups are computed, not a statistics "
+            f"office's figures. {PROVENANCE_TEXT}",
             {"demography": demo, "regional-summary": key},
             [Figure("diaspora-shares", "Diaspora shares per host",
-                    specs.diaspora_shares(demo, source_label(case, population_sources)), demo)],
+                    specs.diaspora_shares(demo, computed_from(case, population_sources)), demo)],
             population_sources | _source_ids(case.table("diaspora_estimates"))))
     estimates = demography.size_history(case)
     sections.append(Section("estimates", "Diaspora size estimates",
@@ -80,14 +96,16 @@ def build_sections(case: Case) -> list[Section]:
                             {"estimates": case.table("diaspora_estimates")}, [], _source_ids(estimates) |
                             _source_ids(case.table("diaspora_estimates"))))
     if case.has("flows"):  # a case made by `diaspora case new` has no flow data yet
-        flow_table = flows.flows(case)
+        flow_table = with_provenance("flows", flows.flows(case))
         flow_sources = _source_ids(flow_table)
         sections.append(Section(
             "flows", "Migration flows",
             "Yearly emigration from and immigration to the country of origin for each partner; net is immigration "
             "minus emigration. Trends use the Mann-Kendall test and the Theil-Sen slope; the change year is where "
-            "Pettitt's test finds a shift in immigration.",
-            {"flows": flow_table, "flow-summary": flows.flow_summary(case), "periods": flows.period_totals(case)},
+            "Pettitt's test finds a shift in immigration. Net flows, totals and period sums are computed from "
+            f"{source_label(case, flow_sources) or 'the flow data'}.",
+            {"flows": flow_table, "flow-summary": with_provenance("flow-summary", flows.flow_summary(case)),
+             "periods": with_provenance("periods", flows.period_totals(case))},
             [Figure("flows-over-time", "Flows over time per partner",
                     specs.flows_over_time(flow_table, source_label(case, flow_sources)), flow_table)],
             flow_sources | _source_ids(case.table("periods"))))
@@ -97,18 +115,21 @@ def build_sections(case: Case) -> list[Section]:
         sections.append(Section(
             "repatriation", "Repatriation and emigration",
             "Who returns and who leaves: the profile of repatriates (kandas) and of emigrants by age and "
-            "education. Levels a source does not report are left empty.",
+            "education. Levels a source does not report are left empty. The study gives no year for the kandas "
+            f"figures; the year shown is that of their source, marked inferred. {PROVENANCE_TEXT}",
             {"repatriation": repatriation.repatriation_profile(case), "education": education},
             [Figure("education-comparison", "Repatriates and emigrants by education",
-                    specs.education_comparison(education, source_label(case, _source_ids(education)),
+                    specs.education_comparison(education, computed_from(case, _source_ids(education)),
                                                labels=value_labels(case, "en")), education)],
             rep_sources))
     if case.has("institutions"):
         profile = build_table(case, "institutions")
         sections.append(Section(
             "institutions", "Diaspora institutions",
-            "Schools, university programmes, cultural centres and associations per host, and which of four "
-            "supports of identity (schooling, higher education, culture, organisation) each host offers.",
+            "Schools, university programmes, cultural centres and associations per host, and the state of each of "
+            "four supports of identity (schooling, higher education, culture, organisation): present (a source "
+            "names one), absent (a source says there is none) or not reported (the sources are silent). A count "
+            "no source gives is left empty, and hosts are compared only on what is reported.",
             {"institutions": profile, "institution-list": case.table("institutions")}, [],
             _source_ids(profile, case.table("institutions"))))
     if case.has("survey_results"):
@@ -139,8 +160,11 @@ def build_sections(case: Case) -> list[Section]:
     claim_table = claims.check_claims(case)
     sections.append(Section(
         "claims", "The study's numbers, recomputed",
-        "Each numeric statement of the study recomputed from the case's data: confirmed, mismatch (a finding, "
-        "with the reported and computed values) or unverifiable (the data to recompute it is not in the case).",
+        "Each numeric statement of the study recomputed from the case's data and judged on its scope: confirmed "
+        "(the data cover what the statement speaks of and bear it out within the rounding of the stated value), "
+        "mismatch (the data cover it and do not bear it out: figures of the study that cannot both hold as it "
+        "presents them; the note says what may explain it) or unverifiable (no data, or a statement wider than "
+        "the data, with the reason). See docs/truth.md.",
         {"claims": claim_table}, [], {"study"}))
     return sections
 

@@ -147,11 +147,15 @@ COLUMN_LABELS: dict[str, str] = {
     "university_program_count": N_("University programmes"),
     "kazakh_language_schooling": N_("Schooling in Kazakh"),
     "lower_bound_counts": N_("Counts that are lower bounds"),
-    "has_schooling": N_("Schooling"),
-    "has_higher_education": N_("Higher education"),
-    "has_culture": N_("Culture"),
-    "has_organisation": N_("Organisation"),
-    "supports_present": N_("Supports of identity present (of four)"),
+    "support_schooling": N_("Schooling"),
+    "support_higher_education": N_("Higher education"),
+    "support_culture": N_("Culture"),
+    "support_organisation": N_("Organisation"),
+    "supports_present": N_("Supports present"),
+    "supports_absent": N_("Supports absent"),
+    "supports_not_reported": N_("Supports not reported"),
+    "supports_reported": N_("Supports reported (present or absent)"),
+    "unknown_counts": N_("Counts not reported"),
     # documents and sources
     "document_id": N_("Document ID"),
     "issuer": N_("Issued by"),
@@ -170,6 +174,9 @@ COLUMN_LABELS: dict[str, str] = {
     "computed": N_("Computed"),
     "comparator": N_("Comparison"),
     "tolerance": N_("Tolerance"),
+    "tolerance_basis": N_("Why this tolerance"),
+    "data_scope": N_("What the data cover"),
+    "reason": N_("Why unverifiable"),
     "status": N_("Status"),
     "severity": N_("Severity"),
     "check": N_("Check"),
@@ -185,6 +192,9 @@ COLUMN_LABELS: dict[str, str] = {
     "detail": N_("Detail"),
     "role": N_("Role"),
     "note": N_("Note"),
+    # provenance of values
+    "provenance": N_("Kind of value"),
+    "formula": N_("Computed as"),
 }
 
 

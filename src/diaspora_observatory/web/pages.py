@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from diaspora_observatory.analysis import claims, demography, flows, overview, repatriation, survey
+from diaspora_observatory.analysis.provenance import with_provenance
 from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
@@ -45,6 +46,7 @@ KEY_FIGURE_LABELS = {
     "share_of_world_diaspora": N_("Share of the world diaspora living in the host countries"),
     "net_migration_total": N_("Net migration between the country of origin and the hosts"),
     "repatriates": N_("Repatriates"),
+    "kandas_status": N_("Ethnic Kazakhs who returned and received kandas status (period not stated)"),
 }
 # Errors an analysis function raises on data it cannot use; the page then says what is missing.
 ANALYSIS_ERRORS = (DiasporaError, LookupError, ValueError, TypeError, ZeroDivisionError)
@@ -118,9 +120,10 @@ class CaseData:
             "demography": lambda: demography.demography(case),
             "key-figures": lambda: overview.key_figures(case),
             "map": lambda: overview.map_values(case),
-            "flows": lambda: flows.flows(case),
-            "flow-summary": lambda: flows.flow_summary(case),
-            "periods": lambda: flows.period_totals(case),
+            # With the provenance column `diaspora show` and the report give them.
+            "flows": lambda: with_provenance("flows", flows.flows(case)),
+            "flow-summary": lambda: with_provenance("flow-summary", flows.flow_summary(case)),
+            "periods": lambda: with_provenance("periods", flows.period_totals(case)),
             "repatriation": lambda: repatriation.repatriation_profile(case),
             "education": lambda: repatriation.education_comparison(case),
             "institutions": lambda: overview_institutions(case),
@@ -283,15 +286,25 @@ class PageBuilder:
             extra={"code": code, "cards": self.country_cards(profile)})
 
     def country_cards(self, profile: dict[str, pd.DataFrame]) -> list[dict]:
-        """A host's headline numbers: (label, value, unit, low, high, source ids), read from its profile."""
+        """A host's headline numbers: (label, value, unit, low, high, provenance, source ids) from its profile.
+
+        ``provenance`` is the value's kind (analysis.provenance): shares and totals computed here are
+        ``derived`` and credited as computed from their inputs' sources."""
         _ = self._
         cards: list[dict] = []
         shares = profile.get("shares")
         if shares is not None and not shares.empty:
             row = shares.iloc[0]
             ids = sorted(source_ids_of(shares))
+            key = (row["country"], row["year"])
+            count_kind = demography.population_kinds(self.case).get(key, ({}, {}))[0].get("diaspora_population",
+                                                                                          "reported")
+            rows = self.case.table("population")
+            count_ids = sorted(set(rows[(rows["country"] == key[0]) & (rows["year"] == key[1])
+                                        & (rows["group"] == "diaspora")]["source_id"])) or ids
             cards += [
-                {"label": _("Diaspora members"), "value": row["diaspora_population"], "unit": "persons", "ids": ids},
+                {"label": _("Diaspora members"), "value": row["diaspora_population"], "unit": "persons",
+                 "ids": count_ids, "provenance": count_kind},
                 {"label": _("Share of the population"), "value": row["diaspora_share_of_total_pct"],
                  "unit": "percent", "ids": ids},
                 {"label": _("Share of the groups other than the titular nation"),
@@ -311,9 +324,15 @@ class PageBuilder:
                           "value": str(row["immigration_change_year"]), "unit": "year", "ids": ids})
         supports = profile.get("institution-profile")
         if supports is not None and not supports.empty:
-            cards.append({"label": _("Supports of identity present (of four)"),
-                          "value": int(supports.iloc[0]["supports_present"]), "unit": "count",
-                          "ids": sorted(source_ids_of(supports))})
+            row = supports.iloc[0]
+            # Counted over what the sources report: silence is neither a yes nor a no.
+            value = _("{present} of {reported} reported").format(present=int(row["supports_present"]),
+                                                               reported=int(row["supports_reported"]))
+            cards.append({"label": _("Supports of identity present ({unknown} of four not reported)").format(
+                              unknown=int(row["supports_not_reported"])),
+                          "value": value, "unit": "of_reported", "ids": sorted(source_ids_of(supports))})
+        for card in cards:  # every card but the diaspora count is computed from its sources
+            card.setdefault("provenance", "derived")
         return cards
 
     @property
@@ -441,8 +460,10 @@ class PageBuilder:
     def institutions(self) -> Page:
         _ = self._
         blocks = [self.block("institutions", _("Supports of identity per host"), "institutions",
-                             _("Institution counts by kind and which of four supports (schooling, higher "
-                               "education, culture, organisation) each host offers."))]
+                             _("Institution counts by kind and the state of four supports (schooling, higher "
+                               "education, culture, organisation) in each host: present (a source names one), "
+                               "absent (a source says there is none) or not reported. A count no source gives "
+                               "is left empty; hosts are compared only on what is reported."))]
         for resource, heading in (("institutions", _("Every institution")),
                                   ("schooling", _("Schooling in the diaspora's language"))):
             frame = self.data.resource(resource)
@@ -483,9 +504,12 @@ class PageBuilder:
     def claims(self) -> Page:
         _ = self._
         claim_block = self.block("claims", _("The study's numbers, recomputed"), "claims",
-                                 _("Each numeric statement of the study, recomputed from the data: confirmed, "
-                                   "mismatch (a finding about the text, with both values) or unverifiable (the "
-                                   "data to recompute it is not in the case)."))
+                                 _("Each numeric statement of the study, recomputed from the data and judged on "
+                                   "its scope: confirmed (the data cover what it speaks of and bear it out within "
+                                   "the rounding of the stated value), mismatch (the data cover it and do not bear "
+                                   "it out: figures of the study that cannot both hold as it presents them; the "
+                                   "note says what may explain it) or unverifiable (no data, or a statement wider "
+                                   "than the data, with the reason)."))
         claim_block.source_ids = {"study"} if "study" in self.case.sources else set()
         issues = self.data.issues
         issue_block = Block("issues", _("Validation errors and warnings"),
