@@ -236,10 +236,7 @@ def parse_count(value: object, decimal: str | None = None) -> int | None:
         if decimal is None and _GROUPED["."].match(text.lstrip("+-")):
             cleaned = text.replace(",", "")
         else:
-            try:
-                cleaned = _number_text(text, decimal)
-            except Ambiguous as error:
-                raise ValueError(f"{error}; {error.hint}") from None
+            cleaned = _number_text(text, decimal)
         try:
             number = int(cleaned)
         except ValueError:
