@@ -29,6 +29,7 @@ from diaspora_observatory.sources.report import ImportReport
 from diaspora_observatory.sources.tabular_input import (
     DECIMALS,
     Ambiguous,
+    RowKeys,
     cell_text,
     csv_rows,
     is_workbook,
@@ -42,6 +43,8 @@ REQUIRED = {"population": ["country", "year", "population"],
             "migrant_stock": ["destination", "origin", "year", "stock"],
             "indicator": ["country", "year", "indicator", "value"]}
 DEFAULTS = {"migrant_stock": {"sex": "both", "data_type": ""}}
+KEYS = {"population": ["country", "year"], "migrant_stock": ["destination", "origin", "year", "sex"],
+        "indicator": ["country", "year", "indicator"]}
 COUNTRY_TARGETS = {"country", "destination", "origin"}
 COUNT_TARGETS = {"population", "stock"}
 
@@ -159,6 +162,7 @@ def _read_rows(path: Path, mapping: Mapping, sheet: str | None, rows) -> Importe
     countries, aggregates = [], []
     lookup: dict[str, str | None] = {}
     regions_by_code: set[str] = set()
+    keys = RowKeys(path.name, " and ".join(KEYS[mapping.kind]), sheet)
     for number, row in enumerate(rows, start=header_row + 1):
         if not row or all(c is None or str(c).strip() == "" for c in row):
             continue
@@ -192,6 +196,7 @@ def _read_rows(path: Path, mapping: Mapping, sheet: str | None, rows) -> Importe
                                               row=number, column=column, header=header[column])
                     value = lookup[value]
             record[target] = value
+        keys.add(tuple(record.get(t) for t in KEYS[mapping.kind]), number)
         if any(record.get(t) is None for t in COUNT_TARGETS | {"value"} if t in record):
             report.skip("empty value (missing in the file)")
             continue

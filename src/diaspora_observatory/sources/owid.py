@@ -27,7 +27,7 @@ from diaspora_observatory.sources.errors import MalformedSource
 from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
 from diaspora_observatory.sources.provenance import SourceInfo
 from diaspora_observatory.sources.report import ImportReport
-from diaspora_observatory.sources.tabular_input import MISSING_MARKS, csv_rows, parse_number
+from diaspora_observatory.sources.tabular_input import MISSING_MARKS, RowKeys, csv_rows, parse_number
 
 _YEAR = re.compile(r"^-?\d{1,4}$")
 _CODE = re.compile(r"^(?:[A-Z]{3}|[A-Z]{2,5}_[A-Z0-9_]+)$")  # ISO alpha-3, or OWID_WRL, UN_AFR, WB_EAP, …
@@ -133,8 +133,10 @@ def read_owid(path: Path, indicator: str | None = None, kind: str | None = None)
                               "DESA's table by destination and origin, or OWID's Migration Flows export", row=1)
     kind = kind or ("population" if "population" in indicator.lower() else "indicator")
     countries, aggregates = [], []
+    keys = RowKeys(path.name, "entity and year")
     for number, cells in body:
         entity, code, year = _place_and_year(path, cells, number)
+        keys.add((code or entity, year), number)
         value = _value(path, cells, number, value_i, indicator)
         report.read += 1
         if value is None:
@@ -189,8 +191,10 @@ def _flows(path: Path, header: list[str], body: list, value_i: int, indicator: s
                               "file again from the Migration Flows explorer with one country selected", row=1,
                               column=value_i, header=indicator)
     countries, aggregates = [], []
+    keys = RowKeys(path.name, "entity and year")
     for number, cells in body:
         entity, code, year = _place_and_year(path, cells, number)
+        keys.add((code or entity, year), number)
         report.read += 1
         if cells[value_i].strip() == SELECTED:
             report.skip(f"the selected country itself (OWID writes {SELECTED!r})")

@@ -277,3 +277,19 @@ def parse_number(value: object, decimal: str | None = None) -> float | None:
     if number != number or number in (float("inf"), float("-inf")):
         raise ValueError(f"{text!r} is not a number")
     return number
+
+
+class RowKeys:
+    """The row on which each key (country and year, pair of countries, …) was first seen: a repeated key is
+    refused, since storing both rows would give one key two values."""
+
+    def __init__(self, file: str, names: str, sheet: str | None = None) -> None:
+        self.file, self.names, self.sheet = file, names, sheet
+        self.rows: dict[tuple, int] = {}
+
+    def add(self, key: tuple, row: int) -> None:
+        first = self.rows.setdefault(key, row)
+        if first != row:
+            shown = ", ".join(str(part) for part in key)
+            raise MalformedSource(self.file, f"{shown} appears again (first on row {first})",
+                                  f"keep one row per {self.names}", sheet=self.sheet, row=row)

@@ -294,7 +294,7 @@ def _table1_body(rows: Iterator[tuple], header: tuple, header_row: int, roles: d
     import numpy as np
     import pandas as pd
 
-    destinations, origins, data_types, aggregates_of = [], [], [], []
+    destinations, origins, data_types, aggregates_of, row_numbers = [], [], [], [], []
     names: dict[int, str] = {}
     alpha3: dict[int, str] = {}
     present_of: dict[int, list] = {index: [] for index in year_columns}
@@ -321,6 +321,7 @@ def _table1_body(rows: Iterator[tuple], header: tuple, header_row: int, roles: d
             present_of[index].append(present + offset)
             stock_of[index].append(values[present].astype(np.int64))
         destinations.append(destination)
+        row_numbers.append(numbers_array)
         origins.append(origin)
         aggregates_of.append(aggregate)
         offset += len(frame)
@@ -330,6 +331,7 @@ def _table1_body(rows: Iterator[tuple], header: tuple, header_row: int, roles: d
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
     destination, origin = joined(destinations, np.int64), joined(origins, np.int64)
+    _refuse_repeated_pairs(destination, origin, joined(row_numbers, np.int64), roles, header, file, sheet)
     data_type, aggregate = joined(data_types, object), joined(aggregates_of, bool)
     # The long table is assembled from numpy arrays in one pass (year column by year column, rows in order):
     # concatenating one DataFrame per year column would hold the 560,000 output rows twice.
@@ -372,6 +374,23 @@ def _table1_body(rows: Iterator[tuple], header: tuple, header_row: int, roles: d
     return Imported("migrant_stock", "undesa", Path(file), table[COLUMNS["migrant_stock"]],
                     aggregates[AGGREGATE_COLUMNS["migrant_stock"]].reset_index(drop=True), source_info(edition),
                     details, report)
+
+
+def _refuse_repeated_pairs(destination, origin, numbers, roles: dict[str, int], header: tuple, file: str,
+                           sheet: str | None) -> None:
+    """Each (destination, origin) pair once: a repeated row would store two counts for one pair."""
+    import pandas as pd
+
+    pairs = pd.DataFrame({"destination": destination, "origin": origin})
+    repeated = pairs.duplicated(keep="first").to_numpy()
+    if repeated.any():
+        position = int(repeated.argmax())
+        first = int(numbers[int(((pairs.destination == destination[position]) & (pairs.origin == origin[position]))
+                                .to_numpy().argmax())])
+        raise _cell_error(file, sheet, int(numbers[position]), roles["origin_code"],
+                          _header_label(header, roles["origin_code"]),
+                          f"destination {int(destination[position])} and origin {int(origin[position])} appear "
+                          f"again (first on row {first})", "keep one row per destination and origin")
 
 
 def _check_data_types(codes, numbers, index: int | None, header: tuple, file: str, sheet: str | None) -> None:
@@ -469,6 +488,7 @@ def parse_long(rows: Iterable[list[str]], file: str) -> Imported:
     countries, aggregates = [], []
     lookup: dict[str, str | None] = {}
     values_read = missing = 0
+    seen: dict[tuple, int] = {}
     for number, cells in enumerate(iterator, start=2):
         if not any(c.strip() for c in cells):
             continue
@@ -512,6 +532,12 @@ def parse_long(rows: Iterable[list[str]], file: str) -> Imported:
             if stock is None:
                 missing += 1
                 continue
+            key = (cells[dest_i].strip(), cells[orig_i].strip(), year, sex)
+            if key in seen:
+                raise MalformedSource(file, f"destination {key[0]}, origin {key[1]}, {year}, {sex} appears again "
+                                      f"(first on row {seen[key]})", "keep one row per destination, origin, year "
+                                      "and sex", row=number, column=index, header=header[index])
+            seen[key] = number
             record = (*codes, year, sex, stock, "")
             if None in codes:
                 aggregates.append((cells[dest_i].strip(), "", cells[orig_i].strip(), "", year, sex, stock, ""))

@@ -113,6 +113,7 @@ def parse_destination_table(before: list[tuple], header: tuple, header_row: int,
         report.notice("columns of periods (annual rates of change) are not read: the observatory stores values "
                       "for years")
     countries, aggregates, data_type_of, missing = [], [], {}, 0
+    seen: dict[int, int] = {}
     for row_number, row in enumerate(rows, start=header_row + 1):
         if not row or all(cell is None or cell_text(cell) == "" for cell in row):
             continue
@@ -134,6 +135,11 @@ def parse_destination_table(before: list[tuple], header: tuple, header_row: int,
             raise MalformedSource(file, f"unknown UN M49 code {code}", "use the M49 number of a country or area; "
                                   "codes of 900 and above are regions and totals", sheet=sheet, row=row_number,
                                   column=code_i, header=cell_text(header[code_i]))
+        if code in seen:
+            raise MalformedSource(file, f"location code {code} appears again (first on row {seen[code]})",
+                                  "keep one row per region, country or area", sheet=sheet, row=row_number,
+                                  column=code_i, header=cell_text(header[code_i]))
+        seen[code] = row_number
         if alpha3 and data_type:
             data_type_of[alpha3] = data_type
         for index, year in years.items():

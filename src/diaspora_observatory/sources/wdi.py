@@ -17,7 +17,7 @@ from diaspora_observatory.sources.errors import MalformedSource
 from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
 from diaspora_observatory.sources.provenance import SourceInfo
 from diaspora_observatory.sources.report import ImportReport
-from diaspora_observatory.sources.tabular_input import csv_rows, is_zip, parse_number, zip_member_rows
+from diaspora_observatory.sources.tabular_input import RowKeys, csv_rows, is_zip, parse_number, zip_member_rows
 
 POPULATION_INDICATOR = "SP.POP.TOTL"
 PREAMBLE_SEARCH_ROWS = 10
@@ -122,6 +122,7 @@ def _long(path: Path, label: str, header: list[str], header_row: int, rows: Iter
     name_i = header.index("Country Name") if "Country Name" in header else None
     indicator = indicator or POPULATION_INDICATOR
     records = []
+    keys = RowKeys(label, "country and year")
     report = ImportReport(label, unit="values")
     for index, name in enumerate(header):
         if name and index not in (code_i, year_i, value_i, name_i):
@@ -137,6 +138,7 @@ def _long(path: Path, label: str, header: list[str], header_row: int, rows: Iter
         if not _YEAR.match(year_text):
             raise MalformedSource(label, f"{year_text!r} is not a year", "write a year such as 2024",
                                   row=number, column=year_i, header="Year")
+        keys.add((code, int(year_text)), number)
         value = _value(cells[value_i], label, number, value_i, "Value")
         if value is None:
             report.read += 1
@@ -157,6 +159,7 @@ def _wide(path: Path, label: str, header: list[str], header_row: int, rows: Iter
         raise MalformedSource(label, "the header has no year columns", "a WDI download has one column per "
                               "year (1960, 1961, …) after Indicator Code", row=header_row)
     records, seen_indicators = [], []
+    keys = RowKeys(label, "country and indicator")
     report = ImportReport(label, unit="values")
     for index, name in enumerate(header):
         if name and index not in years and name not in ("Country Name", "Country Code", "Indicator Name",
@@ -172,6 +175,7 @@ def _wide(path: Path, label: str, header: list[str], header_row: int, rows: Iter
         if row_indicator and row_indicator != chosen:
             continue
         code = _code(cells, code_i, label, number, "Country Code")
+        keys.add((code, row_indicator), number)
         name = cells[name_i].strip() if name_i is not None else ""
         for index, year in years.items():
             value = _value(cells[index] if index < len(cells) else "", label, number, index, header[index])
