@@ -22,7 +22,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from diaspora_observatory.sources.codes import M49_WITHOUT_ISO, alpha3_or_none
+from diaspora_observatory.sources.codes import alpha3_or_none
+from diaspora_observatory.sources.codes import is_m49_aggregate as is_aggregate_code
 from diaspora_observatory.sources.errors import MalformedSource
 from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
 from diaspora_observatory.sources.provenance import SourceInfo
@@ -113,7 +114,7 @@ def parse_destination_table(before: list[tuple], header: tuple, header_row: int,
         report.notice("columns of periods (annual rates of change) are not read: the observatory stores values "
                       "for years")
     countries, aggregates, data_type_of, missing = [], [], {}, 0
-    seen: dict[int, int] = {}
+    seen: dict[tuple, int] = {}
     for row_number, row in enumerate(rows, start=header_row + 1):
         if not row or all(cell is None or cell_text(cell) == "" for cell in row):
             continue
@@ -129,17 +130,23 @@ def parse_destination_table(before: list[tuple], header: tuple, header_row: int,
         except ValueError as error:
             raise MalformedSource(file, str(error), FIX_CODE, sheet=sheet, row=row_number, column=type_i,
                                   header=cell_text(header[type_i])) from None
-        is_aggregate = code >= 900 or code in M49_WITHOUT_ISO
+        is_aggregate = is_aggregate_code(code)
         alpha3 = None if is_aggregate else alpha3_or_none(str(code))
         if not is_aggregate and alpha3 is None:
             raise MalformedSource(file, f"unknown UN M49 code {code}", "use the M49 number of a country or area; "
                                   "codes of 900 and above are regions and totals", sheet=sheet, row=row_number,
                                   column=code_i, header=cell_text(header[code_i]))
+        cells = tuple(cell_text(row[i]) if i < len(row) else "" for i in years)
         if code in seen:
-            raise MalformedSource(file, f"location code {code} appears again (first on row {seen[code]})",
+            # The 2020 edition lists region 927 (Australia and New Zealand) in two groupings, with equal values.
+            if is_aggregate_code(code) and seen[code][1] == cells:
+                report.skip("region listed a second time with the same values (in another grouping)",
+                            len(years))
+                continue
+            raise MalformedSource(file, f"location code {code} appears again (first on row {seen[code][0]})",
                                   "keep one row per region, country or area", sheet=sheet, row=row_number,
                                   column=code_i, header=cell_text(header[code_i]))
-        seen[code] = row_number
+        seen[code] = (row_number, cells)
         if alpha3 and data_type:
             data_type_of[alpha3] = data_type
         for index, year in years.items():
