@@ -167,6 +167,16 @@ def _sex_blocks(labels: dict[int, str], header: tuple) -> dict[int, tuple[int, s
         if (year, sex) in columns.values():
             raise ValueError(f"year {year} appears twice for {sex}")
         columns[index] = (year, sex)
+    # Every year in every sex block: a year missing from one block means a header cell was lost, and the
+    # blocks would otherwise be read with the wrong sex.
+    sexes_by_year: dict[int, set] = {}
+    for year, sex in columns.values():
+        sexes_by_year.setdefault(year, set()).add(sex)
+    expected = max(sexes_by_year.values(), key=len) if sexes_by_year else set()
+    for year, sexes in sorted(sexes_by_year.items()):
+        if sexes != expected:
+            missing = ", ".join(sorted(expected - sexes, key=SEXES.index))
+            raise ValueError(f"year {year} has no column for {missing}, unlike the other years")
     return columns
 
 
@@ -261,6 +271,12 @@ def _counts(frame, index: int, label: str, numbers, file: str, sheet: str | None
                               f"{error}; expected a count of people or '..' for missing",
                               "correct the cell or mark it '..'") from None
         values[position] = np.nan if count is None else count
+    unreadable = np.isinf(values) | (values > MAX_COUNT)
+    if unreadable.any():
+        position = int(unreadable.argmax())
+        raise _cell_error(file, sheet, int(numbers[position]), index, label,
+                          f"{column.iloc[position]!r} is not a count of people (too large)",
+                          "correct the cell or mark it '..'")
     negative = values < 0
     if negative.any():
         position = int(negative.argmax())
@@ -270,6 +286,7 @@ def _counts(frame, index: int, label: str, numbers, file: str, sheet: str | None
     return np.round(values)
 
 
+MAX_COUNT = 10**11  # more people than have ever lived in one place: a misread cell, not a count
 CHUNK_ROWS = 4000  # rows converted at a time: bounds the Python strings alive at once (a CSV's cells)
 
 
@@ -417,10 +434,11 @@ def check_header(header: tuple, roles: dict[str, int], file: str, sheet: str | N
                               "keep the column as UN DESA published it", sheet=sheet, row=header_row)
     data = [i for i, c in enumerate(header) if _year_of(c) is not None or _is_period(c)]
     for index in range(data[0], data[-1] + 1) if data else ():
-        if index not in data and cell_text(header[index]):
-            raise MalformedSource(file, f"{cell_text(header[index])!r} is not a year, but stands among the year "
-                                  "columns", "write the year (1990, 1995, …) as UN DESA does", sheet=sheet,
-                                  row=header_row, column=index, header=cell_text(header[index]))
+        if index not in data:
+            shown = cell_text(header[index])
+            raise MalformedSource(file, f"{repr(shown) if shown else 'an empty cell'} is not a year, but stands "
+                                  "among the year columns", "write the year (1990, 1995, …) as UN DESA does",
+                                  sheet=sheet, row=header_row, column=index, header=shown or None)
 
 
 def _is_aggregate(codes):

@@ -106,6 +106,15 @@ def parse_destination_table(before: list[tuple], header: tuple, header_row: int,
     if len({(indicator_of[i], year) for i, year in years.items()}) != len(years):
         raise MalformedSource(file, "the same year appears twice under one label", "keep the block labels "
                               "(row 8) as UN DESA published them", sheet=sheet, row=header_row)
+    years_of: dict[str, set] = {}
+    for index, year in years.items():
+        years_of.setdefault(indicator_of[index], set()).add(year)
+    every = set(years.values())
+    for label, found in years_of.items():
+        if found != every:  # a year column lost from one block (its header cell changed)
+            lost = ", ".join(map(str, sorted(every - found)))
+            raise MalformedSource(file, f"the block {label!r} has no column for {lost}",
+                                  "keep the header's years as UN DESA published them", sheet=sheet, row=header_row)
     code_i, name_i, type_i = roles["destination_code"], roles.get("destination_name"), roles.get("data_type")
     report = ImportReport(file, unit="values")
     for period in periods:

@@ -168,6 +168,9 @@ def _wide(path: Path, label: str, header: list[str], header_row: int, rows: Iter
     for number, cells in enumerate(rows, start=header_row + 1):
         if not any(c.strip() for c in cells):
             continue
+        if len(cells) <= max(years):  # a row cut short would read its last years as missing
+            raise MalformedSource(label, f"row has {len(cells)} cells but the header has {len(header)}",
+                                  "check for a stray or missing comma, or download the file again", row=number)
         row_indicator = cells[indicator_i].strip() if indicator_i is not None and indicator_i < len(cells) else ""
         if row_indicator and row_indicator not in seen_indicators:
             seen_indicators.append(row_indicator)
