@@ -315,10 +315,11 @@ def test_decimal_comma_stated_or_refused(tmp_path):
 
 def test_cli_decimal_option_and_numeric_aggregates(tmp_path):
     data = write_csv(tmp_path / "stock.csv", [["Dest", "Origin", "Year", "Persons"], ["860", "398", "2024", "13013"],
-                                               ["5500", "398", "2024", "30000"], ["Asia", "398", "2024", "5"]])
+                                               ["5500", "398", "2024", "30000"], ["Asia", "398", "2024", "5"],
+                                               ["1", "398", "2024", "40"]])  # "1": a national file's own region
     mapping = tmp_path / "m.yaml"
     mapping.write_text("kind: migrant_stock\ncolumns: {destination: Dest, origin: Origin, year: Year, stock: Persons}\n"
-                       "aggregates: [Asia, 900]\n", encoding="utf-8")
+                       "aggregates: [Asia, 1]\n", encoding="utf-8")
     out = tmp_path / "out.csv"
     result = run("import", "generic", data, "--mapping", mapping, "--out", out, "--decimal", ",")
     assert result.exit_code == 0, result.output
