@@ -177,6 +177,14 @@ def test_destination_and_origin_keeps_type_codes_and_definitions(tmp_path, case_
            "citizenship: CHN, MNG" in result.output
 
 
+def test_a_column_that_matches_nothing_is_named(tmp_path):
+    rows = sheet_rows("2024")
+    rows[10][2] = "Remarks by the compiler"  # the Coverage column, renamed
+    imported = read_undesa(destination_and_origin_workbook(tmp_path, "2024", rows))
+    assert imported.report.unmatched_columns == ["Remarks by the compiler"]
+    assert imported.table.equals(read_undesa(destination_and_origin_workbook(tmp_path, "2024")).table)
+
+
 def test_destination_and_origin_without_its_type_column_is_refused(tmp_path):
     rows = sheet_rows("2024")
     rows[10][3] = "Kind"

@@ -229,7 +229,21 @@ def parse_table1(rows: Iterable[tuple], file: str, sheet: str | None = None, *,
     except ValueError as error:
         raise MalformedSource(file, f"header: {error}", "label the blocks of year columns Both sexes, Male, Female "
                               "in the row above the header", sheet=sheet, row=header_row) from None
-    return _table1_body(iterator, header, header_row, roles, year_columns, file, sheet)
+    imported = _table1_body(iterator, header, header_row, roles, year_columns, file, sheet)
+    for name in unmatched_headers(header, roles):
+        imported.report.unmatched(name)
+    return imported
+
+
+_IGNORED_HEADERS = ("index", "sort order", "coverage")
+
+
+def unmatched_headers(header: tuple, roles: dict[str, int]) -> list[str]:
+    """Header cells that are no role, year or period, and none of UN DESA's index, notes or coverage columns."""
+    used = set(roles.values())
+    return [cell_text(cell) for index, cell in enumerate(header)
+            if cell_text(cell) and index not in used and _year_of(cell) is None and not _is_period(cell)
+            and _text(cell) not in _IGNORED_HEADERS and "note" not in _text(cell)]
 
 
 def _cell_error(file: str, sheet: str | None, number: int, column: int, label: str, problem: str,

@@ -35,6 +35,7 @@ from diaspora_observatory.sources.undesa import (
     _year_of,
     block_labels,
     check_header,
+    unmatched_headers,
 )
 from diaspora_observatory.sources.undesa_names import REGION_CODES, clean_name
 from diaspora_observatory.sources.undesa_types import FIX_CODE, code_parts, definition_of, meanings_of
@@ -117,8 +118,8 @@ def parse_destination_table(before: list[tuple], header: tuple, header_row: int,
                                   "keep the header's years as UN DESA published them", sheet=sheet, row=header_row)
     code_i, name_i, type_i = roles["destination_code"], roles.get("destination_name"), roles.get("data_type")
     report = ImportReport(file, unit="values")
-    for period in periods:
-        report.unmatched(period)
+    for name in [*unmatched_headers(header, roles), *periods]:
+        report.unmatched(name)
     if periods:
         report.notice("columns of periods (annual rates of change) are not read: the observatory stores values "
                       "for years")
