@@ -9,7 +9,9 @@ import openpyxl
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared" / "data"
+# ../shared/data beside the clone; a worktree one folder deeper (wt/<name>) finds it at ../../shared/data.
+SHARED = next((folder for folder in (ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data")
+               if folder.is_dir()), ROOT.parent / "shared" / "data")
 UNDESA_SHARED = SHARED / "undesa-ims-2024-bilateral-iso2.csv"
 WDI_SHARED = SHARED / "wdi-population" / "population.csv"
 

@@ -169,3 +169,37 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     with pytest.raises(MalformedSource) as error:
         read_owid(path)
     assert error.value.message == "latin1.csv, row 2: is not UTF-8 text (bad byte at line 2)"
+
+
+@pytest.mark.parametrize(("text", "decimal", "number"), [
+    ("12,5", ",", 12.5), ("0,8", ",", 0.8), ("-3,5", ",", -3.5), ("1 234,5", ",", 1234.5), ("1.234,5", ",", 1234.5),
+    ("1.234.567", ",", 1234567.0), ("1,234", ".", 1234.0), ("1,234.5", None, 1234.5), ("12.5", None, 12.5),
+    ("1 234", None, 1234.0), ("1,234", ",", 1.234)])
+def test_decimal_marks_as_stated(text, decimal, number):
+    from diaspora_observatory.sources.tabular_input import parse_number
+
+    assert parse_number(text, decimal) == number
+
+
+@pytest.mark.parametrize(("text", "decimal", "message"), [
+    ("12,5", None, "'12,5' has a comma that is no thousands separator"),
+    ("1,234", None, "'1,234' could be 1234 (comma between thousands) or 1.234 (decimal comma)"),
+    ("1.234,5", None, "'1.234,5' is not a number with the decimal mark '.'"),
+    ("12,5", ".", "'12,5' is not a number with the decimal mark '.'"),
+    ("1.5", ",", "'1.5' is not a number with the decimal mark ','")])
+def test_ambiguous_or_wrong_decimal_marks_are_refused(text, decimal, message):
+    from diaspora_observatory.sources.tabular_input import Ambiguous, parse_number
+
+    with pytest.raises(Ambiguous) as error:
+        parse_number(text, decimal)
+    assert str(error.value) == message
+
+
+def test_counts_are_never_rounded_from_text():
+    from diaspora_observatory.sources.tabular_input import parse_count
+
+    assert parse_count("1,234") == 1234
+    with pytest.raises(ValueError, match="'12,5' has a comma that is no thousands separator"):
+        parse_count("12,5")
+    with pytest.raises(ValueError, match="'12.5' is not a whole number of people"):
+        parse_count("12.5")

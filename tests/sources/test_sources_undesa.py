@@ -97,7 +97,8 @@ def test_missing_header_is_refused(tmp_path):
     path = write_workbook(tmp_path / "noheader.xlsx", rows)
     with pytest.raises(MalformedSource) as error:
         read_undesa(path)
-    assert error.value.message == "noheader.xlsx, sheet 'Table 1': no header row found in the first 40 rows"
+    assert error.value.message == ("noheader.xlsx, sheet 'Table 1': no header row found in the first 40 rows (the "
+                                   "first row with text reads: International migrant stock: destination and origin)")
     assert "Location code of destination" in error.value.hint
 
 

@@ -35,13 +35,16 @@ def _years(text: str | None) -> list[int]:
 
 
 def read_any(file_format: str, path: Path, *, sheet=None, indicator=None, kind=None, mapping_file=None,
-             pairs=()):
+             pairs=(), decimal=None):
     """Run the importer of ``file_format`` on ``path``."""
     from diaspora_observatory.sources.errors import UnknownFormat
 
+    if decimal is not None and file_format != "generic":
+        raise UnknownFormat(f"--decimal applies to generic imports; {file_format} files write decimals with a point",
+                            "leave out --decimal, or import the file as generic with a mapping")
     if file_format == "undesa":
         from diaspora_observatory.sources.undesa import read_undesa
-        return read_undesa(path, sheet)
+        return read_undesa(path, sheet, destination_tables=True)
     if file_format == "wdi":
         from diaspora_observatory.sources.wdi import read_wdi
         return read_wdi(path, indicator)
@@ -52,11 +55,12 @@ def read_any(file_format: str, path: Path, *, sheet=None, indicator=None, kind=N
         from diaspora_observatory.sources.generic import Mapping, read_mapped
         if mapping_file:
             mapping = Mapping.from_yaml(mapping_file)
+            mapping.decimal = decimal or mapping.decimal
         else:
             if not pairs:
                 raise UnknownFormat("a generic import needs a column mapping",
                                     "give --mapping FILE.yaml or --map target=Column options with --kind")
-            mapping = Mapping.from_options(kind or "population", list(pairs), sheet=sheet)
+            mapping = Mapping.from_options(kind or "population", list(pairs), sheet=sheet, decimal=decimal)
         return read_mapped(path, mapping)
     raise UnknownFormat(f"unknown format {file_format!r}", f"choose one of {', '.join(FORMATS)}")
 
@@ -81,22 +85,28 @@ def read_any(file_format: str, path: Path, *, sheet=None, indicator=None, kind=N
 @click.option("--map", "pairs", multiple=True, metavar="TARGET=COLUMN", help="Generic: a column mapping.")
 @click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Generic: a YAML mapping file.")
+@click.option("--decimal", type=click.Choice([".", ","]), help="Generic: the file's decimal mark (',' in Russian "
+              "and Kazakh spreadsheets) [default: refuse a number that could be read both ways].")
 @click.option("--citation", help="Override the citation recorded in the sidecar.")
 @click.option("--source-note", help="A note for the sources row and the sidecar (how the file was obtained).")
 @click.option("--replace", is_flag=True, help="Allow replacing an import made from a different original file.")
 def import_group(file_format, file, case_name, resource, source_id, out, origins, destinations, countries, years,
-                 sexes, sheet, indicator, kind, pairs, mapping_file, citation, source_note, replace) -> None:
+                 sexes, sheet, indicator, kind, pairs, mapping_file, decimal, citation, source_note, replace) -> None:
     """Import a UN DESA, World Bank WDI, Our World in Data or any mapped CSV/XLSX file.
 
-    FORMAT is undesa (Table 1 workbook, or a long CSV extract), wdi (download with its preamble, or
-    Country Name,Country Code,Year,Value), owid (grapher CSV) or generic (with --map or --mapping).
-    A provenance sidecar (.provenance.json) is written beside what is stored.
+    FORMAT is undesa (workbook by destination and origin, a table of the workbook by destination, the
+    2019 matrix, or a long CSV extract), wdi (download zip or CSV, or Country Name,Country Code,Year,Value),
+    owid (grapher CSV or Migration Flows export) or generic (with --map or --mapping). The import prints
+    what it read, stored and skipped, and stores nothing when nothing matched. A provenance sidecar
+    (.provenance.json) is written beside what is stored; --replace replaces an earlier import made from
+    another file (a corrected one).
 
     \b
     Examples:
       diaspora import undesa undesa_pd_2024_ims_stock_by_sex_destination_and_origin.xlsx
       diaspora import undesa bilateral.csv --case my-case --origin KAZ
-      diaspora import wdi population.csv --case my-case --country KAZ,KGZ --years 2022-2024
+      diaspora import wdi Population.zip --case my-case --country KAZ,KGZ --years 2022-2024
+      diaspora import generic stock.csv --mapping mapping.yaml --decimal ,
       diaspora import generic census.xlsx --kind population --map country=Code --map year=Year \\
           --map population=Total
     """
@@ -105,15 +115,16 @@ def import_group(file_format, file, case_name, resource, source_id, out, origins
     from diaspora_observatory.sources.store import Selection, import_into_case, import_to_file, resolve_case_folder
 
     imported = read_any(file_format, file, sheet=sheet, indicator=indicator, kind=kind, mapping_file=mapping_file,
-                        pairs=pairs)
+                        pairs=pairs, decimal=decimal)
     selection = Selection(origins=_codes(origins), destinations=_codes(destinations), countries=_codes(countries),
                           years=_years(years), sexes=list(sexes))
+    _require_rows(imported, selection)
     info = imported.info
     if citation:
         info = with_changes(info, citation=citation)
     if source_note:
         info = with_changes(info, notes=[*info.notes, source_note])
-    click.echo(imported.summary(), err=True)
+    click.echo(imported.report.render() if imported.report else imported.summary(), err=True)
     if case_name:
         folder = resolve_case_folder(case_name)
         name = resource or DEFAULT_RESOURCES[imported.kind]
@@ -127,6 +138,22 @@ def import_group(file_format, file, case_name, resource, source_id, out, origins
         out = user_data_dir() / "imports" / f"{file.stem}.csv"
     for path in import_to_file(imported, out, selection=selection, info=info, replace=replace):
         click.echo(f"Wrote {path}")
+
+
+def _require_rows(imported, selection) -> None:
+    """The contract's rule: nothing is stored when nothing matched (in the file, or after the filters)."""
+    from diaspora_observatory.sources.errors import NothingMatched
+    from diaspora_observatory.sources.report import ImportReport
+
+    report = imported.report or ImportReport(imported.file.name)
+    report.stored = report.stored or len(imported.table)
+    report.require_matches("nothing was stored; check that the file is the one this format reads")
+    if selection.apply(imported).empty:
+        filters = ", ".join(f"{name} {', '.join(map(str, values))}" for name, values in vars(selection).items()
+                            if values)
+        raise NothingMatched(f"{imported.file.name}: none of its {len(imported.table):,} rows about countries "
+                             f"match the filters ({filters})", "check the filters' codes and years; nothing was "
+                             "stored")
 
 
 def _default_source_id(imported) -> str:

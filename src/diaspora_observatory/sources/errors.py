@@ -43,3 +43,12 @@ class ProvenanceMismatch(DiasporaError):
 
 class UnknownFormat(DiasporaError):
     """An import format the observatory does not know."""
+
+
+class NothingMatched(DiasporaError):
+    """An import in which no record matched what the command reads: nothing is stored."""
+
+
+class AmbiguousValue(MalformedSource):
+    """A cell that could be read two ways (a decimal comma or a thousands separator): the option that
+    settles it is in the hint."""

@@ -5,12 +5,14 @@ kind: population            # population | migrant_stock | indicator
 sheet: Data                 # XLSX only; the first sheet by default
 columns: {country: Country, year: Year, population: Total population}
 constants: {sex: both}      # values for targets the file has no column for
-aggregates: [World, Asia]   # codes or names kept apart instead of refused
+aggregates: [World, Asia]   # codes or names kept apart instead of refused (numbers too: [900, 5500])
+decimal: ","                # the decimal mark of the file's numbers: "." or ","; refused when ambiguous
 producer: National Statistical Committee
 citation: National Statistical Committee (2024). Population by region.
 licence: CC BY 4.0
 ```
-The header row is the first row (of the first 20) holding every mapped column name.
+The header row is the first row (of the first 20) holding every mapped column name. Numeric codes of
+900 and above in a country column are UN M49 regions and totals: kept apart as aggregates by default.
 """
 
 from __future__ import annotations
@@ -19,11 +21,15 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from diaspora_observatory.sources.codes import alpha3_or_none
-from diaspora_observatory.sources.errors import MalformedSource
+from diaspora_observatory.sources.codes import alpha3_or_none, is_m49_aggregate, m49_number
+from diaspora_observatory.sources.errors import AmbiguousValue, MalformedSource
 from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
 from diaspora_observatory.sources.provenance import SourceInfo
+from diaspora_observatory.sources.report import ImportReport
 from diaspora_observatory.sources.tabular_input import (
+    DECIMALS,
+    Ambiguous,
+    RowKeys,
     cell_text,
     csv_rows,
     is_workbook,
@@ -37,6 +43,8 @@ REQUIRED = {"population": ["country", "year", "population"],
             "migrant_stock": ["destination", "origin", "year", "stock"],
             "indicator": ["country", "year", "indicator", "value"]}
 DEFAULTS = {"migrant_stock": {"sex": "both", "data_type": ""}}
+KEYS = {"population": ["country", "year"], "migrant_stock": ["destination", "origin", "year", "sex"],
+        "indicator": ["country", "year", "indicator"]}
 COUNTRY_TARGETS = {"country", "destination", "origin"}
 COUNT_TARGETS = {"population", "stock"}
 
@@ -54,6 +62,7 @@ class Mapping:
     citation: str = ""
     licence: str = ""
     url: str = ""
+    decimal: str | None = None
 
     @classmethod
     def from_options(cls, kind: str, pairs: list[str], **extra) -> Mapping:
@@ -80,15 +89,21 @@ class Mapping:
         if not isinstance(data, dict) or "columns" not in data or "kind" not in data:
             raise MalformedSource(Path(path).name, "the mapping needs 'kind' and 'columns'",
                                   "see docs/import.md for an example mapping")
-        known = {"kind", "columns", "constants", "sheet", "aggregates", "producer", "citation", "licence", "url"}
+        known = {"kind", "columns", "constants", "sheet", "aggregates", "producer", "citation", "licence", "url",
+                 "decimal"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise MalformedSource(Path(path).name, f"unknown key(s) {', '.join(unknown)}",
                                   f"use only {', '.join(sorted(known))}")
-        return cls(**{k: (str(v) if k in {"kind", "sheet", "producer", "citation", "licence", "url"} and v is not None
-                          else v) for k, v in data.items()})
+        if not isinstance(data.get("aggregates", []), list) or not isinstance(data["columns"], dict):
+            raise MalformedSource(Path(path).name, "'columns' must be a mapping and 'aggregates' a list",
+                                  "see docs/import.md for an example mapping")
+        text_keys = {"kind", "sheet", "producer", "citation", "licence", "url", "decimal"}
+        return cls(**{k: (str(v) if k in text_keys and v is not None else v) for k, v in data.items()})
 
     def validate(self, label: str) -> None:
+        if self.decimal not in (None, *DECIMALS):
+            raise MalformedSource(label, f"unknown decimal mark {self.decimal!r}", "write decimal: '.' or ','")
         if self.kind not in REQUIRED:
             raise MalformedSource(label, f"unknown kind {self.kind!r}", f"choose one of {', '.join(REQUIRED)}")
         given = set(self.columns) | set(self.constants) | set(DEFAULTS.get(self.kind, {}))
@@ -128,30 +143,49 @@ def read_mapped(path: Path, mapping: Mapping) -> Imported:
     return _read_rows(path, mapping, None, csv_rows(path))
 
 
+def _aggregate_key(value: object) -> str:
+    """A mapping's aggregate entry as the cell text it matches (YAML reads ``900`` as a number)."""
+    return cell_text(value)
+
+
 def _read_rows(path: Path, mapping: Mapping, sheet: str | None, rows) -> Imported:
     import pandas as pd
 
     header_row, header = _find_header(rows, mapping, path.name, sheet)
     index = {target: header.index(source) for target, source in mapping.columns.items()}
     constants = {**DEFAULTS.get(mapping.kind, {}), **mapping.constants}
-    aggregates_named = set(mapping.aggregates)
+    aggregates_named = {_aggregate_key(a) for a in mapping.aggregates}
+    report = ImportReport(path.name)
+    for column in header:
+        if column and column not in mapping.columns.values():
+            report.unmatched(column)
     countries, aggregates = [], []
     lookup: dict[str, str | None] = {}
+    regions_by_code: set[str] = set()
+    keys = RowKeys(path.name, " and ".join(KEYS[mapping.kind]), sheet)
     for number, row in enumerate(rows, start=header_row + 1):
         if not row or all(c is None or str(c).strip() == "" for c in row):
             continue
+        report.read += 1
         record = dict(constants)
         is_aggregate = False
         for target, column in index.items():
             cell = row[column] if column < len(row) else None
             try:
-                value = _convert(target, cell)
+                value = _convert(target, cell, mapping.decimal)
+            except Ambiguous as error:
+                raise AmbiguousValue(path.name, f"{error}", error.hint, sheet=sheet, row=number, column=column,
+                                     header=header[column]) from None
             except ValueError as error:
                 raise MalformedSource(path.name, f"{error}", "correct the cell, or leave it empty for missing",
                                       sheet=sheet, row=number, column=column, header=header[column]) from None
             if target in COUNTRY_TARGETS:
+                code = m49_number(value)
                 if value in aggregates_named:
                     is_aggregate = True
+                elif code is not None and is_m49_aggregate(code):
+                    is_aggregate = True  # no country has an M49 code of 900 or above: a region or total
+                    regions_by_code.add(value)
                 else:
                     if value not in lookup:
                         lookup[value] = alpha3_or_none(value)
@@ -162,7 +196,9 @@ def _read_rows(path: Path, mapping: Mapping, sheet: str | None, rows) -> Importe
                                               row=number, column=column, header=header[column])
                     value = lookup[value]
             record[target] = value
+        keys.add(tuple(record.get(t) for t in KEYS[mapping.kind]), number)
         if any(record.get(t) is None for t in COUNT_TARGETS | {"value"} if t in record):
+            report.skip("empty value (missing in the file)")
             continue
         (aggregates if is_aggregate else countries).append(record)
     columns = COLUMNS[mapping.kind]
@@ -171,18 +207,24 @@ def _read_rows(path: Path, mapping: Mapping, sheet: str | None, rows) -> Importe
     agg = pd.DataFrame([[r.get(c) for c in agg_columns] for r in aggregates], columns=agg_columns)
     if mapping.kind == "population":
         agg["code"] = [r.get("country") for r in aggregates]
+    report.stored = len(table)
+    report.skip("region or total (listed under 'aggregates', or an M49 code of 900 and above): kept apart",
+                len(aggregates))
+    if regions_by_code:
+        report.notice(f"numeric codes of 900 and above read as UN M49 regions and totals: "
+                      f"{', '.join(sorted(regions_by_code, key=int)[:10])}")
     info = SourceInfo(producer=mapping.producer or "not stated", citation=mapping.citation or path.name,
                       licence=mapping.licence or "not stated", url=mapping.url)
     return Imported(mapping.kind, "generic", path, table, agg, info,
                     {"layout": "mapped", "sheet": sheet, "header_row": header_row, "columns": mapping.columns,
-                     "constants": mapping.constants})
+                     "constants": mapping.constants, "decimal": mapping.decimal}, report)
 
 
-def _convert(target: str, cell: object):
+def _convert(target: str, cell: object, decimal: str | None = None):
     if target in COUNT_TARGETS:
-        return parse_count(cell)
+        return parse_count(cell, decimal)
     if target == "value":
-        return parse_number(cell)
+        return parse_number(cell, decimal)
     if target == "year":
         number = parse_number(cell)
         if number is None or not float(number).is_integer():

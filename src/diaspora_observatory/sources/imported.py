@@ -11,6 +11,8 @@ from diaspora_observatory.sources.provenance import SourceInfo
 if TYPE_CHECKING:
     import pandas as pd
 
+    from diaspora_observatory.sources.report import ImportReport
+
 # The tidy columns of each kind of table an importer produces.
 COLUMNS = {
     "migrant_stock": ["destination", "origin", "year", "sex", "stock", "data_type"],
@@ -43,6 +45,7 @@ class Imported:
     aggregates: pd.DataFrame
     info: SourceInfo
     details: dict = field(default_factory=dict)
+    report: ImportReport | None = None  # what was read, stored and skipped (sources/report.py)
 
     def summary(self) -> str:
         return (f"{self.file.name}: {len(self.table):,} {self.kind.replace('_', ' ')} rows about countries, "

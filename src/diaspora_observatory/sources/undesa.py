@@ -28,6 +28,7 @@ from diaspora_observatory.sources.codes import (
 from diaspora_observatory.sources.errors import MalformedSource
 from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
 from diaspora_observatory.sources.provenance import SourceInfo
+from diaspora_observatory.sources.report import ImportReport
 from diaspora_observatory.sources.tabular_input import (
     MISSING_MARKS,
     cell_text,
@@ -36,6 +37,7 @@ from diaspora_observatory.sources.tabular_input import (
     parse_count,
     workbook_rows,
 )
+from diaspora_observatory.sources.undesa_types import FIX_CODE, code_parts, meanings_of
 
 SHEET = "Table 1"
 HEADER_SEARCH_ROWS = 40
@@ -70,49 +72,111 @@ def _year_of(value: object) -> int | None:
     return int(match.group(1)) if match else None
 
 
+_PERIOD = re.compile(r"^((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)$")
+
+
+def _is_period(value: object) -> bool:
+    return bool(_PERIOD.match(_text(value)))
+
+
 def _header_roles(header: tuple) -> dict[str, int]:
-    """Which column holds what, from the header's names (codes, names, data type)."""
+    """Which column holds what, from the header's names (codes, names, data type), in every edition's words:
+    2024 ``Data type``, ``Coverage``, ``Location code [of destination|of origin]``; 2020 ``Type of data``,
+    ``Notes``, ``Location code``; older CSVs ``Code`` twice (the side from the name column before it)."""
     roles: dict[str, int] = {}
     for index, cell in enumerate(header):
         text = _text(cell)
-        if not text or _year_of(cell) is not None:
+        if not text or _year_of(cell) is not None or _is_period(cell):
             continue
         side = "destination" if "destination" in text else "origin" if "origin" in text else None
-        if "type of data" in text:
+        if "type of data" in text or text.startswith("data type"):
             roles.setdefault("data_type", index)
-        elif "note" in text:
+        elif "note" in text or text == "coverage" or text in ("index", "sort order"):
             continue
         elif "code" in text:
-            # The 2020 edition labels both code columns just "Code": the side is the name column before it.
             side = side or ("origin" if "origin_name" in roles else "destination")
             roles.setdefault(f"{side}_code", index)
-        elif side:
-            roles.setdefault(f"{side}_name", index)
+        elif side or text.startswith("region, development group"):
+            roles.setdefault(f"{side or 'destination'}_name", index)
     return roles
 
 
-def _is_header(row: tuple) -> bool:
+def _layout(row: tuple) -> str | None:
+    """``destination_and_origin`` (Table 1 of that workbook), ``destination`` (a table of the workbook by
+    destination: totals, population, shares, rates) or None when the row is no header."""
     roles = _header_roles(row)
-    return "destination_code" in roles and "origin_code" in roles and any(_year_of(c) for c in row)
+    if "destination_code" not in roles:
+        return None
+    if "origin_code" in roles and any(_year_of(c) for c in row):
+        return "destination_and_origin"
+    if "origin_code" not in roles and "origin_name" not in roles and "destination_name" in roles and any(
+            _year_of(c) is not None or _is_period(c) for c in row):
+        return "destination"
+    return None
 
 
-def _sex_blocks(above: tuple, header: tuple) -> dict[int, tuple[int, str]]:
-    """Column index -> (year, sex) for every year column, sexes from the labels above or from repetition."""
-    labels = {i: _SEX_LABELS[_text(c)] for i, c in enumerate(above or ()) if _text(c) in _SEX_LABELS}
+def block_labels(before: list[tuple], header: tuple) -> dict[int, str]:
+    """The label of every year column, from the row above the header that labels the column blocks (UN DESA
+    writes "International migrant stock at mid-year, both sexes combined" over the first year of each
+    block, two or three rows above the header; older files write "Both sexes" just above it)."""
+    data_columns = [i for i, c in enumerate(header) if _year_of(c) is not None or _is_period(c)]
+    if not data_columns:
+        return {}
+    for row in reversed(before):
+        cells = {i: " ".join(str(row[i]).split()) for i in data_columns
+                 if i < len(row) and row[i] is not None and str(row[i]).strip()}
+        if data_columns[0] in cells:
+            labels, current = {}, ""
+            for index in data_columns:
+                current = cells.get(index, current)
+                labels[index] = current
+            return labels
+    return {}
+
+
+def _sex_of_label(label: str) -> str | None:
+    text = _text(label)
+    if text in _SEX_LABELS:
+        return _SEX_LABELS[text]
+    if "both sexes" in text:
+        return "both"
+    if re.search(r"\bfemales?\b", text):
+        return "female"
+    if re.search(r"\bmales?\b", text):
+        return "male"
+    return None
+
+
+def _sex_blocks(labels: dict[int, str], header: tuple) -> dict[int, tuple[int, str]]:
+    """Column index -> (year, sex) for every year column, sexes from the block labels or from repetition."""
+    sexes_of = {i: _sex_of_label(text) for i, text in labels.items()}
+    labelled = any(sexes_of.values())
     columns: dict[int, tuple[int, str]] = {}
     seen: dict[int, int] = {}
-    current = None
     for index, cell in enumerate(header):
-        current = labels.get(index, current)
         year = _year_of(cell)
         if year is None:
             continue
         repeat = seen.get(year, 0)
         seen[year] = repeat + 1
-        sex = current if labels else (SEXES[repeat] if repeat < len(SEXES) else None)
+        sex = sexes_of.get(index) if labelled else (SEXES[repeat] if repeat < len(SEXES) else None)
         if sex is None:
-            raise ValueError(f"year {year} appears more than three times")
+            raise ValueError(f"year {year} appears more than three times" if not labelled else
+                             f"the block label over column {cell_text(cell)} ({labels.get(index, '')!r}) names "
+                             "no sex")
+        if (year, sex) in columns.values():
+            raise ValueError(f"year {year} appears twice for {sex}")
         columns[index] = (year, sex)
+    # Every year in every sex block: a year missing from one block means a header cell was lost, and the
+    # blocks would otherwise be read with the wrong sex.
+    sexes_by_year: dict[int, set] = {}
+    for year, sex in columns.values():
+        sexes_by_year.setdefault(year, set()).add(sex)
+    expected = max(sexes_by_year.values(), key=len) if sexes_by_year else set()
+    for year, sexes in sorted(sexes_by_year.items()):
+        if sexes != expected:
+            missing = ", ".join(sorted(expected - sexes, key=SEXES.index))
+            raise ValueError(f"year {year} has no column for {missing}, unlike the other years")
     return columns
 
 
@@ -120,29 +184,66 @@ def _header_label(header: tuple, index: int) -> str:
     return cell_text(header[index]) if index < len(header) else ""
 
 
-def parse_table1(rows: Iterable[tuple], file: str, sheet: str | None = None) -> Imported:
-    """Parse UN DESA's Table 1 layout from rows of cell values (a workbook sheet or a CSV of it)."""
+def _first_text(before: list[tuple]) -> str:
+    for row in before:
+        cells = [cell_text(c) for c in row if cell_text(c)]
+        if cells:
+            text = ", ".join(cells)
+            return text if len(text) <= 80 else f"{text[:77]}…"
+    return "(empty)"
+
+
+def parse_table1(rows: Iterable[tuple], file: str, sheet: str | None = None, *,
+                 destination_tables: bool = False) -> Imported:
+    """Parse UN DESA's Table 1 layout from rows of cell values (a workbook sheet or a CSV of it).
+
+    A table of the workbook *by destination* (no origin columns) is read as indicators when
+    ``destination_tables`` is true and refused, naming the table, otherwise.
+    """
     iterator: Iterator[tuple] = iter(rows)
-    above: tuple = ()
+    before: list[tuple] = []
     header: tuple | None = None
+    layout = None
     header_row = 0
     for header_row, row in enumerate(iterator, start=1):
-        if row and _is_header(tuple(row)):
+        layout = _layout(tuple(row)) if row else None
+        if layout:
             header = tuple(row)
             break
-        above = tuple(row or ())
+        before.append(tuple(row or ()))
         if header_row >= HEADER_SEARCH_ROWS:
             break
     if header is None:
-        raise MalformedSource(file, f"no header row found in the first {HEADER_SEARCH_ROWS} rows", FIX_HEADER,
-                              sheet=sheet)
+        raise MalformedSource(file, f"no header row found in the first {HEADER_SEARCH_ROWS} rows (the first "
+                              f"row with text reads: {_first_text(before)})", FIX_HEADER, sheet=sheet)
+    if layout == "destination":
+        from diaspora_observatory.sources.undesa_destination import parse_destination_table, refuse_destination
+
+        if not destination_tables:
+            raise refuse_destination(before, file, sheet, header_row)
+        return parse_destination_table(before, header, header_row, iterator, file, sheet)
     roles = _header_roles(header)
+    check_header(header, roles, file, sheet, header_row, needs_data_type=True)
     try:
-        year_columns = _sex_blocks(above, header)
+        year_columns = _sex_blocks(block_labels(before, header), header)
     except ValueError as error:
         raise MalformedSource(file, f"header: {error}", "label the blocks of year columns Both sexes, Male, Female "
                               "in the row above the header", sheet=sheet, row=header_row) from None
-    return _table1_body(iterator, header, header_row, roles, year_columns, file, sheet)
+    imported = _table1_body(iterator, header, header_row, roles, year_columns, file, sheet)
+    for name in unmatched_headers(header, roles):
+        imported.report.unmatched(name)
+    return imported
+
+
+_IGNORED_HEADERS = ("index", "sort order", "coverage")
+
+
+def unmatched_headers(header: tuple, roles: dict[str, int]) -> list[str]:
+    """Header cells that are no role, year or period, and none of UN DESA's index, notes or coverage columns."""
+    used = set(roles.values())
+    return [cell_text(cell) for index, cell in enumerate(header)
+            if cell_text(cell) and index not in used and _year_of(cell) is None and not _is_period(cell)
+            and _text(cell) not in _IGNORED_HEADERS and "note" not in _text(cell)]
 
 
 def _cell_error(file: str, sheet: str | None, number: int, column: int, label: str, problem: str,
@@ -184,6 +285,12 @@ def _counts(frame, index: int, label: str, numbers, file: str, sheet: str | None
                               f"{error}; expected a count of people or '..' for missing",
                               "correct the cell or mark it '..'") from None
         values[position] = np.nan if count is None else count
+    unreadable = np.isinf(values) | (values > MAX_COUNT)
+    if unreadable.any():
+        position = int(unreadable.argmax())
+        raise _cell_error(file, sheet, int(numbers[position]), index, label,
+                          f"{column.iloc[position]!r} is not a count of people (too large)",
+                          "correct the cell or mark it '..'")
     negative = values < 0
     if negative.any():
         position = int(negative.argmax())
@@ -193,6 +300,7 @@ def _counts(frame, index: int, label: str, numbers, file: str, sheet: str | None
     return np.round(values)
 
 
+MAX_COUNT = 10**11  # more people than have ever lived in one place: a misread cell, not a count
 CHUNK_ROWS = 4000  # rows converted at a time: bounds the Python strings alive at once (a CSV's cells)
 
 
@@ -217,7 +325,7 @@ def _table1_body(rows: Iterator[tuple], header: tuple, header_row: int, roles: d
     import numpy as np
     import pandas as pd
 
-    destinations, origins, data_types, aggregates_of = [], [], [], []
+    destinations, origins, data_types, aggregates_of, row_numbers = [], [], [], [], []
     names: dict[int, str] = {}
     alpha3: dict[int, str] = {}
     present_of: dict[int, list] = {index: [] for index in year_columns}
@@ -230,8 +338,9 @@ def _table1_body(rows: Iterator[tuple], header: tuple, header_row: int, roles: d
         destination = _codes(frame, roles["destination_code"], numbers_array, header, file, sheet).to_numpy()
         origin = _codes(frame, roles["origin_code"], numbers_array, header, file, sheet).to_numpy()
         type_i = roles.get("data_type")
-        data_types.append((frame[type_i].fillna("").astype(str).str.strip() if type_i in frame.columns
-                           else pd.Series([""] * len(frame))).to_numpy())
+        data_types.append((frame[type_i].map(cell_text) if type_i in frame.columns
+                           else pd.Series([""] * len(frame))).to_numpy(dtype=object))
+        _check_data_types(data_types[-1], numbers_array, type_i, header, file, sheet)
         for code, name in _names(frame, roles, destination, origin).items():
             names.setdefault(code, name)
         aggregate = _is_aggregate(destination) | _is_aggregate(origin)
@@ -243,6 +352,7 @@ def _table1_body(rows: Iterator[tuple], header: tuple, header_row: int, roles: d
             present_of[index].append(present + offset)
             stock_of[index].append(values[present].astype(np.int64))
         destinations.append(destination)
+        row_numbers.append(numbers_array)
         origins.append(origin)
         aggregates_of.append(aggregate)
         offset += len(frame)
@@ -252,6 +362,7 @@ def _table1_body(rows: Iterator[tuple], header: tuple, header_row: int, roles: d
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
     destination, origin = joined(destinations, np.int64), joined(origins, np.int64)
+    _refuse_repeated_pairs(destination, origin, joined(row_numbers, np.int64), roles, header, file, sheet)
     data_type, aggregate = joined(data_types, object), joined(aggregates_of, bool)
     # The long table is assembled from numpy arrays in one pass (year column by year column, rows in order):
     # concatenating one DataFrame per year column would hold the 560,000 output rows twice.
@@ -280,9 +391,68 @@ def _table1_body(rows: Iterator[tuple], header: tuple, header_row: int, roles: d
     details = {"layout": "table1", "sheet": sheet, "header_row": header_row, "edition": edition, "years": years,
                "sexes": sorted({sex for _, sex in year_columns.values()}, key=SEXES.index),
                "missing_cells": missing, "data_type_codes": sorted(set(data_type) - {""})}
+    details["data_type_meanings"] = meanings_of(details["data_type_codes"])
+    report = ImportReport(file, unit="values")
+    report.read = int(len(destination) * len(year_columns))
+    report.stored = len(table)
+    report.skip("missing in the file ('..' or empty)", missing)
+    report.skip("region, group or total (M49 code 900 and above, or no ISO code): kept apart as aggregates",
+                len(aggregates))
+    citizens = sorted(set(table.loc[table["data_type"].map(lambda c: "C" in c.split()), "destination"]))
+    if citizens:
+        report.notice(f"{len(citizens)} destinations counted by citizenship (type of data C), stored with the "
+                      f"definition citizenship: {', '.join(citizens[:12])}{', …' if len(citizens) > 12 else ''}")
     return Imported("migrant_stock", "undesa", Path(file), table[COLUMNS["migrant_stock"]],
                     aggregates[AGGREGATE_COLUMNS["migrant_stock"]].reset_index(drop=True), source_info(edition),
-                    details)
+                    details, report)
+
+
+def _refuse_repeated_pairs(destination, origin, numbers, roles: dict[str, int], header: tuple, file: str,
+                           sheet: str | None) -> None:
+    """Each (destination, origin) pair once: a repeated row would store two counts for one pair."""
+    import pandas as pd
+
+    pairs = pd.DataFrame({"destination": destination, "origin": origin})
+    repeated = pairs.duplicated(keep="first").to_numpy()
+    if repeated.any():
+        position = int(repeated.argmax())
+        first = int(numbers[int(((pairs.destination == destination[position]) & (pairs.origin == origin[position]))
+                                .to_numpy().argmax())])
+        raise _cell_error(file, sheet, int(numbers[position]), roles["origin_code"],
+                          _header_label(header, roles["origin_code"]),
+                          f"destination {int(destination[position])} and origin {int(origin[position])} appear "
+                          f"again (first on row {first})", "keep one row per destination and origin")
+
+
+def _check_data_types(codes, numbers, index: int | None, header: tuple, file: str, sheet: str | None) -> None:
+    """MalformedSource at the first cell whose type-of-data code is none of UN DESA's."""
+    import numpy as np
+
+    for code in set(codes):
+        try:
+            code_parts(code)
+        except ValueError as error:
+            position = int(np.flatnonzero(codes == code)[0])
+            raise _cell_error(file, sheet, int(numbers[position]), index, _header_label(header, index), str(error),
+                              FIX_CODE) from None
+
+
+def check_header(header: tuple, roles: dict[str, int], file: str, sheet: str | None, header_row: int,
+                 *, needs_data_type: bool) -> None:
+    """Refuse a header whose type-of-data column is missing (the definition of every row would be lost) or
+    with a cell among the year columns that is no year (its values would be dropped without a word)."""
+    if needs_data_type and "data_type" not in roles:
+        raise MalformedSource(file, "the header has no type-of-data column ('Data type' in the 2024 edition, "
+                              "'Type of data' in 2020): without it, destinations where UN DESA counts foreign "
+                              "citizens (C) would be stored as people born in the origin",
+                              "keep the column as UN DESA published it", sheet=sheet, row=header_row)
+    data = [i for i, c in enumerate(header) if _year_of(c) is not None or _is_period(c)]
+    for index in range(data[0], data[-1] + 1) if data else ():
+        if index not in data:
+            shown = cell_text(header[index])
+            raise MalformedSource(file, f"{repr(shown) if shown else 'an empty cell'} is not a year, but stands "
+                                  "among the year columns", "write the year (1990, 1995, …) as UN DESA does",
+                                  sheet=sheet, row=header_row, column=index, header=shown or None)
 
 
 def _is_aggregate(codes):
@@ -349,6 +519,8 @@ def parse_long(rows: Iterable[list[str]], file: str) -> Imported:
                               row=1)
     countries, aggregates = [], []
     lookup: dict[str, str | None] = {}
+    values_read = missing = 0
+    seen: dict[tuple, int] = {}
     for number, cells in enumerate(iterator, start=2):
         if not any(c.strip() for c in cells):
             continue
@@ -388,8 +560,16 @@ def parse_long(rows: Iterable[list[str]], file: str) -> Imported:
                 raise MalformedSource(file, f"{error}; expected a count of people or '..' for missing",
                                       "correct the cell or mark it '..'", row=number, column=index,
                                       header=header[index]) from None
+            values_read += 1
             if stock is None:
+                missing += 1
                 continue
+            key = (cells[dest_i].strip(), cells[orig_i].strip(), year, sex)
+            if key in seen:
+                raise MalformedSource(file, f"destination {key[0]}, origin {key[1]}, {year}, {sex} appears again "
+                                      f"(first on row {seen[key]})", "keep one row per destination, origin, year "
+                                      "and sex", row=number, column=index, header=header[index])
+            seen[key] = number
             record = (*codes, year, sex, stock, "")
             if None in codes:
                 aggregates.append((cells[dest_i].strip(), "", cells[orig_i].strip(), "", year, sex, stock, ""))
@@ -398,13 +578,29 @@ def parse_long(rows: Iterable[list[str]], file: str) -> Imported:
     table = pd.DataFrame(countries, columns=COLUMNS["migrant_stock"])
     years = sorted(set(table["year"])) or sorted(set(stock_years.values()))
     edition = str(max(years)) if years else ""
+    report = ImportReport(file, unit="values")
+    report.read, report.stored = values_read, len(countries)
+    report.skip("missing in the file ('..' or empty)", missing)
+    report.skip("region, group or total (M49 code 900 and above): kept apart as aggregates", len(aggregates))
+    used = {dest_i, orig_i, year_i, stock_i, sex_i, *stock_years}
+    for index, name in enumerate(header):
+        if index not in used and name:
+            report.unmatched(name)
+    report.notice("a long extract has no type-of-data column: every row is stored with the definition "
+                  "birthplace (UN DESA's concept); check the workbook's 'Data type' column for destinations "
+                  "counted by citizenship (C)")
     return Imported("migrant_stock", "undesa", Path(file), table,
                     pd.DataFrame(aggregates, columns=AGGREGATE_COLUMNS["migrant_stock"]), source_info(edition),
-                    {"layout": "long", "edition": edition, "years": [int(y) for y in years]})
+                    {"layout": "long", "edition": edition, "years": [int(y) for y in years]}, report)
 
 
-def read_undesa(path: Path, sheet: str | None = None) -> Imported:
-    """Import a UN DESA migrant-stock file: a Table 1 workbook, a CSV of Table 1, or a long CSV extract.
+def read_undesa(path: Path, sheet: str | None = None, *, destination_tables: bool = False) -> Imported:
+    """Import a UN DESA migrant-stock file: a Table 1 workbook "by destination and origin", a CSV of that
+    Table 1, a long CSV extract, or the 2019 edition's origin × destination matrix (``Year,Dest,<origins>``).
+
+    With ``destination_tables``, the tables of the workbook *by destination* (Tables 1–4, and 6 of the
+    2020 edition: totals, population, shares) are read as indicators; otherwise they are refused with a
+    message naming the table, since the caller wants people by origin.
 
     >>> # read_undesa(Path("undesa_pd_2024_ims_stock_by_sex_destination_and_origin.xlsx")).table.columns
     """
@@ -412,14 +608,18 @@ def read_undesa(path: Path, sheet: str | None = None) -> Imported:
     if is_workbook(path):
         name, rows = workbook_rows(path, sheet or SHEET)
         with closing(rows):  # closes the workbook file even when a malformed cell stops the parse
-            imported = parse_table1(rows, path.name, name)
+            imported = parse_table1(rows, path.name, name, destination_tables=destination_tables)
     else:
         rows = csv_rows(path)
         first = next(rows, [])
         lowered = [c.strip().lower() for c in first]
-        if "destination" in lowered or "origin" in lowered:  # short names: a long extract, not Table 1
+        if lowered[:2] == ["year", "dest"]:  # the 2019 matrix as researchers export it
+            from diaspora_observatory.sources.undesa_matrix import parse_matrix
+
+            imported = parse_matrix(first, rows, path.name)
+        elif "destination" in lowered or "origin" in lowered:  # short names: a long extract, not Table 1
             imported = parse_long(chain([first], rows), path.name)
         else:
-            imported = parse_table1(chain([first], rows), path.name, None)
+            imported = parse_table1(chain([first], rows), path.name, None, destination_tables=destination_tables)
     imported.file = path
     return imported

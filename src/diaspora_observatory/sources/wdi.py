@@ -16,7 +16,8 @@ from diaspora_observatory.countries import is_known_alpha3
 from diaspora_observatory.sources.errors import MalformedSource
 from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
 from diaspora_observatory.sources.provenance import SourceInfo
-from diaspora_observatory.sources.tabular_input import csv_rows, parse_number
+from diaspora_observatory.sources.report import ImportReport
+from diaspora_observatory.sources.tabular_input import RowKeys, csv_rows, is_zip, parse_number, zip_member_rows
 
 POPULATION_INDICATOR = "SP.POP.TOTL"
 PREAMBLE_SEARCH_ROWS = 10
@@ -53,40 +54,46 @@ def read_wdi(path: Path, indicator: str | None = None) -> Imported:
     """Import a WDI file (download with preamble, or long layout); population when the indicator is
     SP.POP.TOTL (or the long layout, which names none), a generic indicator otherwise."""
     path = Path(path)
-    rows = csv_rows(path)
+    label = path.name
+    if is_zip(path):  # the download as the World Bank serves it: the data CSV and two metadata CSVs
+        member, rows = zip_member_rows(path, lambda name: name.startswith("API_") and name.lower().endswith(".csv"))
+        label = f"{path.name} ({member})"
+    else:
+        rows = csv_rows(path)
     preamble: dict[str, str] = {}
     for number, cells in enumerate(rows, start=1):
         stripped = [c.strip() for c in cells]
         if "Country Code" in stripped:
             if "Year" in stripped and "Value" in stripped:
-                return _long(path, stripped, number, rows, indicator, preamble)
-            return _wide(path, stripped, number, rows, indicator, preamble)
+                return _long(path, label, stripped, number, rows, indicator, preamble)
+            return _wide(path, label, stripped, number, rows, indicator, preamble)
         if len(stripped) >= 2 and stripped[0]:
             preamble[stripped[0]] = stripped[1]
         if number >= PREAMBLE_SEARCH_ROWS:
             break
-    raise MalformedSource(path.name, f"no header with a 'Country Code' column in the first {PREAMBLE_SEARCH_ROWS} rows",
+    raise MalformedSource(label, f"no header with a 'Country Code' column in the first {PREAMBLE_SEARCH_ROWS} rows",
                           "give a World Bank WDI CSV download or a Country Name,Country Code,Year,Value file")
 
 
-def _value(cell: str, path: Path, number: int, column: int, header: str) -> float | None:
+def _value(cell: str, label: str, number: int, column: int, header: str) -> float | None:
     try:
         return parse_number(cell)
     except ValueError as error:
-        raise MalformedSource(path.name, f"{error}", "correct the value or leave the cell empty for missing",
+        raise MalformedSource(label, f"{error}", "correct the value or leave the cell empty for missing",
                               row=number, column=column, header=header) from None
 
 
-def _code(cells: list[str], index: int, path: Path, number: int, header: str) -> str:
+def _code(cells: list[str], index: int, label: str, number: int, header: str) -> str:
     code = cells[index].strip()
     if not _CODE.match(code):
-        raise MalformedSource(path.name, f"{code!r} is not a three-letter country code",
+        raise MalformedSource(label, f"{code!r} is not a three-letter country code",
                               "World Bank files use ISO alpha-3 codes such as KAZ", row=number, column=index,
                               header=header)
     return code
 
 
-def _finish(path: Path, kind: str, indicator: str, records: list[tuple], details: dict) -> Imported:
+def _finish(path: Path, kind: str, indicator: str, records: list[tuple], details: dict,
+            report: ImportReport) -> Imported:
     import pandas as pd
 
     countries = [r for r in records if is_known_alpha3(r[0])]
@@ -102,65 +109,92 @@ def _finish(path: Path, kind: str, indicator: str, records: list[tuple], details
     details = {**details, "indicator": indicator, **package}
     licence = ", ".join(package.get("package_licences", [])) or None
     info = source_info(indicator, licence) if licence else source_info(indicator)
-    return Imported(kind, "wdi", path, table, agg, info, details)
+    report.read += len(records)
+    report.stored = len(table)
+    report.skip("World Bank region, income group or the world (not an ISO country code): kept apart as "
+                "aggregates", len(agg))
+    return Imported(kind, "wdi", path, table, agg, info, details, report)
 
 
-def _long(path: Path, header: list[str], header_row: int, rows: Iterator[list[str]], indicator: str | None,
+def _long(path: Path, label: str, header: list[str], header_row: int, rows: Iterator[list[str]], indicator: str | None,
           preamble: dict) -> Imported:
     code_i, year_i, value_i = header.index("Country Code"), header.index("Year"), header.index("Value")
     name_i = header.index("Country Name") if "Country Name" in header else None
     indicator = indicator or POPULATION_INDICATOR
     records = []
+    keys = RowKeys(label, "country and year")
+    report = ImportReport(label, unit="values")
+    for index, name in enumerate(header):
+        if name and index not in (code_i, year_i, value_i, name_i):
+            report.unmatched(name)
     for number, cells in enumerate(rows, start=header_row + 1):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) < len(header):
-            raise MalformedSource(path.name, f"row has {len(cells)} cells but the header has {len(header)}",
+            raise MalformedSource(label, f"row has {len(cells)} cells but the header has {len(header)}",
                                   "check for a stray or missing comma", row=number)
-        code = _code(cells, code_i, path, number, "Country Code")
+        code = _code(cells, code_i, label, number, "Country Code")
         year_text = cells[year_i].strip()
         if not _YEAR.match(year_text):
-            raise MalformedSource(path.name, f"{year_text!r} is not a year", "write a year such as 2024",
+            raise MalformedSource(label, f"{year_text!r} is not a year", "write a year such as 2024",
                                   row=number, column=year_i, header="Year")
-        value = _value(cells[value_i], path, number, value_i, "Value")
-        if value is not None:
+        keys.add((code, int(year_text)), number)
+        value = _value(cells[value_i], label, number, value_i, "Value")
+        if value is None:
+            report.read += 1
+            report.skip("empty in the file (no value)")
+        else:
             records.append((code, cells[name_i].strip() if name_i is not None else "", int(year_text), value))
     kind = "population" if indicator == POPULATION_INDICATOR else "indicator"
-    return _finish(path, kind, indicator, records, {"layout": "long", "header_row": header_row, **preamble})
+    return _finish(path, kind, indicator, records, {"layout": "long", "header_row": header_row, **preamble}, report)
 
 
-def _wide(path: Path, header: list[str], header_row: int, rows: Iterator[list[str]], indicator: str | None,
+def _wide(path: Path, label: str, header: list[str], header_row: int, rows: Iterator[list[str]], indicator: str | None,
           preamble: dict) -> Imported:
     code_i = header.index("Country Code")
     name_i = header.index("Country Name") if "Country Name" in header else None
     indicator_i = header.index("Indicator Code") if "Indicator Code" in header else None
     years = {i: int(h) for i, h in enumerate(header) if _YEAR.match(h)}
     if not years:
-        raise MalformedSource(path.name, "the header has no year columns", "a WDI download has one column per "
+        raise MalformedSource(label, "the header has no year columns", "a WDI download has one column per "
                               "year (1960, 1961, …) after Indicator Code", row=header_row)
     records, seen_indicators = [], []
+    keys = RowKeys(label, "country and indicator")
+    report = ImportReport(label, unit="values")
+    for index, name in enumerate(header):
+        if name and index not in years and name not in ("Country Name", "Country Code", "Indicator Name",
+                                                         "Indicator Code"):
+            report.unmatched(name)
     for number, cells in enumerate(rows, start=header_row + 1):
         if not any(c.strip() for c in cells):
             continue
+        if len(cells) <= max(years):  # a row cut short would read its last years as missing
+            raise MalformedSource(label, f"row has {len(cells)} cells but the header has {len(header)}",
+                                  "check for a stray or missing comma, or download the file again", row=number)
         row_indicator = cells[indicator_i].strip() if indicator_i is not None and indicator_i < len(cells) else ""
         if row_indicator and row_indicator not in seen_indicators:
             seen_indicators.append(row_indicator)
         chosen = indicator or (seen_indicators[0] if seen_indicators else POPULATION_INDICATOR)
         if row_indicator and row_indicator != chosen:
             continue
-        code = _code(cells, code_i, path, number, "Country Code")
+        code = _code(cells, code_i, label, number, "Country Code")
+        keys.add((code, row_indicator), number)
         name = cells[name_i].strip() if name_i is not None else ""
         for index, year in years.items():
-            value = _value(cells[index] if index < len(cells) else "", path, number, index, header[index])
-            if value is not None:
+            value = _value(cells[index] if index < len(cells) else "", label, number, index, header[index])
+            if value is None:
+                report.read += 1
+                report.skip("empty in the file (no value)")
+            else:
                 records.append((code, name, year, value))
     chosen = indicator or (seen_indicators[0] if seen_indicators else POPULATION_INDICATOR)
     if len(seen_indicators) > 1 and indicator is None:
-        raise MalformedSource(path.name, f"holds {len(seen_indicators)} indicators ({', '.join(seen_indicators[:5])}"
+        raise MalformedSource(label, f"holds {len(seen_indicators)} indicators ({', '.join(seen_indicators[:5])}"
                               f"{', …' if len(seen_indicators) > 5 else ''})", "choose one with --indicator",
                               header="Indicator Code")
     if indicator is not None and indicator not in seen_indicators and seen_indicators:
-        raise MalformedSource(path.name, f"has no indicator {indicator!r}; it holds {', '.join(seen_indicators[:5])}",
+        raise MalformedSource(label, f"has no indicator {indicator!r}; it holds {', '.join(seen_indicators[:5])}",
                               "choose one of those with --indicator", header="Indicator Code")
     kind = "population" if chosen == POPULATION_INDICATOR else "indicator"
-    return _finish(path, kind, chosen, records, {"layout": "wdi-download", "header_row": header_row, **preamble})
+    return _finish(path, kind, chosen, records, {"layout": "wdi-download", "header_row": header_row, **preamble},
+                   report)
