@@ -121,7 +121,9 @@ def parse_count(value: object) -> int | None:
     elif isinstance(value, float):
         if value != value:  # NaN from a spreadsheet formula error is missing, not zero
             return None
-        number = round(value)
+        if not value.is_integer():  # 1.5 people is an error in the file, not 2 people
+            raise ValueError(f"{value!r} is not a whole number of people")
+        number = int(value)
     else:
         text = str(value).strip()
         if text in MISSING_MARKS:
@@ -136,7 +138,9 @@ def parse_count(value: object) -> int | None:
                 raise ValueError(f"{text!r} is not a number") from None
             if as_float != as_float or as_float in (float("inf"), float("-inf")):
                 raise ValueError(f"{text!r} is not a number") from None
-            number = round(as_float)
+            if not as_float.is_integer():
+                raise ValueError(f"{text!r} is not a whole number of people")
+            number = int(as_float)
     if number < 0:
         raise ValueError(f"{value!r} is negative")
     return number
