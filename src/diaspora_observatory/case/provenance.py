@@ -51,7 +51,7 @@ def checksum_issues(folder: Path, resources: list[dict]) -> Iterator[DataIssue]:
         if found != expected:
             original = (record.get("original") or {}).get("file", "the original file")
             yield DataIssue("checksum", resource["name"], None, None,
-                            f"{rel} changed after it was imported on {record.get('imported_on', '?')}: its SHA-256 "
+                            f"the file changed after it was imported on {record.get('imported_on', '?')}: its SHA-256 "
                             f"is {found}, the provenance sidecar {sidecar.name} records {expected}; re-import it "
                             f"from {original} with `diaspora import … --resource {resource['name']} --replace`, "
                             "or restore the file as imported", rel)
