@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from diaspora_observatory.case.transaction import write_atomically
+from diaspora_observatory.case.transaction import updating, write_atomically
 from diaspora_observatory.case.writer import WriteRefused, rows_text, store_resource
 from diaspora_observatory.sources.errors import MalformedSource
 from diaspora_observatory.sources.imported import Imported
@@ -184,19 +184,21 @@ def import_to_file(imported: Imported, target: Path, *, selection: Selection | N
     The country rows are checked like an import into a case (whole counts, plausible years) first.
     """
     target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
     if not replace:
         check_unchanged(imported.file, target)
     table = (selection or Selection()).apply(imported)
     fields = [f for f in SCHEMAS[imported.kind] if f["name"] in table.columns]
     _checked_text(imported, table, fields, [k for k in PRIMARY_KEYS[imported.kind] if k in table.columns])
     written = []
-    for frame, path in ((table, target), (imported.aggregates, target.with_name(f"{target.stem}.aggregates.csv"))):
-        if path != target and frame.empty:
-            continue
-        data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
-        write_atomically(path, data)
-        sidecar = sidecar_bytes(data, path.name, imported.file, info or imported.info,
-                                importer=f"diaspora import {imported.format}", details=imported.details)
-        write_atomically(path.with_name(path.name + ".provenance.json"), sidecar)
-        written += [path, path.with_name(path.name + ".provenance.json")]
+    with updating(target.parent) as update:  # the rows, the aggregates and their sidecars as one step
+        for frame, path in ((table, target), (imported.aggregates, target.with_name(f"{target.stem}.aggregates.csv"))):
+            if path != target and frame.empty:
+                continue
+            data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+            sidecar = sidecar_bytes(data, path.name, imported.file, info or imported.info,
+                                    importer=f"diaspora import {imported.format}", details=imported.details)
+            update.put(path.name, data)
+            update.put(path.name + ".provenance.json", sidecar)
+            written += [path, path.with_name(path.name + ".provenance.json")]
     return written
