@@ -120,6 +120,21 @@ def test_a_changed_byte_in_an_imported_file_is_an_error_naming_both_checksums(ca
             "birthplace_stock --replace`, or restore the file as imported") in result.output.splitlines()
 
 
+def test_a_changed_file_whose_sidecar_was_deleted_is_still_found(case_copy):
+    """The resource entry records the file's hash too (Data Resource ``hash``, which frictionless-py checks)."""
+    from diaspora_observatory.case.provenance import sha256_of
+
+    (case_copy / "data" / "reference_population.csv.provenance.json").unlink()
+    replace_in(case_copy / "data" / "reference_population.csv", "KGZ,2022,", "KGZ,2021,")
+    declared = next(r for r in json.loads((case_copy / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+                    if r["name"] == "reference_population")["hash"]
+    assert issues_of(load_case(case_copy), "checksum") == [
+        f"[checksum] data/reference_population.csv: the file changed after it was written: its SHA-256 is "
+        f"{sha256_of(case_copy / 'data' / 'reference_population.csv')}, datapackage.json records "
+        f"{declared.removeprefix('sha256:')}; re-import it with `diaspora import … --resource reference_population "
+        "--replace`, or restore the file"]
+
+
 def test_the_builtin_imports_match_their_sidecars(case):
     assert issues_of(case, "checksum") == []
 

@@ -10,6 +10,7 @@ world population) and of a year (1800-2100); a file breaking them is refused nam
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -136,11 +137,16 @@ def _checked_text(imported: Imported, table: pd.DataFrame, fields: list[dict], k
     return text
 
 
-def resource_entry(kind: str, name: str, file_format: str, original_name: str) -> dict:
-    """The ``datapackage.json`` entry of an imported resource of ``kind`` named ``name``."""
+def resource_entry(kind: str, name: str, file_format: str, original_name: str, data: bytes | None = None) -> dict:
+    """The ``datapackage.json`` entry of an imported resource of ``kind`` named ``name``.
+
+    With ``data`` (the file's bytes) the entry records its ``hash`` and ``bytes`` (Data Resource
+    properties that frictionless-py verifies too), so a changed file is found even without its sidecar.
+    """
     relative = f"data/{name}.csv"
+    integrity = {"hash": f"sha256:{hashlib.sha256(data).hexdigest()}", "bytes": len(data)} if data is not None else {}
     return {"name": name, "path": relative, "profile": "tabular-data-resource", "format": "csv",
-            "mediatype": "text/csv", "encoding": "utf-8", "title": TITLES[kind],
+            "mediatype": "text/csv", "encoding": "utf-8", **integrity, "title": TITLES[kind],
             "description": f"Imported with `diaspora import {file_format}` from {original_name}; "
                            f"its provenance is in {Path(relative).name}.provenance.json.",
             "schema": {"fields": resource_fields(kind), "primaryKey": PRIMARY_KEYS[kind],
@@ -165,12 +171,12 @@ def import_into_case(imported: Imported, folder: Path, *, resource: str, source_
                               "resource is stored as data/NAME.csv inside the case")
     info = info or imported.info
     selection = selection or Selection()
-    entry = resource_entry(imported.kind, resource, imported.format, imported.file.name)
-    target = Path(folder) / entry["path"]
+    target = Path(folder) / "data" / f"{resource}.csv"
     if not replace:
         check_unchanged(imported.file, target)
     rows = case_rows(imported, selection, source_id)
     text = _checked_text(imported, rows, resource_fields(imported.kind), PRIMARY_KEYS[imported.kind])
+    entry = resource_entry(imported.kind, resource, imported.format, imported.file.name, text.encode("utf-8"))
     details = {**imported.details, "rows": len(rows), "selection": {k: v for k, v in vars(selection).items() if v}}
     sidecar = sidecar_bytes(text.encode("utf-8"), target.name, imported.file, info,
                             importer=f"diaspora import {imported.format}", details=details)
