@@ -139,7 +139,7 @@ def parse_count(value: object) -> int | None:
             if as_float != as_float or as_float in (float("inf"), float("-inf")):
                 raise ValueError(f"{text!r} is not a number") from None
             if not as_float.is_integer():
-                raise ValueError(f"{text!r} is not a whole number of people")
+                raise ValueError(f"{text!r} is not a whole number of people") from None
             number = int(as_float)
     if number < 0:
         raise ValueError(f"{value!r} is negative")
