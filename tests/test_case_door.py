@@ -184,6 +184,22 @@ def test_bad_check_parameters_are_named(case_copy, old, new, message):
     assert [str(i) for i in case.errors if i.resource == "datapackage.json"] == [message]
 
 
+def test_a_check_without_a_declared_schema_still_refuses_unknown_keys(case_copy, monkeypatch):
+    from diaspora_observatory.case import checks
+
+    def no_gaps(rows, paths, *, resource, limit=3):
+        return iter(())
+
+    monkeypatch.setitem(checks.CHECKS, "no_gaps", no_gaps)
+    monkeypatch.setitem(checks.PARAMETERS, "no_gaps", checks._from_signature(no_gaps))
+    replace_in(case_copy / "datapackage.json", '{\n   "check": "sources_resolve"\n  }',
+               '{\n   "check": "sources_resolve"\n  },\n  {"check": "no_gaps", "resurce": "flows"}')
+    assert [str(i) for i in load_case(case_copy).errors] == [
+        "[check_parameters] datapackage.json, field resurce: check 14 (no_gaps): unknown parameter 'resurce' (did you "
+        "mean 'resource'?); its parameters are resource, limit",
+        "[check_parameters] datapackage.json, field resource: check 14 (no_gaps): parameter 'resource' is missing"]
+
+
 # --- the validator is as strict as Table Schema -----------------------------------------------------------------
 
 def test_a_duplicated_single_field_primary_key_is_an_error(case_copy):
@@ -246,6 +262,13 @@ def test_impossible_counts_and_years_are_refused_and_nothing_is_written(tmp_path
     assert result.exit_code == 2, result.output
     assert result.output.splitlines()[-2] == message
     assert snapshot(case_copy) == before
+
+
+def test_two_rows_for_one_key_are_refused_by_their_key(tmp_path, case_copy):
+    result = run("import", "generic", census(tmp_path, ["KGZ", "2022", "5"], ["KG", "2022", "6"]), "--case", case_copy,
+                 "--resource", "census", *CENSUS_MAP)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-2] == "Error: census.csv: two rows for country=KGZ, year=2022; keep one"
 
 
 def test_excel_true_is_not_one_person(tmp_path, case_copy):

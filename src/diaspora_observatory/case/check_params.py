@@ -19,10 +19,10 @@ from diaspora_observatory.errors import DataIssue
 class Param:
     """One parameter of a check.
 
-    ``kind``: ``resource`` (a resource name), ``field`` / ``fields`` (field names of the resource named
-    by the parameter ``of``), ``text`` / ``texts`` (a string, a list of strings), ``number`` (zero or
-    more), ``filter`` ({field: [values…]} over the fields of ``of``). ``numeric`` fields must be of type
-    integer or number.
+    ``kind``: ``any`` (not type-checked), ``resource`` (a resource name), ``field`` / ``fields``
+    (field names of the resource named by the parameter ``of``), ``text`` / ``texts`` (a string, a
+    list of strings), ``number`` (zero or more), ``filter`` ({field: [values…]} over the fields of
+    ``of``). ``numeric`` fields must be of type integer or number (``"integer"``: integer only).
     """
 
     kind: str
@@ -80,6 +80,8 @@ def _did_you_mean(close: list[str]) -> str:
 
 def _value_issues(position, name, key, param: Param, given: dict, resources: dict[str, dict]) -> list[DataIssue]:
     value = given[key]
+    if param.kind == "any":
+        return []
     if param.kind == "resource":
         if not isinstance(value, str):
             return [_issue(position, name, key, f"{key} must be a resource name, not {value!r}")]

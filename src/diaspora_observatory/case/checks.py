@@ -25,9 +25,19 @@ def check(name: str, **parameters: Param) -> Callable[[CheckFunction], CheckFunc
     """Register a check under ``name`` with the schema of its parameters (see ``check_params.Param``)."""
     def register(function: CheckFunction) -> CheckFunction:
         CHECKS[name] = function
-        PARAMETERS[name] = parameters
+        PARAMETERS[name] = parameters or _from_signature(function)
         return function
     return register
+
+
+def _from_signature(function: CheckFunction) -> dict[str, Param]:
+    """A check registered without a schema still refuses unknown and missing keys: its keyword-only
+    parameters, required when they have no default (values are then not type-checked)."""
+    import inspect
+
+    return {name: Param("any", required=parameter.default is inspect.Parameter.empty)
+            for name, parameter in inspect.signature(function).parameters.items()
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name != "descriptor"}
 
 
 def _selected(rows: list[dict], only: dict | None = None, skip: dict | None = None) -> list[dict]:

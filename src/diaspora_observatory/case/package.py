@@ -217,6 +217,7 @@ def copy_case(name_or_path: str | Path, name: str, *, data_dir: Path | None = No
         raise DiasporaError(f"a case named {name!r} already exists at {target}", "choose another name or add --force")
     partial = target.with_name(f".{name}.partial")
     shutil.rmtree(partial, ignore_errors=True)
+    _settle(source)
     with locked(source, exclusive=False):
         shutil.copytree(source, partial, ignore=shutil.ignore_patterns(".*"))
     descriptor = json.loads((partial / "datapackage.json").read_text(encoding="utf-8"))
@@ -240,11 +241,16 @@ def load_case(name_or_path: str | Path | None = None, *, data_dir: Path | None =
     ['KGZ', 'TJK', 'TKM', 'UZB']
     """
     folder = _resolve(name_or_path, data_dir)
+    _settle(folder)
+    with locked(folder, exclusive=False):
+        return _read_case(folder)
+
+
+def _settle(folder: Path) -> None:
+    """Finish or discard an update a killed process left in ``folder`` (see ``case/transaction.py``)."""
     if pending(folder):
         with locked(folder, exclusive=True):
             recover(folder)
-    with locked(folder, exclusive=False):
-        return _read_case(folder)
 
 
 def _read_case(folder: Path) -> Case:

@@ -99,8 +99,14 @@ def store_resource(folder: Path, entry: dict, text: str, *, sidecar: bytes | Non
         raise WriteRefused(f"resource {name} cannot be stored: {problems[0]}", problems)
     refuse_unless_valid(text, entry)
     with updating(folder) as update:
-        descriptor = json.loads(update.read(DESCRIPTOR) or b"{}")
-        resources = descriptor.setdefault("resources", [])
+        try:
+            descriptor = json.loads(update.read(DESCRIPTOR) or b"{}")
+            resources = descriptor.setdefault("resources", [])
+            if not isinstance(resources, list):
+                raise TypeError
+        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, AttributeError):
+            raise DiasporaError(f"{folder / DESCRIPTOR} is not a readable data package descriptor, so nothing "
+                                "was stored", "fix it (`diaspora check` names the problem) and import again") from None
         names = [r.get("name") for r in resources]
         if name in names:
             resources[names.index(name)] = entry

@@ -127,8 +127,11 @@ def _checked_text(imported: Imported, table: pd.DataFrame, fields: list[dict], k
     except WriteRefused as refused:
         first = refused.issues[0]
         record = records[first.row - 2] if first.row and 2 <= first.row < len(records) + 2 else {}
-        where = ", ".join(f"{k}={record.get(k)}" for k in keys if k != first.field) if record else ""
-        problem = f"{first.message} (field {first.field}" + (f", in the row for {where})" if where else ")")
+        if first.check == "primary_key":  # the stored rows' positions mean nothing in the user's file
+            problem = f"two rows for {', '.join(f'{k}={record.get(k)}' for k in keys)}; keep one"
+        else:
+            where = ", ".join(f"{k}={record.get(k)}" for k in keys if k != first.field) if record else ""
+            problem = f"{first.message} (field {first.field}" + (f", in the row for {where})" if where else ")")
         others = f"; {len(refused.issues) - 1} more value(s) are refused too" if len(refused.issues) > 1 else ""
         raise MalformedSource(imported.file.name, problem + others,
                               "correct the file and import again (a count of people is a whole number from 0 to "
