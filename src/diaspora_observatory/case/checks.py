@@ -17,6 +17,7 @@ Rows = dict[str, list[dict]]
 CheckFunction = Callable[..., Iterator[DataIssue]]
 CHECKS: dict[str, CheckFunction] = {}
 PARAMETERS: dict[str, dict[str, Param]] = {}  # each check's parameter schema, validated before it runs
+NEEDS_DESCRIPTOR: set[str] = set()  # checks that read the whole descriptor (given as ``descriptor``)
 SUM_TOLERANCE = 0.5  # percentages in the study carry one decimal at most
 RESOURCE = Param("resource")
 
@@ -24,8 +25,12 @@ RESOURCE = Param("resource")
 def check(name: str, **parameters: Param) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check under ``name`` with the schema of its parameters (see ``check_params.Param``)."""
     def register(function: CheckFunction) -> CheckFunction:
+        import inspect
+
         CHECKS[name] = function
         PARAMETERS[name] = parameters or _from_signature(function)
+        if "descriptor" in inspect.signature(function).parameters:
+            NEEDS_DESCRIPTOR.add(name)
         return function
     return register
 

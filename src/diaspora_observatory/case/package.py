@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import inspect
 import json
 import os
 import shutil
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from diaspora_observatory.case.check_params import parameter_issues
-from diaspora_observatory.case.checks import CHECKS, PARAMETERS
+from diaspora_observatory.case.checks import CHECKS, NEEDS_DESCRIPTOR, PARAMETERS
 from diaspora_observatory.case.descriptor import resource_issues
 from diaspora_observatory.case.provenance import checksum_issues
 from diaspora_observatory.case.schema import foreign_key_issues, read_resource
@@ -301,7 +300,7 @@ def run_checks(descriptor: dict, rows: dict[str, list[dict]]) -> list[DataIssue]
             continue
         params = {k: v for k, v in spec.items() if k != "check"}
         function = CHECKS[spec["check"]]
-        if "descriptor" in inspect.signature(function).parameters:
+        if spec["check"] in NEEDS_DESCRIPTOR:
             params["descriptor"] = descriptor
         issues.extend(function(rows, paths, **params))
     return issues
