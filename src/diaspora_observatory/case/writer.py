@@ -8,15 +8,21 @@ it was or as it would be, never in between. Built-in cases are never written (``
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from diaspora_observatory.case.descriptor import RESOURCE_NAME, resource_issues
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.case.schema import read_text
 from diaspora_observatory.case.transaction import updating, write_atomically
 from diaspora_observatory.errors import DataIssue, DiasporaError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DESCRIPTOR = "datapackage.json"
 
@@ -78,14 +84,17 @@ def refuse_unless_valid(text: str, resource: dict) -> None:
                            f"{errors[0]}", errors)
 
 
-def store_resource(folder: Path, entry: dict, text: str, *, sidecar: bytes | None = None,
-                   source: dict | None = None) -> Path:
-    """Add or replace resource ``entry`` of the case in ``folder`` with CSV ``text``, as one step.
+def store_resource(folder: Path, entry: dict, table: pd.DataFrame | str, *,
+                   sidecar: Callable[[bytes], bytes] | None = None, source: dict | None = None) -> Path:
+    """Add or replace resource ``entry`` of the case in ``folder`` with ``table`` (a DataFrame, or CSV text),
+    as one step; return the file written.
 
-    ``sidecar`` (the provenance record's bytes) is written beside the file; ``source`` (a row of the
-    ``sources`` resource) is appended when its ``source_id`` is new. Raises WriteRefused, before
-    anything is written, when the text or the new sources row breaks its schema. Returns the file.
+    The entry records the file's ``hash`` (``sha256:…``) and ``bytes``. ``sidecar(data)`` gives the
+    provenance record of the file's bytes, written beside it; ``source`` (a row of the ``sources``
+    resource) is appended when its ``source_id`` is new. Raises WriteRefused, before anything is written,
+    when the table or the new sources row breaks its schema.
     """
+    from diaspora_observatory.case.frames import frame_text
     from diaspora_observatory.case.provenance import sidecar_path
 
     folder = Path(folder)
@@ -97,7 +106,15 @@ def store_resource(folder: Path, entry: dict, text: str, *, sidecar: bytes | Non
     problems = resource_issues(entry, 0)
     if problems:
         raise WriteRefused(f"resource {name} cannot be stored: {problems[0]}", problems)
-    refuse_unless_valid(text, entry)
+    if isinstance(table, str):
+        text = table
+        refuse_unless_valid(text, entry)
+    else:
+        text, issues = frame_text(table, entry)
+        if issues:
+            raise WriteRefused(f"{len(issues)} value(s) do not fit the schema of {name}, first: {issues[0]}", issues)
+    data = text.encode("utf-8")
+    entry = _with_integrity(entry, data)
     with updating(folder) as update:
         try:
             descriptor = json.loads(update.read(DESCRIPTOR) or b"{}")
@@ -112,13 +129,26 @@ def store_resource(folder: Path, entry: dict, text: str, *, sidecar: bytes | Non
             resources[names.index(name)] = entry
         else:
             resources.append(entry)
-        update.put(entry["path"], text)
+        update.put(entry["path"], data)
         if sidecar is not None:
-            update.put(sidecar_path(Path(entry["path"])).as_posix(), sidecar)
+            update.put(sidecar_path(Path(entry["path"])).as_posix(), sidecar(data))
         if source is not None:
             _append_source(update, descriptor, source)
         update.put(DESCRIPTOR, descriptor_text(descriptor))
     return folder / entry["path"]
+
+
+def _with_integrity(entry: dict, data: bytes) -> dict:
+    """``entry`` with the file's ``hash`` and ``bytes`` (Data Resource properties), placed after ``encoding``."""
+    integrity = {"hash": f"sha256:{hashlib.sha256(data).hexdigest()}", "bytes": len(data)}
+    result: dict = {}
+    for key, value in entry.items():
+        if key in integrity:
+            continue
+        result[key] = value
+        if key == "encoding":
+            result.update(integrity)
+    return {**result, **integrity} if "encoding" not in entry else result
 
 
 def _append_source(update, descriptor: dict, row: dict) -> None:

@@ -10,13 +10,12 @@ world population) and of a year (1800-2100); a file breaking them is refused nam
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from diaspora_observatory.case.transaction import updating, write_atomically
-from diaspora_observatory.case.writer import WriteRefused, rows_text, store_resource
+from diaspora_observatory.case.writer import WriteRefused, store_resource
 from diaspora_observatory.sources.errors import MalformedSource
 from diaspora_observatory.sources.imported import Imported
 from diaspora_observatory.sources.provenance import SourceInfo, check_unchanged, sidecar_bytes
@@ -114,42 +113,30 @@ def source_row(source_id: str, info: SourceInfo, kind: str = "official_statistic
             "publisher": info.producer, "url": info.url, "kind": kind, "note": " ".join(info.notes)}
 
 
-def _checked_text(imported: Imported, table: pd.DataFrame, fields: list[dict], keys: list[str]) -> str:
-    """``table`` as CSV text in the schema of ``fields``; MalformedSource naming the imported file, the row
-    (by its key) and the field when a value breaks the schema (a count of 1.5 or 1e30, a year 20220)."""
-    from diaspora_observatory.case.writer import refuse_unless_valid
-
-    records = table.to_dict("records")
-    text = rows_text(fields, records)
-    resource = {"name": "import", "path": imported.file.name, "schema": {"fields": fields, "primaryKey": keys}}
-    try:
-        refuse_unless_valid(text, resource)
-    except WriteRefused as refused:
-        first = refused.issues[0]
-        record = records[first.row - 2] if first.row and 2 <= first.row < len(records) + 2 else {}
-        if first.check == "primary_key":  # the stored rows' positions mean nothing in the user's file
-            problem = f"two rows for {', '.join(f'{k}={record.get(k)}' for k in keys)}; keep one"
-        else:
-            where = ", ".join(f"{k}={record.get(k)}" for k in keys if k != first.field) if record else ""
-            problem = f"{first.message} (field {first.field}" + (f", in the row for {where})" if where else ")")
-        others = f"; {len(refused.issues) - 1} more value(s) are refused too" if len(refused.issues) > 1 else ""
-        raise MalformedSource(imported.file.name, problem + others,
-                              "correct the file and import again (a count of people is a whole number from 0 to "
-                              f"{WORLD_POPULATION:,}, a year from {YEARS['minimum']} to {YEARS['maximum']}); "
-                              "nothing was written") from None
-    return text
+def _refusal(imported: Imported, refused: WriteRefused, table: pd.DataFrame, keys: list[str]) -> MalformedSource:
+    """A schema error of the rows to store, as an error of the imported file: the row named by its key
+    (the stored rows are filtered and sorted, so their position is not the file's) and the field."""
+    first = refused.issues[0]
+    position = (first.row or 0) - 2
+    record = table.iloc[position].to_dict() if 0 <= position < len(table) else {}
+    if first.check == "primary_key":
+        problem = f"two rows for {', '.join(f'{k}={record.get(k)}' for k in keys)}; keep one"
+    else:
+        where = ", ".join(f"{k}={record.get(k)}" for k in keys if k != first.field) if record else ""
+        problem = f"{first.message} (field {first.field}" + (f", in the row for {where})" if where else ")")
+    others = f"; {len(refused.issues) - 1} more value(s) are refused too" if len(refused.issues) > 1 else ""
+    return MalformedSource(imported.file.name, problem + others,
+                           "correct the file and import again (a count of people is a whole number from 0 to "
+                           f"{WORLD_POPULATION:,}, a year from {YEARS['minimum']} to {YEARS['maximum']}); "
+                           "nothing was written")
 
 
-def resource_entry(kind: str, name: str, file_format: str, original_name: str, data: bytes | None = None) -> dict:
-    """The ``datapackage.json`` entry of an imported resource of ``kind`` named ``name``.
-
-    With ``data`` (the file's bytes) the entry records its ``hash`` and ``bytes`` (Data Resource
-    properties that frictionless-py verifies too), so a changed file is found even without its sidecar.
-    """
+def resource_entry(kind: str, name: str, file_format: str, original_name: str) -> dict:
+    """The ``datapackage.json`` entry of an imported resource of ``kind`` named ``name`` (the case's writer
+    adds the file's ``hash`` and ``bytes``)."""
     relative = f"data/{name}.csv"
-    integrity = {"hash": f"sha256:{hashlib.sha256(data).hexdigest()}", "bytes": len(data)} if data is not None else {}
     return {"name": name, "path": relative, "profile": "tabular-data-resource", "format": "csv",
-            "mediatype": "text/csv", "encoding": "utf-8", **integrity, "title": TITLES[kind],
+            "mediatype": "text/csv", "encoding": "utf-8", "title": TITLES[kind],
             "description": f"Imported with `diaspora import {file_format}` from {original_name}; "
                            f"its provenance is in {Path(relative).name}.provenance.json.",
             "schema": {"fields": resource_fields(kind), "primaryKey": PRIMARY_KEYS[kind],
@@ -174,16 +161,23 @@ def import_into_case(imported: Imported, folder: Path, *, resource: str, source_
                               "resource is stored as data/NAME.csv inside the case")
     info = info or imported.info
     selection = selection or Selection()
-    target = Path(folder) / "data" / f"{resource}.csv"
+    entry = resource_entry(imported.kind, resource, imported.format, imported.file.name)
+    target = Path(folder) / entry["path"]
     if not replace:
         check_unchanged(imported.file, target)
     rows = case_rows(imported, selection, source_id)
-    text = _checked_text(imported, rows, resource_fields(imported.kind), PRIMARY_KEYS[imported.kind])
-    entry = resource_entry(imported.kind, resource, imported.format, imported.file.name, text.encode("utf-8"))
     details = {**imported.details, "rows": len(rows), "selection": {k: v for k, v in vars(selection).items() if v}}
-    sidecar = sidecar_bytes(text.encode("utf-8"), target.name, imported.file, info,
-                            importer=f"diaspora import {imported.format}", details=details)
-    return store_resource(folder, entry, text, sidecar=sidecar, source=source_row(source_id, info, source_kind))
+
+    def sidecar(data: bytes) -> bytes:
+        return sidecar_bytes(data, target.name, imported.file, info, importer=f"diaspora import {imported.format}",
+                             details=details)
+
+    try:
+        return store_resource(folder, entry, rows, sidecar=sidecar, source=source_row(source_id, info, source_kind))
+    except WriteRefused as refused:
+        if refused.issues and refused.issues[0].resource == resource:
+            raise _refusal(imported, refused, rows, PRIMARY_KEYS[imported.kind]) from None
+        raise
 
 
 def import_to_file(imported: Imported, target: Path, *, selection: Selection | None = None,
@@ -196,9 +190,15 @@ def import_to_file(imported: Imported, target: Path, *, selection: Selection | N
     target.parent.mkdir(parents=True, exist_ok=True)
     if not replace:
         check_unchanged(imported.file, target)
+    from diaspora_observatory.case.frames import frame_issues
+
     table = (selection or Selection()).apply(imported)
+    keys = [k for k in PRIMARY_KEYS[imported.kind] if k in table.columns]
     fields = [f for f in SCHEMAS[imported.kind] if f["name"] in table.columns]
-    _checked_text(imported, table, fields, [k for k in PRIMARY_KEYS[imported.kind] if k in table.columns])
+    schema = {"fields": fields, "primaryKey": keys}
+    issues = frame_issues(table, {"name": "rows", "path": target.name, "schema": schema})
+    if issues:
+        raise _refusal(imported, WriteRefused("refused", issues), table, keys)
     written = []
     with updating(target.parent) as update:  # the rows, the aggregates and their sidecars as one step
         for frame, path in ((table, target), (imported.aggregates, target.with_name(f"{target.stem}.aggregates.csv"))):
