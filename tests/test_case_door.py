@@ -330,3 +330,18 @@ def test_a_failure_inside_an_update_writes_nothing(case_copy):
         update.put("data/flows.csv", "partner,year\n")
         raise RuntimeError("the import failed half-way")
     assert snapshot(case_copy) == before
+
+
+def test_a_replacement_killed_between_its_renames_gets_the_old_case_back(tmp_path):
+    """``case copy --force`` (and ``case new --force``) rename the old case aside, then the new one in;
+    a kill between the two leaves only the aside copy, which the next command puts back."""
+    from diaspora_observatory.case.package import copy_case
+    from diaspora_observatory.errors import DiasporaError
+
+    folder = copy_case("kazakh-central-asia", "mine", data_dir=tmp_path)
+    folder.rename(folder.with_name(".mine.replaced"))
+    with pytest.raises(DiasporaError, match="a case named 'mine' already exists"):
+        copy_case("kazakh-central-asia", "mine", data_dir=tmp_path)
+    assert load_case("mine", data_dir=tmp_path).errors == []
+    assert copy_case("kazakh-central-asia", "mine", data_dir=tmp_path, force=True) == folder
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["mine"]

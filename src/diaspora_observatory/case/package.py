@@ -16,7 +16,7 @@ from diaspora_observatory.case.checks import CHECKS, NEEDS_DESCRIPTOR, PARAMETER
 from diaspora_observatory.case.descriptor import resource_issues
 from diaspora_observatory.case.provenance import checksum_issues
 from diaspora_observatory.case.schema import foreign_key_issues, read_resource
-from diaspora_observatory.case.transaction import locked, pending, recover
+from diaspora_observatory.case.transaction import locked, pending, recover, restore_aside, swap_into_place
 from diaspora_observatory.errors import CaseInvalid, CaseNotFound, DataIssue, DiasporaError
 
 if TYPE_CHECKING:
@@ -212,6 +212,7 @@ def copy_case(name_or_path: str | Path, name: str, *, data_dir: Path | None = No
                             "use lower-case letters, digits and hyphens, e.g. my-kazakh-central-asia")
     source = _resolve(name_or_path, data_dir)
     target = (data_dir or user_data_dir()) / "cases" / name
+    restore_aside(target)
     if target.exists() and not force:
         raise DiasporaError(f"a case named {name!r} already exists at {target}", "choose another name or add --force")
     partial = target.with_name(f".{name}.partial")
@@ -223,9 +224,7 @@ def copy_case(name_or_path: str | Path, name: str, *, data_dir: Path | None = No
     descriptor["name"] = name
     (partial / "datapackage.json").write_text(json.dumps(descriptor, indent=1, ensure_ascii=False) + "\n",
                                               encoding="utf-8")
-    if target.exists():
-        shutil.rmtree(target)
-    partial.rename(target)
+    swap_into_place(partial, target)
     return target
 
 

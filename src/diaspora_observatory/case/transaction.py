@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,6 +91,31 @@ def write_atomically(target: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
         raise
     _sync_folder(target.parent)
+
+
+def swap_into_place(built: Path, final: Path) -> None:
+    """Move the finished folder ``built`` to ``final``; a folder already there goes only once the new one
+    is in place (renamed aside first, put back if the move fails; ``restore_aside`` undoes a kill between
+    the two renames)."""
+    if not final.exists():
+        built.rename(final)
+        return
+    aside = final.with_name(f".{final.name}.replaced")
+    shutil.rmtree(aside, ignore_errors=True)
+    final.rename(aside)
+    try:
+        built.rename(final)
+    except BaseException:
+        aside.rename(final)
+        raise
+    shutil.rmtree(aside)
+
+
+def restore_aside(final: Path) -> None:
+    """Put back a folder ``swap_into_place`` had set aside when it was killed before the new one arrived."""
+    aside = final.with_name(f".{final.name}.replaced")
+    if aside.exists() and not final.exists():
+        aside.rename(final)
 
 
 def pending(folder: Path) -> bool:

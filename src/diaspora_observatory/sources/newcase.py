@@ -92,6 +92,7 @@ def create_case(name: str, *, origin: str, hosts: list[str] | None = None, undes
     that the UN DESA file does not have.
     """
     from diaspora_observatory.case.package import user_data_dir
+    from diaspora_observatory.case.transaction import restore_aside, swap_into_place
 
     if not NAME_PATTERN.match(name):
         raise DiasporaError(f"{name!r} is not a usable case name",
@@ -99,9 +100,7 @@ def create_case(name: str, *, origin: str, hosts: list[str] | None = None, undes
     origin = to_alpha3(origin)
     origin_name = country_name(origin)
     folder = (data_dir or user_data_dir()) / "cases" / name
-    aside = folder.with_name(f".{name}.replaced")
-    if aside.exists() and not folder.exists():  # a --force killed between its two renames: put the old case back
-        aside.rename(folder)
+    restore_aside(folder)  # a --force killed between its two renames: the old case comes back
     if folder.exists() and not force:
         raise CaseExists(f"a case named {name!r} already exists at {folder}", "choose another name or add --force")
     stock = None
@@ -128,25 +127,8 @@ def create_case(name: str, *, origin: str, hosts: list[str] | None = None, undes
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    _swap_into_place(folder, final)
+    swap_into_place(folder, final)
     return final
-
-
-def _swap_into_place(built: Path, final: Path) -> None:
-    """Move the finished case ``built`` to ``final``; an existing case there goes only once the new one
-    is in place (it is renamed aside first, and put back if the move fails)."""
-    if not final.exists():
-        built.rename(final)
-        return
-    aside = final.with_name(f".{final.name}.replaced")
-    shutil.rmtree(aside, ignore_errors=True)
-    final.rename(aside)
-    try:
-        built.rename(final)
-    except BaseException:
-        aside.rename(final)
-        raise
-    shutil.rmtree(aside)
 
 
 def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[str], stock: Imported | None,
