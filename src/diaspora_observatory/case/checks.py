@@ -9,20 +9,40 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 
+from diaspora_observatory.case.check_params import FILTERS, Param
 from diaspora_observatory.countries import is_known_alpha3
 from diaspora_observatory.errors import DataIssue
 
 Rows = dict[str, list[dict]]
 CheckFunction = Callable[..., Iterator[DataIssue]]
 CHECKS: dict[str, CheckFunction] = {}
+PARAMETERS: dict[str, dict[str, Param]] = {}  # each check's parameter schema, validated before it runs
+NEEDS_DESCRIPTOR: set[str] = set()  # checks that read the whole descriptor (given as ``descriptor``)
 SUM_TOLERANCE = 0.5  # percentages in the study carry one decimal at most
+RESOURCE = Param("resource")
 
 
-def check(name: str) -> Callable[[CheckFunction], CheckFunction]:
+def check(name: str, **parameters: Param) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under ``name`` with the schema of its parameters (see ``check_params.Param``)."""
     def register(function: CheckFunction) -> CheckFunction:
+        import inspect
+
         CHECKS[name] = function
+        PARAMETERS[name] = parameters or _from_signature(function)
+        if "descriptor" in inspect.signature(function).parameters:
+            NEEDS_DESCRIPTOR.add(name)
         return function
     return register
+
+
+def _from_signature(function: CheckFunction) -> dict[str, Param]:
+    """A check registered without a schema still refuses unknown and missing keys: its keyword-only
+    parameters, required when they have no default (values are then not type-checked)."""
+    import inspect
+
+    return {name: Param("any", required=parameter.default is inspect.Parameter.empty)
+            for name, parameter in inspect.signature(function).parameters.items()
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name != "descriptor"}
 
 
 def _selected(rows: list[dict], only: dict | None = None, skip: dict | None = None) -> list[dict]:
@@ -42,7 +62,8 @@ def _label(keys: list[str], values: tuple) -> str:
     return ", ".join(f"{k}={v}" for k, v in zip(keys, values))
 
 
-@check("parts_sum_to_total")
+@check("parts_sum_to_total", resource=RESOURCE, keys=Param("fields"), category_field=Param("field"),
+       value_field=Param("field", numeric=True), total=Param("text"), parts=Param("texts"), **FILTERS)
 def parts_sum_to_total(rows: Rows, paths: dict, *, resource, keys, category_field, value_field, total, parts,
                        only=None, skip=None) -> Iterator[DataIssue]:
     """The rows of ``parts`` add up to the row of ``total`` within each key group."""
@@ -66,7 +87,7 @@ def parts_sum_to_total(rows: Rows, paths: dict, *, resource, keys, category_fiel
                             "correct the part or the total", paths[resource])
 
 
-@check("shares_within_range")
+@check("shares_within_range", resource=RESOURCE, value_field=Param("field", numeric=True), **FILTERS)
 def shares_within_range(rows: Rows, paths: dict, *, resource, value_field, only=None, skip=None):
     """Percentages lie between 0 and 100."""
     for row in _selected(rows[resource], only, skip):
@@ -83,7 +104,8 @@ def _share_sums(rows: Rows, resource, keys, value_field, only, skip):
             yield key, group, sum(values)
 
 
-@check("shares_sum_to_100")
+@check("shares_sum_to_100", resource=RESOURCE, keys=Param("fields"), value_field=Param("field", numeric=True),
+       **FILTERS)
 def shares_sum_to_100(rows: Rows, paths: dict, *, resource, keys, value_field, only=None, skip=None):
     """Shares of a complete distribution add up to 100 (within rounding)."""
     for key, group, total in _share_sums(rows, resource, keys, value_field, only, skip):
@@ -92,7 +114,8 @@ def shares_sum_to_100(rows: Rows, paths: dict, *, resource, keys, value_field, o
                             f"{_label(keys, key)}: shares add up to {total:g}, not 100", paths[resource])
 
 
-@check("shares_at_most_100")
+@check("shares_at_most_100", resource=RESOURCE, keys=Param("fields"), value_field=Param("field", numeric=True),
+       **FILTERS)
 def shares_at_most_100(rows: Rows, paths: dict, *, resource, keys, value_field, only=None, skip=None):
     """Shares of a partly reported distribution add up to no more than 100."""
     for key, group, total in _share_sums(rows, resource, keys, value_field, only, skip):
@@ -101,21 +124,34 @@ def shares_at_most_100(rows: Rows, paths: dict, *, resource, keys, value_field, 
                             f"{_label(keys, key)}: shares add up to {total:g}, more than 100", paths[resource])
 
 
-@check("years_continuous")
+@check("years_continuous", resource=RESOURCE, keys=Param("fields"), year_field=Param("field", numeric="integer"))
 def years_continuous(rows: Rows, paths: dict, *, resource, keys, year_field):
     """Every key group has one row per year with no gap between its first and last year."""
     for key, group in _grouped(rows[resource], keys).items():
         years = sorted(r[year_field] for r in group if r.get(year_field) is not None)
         if not years:
             continue
-        gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years))
+        gaps = _gaps(sorted(set(years)))
         if gaps:
             yield DataIssue("years_continuous", resource, group[0]["_row"], year_field,
-                            f"{_label(keys, key)}: no row for {', '.join(map(str, gaps))} "
+                            f"{_label(keys, key)}: no row for {', '.join(gaps)} "
                             f"between {years[0]} and {years[-1]}", paths[resource])
 
 
-@check("range_ordered")
+def _gaps(years: list[int]) -> list[str]:
+    """The missing years between consecutive ``years``, a long run as ``first–last`` (a mistyped year such
+    as 20220 must not list eighteen thousand years)."""
+    gaps = []
+    for before, after in zip(years, years[1:]):
+        if after - before > 4:
+            gaps.append(f"{before + 1}–{after - 1}")
+        else:
+            gaps.extend(str(year) for year in range(before + 1, after))
+    return gaps
+
+
+@check("range_ordered", resource=RESOURCE, low_field=Param("field", numeric=True),
+       high_field=Param("field", numeric=True))
 def range_ordered(rows: Rows, paths: dict, *, resource, low_field, high_field):
     """The low end of a range is not above its high end."""
     for row in rows[resource]:
@@ -155,7 +191,10 @@ def sources_resolve(rows: Rows, paths: dict, *, descriptor):
                                 paths[resource["name"]])
 
 
-@check("cross_source_agreement")
+@check("cross_source_agreement", resource=RESOURCE, reference=Param("resource"),
+       keys=Param("fields", of=("resource", "reference")), value_field=Param("field", numeric=True),
+       tolerance_pct=Param("number"),
+       reference_value_field=Param("field", required=False, of="reference", numeric=True), **FILTERS)
 def cross_source_agreement(rows: Rows, paths: dict, *, resource, reference, keys, value_field, tolerance_pct,
                            reference_value_field=None, only=None, skip=None):
     """The values of ``resource`` agree with another source, ``reference``, for the same keys within
@@ -163,10 +202,6 @@ def cross_source_agreement(rows: Rows, paths: dict, *, resource, reference, keys
     disagreeing is a finding to show, not an error in the data."""
     from diaspora_observatory.analysis.crosscheck import compare_rows
 
-    if reference not in rows:
-        yield DataIssue("cross_source_agreement", reference, None, None,
-                        f"check refers to a reference resource {reference!r} the package lacks")
-        return
     compared = compare_rows(_selected(rows[resource], only, skip), rows[reference], keys=keys,
                             value_field=value_field, reference_value_field=reference_value_field,
                             tolerance_pct=tolerance_pct)

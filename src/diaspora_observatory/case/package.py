@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import html
-import inspect
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from diaspora_observatory.case.checks import CHECKS
-from diaspora_observatory.case.schema import read_resource
-from diaspora_observatory.errors import CaseInvalid, CaseNotFound, DataIssue
+from diaspora_observatory.case.check_params import parameter_issues
+from diaspora_observatory.case.checks import CHECKS, NEEDS_DESCRIPTOR, PARAMETERS
+from diaspora_observatory.case.descriptor import resource_issues
+from diaspora_observatory.case.provenance import checksum_issues
+from diaspora_observatory.case.schema import foreign_key_issues, read_resource
+from diaspora_observatory.case.transaction import locked, pending, recover, restore_aside, swap_into_place
+from diaspora_observatory.errors import CaseInvalid, CaseNotFound, DataIssue, DiasporaError
 
 if TYPE_CHECKING:
     import pandas as pd
 
 DEFAULT_CASE = "kazakh-central-asia"
 EMBEDDED_CASES = Path(__file__).resolve().parent.parent / "cases"
+
+
+class BuiltinCaseReadOnly(DiasporaError):
+    """A write into a case that ships inside the installed package."""
 
 
 def user_data_dir() -> Path:
@@ -168,48 +176,130 @@ def _resolve(name_or_path: str | Path | None, data_dir: Path | None) -> Path:
                        f"known cases: {known}; give a case name or a folder holding a datapackage.json")
 
 
+def is_builtin(folder: Path) -> bool:
+    """Whether ``folder`` is one of the cases shipped inside the package (read-only)."""
+    return Path(folder).resolve().parent == EMBEDDED_CASES.resolve()
+
+
+def writable_case_folder(name_or_path: str | Path, *, data_dir: Path | None = None) -> Path:
+    """The folder of a case that may be written: by name or path, never a built-in case.
+
+    Built-in cases are the published study and are shared by every user of the installation, so a
+    write into one is refused with the command that makes a user copy to write into instead.
+    """
+    try:
+        folder = _resolve(name_or_path, data_dir)
+    except CaseNotFound as error:
+        raise CaseNotFound(error.message, "create one with `diaspora case new NAME --origin ISO3`, or copy one "
+                           "with `diaspora case copy kazakh-central-asia NAME`") from None
+    if is_builtin(folder):
+        raise BuiltinCaseReadOnly(
+            f"{folder.name} is a built-in case and is read-only (it ships with the observatory at {folder})",
+            f"make your own copy with `diaspora case copy {folder.name} my-{folder.name}` (it goes to "
+            f"{(data_dir or user_data_dir()) / 'cases'}), then import into it with --case my-{folder.name}")
+    return folder
+
+
+def copy_case(name_or_path: str | Path, name: str, *, data_dir: Path | None = None, force: bool = False) -> Path:
+    """Copy a case (a built-in one, typically) into ``<data_dir>/cases/<name>``; return the new folder.
+
+    The copy is made beside the target and renamed into place, so an interrupted copy leaves no case.
+    """
+    from diaspora_observatory.case.descriptor import RESOURCE_NAME
+
+    if not RESOURCE_NAME.match(name) or "." in name:
+        raise DiasporaError(f"{name!r} is not a usable case name",
+                            "use lower-case letters, digits and hyphens, e.g. my-kazakh-central-asia")
+    source = _resolve(name_or_path, data_dir)
+    target = (data_dir or user_data_dir()) / "cases" / name
+    restore_aside(target)
+    if target.exists() and not force:
+        raise DiasporaError(f"a case named {name!r} already exists at {target}", "choose another name or add --force")
+    partial = target.with_name(f".{name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    _settle(source)
+    with locked(source, exclusive=False):
+        shutil.copytree(source, partial, ignore=shutil.ignore_patterns(".*"))
+    descriptor = json.loads((partial / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["name"] = name
+    (partial / "datapackage.json").write_text(json.dumps(descriptor, indent=1, ensure_ascii=False) + "\n",
+                                              encoding="utf-8")
+    swap_into_place(partial, target)
+    return target
+
+
 def load_case(name_or_path: str | Path | None = None, *, data_dir: Path | None = None) -> Case:
     """Load a case by name (``kazakh-central-asia`` by default) or by folder path.
 
     The case is always returned, with its data errors in ``case.issues``; call
-    ``case.require_valid()`` before analysis that must not run on bad data.
+    ``case.require_valid()`` before analysis that must not run on bad data. An update that a killed
+    process left half-done is finished (or discarded) first, see ``case/transaction.py``.
 
     >>> load_case().hosts
     ['KGZ', 'TJK', 'TKM', 'UZB']
     """
     folder = _resolve(name_or_path, data_dir)
+    _settle(folder)
+    with locked(folder, exclusive=False):
+        return _read_case(folder)
+
+
+def _settle(folder: Path) -> None:
+    """Finish or discard an update a killed process left in ``folder`` (see ``case/transaction.py``)."""
+    if pending(folder):
+        with locked(folder, exclusive=True):
+            recover(folder)
+
+
+def _read_case(folder: Path) -> Case:
     descriptor_path = folder / "datapackage.json"
     try:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise CaseNotFound(f"{descriptor_path} is not valid JSON (line {error.lineno}, column {error.colno})",
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
+        raise CaseNotFound(f"{descriptor_path} is not valid JSON{where}",
                            "fix the JSON syntax of the data package descriptor") from None
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources", []), list):
+        raise CaseNotFound(f"{descriptor_path} is not a data package descriptor (an object with a list of resources)",
+                           "see docs/data.md for the layout of datapackage.json")
     rows: dict[str, list[dict]] = {}
     issues: list[DataIssue] = []
-    for resource in descriptor.get("resources", []):
-        resource_rows, resource_issues = read_resource(folder, resource)
+    readable = []
+    for position, resource in enumerate(descriptor.get("resources", [])):
+        problems = resource_issues(resource, position)
+        if not problems and resource["name"] in rows:
+            problems = [DataIssue("descriptor", resource["name"], None, "name", "two resources have this name; "
+                                  "rename one", "datapackage.json")]
+        issues.extend(problems)
+        if problems:
+            continue
+        resource_rows, resource_issues_found = read_resource(folder, resource)
         rows[resource["name"]] = resource_rows
-        issues.extend(resource_issues)
-    issues.extend(run_checks(descriptor, rows))
+        readable.append(resource)
+        issues.extend(resource_issues_found)
+    issues.extend(checksum_issues(folder, readable))
+    issues.extend(foreign_key_issues({**descriptor, "resources": readable}, rows))
+    issues.extend(run_checks({**descriptor, "resources": readable}, rows))
     return Case(name=descriptor.get("name", folder.name), path=folder, descriptor=descriptor, rows=rows, issues=issues)
 
 
 def run_checks(descriptor: dict, rows: dict[str, list[dict]]) -> list[DataIssue]:
-    """Run the named checks the descriptor lists, in order."""
+    """Run the named checks the descriptor lists, in order, each after its parameters are validated."""
     paths = {r["name"]: r["path"] for r in descriptor.get("resources", [])}
+    resources = {r["name"]: r for r in descriptor.get("resources", [])}
     issues: list[DataIssue] = []
-    for spec in descriptor.get("checks", []):
+    checks = descriptor.get("checks", [])
+    if not isinstance(checks, list):
+        return [DataIssue("check_parameters", "datapackage.json", None, "checks", "checks must be a list of "
+                          'objects such as {"check": "sources_resolve"}', "datapackage.json")]
+    for position, spec in enumerate(checks, start=1):
+        problems = parameter_issues(spec, position, PARAMETERS, resources)
+        if problems:
+            issues.extend(problems)
+            continue
         params = {k: v for k, v in spec.items() if k != "check"}
-        function = CHECKS.get(spec["check"])
-        if function is None:
-            issues.append(DataIssue("unknown_check", "datapackage.json", None, "checks",
-                                    f"no check named {spec['check']!r}; known: {', '.join(sorted(CHECKS))}"))
-            continue
-        if "resource" in params and params["resource"] not in rows:
-            issues.append(DataIssue(spec["check"], params["resource"], None, None,
-                                    f"check refers to a resource {params['resource']!r} the package lacks"))
-            continue
-        if "descriptor" in inspect.signature(function).parameters:
+        function = CHECKS[spec["check"]]
+        if spec["check"] in NEEDS_DESCRIPTOR:
             params["descriptor"] = descriptor
         issues.extend(function(rows, paths, **params))
     return issues

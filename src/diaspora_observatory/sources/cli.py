@@ -112,7 +112,8 @@ def import_group(file_format, file, case_name, resource, source_id, out, origins
     """
     from dataclasses import replace as with_changes
 
-    from diaspora_observatory.sources.store import Selection, import_into_case, import_to_file, resolve_case_folder
+    from diaspora_observatory.case.package import writable_case_folder
+    from diaspora_observatory.sources.store import Selection, import_into_case, import_to_file
 
     imported = read_any(file_format, file, sheet=sheet, indicator=indicator, kind=kind, mapping_file=mapping_file,
                         pairs=pairs, decimal=decimal)
@@ -126,7 +127,7 @@ def import_group(file_format, file, case_name, resource, source_id, out, origins
         info = with_changes(info, notes=[*info.notes, source_note])
     click.echo(imported.report.render() if imported.report else imported.summary(), err=True)
     if case_name:
-        folder = resolve_case_folder(case_name)
+        folder = writable_case_folder(case_name)
         name = resource or DEFAULT_RESOURCES[imported.kind]
         written = import_into_case(imported, folder, resource=name, source_id=source_id or _default_source_id(imported),
                                    selection=selection, info=info, replace=replace)
@@ -201,3 +202,24 @@ def new_case(name, origin, hosts, undesa_file, population_file, title, data_dir,
                          population_file=population_file, title=title, data_dir=data_dir, force=force)
     click.echo(f"Created case {name} in {folder}")
     click.echo(f"Next: diaspora check --case {name}   and   diaspora report --case {name}")
+
+
+@case_group.command(name="copy")
+@click.argument("source", metavar="CASE")
+@click.argument("name")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="User data folder [default: $DIASPORA_DATA_DIR or the platform's].")
+@click.option("--force", is_flag=True, help="Replace an existing case of that name.")
+def copy_case_command(source, name, data_dir, force) -> None:
+    """Copy CASE (a name or folder; built-in cases are read-only) to NAME in the user data folder.
+
+    \b
+    Example:
+      diaspora case copy kazakh-central-asia my-kazakh-central-asia
+      diaspora import wdi population.csv --case my-kazakh-central-asia --country KAZ
+    """
+    from diaspora_observatory.case.package import copy_case
+
+    folder = copy_case(source, name, data_dir=data_dir, force=force)
+    click.echo(f"Copied case {source} to {folder}")
+    click.echo(f"Next: diaspora import … --case {name}")

@@ -31,19 +31,19 @@ class CaseExists(DiasporaError):
     """A case of that name is already in the user data folder."""
 
 
-def _builtin_descriptor() -> dict:
-    from diaspora_observatory.case.package import DEFAULT_CASE, EMBEDDED_CASES
+def _builtin_case():
+    """The built-in case, read through the case door, whose schemas and vocabulary a new case starts from."""
+    from diaspora_observatory.case.package import DEFAULT_CASE, load_case
 
-    return json.loads((EMBEDDED_CASES / DEFAULT_CASE / "datapackage.json").read_text(encoding="utf-8"))
+    return load_case(DEFAULT_CASE)
+
+
+def _builtin_descriptor() -> dict:
+    return _builtin_case().descriptor
 
 
 def _builtin_value_labels() -> list[dict]:
-    import csv
-
-    from diaspora_observatory.case.package import DEFAULT_CASE, EMBEDDED_CASES
-
-    with (EMBEDDED_CASES / DEFAULT_CASE / "data" / "value_labels.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return [{k: v for k, v in row.items() if k != "_row"} for row in _builtin_case().rows["value_labels"]]
 
 
 def _core_resources(origin_name: str) -> list[dict]:
@@ -92,6 +92,7 @@ def create_case(name: str, *, origin: str, hosts: list[str] | None = None, undes
     that the UN DESA file does not have.
     """
     from diaspora_observatory.case.package import user_data_dir
+    from diaspora_observatory.case.transaction import restore_aside, swap_into_place
 
     if not NAME_PATTERN.match(name):
         raise DiasporaError(f"{name!r} is not a usable case name",
@@ -99,6 +100,7 @@ def create_case(name: str, *, origin: str, hosts: list[str] | None = None, undes
     origin = to_alpha3(origin)
     origin_name = country_name(origin)
     folder = (data_dir or user_data_dir()) / "cases" / name
+    restore_aside(folder)  # a --force killed between its two renames: the old case comes back
     if folder.exists() and not force:
         raise CaseExists(f"a case named {name!r} already exists at {folder}", "choose another name or add --force")
     stock = None
@@ -125,16 +127,15 @@ def create_case(name: str, *, origin: str, hosts: list[str] | None = None, undes
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    if final.exists():
-        shutil.rmtree(final)
-    folder.rename(final)
+    swap_into_place(folder, final)
     return final
 
 
 def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[str], stock: Imported | None,
           population: Imported | None, title: str | None) -> None:
+    from diaspora_observatory.case.writer import descriptor_text
     from diaspora_observatory.sources.provenance import write_sidecar
-    from diaspora_observatory.sources.store import Selection, case_rows, source_row, write_csv, write_descriptor
+    from diaspora_observatory.sources.store import Selection, case_rows, source_row, write_csv
 
     resources = _core_resources(origin_name)
     sources = []
@@ -214,7 +215,7 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
                    {"check": "years_continuous", "resource": "flows", "keys": ["partner"], "year_field": "year"},
                    {"check": "country_codes_known"}, {"check": "sources_resolve"}],
     }
-    write_descriptor(folder, descriptor)
+    (folder / "datapackage.json").write_text(descriptor_text(descriptor), encoding="utf-8")
 
 
 def _write_rows(folder: Path, resource: dict, rows: list[dict]) -> None:

@@ -15,9 +15,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from diaspora_observatory.case.provenance import SIDECAR_SUFFIX, sha256_of, sidecar_path
+from diaspora_observatory.case.transaction import write_atomically
 from diaspora_observatory.sources.errors import ProvenanceMismatch
 
-SIDECAR_SUFFIX = ".provenance.json"
+__all__ = ["SIDECAR_SUFFIX", "SourceInfo", "check_unchanged", "read_sidecar", "sha256_of", "sidecar_bytes",
+           "sidecar_path", "verified_path", "write_sidecar"]
 
 
 @dataclass
@@ -33,30 +36,18 @@ class SourceInfo:
     notes: list[str] = field(default_factory=list)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def sidecar_path(data_path: Path) -> Path:
-    return Path(data_path).with_name(Path(data_path).name + SIDECAR_SUFFIX)
-
-
-def write_sidecar(data_path: Path, original: Path, info: SourceInfo, *, importer: str,
-                  details: dict | None = None, imported_on: dt.date | None = None) -> Path:
-    """Write the sidecar of ``data_path`` (an imported file) made from ``original``; return its path.
+def sidecar_bytes(data: bytes, file_name: str, original: Path, info: SourceInfo, *, importer: str,
+                  details: dict | None = None, imported_on: dt.date | None = None) -> bytes:
+    """The sidecar of a file named ``file_name`` that will hold ``data``, made from ``original``.
 
     Only the original's file name is stored, never the folder it was read from, so sidecars committed to
     a repository carry no path of the machine that made them.
     """
     original = Path(original)
     record = {
-        "file": Path(data_path).name,
-        "sha256": sha256_of(data_path),
-        "bytes": Path(data_path).stat().st_size,
+        "file": file_name,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
         "original": {"file": original.name, "sha256": sha256_of(original), "bytes": original.stat().st_size},
         "imported_on": (imported_on or dt.date.today()).isoformat(),
         "importer": importer,
@@ -64,8 +55,15 @@ def write_sidecar(data_path: Path, original: Path, info: SourceInfo, *, importer
     }
     if details:
         record["details"] = details
+    return (json.dumps(record, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_sidecar(data_path: Path, original: Path, info: SourceInfo, *, importer: str,
+                  details: dict | None = None, imported_on: dt.date | None = None) -> Path:
+    """Write the sidecar of ``data_path`` (an imported file) made from ``original``; return its path."""
     target = sidecar_path(data_path)
-    target.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomically(target, sidecar_bytes(Path(data_path).read_bytes(), Path(data_path).name, original, info,
+                                           importer=importer, details=details, imported_on=imported_on))
     return target
 
 

@@ -1,25 +1,35 @@
 """Storing an import: as a resource of a case (data package, sources row, sidecar) or as a plain CSV.
 
-An import into a case writes ``data/<resource>.csv`` and its provenance sidecar, adds or replaces the
-resource in ``datapackage.json`` and appends the source to ``sources.csv`` when its id is new. Nothing is
-written until the whole file has been read without error, so a malformed file changes nothing.
+An import into a case becomes ``data/<resource>.csv`` and its provenance sidecar, adds or replaces the
+resource in ``datapackage.json`` and appends the source to ``sources.csv`` when its id is new, all as one
+step through the case's own writer (``case.writer.store_resource``; built-in cases are refused there).
+Nothing is written until the whole file has been read and every row fits the resource's schema, whose
+constraints include the physical sanity of a count (a whole number of people, not negative, at most the
+world population) and of a year (1800-2100); a file breaking them is refused naming the row and field.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from diaspora_observatory.errors import CaseNotFound, DiasporaError
+from diaspora_observatory.case.transaction import updating, write_atomically
+from diaspora_observatory.case.writer import WriteRefused, store_resource
+from diaspora_observatory.sources.errors import MalformedSource
 from diaspora_observatory.sources.imported import Imported
-from diaspora_observatory.sources.provenance import SourceInfo, check_unchanged, write_sidecar
+from diaspora_observatory.sources.provenance import SourceInfo, check_unchanged, sidecar_bytes
 
 if TYPE_CHECKING:
     import pandas as pd
 
+# UN DESA, World Population Prospects 2024: 8.16 billion people at mid-2024. No count of people of one
+# country (or born in one) can exceed it; the bound is rounded up so that a world total passes.
+WORLD_POPULATION = 8_200_000_000
+# Years of the statistics an import can hold: censuses and registers start in the 19th century, and
+# projections the observatory reads end in 2100 (UN WPP's horizon).
+YEARS = {"minimum": 1800, "maximum": 2100}
+COUNT = {"minimum": 0, "maximum": WORLD_POPULATION}
 _STRING = {"type": "string"}
 SOURCE_FIELDS = [{"name": "source_id", "type": "string", "constraints": {"required": True}},
                  {"name": "note", "type": "string"}]
@@ -29,9 +39,9 @@ SCHEMAS: dict[str, list[dict]] = {
          "description": "Country of residence (ISO 3166-1 alpha-3)."},
         {"name": "origin", "type": "string", "countryCode": True, "constraints": {"required": True},
          "description": "Country of birth (or of citizenship where the definition says so)."},
-        {"name": "year", "type": "integer", "constraints": {"required": True}},
+        {"name": "year", "type": "integer", "constraints": {"required": True, **YEARS}},
         {"name": "sex", "type": "string", "constraints": {"required": True, "enum": ["both", "male", "female"]}},
-        {"name": "stock", "type": "integer", "constraints": {"required": True, "minimum": 0},
+        {"name": "stock", "type": "integer", "constraints": {"required": True, **COUNT},
          "description": "People living in the destination who were born in the origin."},
         {"name": "definition", "type": "string", "constraints": {"enum": ["birthplace", "citizenship"]},
          "description": "birthplace, or citizenship where the producer's data type for the destination is C."},
@@ -40,12 +50,12 @@ SCHEMAS: dict[str, list[dict]] = {
     ],
     "population": [
         {"name": "country", "type": "string", "countryCode": True, "constraints": {"required": True}},
-        {"name": "year", "type": "integer", "constraints": {"required": True}},
-        {"name": "population", "type": "integer", "constraints": {"required": True, "minimum": 0}},
+        {"name": "year", "type": "integer", "constraints": {"required": True, **YEARS}},
+        {"name": "population", "type": "integer", "constraints": {"required": True, **COUNT}},
     ],
     "indicator": [
         {"name": "country", "type": "string", "countryCode": True, "constraints": {"required": True}},
-        {"name": "year", "type": "integer", "constraints": {"required": True}},
+        {"name": "year", "type": "integer", "constraints": {"required": True, **YEARS}},
         {"name": "indicator", "type": "string", "constraints": {"required": True}},
         {"name": "value", "type": "number"},
     ],
@@ -94,22 +104,8 @@ def case_rows(imported: Imported, selection: Selection, source_id: str) -> pd.Da
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, lineterminator="\n")
-
-
-def resolve_case_folder(name_or_path: str) -> Path:
-    """A case folder by path, or by name among the user's and the built-in cases."""
-    from diaspora_observatory.case.package import list_cases
-
-    candidate = Path(name_or_path)
-    if (candidate / "datapackage.json").is_file():
-        return candidate
-    for entry in list_cases():
-        if entry["name"] == name_or_path:
-            return Path(entry["path"])
-    raise CaseNotFound(f"no case named or found at {name_or_path!r}",
-                       "create one with `diaspora case new NAME --origin ISO3`, or give a case folder")
+    """Write a table as CSV, atomically (a kill leaves the old file or the new one)."""
+    write_atomically(Path(path), frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
 
 
 def source_row(source_id: str, info: SourceInfo, kind: str = "official_statistics") -> dict:
@@ -117,27 +113,35 @@ def source_row(source_id: str, info: SourceInfo, kind: str = "official_statistic
             "publisher": info.producer, "url": info.url, "kind": kind, "note": " ".join(info.notes)}
 
 
-def append_source(folder: Path, descriptor: dict, row: dict) -> bool:
-    """Append ``row`` to the case's sources resource unless its id is there; True when appended."""
-    resource = next((r for r in descriptor["resources"] if r["name"] == "sources"), None)
-    if resource is None:
-        raise DiasporaError(f"case at {folder.name} has no sources resource", "add a sources resource first")
-    path = folder / resource["path"]
-    fields = [f["name"] for f in resource["schema"]["fields"]]
-    with path.open(encoding="utf-8", newline="") as handle:
-        if any(existing.get("source_id") == row["source_id"] for existing in csv.DictReader(handle)):
-            return False
-    text = path.read_text(encoding="utf-8")
-    with path.open("a", encoding="utf-8", newline="") as handle:
-        if text and not text.endswith("\n"):
-            handle.write("\n")
-        csv.writer(handle, lineterminator="\n").writerow([row.get(name, "") for name in fields])
-    return True
+def _refusal(imported: Imported, refused: WriteRefused, table: pd.DataFrame, keys: list[str]) -> MalformedSource:
+    """A schema error of the rows to store, as an error of the imported file: the row named by its key
+    (the stored rows are filtered and sorted, so their position is not the file's) and the field."""
+    first = refused.issues[0]
+    position = (first.row or 0) - 2
+    record = table.iloc[position].to_dict() if 0 <= position < len(table) else {}
+    if first.check == "primary_key":
+        problem = f"two rows for {', '.join(f'{k}={record.get(k)}' for k in keys)}; keep one"
+    else:
+        where = ", ".join(f"{k}={record.get(k)}" for k in keys if k != first.field) if record else ""
+        problem = f"{first.message} (field {first.field}" + (f", in the row for {where})" if where else ")")
+    others = f"; {len(refused.issues) - 1} more value(s) are refused too" if len(refused.issues) > 1 else ""
+    return MalformedSource(imported.file.name, problem + others,
+                           "correct the file and import again (a count of people is a whole number from 0 to "
+                           f"{WORLD_POPULATION:,}, a year from {YEARS['minimum']} to {YEARS['maximum']}); "
+                           "nothing was written")
 
 
-def write_descriptor(folder: Path, descriptor: dict) -> None:
-    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=1, ensure_ascii=False) + "\n",
-                                             encoding="utf-8")
+def resource_entry(kind: str, name: str, file_format: str, original_name: str) -> dict:
+    """The ``datapackage.json`` entry of an imported resource of ``kind`` named ``name`` (the case's writer
+    adds the file's ``hash`` and ``bytes``)."""
+    relative = f"data/{name}.csv"
+    return {"name": name, "path": relative, "profile": "tabular-data-resource", "format": "csv",
+            "mediatype": "text/csv", "encoding": "utf-8", "title": TITLES[kind],
+            "description": f"Imported with `diaspora import {file_format}` from {original_name}; "
+                           f"its provenance is in {Path(relative).name}.provenance.json.",
+            "schema": {"fields": resource_fields(kind), "primaryKey": PRIMARY_KEYS[kind],
+                       "foreignKeys": [{"fields": "source_id",
+                                        "reference": {"resource": "sources", "fields": "source_id"}}]}}
 
 
 def import_into_case(imported: Imported, folder: Path, *, resource: str, source_id: str,
@@ -146,50 +150,64 @@ def import_into_case(imported: Imported, folder: Path, *, resource: str, source_
     """Store the import as resource ``resource`` of the case in ``folder``; return the CSV written.
 
     Refuses (ProvenanceMismatch) to overwrite a resource imported from a different original unless
-    ``replace``; the datapackage.json entry and the sources row are added when missing.
+    ``replace``, and (MalformedSource) rows that break the resource's schema; the datapackage.json entry
+    and the sources row are added when missing. Everything is written as one step, or nothing.
     """
+    from diaspora_observatory.case.descriptor import RESOURCE_NAME
+
+    if not RESOURCE_NAME.match(resource) or "." in resource:
+        raise MalformedSource(imported.file.name, f"--resource {resource!r} is not a usable resource name",
+                              "use lower-case letters, digits and '_' or '-', such as census_population; the "
+                              "resource is stored as data/NAME.csv inside the case")
     info = info or imported.info
     selection = selection or Selection()
-    relative = f"data/{resource}.csv"
-    target = folder / relative
+    entry = resource_entry(imported.kind, resource, imported.format, imported.file.name)
+    target = Path(folder) / entry["path"]
     if not replace:
         check_unchanged(imported.file, target)
     rows = case_rows(imported, selection, source_id)
-    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    write_csv(rows, target)
     details = {**imported.details, "rows": len(rows), "selection": {k: v for k, v in vars(selection).items() if v}}
-    write_sidecar(target, imported.file, info, importer=f"diaspora import {imported.format}", details=details)
-    entry = {"name": resource, "path": relative, "profile": "tabular-data-resource", "format": "csv",
-             "mediatype": "text/csv", "encoding": "utf-8", "title": TITLES[imported.kind],
-             "description": f"Imported with `diaspora import {imported.format}` from {imported.file.name}; "
-                            f"its provenance is in {Path(relative).name}.provenance.json.",
-             "schema": {"fields": resource_fields(imported.kind), "primaryKey": PRIMARY_KEYS[imported.kind],
-                        "foreignKeys": [{"fields": "source_id",
-                                         "reference": {"resource": "sources", "fields": "source_id"}}]}}
-    names = [r["name"] for r in descriptor["resources"]]
-    if resource in names:
-        descriptor["resources"][names.index(resource)] = entry
-    else:
-        descriptor["resources"].append(entry)
-    write_descriptor(folder, descriptor)
-    append_source(folder, descriptor, source_row(source_id, info, source_kind))
-    return target
+
+    def sidecar(data: bytes) -> bytes:
+        return sidecar_bytes(data, target.name, imported.file, info, importer=f"diaspora import {imported.format}",
+                             details=details)
+
+    try:
+        return store_resource(folder, entry, rows, sidecar=sidecar, source=source_row(source_id, info, source_kind))
+    except WriteRefused as refused:
+        if refused.issues and refused.issues[0].resource == resource:
+            raise _refusal(imported, refused, rows, PRIMARY_KEYS[imported.kind]) from None
+        raise
 
 
 def import_to_file(imported: Imported, target: Path, *, selection: Selection | None = None,
                    info: SourceInfo | None = None, replace: bool = False) -> list[Path]:
-    """Write the tidy country rows to ``target`` and the aggregates beside it, each with a sidecar."""
+    """Write the tidy country rows to ``target`` and the aggregates beside it, each with a sidecar.
+
+    The country rows are checked like an import into a case (whole counts, plausible years) first.
+    """
     target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
     if not replace:
         check_unchanged(imported.file, target)
+    from diaspora_observatory.case.frames import frame_issues
+
     table = (selection or Selection()).apply(imported)
-    write_csv(table, target)
-    written = [target, write_sidecar(target, imported.file, info or imported.info,
-                                     importer=f"diaspora import {imported.format}", details=imported.details)]
-    if not imported.aggregates.empty:
-        aggregates = target.with_name(f"{target.stem}.aggregates.csv")
-        write_csv(imported.aggregates, aggregates)
-        written += [aggregates, write_sidecar(aggregates, imported.file, info or imported.info,
-                                              importer=f"diaspora import {imported.format}",
-                                              details=imported.details)]
+    keys = [k for k in PRIMARY_KEYS[imported.kind] if k in table.columns]
+    fields = [f for f in SCHEMAS[imported.kind] if f["name"] in table.columns]
+    schema = {"fields": fields, "primaryKey": keys}
+    issues = frame_issues(table, {"name": "rows", "path": target.name, "schema": schema})
+    if issues:
+        raise _refusal(imported, WriteRefused("refused", issues), table, keys)
+    written = []
+    with updating(target.parent) as update:  # the rows, the aggregates and their sidecars as one step
+        for frame, path in ((table, target), (imported.aggregates, target.with_name(f"{target.stem}.aggregates.csv"))):
+            if path != target and frame.empty:
+                continue
+            data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+            sidecar = sidecar_bytes(data, path.name, imported.file, info or imported.info,
+                                    importer=f"diaspora import {imported.format}", details=imported.details)
+            update.put(path.name, data)
+            update.put(path.name + ".provenance.json", sidecar)
+            written += [path, path.with_name(path.name + ".provenance.json")]
     return written

@@ -228,7 +228,9 @@ def parse_count(value: object, decimal: str | None = None) -> int | None:
             return None
         if value in (float("inf"), float("-inf")):
             raise ValueError(f"{value!r} is not a number")
-        number = round(value)
+        if not value.is_integer():  # 1.5 people is an error in the file, not 2 people
+            raise ValueError(f"{value!r} is not a whole number of people")
+        number = int(value)
     else:
         text = str(value).strip()
         if text in MISSING_MARKS:
@@ -248,7 +250,7 @@ def parse_count(value: object, decimal: str | None = None) -> int | None:
                 raise ValueError(f"{text!r} is not a number") from None
             if not as_float.is_integer():  # written as text: a fraction of a person is a misread, not rounded
                 raise ValueError(f"{text!r} is not a whole number of people") from None
-            number = round(as_float)
+            number = int(as_float)
     if number < 0:
         raise ValueError(f"{value!r} is negative")
     return number
