@@ -472,3 +472,44 @@ def test_real_odk_central_exports(store):
         ("odk-one", {"q1": ["a", "b"], "q2": ["x", "y", "z"]}), ("odk-two", {"q1": ["b"], "q2": ["x"]})]
     # Submitter, dates and versions are not stored.
     assert "2018" not in str(store.responses("select")) + str(store.responses("simple"))
+
+
+def test_cli_import_prints_the_summary_and_refuses_with_the_row(tmp_path):
+    from click.testing import CliRunner
+    from openpyxl import Workbook
+
+    from diaspora_observatory.cli import main
+
+    def run(*args):
+        return CliRunner().invoke(main, [*args, "--data-dir", str(tmp_path / "data")], env={"DIASPORA_DATABASE_URL": ""})
+
+    book = Workbook()
+    book.active.title = "survey"
+    for row in WAVE_SURVEY:
+        book["survey"].append(row)
+    book.create_sheet("choices")
+    for row in WAVE_CHOICES:
+        book["choices"].append(row)
+    book.save(tmp_path / "wave.xlsx")
+    added = run("survey", "add", str(tmp_path / "wave.xlsx"), "--slug", "wave")
+    assert added.exit_code == 0, added.output
+    assert added.output.count("Notice: sheet 'survey', row ") == 5  # start, end, today, deviceid, username
+    labels = write(tmp_path, "labels.csv", KOBO_LABELS)
+    imported = run("survey", "import-responses", "wave", str(labels), "--format", "kobo")
+    assert imported.exit_code == 0, imported.output
+    assert imported.output.splitlines() == [
+        "labels.csv: 2 rows read: 2 new, 0 already stored, 1 skipped",
+        "Columns matched to questions: 9",
+        "Not stored (platform metadata; the observatory keeps no precise times, devices or user names): start, end, "
+        "today, deviceid, username, _id, _uuid, _submission_time, _validation_status, _notes, _status, _submitted_by, "
+        "__version__, _tags, _index",
+        "Skipped row 2: HXL hashtags (#…) under the header, not an answer",
+        "Headers are the questions' labels (KoboToolbox 'Labels' export): answers are read as choice labels"]
+    corrected = write(tmp_path, "corrected.csv", KOBO_LABELS.replace("Рахмет", "Спасибо"))
+    refused = run("survey", "import-responses", "wave", str(corrected), "--format", "kobo")
+    assert refused.exit_code == 2
+    assert refused.output == ("Error: corrected.csv row 3: submission 5a0c2a7f-0001-4c39-9b0e-0b2f6c2e1111 was imported "
+                              "before with other answers; nothing was stored\n"
+                              "Hint: if this file corrects the earlier one, import it again with --replace\n")
+    replaced = run("survey", "import-responses", "wave", str(corrected), "--format", "kobo", "--replace")
+    assert replaced.output.splitlines()[0] == "corrected.csv: 2 rows read: 0 new, 1 already stored, 1 replaced, 1 skipped"
