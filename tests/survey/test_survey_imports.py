@@ -90,7 +90,10 @@ def test_odk_central_export_with_labels(store, tmp_path):
     answers = store.responses("kz")[0]["answers"]
     assert answers["home_language"] == "mainly_russian" and answers["contact_frequency"] == "less_often"
     assert answers["country_of_residence"] == "TJK"
-    assert store.responses("kz")[0]["submission_id"] == "odk-aa11"
+    # The instance id is the same on ODK Central and KoboToolbox: one prefix, so a submission is stored once.
+    assert store.responses("kz")[0]["submission_id"] == "kobo-aa11"
+    assert store.responses("kz")[0]["origin"] == "import:odk"
+    assert counts(import_responses(store, "kz", path, "kobo")) == (1, 0, 1, 0)
 
 
 def test_limesurvey_export(store, tmp_path):
@@ -467,9 +470,9 @@ def test_real_odk_central_exports(store):
         assert counts(summary) == (2, 2, 0, 0) and summary.unmatched_columns == []
         assert "SubmitterName" in summary.metadata_columns and "meta-instanceID" in summary.metadata_columns
     assert [(row["submission_id"], row["answers"]) for row in store.responses("simple")] == [
-        ("odk-two", {"name": "Bob", "age": 34}), ("odk-one", {"name": "Alice", "age": 30})]
+        ("kobo-two", {"name": "Bob", "age": 34}), ("kobo-one", {"name": "Alice", "age": 30})]
     assert [(row["submission_id"], row["answers"]) for row in store.responses("select")] == [
-        ("odk-one", {"q1": ["a", "b"], "q2": ["x", "y", "z"]}), ("odk-two", {"q1": ["b"], "q2": ["x"]})]
+        ("kobo-one", {"q1": ["a", "b"], "q2": ["x", "y", "z"]}), ("kobo-two", {"q1": ["b"], "q2": ["x"]})]
     # Submitter, dates and versions are not stored.
     assert "2018" not in str(store.responses("select")) + str(store.responses("simple"))
 
@@ -513,3 +516,16 @@ def test_cli_import_prints_the_summary_and_refuses_with_the_row(tmp_path):
                               "Hint: if this file corrects the earlier one, import it again with --replace\n")
     replaced = run("survey", "import-responses", "wave", str(corrected), "--format", "kobo", "--replace")
     assert replaced.output.splitlines()[0] == "corrected.csv: 2 rows read: 0 new, 1 already stored, 1 replaced, 1 skipped"
+
+
+def test_the_wrong_format_is_named(store, tmp_path):
+    with pytest.raises(ResponsesImportError) as raised:
+        import_responses(store, "kz", write(tmp_path, "kobo.csv", KOBO), "limesurvey")
+    assert raised.value.message == ("kobo.csv: no 'id' column, which a LimeSurvey export starts with; it looks like a "
+                                    "KoboToolbox or ODK export (it has _uuid)")
+    assert raised.value.hint == "pass --format kobo (or odk) for KoboToolbox and ODK Central exports"
+    with pytest.raises(ResponsesImportError) as raised:
+        import_responses(store, "kz", write(tmp_path, "ls.csv", LIMESURVEY), "kobo")
+    assert raised.value.message == ("ls.csv: no submission id column (_uuid, meta/instanceID, meta-instanceID, "
+                                    "instanceID, KEY); it looks like a LimeSurvey export (id, submitdate)")
+    assert raised.value.hint == "pass --format limesurvey for LimeSurvey exports"

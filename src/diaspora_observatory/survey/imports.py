@@ -44,6 +44,9 @@ from diaspora_observatory.survey.storage import SurveyStore, canonical, submissi
 from diaspora_observatory.survey.validation import validate_answers
 
 FORMATS = ("kobo", "odk", "limesurvey")
+# KoboToolbox runs on ODK's tools: a submission has the same instance id on both, so both formats share
+# one id prefix and a submission exported from either is stored once ("kobo-" as earlier imports wrote).
+ID_PREFIX = {"kobo": "kobo", "odk": "kobo", "limesurvey": "limesurvey"}
 MAX_SUBMISSION_ID = 64
 # Submission id columns, best first: KoboToolbox's _uuid, then the instance id both platforms write.
 KOBO_ID_COLUMNS = ("_uuid", "meta/instanceID", "meta-instanceID", "instanceID", "KEY")
@@ -200,15 +203,22 @@ def _layout(form: Form, header: list[str], export_format: str, path: Path, summa
             raise ResponsesImportError(f"--map {spec}: {path.name} has no column '{column}'",
                                        "copy the column's header exactly as it is in the file")
         given[column] = match
+    kobo_id = next((column for column in KOBO_ID_COLUMNS if column in header), "")
+    limesurvey_like = "id" in header and "submitdate" in header
     if export_format == "limesurvey":
         if "id" not in header:
-            raise ResponsesImportError(f"{path.name}: no 'id' column", "export LimeSurvey responses with the response "
-                                       "id (the first column of a default export) and headings 'Question code'")
+            looks = f"; it looks like a KoboToolbox or ODK export (it has {kobo_id})" if kobo_id else ""
+            raise ResponsesImportError(f"{path.name}: no 'id' column, which a LimeSurvey export starts with{looks}",
+                                       "pass --format kobo (or odk) for KoboToolbox and ODK Central exports"
+                                       if kobo_id else "export LimeSurvey responses with the response id (the first "
+                                       "column of a default export) and headings 'Question code'")
         id_column = "id"
     else:
-        id_column = next((column for column in KOBO_ID_COLUMNS if column in header), "")
+        id_column = kobo_id
         if not id_column:
-            raise ResponsesImportError(f"{path.name}: no submission id column ({', '.join(KOBO_ID_COLUMNS)})",
+            looks = "; it looks like a LimeSurvey export (id, submitdate)" if limesurvey_like else ""
+            raise ResponsesImportError(f"{path.name}: no submission id column ({', '.join(KOBO_ID_COLUMNS)}){looks}",
+                                       "pass --format limesurvey for LimeSurvey exports" if limesurvey_like else
                                        "export with the _uuid or meta/instanceID column included")
     matches: dict[str, ColumnMatch] = {}
     for column in header:
@@ -234,7 +244,8 @@ def _layout(form: Form, header: list[str], export_format: str, path: Path, summa
             f"{labels}, with or without group paths); nothing was stored; its columns are: "
             f"{', '.join(header[:12])}{' …' if len(header) > 12 else ''}",
             "check that the file is an export of this survey's form (`diaspora survey list`); if its headers "
-            "differ, map them with --map COLUMN=QUESTION")
+            "differ, map them with --map COLUMN=QUESTION"
+            + ("; LimeSurvey exports are read with headings 'Question code'" if export_format == "limesurvey" else ""))
     # KoboToolbox writes names or labels for the whole file (one export setting); a question without a
     # label has its name in both, so the larger count tells which the file has.
     by_label = sum(match.by == "label" for match in matches.values()) > \
@@ -386,11 +397,12 @@ def _submission_id(raw: str, export_format: str, path: Path, number: int, column
     if not text:
         raise ResponsesImportError(f"{path.name} row {number}, column '{column}': empty submission id",
                                    "every row needs its id; export the file again without editing it by hand")
-    submission_id = f"{export_format}-{text}"
+    prefix = ID_PREFIX[export_format]
+    submission_id = f"{prefix}-{text}"
     if len(submission_id) > MAX_SUBMISSION_ID or any(not char.isprintable() for char in text):
         raise ResponsesImportError(f"{path.name} row {number}, column '{column}': the submission id '{text[:40]}' is "
                                    f"not an id the platform writes (printable, at most "
-                                   f"{MAX_SUBMISSION_ID - len(export_format) - 1} characters)",
+                                   f"{MAX_SUBMISSION_ID - len(prefix) - 1} characters)",
                                    "export the file again without editing it by hand")
     return submission_id
 
