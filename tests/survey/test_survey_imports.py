@@ -529,3 +529,45 @@ def test_the_wrong_format_is_named(store, tmp_path):
     assert raised.value.message == ("ls.csv: no submission id column (_uuid, meta/instanceID, meta-instanceID, "
                                     "instanceID, KEY); it looks like a LimeSurvey export (id, submitdate)")
     assert raised.value.hint == "pass --format limesurvey for LimeSurvey exports"
+
+
+# The study's questionnaire exported from KoboToolbox as it does by default: value and header format
+# "Labels" (here the form's Russian labels), groups not in headers, ';' separated and quoted, with the
+# HXL row. Before, this stored "3 rows read: 3 new" with every answer empty.
+KOBO_DEFAULT_LABELS_RU = (
+    '"start";"end";"Мне важно сохранять казахский язык общения в семье";'
+    '"Мне важно участвовать в казахских национальных праздниках или отмечать их в семье";'
+    '"Мне важно следить за новостями и событиями в Казахстане";'
+    '"Мне важно носить национальную одежду или использовать национальные символы";"Язык общения дома";'
+    '"Связь с родными и друзьями в Казахстане";'
+    '"Оценка работы государственных органов (включая дипмиссии) по поддержке казахов в Кыргызстане";"Возраст";'
+    '"Пол";"Страна проживания";"Гражданство";"Что ещё вы хотели бы сказать (необязательно)";"_id";"_uuid";'
+    '"_submission_time";"_validation_status";"_notes";"_status";"_submitted_by";"__version__";"_tags";"_index"\n'
+    '"";"";"#indicator+family";"";"";"";"#language";"";"";"#age";"#gender";"#country";"";"";"";"";"";"";"";"";'
+    '"";"";"";""\n'
+    '"2024-05-01T09:00:00.000+06:00";"2024-05-01T09:04:00.000+06:00";"Очень важно";"Важно";"Отчасти важно";'
+    '"Скорее не важно";"В основном казахский";"Ежедневно";"Удовлетворительно";"30–44";"Женский";"Кыргызстан";'
+    '"Обеих стран";"Рахмет";"201";"c0ffee00-0001-4000-8000-000000000001";"2024-05-01T03:04:10";"";"";'
+    '"submitted_via_web";"";"vX";"";"1"\n'
+    '"2024-05-02T09:00:00.000+06:00";"2024-05-02T09:04:00.000+06:00";"Важно";"Важно";"Важно";"Совсем не важно";'
+    '"Только русский";"Реже";"";"60 и старше";"";"Узбекистан";"";"";"202";"c0ffee00-0002-4000-8000-000000000002";'
+    '"2024-05-02T03:04:10";"";"";"submitted_via_web";"";"vX";"";"2"\n'
+    '"2024-05-03T09:00:00.000+06:00";"2024-05-03T09:04:00.000+06:00";"Совсем не важно";"Очень важно";"Важно";'
+    '"Важно";"Только казахский";"Не поддерживаю связь";"Очень плохо";"18–29";"Мужской";"Таджикистан";'
+    '"Страны проживания";"";"203";"c0ffee00-0003-4000-8000-000000000003";"2024-05-03T03:04:10";"";"";'
+    '"submitted_via_web";"";"vX";"";"3"\n'
+)
+
+
+def test_kobo_default_labels_export_of_the_study_questionnaire(store, tmp_path):
+    summary = import_responses(store, "kz", write(tmp_path, "kobo_labels.csv", KOBO_DEFAULT_LABELS_RU), "kobo")
+    assert counts(summary) == (3, 3, 0, 0) and summary.unmatched_columns == []
+    first, second, third = answers_of(store, "kz")
+    assert first == {"identity_family_language": "5", "identity_holidays": "4", "identity_news": "3",
+                     "identity_dress": "2", "home_language": "mainly_kazakh", "contact_frequency": "daily",
+                     "state_support_rating": "3", "age_band": "age_30_44", "gender": "female",
+                     "country_of_residence": "KGZ", "citizenship": "both", "comments": "Рахмет"}
+    assert second == {"identity_family_language": "4", "identity_holidays": "4", "identity_news": "4",
+                      "identity_dress": "1", "home_language": "russian_only", "contact_frequency": "less_often",
+                      "age_band": "age_60_plus", "country_of_residence": "UZB"}
+    assert third["contact_frequency"] == "no_contact" and third["citizenship"] == "residence_country"
