@@ -571,3 +571,22 @@ def test_kobo_default_labels_export_of_the_study_questionnaire(store, tmp_path):
                       "identity_dress": "1", "home_language": "russian_only", "contact_frequency": "less_often",
                       "age_band": "age_60_plus", "country_of_residence": "UZB"}
     assert third["contact_frequency"] == "no_contact" and third["citizenship"] == "residence_country"
+
+
+def test_two_columns_for_one_answer_are_refused(wave, tmp_path):
+    text = KOBO_NAMES.replace("comments,", "comments,Comments,", 1).replace("Рахмет,", "Рахмет,Спасибо,", 1) \
+        .replace("other,Taraz,,", "other,Taraz,,,", 1)
+    with pytest.raises(ResponsesImportError) as raised:
+        import_responses(wave, "wave", write(tmp_path, "two.csv", text), "kobo")
+    assert raised.value.message == ("two.csv row 1: the columns 'comments' and 'Comments' both hold comments; which "
+                                    "one is the answer is unclear")
+
+
+def test_an_export_whose_matched_answers_are_all_empty_is_refused(wave, tmp_path):
+    text = ("about/lives_abroad,languages,city,comments,_uuid\n"
+            ",,,,5a0c2a7f-0001-4c39-9b0e-0b2f6c2e1111\n,,,,5a0c2a7f-0002-4c39-9b0e-0b2f6c2e1111\n")
+    with pytest.raises(ResponsesImportError) as raised:
+        import_responses(wave, "wave", write(tmp_path, "empty.csv", text), "kobo")
+    assert raised.value.message == ("empty.csv: no row has an answer to store (no answer in any column matched to a "
+                                    "question); nothing was stored")
+    assert wave.count("wave") == 0

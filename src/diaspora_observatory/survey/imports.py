@@ -232,6 +232,13 @@ def _layout(form: Form, header: list[str], export_format: str, path: Path, summa
         if targets:
             by = min((match.by for match in found), key=("map", "name", "label").index)
             question, role, choice = next(iter(targets))
+            twin = next((other for other, match in matches.items()
+                         if (match.question, match.role, match.choice) == (question, role, choice)), None)
+            if twin is not None:
+                # Two columns for one answer (a name and a label header, or a --map onto a matched question).
+                raise ResponsesImportError(f"{path.name} row 1: the columns '{twin}' and '{column}' both hold "
+                                           f"{question}{f'/{choice}' if choice else ''}; which one is the answer is "
+                                           "unclear", "remove one of the columns, or map one elsewhere with --map")
             matches[column] = ColumnMatch(question, role, choice, by)
         elif _is_metadata(column, export_format):
             summary.metadata_columns.append(column)
@@ -283,7 +290,6 @@ class _Reader:
     def __init__(self, form: Form, layout: _Layout, export_format: str, path: Path) -> None:
         self.form, self.layout, self.export_format, self.path = form, layout, export_format, path
         self.lookups: dict[str, list[dict[str, set[str]]]] = {}
-        self.split = {match.question for match in layout.matches.values() if match.role == CHOICE}
 
     def where(self, number: int, column: str) -> str:
         return f"{self.path.name} row {number}, column '{column}'"
@@ -312,8 +318,12 @@ class _Reader:
         with spaces, read only if there is exactly one way to read them."""
         if not self.layout.by_label:
             return [self.choice(question, part, number, column) for part in value.split()]
-        found = _segment(squeeze(value), {squeeze(text): choice.name for choice in self.form.options(question)
-                                          for text in choice.labels.values() if text})
+        # A choice without a label is written with its name, as KoboToolbox does.
+        spellings: dict[str, set[str]] = {}
+        for option in self.form.options(question):
+            for text in [text for text in option.labels.values() if text.strip()] or [option.name]:
+                spellings.setdefault(squeeze(text), set()).add(option.name)
+        found = _segment(squeeze(value), spellings)
         if found is None:
             raise ResponsesImportError(f"{self.where(number, column)}: '{value[:60]}' cannot be split into choices of "
                                        f"{question.name} in exactly one way",
@@ -375,19 +385,20 @@ class _Reader:
         return answers
 
 
-def _segment(text: str, labels: dict[str, str]) -> list[str] | None:
-    """``text`` as labels joined by single spaces, if there is exactly one way to read it."""
+def _segment(text: str, labels: dict[str, set[str]]) -> list[str] | None:
+    """``text`` as labels joined by single spaces, if there is exactly one way to read it (a label that
+    two choices share is two ways)."""
     ways: dict[int, list[list[str]]] = {0: [[]]}
     for start in range(len(text) + 1):
         if start not in ways:
             continue
-        for label, name in labels.items():
+        for label, names in labels.items():
             end = start + len(label)
-            if text.startswith(label, start) and (end == len(text) or text[end] == " "):
+            if label and text.startswith(label, start) and (end == len(text) or text[end] == " "):
                 following = end + 1 if end < len(text) else end
-                ways.setdefault(following, [])
-                ways[following] += [[*way, name] for way in ways[start]][:2]
-                ways[following] = ways[following][:2]
+                # At most two ways are kept: two already mean the cell is ambiguous.
+                ways[following] = [*ways.get(following, []),
+                                   *([*way, name] for way in ways[start] for name in sorted(names))][:2]
     found = ways.get(len(text), [])
     return found[0] if len(found) == 1 else None
 
