@@ -207,3 +207,19 @@ def test_a_header_written_twice_is_refused(tmp_path):
                     name="same.xlsx")
     assert issues_of(same) == ["sheet 'survey', row 1, column 'label::English (en)': the column 'label::English (en)' "
                                "appears twice (columns C and D); keep one of them"]
+
+
+def test_survey_check_prints_the_notices(tmp_path):
+    from click.testing import CliRunner
+
+    from diaspora_observatory.cli import main
+
+    path = workbook(tmp_path, KOBO_DEFAULT[:3] + KOBO_DEFAULT[-1:],
+                    settings=[["id_string", "style"], ["kobo_form", "theme-grid"]])
+    result = CliRunner().invoke(main, ["survey", "check", str(path)])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"Notice: {metadata_notice(2, 'start')}", f"Notice: {metadata_notice(3, 'end')}",
+        "Notice: sheet 'settings', row 2, column 'style': 'theme-grid' changes only how Enketo lays out the form; the "
+        "observatory shows its own layout, so the setting is ignored"]
+    assert result.stdout == f"{path}: 1 questions, languages: one; OK\n"

@@ -326,7 +326,13 @@ def read_xlsform_with_notices(path: str | Path) -> tuple[Form, list[FormIssue]]:
         raise XLSFormError(str(path), [FormIssue("(workbook)", None, None, f"not a readable .xlsx file ({error})")],
                            "save the questionnaire as an Excel .xlsx workbook") from error
     notices: list[FormIssue] = []
-    return _read_workbook(path, workbook, notices), notices
+    form = _read_workbook(path, workbook, notices)
+    return form, sorted(notices, key=_sheet_order)
+
+
+def _sheet_order(issue: FormIssue) -> tuple[int, int]:
+    """Survey sheet first, then choices, then settings; rows in order (the sheets are read in another)."""
+    return {"survey": 0, "choices": 1, "settings": 2}.get(issue.sheet, -1), issue.row or 0
 
 
 def _read_workbook(path: Path, workbook: Any, notices: list[FormIssue]) -> Form:
@@ -382,8 +388,7 @@ def _read_workbook(path: Path, workbook: Any, notices: list[FormIssue]) -> Form:
     if not form.answer_questions() and not issues:
         issues.append(FormIssue("survey", None, "type", "the form has no question that takes an answer"))
     if issues:
-        order = {"survey": 0, "choices": 1, "settings": 2}
-        issues.sort(key=lambda issue: (order.get(issue.sheet, -1), issue.row or 0))
+        issues.sort(key=_sheet_order)
         raise XLSFormError(str(path), issues)
     return form
 
