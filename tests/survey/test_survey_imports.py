@@ -178,8 +178,8 @@ KOBO_NAMES = (
 )
 
 
-@pytest.fixture
-def wave(store, tmp_path):
+def wave_form(tmp_path):
+    """The form above, read from the XLSForm workbook it makes in ``tmp_path``."""
     from openpyxl import Workbook
 
     from diaspora_observatory.survey.xlsform import read_xlsform
@@ -192,7 +192,12 @@ def wave(store, tmp_path):
     for row in WAVE_CHOICES:
         book["choices"].append(row)
     book.save(tmp_path / "wave.xlsx")
-    store.add_survey("wave", read_xlsform(tmp_path / "wave.xlsx"))
+    return read_xlsform(tmp_path / "wave.xlsx")
+
+
+@pytest.fixture
+def wave(store, tmp_path):
+    store.add_survey("wave", wave_form(tmp_path))
     return store
 
 

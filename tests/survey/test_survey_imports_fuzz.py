@@ -1,4 +1,4 @@
-"""Random mutations of the real ODK Central exports fed to the importer: every outcome is a clean import
+"""Random mutations of the real ODK Central exports (and of the KoboToolbox fixtures) fed to the importer: every outcome is a clean import
 or a clear refusal (ResponsesImportError naming the file), never a traceback, and never a half-stored
 import — the stored answers are either exactly as before or before plus what the summary counts."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_survey_imports import ODK_EXPORTS, needs_odk, odk_forms
+from test_survey_imports import KOBO_LABELS, KOBO_NAMES, ODK_EXPORTS, needs_odk, odk_forms, wave_form
 
 from diaspora_observatory.survey.errors import ResponsesImportError
 from diaspora_observatory.survey.imports import import_responses
@@ -61,10 +61,20 @@ def snapshot(store, slug):
 @needs_odk
 @pytest.mark.parametrize("name", sorted(odk_forms()))
 def test_mutated_real_exports_import_cleanly_or_are_refused_whole(store, tmp_path, name):
-    form = odk_forms()[name]
+    check_mutations(store, tmp_path, odk_forms()[name], name, (ODK_EXPORTS / name).read_bytes(), "odk")
+
+
+@pytest.mark.parametrize("name", ["kobo_labels.csv", "kobo_names.csv"])
+def test_mutated_kobo_layouts_import_cleanly_or_are_refused_whole(store, tmp_path, name):
+    """The same for the KoboToolbox fixtures (labels with the HXL row and split columns; names with groups)."""
+    text = KOBO_LABELS if name == "kobo_labels.csv" else KOBO_NAMES
+    check_mutations(store, tmp_path, wave_form(tmp_path), name, text.encode(), "kobo")
+
+
+def check_mutations(store, tmp_path, form, name, original: bytes, export_format: str) -> None:
     store.add_survey("odk", form)
-    original = (ODK_EXPORTS / name).read_bytes()
-    import_responses(store, "odk", ODK_EXPORTS / name, "odk")  # so that mutated rows meet stored ids
+    (tmp_path / name).write_bytes(original)
+    import_responses(store, "odk", tmp_path / name, export_format)  # so that mutated rows meet stored ids
     outcomes = {"imported": 0, "refused": 0}
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -74,7 +84,7 @@ def test_mutated_real_exports_import_cleanly_or_are_refused_whole(store, tmp_pat
         path.write_bytes(data)
         before = snapshot(store, "odk")
         try:
-            summary = import_responses(store, "odk", path, "odk", replace=replace)
+            summary = import_responses(store, "odk", path, export_format, replace=replace)
         except ResponsesImportError as error:
             assert error.message.startswith((f"{name}", "--map")), error.message
             assert error.hint
