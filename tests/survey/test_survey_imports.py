@@ -595,3 +595,10 @@ def test_an_export_whose_matched_answers_are_all_empty_is_refused(wave, tmp_path
     assert raised.value.message == ("empty.csv: no row has an answer to store (no answer in any column matched to a "
                                     "question); nothing was stored")
     assert wave.count("wave") == 0
+
+
+def test_not_applicable_cells_are_no_answer_and_counted(wave, tmp_path):
+    text = KOBO_NAMES.replace("yes,12,", "yes,n/a,", 1)
+    summary = import_responses(wave, "wave", write(tmp_path, "na.csv", text), "kobo")
+    assert "years_abroad" not in answers_of(wave)[0]
+    assert "1 cells holding 'n/a' in number or choice columns were read as no answer" in summary.notices

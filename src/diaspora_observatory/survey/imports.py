@@ -290,6 +290,7 @@ class _Reader:
     def __init__(self, form: Form, layout: _Layout, export_format: str, path: Path) -> None:
         self.form, self.layout, self.export_format, self.path = form, layout, export_format, path
         self.lookups: dict[str, list[dict[str, set[str]]]] = {}
+        self.not_applicable = 0  # cells 'n/a' read as no answer (said in the summary)
 
     def where(self, number: int, column: str) -> str:
         return f"{self.path.name} row {number}, column '{column}'"
@@ -354,7 +355,10 @@ class _Reader:
                     others[match.question] = value
                     answers.setdefault(f"{match.question}_other", value)
                 continue
-            if not value or (value.lower() in EMPTY and question.kind != "text"):
+            if value and value.lower() in EMPTY and question.kind != "text":
+                self.not_applicable += 1
+                continue
+            if not value:
                 continue
             if question.kind == "select_one":
                 answers[question.name] = self.choice(question, value, number, column)
@@ -474,6 +478,9 @@ def read_responses(form: Form, path: str | Path, export_format: str, column_map:
         reasons = "; ".join(sorted({reason for _, reason in summary.skipped})) or "no rows"
         raise ResponsesImportError(f"{path.name}: no row has an answer to store ({reasons}); nothing was stored",
                                    "check that the export holds answers to this survey's questions")
+    if reader.not_applicable:
+        summary.notices.append(f"{reader.not_applicable} cells holding 'n/a' in number or choice columns were read "
+                               "as no answer")
     if dropped:
         summary.notices.append("Answers to questions that did not apply (their relevant condition was false) were "
                                "not stored: " + ", ".join(f"{name} ({count} rows)" for name, count in

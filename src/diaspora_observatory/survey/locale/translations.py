@@ -140,7 +140,8 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
     "enter a number from {start} to {end}": ("введите число от {start} до {end}",
                                              "{start} мен {end} аралығындағы сан енгізіңіз"),
     "enter a number from {start} to {end} in steps of {step}": (
-        "введите число от {start} до {end} с шагом {step}", "{start} мен {end} аралығындағы, {step} қадаммен сан енгізіңіз"),
+        "введите число от {start} до {end} с шагом {step}",
+        "{start} мен {end} аралығындағы, {step} қадаммен сан енгізіңіз"),
     "a number from {start} to {end} in steps of {step}": ("число от {start} до {end} с шагом {step}",
                                                            "{start} мен {end} аралығындағы, {step} қадаммен сан"),
 }
