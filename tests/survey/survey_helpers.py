@@ -15,7 +15,8 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 # The project's shared real-data folder sits beside the repository (see its README).
-REAL_FORMS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "xlsform"
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+REAL_FORMS = SHARED_DATA / "xlsform"
 
 
 def edited_real_form(tmp_path: Path, name: str, cell: str, value: str) -> Path:

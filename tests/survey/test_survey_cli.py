@@ -28,7 +28,11 @@ def test_default_add_list_import_results_export(tmp_path):
     export_file = tmp_path / "kobo.csv"
     export_file.write_text(KOBO.replace(";Рахмет;", ";=1+1;"), encoding="utf-8")
     imported = run("survey", "import-responses", "wave2", str(export_file), "--format", "kobo", "--data-dir", data)
-    assert imported.output == "2 rows read: 2 new, 0 already stored\n"
+    assert imported.output == (
+        "kobo.csv: 2 rows read: 2 new, 0 already stored\nColumns matched to questions: 12\n"
+        "Not stored (platform metadata; the observatory keeps no precise times, devices or user names): start, end, "
+        "today, deviceid, meta/instanceID, _id, _uuid, _submission_time, _validation_status, _notes, _status, "
+        "_submitted_by, __version__, _tags, _index\n")
     assert run("survey", "list", "--data-dir", data).output.startswith("wave2\topen\t2\t")
     results = json.loads(run("survey", "results", "wave2", "--format", "json", "--data-dir", data).output)
     assert results["responses"] == 2

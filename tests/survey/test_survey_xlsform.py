@@ -69,10 +69,6 @@ EXPECTED_REFUSALS = {
     "UCL_Biomass_Plot_Form.xlsx": [
         "sheet 'survey', row 9, column 'relevant': unexpected character '‘' at position 17 of '${leader_name} = ‘other’'; "
         f"{SUPPORTED_NOW}; quote text with straight quotes '…'",
-        "sheet 'survey', row 11, column 'type': 'start' records the device, the respondent or precise times, which the "
-        "observatory never stores; delete this row",
-        "sheet 'survey', row 12, column 'type': 'end' records the device, the respondent or precise times, which the "
-        "observatory never stores; delete this row",
         "sheet 'survey', row 16, column 'type': 'select_one_from_file UCL_regions.csv': choices from a file are not "
         "supported; copy the file's choices to the choices sheet and use select_one LIST",
         "sheet 'survey', row 32, column 'type': 'begin repeat': repeats are not supported; ask a fixed number of "
@@ -81,14 +77,15 @@ EXPECTED_REFUSALS = {
     "xlsform_spec_test.xlsx": [
         "sheet 'columns': the sheet 'columns' is not supported; delete it (only survey, choices and settings are read)",
         "sheet 'survey', row 31, column 'type': the question type 'date' is not supported; use one of select_one LIST, "
-        "select_multiple LIST, integer, decimal, text, note, begin group, end group",
-        "sheet 'survey', row 42, column 'type': 'start' records the device, the respondent or precise times, which the "
-        "observatory never stores; delete this row"],
+        "select_multiple LIST, integer, decimal, range, text, note, begin group, end group",
+        "sheet 'survey', row 52, column 'type': 'phonenumber' records the device's phone number, which identifies the "
+        "respondent in an anonymous survey; delete this row"],
 }
 # Rows whose supported features (regex constraint, choice_filter, media and language columns) must not be refused.
+# Rows 11, 12 (UCL) and 42-50 (spec test) are start/end/today/deviceid metadata: left out with a notice.
 NOT_REFUSED = {
-    "UCL_Biomass_Plot_Form.xlsx": [10, 17, 18],
-    "xlsform_spec_test.xlsx": [7, 9, 10, 18],
+    "UCL_Biomass_Plot_Form.xlsx": [10, 11, 12, 17, 18],
+    "xlsform_spec_test.xlsx": [7, 9, 10, 18, 42, 44, 46, 48, 50],
 }
 READS = {"choice_filter_test.xlsx"}
 

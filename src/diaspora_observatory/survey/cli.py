@@ -72,11 +72,18 @@ def check_command(xlsform: Path) -> None:
     Example:
       diaspora survey check my_form.xlsx
     """
-    from diaspora_observatory.survey.xlsform import read_xlsform
+    from diaspora_observatory.survey.xlsform import read_xlsform_with_notices
 
-    form = read_xlsform(xlsform)
+    form, notices = read_xlsform_with_notices(xlsform)
+    _echo_notices(notices)
     click.echo(f"{xlsform}: {len(form.answer_questions())} questions, languages: "
                f"{', '.join(form.languages) or 'one'}; OK")
+
+
+def _echo_notices(notices) -> None:
+    """What the XLSForm reader left out or ignored, one line each (sheet, row, column)."""
+    for notice in notices:
+        click.echo(f"Notice: {notice}", err=True)
 
 
 @survey_group.command("add")
@@ -94,11 +101,12 @@ def add_command(xlsform: Path, slug: str, replace: bool, data_dir: Path | None) 
     import re
 
     from diaspora_observatory.survey.errors import XLSFormError
-    from diaspora_observatory.survey.xlsform import read_xlsform
+    from diaspora_observatory.survey.xlsform import read_xlsform_with_notices
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug):
         raise XLSFormError(str(xlsform), [], "the slug must be lower-case letters, digits and '-' (at most 64)")
-    form = read_xlsform(xlsform)
+    form, notices = read_xlsform_with_notices(xlsform)
+    _echo_notices(notices)
     record = _store(data_dir).add_survey(slug, form, replace=replace)
     click.echo(f"Survey '{record.slug}' ({record.title}): {len(form.answer_questions())} questions; "
                f"served at /s/{slug}")
@@ -124,20 +132,34 @@ def list_command(data_dir: Path | None) -> None:
 @survey_group.command("import-responses")
 @click.argument("slug")
 @click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "export_format", type=click.Choice(["kobo", "limesurvey"]), required=True,
-              help="kobo: KoboToolbox or ODK Central CSV; limesurvey: LimeSurvey CSV (answer codes).")
+@click.option("--format", "export_format", type=click.Choice(["kobo", "odk", "limesurvey"]), required=True,
+              help="kobo: KoboToolbox CSV (names or labels as headers, ';' or ','); odk: ODK Central CSV; "
+                   "limesurvey: LimeSurvey CSV (headings 'Question code').")
+@click.option("--replace", is_flag=True, help="Replace the answers an earlier import stored under the same ids "
+                                              "(a corrected export); answers collected on the web are never replaced.")
+@click.option("--map", "column_map", multiple=True, metavar="COLUMN=QUESTION",
+              help="Read COLUMN as the answer to QUESTION (QUESTION/CHOICE: one choice of a select_multiple), for "
+                   "headers that match no question; repeatable.")
 @data_dir_option
-def import_command(slug: str, export: Path, export_format: str, data_dir: Path | None) -> None:
-    """Import answers exported from KoboToolbox/ODK or LimeSurvey into survey SLUG.
+def import_command(slug: str, export: Path, export_format: str, replace: bool, column_map: tuple[str, ...],
+                   data_dir: Path | None) -> None:
+    """Import answers exported from KoboToolbox, ODK Central or LimeSurvey into survey SLUG.
+
+    All or nothing: a row that breaks the form, or an id already stored with other answers, stops the
+    import with its row and column named, and nothing is stored. Metadata (times, devices, users) is
+    never stored; columns that match no question are named.
 
     \b
     Example:
       diaspora survey import-responses kz kobo_export.csv --format kobo
+      diaspora survey import-responses kz corrected.csv --format kobo --replace
+      diaspora survey import-responses kz results.csv --format limesurvey --map "Q1[SQ001]=identity_news"
     """
     from diaspora_observatory.survey.imports import import_responses
 
-    counts = import_responses(_store(data_dir), slug, export, export_format)
-    click.echo(f"{counts['rows']} rows read: {counts['new']} new, {counts['already_stored']} already stored")
+    summary = import_responses(_store(data_dir), slug, export, export_format, replace=replace, column_map=column_map)
+    for line in summary.lines():
+        click.echo(line)
 
 
 @survey_group.command("results")

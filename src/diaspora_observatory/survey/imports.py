@@ -1,158 +1,547 @@
-"""Read answers exported from KoboToolbox/ODK or LimeSurvey (CSV) into a survey of the observatory.
+"""Read answers exported from KoboToolbox, ODK Central or LimeSurvey (CSV) into a survey of the observatory.
 
-Only answers to the form's questions are taken; the platforms' metadata columns (start and end times,
-device ids, IP address, submitter, referrer …) are dropped and never stored. Each row is checked
-against the form like a web submission; the whole file is refused, naming row and column, if any row
-is invalid, so an import is all or nothing. A row's platform id becomes its submission id, so
-importing the same file twice stores nothing new.
+Every column is mapped through the form (:mod:`.import_columns`): by name or by label, with group
+paths, split ``select_multiple`` columns and LimeSurvey array items. What the import did is told in an
+:class:`ImportSummary`: rows read and stored, rows skipped and why, the metadata columns left out and
+the columns that match no question, by name. The platforms' metadata (start and end times, submission
+time, device, user, IP address, referrer …) is never stored: the observatory keeps no precise times.
+
+The import is all or nothing. Every row is checked against the form like a web submission first; then
+all rows are stored in one transaction. An invalid row, a conflict with what is stored, or a file in
+which nothing matches the form stops the whole import with the row and column named, and nothing is
+stored, so a corrected file can simply be imported again. A row's platform id becomes its submission
+id: importing the same file twice stores nothing new, and ``replace`` lets a corrected export replace
+the answers an earlier import stored under the same ids (never answers collected on the web).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
-import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
 from diaspora_observatory.survey.errors import ResponsesImportError, SubmissionInvalid
-from diaspora_observatory.survey.model import Form, Question
-from diaspora_observatory.survey.storage import SurveyStore
+from diaspora_observatory.survey.import_columns import (
+    CHOICE,
+    OTHER_TEXT,
+    ColumnMatch,
+    kobo_headers,
+    mapped,
+    match_kobo,
+    match_limesurvey,
+    squash,
+    squeeze,
+)
+from diaspora_observatory.survey.model import OTHER, Form, Question
+from diaspora_observatory.survey.storage import SurveyStore, canonical, submissions, today
 from diaspora_observatory.survey.validation import validate_answers
 
-FORMATS = ("kobo", "limesurvey")
+FORMATS = ("kobo", "odk", "limesurvey")
+# KoboToolbox runs on ODK's tools: a submission has the same instance id on both, so both formats share
+# one id prefix and a submission exported from either is stored once ("kobo-" as earlier imports wrote).
+ID_PREFIX = {"kobo": "kobo", "odk": "kobo", "limesurvey": "limesurvey"}
+MAX_SUBMISSION_ID = 64
+# Submission id columns, best first: KoboToolbox's _uuid, then the instance id both platforms write.
 KOBO_ID_COLUMNS = ("_uuid", "meta/instanceID", "meta-instanceID", "instanceID", "KEY")
+# Metadata of KoboToolbox and ODK Central exports (what the platform records about a submission) and the
+# metadata questions KoboToolbox adds to a form: never stored. Any column starting with '_' is Kobo's own.
+KOBO_META = {"start", "end", "today", "deviceid", "username", "simserial", "subscriberid", "phonenumber", "audit",
+             "email", "__version__", "meta/instanceID", "meta/instanceName", "meta/rootUuid", "meta/deprecatedID",
+             "meta/audit", "formhub/uuid", "SubmissionDate", "meta-instanceID", "meta-instanceName",
+             "meta-audit", "instanceID", "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent",
+             "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion", "PARENT_KEY"}
 LIMESURVEY_META = {"id", "submitdate", "lastpage", "startlanguage", "seed", "token", "startdate", "datestamp",
                    "ipaddr", "refurl", "interviewtime"}
+LIMESURVEY_OTHER = "-oth-"
+CHOSEN = {"1", "y", "yes", "true"}
+NOT_CHOSEN = {"", "0", "n", "no", "false"}
+EMPTY = {"n/a", "na"}  # what some exports write for "no answer" in a number or choice column
+Table = dict[str, set[ColumnMatch]]
+TEXT_HINT = "export the responses as a UTF-8 CSV file (KoboToolbox: CSV; ODK Central: CSV; LimeSurvey: CSV)"
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
+@dataclass
+class ImportSummary:
+    """What an import read, stored and left out (the same fields as the observatory's other imports).
+
+    ``skipped`` holds (row, reason); ``unmatched_columns`` the columns that match no question, named;
+    ``metadata_columns`` the platform's columns that are never stored; ``notices`` anything else the user
+    should know (answers to questions that did not apply, the HXL row, the header kind)."""
+
+    file: str
+    read: int = 0
+    stored: int = 0
+    already_stored: int = 0
+    replaced: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    matched_columns: dict[str, str] = field(default_factory=dict)
+    unmatched_columns: list[str] = field(default_factory=list)
+    metadata_columns: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The summary as the CLI prints it."""
+        shown = [f"{self.file}: {self.read} {'row' if self.read == 1 else 'rows'} read: {self.stored} new, "
+                 f"{self.already_stored} already stored"
+                 + (f", {self.replaced} replaced" if self.replaced else "")
+                 + (f", {len(self.skipped)} skipped" if self.skipped else "")]
+        shown.append(f"Columns matched to questions: {len(self.matched_columns)}")
+        if self.metadata_columns:
+            shown.append("Not stored (platform metadata; the observatory keeps no precise times, devices or "
+                         f"user names): {', '.join(self.metadata_columns)}")
+        if self.unmatched_columns:
+            shown.append(f"Columns that match no question of the form (not imported): "
+                         f"{', '.join(self.unmatched_columns)}")
+        shown += [f"Skipped row {row}: {reason}" for row, reason in self.skipped]
+        shown += self.notices
+        return shown
+
+
+@dataclass
+class _Layout:
+    """How the columns of one file map to the form."""
+
+    matches: dict[str, ColumnMatch]
+    id_column: str
+    by_label: bool
+
+
+def _read_table(path: Path, form: Form, export_format: str, table: Table) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of a CSV export, with the delimiter that makes the header match the form."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ResponsesImportError(f"{path}: cannot read the file ({error})",
-                                   "export the responses as a UTF-8 CSV file") from error
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    rows = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
-    if not rows:
-        raise ResponsesImportError(f"{path}: no responses in the file", "export at least one response")
+        data = path.read_bytes()
+    except OSError as error:
+        raise ResponsesImportError(f"{path}: cannot read the file ({error.strerror or error})", TEXT_HINT) from None
+    if data.startswith(b"PK\x03\x04"):
+        raise ResponsesImportError(f"{path.name}: this is a zip or an Excel workbook, not a CSV file", TEXT_HINT)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise ResponsesImportError(f"{path.name} line {line}: not UTF-8 text (byte {error.start + 1} of the file "
+                                   "cannot be read)", TEXT_HINT) from None
+    if "\x00" in text:
+        raise ResponsesImportError(f"{path.name}: the file holds NUL characters, which a CSV export never has",
+                                   TEXT_HINT)
+    best: tuple[int, int, str] | None = None
+    for delimiter in (";", ",", "\t"):
+        try:
+            header = _rows(text, delimiter, path, limit=1)
+        except ResponsesImportError:
+            continue  # not this delimiter (a quoted cell would end in the middle)
+        if not header:
+            continue
+        score = sum(1 for column in header[0] if _is_metadata(column.strip(), export_format) or
+                    _match(form, column.strip(), export_format, table))
+        candidate = (score, len(header[0]), delimiter)
+        best = candidate if best is None or candidate[:2] > best[:2] else best
+    if best is None:
+        if text.strip():
+            _rows(text, ",", path)  # raises the reader's own message, with the line
+        raise ResponsesImportError(f"{path.name}: the file is empty", "export at least one response with its header")
+    rows = _rows(text, best[2], path)
+    header, body = rows[0], rows[1:]
+    if not body:
+        raise ResponsesImportError(f"{path.name}: no responses in the file, only a header",
+                                   "export at least one response")
+    return [column.strip() for column in header], body
+
+
+def _rows(text: str, delimiter: str, path: Path, limit: int | None = None) -> list[list[str]]:
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        for row in reader:
+            if row and any(cell.strip() for cell in row):
+                rows.append(row)
+            if limit and len(rows) >= limit:
+                break
+    except csv.Error as error:
+        # The line number counts physical lines, which a quoted cell with line breaks spans.
+        raise ResponsesImportError(f"{path.name} line {reader.line_num}: not readable as CSV ({error})",
+                                   "export the file again from the platform without editing it by hand") from None
     return rows
 
 
-def _squash(text: str) -> str:
-    """LimeSurvey codes are letters and digits only: compare names without other characters."""
-    return re.sub(r"[^0-9a-z]", "", text.lower())
+def _match(form: Form, column: str, export_format: str, table: Table) -> set[ColumnMatch]:
+    if export_format == "limesurvey":
+        return match_limesurvey(form, column)
+    return match_kobo(column, table)
 
 
-def _choice_lookup(form: Form, question: Question) -> dict[str, str]:
-    """Every way an export may write a choice (name, squashed name, label in any language) -> its name."""
-    lookup: dict[str, str] = {}
+def _is_metadata(column: str, export_format: str) -> bool:
+    if export_format == "limesurvey":
+        return column in LIMESURVEY_META
+    return column in KOBO_META or column.startswith("_")
+
+
+def _layout(form: Form, header: list[str], export_format: str, path: Path, summary: ImportSummary,
+            column_map: Sequence[str], table: Table) -> _Layout:
+    seen: dict[str, int] = {}
+    for index, column in enumerate(header, start=1):
+        if column in seen:
+            raise ResponsesImportError(f"{path.name} row 1: the column '{column}' appears twice (columns "
+                                       f"{seen[column]} and {index}); which one holds the answers is unclear",
+                                       "export with XML names as headers (KoboToolbox: 'XML values and headers') "
+                                       "or rename one of the columns")
+        seen[column] = index
+    given: dict[str, ColumnMatch] = {}
+    for spec in column_map:
+        try:
+            column, match = mapped(form, spec)
+        except ValueError as error:
+            raise ResponsesImportError(f"--map: {error}", "write --map COLUMN=QUESTION, with a question name of "
+                                       "the form (or QUESTION/CHOICE for one choice of a select_multiple)") from None
+        if column not in {squeeze(name) for name in header}:
+            raise ResponsesImportError(f"--map {spec}: {path.name} has no column '{column}'",
+                                       "copy the column's header exactly as it is in the file")
+        given[column] = match
+    kobo_id = next((column for column in KOBO_ID_COLUMNS if column in header), "")
+    limesurvey_like = "id" in header and "submitdate" in header
+    if export_format == "limesurvey":
+        if "id" not in header:
+            looks = f"; it looks like a KoboToolbox or ODK export (it has {kobo_id})" if kobo_id else ""
+            raise ResponsesImportError(f"{path.name}: no 'id' column, which a LimeSurvey export starts with{looks}",
+                                       "pass --format kobo (or odk) for KoboToolbox and ODK Central exports"
+                                       if kobo_id else "export LimeSurvey responses with the response id (the first "
+                                       "column of a default export) and headings 'Question code'")
+        id_column = "id"
+    else:
+        id_column = kobo_id
+        if not id_column:
+            looks = "; it looks like a LimeSurvey export (id, submitdate)" if limesurvey_like else ""
+            raise ResponsesImportError(f"{path.name}: no submission id column ({', '.join(KOBO_ID_COLUMNS)}){looks}",
+                                       "pass --format limesurvey for LimeSurvey exports" if limesurvey_like else
+                                       "export with the _uuid or meta/instanceID column included")
+    matches: dict[str, ColumnMatch] = {}
+    for column in header:
+        found = {given[squeeze(column)]} if squeeze(column) in given else _match(form, column, export_format, table)
+        targets = {(match.question, match.role, match.choice) for match in found}
+        if len(targets) > 1:
+            names = sorted({match.question + (f"/{match.choice}" if match.choice else "") for match in found})
+            raise ResponsesImportError(f"{path.name} row 1, column '{column}': this header fits {' and '.join(names)} "
+                                       "(questions with the same label or code)",
+                                       "export with XML names as headers, or settle it with --map COLUMN=QUESTION")
+        if targets:
+            by = min((match.by for match in found), key=("map", "name", "label").index)
+            question, role, choice = next(iter(targets))
+            twin = next((other for other, match in matches.items()
+                         if (match.question, match.role, match.choice) == (question, role, choice)), None)
+            if twin is not None:
+                # Two columns for one answer (a name and a label header, or a --map onto a matched question).
+                raise ResponsesImportError(f"{path.name} row 1: the columns '{twin}' and '{column}' both hold "
+                                           f"{question}{f'/{choice}' if choice else ''}; which one is the answer is "
+                                           "unclear", "remove one of the columns, or map one elsewhere with --map")
+            matches[column] = ColumnMatch(question, role, choice, by)
+        elif _is_metadata(column, export_format):
+            summary.metadata_columns.append(column)
+        else:
+            summary.unmatched_columns.append(column)
+    if not matches:
+        labels = ", ".join(sorted({language or "the plain label" for language in form.languages})) or "none"
+        raise ResponsesImportError(
+            f"{path.name}: no column matches a question of the form '{form.form_id}' (by name, by label in "
+            f"{labels}, with or without group paths); nothing was stored; its columns are: "
+            f"{', '.join(header[:12])}{' …' if len(header) > 12 else ''}",
+            "check that the file is an export of this survey's form (`diaspora survey list`); if its headers "
+            "differ, map them with --map COLUMN=QUESTION"
+            + ("; LimeSurvey exports are read with headings 'Question code'" if export_format == "limesurvey" else ""))
+    # KoboToolbox writes names or labels for the whole file (one export setting); a question without a
+    # label has its name in both, so the larger count tells which the file has.
+    by_label = sum(match.by == "label" for match in matches.values()) > \
+        sum(match.by == "name" for match in matches.values())
+    summary.matched_columns = {column: match.question + (f"/{match.choice}" if match.choice else "")
+                               for column, match in matches.items()}
+    if by_label:
+        summary.notices.append("Headers are the questions' labels (KoboToolbox 'Labels' export): answers are read as "
+                               "choice labels")
+    return _Layout(matches, id_column, by_label)
+
+
+def _choice_lookup(form: Form, question: Question, labels_first: bool) -> list[dict[str, set[str]]]:
+    """Spelling -> choice names, tried in order: exact names, exact labels, then case and spacing
+    ignored, then LimeSurvey's squashed codes. A spelling that fits two choices is refused, not picked."""
+    names: dict[str, set[str]] = {}
+    labels: dict[str, set[str]] = {}
+    loose: dict[str, set[str]] = {}
+    squashed: dict[str, set[str]] = {}
     for choice in form.options(question):
-        for spelling in (choice.name, _squash(choice.name), *choice.labels.values()):
-            lookup.setdefault(spelling.strip().lower(), choice.name)
-    return lookup
+        names.setdefault(choice.name, set()).add(choice.name)
+        for text in choice.labels.values():
+            if text:
+                labels.setdefault(squeeze(text), set()).add(choice.name)
+        for spelling in (choice.name, *choice.labels.values()):
+            if spelling:
+                loose.setdefault(squeeze(spelling).casefold(), set()).add(choice.name)
+        squashed.setdefault(squash(choice.name), set()).add(choice.name)
+    return [labels, names, loose, squashed] if labels_first else [names, labels, loose, squashed]
 
 
-def _map_choice(form: Form, question: Question, value: str, where: str) -> str:
-    lookup = _choice_lookup(form, question)
-    found = lookup.get(value.strip().lower()) or lookup.get(_squash(value))
-    if found is None:
-        names = ", ".join(choice.name for choice in form.options(question))
-        raise ResponsesImportError(f"{where}: '{value[:40]}' is not a choice of {question.name}",
+class _Reader:
+    """Turns the cells of one row into raw answers for :func:`validate_answers`."""
+
+    def __init__(self, form: Form, layout: _Layout, export_format: str, path: Path) -> None:
+        self.form, self.layout, self.export_format, self.path = form, layout, export_format, path
+        self.lookups: dict[str, list[dict[str, set[str]]]] = {}
+        self.not_applicable = 0  # cells 'n/a' read as no answer (said in the summary)
+
+    def where(self, number: int, column: str) -> str:
+        return f"{self.path.name} row {number}, column '{column}'"
+
+    def choice(self, question: Question, value: str, number: int, column: str) -> str:
+        if self.export_format == "limesurvey" and value == LIMESURVEY_OTHER:
+            value = OTHER
+        lookups = self.lookups.setdefault(question.name, _choice_lookup(self.form, question, self.layout.by_label))
+        for index, lookup in enumerate(lookups):
+            if index == 3 and self.export_format != "limesurvey":
+                break
+            key = squeeze(value) if index < 2 else squeeze(value).casefold() if index == 2 else squash(value)
+            found = lookup.get(key)
+            if found and len(found) == 1:
+                return next(iter(found))
+            if found:
+                raise ResponsesImportError(f"{self.where(number, column)}: '{value[:40]}' fits the choices "
+                                           f"{' and '.join(sorted(found))} of {question.name}",
+                                           "export answer codes (XML values) instead of labels")
+        names = ", ".join(choice.name for choice in self.form.options(question))
+        raise ResponsesImportError(f"{self.where(number, column)}: '{value[:40]}' is not a choice of {question.name}",
                                    f"the form's choices are: {names}; export answer codes (XML values)")
-    return found
+
+    def joined(self, question: Question, value: str, number: int, column: str) -> list[str]:
+        """A select_multiple written in one cell: names split on spaces, or (a labels export) labels joined
+        with spaces, read only if there is exactly one way to read them."""
+        if not self.layout.by_label:
+            return [self.choice(question, part, number, column) for part in value.split()]
+        # A choice without a label is written with its name, as KoboToolbox does.
+        spellings: dict[str, set[str]] = {}
+        for option in self.form.options(question):
+            for text in [text for text in option.labels.values() if text.strip()] or [option.name]:
+                spellings.setdefault(squeeze(text), set()).add(option.name)
+        found = _segment(squeeze(value), spellings)
+        if found is None:
+            raise ResponsesImportError(f"{self.where(number, column)}: '{value[:60]}' cannot be split into choices of "
+                                       f"{question.name} in exactly one way",
+                                       "export with 'separate columns' for select_multiple questions, or with XML "
+                                       "values")
+        return found
+
+    def row(self, cells: dict[str, str], number: int) -> dict[str, Any]:
+        answers: dict[str, Any] = {}
+        chosen: dict[str, list[str]] = {}
+        joined_column: dict[str, str] = {}
+        others: dict[str, str] = {}
+        for column, match in self.layout.matches.items():
+            value = cells.get(column, "").strip()
+            question = self.form.question(match.question)
+            if match.role == CHOICE:
+                flag = value.lower()
+                if flag not in CHOSEN | NOT_CHOSEN:
+                    raise ResponsesImportError(f"{self.where(number, column)}: '{value[:40]}' is not 1/0 (or Y/empty) "
+                                               f"for the choice {match.choice} of {match.question}",
+                                               "export the file again without editing it by hand")
+                chosen.setdefault(match.question, [])
+                if flag in CHOSEN:
+                    chosen[match.question].append(match.choice)
+                continue
+            if match.role == OTHER_TEXT:
+                if value:
+                    others[match.question] = value
+                    answers.setdefault(f"{match.question}_other", value)
+                continue
+            if value and value.lower() in EMPTY and question.kind != "text":
+                self.not_applicable += 1
+                continue
+            if not value:
+                continue
+            if question.kind == "select_one":
+                answers[question.name] = self.choice(question, value, number, column)
+            elif question.kind == "select_multiple":
+                answers[question.name] = self.joined(question, value, number, column)
+                joined_column[question.name] = column
+            else:
+                answers[question.name] = value
+        for name, names in chosen.items():
+            if name in answers and sorted(answers[name]) != sorted(names):
+                columns = [column for column, match in self.layout.matches.items() if match.question == name]
+                raise ResponsesImportError(f"{self.path.name} row {number}: column '{joined_column[name]}' says "
+                                           f"{' '.join(answers[name]) or 'nothing'} but the columns "
+                                           f"{', '.join(c for c in columns if c != joined_column[name])} say "
+                                           f"{' '.join(names) or 'nothing'}",
+                                           "export the file again without editing it by hand")
+            if names:
+                answers[name] = names
+        for name, text in others.items():
+            question = self.form.question(name)
+            if question.kind == "select_multiple" and OTHER not in answers.get(name, []):
+                answers[name] = [*answers.get(name, []), OTHER]
+            if f"{name}_other" not in {q.name for q in self.form.answer_questions()}:
+                raise ResponsesImportError(f"{self.path.name} row {number}: an 'other' text for {name} "
+                                           f"('{text[:40]}') but the form has no question {name}_other to hold it",
+                                           f"add 'or_other' to {name} in the form (survey add --replace), or "
+                                           "clear the column")
+        return answers
 
 
-def _kobo_answers(form: Form, row: dict[str, str], number: int, path: Path) -> dict[str, Any]:
-    def column_of(name: str) -> str | None:
-        # KoboToolbox writes group paths with '/', ODK Central with '-': "identity/identity_news".
-        return next((column for column in row if column == name or column.endswith((f"/{name}", f"-{name}"))), None)
-
-    answers: dict[str, Any] = {}
-    for question in form.answer_questions():
-        column = column_of(question.name)
-        value = (row.get(column) or "").strip() if column else ""
-        if not value or value.lower() in ("n/a", "na"):
+def _segment(text: str, labels: dict[str, set[str]]) -> list[str] | None:
+    """``text`` as labels joined by single spaces, if there is exactly one way to read it (a label that
+    two choices share is two ways)."""
+    ways: dict[int, list[list[str]]] = {0: [[]]}
+    for start in range(len(text) + 1):
+        if start not in ways:
             continue
-        where = f"{path.name} row {number}, column {column}"
-        if question.kind == "select_one":
-            answers[question.name] = _map_choice(form, question, value, where)
-        elif question.kind == "select_multiple":
-            answers[question.name] = [_map_choice(form, question, part, where) for part in value.split()]
-        else:
-            answers[question.name] = value
-    return answers
+        for label, names in labels.items():
+            end = start + len(label)
+            if label and text.startswith(label, start) and (end == len(text) or text[end] == " "):
+                following = end + 1 if end < len(text) else end
+                # At most two ways are kept: two already mean the cell is ambiguous.
+                ways[following] = [*ways.get(following, []),
+                                   *([*way, name] for way in ways[start] for name in sorted(names))][:2]
+    found = ways.get(len(text), [])
+    return found[0] if len(found) == 1 else None
 
 
-def _limesurvey_answers(form: Form, row: dict[str, str], number: int, path: Path) -> dict[str, Any]:
-    columns = {_squash(column): column for column in row if column not in LIMESURVEY_META}
-    answers: dict[str, Any] = {}
-    for question in form.answer_questions():
-        code = _squash(question.name)
-        if question.kind == "select_multiple":
-            chosen = []
-            for column in row:
-                match = re.fullmatch(r"(.+?)\[(.+)\]", column)
-                if match and _squash(match.group(1)) == code and row[column].strip().upper() in ("Y", "1", "YES"):
-                    where = f"{path.name} row {number}, column {column}"
-                    chosen.append(_map_choice(form, question, match.group(2), where))
-            if chosen:
-                answers[question.name] = chosen
-            continue
-        column = columns.get(code)
-        value = (row.get(column) or "").strip() if column else ""
-        if not value:
-            continue
-        if question.kind == "select_one":
-            answers[question.name] = _map_choice(form, question, value, f"{path.name} row {number}, column {column}")
-        else:
-            answers[question.name] = value
-    return answers
+def _submission_id(raw: str, export_format: str, path: Path, number: int, column: str) -> str:
+    text = raw.strip().removeprefix("uuid:").strip()
+    if not text:
+        raise ResponsesImportError(f"{path.name} row {number}, column '{column}': empty submission id",
+                                   "every row needs its id; export the file again without editing it by hand")
+    prefix = ID_PREFIX[export_format]
+    submission_id = f"{prefix}-{text}"
+    if len(submission_id) > MAX_SUBMISSION_ID or any(not char.isprintable() for char in text):
+        raise ResponsesImportError(f"{path.name} row {number}, column '{column}': the submission id '{text[:40]}' is "
+                                   f"not an id the platform writes (printable, at most "
+                                   f"{MAX_SUBMISSION_ID - len(prefix) - 1} characters)",
+                                   "export the file again without editing it by hand")
+    return submission_id
 
 
-def read_responses(form: Form, path: str | Path, export_format: str) -> list[tuple[str, dict[str, Any]]]:
-    """(submission id, clean answers) for every row of a KoboToolbox/ODK or LimeSurvey CSV export."""
+def read_responses(form: Form, path: str | Path, export_format: str, column_map: Sequence[str] = (),
+                   summary: ImportSummary | None = None) -> list[tuple[int, str, dict[str, Any]]]:
+    """(row, submission id, clean answers) of every row of an export; ``summary`` gets what was left out.
+
+    Raises :class:`ResponsesImportError` naming row and column for the first row that cannot be read or
+    breaks the form, and when nothing in the file matches the form.
+    """
     path = Path(path)
     if export_format not in FORMATS:
         raise ResponsesImportError(f"unknown export format '{export_format}'", f"use one of {', '.join(FORMATS)}")
-    rows = _read_csv(path)
-    header = list(rows[0])
-    results = []
-    for number, row in enumerate(rows, start=2):
-        if export_format == "kobo":
-            id_column = next((column for column in KOBO_ID_COLUMNS if column in header), None)
-            if id_column is None:
-                raise ResponsesImportError(f"{path.name}: no submission id column ({', '.join(KOBO_ID_COLUMNS)})",
-                                           "export with the _uuid or meta/instanceID column included")
-            raw_id = row.get(id_column, "").removeprefix("uuid:").strip()
-            answers = _kobo_answers(form, row, number, path)
-            submission_id = f"kobo-{raw_id}"
-        else:
-            if "id" not in header:
-                raise ResponsesImportError(f"{path.name}: no 'id' column", "export LimeSurvey responses with the "
-                                           "response id (the first column of a default export)")
-            raw_id = row.get("id", "").strip()
-            answers = _limesurvey_answers(form, row, number, path)
-            submission_id = f"limesurvey-{raw_id}"
-        if not raw_id:
-            raise ResponsesImportError(f"{path.name} row {number}: empty submission id", "every row needs its id")
+    summary = summary if summary is not None else ImportSummary(path.name)
+    table = kobo_headers(form) if export_format != "limesurvey" else {}
+    header, body = _read_table(path, form, export_format, table)
+    layout = _layout(form, header, export_format, path, summary, column_map, table)
+    reader = _Reader(form, layout, export_format, path)
+    results: list[tuple[int, str, dict[str, Any]]] = []
+    first_row: dict[str, int] = {}
+    dropped: dict[str, int] = {}
+    for number, cells in enumerate(body, start=2):
+        if len(cells) != len(header):
+            raise ResponsesImportError(f"{path.name} row {number}: {len(cells)} cells where the header has "
+                                       f"{len(header)}", "export the file again without editing it by hand")
+        if number == 2 and all(cell.strip().startswith("#") for cell in cells if cell.strip()):
+            summary.skipped.append((number, "HXL hashtags (#…) under the header, not an answer"))
+            continue
+        summary.read += 1
+        row = dict(zip(header, cells, strict=True))
+        if export_format == "limesurvey" and "submitdate" in row and not row["submitdate"].strip():
+            summary.skipped.append((number, "not completed in LimeSurvey (no submitdate)"))
+            continue
+        submission_id = _submission_id(row[layout.id_column], export_format, path, number, layout.id_column)
+        if submission_id in first_row:
+            raise ResponsesImportError(f"{path.name} row {number}, column '{layout.id_column}': the id "
+                                       f"{submission_id.partition('-')[2][:40]} is also on row "
+                                       f"{first_row[submission_id]}", "keep one row per submission")
+        first_row[submission_id] = number
+        answers = reader.row(row, number)
+        if not answers:
+            summary.skipped.append((number, "no answer in any column matched to a question"))
+            continue
         try:
             clean = validate_answers(form, answers)
         except SubmissionInvalid as error:
-            first = error.problems[0]
-            raise ResponsesImportError(f"{path.name} row {number}, question {first.field}: {first.text()}",
-                                       "correct the row in the export or the form, then import again") from error
-        results.append((submission_id[:64], clean))
+            problem = error.problems[0]
+            columns = [column for column, match in layout.matches.items() if match.question == problem.field]
+            where = f", column '{columns[0]}'" if columns else ""
+            raise ResponsesImportError(f"{path.name} row {number}{where}, question {problem.field}: {problem.text()}",
+                                       "correct the row in the export or the form, then import again; nothing was "
+                                       "stored") from error
+        for name in set(answers) - set(clean):
+            dropped[name] = dropped.get(name, 0) + 1
+        results.append((number, submission_id, clean))
+    if not results:
+        reasons = "; ".join(sorted({reason for _, reason in summary.skipped})) or "no rows"
+        raise ResponsesImportError(f"{path.name}: no row has an answer to store ({reasons}); nothing was stored",
+                                   "check that the export holds answers to this survey's questions")
+    if reader.not_applicable:
+        summary.notices.append(f"{reader.not_applicable} cells holding 'n/a' in number or choice columns were read "
+                               "as no answer")
+    if dropped:
+        summary.notices.append("Answers to questions that did not apply (their relevant condition was false) were "
+                               "not stored: " + ", ".join(f"{name} ({count} rows)" for name, count in
+                                                          sorted(dropped.items())))
     return results
 
 
-def import_responses(store: SurveyStore, slug: str, path: str | Path, export_format: str) -> dict[str, int]:
-    """Import an export into survey ``slug``; return how many rows were new and how many already stored."""
+def import_responses(store: SurveyStore, slug: str, path: str | Path, export_format: str, *,
+                     replace: bool = False, column_map: Sequence[str] = ()) -> ImportSummary:
+    """Import an export into survey ``slug`` in one transaction; return what was read, stored and left out.
+
+    Example::
+
+        summary = import_responses(store, "kz", "kobo_export.csv", "kobo")
+        print("\\n".join(summary.lines()))
+    """
+    path = Path(path)
     form = store.get_survey(slug).form
-    rows = read_responses(form, path, export_format)
-    created = 0
-    for submission_id, answers in rows:
-        receipt = store.submit(slug, submission_id, answers, origin=f"import:{export_format}", check_open=False)
-        created += receipt.created
-    return {"rows": len(rows), "new": created, "already_stored": len(rows) - created}
+    summary = ImportSummary(path.name)
+    rows = read_responses(form, path, export_format, column_map, summary)
+    origin = f"import:{export_format}"
+    prepared = []
+    for number, submission_id, answers in rows:
+        text = canonical(answers)
+        prepared.append((number, submission_id, text, hashlib.sha256(text.encode()).hexdigest()))
+    try:
+        with store.writing(), store.engine.begin() as connection:
+            stored: dict[str, tuple[str, str]] = {}
+            ids = [submission_id for _, submission_id, _, _ in prepared]
+            for start in range(0, len(ids), 500):
+                query = select(submissions.c.submission_id, submissions.c.answers_hash, submissions.c.origin).where(
+                    submissions.c.survey_slug == slug, submissions.c.submission_id.in_(ids[start:start + 500]))
+                stored.update({row.submission_id: (row.answers_hash, row.origin) for row in connection.execute(query)})
+            for number, submission_id, text, digest in prepared:
+                before = stored.get(submission_id)
+                if before is None:
+                    connection.execute(insert(submissions).values(
+                        survey_slug=slug, submission_id=submission_id, answers=text, answers_hash=digest,
+                        received_on=today(), origin=origin))
+                    summary.stored += 1
+                elif before[0] == digest:
+                    summary.already_stored += 1
+                elif not replace or not before[1].startswith("import:"):
+                    raw = submission_id.partition("-")[2]
+                    how = "collected on the web" if not before[1].startswith("import:") else "imported before"
+                    hint = ("answers collected on the web are never replaced by an import; remove the row from the file"
+                            if not before[1].startswith("import:") else
+                            "if this file corrects the earlier one, import it again with --replace")
+                    raise ResponsesImportError(f"{path.name} row {number}: submission {raw[:40]} was {how} with other "
+                                               "answers; nothing was stored", hint)
+                else:
+                    connection.execute(update(submissions).where(
+                        submissions.c.survey_slug == slug, submissions.c.submission_id == submission_id).values(
+                        answers=text, answers_hash=digest, origin=origin))
+                    summary.replaced += 1
+    except IntegrityError:
+        raise ResponsesImportError(f"{path.name}: the survey '{slug}' changed while importing (deleted, or the same "
+                                   "ids stored by another import); nothing was stored",
+                                   "run `diaspora survey list`, then import again") from None
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0][:200]
+        raise ResponsesImportError(f"{path.name}: the database refused the import ({reason}); nothing was stored",
+                                   "check that the survey database is reachable, then import again") from None
+    return summary

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Question kinds the observatory collects and analyses; everything else is refused on import.
-ANSWER_KINDS = ("select_one", "select_multiple", "integer", "decimal", "text")
+ANSWER_KINDS = ("select_one", "select_multiple", "integer", "decimal", "range", "text")
 KINDS = (*ANSWER_KINDS, "note", "begin_group", "end_group")
 OTHER = "other"
 # Labels of what ``or_other`` adds, in the observatory's languages (others get the English, as pyxform writes).
@@ -65,6 +65,8 @@ class Question:
     # Presentation columns that change nothing stored or checked (image, audio, media::…, required_message …),
     # header -> value, kept for export.
     presentation: dict[str, str] = field(default_factory=dict)
+    # ``range`` questions: start, end and step as written in the ``parameters`` column (see ranges.py).
+    parameters: dict[str, str] = field(default_factory=dict)
 
     @property
     def answers(self) -> bool:

@@ -14,6 +14,13 @@ from dataclasses import dataclass, field
 from diaspora_observatory.survey.expressions import parse, references
 from diaspora_observatory.survey.model import Form, Question
 
+# Fields the HTML form posts beside the answers (survey/web.py reads them): a question with one of these
+# names would lose its answer or break every post, so the XLSForm reader refuses them. The step fields
+# start with two underscores; every name starting so is kept for the form's own fields.
+STEP_FIELD, NAV_FIELD = "__step", "__nav"
+CONTROL_FIELDS = frozenset({"submission_id", "lang", STEP_FIELD, NAV_FIELD})
+RESERVED_PREFIX = "__"
+
 # Kinds of step items: a row of the form as it is ("row"), a group opened again after a break
 # ("reopen", the index of its begin_group row) and a group closed before a break ("close", same index).
 ROW, REOPEN, CLOSE = "row", "reopen", "close"

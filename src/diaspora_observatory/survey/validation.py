@@ -9,6 +9,7 @@ from typing import Any
 from diaspora_observatory.survey.errors import Problem, SubmissionInvalid
 from diaspora_observatory.survey.expressions import evaluate, holds, parse
 from diaspora_observatory.survey.model import Choice, Form, Question
+from diaspora_observatory.survey.ranges import range_value
 
 MAX_TEXT = 2000
 MAX_SUBMISSION_ID = 64
@@ -62,6 +63,9 @@ def _convert(form: Form, question: Question, values: list[str],
         if value not in {choice.name for choice in options_for(form, question, answers or {})}:
             return None, _problem(name, "'{value}' is not one of the choices", value=value[:40])
         return value, None
+    if question.kind == "range":
+        number, template, params = range_value(question.parameters, value)
+        return (number, None) if template == "" else (None, _problem(name, template, **params))
     if question.kind == "integer":
         try:
             return int(value), None

@@ -33,6 +33,7 @@ from diaspora_observatory.survey.errors import (
     SurveyClosed,
     SurveyNotFound,
 )
+from diaspora_observatory.survey.markdown import label_html, label_text
 from diaspora_observatory.survey.protection import DEFAULT_MAX_BODY, BodyTooLarge, cross_site, read_body
 from diaspora_observatory.survey.ratelimit import RateLimiter
 from diaspora_observatory.survey.steps import CLOSE, ROW, names_before, plan_steps, step_of_question
@@ -135,6 +136,7 @@ class SurveyViews:
                 "choices": [(choice.name, form.text(choice.labels, language) or choice.name)
                             for choice in options_for(form, question, earlier)],
                 "values": values.get(question.name, []), "problem": (problems or {}).get(question.name),
+                "parameters": question.parameters,  # a range's start, end and step
             })
         labels = {question.name: form.text(question.labels, language) or question.name
                   for question in form.answer_questions()}
@@ -433,6 +435,8 @@ def routes(web: WebContext) -> list[BaseRoute]:
     an admin token exists (printing it once if it was generated)."""
     web.add_template_dir(HERE / "templates")
     web.add_locale_dir(HERE / "locale")
+    # Labels written in Markdown, as ODK and Enketo show them (escaped first: see survey/markdown.py).
+    web.environment.filters.update(markdown=label_html, markdown_plain=label_text)
     store = SurveyStore.for_data_dir(web.data_dir, group_commit=True)
     try:
         store.get_survey(DEFAULT_SLUG)

@@ -3,11 +3,21 @@
 The observatory supports the part of XLSForm a self-run opinion survey needs: ``select_one``,
 ``select_multiple`` (also with ``or_other``), ``integer``, ``decimal``, ``text``, ``note``,
 ``begin group``/``end group``, ``required``, ``relevant``, ``constraint`` with ``constraint_message``,
-``choice_filter`` (with ``allow_choice_duplicates``), ``hint``, ``appearance``, labels in several
-languages (``label::Russian (ru)``) and presentation columns (media, ``required_message`` …) kept for
-export. Everything else is refused with the sheet, row and column, rather than half-supported: a form
-must not silently behave differently than its author expects. Metadata types that record the device
-or precise times (``start``, ``deviceid`` …) are refused because the observatory never stores them.
+``choice_filter`` (with ``allow_choice_duplicates``), ``hint``, ``appearance``, ``range`` (with
+``parameters`` start/end/step), labels in several languages (``label::Russian (ru)``) and presentation
+columns (media, ``required_message`` …) kept for export; settings ``form_title``, ``form_id`` (or its
+older name ``id_string``), ``version``, ``default_language``, ``allow_choice_duplicates`` and ``style``
+(read and ignored: the observatory has its own page layout). Everything else is refused with the
+sheet, row and column, rather than half-supported: a form must not silently behave differently than
+its author expects.
+
+Metadata that KoboToolbox's form builder adds to every form (``start``, ``end``, ``today``,
+``deviceid``, ``username``) is left out with a notice: the observatory never records times of day or
+devices, so those rows collect nothing here. Types that identify the respondent (``phonenumber``,
+``email``, SIM ids, location, audit logs) are refused: a form that asks for them is not an anonymous
+survey, and its author must decide, not the importer. Names that the web form uses for its own fields
+(``submission_id``, ``lang``, names starting ``__``), choice names with spaces (a ``select_multiple``
+answer is a space-separated list) and a header written twice are refused with sheet, row and column.
 """
 
 from __future__ import annotations
@@ -19,24 +29,34 @@ from typing import Any
 from diaspora_observatory.survey.errors import ExpressionError, FormIssue, XLSFormError
 from diaspora_observatory.survey.expressions import parse, references
 from diaspora_observatory.survey.model import SPECIFY_OTHER, Choice, Form, Question, added_label
+from diaspora_observatory.survey.ranges import parse_parameters, range_problems
+from diaspora_observatory.survey.steps import CONTROL_FIELDS, RESERVED_PREFIX
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 TRANSLATED = ("label", "hint", "constraint_message")
-SURVEY_COLUMNS = {"type", "name", "required", "relevant", "constraint", "appearance", "choice_filter"}
+SURVEY_COLUMNS = {"type", "name", "required", "relevant", "constraint", "appearance", "choice_filter", "parameters"}
 # Columns that only change how a question is presented, never what is stored or checked: accepted and
 # kept for export (also with a language, ``image::English (en)``, ``media::audio::Russian (ru)``).
 PRESENTATION = ("image", "big-image", "audio", "video", "media", "guidance_hint", "required_message", "autoplay")
 CHOICE_COLUMNS = {"list_name", "name"}
 SETTING_COLUMNS = ("form_title", "form_id", "version", "default_language", "allow_choice_duplicates")
-IDENTIFYING_TYPES = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
-                     "username", "email", "audit", "start-geopoint", "uri:deviceid", "uri:email",
-                     "uri:phonenumber", "uri:username"}
+# Read but not written back: id_string is form_id's older name; style only changes Enketo's layout.
+READ_SETTINGS = (*SETTING_COLUMNS, "id_string", "style")
+# What KoboToolbox's form builder adds by default: dropped with a notice (nothing of it is collected).
+METADATA_TYPES = {"start", "end", "today", "deviceid", "username", "uri:deviceid", "uri:username"}
+# What each metadata type that identifies the respondent records: refused (see the module docstring).
+IDENTIFYING_TYPES = {"phonenumber": "the device's phone number", "uri:phonenumber": "the device's phone number",
+                     "email": "the signed-in e-mail address", "uri:email": "the signed-in e-mail address",
+                     "subscriberid": "the SIM card's subscriber id", "uri:subscriberid": "the SIM card's subscriber id",
+                     "simserial": "the SIM card's serial number", "uri:simserial": "the SIM card's serial number",
+                     "start-geopoint": "where the respondent is", "background-geopoint": "where the respondent is",
+                     "audit": "when, and with some settings where, each answer was given"}
 # pyxform's old type names for a question that asks the respondent's own phone number.
 ASKS_IDENTITY = {"phone number", "phone_number"}
 SIMPLE_TYPES = {"integer": "integer", "int": "integer", "decimal": "decimal", "text": "text", "note": "note"}
 TRUE = {"yes", "true", "true()", "1"}
 FALSE = {"", "no", "false", "false()", "0"}
-FIX_TYPE = ("use one of select_one LIST, select_multiple LIST, integer, decimal, text, note, "
+FIX_TYPE = ("use one of select_one LIST, select_multiple LIST, integer, decimal, range, text, note, "
             "begin group, end group")
 
 
@@ -64,18 +84,40 @@ def _cell(cell: Any, sheet: str, row: int, column: str, issues: list[FormIssue])
 Records = list[tuple[int, dict[str, str]]]
 
 
+def _letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
 def _read_sheet(workbook: Any, sheet: str, issues: list[FormIssue]) -> tuple[list[str], Records]:
     """The headers and the non-blank rows (with their spreadsheet row numbers) of one sheet."""
     rows = workbook[sheet].iter_rows()
     header_cells = next(rows, ())
     headers = [_header(cell.value) for cell in header_cells]
+    first_seen: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        if not header:
+            continue
+        if header in first_seen:
+            # Which copy a tool reads differs (pyxform takes one, a spreadsheet shows both): refuse.
+            issues.append(FormIssue(sheet, 1, header, f"the column '{header}' appears twice (columns "
+                                    f"{_letter(first_seen[header])} and {_letter(index)}); keep one of them"))
+            headers[index] = ""  # read the first copy only, so the second is not reported again below
+            continue
+        first_seen[header] = index
     records = []
     for number, cells in enumerate(rows, start=2):
         record = {}
         for index, cell in enumerate(cells):
             if index < len(headers) and headers[index]:
                 record[headers[index]] = _cell(cell, sheet, number, headers[index], issues)
-            elif cell.value not in (None, ""):
+            elif cell.value not in (None, "") and not (index < len(headers) and headers[index] == "" and
+                                                       _header(header_cells[index].value)):
                 issues.append(FormIssue(sheet, number, f"#{index + 1}", "a value in a column without a header; "
                                         "add a header or clear the cell"))
         if any(record.values()):
@@ -106,7 +148,7 @@ def _translations(record: dict[str, str], prefix: str) -> dict[str, str]:
 
 
 def _question(number: int, record: dict[str, str], choices: dict[str, list[Choice]],
-              issues: list[FormIssue]) -> Question | None:
+              issues: list[FormIssue], notices: list[FormIssue]) -> Question | None:
     parts = record.get("type", "").split()
     raw_type = " ".join(parts)
     name = record.get("name", "")
@@ -139,9 +181,16 @@ def _question(number: int, record: dict[str, str], choices: dict[str, list[Choic
         kind = "end_group"
     elif raw_type.lower() in SIMPLE_TYPES and len(parts) == 1:
         kind = SIMPLE_TYPES[raw_type.lower()]
+    elif raw_type.lower() == "range":
+        kind = "range"
+    elif raw_type.lower() in METADATA_TYPES:
+        notices.append(FormIssue("survey", number, "type", f"'{raw_type}' ({name or 'no name'}) is metadata "
+                                 "that ODK/KoboToolbox records by itself; the observatory never stores times of "
+                                 "day, devices or user names, so it is not collected and the row is left out"))
+        return None
     elif raw_type.lower() in IDENTIFYING_TYPES:
-        refuse("type", f"'{raw_type}' records the device, the respondent or precise times, which the "
-                       "observatory never stores; delete this row")
+        refuse("type", f"'{raw_type}' records {IDENTIFYING_TYPES[raw_type.lower()]}, which identifies the "
+                       "respondent in an anonymous survey; delete this row")
         return None
     elif raw_type.lower() in ASKS_IDENTITY:
         refuse("type", f"'{raw_type}' asks the respondent for their phone number, which identifies them in "
@@ -156,6 +205,19 @@ def _question(number: int, record: dict[str, str], choices: dict[str, list[Choic
         return None
     if kind != "end_group" and not NAME.match(name):
         refuse("name", f"'{name}' is not a valid name; start with a letter or _, then letters, digits, _ . -")
+    elif kind != "end_group" and (name in CONTROL_FIELDS or name.startswith(RESERVED_PREFIX)):
+        refuse("name", f"'{name}' is a name the web form uses for its own fields (submission_id, lang and names "
+                       f"starting with {RESERVED_PREFIX}); an answer named so would be lost; rename the question")
+    parameters: dict[str, str] = {}
+    parameters_text = record.get("parameters", "")
+    if kind == "range":
+        parameters, problems = parse_parameters(parameters_text)
+        problems += [] if problems else range_problems(parameters)
+        for problem in problems:
+            refuse("parameters", f"range '{name}': {problem}")
+    elif parameters_text:
+        refuse("parameters", f"parameters on '{raw_type}' are not supported (only range questions take "
+                             "start, end and step); clear the cell")
     required_text = record.get("required", "").strip().lower()
     if required_text not in TRUE | FALSE:
         refuse("required", f"'{record.get('required')}' is not supported; write yes or no "
@@ -172,7 +234,8 @@ def _question(number: int, record: dict[str, str], choices: dict[str, list[Choic
                         constraint_messages=_translations(record, "constraint_message"),
                         appearance=record.get("appearance", ""), row=number,
                         choice_filter=choice_filter if list_name else "",
-                        or_other=list_name is not None and len(parts) == 3, presentation=presentation)
+                        or_other=list_name is not None and len(parts) == 3, presentation=presentation,
+                        parameters=parameters)
     return question
 
 
@@ -245,6 +308,12 @@ def read_xlsform(path: str | Path) -> Form:
         form = read_xlsform("questionnaire.xlsx")
         [q.name for q in form.answer_questions()]
     """
+    return read_xlsform_with_notices(path)[0]
+
+
+def read_xlsform_with_notices(path: str | Path) -> tuple[Form, list[FormIssue]]:
+    """Like :func:`read_xlsform`, also returning what was read but left out or ignored (metadata rows,
+    the ``style`` setting), each with sheet, row and column, for the user to see."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -256,10 +325,17 @@ def read_xlsform(path: str | Path) -> Form:
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as error:
         raise XLSFormError(str(path), [FormIssue("(workbook)", None, None, f"not a readable .xlsx file ({error})")],
                            "save the questionnaire as an Excel .xlsx workbook") from error
-    return _read_workbook(path, workbook)
+    notices: list[FormIssue] = []
+    form = _read_workbook(path, workbook, notices)
+    return form, sorted(notices, key=_sheet_order)
 
 
-def _read_workbook(path: Path, workbook: Any) -> Form:
+def _sheet_order(issue: FormIssue) -> tuple[int, int]:
+    """Survey sheet first, then choices, then settings; rows in order (the sheets are read in another)."""
+    return {"survey": 0, "choices": 1, "settings": 2}.get(issue.sheet, -1), issue.row or 0
+
+
+def _read_workbook(path: Path, workbook: Any, notices: list[FormIssue]) -> Form:
     issues: list[FormIssue] = []
     if "survey" not in workbook.sheetnames:
         raise XLSFormError(str(path), [FormIssue("survey", None, None, "the workbook has no sheet named 'survey'; "
@@ -271,9 +347,10 @@ def _read_workbook(path: Path, workbook: Any) -> Form:
     settings: dict[str, str] = {}
     if "settings" in workbook.sheetnames:
         _, records = _read_sheet(workbook, "settings", issues)
-        _check_columns("settings", records, set(SETTING_COLUMNS), issues)
+        _check_columns("settings", records, set(READ_SETTINGS), issues)
         if records:
             settings = records[0][1]
+            _read_settings(settings, records[0][0], issues, notices)
     duplicates_allowed = settings.get("allow_choice_duplicates", "").strip().lower() in TRUE
     choices: dict[str, list[Choice]] = {}
     if "choices" in workbook.sheetnames:
@@ -287,6 +364,10 @@ def _read_workbook(path: Path, workbook: Any) -> Form:
                 issues.append(FormIssue("choices", number, missing, f"empty {missing}; every choice needs a list "
                                         "name and a name"))
                 continue
+            if any(character.isspace() for character in name):
+                issues.append(FormIssue("choices", number, "name", f"'{name}' has a space; a select_multiple "
+                                        "answer is a space-separated list of names, so this choice could never be "
+                                        f"chosen; write it without spaces (as in '{'_'.join(name.split())}')"))
             if not duplicates_allowed and any(choice.name == name for choice in choices.get(list_name, [])):
                 issues.append(FormIssue("choices", number, "name", f"'{name}' appears twice in the list "
                                         f"'{list_name}'; give each choice its own name (or set "
@@ -297,7 +378,7 @@ def _read_workbook(path: Path, workbook: Any) -> Form:
     _, records = _read_sheet(workbook, "survey", issues)
     _check_columns("survey", records, SURVEY_COLUMNS, issues, PRESENTATION)
     questions = [question for number, record in records
-                 if (question := _question(number, record, choices, issues)) is not None]
+                 if (question := _question(number, record, choices, issues, notices)) is not None]
     form = Form(form_id=settings.get("form_id") or path.stem, title=settings.get("form_title") or path.stem,
                 questions=_expand_or_other(questions, issues), choices=choices, version=settings.get("version", ""),
                 default_language=settings.get("default_language", ""),
@@ -307,10 +388,23 @@ def _read_workbook(path: Path, workbook: Any) -> Form:
     if not form.answer_questions() and not issues:
         issues.append(FormIssue("survey", None, "type", "the form has no question that takes an answer"))
     if issues:
-        order = {"survey": 0, "choices": 1, "settings": 2}
-        issues.sort(key=lambda issue: (order.get(issue.sheet, -1), issue.row or 0))
+        issues.sort(key=_sheet_order)
         raise XLSFormError(str(path), issues)
     return form
+
+
+def _read_settings(settings: dict[str, str], row: int, issues: list[FormIssue], notices: list[FormIssue]) -> None:
+    """id_string is the older name of form_id (pyxform reads either); style is read and ignored."""
+    id_string, form_id = settings.pop("id_string", ""), settings.get("form_id", "")
+    if id_string and form_id and id_string != form_id:
+        issues.append(FormIssue("settings", row, "id_string", f"'{id_string}' differs from form_id '{form_id}'; "
+                                "they are two names of the same setting: keep one"))
+    elif id_string:
+        settings["form_id"] = id_string
+    style = settings.pop("style", "")
+    if style:
+        notices.append(FormIssue("settings", row, "style", f"'{style}' changes only how Enketo lays out the form; "
+                                 "the observatory shows its own layout, so the setting is ignored"))
 
 
 def _string_cell(sheet: Any, row: int, column: int, value: str) -> None:
@@ -347,6 +441,8 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
     columns += [("appearance", None)]
     if any(question.choice_filter for question in written):
         columns += [("choice_filter", None)]
+    if any(question.parameters for question in written):
+        columns += [("parameters", None)]
     presentation = dict.fromkeys(header for question in written for header in question.presentation)
     columns += [(header, ("presentation", header)) for header in presentation]
     for index, (header, _) in enumerate(columns, start=1):
@@ -357,7 +453,8 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
         values = {"type": f"{type_text} or_other" if question.or_other else type_text,
                   "name": question.name, "required": "yes" if question.required else "",
                   "relevant": question.relevant, "constraint": question.constraint, "appearance": question.appearance,
-                  "choice_filter": question.choice_filter}
+                  "choice_filter": question.choice_filter,
+                  "parameters": " ".join(f"{key}={value}" for key, value in question.parameters.items())}
         for index, (header, translated) in enumerate(columns, start=1):
             value = getattr(question, translated[0]).get(translated[1], "") if translated else values[header]
             if value:

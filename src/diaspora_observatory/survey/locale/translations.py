@@ -136,6 +136,14 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
     "Next": ("Далее", "Келесі"),
     "Back": ("Назад", "Артқа"),
     "What is kept and what is not": ("Что сохраняется и что нет", "Не сақталады және не сақталмайды"),
+    # The range question (survey/ranges.py): its bounds on the form and the problems of an answer.
+    "enter a number from {start} to {end}": ("введите число от {start} до {end}",
+                                             "{start} мен {end} аралығындағы сан енгізіңіз"),
+    "enter a number from {start} to {end} in steps of {step}": (
+        "введите число от {start} до {end} с шагом {step}",
+        "{start} мен {end} аралығындағы, {step} қадаммен сан енгізіңіз"),
+    "a number from {start} to {end} in steps of {step}": ("число от {start} до {end} с шагом {step}",
+                                                           "{start} мен {end} аралығындағы, {step} қадаммен сан"),
 }
 
 
