@@ -268,7 +268,7 @@ def test_two_rows_for_one_key_are_refused_by_their_key(tmp_path, case_copy):
     result = run("import", "generic", census(tmp_path, ["KGZ", "2022", "5"], ["KG", "2022", "6"]), "--case", case_copy,
                  "--resource", "census", *CENSUS_MAP)
     assert result.exit_code == 2
-    assert result.output.splitlines()[-2] == "Error: census.csv: two rows for country=KGZ, year=2022; keep one"
+    assert result.output.splitlines()[-2] == "Error: census.csv, row 3: KGZ, 2022 appears again (first on row 2)"
 
 
 def test_excel_true_is_not_one_person(tmp_path, case_copy):

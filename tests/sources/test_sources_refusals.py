@@ -18,8 +18,6 @@ def workbook_with(tmp_path, value):
     return write_workbook(tmp_path / "undesa.xlsx", table1_rows(HEADER_2024, YEARS_2024, rows))
 
 
-@pytest.mark.xfail(strict=True, reason="sources/undesa.py _counts reads TRUE as 1 and rounds 1.5 to 2 "
-                                       "(pd.to_numeric, np.round); its parsing is outside this change")
 @pytest.mark.parametrize("value", [True, 1.5])
 def test_undesa_workbook_refuses_a_boolean_or_a_fraction_of_a_person(tmp_path, value):
     from diaspora_observatory.sources.undesa import read_undesa

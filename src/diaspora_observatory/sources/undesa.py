@@ -297,7 +297,18 @@ def _counts(frame, index: int, label: str, numbers, file: str, sheet: str | None
         raise _cell_error(file, sheet, int(numbers[position]), index, label,
                           f"{column.iloc[position]!r} is negative; expected a count of people or '..' for missing",
                           "correct the cell or mark it '..'")
-    return np.round(values)
+    # A spreadsheet's TRUE is read as 1 by to_numeric, and 1.5 people would be rounded to 2: both are errors
+    # in the file, never a count.
+    flags = np.fromiter((isinstance(cell, (bool, np.bool_)) for cell in cells), dtype=bool, count=len(cells))
+    fractional = ~np.isnan(values) & (values != np.floor(values))
+    wrong = flags | fractional
+    if wrong.any():
+        position = int(wrong.argmax())
+        what = "is a true/false value" if flags[position] else "is not a whole number of people"
+        raise _cell_error(file, sheet, int(numbers[position]), index, label,
+                          f"{column.iloc[position]!r} {what}; expected a count of people or '..' for missing",
+                          "correct the cell or mark it '..'")
+    return values
 
 
 MAX_COUNT = 10**11  # more people than have ever lived in one place: a misread cell, not a count
