@@ -1,4 +1,5 @@
-"""Formatting DataFrames for output: JSON-safe records, CSV, and a terminal table."""
+"""DataFrames for output: JSON-safe records and CSV (raw machine values), and a terminal table whose
+numbers are written by the presentation layer, as on the web pages and in the report."""
 
 from __future__ import annotations
 
@@ -34,7 +35,14 @@ def to_json(frame: pd.DataFrame) -> str:
     return json.dumps(records(frame), indent=2, ensure_ascii=False)
 
 
-def print_table(frame: pd.DataFrame, output_format: str) -> None:
+def text_rows(frame: pd.DataFrame, language: str = "en") -> list[list[str]]:
+    """The rows of ``frame`` as the terminal shows them: each number written for its column's kind."""
+    from diaspora_observatory.presentation.cells import cell_text
+
+    return [[cell_text(column, value, language, row) for column, value in row.items()] for row in records(frame)]
+
+
+def print_table(frame: pd.DataFrame, output_format: str, language: str = "en") -> None:
     if output_format == "csv":
         print(to_csv(frame), end="")
     elif output_format == "json":
@@ -46,6 +54,6 @@ def print_table(frame: pd.DataFrame, output_format: str) -> None:
         table = Table(show_lines=False)
         for column in frame.columns:
             table.add_column(str(column), overflow="fold")
-        for row in records(frame):
-            table.add_row(*("" if v is None else f"{v:,.4g}" if isinstance(v, float) else str(v) for v in row.values()))
+        for row in text_rows(frame, language):
+            table.add_row(*row)
         Console().print(table)

@@ -18,6 +18,7 @@ from diaspora_observatory.case.labels import ValueLabels, value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts.render import to_svg
 from diaspora_observatory.errors import DiasporaError
+from diaspora_observatory.presentation.cells import cell_text
 from diaspora_observatory.report.sections import Section, build_sections, source_label
 from diaspora_observatory.tabular import records, to_csv
 
@@ -31,22 +32,13 @@ def _environment(labels: ValueLabels | None = None) -> Environment:
     return environment
 
 
-def format_cell(value: object, column: str = "", labels: ValueLabels | None = None) -> str:
-    """A table cell for people: thousands separated (but not in years), four significant digits, codes
-    by their label (the CSV tables keep the codes)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if "year" in column:
-        return str(int(value)) if isinstance(value, int | float) else str(value)
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:,.4g}"
-    if isinstance(value, int):
-        return f"{value:,}"
+def format_cell(value: object, column: str = "", labels: ValueLabels | None = None, language: str = "en",
+                row: dict | None = None) -> str:
+    """A table cell for people: a number written by the presentation layer for its column's kind (the
+    same string as the web page and ``diaspora show``), a code by its label (the CSV tables keep codes)."""
     if labels is not None and isinstance(value, str):
         return labels(column, value)
-    return str(value)
+    return cell_text(column, value, language, row)
 
 
 def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
