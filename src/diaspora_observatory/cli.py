@@ -165,7 +165,9 @@ def _print_check(case, claims) -> None:
 @click.argument("table", type=click.Choice(TABLES), metavar="TABLE")
 @case_option
 @format_option()
-def show(table: str, case_name: str | None, output_format: str) -> None:
+@click.option("--lang", "language", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True,
+              help="Language the table format writes its numbers in (CSV and JSON keep machine values).")
+def show(table: str, case_name: str | None, output_format: str, language: str) -> None:
     """Print one analysis table of the case.
 
     TABLE is one of: {tables}.
@@ -173,6 +175,7 @@ def show(table: str, case_name: str | None, output_format: str) -> None:
     \b
     Examples:
       diaspora show demography
+      diaspora show flow-summary --lang ru
       diaspora show flows --format csv > flows.csv
       diaspora show claims --format json
     """
@@ -181,7 +184,7 @@ def show(table: str, case_name: str | None, output_format: str) -> None:
     from diaspora_observatory.tabular import print_table
 
     frame = build_table(load_case(case_name).require_valid(), table)
-    print_table(frame, output_format)
+    print_table(frame, output_format, language)
 
 
 show.help = show.help.replace("{tables}", ", ".join(TABLES))

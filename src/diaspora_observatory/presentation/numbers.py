@@ -149,3 +149,19 @@ def format_range(low: object, high: object, kind: str = PLAIN, language: str = "
         return first
     negative = any(isinstance(v, numbers.Real) and not _is_missing(v) and float(v) < 0 for v in (low, high))
     return f"{first} – {second}" if negative else f"{first}–{second}"
+
+
+UNIT_KINDS = {"persons": PEOPLE, "people": PEOPLE, "count": COUNT, "year": YEAR}
+
+
+def figure_text(value: object, low: object, high: object, unit: str, language: str = "en") -> str:
+    """A headline figure as the overview card and the report's key figures write it: a percentage with
+    the locale's sign, anything else by its unit's kind; a range (``5,000,000–7,000,000``,
+    ``12.4%–17.3%``) when ``low`` and ``high`` differ, never its midpoint."""
+    ranged = not (_is_missing(low) or _is_missing(high)) and low != high
+    if unit == "percent":
+        if ranged:
+            return f"{format_percent(low, language)}–{format_percent(high, language)}"
+        return format_percent(value, language)
+    kind = UNIT_KINDS.get(unit, PLAIN)
+    return format_range(low, high, kind, language) if ranged else format_value(value, kind, language)

@@ -27,7 +27,7 @@ from starlette.responses import HTMLResponse, Response
 
 from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.countries import country_name
-from diaspora_observatory.presentation.numbers import format_range
+from diaspora_observatory.presentation.numbers import figure_text, format_range
 from diaspora_observatory.report.sections import source_label
 from diaspora_observatory.tabular import records
 from diaspora_observatory.web.cells import format_cell, shown_columns
@@ -96,6 +96,7 @@ class WebContext:
             "number": lambda value, kind="plain": format_number(value, language, kind),
             "percent": lambda value, decimals=None: format_percent(value, language, decimals),
             "range": lambda low, high, kind="plain": format_range(low, high, kind, language),
+            "figure": lambda value, low, high, unit: figure_text(value, low, high, unit, language),
             "country": lambda code: country_name(code, language) if isinstance(code, str) and len(code) == 3 else code,
             "rows": records,
             "cell": lambda column, value, row=None: format_cell(column, value, language, labels, row),
