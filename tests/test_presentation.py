@@ -90,3 +90,12 @@ def test_cells():
     assert cell_text("note", "as is", "ru") == "as is"
     assert cell_text("low", float("nan")) == ""
     assert cell_text("value", 8758.0, "ru", {"unit": "persons"}) == f"8{NBSP}758"
+
+
+def test_a_claims_reported_text_is_written_as_a_number_of_its_unit():
+    assert cell_text("reported", "20000000", "ru", {"unit": "persons"}) == f"20{NBSP}000{NBSP}000"
+    assert cell_text("reported", "0.52", "ru", {"unit": "percent"}) == "0,52"  # the study's digits, no more
+    assert cell_text("reported", "33.3", "en", {"unit": "percent"}) == "33.3"
+    assert cell_text("reported", "UZB", "en", {"unit": "country"}) == "UZB"
+    assert cell_text("reported", "decreasing", "en", {"unit": "persons"}) == "decreasing"
+    assert cell_text("tolerance", 0.05) == "0.05"

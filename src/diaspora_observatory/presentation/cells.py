@@ -6,7 +6,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Mapping
 
-from diaspora_observatory.presentation.kinds import column_kind
+from diaspora_observatory.presentation.kinds import COUNT, PEOPLE, UNIT_COLUMNS, UNIT_KINDS, YEAR, column_kind
 from diaspora_observatory.presentation.numbers import _is_missing, format_value
 
 YES_NO = {"en": ("yes", "no"), "ru": ("да", "нет"), "kk": ("иә", "жоқ")}
@@ -36,4 +36,16 @@ def cell_text(column: str, value: object, language: str = "en", row: Mapping[str
         return yes_no(value, language)
     if is_number(value):
         return format_value(value, column_kind(column, row), language)
+    if row is not None and isinstance(value, str) and column in UNIT_COLUMNS and row.get("unit") in UNIT_KINDS:
+        # A claim's reported value is kept as the study wrote it (text: a number, a code or a word); a
+        # number among them is written in the reader's signs with exactly the digits the study gave.
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        kind = UNIT_KINDS[str(row["unit"])]
+        if kind in (PEOPLE, COUNT, YEAR):
+            return format_value(number, kind, language)
+        decimals = len(value.partition(".")[2]) if "e" not in value.lower() else None
+        return format_value(number, kind, language, decimals=decimals)
     return str(value)

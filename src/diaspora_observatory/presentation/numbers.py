@@ -9,7 +9,7 @@ non-breaking space and write a decimal comma (``34 871``, ``14,9``). What each k
 - p-values: three decimals, and ``< 0.001`` below that (never ``0.0``), after APA style;
 - years: the digits alone, never grouped (``1990``, not ``1,990``);
 - rates (persons per year) and other measures: three significant digits, never fewer than the whole
-  part (``-1,235``, ``-87.5``, ``-2.82``);
+  part (``-1,235``, ``-87.5``, ``-2.82``); a plain number drops trailing zeros (a tolerance of ``0.05``);
 - levels (0.95): a whole percentage (``95%``).
 
 ``format_value`` takes a kind (see ``kinds``); ``format_range`` writes an interval or a range of two values.
@@ -55,13 +55,13 @@ def _decimals(value: float, significant: int = SIGNIFICANT_DIGITS) -> int:
     return min(max(0, significant - 1 - math.floor(math.log10(abs(value)))), 6)
 
 
-def _decimal(value: float, decimals: int, language: str) -> str:
+def _decimal(value: float, decimals: int, language: str, *, keep_zeros: bool = True) -> str:
     from babel.numbers import format_decimal
 
     rounded = round(value, decimals)
     if rounded == 0:
         rounded = 0.0  # no "-0"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    pattern = "#,##0" + ("." + ("0" if keep_zeros else "#") * decimals if decimals else "")
     return format_decimal(rounded, format=pattern, locale=language, decimal_quantization=True)
 
 
@@ -130,7 +130,9 @@ def format_value(value: object, kind: str = PLAIN, language: str = "en", *, deci
             return _decimal(number, decimals, language)
         if kind == PLAIN and isinstance(value, numbers.Integral):
             return _decimal(number, 0, language)
-        return _decimal(number, _decimals(number), language)
+        # A measured share or rate keeps its trailing zeros (0.500 says three digits are known); a plain
+        # number such as a tolerance of 0.05 is not a measurement and reads as written.
+        return _decimal(number, _decimals(number), language, keep_zeros=kind != PLAIN)
     raise ValueError(f"unknown kind of number {kind!r}")
 
 
