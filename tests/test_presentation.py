@@ -26,7 +26,8 @@ NBSP = "\xa0"
     (14.866, "percent", "14.9", "14,9"),
     (0.138, "percent", "0.138", "0,138"),
     (0.0216887, "percent", "0.0217", "0,0217"),
-    (0.5, "percent", "0.500", "0,500"),
+    (0.5, "percent", "0.5", "0,5"),  # no trailing zeros: no digit claimed beyond the inputs
+    (0.044, "percent", "0.044", "0,044"),
     (94.67251, "percent", "94.7", "94,7"),
     (100.0, "percent", "100", "100"),
     (0.0004, "p_value", f"<{NBSP}0.001", f"<{NBSP}0,001"),  # printed "0.0" before

@@ -4,12 +4,12 @@ English groups thousands with a comma and writes a decimal point; Russian and Ka
 non-breaking space and write a decimal comma (``34 871``, ``14,9``). What each kind shows:
 
 - people and counts: whole numbers (a projection has no tenths of a person);
-- percentages: three significant digits (``94.7``, ``0.519``, ``0.0217``), trailing zeros kept so the
-  precision shows; the census and estimate counts behind the case's shares carry at least that many;
+- percentages: at most three significant digits (``94.7``, ``0.519``, ``0.0217``, ``0.5``), trailing
+  zeros dropped so that no digit is claimed beyond them;
 - p-values: three decimals, and ``< 0.001`` below that (never ``0.0``), after APA style;
 - years: the digits alone, never grouped (``1990``, not ``1,990``);
-- rates (persons per year) and other measures: three significant digits, never fewer than the whole
-  part (``-1,235``, ``-87.5``, ``-2.82``); a plain number drops trailing zeros (a tolerance of ``0.05``);
+- rates (persons per year) and other measures: at most three significant digits, never fewer than the
+  whole part (``-1,235``, ``-87.5``, ``-2.82``), trailing zeros dropped (a tolerance of ``0.05``);
 - levels (0.95): a whole percentage (``95%``).
 
 ``format_value`` takes a kind (see ``kinds``); ``format_range`` writes an interval or a range of two values.
@@ -130,9 +130,9 @@ def format_value(value: object, kind: str = PLAIN, language: str = "en", *, deci
             return _decimal(number, decimals, language)
         if kind == PLAIN and isinstance(value, numbers.Integral):
             return _decimal(number, 0, language)
-        # A measured share or rate keeps its trailing zeros (0.500 says three digits are known); a plain
-        # number such as a tolerance of 0.05 is not a measurement and reads as written.
-        return _decimal(number, _decimals(number), language, keep_zeros=kind != PLAIN)
+        # Trailing zeros are dropped: 0.044 (2,200 of a world estimate of 5 million) written 0.0440 would
+        # claim a digit that neither input has.
+        return _decimal(number, _decimals(number), language, keep_zeros=False)
     raise ValueError(f"unknown kind of number {kind!r}")
 
 
