@@ -432,16 +432,17 @@ class PageBuilder:
         summary = self.data.frame("flow-summary")
         everyone = (summary[summary["partner"] == flows.ALL_PARTNERS]
                     if summary is not None and "partner" in summary.columns else None)
-        return Page("flows", "/flows", _("Migration flows"), _(
+        # The finding for all partners leads the page; the table of every test follows the yearly data.
+        headline = self.summary_text(everyone)
+        return Page("flows", "/flows", _("Migration flows"), " ".join(filter(None, [_(
             "Yearly migration between {origin} and each partner. Net is immigration minus emigration, seen "
-            "from {origin}.").format(origin=self.origin), [
+            "from {origin}.").format(origin=self.origin), headline])), [
             self.block("flows", _("Flows per year and partner"), "flows",
                        chart=self.flows_chart),
             self.block("flow-summary", _("Totals, trends and change points"), "flow-summary",
-                       " ".join(filter(None, [self.summary_text(everyone), _(
-                           "Per partner: Mann-Kendall test of the net flow's trend, Theil-Sen slope (persons per "
-                           "year, with its 95% confidence interval), and Pettitt's test for a change in the level "
-                           "of immigration and of emigration. The row ALL sums every partner.")])),
+                       _("Per partner: Mann-Kendall test of the net flow's trend, Theil-Sen slope (persons per "
+                         "year, with its 95% confidence interval), and Pettitt's test for a change in the level "
+                         "of immigration and of emigration. The row ALL sums every partner."),
                        resource="flows"),
             self.block("periods", _("Periods of migration policy"), "periods",
                        _("Flows summed over the periods named by the migration policy concept, with how many of "
