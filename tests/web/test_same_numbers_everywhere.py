@@ -158,3 +158,12 @@ def test_downloads_keep_machine_values(client):
     assert "1.4198394305830705e-05" in csv_text and "< 0" not in csv_text
     result = CliRunner().invoke(main, ["show", "demography", "--format", "csv", "--lang", "ru"])
     assert "UZB,2024,37134229,20707383,821000,15605846,2.21" in result.output
+
+
+def test_check_writes_claim_numbers_with_the_same_formatter():
+    """``diaspora check`` used to print "reported 33.3 (computed 35.161)"; its numbers now go through the
+    presentation layer too (the reported value with the study's own digits)."""
+    output = CliRunner().invoke(main, ["check"]).output
+    assert "regional-total: reported 867,200 (computed 867,200)" in output
+    assert "kgz-share-of-total: reported 0.52 (computed 0.519)" in output
+    assert not re.search(r"computed -?\d+\.\d{4,}", output)
