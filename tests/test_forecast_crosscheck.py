@@ -87,3 +87,12 @@ def test_drift_is_fitted_after_the_last_significant_change(case):
     # Tajikistan's immigration has no significant change point (p = 0.33): the whole series is used
     tajikistan = table[(table["partner"] == "TJK") & (table["flow"] == "immigration")].iloc[0]
     assert tajikistan["fit_first_year"] == 2000
+
+
+@pytest.mark.parametrize("degrees_of_freedom", [1, 2, 3, 4, 5, 9, 10, 17, 22, 60, 200])
+@pytest.mark.parametrize("probability", [0.6, 0.9, 0.95, 0.975, 0.995])
+def test_t_quantile_equals_scipy(degrees_of_freedom, probability):
+    from diaspora_observatory.analysis.projections import t_quantile
+
+    assert t_quantile(probability, degrees_of_freedom) == pytest.approx(
+        stats.t.ppf(probability, degrees_of_freedom), rel=1e-10)
