@@ -82,6 +82,11 @@ def flow_summary(case: Case) -> pd.DataFrame:
     not (``"no significant change"``); ``*_change_year`` is the most likely first year of a new level
     either way, a finding only when the shift is significant. ``emigration_recent_*`` is the emigration
     trend from its last significant change point on (the whole series when there is none)."""
+    # Memoised: every country profile reads it, and a served case does not change.
+    return case.memo(("flow_summary",), lambda: _flow_summary(case))
+
+
+def _flow_summary(case: Case) -> pd.DataFrame:
     table = flows(case)
     if table.empty:  # a case made by `diaspora case new` has no flow data yet
         return pd.DataFrame()
