@@ -97,3 +97,39 @@ def test_trends_of_the_built_in_flows(case):
     assert summary.loc["TJK", "net_trend"] == "no trend"
     assert summary.loc["UZB", "net_theil_sen_slope"] < 0
     assert summary.loc["ALL", "years_net_positive"] == 24
+
+
+def test_change_points_by_binary_segmentation():
+    from diaspora_observatory.analysis.trend import change_points
+
+    # three levels: Pettitt on the whole series, then on each side of the shift it finds
+    values = [10, 12, 11, 13, 12, 11, 30, 32, 31, 33, 30, 32, 60, 61, 63, 62, 60, 61]
+    found = change_points(values)
+    # the first cut falls a year late: 30 (position 6) still ranks below every value of the third level,
+    # which outweighs its rise over the first; the second side then finds the shift to 60 exactly
+    assert [point.index for point in found] == [6, 11]
+    assert all(point.p_value < 0.05 for point in found)
+    assert change_points([5, 6, 5, 6, 5, 6, 5, 6]) == []  # no shift: nothing found
+    assert change_points([1, 1, 9, 9, 9, 9, 9]) == []  # a shift leaving fewer than 3 values a side is not cut
+
+
+def test_the_built_in_emigration_breaks_in_2010_and_has_no_trend_since(case):
+    """The audit: the "steady decline" of emigration over 2000-2023 is a fall in level in 2010 followed
+    by no significant trend."""
+    from diaspora_observatory.analysis.trend import segments
+
+    total = flows.total_flows(case)
+    parts = segments(total["year"].tolist(), total["emigration"].tolist())
+    assert [(part.first_year, part.last_year, part.trend) for part in parts] == [
+        (2000, 2009, "decreasing"), (2010, 2023, "no trend")]
+    summary = flows.flow_summary(case).set_index("partner")
+    assert summary.loc["ALL", ["emigration_change", "emigration_change_year", "emigration_recent_trend"]].tolist() \
+        == ["level shift", 2010, "no trend"]
+
+
+def test_change_points_are_significant_or_say_so(case):
+    summary = flows.flow_summary(case).set_index("partner")
+    assert summary.loc["TJK", "immigration_change"] == "no significant change"
+    assert summary.loc["TJK", "immigration_change_p_value"] == pytest.approx(0.3257, abs=1e-4)
+    assert summary.loc["UZB", ["immigration_change", "immigration_change_year"]].tolist() == ["level shift", 2013]
+    assert (summary["significance_level"] == 0.05).all()

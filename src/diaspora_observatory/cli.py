@@ -160,12 +160,17 @@ def _print_check(case, claims) -> None:
     if claims is None:
         return
     colours = {"confirmed": "green", "mismatch": "red", "unverifiable": "yellow"}
-    for claim in claims.itertuples():
-        status = click.style(f"{claim.status:<12}", fg=colours[claim.status])
-        computed = "" if claim.computed is None else f" (computed {claim.computed})"
-        click.echo(f"  {status} {claim.id}: reported {claim.reported}{computed}")
-        if claim.reason:
-            click.echo(f"               {claim.reason}")
+    from diaspora_observatory.presentation.cells import cell_text
+
+    for claim in claims.to_dict(orient="records"):
+        status = click.style(f"{claim['status']:<12}", fg=colours[claim["status"]])
+        # numbers as the web page and the report write them (the study's own digits for the reported value)
+        shown = cell_text("computed", claim["computed"], "en", claim)
+        computed = f" (computed {shown})" if shown else ""
+        click.echo(f"  {status} {claim['id']}: reported {cell_text('reported', claim['reported'], 'en', claim)}"
+                   f"{computed}")
+        if claim.get("reason"):
+            click.echo(f"               {claim['reason']}")
     counts = claims["status"].value_counts()
     click.echo(", ".join(f"{counts.get(s, 0)} {s}" for s in ("confirmed", "mismatch", "unverifiable")))
 
@@ -176,7 +181,9 @@ def _print_check(case, claims) -> None:
 @format_option()
 @click.option("--schema", is_flag=True, help="Print the table's Table Schema instead: each computed column "
               "with its formula and inputs (a 'derived' property).")
-def show(table: str, case_name: str | None, output_format: str, schema: bool) -> None:
+@click.option("--lang", "language", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True,
+              help="Language the table format writes its numbers in (CSV and JSON keep machine values).")
+def show(table: str, case_name: str | None, output_format: str, schema: bool, language: str) -> None:
     """Print one analysis table of the case.
 
     TABLE is one of: {tables}. The provenance column says which values are reported by a source,
@@ -185,6 +192,7 @@ def show(table: str, case_name: str | None, output_format: str, schema: bool) ->
     \b
     Examples:
       diaspora show demography
+      diaspora show flow-summary --lang ru
       diaspora show flows --format csv > flows.csv
       diaspora show claims --format json
       diaspora show demography --schema
@@ -197,7 +205,7 @@ def show(table: str, case_name: str | None, output_format: str, schema: bool) ->
     if schema:
         click.echo(json.dumps(table_schema(table, frame), indent=2, ensure_ascii=False))
         return
-    print_table(frame, output_format)
+    print_table(frame, output_format, language)
 
 
 show.help = show.help.replace("{tables}", ", ".join(TABLES))

@@ -121,7 +121,9 @@ def test_builtin_case_has_one_stock_year_so_no_stock_flows(case):
 
 
 def test_projection_by_hand():
-    base = pd.DataFrame({"country": ["UZB"], "year": [2024], "population": [1000], "source_id": ["s"]})
+    # low and high given: the count is exact (without them 1000 would stand for 500 to 1,500)
+    base = pd.DataFrame({"country": ["UZB"], "year": [2024], "population": [1000], "low": [1000], "high": [1000],
+                         "source_id": ["s"]})
     scenario = projections.Scenario("test", natural_change={"UZB": (0.0, 0.02)},
                                     repatriation_rate={"UZB": (0.01, 0.03)}, emigration={"UZB": (0, 20)},
                                     description="Test.")
@@ -132,9 +134,10 @@ def test_projection_by_hand():
     assert table["high"].tolist() == pytest.approx([1000, 1030, 1060.3])
     # central: n=0.01, r=0.02, E=10 -> 1000*0.99+10 = 1000 every year
     assert table["central"].tolist() == pytest.approx([1000, 1000, 1000])
-    assert table["assumptions"].iloc[0] == ("Test. natural change 0.00% to 2.00% a year; repatriation 1.00% to "
-                                            "3.00% of the diaspora a year; emigration from the origin 0 to 20 "
-                                            "people a year")
+    assert table["assumptions"].iloc[0] == "Test."
+    parameters = projections.scenario_parameters(base, [scenario]).iloc[0]
+    assert parameters[["natural_change_low", "natural_change_high", "repatriation_low", "repatriation_high",
+                       "emigration_low", "emigration_high"]].tolist() == pytest.approx([0, 2, 1, 3, 0, 20])
 
 
 def test_builtin_projections_are_ordered_ranges(case):
@@ -143,22 +146,26 @@ def test_builtin_projections_are_ordered_ranges(case):
     assert (table["low"] <= table["central"]).all() and (table["central"] <= table["high"]).all()
     uzbekistan = table[(table["country"] == "UZB") & (table["year"] == 2024)]
     assert set(uzbekistan["central"]) == {821000}
+    # 821,000 is stated to the thousand: the paths start from 820,500 and 821,500
+    assert set(uzbekistan["low"]) == {820500} and set(uzbekistan["high"]) == {821500}
     sources = uzbekistan.set_index("scenario")["source_ids"].to_dict()
-    assert sources == {"natural-change-only": "stat-uz-2024;wb-wdi-population",
-                       "recent-migration": "bns-2024a;stat-uz-2024;wb-wdi-population",
-                       "repatriation-doubled": "bns-2024a;stat-uz-2024;wb-wdi-population"}
+    # the host's population growth (World Bank) is no longer the diaspora's natural change
+    assert sources == {"natural-change-only": "stat-uz-2024",
+                       "recent-migration": "bns-2024a;stat-uz-2024",
+                       "repatriation-doubled": "bns-2024a;stat-uz-2024"}
 
 
 def test_forecast_matches_the_random_walk_with_drift_by_hand():
     values = [100.0, 110.0, 130.0, 125.0, 150.0, 160.0]
-    changes = [b - a for a, b in zip(values, values[1:])]
+    changes = [b - a for a, b in zip(values, values[1:])]  # 10, 20, -5, 25, 10: drift 12, n = 5
     drift = sum(changes) / len(changes)
-    sigma = math.sqrt(sum((c - drift) ** 2 for c in changes) / len(changes))
+    sigma = math.sqrt(sum((c - drift) ** 2 for c in changes) / (len(changes) - 1))
     table = projections.forecast_series(list(range(2018, 2024)), values, horizon=3)
     assert table["year"].tolist() == [2024, 2025, 2026]
     assert table["forecast"].tolist() == pytest.approx([160 + drift * h for h in (1, 2, 3)], rel=1e-4)
-    assert table["upper"].tolist() == pytest.approx([160 + drift * h + 1.959964 * sigma * math.sqrt(h)
-                                                     for h in (1, 2, 3)], rel=1e-3)
+    # t(0.975, 4 degrees of freedom) = 2.776445; variance h·σ² + h²·σ²/n includes the drift's error
+    assert table["upper"].tolist() == pytest.approx([160 + drift * h + 2.776445 * sigma * math.sqrt(h + h * h / 5)
+                                                     for h in (1, 2, 3)], rel=1e-5)
     with pytest.raises(ValueError, match="at least 3 years"):
         projections.forecast_series([2020, 2021], [1.0, 2.0])
 

@@ -27,7 +27,8 @@ PAGES = {
         "Where people born in Kazakhstan live", "Population totals against a reference source",
         "Sources of this page"], "/definitions"),
     "/projections": ("Projections and forecasts", [
-        "The diaspora per host under each scenario", "Forecasts of the yearly flows",
+        "The diaspora per host under each scenario", "Base counts and parameters of each scenario",
+        "Forecasts of the yearly flows",
         "Flows estimated from migrant stocks", "Sources of this page"], "/projections"),
     "/flows": ("Migration flows", ["Flows per year and partner", "Totals, trends and change points",
                                    "Periods of migration policy", "Sources of this page"], "/flows"),
@@ -238,7 +239,7 @@ def test_country_profile_headline_figures(client):
         ("Share of the groups other than the titular nation", "5.26%"),
         ("Share of the world diaspora", "11.7%–16.4%"),
         ("Net migration to Kazakhstan, 2000–2023", "374,280"),
-        ("First year of a new level of immigration to Kazakhstan (Pettitt)", "2013"),
+        ("First year of a new level of immigration to Kazakhstan (Pettitt&#39;s test, p\xa0&lt;\xa00.001)", "2013"),
         ("Supports of identity present (2 of four not reported)", "2 of 2 reported")]
 
 

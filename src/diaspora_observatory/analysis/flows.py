@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from diaspora_observatory.analysis.trend import mann_kendall, pettitt, theil_sen
+from diaspora_observatory.analysis.trend import SIGNIFICANCE_LEVEL, mann_kendall, pettitt, segments, theil_sen
 from diaspora_observatory.case.package import Case
 
 FLOW_COLUMNS = ["partner", "year", "emigration", "immigration", "net", "source_id"]
 ALL_PARTNERS = "ALL"
+LEVEL_SHIFT = "level shift"
+NO_CHANGE = "no significant change"
 
 
 def flows(case: Case) -> pd.DataFrame:
@@ -31,12 +33,20 @@ def total_flows(case: Case) -> pd.DataFrame:
     return table
 
 
+def _change(verdict_p: float) -> str:
+    return LEVEL_SHIFT if verdict_p < SIGNIFICANCE_LEVEL else NO_CHANGE
+
+
 def _series_summary(partner: str, table: pd.DataFrame) -> dict:
     years = table["year"].tolist()
     trend = mann_kendall(table["net"].tolist())
     emigration_trend = mann_kendall(table["emigration"].tolist())
     slope = theil_sen(years, table["net"].tolist())
     change = pettitt(table["immigration"].tolist())
+    emigration_change = pettitt(table["emigration"].tolist())
+    # The emigration trend on the stretch after its last significant change point: a decline over the
+    # whole series may be a fall in level followed by no trend at all.
+    recent = segments(years, table["emigration"].tolist())[-1]
     peak_in = table.loc[table["immigration"].idxmax()]
     peak_out = table.loc[table["emigration"].idxmax()]
     return {
@@ -51,16 +61,32 @@ def _series_summary(partner: str, table: pd.DataFrame) -> dict:
         "net_trend": trend.trend, "net_trend_p_value": trend.p_value, "net_kendall_tau": trend.tau,
         "net_theil_sen_slope": slope.slope, "net_slope_low": slope.low_slope, "net_slope_high": slope.high_slope,
         "emigration_trend": emigration_trend.trend, "emigration_trend_p_value": emigration_trend.p_value,
+        "immigration_change": _change(change.p_value),
         "immigration_change_year": int(years[change.index + 1]), "immigration_change_p_value": change.p_value,
+        "emigration_change": _change(emigration_change.p_value),
+        "emigration_change_year": int(years[emigration_change.index + 1]),
+        "emigration_change_p_value": emigration_change.p_value,
+        "emigration_recent_first_year": recent.first_year, "emigration_recent_trend": recent.trend,
+        "emigration_recent_trend_p_value": recent.p_value,
+        "significance_level": SIGNIFICANCE_LEVEL,
         "source_ids": ";".join(sorted(set(table["source_id"].dropna()))) if "source_id" in table else "",
     }
 
 
 def flow_summary(case: Case) -> pd.DataFrame:
     """One row per partner, and one for all partners together: totals, peaks, Mann-Kendall trend of the
-    net flow and of emigration, Theil-Sen slope of the net flow (persons per year, 95% interval) and the
-    year from which immigration shifted level (Pettitt; ``immigration_change_year`` is the first year of
-    the new level)."""
+    net flow and of emigration, Theil-Sen slope of the net flow (persons per year, 95% confidence
+    interval), and Pettitt's change point of immigration and of emigration.
+
+    ``*_change`` says whether the shift is significant at ``significance_level`` (``"level shift"``) or
+    not (``"no significant change"``); ``*_change_year`` is the most likely first year of a new level
+    either way, a finding only when the shift is significant. ``emigration_recent_*`` is the emigration
+    trend from its last significant change point on (the whole series when there is none)."""
+    # Memoised: every country profile reads it, and a served case does not change.
+    return case.memo(("flow_summary",), lambda: _flow_summary(case))
+
+
+def _flow_summary(case: Case) -> pd.DataFrame:
     table = flows(case)
     if table.empty:  # a case made by `diaspora case new` has no flow data yet
         return pd.DataFrame()

@@ -18,40 +18,34 @@ from diaspora_observatory.case.labels import ValueLabels, value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts.render import to_svg
 from diaspora_observatory.errors import DiasporaError
+from diaspora_observatory.presentation.cells import cell_text
+from diaspora_observatory.presentation.numbers import figure_text
 from diaspora_observatory.report.sections import Section, build_sections, source_label
 from diaspora_observatory.tabular import records, to_csv
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 
 
-def _environment(labels: ValueLabels | None = None) -> Environment:
+def _environment(labels: ValueLabels | None = None, language: str = "en") -> Environment:
     environment = Environment(loader=PackageLoader("diaspora_observatory.report", "templates"),
                               autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-    environment.filters["cell"] = partial(format_cell, labels=labels)
+    environment.filters["cell"] = partial(format_cell, labels=labels, language=language)
     return environment
 
 
-def format_cell(value: object, column: str = "", labels: ValueLabels | None = None) -> str:
-    """A table cell for people: thousands separated (but not in years), four significant digits, codes
-    by their label (the CSV tables keep the codes)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if "year" in column:
-        return str(int(value)) if isinstance(value, int | float) else str(value)
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:,.4g}"
-    if isinstance(value, int):
-        return f"{value:,}"
+def format_cell(value: object, column: str = "", labels: ValueLabels | None = None, language: str = "en",
+                row: dict | None = None) -> str:
+    """A table cell for people: a number written by the presentation layer for its column's kind (the
+    same string as the web page and ``diaspora show``), a code by its label (the CSV tables keep codes)."""
     if labels is not None and isinstance(value, str):
         return labels(column, value)
-    return str(value)
+    return cell_text(column, value, language, row)
 
 
 def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
-                 progress: Callable[[str], None] = lambda step: None) -> list[Path]:
-    """Write the whole report of ``case`` into ``out_dir``; return the files written."""
+                 progress: Callable[[str], None] = lambda step: None, language: str = "en") -> list[Path]:
+    """Write the whole report of ``case`` into ``out_dir``; return the files written. ``language`` is the
+    language of its numbers and code labels (the prose is English until the report is translated)."""
     out_dir = Path(out_dir)
     (out_dir / "tables").mkdir(parents=True, exist_ok=True)
     (out_dir / "figures").mkdir(parents=True, exist_ok=True)
@@ -74,9 +68,9 @@ def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
     claims_path = out_dir / "claims.json"
     claims_path.write_text(json.dumps(records(claims), indent=2, ensure_ascii=False), encoding="utf-8")
     written.append(claims_path)
-    context = _context(case, sections, svgs)
+    context = _context(case, sections, svgs, language)
     progress("writing report.html and report.md")
-    environment = _environment(value_labels(case, "en"))
+    environment = _environment(value_labels(case, language), language)
     html_path = out_dir / "report.html"
     html_path.write_text(environment.get_template("report.html").render(**context), encoding="utf-8")
     md_path = out_dir / "report.md"
@@ -88,7 +82,20 @@ def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
     return written
 
 
-def _context(case: Case, sections: list[Section], svgs: dict[str, str]) -> dict:
+def key_figures(case: Case, language: str = "en") -> list[dict]:
+    """The overview's headline figures as the web page's cards write them (ranges as ranges)."""
+    from diaspora_observatory.analysis.overview import key_figures as figures
+    from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
+
+    if not case.has("population"):
+        return []
+    return [{"label": KEY_FIGURE_LABELS.get(row["figure"], row["figure"]), "detail": row["detail"],
+             "text": figure_text(row["value"], row["low"], row["high"], row["unit"], language),
+             "source_ids": [part for part in str(row["source_ids"]).split(";") if part]}
+            for row in records(figures(case))]
+
+
+def _context(case: Case, sections: list[Section], svgs: dict[str, str], language: str = "en") -> dict:
     claims = next(s.tables["claims"] for s in sections if s.id == "claims")
     used = set().union(*(s.source_ids for s in sections))
     return {
@@ -96,7 +103,7 @@ def _context(case: Case, sections: list[Section], svgs: dict[str, str]) -> dict:
         "claim_counts": claims["status"].value_counts().to_dict(),
         "sources": [case.sources[s] for s in sorted(used) if s in case.sources],
         "source_label": lambda ids: source_label(case, ids),
-        "records": records,
+        "records": records, "key_figures": key_figures(case, language), "lang": language,
     }
 
 

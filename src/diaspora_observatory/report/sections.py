@@ -191,11 +191,17 @@ def _definition_sections(case: Case) -> list[Section]:
             "difference above the stated tolerance is a warning of `diaspora check`.",
             {"cross-source": cross}, [], _source_ids(cross)))
     if case.has("population"):
+        from diaspora_observatory.analysis.projections import projection_parameters
+
         projection = build_table(case, "projections")
+        parameters = projection_parameters(case)
         forecast = build_table(case, "flow-forecast")
         sections.append(Section(
             "projections", "Projections",
-            "The diaspora in each host under stated scenarios (low, central and high paths; the assumptions are "
-            "in each row) and the flows forecast with 95% prediction intervals.",
-            {"projections": projection, "flow-forecast": forecast}, [], _source_ids(projection, forecast)))
+            "The diaspora in each host under stated scenarios: low, central and high paths from the ends of the "
+            "base count's range, with each scenario's parameters and assumptions; and the flows forecast by a "
+            "random walk with drift fitted after each series' last significant change in level, with 95% "
+            "prediction intervals that include the drift's uncertainty (docs/statistics.md).",
+            {"projections": projection, "projection-parameters": parameters, "flow-forecast": forecast}, [],
+            _source_ids(projection, parameters, forecast)))
     return sections

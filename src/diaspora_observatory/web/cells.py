@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from markupsafe import Markup, escape
 
 from diaspora_observatory.case.labels import ValueLabels
 from diaspora_observatory.countries import country_name
-from diaspora_observatory.web.i18n import format_number
+from diaspora_observatory.presentation.cells import cell_text, is_number, yes_no
 
 COUNTRY_COLUMNS = {"country", "partner", "largest_host", "destination", "largest_destination"}
-YES_NO = {"en": ("yes", "no"), "ru": ("да", "нет"), "kk": ("иә", "жоқ")}
 STATUS_COLUMNS = {"status", "severity"}
 
 
@@ -23,18 +23,18 @@ def _is_source_column(column: str) -> bool:
     return column == "source_ids" or column.endswith("source_id")
 
 
-def format_cell(column: str, value: object, language: str, labels: ValueLabels | None = None) -> Markup:
+def format_cell(column: str, value: object, language: str, labels: ValueLabels | None = None,
+                row: Mapping[str, object] | None = None) -> Markup:
     """One ``<td>`` for ``value`` of ``column`` in ``language``; every text is escaped. With ``labels`` (the
-    case's value labels in ``language``) a code is shown by its label, the code itself in ``title``."""
+    case's value labels in ``language``) a code is shown by its label, the code itself in ``title``.
+    Numbers are written by the presentation layer for the column's kind (``row`` gives a ``unit``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return Markup('<td class="empty"><span class="visually-hidden">–</span></td>')
     if isinstance(value, bool):
-        said = YES_NO.get(language, YES_NO["en"])[0 if value else 1]
+        said = yes_no(value, language)
         return Markup(f'<td class="bool">{"✓" if value else "✗"}<span class="visually-hidden"> {said}</span></td>')
-    if isinstance(value, (int, float)):
-        digits = 3 if isinstance(value, float) and abs(value) < 10 else 1
-        shown = str(value) if column == "year" or column.endswith("_year") else format_number(value, language, digits)
-        return Markup(f'<td class="num">{escape(shown)}</td>')
+    if is_number(value):
+        return Markup(f'<td class="num">{escape(cell_text(column, value, language, row))}</td>')
     text = str(value)
     if column in COUNTRY_COLUMNS and len(text) == 3 and text.isupper():
         name = country_name(text, language)

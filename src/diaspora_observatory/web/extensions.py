@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, Response
 
 from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.countries import country_name
+from diaspora_observatory.presentation.numbers import figure_text, format_range
 from diaspora_observatory.report.sections import source_label
 from diaspora_observatory.tabular import records
 from diaspora_observatory.web.cells import format_cell, shown_columns
@@ -93,11 +94,15 @@ class WebContext:
             "current_path": request.url.path, "case": case, "case_title": case.title_in(language), "dev": self.dev,
             "static_site": self.static_site,
             "source_label": lambda ids: source_label(case, ids),
-            "number": lambda value, digits=1: format_number(value, language, digits),
-            "percent": lambda value, digits=1: format_percent(value, language, digits),
+            # number(value, "people"), percent(value): the presentation layer's formats (number(value, 2) for
+            # a fixed number of decimals).
+            "number": lambda value, kind="plain": format_number(value, language, kind),
+            "percent": lambda value, decimals=None: format_percent(value, language, decimals),
+            "range": lambda low, high, kind="plain": format_range(low, high, kind, language),
+            "figure": lambda value, low, high, unit: figure_text(value, low, high, unit, language),
             "country": lambda code: country_name(code, language) if isinstance(code, str) and len(code) == 3 else code,
             "rows": records,
-            "cell": lambda column, value: format_cell(column, value, language, labels),
+            "cell": lambda column, value, row=None: format_cell(column, value, language, labels, row),
             "label": labels,  # label(column, code): a code's name in the reader's language
             "shown_columns": shown_columns,
             "header": lambda column: column_header(column, translate),

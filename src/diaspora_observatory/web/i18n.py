@@ -1,15 +1,17 @@
-"""Interface languages: gettext catalogs (.po read with Babel at startup), language choice, formatting."""
+"""Interface languages: gettext catalogs (.po read with Babel at startup), language choice; numbers are
+written by the presentation layer (``presentation.numbers``), which the helpers here only name for templates."""
 
 from __future__ import annotations
 
 import io
-import numbers
 from collections.abc import Callable
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from diaspora_observatory.presentation import numbers as numbers_layer
 
 LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 DEFAULT_LANGUAGE = "en"
@@ -66,35 +68,19 @@ def choose_language(query_language: str | None, cookie_language: str | None, acc
     return DEFAULT_LANGUAGE
 
 
-def format_number(value: object, language: str, digits: int = 1) -> str:
-    """A number written the way readers of ``language`` expect (CLDR: grouping and decimal signs)."""
-    from babel.numbers import format_decimal
-
-    if value is None or (isinstance(value, float) and value != value):
-        return "–"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, numbers.Integral) or (isinstance(value, float) and value.is_integer() and abs(value) >= 1000):
-        return format_decimal(int(value), locale=language)
-    if isinstance(value, numbers.Real):
-        value = float(value)
-        pattern = "#,##0." + "#" * max(digits, 1) if abs(value) >= 1 else "#,##0.0##"
-        return format_decimal(value, format=pattern, locale=language)
-    return str(value)
+def format_number(value: object, language: str, kind: str | int = "plain") -> str:
+    """A number the way readers of ``language`` expect, written by the presentation layer for its ``kind``
+    (``"people"``, ``"percent"``, ``"p_value"``…; an int is a fixed number of decimals, as templates of
+    the survey and documents pages ask: ``number(mean, 2)``)."""
+    if isinstance(kind, int) and not isinstance(kind, bool):
+        return format_decimals(value, kind, language)
+    return numbers_layer.format_value(value, kind, language)
 
 
-def format_percent(value: object, language: str, digits: int = 1) -> str:
+def format_percent(value: object, language: str, decimals: int | None = None) -> str:
     """A percentage (given in percent, e.g. 12.5) in the locale's own pattern (``12,5 %`` in Russian)."""
-    import re
+    return numbers_layer.format_percent(value, language, decimals=decimals)
 
-    from babel import Locale
-    from babel.numbers import format_percent as babel_percent
 
-    if value is None or (isinstance(value, float) and value != value):
-        return "–"
-    number = float(value)
-    digits = digits if abs(number) >= 0.1 or number == 0 else 3
-    pattern = Locale.parse(language).percent_formats[None].pattern
-    # Give the locale's pattern a fixed number of decimals: "#,##0 %" -> "#,##0.0 %".
-    pattern = re.sub(r"0(?=[^0#.]*%)", "0." + "0" * digits, pattern, count=1) if digits else pattern
-    return babel_percent(number / 100, format=pattern, locale=language)
+def format_decimals(value: object, decimals: int, language: str) -> str:
+    return numbers_layer.format_value(value, "plain", language, decimals=decimals)

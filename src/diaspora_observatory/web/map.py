@@ -25,9 +25,9 @@ def _properties(row: pd.Series, labels: dict[str, str], language: str) -> dict:
     # The tooltip's texts, numbers written the reader's way; the origin has no values, so shows its name only.
     tip = {"name": name}
     if share is not None:
-        tip["share"] = format_number(share, language, 2)
+        tip["share"] = format_number(share, language, "percent")
     if population is not None:
-        tip["population"] = format_number(population, language)
+        tip["population"] = format_number(population, language, "people")
     return {"country": row["country"], "name": name, "role": row["role"], "share": share, "population": population,
             "tip": tip}
 

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from diaspora_observatory.analysis import claims, demography, flows, overview, repatriation, survey
+from diaspora_observatory.analysis import claims, demography, flows, overview, projections, repatriation, survey
 from diaspora_observatory.analysis.provenance import with_provenance
 from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
 from diaspora_observatory.errors import DiasporaError, UnknownCountry
+from diaspora_observatory.presentation.numbers import format_range, format_value, p_value_phrase
+from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
 from diaspora_observatory.report.sections import source_label
 from diaspora_observatory.web.map import map_spec
 
@@ -39,15 +41,6 @@ PAGE_KEYS = ["overview", "countries", "definitions", "flows", "projections", "re
 # Named tables of ``tables.build_table`` that pages show as they are.
 SHARED_TABLES = ["definitions", "birthplace-summary", "birthplace-destinations", "cross-source", "stock-flows",
                  "projections", "flow-forecast"]
-KEY_FIGURE_LABELS = {
-    "regional_diaspora_total": N_("Diaspora members living in the host countries"),
-    "largest_host_share": N_("Share of them living in the largest host"),
-    "world_diaspora_estimate": N_("Diaspora members living abroad worldwide (estimate)"),
-    "share_of_world_diaspora": N_("Share of the world diaspora living in the host countries"),
-    "net_migration_total": N_("Net migration between the country of origin and the hosts"),
-    "repatriates": N_("Repatriates"),
-    "kandas_status": N_("Ethnic Kazakhs who returned and received kandas status (period not stated)"),
-}
 # Errors an analysis function raises on data it cannot use; the page then says what is missing.
 ANALYSIS_ERRORS = (DiasporaError, LookupError, ValueError, TypeError, ZeroDivisionError)
 
@@ -129,6 +122,7 @@ class CaseData:
             "institutions": lambda: overview_institutions(case),
             "claims": lambda: claims.check_claims(case),
             "estimates": lambda: demography.size_history(case),
+            "projection-parameters": lambda: projections.projection_parameters(case),
         }
         for name in SHARED_TABLES:
             steps[name] = lambda name=name: build_table(case, name)
@@ -272,8 +266,7 @@ class PageBuilder:
                  _("Emigration from and immigration to {origin} per year; net is immigration minus "
                    "emigration.").format(origin=self.origin), "flows",
                  chart=self.flows_chart),
-            part("flow-summary", _("Trend and change point"), _("Mann-Kendall trend and Theil-Sen slope of the net "
-                                                               "flow; the year immigration shifted level (Pettitt)."),
+            part("flow-summary", _("Trend and change point"), self.summary_text(profile.get("flow-summary")),
                  "flows"),
             part("periods", _("Periods of migration policy"), "", "periods"),
             part("estimates", _("Historical size estimates"), _("Estimates of the diaspora's size over time, as "
@@ -319,9 +312,7 @@ class PageBuilder:
             cards.append({"label": _("Net migration to {origin}, {first}–{last}").format(
                 origin=self.origin, first=row["first_year"], last=row["last_year"]),
                 "value": row["net_total"], "unit": "persons", "ids": ids})
-            change = _("First year of a new level of immigration to {origin} (Pettitt)").format(origin=self.origin)
-            cards.append({"label": change,
-                          "value": str(row["immigration_change_year"]), "unit": "year", "ids": ids})
+            cards.append(self.change_card(row, ids))
         supports = profile.get("institution-profile")
         if supports is not None and not supports.empty:
             row = supports.iloc[0]
@@ -334,6 +325,61 @@ class PageBuilder:
         for card in cards:  # every card but the diaspora count is computed from its sources
             card.setdefault("provenance", "derived")
         return cards
+
+    def change_card(self, row: pd.Series, ids: list[str]) -> dict:
+        """Pettitt's change point of immigration: its year only when the shift is significant, else the
+        page says there is no significant change (with the p-value either way)."""
+        _ = self._
+        p = p_value_phrase(row["immigration_change_p_value"], self.language)
+        if row.get("immigration_change") == flows.LEVEL_SHIFT:
+            return {"label": _("First year of a new level of immigration to {origin} (Pettitt's test, {p})").format(
+                origin=self.origin, p=p), "value": str(int(row["immigration_change_year"])), "unit": "year",
+                "ids": ids}
+        return {"label": _("Change in the level of immigration to {origin} (Pettitt's test, {p})").format(
+            origin=self.origin, p=p), "value": _("no significant change"), "unit": "text", "ids": ids}
+
+    def trend_headline(self, row: pd.Series) -> str:
+        """What the flow summary of one partner (or all) finds, in sentences: a trend, slope or change
+        year is stated only when significant at the row's level; otherwise the sentence says so."""
+        _ = self._
+        language = self.language
+        labels = value_labels(self.case, language)
+        partner = _("All partners") if row["partner"] == flows.ALL_PARTNERS else self._country_name(row["partner"])
+        span = format_range(row["first_year"], row["last_year"], "year", language)
+        p = p_value_phrase(row["net_trend_p_value"], language)
+        if row["net_trend"] in ("increasing", "decreasing"):
+            text = _("{partner}, {span}: the net flow is {trend} (Mann-Kendall test, {p}); Theil-Sen slope {slope} "
+                     "persons a year (95% confidence interval {low} to {high}).").format(
+                partner=partner, span=span, trend=labels("net_trend", row["net_trend"]), p=p,
+                slope=format_value(row["net_theil_sen_slope"], "rate", language),
+                low=format_value(row["net_slope_low"], "rate", language),
+                high=format_value(row["net_slope_high"], "rate", language))
+        else:
+            text = _("{partner}, {span}: no significant trend in the net flow (Mann-Kendall test, {p}).").format(
+                partner=partner, span=span, p=p)
+        p = p_value_phrase(row["immigration_change_p_value"], language)
+        if row["immigration_change"] == flows.LEVEL_SHIFT:
+            text += " " + _("Immigration: a new level from {year} (Pettitt's test, {p}).").format(
+                year=int(row["immigration_change_year"]), p=p)
+        else:
+            text += " " + _("Immigration: no significant change in level (Pettitt's test, {p}).").format(p=p)
+        p = p_value_phrase(row["emigration_change_p_value"], language)
+        if row["emigration_change"] == flows.LEVEL_SHIFT:
+            recent = row["emigration_recent_trend"]
+            since = (labels("emigration_recent_trend", recent) if recent in ("increasing", "decreasing")
+                     else _("no significant trend"))
+            text += " " + _("Emigration: a new level from {year} (Pettitt's test, {p}); since then {trend} "
+                            "(Mann-Kendall test, {p_since}).").format(
+                year=int(row["emigration_change_year"]), p=p, trend=since,
+                p_since=p_value_phrase(row["emigration_recent_trend_p_value"], language))
+        else:
+            text += " " + _("Emigration: no significant change in level (Pettitt's test, {p}).").format(p=p)
+        return text
+
+    def significance_note(self) -> str:
+        return self._("A trend, slope or change year is stated only when it is significant at the {level} level; "
+                      "the table keeps every test's statistic and p-value.").format(
+            level=format_value(0.05, "level", self.language))
 
     @property
     def origin(self) -> str:
@@ -385,17 +431,30 @@ class PageBuilder:
 
         return country_name(code, self.language)
 
+    def summary_text(self, summary: pd.DataFrame | None) -> str:
+        """The headline sentences of a flow summary (every row), then the rule they follow."""
+        if summary is None or summary.empty:
+            return ""
+        sentences = [self.trend_headline(row) for _index, row in summary.iterrows()]
+        return " ".join([*sentences, self.significance_note()])
+
     def flows(self) -> Page:
         _ = self._
-        return Page("flows", "/flows", _("Migration flows"), _(
+        summary = self.data.frame("flow-summary")
+        everyone = (summary[summary["partner"] == flows.ALL_PARTNERS]
+                    if summary is not None and "partner" in summary.columns else None)
+        # The finding for all partners leads the page; the table of every test follows the yearly data.
+        headline = self.summary_text(everyone)
+        return Page("flows", "/flows", _("Migration flows"), " ".join(filter(None, [_(
             "Yearly migration between {origin} and each partner. Net is immigration minus emigration, seen "
-            "from {origin}.").format(origin=self.origin), [
+            "from {origin}.").format(origin=self.origin), headline])), [
             self.block("flows", _("Flows per year and partner"), "flows",
                        chart=self.flows_chart),
             self.block("flow-summary", _("Totals, trends and change points"), "flow-summary",
-                       _("Mann-Kendall test of the net flow's trend, Theil-Sen slope (persons per year, with its "
-                         "95% interval), and the first year of a new level of immigration (Pettitt's test). "
-                         "The row ALL sums every partner."), resource="flows"),
+                       _("Per partner: Mann-Kendall test of the net flow's trend, Theil-Sen slope (persons per "
+                         "year, with its 95% confidence interval), and Pettitt's test for a change in the level "
+                         "of immigration and of emigration. The row ALL sums every partner."),
+                       resource="flows"),
             self.block("periods", _("Periods of migration policy"), "periods",
                        _("Flows summed over the periods named by the migration policy concept, with how many of "
                          "each period's years the data covers."),
@@ -439,9 +498,16 @@ class PageBuilder:
             self.block("projections", _("The diaspora per host under each scenario"), "projections",
                        _("Low, central and high paths from the latest count, with the assumptions of each "
                          "scenario."), resource="population"),
+            self.block("projection-parameters", _("Base counts and parameters of each scenario"),
+                       "projection-parameters",
+                       _("Each scenario's base count with the range its rounding stands for, and its annual "
+                         "parameters as ranges: the diaspora's own natural change and repatriation in percent a "
+                         "year, emigration into the diaspora in persons a year."), resource="population"),
             self.block("flow-forecast", _("Forecasts of the yearly flows"), "flow-forecast",
-                       _("Each flow series continued a few years ahead by a random walk with drift, with its "
-                         "interval."), resource="flows"),
+                       _("Each flow series continued a few years ahead by a random walk with drift, the drift "
+                         "estimated on the years after the series' last significant change in level; the bounds "
+                         "are a 95% prediction interval that includes the uncertainty of the drift."),
+                       resource="flows"),
             from_stocks,
         ])
 

@@ -1,0 +1,51 @@
+"""One table cell as text: the number written for its column's kind, the same in the CLI, the web page and
+the report. Labels for codes, links and HTML are the adapters' business; the number is decided here."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+
+from diaspora_observatory.presentation.kinds import COUNT, PEOPLE, UNIT_COLUMNS, UNIT_KINDS, YEAR, column_kind
+from diaspora_observatory.presentation.numbers import _is_missing, format_value
+
+YES_NO = {"en": ("yes", "no"), "ru": ("да", "нет"), "kk": ("иә", "жоқ")}
+
+
+def yes_no(value: bool, language: str = "en") -> str:
+    return YES_NO.get(language, YES_NO["en"])[0 if value else 1]
+
+
+def is_number(value: object) -> bool:
+    """A number to be written by kind (booleans are not numbers here)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and not _is_missing(value)
+
+
+def cell_text(column: str, value: object, language: str = "en", row: Mapping[str, object] | None = None) -> str:
+    """``value`` of ``column`` as a reader sees it: ``""`` when missing, yes/no in the language, a number by
+    its column's kind (``row`` supplies a ``unit`` where the column has mixed units), any text as it is.
+
+    >>> cell_text("net_total", 450810.0, "ru"), cell_text("first_year", 2000)
+    ('450\\xa0810', '2000')
+    >>> cell_text("value", 94.67, "en", {"unit": "percent"})
+    '94.7'
+    """
+    if value is None or _is_missing(value):
+        return ""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":  # numpy's booleans too
+        return yes_no(value, language)
+    if is_number(value):
+        return format_value(value, column_kind(column, row), language)
+    if row is not None and isinstance(value, str) and column in UNIT_COLUMNS and row.get("unit") in UNIT_KINDS:
+        # A claim's reported value is kept as the study wrote it (text: a number, a code or a word); a
+        # number among them is written in the reader's signs with exactly the digits the study gave.
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        kind = UNIT_KINDS[str(row["unit"])]
+        if kind in (PEOPLE, COUNT, YEAR):
+            return format_value(number, kind, language)
+        decimals = len(value.partition(".")[2]) if "e" not in value.lower() else None
+        return format_value(number, kind, language, decimals=decimals)
+    return str(value)

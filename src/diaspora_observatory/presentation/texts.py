@@ -1,0 +1,24 @@
+"""Texts that more than one adapter shows (the web page and the report), written once.
+
+Each text is English; an adapter translates it with its gettext catalog (the web's catalogs hold the
+Russian and Kazakh), so the page and the report say the same thing in each language.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Marks a text for translation without translating it here."""
+    return message
+
+
+# The overview's headline figures (analysis.overview.key_figures), by the figure's id.
+KEY_FIGURE_LABELS = {
+    "regional_diaspora_total": N_("Diaspora members living in the host countries"),
+    "largest_host_share": N_("Share of them living in the largest host"),
+    "world_diaspora_estimate": N_("Diaspora members living abroad worldwide (estimate)"),
+    "share_of_world_diaspora": N_("Share of the world diaspora living in the host countries"),
+    "net_migration_total": N_("Net migration between the country of origin and the hosts"),
+    "repatriates": N_("Repatriates"),
+    "kandas_status": N_("Ethnic Kazakhs who returned and received kandas status (period not stated)"),
+}

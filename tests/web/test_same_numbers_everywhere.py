@@ -1,0 +1,169 @@
+"""The CLI, the web page and the report print the same string for the same value, in each language.
+
+Real outputs of the built-in case: ``diaspora show TABLE --lang L`` through the CLI runner, the web page
+through the in-process client, and report.html written by ``build_report``. Each is read back as a
+table (column name -> cell text) and the cells compared with each other and with the exact string.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from click.testing import CliRunner
+
+from diaspora_observatory.cli import main
+from diaspora_observatory.report.build import build_report
+
+NBSP = "\xa0"
+
+
+class TableReader(HTMLParser):
+    """Every <table> of a page as rows of {column: text}; a column is named by its header's
+    ``data-column`` (the web pages) or its text (the report, which shows the machine names). A cell
+    naming a country in the reader's language reads as the code in its ``<abbr title>``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[dict[str, str]]] = []
+        self._columns: list[str] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._header: dict | None = None
+        self._code: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "table":
+            self.tables.append([])
+            self._columns = []
+        elif tag == "th":
+            self._header = attributes
+            self._cell = []
+        elif tag == "tr":
+            self._row = []
+        elif tag == "td":
+            self._cell = []
+            self._code = None
+        elif tag == "abbr" and self._cell is not None:
+            self._code = attributes.get("title")
+
+    def handle_endtag(self, tag):
+        if tag == "th" and self._cell is not None:
+            self._columns.append(self._header.get("data-column") or "".join(self._cell).strip())
+            self._cell = None
+        elif tag == "td" and self._cell is not None and self._row is not None:
+            self._row.append(self._code or "".join(self._cell))
+            self._cell = None
+        elif tag == "tr" and self._row:
+            self.tables[-1].append(dict(zip(self._columns, self._row)))
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_rows(html: str, key: str, key_value: str) -> list[dict[str, str]]:
+    """Every table row of ``html`` whose ``key`` cell reads ``key_value``."""
+    reader = TableReader()
+    reader.feed(html)
+    return [row for table in reader.tables for row in table if row.get(key, "").strip() == key_value]
+
+
+def cli_record(output: str, key: str, key_value: str) -> dict[str, str]:
+    """One record of ``diaspora show`` (printed a record at a time when the table is wider than the
+    terminal: a line per column, name then value)."""
+    records, current = [], {}
+    for line in output.splitlines():
+        match = re.match(r"^ (\S+) {2,}(.*?) *$", line)
+        if re.match(r"^\d+ / \d+", line):
+            current = {}
+            records.append(current)
+        elif match:
+            current[match.group(1)] = match.group(2)
+    found = [record for record in records if record.get(key) == key_value]
+    assert len(found) == 1, (key, key_value, output[:400])
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory, case) -> dict[str, str]:
+    written = {}
+    for language in ("en", "ru", "kk"):
+        out = tmp_path_factory.mktemp(f"report-{language}")
+        build_report(case, out, language=language)
+        written[language] = (out / "report.html").read_text(encoding="utf-8")
+    return written
+
+
+def show(table: str, language: str) -> str:
+    result = CliRunner().invoke(main, ["show", table, "--lang", language])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+# (table, key column, key value, column, {language: the string every output prints})
+VALUES = [
+    # a population count: Kazakhs in Uzbekistan (Table 1)
+    ("demography", "country", "UZB", "diaspora_population",
+     {"en": "821,000", "ru": f"821{NBSP}000", "kk": f"821{NBSP}000"}),
+    # a share: their share of Uzbekistan's population, 2.2109...%
+    ("demography", "country", "UZB", "diaspora_share_of_total_pct", {"en": "2.21", "ru": "2,21", "kk": "2,21"}),
+    # p-values: Tajikistan's change point of immigration (p = 0.3257) and Uzbekistan's net trend (p = 1.4e-05)
+    ("flow-summary", "partner", "TJK", "immigration_change_p_value", {"en": "0.326", "ru": "0,326", "kk": "0,326"}),
+    ("flow-summary", "partner", "UZB", "net_trend_p_value",
+     {"en": f"<{NBSP}0.001", "ru": f"<{NBSP}0,001", "kk": f"<{NBSP}0,001"}),
+    # a year: Uzbekistan's immigration peak, never "2,005"
+    ("flow-summary", "partner", "UZB", "immigration_peak_year", {"en": "2005", "ru": "2005", "kk": "2005"}),
+    # a rate: the Theil-Sen slope of the net flow from all partners, -1,469.1 persons a year
+    ("flow-summary", "partner", "ALL", "net_theil_sen_slope",
+     {"en": "-1,469", "ru": f"-1{NBSP}469", "kk": f"-1{NBSP}469"}),
+]
+WEB_PAGES = {"demography": "/", "flow-summary": "/flows"}
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+@pytest.mark.parametrize(("table", "key", "key_value", "column", "expected"), VALUES,
+                         ids=[f"{value[0]}-{value[2]}-{value[3]}" for value in VALUES])
+def test_cli_web_and_report_print_the_same_string(client, reports, language, table, key, key_value, column,
+                                                  expected):
+    want = expected[language]
+    cli = cli_record(show(table, language), key, key_value)[column]
+    html = client.get(WEB_PAGES[table], params={"lang": language}).text
+    web = {row[column] for row in html_rows(html, key, key_value) if column in row}
+    report = {row[column] for row in html_rows(reports[language], key, key_value) if column in row}
+    assert (cli, web, report) == (want, {want}, {want})
+
+
+@pytest.mark.parametrize(("language", "world_range", "share_range"), [
+    ("en", "5,000,000–7,000,000", "12.4%–17.3%"),
+    ("ru", f"5{NBSP}000{NBSP}000–7{NBSP}000{NBSP}000", f"12,4{NBSP}%–17,3{NBSP}%"),
+    ("kk", f"5{NBSP}000{NBSP}000–7{NBSP}000{NBSP}000", "12,4%–17,3%"),
+])
+def test_ranges_print_as_ranges_on_the_page_and_in_the_report(client, reports, language, world_range, share_range):
+    """The world diaspora estimate (5 to 7 million, IOM 2022) is a range, never its midpoint 6,000,000.
+    ``diaspora show`` prints no range: its tables keep the two ends in their own columns."""
+    html = client.get("/", params={"lang": language}).text
+    cards = re.findall(r'<span class="figure-value">([^<]*)</span>', html)
+    figures = re.findall(r'<strong class="figure-value">([^<]*)</strong>', reports[language])
+    for shown in (cards, figures):
+        assert world_range in shown and share_range in shown
+        assert not any("6,000,000" in text or f"6{NBSP}000{NBSP}000" in text for text in shown)
+
+
+def test_downloads_keep_machine_values(client):
+    csv_text = client.get("/flows.csv", params={"table": "flow-summary", "lang": "ru"}).text
+    assert "1.4198394305830705e-05" in csv_text and "< 0" not in csv_text
+    result = CliRunner().invoke(main, ["show", "demography", "--format", "csv", "--lang", "ru"])
+    assert "UZB,2024,37134229,20707383,821000,15605846,2.21" in result.output
+
+
+def test_check_writes_claim_numbers_with_the_same_formatter():
+    """``diaspora check`` used to print "reported 33.3 (computed 35.161)"; its numbers now go through the
+    presentation layer too (the reported value with the study's own digits)."""
+    output = CliRunner().invoke(main, ["check"]).output
+    assert "regional-total: reported 867,200 (computed 867,200)" in output
+    assert "kgz-share-of-total: reported 0.52 (computed 0.519)" in output
+    assert "world-diaspora-vs-kazakhs-low: reported 33.3 (computed 35.2)" in output
