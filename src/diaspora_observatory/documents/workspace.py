@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 
 from diaspora_observatory.analysis import documents as analysis
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.documents.codebook import Codebook, load_codebook
 from diaspora_observatory.documents.coding import code_text
 from diaspora_observatory.documents.importer import Document
-from diaspora_observatory.documents.store import DocumentStore
+from diaspora_observatory.documents.reading import Reading, read_text
+from diaspora_observatory.documents.store import DocumentNotFound, DocumentStore, documents_table, passages_table
 
 
 @dataclass
@@ -28,6 +30,8 @@ class Workspace:
 
     def __post_init__(self) -> None:
         self.store = DocumentStore(self.case.name, self.data_dir)
+        # document_id -> ((sha256, length), Reading): spans of a text are found once, not on every page view
+        self._readings: dict[str, tuple[tuple[str, int], Reading]] = {}
 
     @property
     def codes(self) -> list[str]:
@@ -55,6 +59,77 @@ class Workspace:
     def passages(self, coders: list[str] | None = None) -> pd.DataFrame:
         frame = self.store.passages()
         return frame if coders is None else frame[frame["coder"].isin(coders)].reset_index(drop=True)
+
+    # reading one document page by page (the coding page) ----------------------------------------------
+    def reading(self, document_id: str) -> Reading:
+        """The spans and pages of a stored text, kept while its checksum and length stay the same."""
+        with self.store.engine.connect() as connection:
+            row = connection.execute(sa.select(documents_table.c.sha256, sa.func.length(documents_table.c.text))
+                                     .where(documents_table.c.document_id == document_id)).first()
+        if row is None:
+            raise DocumentNotFound(f"no document {document_id!r} in {self.store.path.name}",
+                                   "list them with `diaspora documents list`")
+        key = (row[0], int(row[1]))
+        cached = self._readings.get(document_id)
+        if cached and cached[0] == key:
+            return cached[1]
+        reading = read_text(self.store.get(document_id).text)
+        if len(self._readings) >= READINGS_KEPT:
+            self._readings.pop(next(iter(self._readings)))
+        self._readings[document_id] = ((key[0], reading.length), reading)
+        return reading
+
+    def text_between(self, document_id: str, start: int, end: int) -> str:
+        """``text[start:end]`` of a stored document, read without loading the whole text."""
+        with self.store.engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.substr(documents_table.c.text, start + 1, end - start))
+                                      .where(documents_table.c.document_id == document_id)).scalar_one()
+
+    def passages_between(self, document_id: str, start: int, end: int, limit: int) -> tuple[list[dict], int]:
+        """The passages touching ``[start, end)`` (at most ``limit``, by position) and how many there are."""
+        c = passages_table.c
+        touching = sa.and_(c.document_id == document_id, c.start < end, c.end > start)
+        with self.store.engine.connect() as connection:
+            total = connection.execute(sa.select(sa.func.count()).where(touching)).scalar_one()
+            rows = connection.execute(sa.select(c.id, c.code, c.coder, c.start, c.end, c.text, c.pattern)
+                                      .where(touching).order_by(c.start, c.id).limit(limit))
+            return [dict(row._mapping) for row in rows], int(total)
+
+    def codes_between(self, document_id: str, start: int, end: int) -> list[tuple[int, int, str]]:
+        """``(start, end, code)`` of every passage touching ``[start, end)``: what the page's marks need."""
+        c = passages_table.c
+        with self.store.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sa.select(c.start, c.end, c.code).where(
+                sa.and_(c.document_id == document_id, c.start < end, c.end > start)))]
+
+    def passage(self, passage_id: int) -> dict | None:
+        """One stored passage (id, document_id, code, coder, start, end), or None."""
+        c = passages_table.c
+        with self.store.engine.connect() as connection:
+            row = connection.execute(sa.select(c.id, c.document_id, c.code, c.coder, c.start, c.end)
+                                     .where(c.id == passage_id)).first()
+        return dict(row._mapping) if row else None
+
+    def about(self, document_id: str) -> Document:
+        """A stored document's metadata, its text left out (``text`` is empty): for pages of long texts."""
+        columns = [c for c in documents_table.columns if c.name != "text"]
+        with self.store.engine.connect() as connection:
+            row = connection.execute(sa.select(*columns).where(documents_table.c.document_id == document_id)).first()
+        if row is None:
+            raise DocumentNotFound(f"no document {document_id!r} in {self.store.path.name}",
+                                   "list them with `diaspora documents list`")
+        return Document(**row._mapping, text="")
+
+    def passage_count(self, document_id: str) -> int:
+        c = passages_table.c
+        with self.store.engine.connect() as connection:
+            return int(connection.execute(sa.select(sa.func.count()).where(c.document_id == document_id))
+                       .scalar_one())
+
+    def coders(self) -> list[str]:
+        """Every coder with a stored passage, sorted (one query; the passages themselves are not read)."""
+        with self.store.engine.connect() as connection:
+            return sorted(connection.execute(sa.select(passages_table.c.coder).distinct()).scalars())
 
     def reference(self) -> pd.DataFrame | None:
         if "document_themes" not in self.case.resource_names:
@@ -115,4 +190,5 @@ class Workspace:
 
 
 ACCOUNT_MARK = "sentences of"
+READINGS_KEPT = 8  # texts whose spans are kept in memory (16 bytes a span)
 _CITATION = re.compile(r"\s?\([^()]*\b(?:19|20)\d\d[a-z]?\)")
