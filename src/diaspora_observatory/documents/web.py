@@ -204,12 +204,15 @@ def routes(web) -> list[BaseRoute]:
                 "coders": space.coders()}
 
     async def index(request: Request) -> Response:
-        coder, coders = await off_loop(chosen_coder, request)
-        data = await off_loop(index_data, coders)
-        source_ids = {s for s in data["documents"]["source_id"] if s}
-        query = f"?coder={quote(coder)}" if coder else ""
-        return web.render(request, "documents_index.html", {**data, "source_ids": source_ids, "coder": coder},
-                          alternates={"csv": f"/coding.csv{query}", "json": f"/coding.json{query}"})
+        def draw() -> Response:
+            coder, coders = chosen_coder(request)
+            data = index_data(coders)
+            source_ids = {s for s in data["documents"]["source_id"] if s}
+            query = f"?coder={quote(coder)}" if coder else ""
+            return web.render(request, "documents_index.html", {**data, "source_ids": source_ids, "coder": coder},
+                              alternates={"csv": f"/coding.csv{query}", "json": f"/coding.json{query}"})
+
+        return await off_loop(draw)
 
     async def index_data_export(request: Request) -> Response:
         from diaspora_observatory.documents.exports import to_csv
@@ -238,22 +241,26 @@ def routes(web) -> list[BaseRoute]:
         spans = reading.page_spans(page)
         window = (spans[0][0], spans[-1][1]) if spans else (0, 0)
         text = space.text_between(document_id, *window) if spans else ""
-        marks = span_marks(spans, space.codes_between(document_id, *window))
-        passages, touching = space.passages_between(document_id, *window, PASSAGES_SHOWN)
+        passages = space.passages_between(document_id, *window) if spans else []
+        marks = span_marks(spans, [(p["start"], p["end"], p["code"]) for p in passages])
         first = int(reading.firsts[page - 1]) if spans else 0
         return {"document": document, "page": page, "pages": reading.pages, "first_number": first + 1,
                 "sentences": [(s, e, text[s - window[0]:e - window[0]], m) for (s, e), m in zip(spans, marks)],
-                "passages": passages, "passages_touching": touching,
+                "passages": passages[:PASSAGES_SHOWN], "passages_touching": len(passages),
                 "passages_total": space.passage_count(document_id), "source_ids": {document.source_id} - {""}}
 
     async def document_page(request: Request, document_id: str, page: int, error: str = "", status: int = 200,
                             form: dict | None = None, who: tuple[str, bool] | None = None) -> Response:
-        data = await off_loop(page_data, document_id, page)
-        who = who or await off_loop(signed_in, request)
-        return web.render(request, "documents_document.html", {
-            **data, "codebook": workspace().codebook, "error": error, "form": form or {},
-            "coded": request.query_params.get("coded", ""), "coder_name": who[0] if who else "",
-            "signed_in": who is not None, "is_admin": bool(who and who[1])}, status_code=status)
+        def draw(who: tuple[str, bool] | None) -> Response:
+            # drawn in the documents' thread too: a page of a long text takes the event loop no time at all
+            who = who or signed_in(request)
+            return web.render(request, "documents_document.html", {
+                **page_data(document_id, page), "codebook": workspace().codebook, "error": error,
+                "form": form or {}, "coded": request.query_params.get("coded", ""),
+                "coder_name": who[0] if who else "", "signed_in": who is not None, "is_admin": bool(who and who[1])},
+                status_code=status)
+
+        return await off_loop(draw, who)
 
     async def read(request: Request) -> Response:
         return await document_page(request, request.path_params["document_id"], _page_number(request))

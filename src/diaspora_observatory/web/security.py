@@ -87,7 +87,8 @@ class AllowedHostsMiddleware:
 
     def __init__(self, app: ASGIApp, hosts: list[str] | tuple[str, ...]) -> None:
         self.app = app
-        self.hosts = frozenset(host_name(host) for host in hosts)
+        self.shown = list(dict.fromkeys(host_name(host) for host in hosts))
+        self.hosts = frozenset(self.shown)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -98,7 +99,7 @@ class AllowedHostsMiddleware:
             await self.app(scope, receive, send)
             return
         shown = header[:100] or "(none)"
-        body = (f"This server does not answer for the host {shown!r}. It serves only: {', '.join(sorted(self.hosts))}."
+        body = (f"This server does not answer for the host {shown!r}. It serves only: {', '.join(self.shown)}."
                 f" If it should answer for this name, start it with: diaspora serve --allow-host NAME\n").encode()
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})

@@ -4,9 +4,9 @@ uvicorn closes an idle keep-alive connection after ``timeout_keep_alive`` second
 arrives disarms that timer, and nothing times the headers of a new connection: a client sending one byte
 every few seconds ("slowloris") holds a connection for ever. Nor does anything time a body that trickles.
 
-- :func:`header_deadline_protocol` wraps uvicorn's HTTP protocol class: from a connection's start, and
-  again after each response, the next request's headers must be complete within ``seconds``, else the
-  connection is closed (with a 408 when part of a request had come).
+- :func:`header_deadline_protocol` wraps uvicorn's HTTP protocol class: from a connection's start, and on a
+  kept-alive connection from the first byte of each further request, the request's headers must be complete
+  within ``seconds``, else the connection is closed (with a 408 when part of a request had come).
 - :class:`BodyDeadlineMiddleware` times the reading of a request's body: whatever reads it (a form, the
   survey's JSON API) gets at most ``seconds`` from its first read; past that the client gets a 408 and the
   handler stops there. Once the body is complete, reads are passed through untimed, so a long download's
@@ -60,13 +60,12 @@ def header_deadline_protocol(base: type, seconds: float) -> type:
             self._arm()
 
         def data_received(self, data: bytes) -> None:
+            if self._deadline is None and (self.cycle is None or self.cycle.response_complete):
+                # the first bytes of the next request on a kept-alive connection: its headers are timed from
+                # here (an idle kept-alive connection is uvicorn's timeout_keep_alive's business)
+                self._arm()
             self._bytes_since_arm += len(data)
             super().data_received(data)
-
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            if not self.transport.is_closing():
-                self._arm()
 
         def connection_lost(self, exc) -> None:
             if self._deadline is not None:
