@@ -245,7 +245,11 @@ def routes(web) -> list[BaseRoute]:
         marks = span_marks(spans, [(p["start"], p["end"], p["code"]) for p in passages])
         first = int(reading.firsts[page - 1]) if spans else 0
         return {"document": document, "page": page, "pages": reading.pages, "first_number": first + 1,
-                "sentences": [(s, e, text[s - window[0]:e - window[0]], m) for (s, e), m in zip(spans, marks)],
+                # each sentence with the text between it and the one before (spaces, paragraph breaks, closing
+                # quotes), shown outside the sentence so that the page reads as the document does
+                "sentences": [(s, e, text[s - window[0]:e - window[0]], m,
+                               text[spans[i - 1][1] - window[0]:s - window[0]] if i else "")
+                              for i, ((s, e), m) in enumerate(zip(spans, marks))],
                 "passages": passages[:PASSAGES_SHOWN], "passages_touching": len(passages),
                 "passages_total": space.passage_count(document_id), "source_ids": {document.source_id} - {""}}
 
