@@ -40,7 +40,15 @@ class Workspace:
     def documents(self) -> pd.DataFrame:
         """Case documents (metadata) and imported documents (with text); see ``analysis.documents_frame``."""
         case_documents = self.case.table("documents") if "documents" in self.case.resource_names else None
-        return analysis.documents_frame(case_documents, self.store.documents())
+        return analysis.documents_frame(case_documents, self.stored_documents())
+
+    def stored_documents(self) -> list[Document]:
+        """The stored documents' metadata, texts left out (``text`` empty): listing a 30 MB law reads no text."""
+        columns = [c for c in documents_table.columns if c.name != "text"]
+        with self.store.engine.connect() as connection:
+            rows = connection.execute(sa.select(*columns).order_by(documents_table.c.date,
+                                                                   documents_table.c.document_id))
+            return [Document(**row._mapping, text="") for row in rows]
 
     def import_document(self, document: Document, *, replace: bool = False, code: bool = True) -> int:
         """Store a document and (by default) code it automatically; returns the number of auto passages."""

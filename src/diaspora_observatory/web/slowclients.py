@@ -86,6 +86,15 @@ def server_protocol(seconds: float = CLIENT_TIMEOUT_SECONDS) -> type:
     return header_deadline_protocol(base, seconds)
 
 
+def _has_body(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return value.strip() not in (b"0", b"")
+        if name == b"transfer-encoding":
+            return True
+    return False
+
+
 class _BodyTimeout(BaseException):
     """Raised into the handler reading a late body. A BaseException on purpose: the handlers' own
     ``except Exception`` (which would answer 500 and log a server error) must let it through to
@@ -103,6 +112,10 @@ class BodyDeadlineMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if not _has_body(scope):
+            # nothing can trickle (no Content-Length above 0, no chunked body): the hot GET path stays untouched
+            await self.app(scope, receive, send)
+            return
         loop = asyncio.get_running_loop()
         deadline: float | None = None
         complete = False
@@ -115,7 +128,8 @@ class BodyDeadlineMiddleware:
             if deadline is None:
                 deadline = loop.time() + self.seconds
             try:
-                message = await asyncio.wait_for(receive(), max(deadline - loop.time(), 0))
+                async with asyncio.timeout_at(deadline):  # no extra task, unlike wait_for
+                    message = await receive()
             except TimeoutError:
                 raise _BodyTimeout from None
             if message["type"] != "http.request" or not message.get("more_body", False):
