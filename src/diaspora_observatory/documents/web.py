@@ -193,7 +193,19 @@ def routes(web) -> list[BaseRoute]:
         coder = request.query_params.get("coder", "")
         return (coder, [coder]) if coder in workspace().coders() else ("", None)
 
+    index_cache: dict = {}
+
     def index_data(coders: list[str] | None) -> dict:
+        """The index's tables, kept until a document or passage changes: with a large store they take longer
+        than the deadline, and the "being prepared" answer must lead to a page on the next try."""
+        version = (workspace().version(), tuple(coders) if coders else None)
+        if version not in index_cache:
+            if len(index_cache) > 16:
+                index_cache.clear()
+            index_cache[version] = compute_index_data(coders)
+        return index_cache[version]
+
+    def compute_index_data(coders: list[str] | None) -> dict:
         from diaspora_observatory.analysis.documents import coverage_matrix, gaps
 
         space = workspace()
@@ -223,7 +235,7 @@ def routes(web) -> list[BaseRoute]:
             raise HTTPException(404)
 
         def export() -> str:
-            long = workspace().coverage(chosen_coder(request)[1])
+            long = index_data(chosen_coder(request)[1])["coverage"]
             return to_csv(long) if fmt == "csv" else to_json(long)
 
         return Response(await off_loop(export), media_type=_EXPORT_TYPES[fmt])

@@ -129,6 +129,13 @@ class Workspace:
             return int(connection.execute(sa.select(sa.func.count()).where(c.document_id == document_id))
                        .scalar_one())
 
+    def version(self) -> tuple:
+        """A value that changes whenever a document or passage is added, replaced or deleted (for caches)."""
+        with self.store.engine.connect() as connection:
+            return tuple(connection.execute(sa.text(
+                "SELECT (SELECT count(*) FROM passages), (SELECT max(id) FROM passages), "
+                "(SELECT count(*) FROM documents), (SELECT max(rowid) FROM documents)")).one())
+
     def coders(self) -> list[str]:
         """Every coder with a stored passage, sorted (one query; the passages themselves are not read)."""
         with self.store.engine.connect() as connection:
