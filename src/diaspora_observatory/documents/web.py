@@ -194,16 +194,18 @@ def routes(web) -> list[BaseRoute]:
         return (coder, [coder]) if coder in workspace().coders() else ("", None)
 
     index_cache: dict = {}
+    index_lock = threading.Lock()
 
     def index_data(coders: list[str] | None) -> dict:
         """The index's tables, kept until a document or passage changes: with a large store they take longer
         than the deadline, and the "being prepared" answer must lead to a page on the next try."""
         version = (workspace().version(), tuple(coders) if coders else None)
-        if version not in index_cache:
-            if len(index_cache) > 16:
-                index_cache.clear()
-            index_cache[version] = compute_index_data(coders)
-        return index_cache[version]
+        with index_lock:  # a second request waits for the first's tables instead of computing them again
+            if version not in index_cache:
+                if len(index_cache) > 16:
+                    index_cache.clear()
+                index_cache[version] = compute_index_data(coders)
+            return index_cache[version]
 
     def compute_index_data(coders: list[str] | None) -> dict:
         from diaspora_observatory.analysis.documents import coverage_matrix, gaps

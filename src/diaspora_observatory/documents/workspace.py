@@ -7,6 +7,7 @@ agreement; the computing itself is in :mod:`diaspora_observatory.analysis.docume
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,8 @@ class Workspace:
         self.store = DocumentStore(self.case.name, self.data_dir)
         # document_id -> ((sha256, length in bytes), Reading): spans of a text are found once, not on every page view
         self._readings: dict[str, tuple[tuple[str, int], Reading]] = {}
+        self._passages: tuple[tuple, pd.DataFrame] | None = None
+        self._passages_lock = threading.Lock()
 
     @property
     def codes(self) -> list[str]:
@@ -129,6 +132,15 @@ class Workspace:
             return int(connection.execute(sa.select(sa.func.count()).where(c.document_id == document_id))
                        .scalar_one())
 
+    def all_passages(self) -> pd.DataFrame:
+        """Every stored passage (``store.passages()``), read once per :meth:`version` rather than once per table:
+        the coding index draws four tables from them, and a 30 MB law alone has 150,000."""
+        version = self.version()
+        with self._passages_lock:
+            if self._passages is None or self._passages[0] != version:
+                self._passages = (version, self.store.passages())
+            return self._passages[1]
+
     def version(self) -> tuple:
         """A value that changes whenever a document or passage is added, replaced or deleted (for caches)."""
         with self.store.engine.connect() as connection:
@@ -147,16 +159,16 @@ class Workspace:
         return analysis.reference_coding(self.case.table("document_themes"))
 
     def coverage(self, coders: list[str] | None = None) -> pd.DataFrame:
-        return analysis.coverage(self.documents(), self.store.passages(), self.codes, coders)
+        return analysis.coverage(self.documents(), self.all_passages(), self.codes, coders)
 
     def gaps(self, coders: list[str] | None = None) -> pd.DataFrame:
         return analysis.gaps(self.coverage(coders))
 
     def themes_over_time(self, kind: str = "press", coders: list[str] | None = None) -> pd.DataFrame:
-        return analysis.themes_over_time(self.documents(), self.store.passages(), self.codes, kind, coders)
+        return analysis.themes_over_time(self.documents(), self.all_passages(), self.codes, kind, coders)
 
     def units(self) -> pd.DataFrame:
-        return analysis.presence(self.documents(), self.store.passages(), self.codes, self.reference())
+        return analysis.presence(self.documents(), self.all_passages(), self.codes, self.reference())
 
     def agreement(self) -> pd.DataFrame:
         return analysis.agreement(self.units())
