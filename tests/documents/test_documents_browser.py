@@ -12,6 +12,7 @@ import pytest
 from services import chromium_executable
 
 from diaspora_observatory import load_case
+from diaspora_observatory.documents.coders import add_coder
 from diaspora_observatory.documents.importer import Document
 from diaspora_observatory.documents.workspace import Workspace
 
@@ -25,6 +26,7 @@ def server(tmp_path: Path):
 
     data_dir = tmp_path / "data"
     Workspace(load_case(), data_dir).import_document(Document("press-1", "Item", "press", "2024", "en", TEXT))
+    token = add_coder(data_dir, "A. B.")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -41,7 +43,7 @@ def server(tmp_path: Path):
                 time.sleep(0.1)
         else:
             pytest.fail("the server did not answer within 20 s")
-        yield base, data_dir
+        yield base, data_dir, token
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -50,7 +52,7 @@ def server(tmp_path: Path):
 def test_select_text_fills_offsets_and_saves(server):
     from playwright.sync_api import sync_playwright
 
-    base, data_dir = server
+    base, data_dir, token = server
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_executable(), args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -70,6 +72,7 @@ def test_select_text_fills_offsets_and_saves(server):
             }""")
             page.wait_for_function("document.getElementById('start').value !== ''")
             assert (page.input_value("#start"), page.input_value("#end")) == ("28", "35")
+            page.fill("#token", token)
             page.fill("#coder", "A. B.")
             page.select_option("#code", "consular_support")
             page.click("button[type=submit]")

@@ -14,10 +14,12 @@ from diaspora_observatory.web.app import create_app
 from tests.documents.conftest import client_class
 
 TEXT = "Repatriates get quotas. The embassy keeps a register. <script>alert(1)</script> ends here."
+ADMIN = "documents-admin-token-0001"
 
 
 @pytest.fixture
-def client(data_dir):
+def client(data_dir, monkeypatch):
+    monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", ADMIN)  # coding needs a token; the admin codes under any name
     Workspace(load_case(), data_dir).import_document(Document(
         document_id="press-1", title="Item <b>one</b>", kind="press", date="2024-03-01", language="en", text=TEXT,
         source_id="dkn-2024"))
@@ -53,7 +55,7 @@ def test_document_page_escapes_text_and_offers_sentences(client):
 
 def test_coding_a_passage_by_sentence_and_by_offsets(client, data_dir):
     saved = client.post("/coding/press-1/code", data={"coder": "A. B.", "code": "diaspora_actor",
-                                                      "sentence": "24-53"}, follow_redirects=False)
+                                                      "sentence": "24-53", "token": ADMIN}, follow_redirects=False)
     assert saved.status_code == 303 and saved.headers["location"].startswith("/coding/press-1?coded=")
     by_offsets = client.post("/coding/press-1/code", data={"coder": "C", "code": "tourism", "start": "0",
                                                            "end": "11", "sentence": "24-53"})
@@ -69,19 +71,20 @@ def test_coding_a_passage_by_sentence_and_by_offsets(client, data_dir):
 
 def test_bad_codings_are_explained_and_nothing_is_stored(client, data_dir):
     outside = client.post("/coding/press-1/code", data={"coder": "AB", "code": "tourism", "start": "5",
-                                                        "end": "5000"})
+                                                        "end": "5000", "token": ADMIN})
     assert outside.status_code == 400 and "passage 5-5000 is outside document" in outside.text
     assert 'value="AB"' in outside.text  # the form keeps what was typed
-    nothing = client.post("/coding/press-1/code", data={"coder": "AB", "code": "tourism"})
+    nothing = client.post("/coding/press-1/code", data={"coder": "AB", "code": "tourism", "token": ADMIN})
     assert nothing.status_code == 400 and "choose a sentence or give the start and end" in nothing.text
-    unknown = client.post("/coding/nope/code", data={"coder": "AB", "code": "tourism", "sentence": "0-5"})
+    unknown = client.post("/coding/nope/code", data={"coder": "AB", "code": "tourism", "sentence": "0-5",
+                                                     "token": ADMIN})
     assert unknown.status_code == 404
     passages = Workspace(load_case(), data_dir).store.passages("press-1")
     assert set(passages["coder"]) == {"auto"}
 
 
 def test_cross_site_posts_and_large_bodies_are_refused(client, data_dir):
-    form = {"coder": "AB", "code": "tourism", "sentence": "0-23"}
+    form = {"coder": "AB", "code": "tourism", "sentence": "0-23", "token": ADMIN}
     assert client.post("/coding/press-1/code", data=form, headers={"sec-fetch-site": "cross-site"}).status_code == 403
     assert client.post("/coding/press-1/code", data=form, headers={"origin": "https://evil.example"}).status_code == 403
     assert client.post("/coding/press-1/code", data=form, headers={"origin": "http://testserver",
@@ -93,7 +96,7 @@ def test_cross_site_posts_and_large_bodies_are_refused(client, data_dir):
 
 
 def test_delete_a_manual_passage(client, data_dir):
-    client.post("/coding/press-1/code", data={"coder": "AB", "code": "tourism", "sentence": "0-23"})
+    client.post("/coding/press-1/code", data={"coder": "AB", "code": "tourism", "sentence": "0-23", "token": ADMIN})
     store = Workspace(load_case(), data_dir).store
     passage_id = int(store.passages(coder="AB")["id"].iloc[0])
     client.post(f"/coding/other/passages/{passage_id}/delete", data={})  # wrong document: nothing happens
@@ -123,7 +126,7 @@ def test_a_case_without_documents_still_has_a_coding_page(case_copy, data_dir):
 
 
 def test_coverage_for_one_coder(client):
-    client.post("/coding/press-1/code", data={"coder": "AB", "code": "tourism", "sentence": "0-23"})
+    client.post("/coding/press-1/code", data={"coder": "AB", "code": "tourism", "sentence": "0-23", "token": ADMIN})
     page = client.get("/coding?coder=AB")
     assert '<option value="AB" selected>AB</option>' in page.text
     assert "Coded passages per document and code, coder: AB" in page.text

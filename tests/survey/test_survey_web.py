@@ -181,7 +181,10 @@ def test_generated_admin_token_is_stored_hashed(tmp_path, monkeypatch, capsys):
 
     monkeypatch.delenv("DIASPORA_ADMIN_TOKEN", raising=False)
     token = ensure_admin_token(tmp_path)
-    assert token and token in capsys.readouterr().err
+    written = tmp_path / "survey" / "admin-token.txt"
+    # the token goes to a file only its owner reads, and only that file's path to stderr (kept in service logs)
+    assert token and token not in capsys.readouterr().err and written.read_text() == f"{token}\n"
+    assert written.stat().st_mode & 0o777 == 0o600 and token_file(tmp_path).stat().st_mode & 0o777 == 0o600
     assert token not in token_file(tmp_path).read_text()
     assert check_admin_token(tmp_path, token) and not check_admin_token(tmp_path, token + "x")
     assert ensure_admin_token(tmp_path) is None  # only at first start

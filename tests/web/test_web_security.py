@@ -114,3 +114,47 @@ def test_spreadsheet_safe_leaves_numbers_alone():
     assert safe["net"].tolist() == [-5, 7]
     assert safe["note"].tolist() == ["'-1 or so", "plain"]
     assert safe["other"].tolist()[0] == "'@home"
+
+
+def test_host_allow_list_in_process(tmp_path):
+    from diaspora_observatory.web.security import allowed_hosts_for, host_name
+
+    assert [host_name(h) for h in ("[::1]:8000", "LocalHost:80", "example.org.", "::1")] == [
+        "::1", "localhost", "example.org", "::1"]
+    assert allowed_hosts_for("0.0.0.0", ["survey.example.org"]) == ["127.0.0.1", "localhost", "::1",
+                                                                     "survey.example.org"]
+    assert allowed_hosts_for("192.0.2.10") == ["127.0.0.1", "localhost", "::1", "192.0.2.10"]
+    client = make_client(create_app(data_dir=tmp_path, allowed_hosts=allowed_hosts_for("127.0.0.1")))
+    assert client.get("/flows", headers={"host": "localhost:8000"}).status_code == 200
+    refused = client.get("/flows", headers={"host": "attacker.example"})
+    assert refused.status_code == 400 and refused.text.startswith(
+        "This server does not answer for the host 'attacker.example'. It serves only: 127.0.0.1, localhost, ::1.")
+    assert refused.headers["content-security-policy"] == EXPECTED_CSP
+
+
+def test_forwarded_addresses_are_ignored_without_a_trusted_proxy(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", "security-admin-token-01")
+    client = make_client(create_app(data_dir=tmp_path))
+    for number in range(10):
+        response = client.post("/s/kz/admin", data={"token": "wrong-guess-0000000"},
+                               headers={"x-forwarded-for": f"198.51.100.{number}"})
+        assert response.status_code == 403
+    # every guess came from the same peer, whatever the header said: that peer is now blocked
+    blocked = client.post("/s/kz/admin", data={"token": "security-admin-token-01"},
+                          headers={"x-forwarded-for": "198.51.100.99"})
+    assert blocked.status_code == 429 and 0 < int(blocked.headers["retry-after"]) <= 60
+
+
+def test_user_set_admin_tokens_need_16_characters(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from diaspora_observatory.cli import main
+    from diaspora_observatory.survey.admin import check_admin_token
+
+    monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", "short-token")
+    assert not check_admin_token(tmp_path, "short-token")
+    result = CliRunner().invoke(main, ["serve", "--data-dir", str(tmp_path), "--port", "18199"])
+    assert result.exit_code == 2
+    assert ("Error: DIASPORA_ADMIN_TOKEN has 11 characters; an admin token needs at least 16, so that it cannot "
+            "be guessed by trying") in result.output
+    assert "Hint: choose a longer one, or unset DIASPORA_ADMIN_TOKEN to have a random token generated" in result.output

@@ -343,3 +343,69 @@ def export_command(out_dir: Path, coders, case_name, data_dir, codebook) -> None
     (out_dir / "passages.csv").write_text(exports.to_csv(passages), encoding="utf-8")
     (out_dir / "codebook.qdc").write_bytes(exports.codebook_qdc(workspace.codebook))
     click.echo(f"Wrote coverage.csv, coverage.xlsx, gaps.csv, passages.csv, codebook.qdc to {out_dir}/")
+
+
+@documents_group.group(name="coder", context_settings=CONTEXT_SETTINGS)
+def coder_group() -> None:
+    """Coders' tokens for coding by hand on the web page (`diaspora serve`, /coding).
+
+    \b
+    Example:
+      diaspora documents coder add "A. Bekova"
+    """
+
+
+def _data_dir(data_dir: Path | None) -> Path:
+    from diaspora_observatory.case.package import user_data_dir
+
+    return data_dir or user_data_dir()
+
+
+@coder_group.command(name="add")
+@click.argument("name")
+@click.option("--replace", is_flag=True, help="Give a coder who has a token a new one (the old one stops working).")
+@data_dir_option
+def coder_add_command(name: str, replace: bool, data_dir: Path | None) -> None:
+    """Give coder NAME a token, printed once: only its hash is kept. Passages they save carry NAME.
+
+    \b
+    Example:
+      diaspora documents coder add "A. Bekova"
+    """
+    from diaspora_observatory.documents.coders import add_coder, tokens_file
+
+    token = add_coder(_data_dir(data_dir), name, replace=replace)
+    click.echo(f"Token for coder {name.strip()!r} (shown once; only its hash is kept in "
+               f"{tokens_file(_data_dir(data_dir))}):")
+    click.echo(token)
+
+
+@coder_group.command(name="list")
+@data_dir_option
+def coder_list_command(data_dir: Path | None) -> None:
+    """The coders who have a token.
+
+    \b
+    Example:
+      diaspora documents coder list
+    """
+    from diaspora_observatory.documents.coders import coders
+
+    names = coders(_data_dir(data_dir))
+    click.echo("\n".join(names) if names else "No coder has a token yet: diaspora documents coder add NAME")
+
+
+@coder_group.command(name="remove")
+@click.argument("name")
+@data_dir_option
+def coder_remove_command(name: str, data_dir: Path | None) -> None:
+    """Withdraw coder NAME's token; the passages they coded stay.
+
+    \b
+    Example:
+      diaspora documents coder remove "A. Bekova"
+    """
+    from diaspora_observatory.documents.coders import remove_coder
+
+    remove_coder(_data_dir(data_dir), name)
+    click.echo(f"Coder {name!r} can no longer code on the web page.")

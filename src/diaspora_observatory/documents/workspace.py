@@ -7,17 +7,20 @@ agreement; the computing itself is in :mod:`diaspora_observatory.analysis.docume
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 
 from diaspora_observatory.analysis import documents as analysis
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.documents.codebook import Codebook, load_codebook
 from diaspora_observatory.documents.coding import code_text
 from diaspora_observatory.documents.importer import Document
-from diaspora_observatory.documents.store import DocumentStore
+from diaspora_observatory.documents.reading import Reading, read_text
+from diaspora_observatory.documents.store import DocumentNotFound, DocumentStore, documents_table, passages_table
 
 
 @dataclass
@@ -28,6 +31,10 @@ class Workspace:
 
     def __post_init__(self) -> None:
         self.store = DocumentStore(self.case.name, self.data_dir)
+        # document_id -> ((sha256, length in bytes), Reading): spans of a text are found once, not on every page view
+        self._readings: dict[str, tuple[tuple[str, int], Reading]] = {}
+        self._passages: tuple[tuple, pd.DataFrame] | None = None
+        self._passages_lock = threading.Lock()
 
     @property
     def codes(self) -> list[str]:
@@ -36,7 +43,15 @@ class Workspace:
     def documents(self) -> pd.DataFrame:
         """Case documents (metadata) and imported documents (with text); see ``analysis.documents_frame``."""
         case_documents = self.case.table("documents") if "documents" in self.case.resource_names else None
-        return analysis.documents_frame(case_documents, self.store.documents())
+        return analysis.documents_frame(case_documents, self.stored_documents())
+
+    def stored_documents(self) -> list[Document]:
+        """The stored documents' metadata, texts left out (``text`` empty): listing a 30 MB law reads no text."""
+        columns = [c for c in documents_table.columns if c.name != "text"]
+        with self.store.engine.connect() as connection:
+            rows = connection.execute(sa.select(*columns).order_by(documents_table.c.date,
+                                                                   documents_table.c.document_id))
+            return [Document(**row._mapping, text="") for row in rows]
 
     def import_document(self, document: Document, *, replace: bool = False, code: bool = True) -> int:
         """Store a document and (by default) code it automatically; returns the number of auto passages."""
@@ -56,22 +71,104 @@ class Workspace:
         frame = self.store.passages()
         return frame if coders is None else frame[frame["coder"].isin(coders)].reset_index(drop=True)
 
+    # reading one document page by page (the coding page) ----------------------------------------------
+    def reading(self, document_id: str) -> Reading:
+        """The spans and pages of a stored text, kept while its checksum and length stay the same."""
+        with self.store.engine.connect() as connection:
+            # the length in bytes (of the text cast to a blob) is known without decoding the text, which
+            # length() of a text would do: a change detector at a fraction of the cost for a long law
+            in_bytes = sa.func.length(sa.cast(documents_table.c.text, sa.LargeBinary))
+            row = connection.execute(sa.select(documents_table.c.sha256, in_bytes)
+                                     .where(documents_table.c.document_id == document_id)).first()
+        if row is None:
+            raise DocumentNotFound(f"no document {document_id!r} in {self.store.path.name}",
+                                   "list them with `diaspora documents list`")
+        key = (row[0], int(row[1]))
+        cached = self._readings.get(document_id)
+        if cached and cached[0] == key:
+            return cached[1]
+        reading = read_text(self.store.get(document_id).text)
+        if len(self._readings) >= READINGS_KEPT:
+            self._readings.pop(next(iter(self._readings)))
+        self._readings[document_id] = (key, reading)
+        return reading
+
+    def text_between(self, document_id: str, start: int, end: int) -> str:
+        """``text[start:end]`` of a stored document, read without loading the whole text."""
+        with self.store.engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.substr(documents_table.c.text, start + 1, end - start))
+                                      .where(documents_table.c.document_id == document_id)).scalar_one()
+
+    def passages_between(self, document_id: str, start: int, end: int) -> list[dict]:
+        """The passages touching ``[start, end)``, by position: id, code, coder, start, end, text, pattern."""
+        c = passages_table.c
+        touching = sa.and_(c.document_id == document_id, c.start < end, c.end > start)
+        with self.store.engine.connect() as connection:
+            rows = connection.execute(sa.select(c.id, c.code, c.coder, c.start, c.end, c.text, c.pattern)
+                                      .where(touching).order_by(c.start, c.id))
+            return [dict(row._mapping) for row in rows]
+
+    def passage(self, passage_id: int) -> dict | None:
+        """One stored passage (id, document_id, code, coder, start, end), or None."""
+        c = passages_table.c
+        with self.store.engine.connect() as connection:
+            row = connection.execute(sa.select(c.id, c.document_id, c.code, c.coder, c.start, c.end)
+                                     .where(c.id == passage_id)).first()
+        return dict(row._mapping) if row else None
+
+    def about(self, document_id: str) -> Document:
+        """A stored document's metadata, its text left out (``text`` is empty): for pages of long texts."""
+        columns = [c for c in documents_table.columns if c.name != "text"]
+        with self.store.engine.connect() as connection:
+            row = connection.execute(sa.select(*columns).where(documents_table.c.document_id == document_id)).first()
+        if row is None:
+            raise DocumentNotFound(f"no document {document_id!r} in {self.store.path.name}",
+                                   "list them with `diaspora documents list`")
+        return Document(**row._mapping, text="")
+
+    def passage_count(self, document_id: str) -> int:
+        c = passages_table.c
+        with self.store.engine.connect() as connection:
+            return int(connection.execute(sa.select(sa.func.count()).where(c.document_id == document_id))
+                       .scalar_one())
+
+    def all_passages(self) -> pd.DataFrame:
+        """Every stored passage (``store.passages()``), read once per :meth:`version` rather than once per table:
+        the coding index draws four tables from them, and a 30 MB law alone has 150,000."""
+        version = self.version()
+        with self._passages_lock:
+            if self._passages is None or self._passages[0] != version:
+                self._passages = (version, self.store.passages())
+            return self._passages[1]
+
+    def version(self) -> tuple:
+        """A value that changes whenever a document or passage is added, replaced or deleted (for caches)."""
+        with self.store.engine.connect() as connection:
+            return tuple(connection.execute(sa.text(
+                "SELECT (SELECT count(*) FROM passages), (SELECT max(id) FROM passages), "
+                "(SELECT count(*) FROM documents), (SELECT max(rowid) FROM documents)")).one())
+
+    def coders(self) -> list[str]:
+        """Every coder with a stored passage, sorted (one query; the passages themselves are not read)."""
+        with self.store.engine.connect() as connection:
+            return sorted(connection.execute(sa.select(passages_table.c.coder).distinct()).scalars())
+
     def reference(self) -> pd.DataFrame | None:
         if "document_themes" not in self.case.resource_names:
             return None
         return analysis.reference_coding(self.case.table("document_themes"))
 
     def coverage(self, coders: list[str] | None = None) -> pd.DataFrame:
-        return analysis.coverage(self.documents(), self.store.passages(), self.codes, coders)
+        return analysis.coverage(self.documents(), self.all_passages(), self.codes, coders)
 
     def gaps(self, coders: list[str] | None = None) -> pd.DataFrame:
         return analysis.gaps(self.coverage(coders))
 
     def themes_over_time(self, kind: str = "press", coders: list[str] | None = None) -> pd.DataFrame:
-        return analysis.themes_over_time(self.documents(), self.store.passages(), self.codes, kind, coders)
+        return analysis.themes_over_time(self.documents(), self.all_passages(), self.codes, kind, coders)
 
     def units(self) -> pd.DataFrame:
-        return analysis.presence(self.documents(), self.store.passages(), self.codes, self.reference())
+        return analysis.presence(self.documents(), self.all_passages(), self.codes, self.reference())
 
     def agreement(self) -> pd.DataFrame:
         return analysis.agreement(self.units())
@@ -115,4 +212,5 @@ class Workspace:
 
 
 ACCOUNT_MARK = "sentences of"
+READINGS_KEPT = 8  # texts whose spans are kept in memory (16 bytes a span)
 _CITATION = re.compile(r"\s?\([^()]*\b(?:19|20)\d\d[a-z]?\)")

@@ -45,7 +45,7 @@ class Server:
     def start(self, timeout: float = 30.0) -> Server:
         import httpx
 
-        env = {**os.environ, "DIASPORA_SURVEY_RATE_LIMIT": "0", "DIASPORA_ADMIN_TOKEN": "load-test-token",
+        env = {**os.environ, "DIASPORA_SURVEY_RATE_LIMIT": "0", "DIASPORA_ADMIN_TOKEN": "load-test-admin-token",
                "PYTHONUNBUFFERED": "1"}
         env.pop("DIASPORA_DATABASE_URL", None)
         if self.database_url:

@@ -24,6 +24,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
+from diaspora_observatory.safety import TooManyAttempts, client_address
 from diaspora_observatory.survey.admin import check_admin_token, ensure_admin_token
 from diaspora_observatory.survey.default import DEFAULT_SLUG, default_form
 from diaspora_observatory.survey.errors import (
@@ -379,7 +380,14 @@ class SurveyViews:
         except ValueError:
             return self.error(request, 400, "Refused", "The answers could not be read.")
         token = (fields.get("token") or [request.headers.get("authorization", "").removeprefix("Bearer ").strip()])[0]
-        if not check_admin_token(self.web.data_dir, token):
+        try:  # wrong tokens are limited per client (safety.AttemptLimiter): no guessing by trying
+            accepted = self.web.token_attempts.verify(client_address(request),
+                                                      check_admin_token(self.web.data_dir, token))
+        except TooManyAttempts as error:
+            response = self.error(request, 429, "Too many attempts", error.message)
+            response.headers["retry-after"] = str(error.retry_after)
+            return response
+        if not accepted:
             # The same answer for a wrong and a missing token; no hint about which.
             return _no_store(self.web.render(request, "survey_admin_login.html", {"record": record, "failed": True},
                                              status_code=403))

@@ -20,7 +20,8 @@ from starlette.staticfiles import StaticFiles
 from diaspora_observatory.case.package import load_case, user_data_dir
 from diaspora_observatory.web.extensions import WebContext, available_extensions
 from diaspora_observatory.web.pages import CORE_NAV, N_, PAGE_KEYS
-from diaspora_observatory.web.security import SECURITY_HEADERS, SecurityHeadersMiddleware
+from diaspora_observatory.web.security import SECURITY_HEADERS, AllowedHostsMiddleware, SecurityHeadersMiddleware
+from diaspora_observatory.web.slowclients import CLIENT_TIMEOUT_SECONDS, BodyDeadlineMiddleware
 from diaspora_observatory.web.views import Site, switch_language, vega_script
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -29,12 +30,19 @@ GET = ["GET"]  # Starlette answers HEAD for GET routes and 405 for every other m
 
 
 def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | None = None,
-               dev: bool = False, extensions: bool = True) -> Starlette:
+               dev: bool = False, allowed_hosts: list[str] | tuple[str, ...] | None = None,
+               trusted_proxies: list[str] | tuple[str, ...] = (),
+               client_timeout: float = CLIENT_TIMEOUT_SECONDS, extensions: bool = True) -> Starlette:
     """The observatory app for a case (the built-in one by default).
 
     ``data_dir`` is the user data folder (default: ``user_data_dir()``); ``dev`` adds a route listing
-    and template reloading and turns off the page cache; ``extensions=False`` leaves out the survey and
-    documents pages (the static site, which has no server for them).
+    and template reloading and turns off the page cache. ``allowed_hosts``: the Host names answered
+    (others get 400; ``None``, for an app embedded in tests or another program, checks none; ``diaspora
+    serve`` always passes a list, see ``web.security.allowed_hosts_for``). ``trusted_proxies``: addresses
+    of reverse proxies whose X-Forwarded-For names the client (for the rate limits); from any other peer
+    the header is ignored. ``client_timeout``: seconds a request's body has to arrive (408 after).
+    ``extensions=False`` leaves out the survey and documents pages (the static site, which has no server
+    for them).
     """
     case = load_case(case_name_or_path, data_dir=data_dir)
     web = WebContext(case, Path(data_dir) if data_dir else user_data_dir(), dev=dev)
@@ -66,7 +74,15 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
         for close in reversed(web.on_shutdown):
             close()
 
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeadersMiddleware)],
+    middleware = [Middleware(SecurityHeadersMiddleware)]
+    if allowed_hosts is not None:
+        middleware.append(Middleware(AllowedHostsMiddleware, hosts=allowed_hosts))
+    if trusted_proxies:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        middleware.append(Middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies)))
+    middleware.append(Middleware(BodyDeadlineMiddleware, seconds=client_timeout))
+    app = Starlette(routes=routes, middleware=middleware,
                     exception_handlers=handlers, lifespan=lifespan)  # type: ignore[arg-type]
     app.state.web = web
     app.state.site = site
@@ -74,6 +90,11 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
 
 
 ERROR_TEXTS = {
+    400: (N_("Request refused"), N_("The server could not accept this request as it was sent.")),
+    403: (N_("Not allowed"), N_("This action needs a permission that the request did not carry.")),
+    413: (N_("Request too large"), N_("The request is larger than this address accepts.")),
+    429: (N_("Too many attempts"), N_("Too many attempts came from this address. Wait a minute and try again.")),
+    503: (N_("Not ready yet"), N_("The server is busy with this request. Reload the page in a few seconds.")),
     404: (N_("Page not found"), N_("There is no page at this address. Use the menu to find what you are looking for.")),
     405: (N_("Method not allowed"), N_("This address only answers to reading (GET) requests.")),
     500: (N_("Something went wrong"), N_("The server could not answer this request. The error has been logged; "

@@ -29,6 +29,7 @@ from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.presentation.numbers import figure_text, format_range
 from diaspora_observatory.report.sections import source_label
+from diaspora_observatory.safety import AttemptLimiter
 from diaspora_observatory.tabular import records
 from diaspora_observatory.web.cells import format_cell, shown_columns
 from diaspora_observatory.web.columns import column_header
@@ -64,6 +65,8 @@ class WebContext:
         self.on_shutdown: list[Callable[[], None]] = []
         # The survey extension's store (survey.web.routes sets it), for the app's own use and for tests.
         self.survey_store: Any = None
+        # Failed token attempts per client (admin and coder tokens alike), in memory only.
+        self.token_attempts = AttemptLimiter()
 
     def add_template_dir(self, path: str | Path) -> None:
         """Let ``render`` find templates in ``path`` (after the app's own, so base.html stays the app's)."""

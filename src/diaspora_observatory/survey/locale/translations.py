@@ -144,6 +144,7 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
         "{start} мен {end} аралығындағы, {step} қадаммен сан енгізіңіз"),
     "a number from {start} to {end} in steps of {step}": ("число от {start} до {end} с шагом {step}",
                                                            "{start} мен {end} аралығындағы, {step} қадаммен сан"),
+    "Too many attempts": ("Слишком много попыток", "Әрекеттер тым көп"),
 }
 
 

@@ -1,0 +1,129 @@
+"""Who may code: coders' tokens issued by the CLI, the admin token, the sign-in cookie, the attempt limit."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from diaspora_observatory import load_case
+from diaspora_observatory.cli import main
+from diaspora_observatory.documents.coders import add_coder, coder_for_token, tokens_file
+from diaspora_observatory.documents.importer import Document
+from diaspora_observatory.documents.workspace import Workspace
+from diaspora_observatory.survey.admin import digest
+from diaspora_observatory.web.app import create_app
+from tests.documents.conftest import client_class
+
+ADMIN = "documents-admin-token-0002"
+TEXT = "Repatriates get quotas. The embassy keeps a register."
+REFUSED = ("Coding needs a coder&#39;s token or the admin token. Ask the person running this server for one "
+           "(diaspora documents coder add NAME).")
+
+
+@pytest.fixture
+def app(data_dir, monkeypatch):
+    monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", ADMIN)
+    Workspace(load_case(), data_dir).import_document(Document("press-1", "Item", "press", "2024", "en", TEXT))
+    return create_app(data_dir=data_dir)
+
+
+def manual(data_dir):
+    passages = Workspace(load_case(), data_dir).store.passages("press-1")
+    return passages[passages["coder"] != "auto"][["id", "code", "coder"]].values.tolist()
+
+
+def test_coder_add_prints_a_token_once_and_keeps_only_its_hash(data_dir):
+    runner = CliRunner()
+    added = runner.invoke(main, ["documents", "coder", "add", "A. Bekova"])
+    assert added.exit_code == 0, added.output
+    heading, token, _ = added.output.split("\n")
+    assert heading == f"Token for coder 'A. Bekova' (shown once; only its hash is kept in {tokens_file(data_dir)}):"
+    assert len(token) == 32
+    stored = tokens_file(data_dir)
+    assert json.loads(stored.read_text()) == {"A. Bekova": digest(token)} and token not in stored.read_text()
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert coder_for_token(data_dir, token) == "A. Bekova" and coder_for_token(data_dir, token[:-1]) is None
+    again = runner.invoke(main, ["documents", "coder", "add", "A. Bekova"])
+    assert again.exit_code == 2 and "Error: coder 'A. Bekova' already has a token" in again.output
+    assert "Hint: pass --replace to give them a new one (the old one stops working)" in again.output
+    reserved = runner.invoke(main, ["documents", "coder", "add", "auto"])
+    assert "Error: the coder name 'auto' is reserved for automatic coding" in reserved.output
+    assert runner.invoke(main, ["documents", "coder", "list"]).output == "A. Bekova\n"
+    removed = runner.invoke(main, ["documents", "coder", "remove", "A. Bekova"])
+    assert removed.output == "Coder 'A. Bekova' can no longer code on the web page.\n"
+    assert coder_for_token(data_dir, token) is None
+
+
+def test_coding_without_a_token_is_refused_and_nothing_is_stored(app, data_dir):
+    client = client_class()(app)
+    form = {"coder": "AB", "code": "tourism", "sentence": "0-23"}
+    for token in ("", "not-a-token-of-anyone"):
+        refused = client.post("/coding/press-1/code", data={**form, "token": token})
+        assert refused.status_code == 403 and REFUSED in refused.text
+    assert manual(data_dir) == []
+    page = client.get("/coding/press-1").text
+    assert '<input id="token" name="token" type="password" required' in page
+    assert "/delete" not in page
+
+
+def test_a_coder_token_codes_under_its_own_name_and_signs_in(app, data_dir):
+    token = add_coder(data_dir, "AB")
+    client = client_class()(app)
+    other_name = client.post("/coding/press-1/code", data={"token": token, "coder": "CD", "code": "tourism",
+                                                           "sentence": "0-23"})
+    assert other_name.status_code == 400
+    assert ("This token belongs to coder &#39;AB&#39;; passages are saved under that name. Leave the coder field "
+            "empty or type &#39;AB&#39;.") in other_name.text
+    saved = client.post("/coding/press-1/code", data={"token": token, "code": "tourism", "sentence": "0-23"},
+                        follow_redirects=False)
+    assert saved.status_code == 303
+    cookie = saved.headers["set-cookie"]
+    assert cookie.startswith(f"coding_token={token};") and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "Path=/coding" in cookie
+    # signed in: the page says so, asks no token, and a second coding needs none
+    page = client.get("/coding/press-1").text
+    assert "Signed in as coder <strong>AB</strong>." in page and 'name="token"' not in page
+    assert client.post("/coding/press-1/code", data={"code": "diaspora_actor", "sentence": "24-53"}).status_code == 200
+    assert [row[1:] for row in manual(data_dir)] == [["tourism", "AB"], ["diaspora_actor", "AB"]]
+    signed_out = client.post("/coding/sign-out", data={}, follow_redirects=False)
+    assert signed_out.status_code == 303 and 'coding_token=""' in signed_out.headers["set-cookie"]
+
+
+def test_only_the_passage_s_coder_or_the_admin_deletes_it(app, data_dir):
+    ab, cd = add_coder(data_dir, "AB"), add_coder(data_dir, "CD")
+    client = client_class()(app)
+    client.post("/coding/press-1/code", data={"token": ab, "code": "tourism", "sentence": "0-23"})
+    [[passage_id, _, _]] = manual(data_dir)
+    client.cookies.clear()
+    by_other = client.post(f"/coding/press-1/passages/{passage_id}/delete", data={"token": cd})
+    assert by_other.status_code == 403
+    assert "This passage was coded by &#39;AB&#39;; only they or the admin may delete it." in by_other.text
+    client.cookies.clear()
+    assert client.post(f"/coding/press-1/passages/{passage_id}/delete", data={}).status_code == 403
+    assert manual(data_dir) == [[passage_id, "tourism", "AB"]]
+    gone = client.post(f"/coding/press-1/passages/{passage_id}/delete", data={"token": ADMIN},
+                       follow_redirects=False)
+    assert gone.status_code == 303 and manual(data_dir) == []
+
+
+def test_passage_ids_beyond_sqlite_integers_are_not_found(app):
+    client = client_class()(app)
+    for passage_id in (2**63, 2**64 + 5, 10**30):
+        response = client.post(f"/coding/press-1/passages/{passage_id}/delete", data={"token": ADMIN})
+        assert response.status_code == 404 and "There is no such passage." in response.text
+
+
+def test_wrong_tokens_are_limited_per_client_then_429(app, data_dir):
+    client = client_class()(app)
+    form = {"code": "tourism", "sentence": "0-23", "coder": "AB"}
+    for _ in range(10):
+        assert client.post("/coding/press-1/code", data={**form, "token": "wrong-token-guess-0000"}).status_code == 403
+    blocked = client.post("/coding/press-1/code", data={**form, "token": ADMIN})
+    assert blocked.status_code == 429 and 0 < int(blocked.headers["retry-after"]) <= 60
+    assert "too many wrong tokens from this address; try again in" in blocked.text
+    # the survey's admin form shares the limit: guessing there is no way around it
+    survey = client.post("/s/kz/admin", data={"token": ADMIN})
+    assert survey.status_code == 429 and "retry-after" in survey.headers
+    assert manual(data_dir) == []
