@@ -216,8 +216,10 @@ class CaseUpdate:
 def updating(folder: Path) -> Iterator[CaseUpdate]:
     """Stage an update of the case in ``folder``; it is committed when the block ends without error.
 
-    >>> with updating(folder) as update:                      # doctest: +SKIP
-    ...     update.put("data/x.csv", "a,b\\n1,2\\n")
+    Example::
+
+        with updating(folder) as update:
+            update.put("data/x.csv", "a,b\\n1,2\\n")
     """
     folder = Path(folder)
     with locked(folder, exclusive=True):

@@ -613,7 +613,7 @@ def read_undesa(path: Path, sheet: str | None = None, *, destination_tables: boo
     2020 edition: totals, population, shares) are read as indicators; otherwise they are refused with a
     message naming the table, since the caller wants people by origin.
 
-    >>> # read_undesa(Path("undesa_pd_2024_ims_stock_by_sex_destination_and_origin.xlsx")).table.columns
+    Example: ``read_undesa(Path("undesa_pd_2024_ims_stock_by_sex_destination_and_origin.xlsx")).table``.
     """
     path = Path(path)
     if is_workbook(path):
