@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from diaspora_observatory import load_case
+from diaspora_observatory.access import digest
 from diaspora_observatory.cli import main
 from diaspora_observatory.documents.coders import add_coder, coder_for_token, tokens_file
 from diaspora_observatory.documents.importer import Document
 from diaspora_observatory.documents.workspace import Workspace
-from diaspora_observatory.survey.admin import digest
 from diaspora_observatory.web.app import create_app
 from tests.documents.conftest import client_class
 

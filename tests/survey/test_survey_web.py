@@ -177,7 +177,7 @@ def test_share_page_and_qr_code(client):
 
 
 def test_generated_admin_token_is_stored_hashed(tmp_path, monkeypatch, capsys):
-    from diaspora_observatory.survey.admin import check_admin_token, ensure_admin_token, token_file
+    from diaspora_observatory.access import check_admin_token, ensure_admin_token, token_file
 
     monkeypatch.delenv("DIASPORA_ADMIN_TOKEN", raising=False)
     token = ensure_admin_token(tmp_path)

@@ -148,8 +148,8 @@ def test_forwarded_addresses_are_ignored_without_a_trusted_proxy(tmp_path, monke
 def test_user_set_admin_tokens_need_16_characters(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
+    from diaspora_observatory.access import check_admin_token
     from diaspora_observatory.cli import main
-    from diaspora_observatory.survey.admin import check_admin_token
 
     monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", "short-token")
     assert not check_admin_token(tmp_path, "short-token")

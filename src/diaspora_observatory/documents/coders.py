@@ -2,7 +2,7 @@
 
 ``diaspora documents coder add NAME`` makes a random token for a coder and prints it once; only its
 SHA-256 hash is kept, in ``<data dir>/documents/coder-tokens.json`` (mode 0600), by the same mechanism as
-the survey admin token (``survey/admin.py``). The web page records a passage under the name the token
+the survey admin token (``access.py``). The web page records a passage under the name the token
 belongs to, so one coder cannot write in another's name; the admin token may code under any name.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from diaspora_observatory.access import digest, new_token, same_digest, write_private
 from diaspora_observatory.documents.coding import AUTO_CODER
 from diaspora_observatory.documents.store import MAX_CODER_LENGTH
 from diaspora_observatory.errors import DiasporaError
-from diaspora_observatory.survey.admin import digest, new_token, same_digest, write_private
 
 
 class CoderInvalid(DiasporaError):

@@ -13,7 +13,7 @@ too many pages wait already, the same page at once. So a long law never delays t
 
 Coding needs a coder's token (``diaspora documents coder add NAME``) or the survey admin token. A token
 typed into the form is kept in an HttpOnly, SameSite=Strict cookie for the ``/coding`` pages, so a coder
-signs in once; wrong tokens count against the client's attempt limit (see ``survey/admin.py``).
+signs in once; wrong tokens count against the client's attempt limit (see ``access.py``).
 """
 
 from __future__ import annotations
@@ -114,12 +114,12 @@ def _page_number(request: Request) -> int:
 
 def routes(web) -> list[BaseRoute]:
     """The documents pages, for the app's extension interface (see web/extensions.py)."""
+    from diaspora_observatory.access import check_admin_token
     from diaspora_observatory.documents.coders import coder_for_token
     from diaspora_observatory.documents.reading import span_marks
     from diaspora_observatory.documents.store import DocumentNotFound
     from diaspora_observatory.documents.workspace import Workspace
     from diaspora_observatory.safety import TooManyAttempts
-    from diaspora_observatory.survey.admin import check_admin_token
 
     web.add_template_dir(HERE / "templates")
     web.add_locale_dir(HERE / "locale")

@@ -25,8 +25,8 @@ def _store(data_dir: Path | None):
 
 
 def _admin(data_dir: Path | None, token: str | None) -> None:
+    from diaspora_observatory.access import TOKEN_ENV, check_admin_token
     from diaspora_observatory.case.package import user_data_dir
-    from diaspora_observatory.survey.admin import TOKEN_ENV, check_admin_token
     from diaspora_observatory.survey.errors import AdminTokenInvalid
 
     if not check_admin_token(data_dir or user_data_dir(), token):

@@ -24,8 +24,8 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
+from diaspora_observatory.access import check_admin_token, ensure_admin_token
 from diaspora_observatory.safety import TooManyAttempts, client_address
-from diaspora_observatory.survey.admin import check_admin_token, ensure_admin_token
 from diaspora_observatory.survey.default import DEFAULT_SLUG, default_form
 from diaspora_observatory.survey.errors import (
     Problem,

@@ -1,4 +1,6 @@
-"""The admin token that guards raw exports, closing and deleting surveys, and the token mechanism it shares.
+"""Access tokens: the admin token that guards raw survey exports, closing and deleting surveys (and may
+code documents), and the token mechanism the coders' tokens share. In the foundation layer because two
+adapters (survey/ and documents/) check them.
 
 Set ``DIASPORA_ADMIN_TOKEN`` to choose it (at least :data:`MIN_TOKEN_LENGTH` characters); otherwise one
 is generated on first start. Only its SHA-256 hash is checked, from ``<data dir>/survey/admin-token.sha256``
