@@ -2,7 +2,8 @@
 
 Disagreeing answers extend left of the centre line, agreeing ones right, the middle category is split
 in half across it. Bars show the published groups: a merged group ("1 – 2") is one segment in the colour
-of its middle point, and a group that spans the centre is split across it like the middle category. An
+of its middle point, paler and outlined, and a group that spans the centre is split across it in
+proportion to the points on either side. An
 item with fewer answers than the threshold is not drawn (its row says so).
 
 Two layouts: ``wide`` (720 units: labels left of the bars, the legend in one or more rows) and ``narrow``
@@ -33,6 +34,23 @@ def _text_width(text: str) -> float:
     return len(text) * CHARACTER_WIDTH
 
 
+def _lines(text: str, limit: int, most: int) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``limit`` characters; the last of ``most`` lines
+    ends with an ellipsis when text is left over."""
+    lines, current = [], ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > limit:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    lines.append(current)
+    if len(lines) > most:
+        lines = lines[:most]
+        lines[-1] = lines[-1][:limit - 1] + "…"
+    return [line if len(line) <= limit else line[:limit - 1] + "…" for line in lines]
+
+
 def _legend(legend: list[str], colours: list[str], width: float, left: float, one_per_line: bool
             ) -> tuple[list[str], float]:
     """Legend entries flowed into rows no wider than ``width``; returns the parts and the height used."""
@@ -48,8 +66,9 @@ def _legend(legend: list[str], colours: list[str], width: float, left: float, on
     return parts, y + row_height + 6
 
 
-def _segments(table: pd.DataFrame, positions: dict[str, int], categories: int) -> list[tuple[float, float, int, str]]:
-    """(start, end, colour index, label) of each drawn group in shares of the bar, centre at 0."""
+def _segments(table: pd.DataFrame, positions: dict[str, int], categories: int
+              ) -> list[tuple[float, float, int, str, bool]]:
+    """(start, end, colour index, label, merged) of each drawn group in shares of the bar, centre at 0."""
     drawn = [(row["categories"], float(row["count"]), row["label"]) for _, row in table.iterrows()
              if any(name in positions for name in row["categories"]) and row["count"] is not None]
     total = sum(count for _, count, _ in drawn) or 1.0
@@ -65,11 +84,11 @@ def _segments(table: pd.DataFrame, positions: dict[str, int], categories: int) -
         elif low <= middle <= high:
             below = (middle - low + 0.5) / (high - low + 1)  # the part of the run left of the centre
             left_share += share * below
-        spans.append((share, round((low + high) / 2), label))
+        spans.append((share, round((low + high) / 2), label, len(names) > 1))
     start = -left_share
     segments = []
-    for share, colour, label in spans:
-        segments.append((start, start + share, colour, label))
+    for share, colour, label, merged in spans:
+        segments.append((start, start + share, colour, label, merged))
         start += share
     return segments
 
@@ -91,32 +110,34 @@ def diverging_bars_svg(items: list[tuple[str, pd.DataFrame]], legend: list[str],
     legend_parts, top = _legend(legend, colours, width - plot_left - 10 if not narrow else width - 20,
                                 plot_left, narrow)
     bar_height, gap = 22, 10
-    row_height = bar_height + gap + (18 if narrow else 0)
+    row_height = bar_height + gap + (34 if narrow else 0)
     height = top + len(items) * row_height + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="likert-chart likert-{layout}" '
              f'viewBox="0 0 {width} {height:.0f}" width="{width}" height="{height:.0f}" role="img" '
              f'font-family="sans-serif" font-size="{FONT_SIZE}">', *legend_parts]
     for row, (label, table) in enumerate(items):
         y = top + row * row_height
-        if narrow:
-            limit = int((width - 20) / CHARACTER_WIDTH)
-            shown = label if len(label) <= limit else label[:limit - 1] + "…"
-            parts.append(f'<text class="item-label" x="{plot_left}" y="{y + 12}">{escape(shown)}</text>')
-            y += 18
+        if narrow:  # the label on up to two lines above its bar
+            for line_number, line in enumerate(_lines(label, int((width - 20) / CHARACTER_WIDTH), 2)):
+                parts.append(f'<text class="item-label" x="{plot_left}" y="{y + 12 + 16 * line_number}">'
+                             f'{escape(line)}</text>')
+            y += 34
         else:
             shown = label if len(label) <= 34 else label[:33] + "…"
             parts.append(f'<text class="item-label" x="{label_width - 8}" y="{y + 15}" text-anchor="end">'
                          f'{escape(shown)}</text>')
-        if table["count"].isna().all():
+        if table["count"].isna().all() or len(table) < 2:  # hidden, or every answer in one group
             parts.append(f'<text x="{centre:.1f}" y="{y + 15}" text-anchor="middle">{escape(hidden_text)}</text>')
             continue
-        for start, end, colour, group_label in _segments(table, positions, categories):
+        for start, end, colour, group_label, merged in _segments(table, positions, categories):
             x = centre + start * plot_width / 2
             bar = (end - start) * plot_width / 2
+            # A merged group is drawn paler and outlined, so that it does not read as its middle point.
+            look = ' fill-opacity="0.45" stroke="#222" stroke-width="1.5"' if merged else ""
             if bar > 0:
-                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{bar:.1f}" height="{bar_height}" '
-                             f'fill="{colours[colour]}"><title>{escape(group_label)}: '
-                             f'{(end - start) * 100:.1f}%</title></rect>')
+                parts.append(f'<rect class="{"merged" if merged else "group"}" x="{x:.1f}" y="{y}" '
+                             f'width="{bar:.1f}" height="{bar_height}" fill="{colours[colour]}"{look}>'
+                             f'<title>{escape(group_label)}: {(end - start) * 100:.1f}%</title></rect>')
     parts.append(f'<line x1="{centre:.1f}" y1="{top - 4:.1f}" x2="{centre:.1f}" y2="{height - 6:.1f}" stroke="#333"/>')
     parts.append("</svg>")
     return "".join(parts)

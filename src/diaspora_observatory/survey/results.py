@@ -152,7 +152,8 @@ def scale_means(form: Form, frame: pd.DataFrame, language: str = "en", threshold
                         for question, n in zip(items, means["n"], strict=True)], dtype=bool)
     for column in ("mean", "sd", "ci_low", "ci_high"):
         means[column] = means[column].mask(hidden)
-    means["n"] = [None if hide else int(n) for hide, n in zip(hidden, means["n"], strict=True)]
+    means["n"] = pd.Series([None if hide else int(n) for hide, n in zip(hidden, means["n"], strict=True)],
+                           dtype=object)
     means["suppressed"] = hidden
     return means
 

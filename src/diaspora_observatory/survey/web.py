@@ -350,7 +350,7 @@ class SurveyViews:
         snapshot = await run_in_threadpool(self.store.snapshot, slug)
         translate = self.web.gettext(request)
         layout = "narrow" if request.query_params.get("layout") == "narrow" else "wide"
-        hidden = translate("hidden: fewer answers than the threshold")
+        hidden = translate("not drawn: too few answers for two groups")
         svg = scale_chart_svg(snapshot, self.web.language(request), hidden, layout, translate)
         return Response(svg, media_type="image/svg+xml", headers=NO_STORE)
 
