@@ -347,3 +347,55 @@ def test_threshold_on_the_command_line(tmp_path):
     assert shown.output == "Survey 'small': threshold 15, results published when closed\n"
     results = run("survey", "results", "small", "--data-dir", data)
     assert results.output.endswith("no results published yet (they need at least 15 answers and the survey closed)\n")
+
+
+def test_a_snapshot_never_changes_once_taken_while_answers_keep_arriving(store):
+    """Four threads store 160 answers while another takes snapshots: each snapshot number always holds
+    the same answers, and consecutive snapshots differ by at least the threshold."""
+    import threading
+
+    seen: dict[int, set[int]] = {}
+    stop = threading.Event()
+
+    def submit(worker: int) -> None:
+        for number in range(40):
+            store.submit("kz", f"race-{worker}-{number:03d}", VALID_ANSWERS)
+
+    def watch() -> None:
+        while not stop.is_set():
+            snapshot = store.snapshot("kz")
+            seen.setdefault(snapshot.number, set()).add(len(snapshot.responses))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    writers = [threading.Thread(target=submit, args=(worker,)) for worker in range(4)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    stop.set()
+    watcher.join()
+    final = store.snapshot("kz")
+    seen.setdefault(final.number, set()).add(len(final.responses))
+    assert all(len(sizes) == 1 for sizes in seen.values()), seen
+    sizes = [next(iter(seen[number])) for number in sorted(seen)]
+    assert all(later - earlier >= 10 for earlier, later in zip(sizes, sizes[1:], strict=False)), sizes
+    assert final.number >= 1 and len(final.responses) + final.pending == 160
+
+
+def test_a_multiple_choice_count_is_shown_only_when_choosers_and_others_both_hold_the_threshold():
+    from survey_helpers import abroad_form
+
+    from diaspora_observatory.survey.results import choice_counts
+
+    form = abroad_form()
+    responses = [{"answers": {"lives_abroad": "no", "languages": ["kk", "ru"] if index < 25 else ["kk"]}}
+                 for index in range(30)]
+    table = choice_counts(form, responses_frame(form, responses), form.question("languages"))
+    # kk: 30 chose it, 0 did not (hidden: it would say that nobody lacks it); ru: 25 and 5 (hidden);
+    # other: 0 (hidden).
+    assert table["count"].isna().tolist() == [True, True, True]
+    responses += [{"answers": {"lives_abroad": "no", "languages": ["ru"]}}] * 10
+    table = choice_counts(form, responses_frame(form, responses), form.question("languages"))
+    # kk: 30 and 10 (shown); ru: 35 and 5 (hidden: five people lack it); other: 0 (hidden)
+    assert table["count"].astype(object).where(table["count"].notna(), None).tolist() == [30, None, None]

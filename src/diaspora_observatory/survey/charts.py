@@ -70,7 +70,7 @@ def _segments(table: pd.DataFrame, positions: dict[str, int], categories: int
               ) -> list[tuple[float, float, int, str, bool]]:
     """(start, end, colour index, label, merged) of each drawn group in shares of the bar, centre at 0."""
     drawn = [(row["categories"], float(row["count"]), row["label"]) for _, row in table.iterrows()
-             if any(name in positions for name in row["categories"]) and row["count"] is not None]
+             if any(name in positions for name in row["categories"]) and not pd.isna(row["count"])]
     total = sum(count for _, count, _ in drawn) or 1.0
     middle = (categories - 1) / 2
     left_share = 0.0

@@ -31,6 +31,14 @@ NO_ANSWER = "_no_answer"
 GROUP_COLUMNS = ["group", "categories", "label", "count", "share", "ci_low", "ci_high", "n", "merged"]
 
 
+def _groups_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The rows as a table whose counts stay whole numbers (``<NA>`` when hidden)."""
+    table = pd.DataFrame(rows, columns=GROUP_COLUMNS)
+    for column in ("count", "n"):
+        table[column] = pd.array([row[column] for row in rows], dtype="Int64")
+    return table
+
+
 def responses_frame(form: Form, responses: list[dict[str, Any]]) -> pd.DataFrame:
     """One row per response, one column per question that takes an answer (missing answers empty)."""
     names = [question.name for question in form.answer_questions()]
@@ -106,7 +114,7 @@ def item_groups(form: Form, frame: pd.DataFrame, question: Question, language: s
                      "label": group_label(form, question, group, language, translate),
                      "count": count if shown else None, "share": count / total if shown and total else math.nan,
                      "ci_low": low, "ci_high": high, "n": total if shown else None, "merged": len(group) > 1})
-    return pd.DataFrame(rows, columns=GROUP_COLUMNS)
+    return _groups_table(rows)
 
 
 def choice_counts(form: Form, frame: pd.DataFrame, question: Question, language: str = "en",
@@ -125,7 +133,7 @@ def choice_counts(form: Form, frame: pd.DataFrame, question: Question, language:
                      "label": form.choice_label(question, choice.name, language),
                      "count": count if shown else None, "share": count / total if shown else math.nan,
                      "ci_low": low, "ci_high": high, "n": total if total >= threshold else None, "merged": False})
-    return pd.DataFrame(rows, columns=GROUP_COLUMNS)
+    return _groups_table(rows)
 
 
 def published_groups(form: Form, frame: pd.DataFrame, question: Question, language: str = "en",
