@@ -24,6 +24,7 @@ from diaspora_observatory.survey.model import Choice, Form, Question
 from diaspora_observatory.survey.results import (
     NO_ANSWER,
     crosstab_published,
+    is_scale,
     item_groups,
     responses_frame,
     scale_means,
@@ -66,8 +67,25 @@ def published_item(data: dict, item: str) -> tuple[list[dict], dict | None]:
     return groups, mean
 
 
-def assert_no_hidden_cell_recoverable(data: dict) -> None:
-    """Every category inside a merged group takes at least two values across the solutions."""
+def same_partition(form: Form, item: str, groups: list[dict], threshold: int):
+    """A filter for an attacker who knows the merging rule: keep the solutions from which the rule would
+    have published exactly these groups (the choice of merge itself says something about the counts)."""
+    question = form.question(item)
+    published = [group["categories"] for group in groups]
+    order = [name for group in published for name in group]
+
+    def keeps(solution: dict[str, int]) -> bool:
+        counts = pd.Series({name: solution[name] for name in sorted(order, key=lambda name: (
+            name == NO_ANSWER, [choice.name for choice in form.options(question)].index(name)
+            if name != NO_ANSWER else 0))})
+        return merge_groups(counts, threshold, ordered=is_scale(form, question), unordered=(NO_ANSWER,)) == published
+
+    return keeps
+
+
+def assert_no_hidden_cell_recoverable(data: dict, form: Form | None = None) -> None:
+    """Every category inside a merged group takes at least two values across the solutions (also, with
+    ``form``, across those the merging rule itself would have published as they are)."""
     for entry in data["items"]:
         groups, mean = published_item(data, entry["item"])
         if any(group["count"] is None for group in groups):
@@ -75,13 +93,17 @@ def assert_no_hidden_cell_recoverable(data: dict) -> None:
         moments_published = mean is not None and mean["mean"] is not None
         splits = math.prod(math.comb(group["count"] + len(group["categories"]) - 1, len(group["categories"]) - 1)
                            for group in groups)
-        if moments_published or splits <= 100_000:
+        if moments_published or splits <= 3_000:
             solutions = item_solutions(groups, mean)
+            if form is not None and form.question(entry["item"]).kind == "select_one":
+                solutions = list(filter(same_partition(form, entry["item"], groups, data["threshold"]), solutions))
             assert solutions, entry["item"]  # the truth is always among them
             ranges = hidden_cell_ranges(solutions)
         else:
-            # Too many to list; with no moments published the groups constrain only their own sums, so
-            # each category of a group of count c takes every value 0..c.
+            # Too many to list (cheaply); with no moments published the groups constrain only their own
+            # sums, so each category of a group of count c takes every value 0..c. (Whether the merging
+            # rule would have chosen these groups narrows that range, not to one value: the listed cases,
+            # up to 3,000 splits, check it.)
             ranges = {name: set(range(group["count"] + 1)) if len(group["categories"]) > 1 else {group["count"]}
                       for group in groups for name in group["categories"]}
         for group in groups:
@@ -116,7 +138,7 @@ def test_the_audits_example_was_recoverable_and_is_not_any_more(counts, old_solu
     assert len(solutions) > 1 and truth in solutions
     assert all(len(values) >= 2 for name, values in hidden_cell_ranges(solutions).items() if truth[name] < 40)
     assert scale_means(form, frame)["suppressed"].tolist() == [True, True]
-    assert_no_hidden_cell_recoverable(data)
+    assert_no_hidden_cell_recoverable(data, form)
 
 
 def test_non_response_is_a_category_so_responses_minus_n_gives_nothing_away():
@@ -133,7 +155,7 @@ def test_non_response_is_a_category_so_responses_minus_n_gives_nothing_away():
     data = results_context(None, Snap(form, responses), "en")["data"]
     assert data["responses"] == 30
     assert all(row["n"] is None for row in data["means"] if row["item"] == "trust")
-    assert_no_hidden_cell_recoverable(data)
+    assert_no_hidden_cell_recoverable(data, form)
 
 
 def test_a_zero_no_answer_stays_its_own_group_and_means_are_published_when_nothing_is_merged():
@@ -171,8 +193,13 @@ def test_a_cross_tabulation_with_hidden_cells_keeps_each_undetermined():
 def test_merges_are_contiguous_on_a_scale_and_pooled_otherwise():
     assert merge_groups(pd.Series({"1": 2, "2": 5, "3": 8, "4": 10, "5": 5}), ordered=True) == [["1", "2", "3"],
                                                                                             ["4", "5"]]
+    # not the finest cut that works ("1", "2-3", "4", "5"): the fixed cuts, first that works
     assert merge_groups(pd.Series({"1": 12, "2": 5, "3": 8, "4": 10, "5": 15}), ordered=True) == [
-        ["1"], ["2", "3"], ["4"], ["5"]]
+        ["1", "2", "3"], ["4", "5"]]
+    assert merge_groups(pd.Series({"1": 0, "2": 3, "3": 4, "4": 20, "5": 40}), ordered=True) == [
+        ["1", "2", "3", "4"], ["5"]]
+    assert merge_groups(pd.Series({"1": 10, "2": 10, "3": 8, "4": 2, "5": 2}), ordered=True) == [
+        ["1", "2"], ["3", "4", "5"]]  # disagree vs not
     # 3 + 2 pooled hold 5: the smallest shown category joins the pool
     assert merge_groups(pd.Series({"kz": 40, "kg": 30, "tj": 3, "tm": 2})) == [["kz"], ["kg", "tj", "tm"]]
     assert merge_groups(pd.Series({"kz": 40, "kg": 30, "tj": 6, "tm": 5})) == [["kz"], ["kg"], ["tj", "tm"]]
@@ -180,7 +207,9 @@ def test_merges_are_contiguous_on_a_scale_and_pooled_otherwise():
     assert merge_groups(pd.Series({"kz": 40, "kg": 30, "tj": 5})) == [["kz"], ["kg", "tj"]]
     assert merge_groups(pd.Series({"a": 4, "b": 3})) == [["a", "b"]]
     assert merge_groups(pd.Series({"1": 20, "2": 20, NO_ANSWER: 3}), ordered=True, unordered=(NO_ANSWER,)) == [
-        ["1", NO_ANSWER], ["2"]]
+        ["1"], ["2", NO_ANSWER]]
+    assert merge_groups(pd.Series({"kz": 40, "tj": 6, "tm": 5, NO_ANSWER: 2}), unordered=(NO_ANSWER,)) == [
+        ["kz"], ["tj", "tm", NO_ANSWER]]  # no-answers join the pool
 
 
 # Random surveys: a skewed answer distribution so that small cells, zeros and skips are common.
@@ -216,7 +245,7 @@ def test_random_surveys_leave_every_hidden_cell_undetermined(survey):
         for group in entry["groups"]:
             assert group["count"] is None or group["count"] >= threshold or (
                 group["categories"] == [NO_ANSWER] and group["count"] == 0)
-    assert_no_hidden_cell_recoverable(data)
+    assert_no_hidden_cell_recoverable(data, form)
     frame = responses_frame(form, snap.responses)
     for row_item, column_item in (("agree", "trust"), ("agree", "city"), ("city", "trust")):
         table = crosstab_published(form, frame, row_item, column_item, threshold)

@@ -25,36 +25,41 @@ THRESHOLD = 10
 # (a small or exposed community) but never lower it.
 THRESHOLD_FLOOR = 10
 TOTAL = "Total"
-# Past this many categories the exact search over contiguous merges (2^(k-1) partitions) is replaced by
-# merging the smallest adjacent pair until every group is large enough.
-EXACT_MERGE_LIMIT = 14
+def scale_merges(size: int) -> list[list[tuple[int, int]]]:
+    """The merges a scale of ``size`` points may be published with, finest first, as runs (start, stop):
+    every point; below the middle / the middle / above it ("disagree, neutral, agree"); above the middle
+    against the rest ("agree vs not"); below the middle against the rest ("disagree vs not"); the top
+    point against the rest; the bottom point against the rest; all.
 
-
-def _contiguous_partitions(size: int):
-    """Every way to cut ``range(size)`` into runs of neighbours, as lists of (start, stop)."""
-    for cuts in range(2 ** (size - 1)):
-        bounds = [0] + [position + 1 for position in range(size - 1) if cuts >> position & 1] + [size]
-        yield [(bounds[index], bounds[index + 1]) for index in range(len(bounds) - 1)]
+    A fixed list, not a search for the finest cut that works: which cut a search picks depends on the
+    hidden counts, and a reader who knows the search can work backwards from its choice (the property
+    test found counts (20, 0, 0, 38, 28) pinned exactly that way). From a fixed list the choice tells
+    only that each earlier cut had some group under the threshold.
+    """
+    half = size // 2
+    low, middle, high = (0, half), (half, size - half), (size - half, size)
+    candidates = [[(index, index + 1) for index in range(size)]]
+    if size >= 3:
+        candidates.append([low, middle, high] if size % 2 else [low, high])
+        candidates.append([(0, high[0]), high])
+        candidates.append([low, (low[1], size)])
+        candidates.append([(0, size - 1), (size - 1, size)])
+        candidates.append([(0, 1), (1, size)])
+    candidates.append([(0, size)])
+    unique = []
+    for runs in candidates:
+        runs = [run for run in runs if run[0] < run[1]]
+        if runs not in unique:
+            unique.append(runs)
+    return unique
 
 
 def _merge_adjacent(values: list[int], threshold: int) -> list[tuple[int, int]]:
-    """Runs of neighbours, each adding up to at least ``threshold``: the finest such cut (most groups;
-    among those, the largest smallest group, then the earliest), or one run when the total is too small."""
-    if len(values) <= EXACT_MERGE_LIMIT:
-        best, best_key = [(0, len(values))], None
-        for runs in _contiguous_partitions(len(values)):
-            sums = [sum(values[start:stop]) for start, stop in runs]
-            if min(sums) < threshold:
-                continue
-            key = (len(runs), min(sums))
-            if best_key is None or key > best_key:
-                best, best_key = runs, key
-        return best
-    runs = [(index, index + 1) for index in range(len(values))]
-    while len(runs) > 1 and min(sum(values[a:b]) for a, b in runs) < threshold:
-        pair = min(range(len(runs) - 1), key=lambda i: sum(values[runs[i][0]:runs[i + 1][1]]))
-        runs[pair:pair + 2] = [(runs[pair][0], runs[pair + 1][1])]
-    return runs
+    """The first of :func:`scale_merges` whose every group adds up to at least ``threshold``."""
+    for runs in scale_merges(len(values)):
+        if all(sum(values[start:stop]) >= threshold for start, stop in runs):
+            return runs
+    return [(0, len(values))]
 
 
 def merge_groups(counts: pd.Series, threshold: int = THRESHOLD, *, ordered: bool = False,
@@ -62,11 +67,13 @@ def merge_groups(counts: pd.Series, threshold: int = THRESHOLD, *, ordered: bool
     """How to publish one question's counts: a partition of its categories into groups, each holding at
     least ``threshold`` respondents, as fine as possible. A group of one category is that category as it is.
 
-    ``ordered`` (a rating or Likert scale): only neighbours merge ("1-2", "4-5", "agree vs not").
+    ``ordered`` (a rating or Likert scale): only neighbours merge, in the fixed cuts of
+    :func:`scale_merges` ("1-2, 3, 4-5", "agree vs not").
     Otherwise the categories under the threshold are pooled, and the smallest others join the pool until
     it holds at least ``threshold`` and more than one category (a pool of one would show a small count).
     ``unordered`` names categories outside the order (``no answer``): one under the threshold joins the
-    smallest group; a zero no-answer stays its own group (it tells only that everyone answered).
+    pool, or else the last group; a zero no-answer stays its own group (it tells only that everyone
+    answered).
     When the whole total is under the threshold there is one group, and the caller shows nothing.
 
     Example::
@@ -93,21 +100,23 @@ def merge_groups(counts: pd.Series, threshold: int = THRESHOLD, *, ordered: bool
         if values[name] >= threshold or values[name] == 0 or not groups:
             groups.append([name])
         else:
-            smallest = min(range(len(groups)), key=lambda index: sum(values[member] for member in groups[index]))
-            groups[smallest] = [*groups[smallest], name]
+            # Into the pool if there is one, else the last group: a place fixed by the layout, never by
+            # the counts. ("The smallest group" leaked: knowing the rule, a reader could tell which group
+            # had been smallest before the no-answers joined it, and so pin both.)
+            target = len(groups) - 1
+            groups[target] = [*groups[target], name]
 
     def small(group: list[str]) -> bool:
         held = sum(values[member] for member in group)
         return held < threshold and not (group == [group[0]] and group[0] in outside and held == 0)
 
-    # A scale whose answers are too few to form any group beside a large no-answer: one group of all.
+    # A scale whose answers are too few to form any group beside a large no-answer: a small group joins
+    # its neighbour (by place, not by size, for the reason above) until none is small.
     while len(groups) > 1 and any(small(group) for group in groups):
         first = next(index for index, group in enumerate(groups) if small(group))
-        other = min((index for index in range(len(groups)) if index != first),
-                    key=lambda index: sum(values[member] for member in groups[index]))
-        merged = groups[min(first, other)] + groups[max(first, other)]
-        groups = [group for index, group in enumerate(groups) if index not in (first, other)]
-        groups.insert(min(first, other), merged)
+        other = first + 1 if first + 1 < len(groups) else first - 1
+        low, high = min(first, other), max(first, other)
+        groups[low:high + 1] = [groups[low] + groups[high]]
     return groups
 
 
