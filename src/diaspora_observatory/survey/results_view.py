@@ -106,7 +106,7 @@ def results_context(case: Any, snapshot: Any, language: str, by: str | None = No
             "by": by, "row_item": row_item, "responses": len(snapshot.responses),
             "threshold": threshold, "data": data, "has_scales": any(item["scale"] for item in items),
             "charts": {layout: scale_chart_svg(snapshot, language, translate(
-                "hidden: fewer answers than the threshold"), layout, translate) for layout in ("wide", "narrow")},
+                "not drawn: too few answers for two groups"), layout, translate) for layout in ("wide", "narrow")},
             "csv": to_safe_csv(pd.DataFrame(long_rows, columns=CSV_COLUMNS))}
 
 
