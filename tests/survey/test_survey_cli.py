@@ -35,8 +35,8 @@ def test_default_add_list_import_results_export(tmp_path):
         "_submitted_by, __version__, _tags, _index\n")
     assert run("survey", "list", "--data-dir", data).output.startswith("wave2\topen\t2\t")
     results = json.loads(run("survey", "results", "wave2", "--format", "json", "--data-dir", data).output)
-    assert results["responses"] == 2
-    assert all(row["count"] is None for item in results["items"] for row in item["categories"])
+    assert results["responses"] == 0 and results["snapshot"]["number"] == 0  # 2 answers: nothing published yet
+    assert all(row["count"] is None for item in results["items"] for row in item["groups"])
     refused = run("survey", "export", "wave2", "--out", str(tmp_path / "a.csv"), "--data-dir", data,
                   "--token", "wrong", env={"DIASPORA_ADMIN_TOKEN": ADMIN_TOKEN})
     assert refused.exit_code == 2 and "needs the survey admin token" in refused.output
@@ -60,7 +60,8 @@ def test_bad_form_is_an_error_not_a_trace(tmp_path):
 
 
 def test_every_command_has_an_example():
-    for command in ("default", "check", "add", "list", "import-responses", "results", "export", "close", "delete"):
+    for command in ("default", "check", "add", "list", "import-responses", "results", "export", "set", "close",
+                    "delete"):
         assert "Example:" in run("survey", command, "--help").output, command
 
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diaspora_observatory.analysis.disclosure import recoverable, suppress, suppress_counts, suppression_mask
+from diaspora_observatory.analysis.disclosure import margins_known, recoverable, suppress, suppression_mask
 from diaspora_observatory.analysis.likert import cronbach_alpha, crosstab, distribution, item_means, wilson_interval
 
 
@@ -89,10 +89,14 @@ def test_suppression_of_a_worked_example():
     assert int(published.loc["Total", "Total"]) == 195
 
 
-def test_one_way_suppression():
-    assert suppress_counts(pd.Series({"a": 23, "b": 5, "c": 40})).isna().tolist() == [True, True, False, False]
-    assert suppress_counts(pd.Series({"a": 3, "b": 5})).isna().tolist() == [True, True, True]
-    assert suppress_counts(pd.Series({"a": 30, "b": 50})).isna().tolist() == [False, False, False]
+def test_suppression_with_known_margins_hides_only_interior_cells():
+    """A cross-tabulation's margins are published as one-way counts: they stay, the interior hides."""
+    table = pd.DataFrame([[20, 3, 15], [30, 40, 12], [25, 25, 25]], index=list("abc"), columns=list("xyz"))
+    mask = suppression_mask(table, known=margins_known(table)).to_numpy()
+    assert not mask[-1, :].any() and not mask[:, -1].any()
+    assert mask[0, 1] and not recoverable(mask).any()
+    assert suppress(pd.DataFrame([[3, 4], [5, 6]]), known=margins_known(pd.DataFrame([[3, 4], [5, 6]]))
+                    ).isna().to_numpy().tolist() == [[True, True, False], [True, True, False], [False, False, False]]
 
 
 tables = st.integers(2, 4).flatmap(lambda rows: st.integers(2, 4).flatmap(
@@ -115,3 +119,14 @@ def test_no_hidden_cell_can_be_recovered_from_the_totals(cells):
     assert not recoverable(mask.to_numpy()).any()
     shown = ~mask.to_numpy()
     assert (values.to_numpy()[shown].astype(int) == full.to_numpy()[shown]).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(tables)
+def test_known_margins_stay_shown_and_leave_no_hidden_cell_recoverable(cells):
+    table = pd.DataFrame(cells)
+    mask = suppression_mask(table, known=margins_known(table)).to_numpy()
+    interior = table.to_numpy()
+    assert not mask[-1, :].any() and not mask[:, -1].any()
+    assert mask[:-1, :-1][interior < 10].all()
+    assert not recoverable(mask).any()

@@ -21,7 +21,9 @@ def test_migrations_are_recorded_and_idempotent(store, database_url):
 
 def test_no_column_can_hold_client_data(store):
     columns = {column["name"] for column in inspect(store.engine).get_columns("submissions")}
-    assert columns == {"id", "survey_slug", "submission_id", "answers", "answers_hash", "received_on", "origin"}
+    # snapshot: the number of the published snapshot holding the answer (see test_survey_disclosure.py)
+    assert columns == {"id", "survey_slug", "submission_id", "answers", "answers_hash", "received_on", "origin",
+                       "snapshot"}
     received = {column["name"]: column for column in inspect(store.engine).get_columns("submissions")}["received_on"]
     assert str(received["type"]) == "DATE"  # the date at most, never a time
 

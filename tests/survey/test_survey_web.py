@@ -190,7 +190,7 @@ def test_generated_admin_token_is_stored_hashed(tmp_path, monkeypatch, capsys):
     assert ensure_admin_token(tmp_path) is None  # only at first start
 
 
-def test_results_page_suppresses_small_counts(client, survey_app):
+def test_results_page_merges_small_counts(client, survey_app):
     store = survey_app.state.web.survey_store
     for number in range(24):
         answers = {**VALID_ANSWERS, "home_language": "mainly_kazakh" if number < 23 else "russian_only",
@@ -199,24 +199,29 @@ def test_results_page_suppresses_small_counts(client, survey_app):
     assert store.count("kz") == 24
     data = client.get("/s/kz/results.json").json()
     home = next(item for item in data["items"] if item["item"] == "home_language")
-    shown = {row["category"]: row["count"] for row in home["categories"]}
-    # 0, 23, 0, 1: the hidden cells (0, 0, 1) add up to fewer than 10, so the 23 is hidden too.
-    assert shown == {"kazakh_only": None, "mainly_kazakh": None, "mainly_russian": None, "russian_only": None}
-    assert {row["n"] for row in home["categories"]} == {24}
+    # 0, 23, 0, 1: the small ones (0, 0, 1) pooled hold fewer than 10, so the 23 joins them: one group.
+    assert [(row["categories"], row["count"]) for row in home["groups"]] == [
+        (["kazakh_only", "mainly_kazakh", "mainly_russian", "russian_only"], 24)]
     news = next(item for item in data["items"] if item["item"] == "identity_news")
-    assert sorted((row["count"] for row in news["categories"]), key=str) == [12, None, None, None, None]
+    assert [(row["label"], row["count"]) for row in news["groups"]] == [
+        ("Not important at all – Moderately important", 12), ("Important – Very important", 12)]
     means = {row["item"]: row for row in data["means"]}
-    assert means["identity_news"]["mean"] == 3.5 and means["identity_news"]["n"] == 24
+    assert means["identity_news"]["mean"] is None and means["identity_news"]["n"] is None  # merged: no moments
     page = client.get("/s/kz/results")
     assert page.status_code == 200 and "The study&#39;s published figures" in page.text
+    assert "Merged so that every group holds at least 10 answers: <strong>Not important at all – Moderately " \
+           "important</strong>; <strong>Important – Very important</strong>." in page.text
     assert '<link rel="alternate" type="text/csv" href="/s/kz/results.csv">' in page.text
     russian = client.get("/s/kz/results?lang=ru").text  # the published figures' codes by their names
     assert "<td>доля, %</td><td>в основном казахский</td>" in russian and "<td>недоступно</td>" in russian
+    assert "Срез 1 от " in russian
     csv_text = client.get("/s/kz/results.csv").text
-    assert csv_text.splitlines()[0] == "item,category,label,count,share,ci_low,ci_high,n,suppressed,source"
+    assert csv_text.splitlines()[0] == "item,group,categories,label,count,share,ci_low,ci_high,n,merged,snapshot,source"
     assert client.get("/s/kz/likert.svg").headers["content-type"].startswith("image/svg+xml")
-    crosstab = client.get("/s/kz/results?row=home_language&by=gender")
+    crosstab = client.get("/s/kz/results?row=identity_news&by=gender")
     assert crosstab.status_code == 200 and "Cross-tabulation" in crosstab.text
+    assert "This cross-tabulation cannot be shown: one of the questions has fewer than two groups of at least 10 " \
+           "answers." in crosstab.text
 
 
 def test_unknown_survey_pages(client):

@@ -1,6 +1,12 @@
 """Disclosure control for published counts: small cells hidden, and enough others hidden with them that
 no hidden cell can be worked out from the published totals.
 
+One-way tables (the answers to one question) are published as *groups* of categories
+(:func:`merge_groups`): every group holds at least the threshold of respondents; a category under it is
+merged with others (adjacent ones on a scale, the smallest ones otherwise) rather than hidden alone, so the
+group's count says nothing the item's total would not. Two-way tables (cross-tabulations) keep cells and
+use the suppression below, with the margins fixed because the one-way tables publish them anyway.
+
 Primary suppression hides every cell under the threshold (10 respondents by default). Secondary
 suppression then hides further cells until no hidden cell is determined by the linear relations the
 published table keeps (each row adds up to its total, each column to its total, the totals to the grand
@@ -14,7 +20,104 @@ import numpy as np
 import pandas as pd
 
 THRESHOLD = 10
+# The lowest threshold a survey may set. It is the design's promise to respondents ("groups under 10
+# respondents are suppressed") and the sentence every form's privacy note shows, so a survey may raise it
+# (a small or exposed community) but never lower it.
+THRESHOLD_FLOOR = 10
 TOTAL = "Total"
+def scale_merges(size: int) -> list[list[tuple[int, int]]]:
+    """The merges a scale of ``size`` points may be published with, finest first, as runs (start, stop):
+    every point; below the middle / the middle / above it ("disagree, neutral, agree"); above the middle
+    against the rest ("agree vs not"); below the middle against the rest ("disagree vs not"); the top
+    point against the rest; the bottom point against the rest; all.
+
+    A fixed list, not a search for the finest cut that works: which cut a search picks depends on the
+    hidden counts, and a reader who knows the search can work backwards from its choice (the property
+    test found counts (20, 0, 0, 38, 28) pinned exactly that way). From a fixed list the choice tells
+    only that each earlier cut had some group under the threshold.
+    """
+    half = size // 2
+    low, middle, high = (0, half), (half, size - half), (size - half, size)
+    candidates = [[(index, index + 1) for index in range(size)]]
+    if size >= 3:
+        candidates.append([low, middle, high] if size % 2 else [low, high])
+        candidates.append([(0, high[0]), high])
+        candidates.append([low, (low[1], size)])
+        candidates.append([(0, size - 1), (size - 1, size)])
+        candidates.append([(0, 1), (1, size)])
+    candidates.append([(0, size)])
+    unique = []
+    for runs in candidates:
+        runs = [run for run in runs if run[0] < run[1]]
+        if runs not in unique:
+            unique.append(runs)
+    return unique
+
+
+def _merge_adjacent(values: list[int], threshold: int) -> list[tuple[int, int]]:
+    """The first of :func:`scale_merges` whose every group adds up to at least ``threshold``."""
+    for runs in scale_merges(len(values)):
+        if all(sum(values[start:stop]) >= threshold for start, stop in runs):
+            return runs
+    return [(0, len(values))]
+
+
+def merge_groups(counts: pd.Series, threshold: int = THRESHOLD, *, ordered: bool = False,
+                 unordered: tuple[str, ...] = ()) -> list[list[str]]:
+    """How to publish one question's counts: a partition of its categories into groups, each holding at
+    least ``threshold`` respondents, as fine as possible. A group of one category is that category as it is.
+
+    ``ordered`` (a rating or Likert scale): only neighbours merge, in the fixed cuts of
+    :func:`scale_merges` ("1-2, 3, 4-5", "agree vs not").
+    Otherwise the categories under the threshold are pooled, and the smallest others join the pool until
+    it holds at least ``threshold`` and more than one category (a pool of one would show a small count).
+    ``unordered`` names categories outside the order (``no answer``): one under the threshold joins the
+    pool, or else the last group; a zero no-answer stays its own group (it tells only that everyone
+    answered).
+    When the whole total is under the threshold there is one group, and the caller shows nothing.
+
+    Example::
+
+        >>> merge_groups(pd.Series({"1": 3, "2": 4, "3": 20, "4": 40}), ordered=True)
+        [['1', '2', '3'], ['4']]
+    """
+    values = {str(key): int(value) for key, value in counts.items()}
+    outside = [name for name in unordered if name in values]
+    inside = [name for name in values if name not in outside]
+    if ordered:
+        numbers = [values[name] for name in inside]
+        groups = [inside[start:stop] for start, stop in _merge_adjacent(numbers, threshold)] if inside else []
+    else:
+        small = [name for name in inside if values[name] < threshold]
+        rest = sorted((name for name in inside if values[name] >= threshold), key=lambda name: values[name])
+        while small and rest and (sum(values[name] for name in small) < threshold or len(small) == 1):
+            small.append(rest.pop(0))
+        pooled = set(small) if len(small) > 1 or (small and not rest) else set()
+        groups = [[name] for name in inside if name not in pooled]
+        if pooled:
+            groups.append([name for name in inside if name in pooled])
+    for name in outside:
+        if values[name] >= threshold or values[name] == 0 or not groups:
+            groups.append([name])
+        else:
+            # Into the pool if there is one, else the last group: a place fixed by the layout, never by
+            # the counts. ("The smallest group" leaked: knowing the rule, a reader could tell which group
+            # had been smallest before the no-answers joined it, and so pin both.)
+            target = len(groups) - 1
+            groups[target] = [*groups[target], name]
+
+    def small(group: list[str]) -> bool:
+        held = sum(values[member] for member in group)
+        return held < threshold and not (group == [group[0]] and group[0] in outside and held == 0)
+
+    # A scale whose answers are too few to form any group beside a large no-answer: a small group joins
+    # its neighbour (by place, not by size, for the reason above) until none is small.
+    while len(groups) > 1 and any(small(group) for group in groups):
+        first = next(index for index, group in enumerate(groups) if small(group))
+        other = first + 1 if first + 1 < len(groups) else first - 1
+        low, high = min(first, other), max(first, other)
+        groups[low:high + 1] = [groups[low] + groups[high]]
+    return groups
 
 
 def with_margins(table: pd.DataFrame) -> pd.DataFrame:
@@ -71,8 +174,10 @@ def _cost(cell: tuple[int, int], exposed_row: int, hidden: np.ndarray, values: n
     return (not crossing, cell[0] == rows - 1 or cell[1] == columns - 1, float(values[cell]))
 
 
-def _thin_line(hidden: np.ndarray, values: np.ndarray, threshold: int) -> list[tuple[int, int]] | None:
-    """The shown cells of a line whose hidden cells add up to less than the threshold, if any.
+def _thin_line(hidden: np.ndarray, values: np.ndarray, threshold: int,
+               known: np.ndarray) -> list[tuple[int, int]] | None:
+    """The shown cells that may still be hidden in a line whose hidden cells add up to less than the
+    threshold, if there is such a line.
 
     Hidden cells that together hold fewer than ``threshold`` respondents still tell a reader that a
     group that small exists (and an all-zero set tells that it does not); hiding one more cell of the
@@ -88,27 +193,37 @@ def _thin_line(hidden: np.ndarray, values: np.ndarray, threshold: int) -> list[t
         if hidden[total_cell] or not hidden_cells:
             continue
         if sum(values[cell] for cell in hidden_cells) < threshold:
-            shown = [cell for cell in interior if not hidden[cell]]
+            shown = [cell for cell in interior if not hidden[cell] and not known[cell]]
             if shown:
                 return shown
+            return []
     return None
 
 
-def suppression_mask(table: pd.DataFrame, threshold: int = THRESHOLD) -> pd.DataFrame:
+def suppression_mask(table: pd.DataFrame, threshold: int = THRESHOLD, known: np.ndarray | None = None
+                     ) -> pd.DataFrame:
     """A boolean mask (True = hide) over ``with_margins(table)``: primary and secondary suppression.
 
+    ``known`` marks cells of ``with_margins(table)`` that are public anyway (a cross-tabulation's margins
+    are the one-way tables' counts): they are never hidden, and other cells are hidden around them.
     Secondary cells are chosen greedily: for a recoverable hidden cell, hide the smallest still-shown
-    cell in its row or column (interior cells before totals), and repeat until none is recoverable.
+    cell in its row or column (interior cells before totals), and repeat until none is recoverable and
+    every line's hidden cells add up to at least the threshold. When no cell is left to hide, every cell
+    that is not known is hidden.
     """
     full = with_margins(table)
     values = full.to_numpy(dtype=float)
-    hidden = values < threshold
+    known = np.zeros(values.shape, dtype=bool) if known is None else np.asarray(known, dtype=bool)
+    hidden = (values < threshold) & ~known
     rows, columns = values.shape
     while True:
         exposed = recoverable(hidden)
         if not exposed.any():
-            line = _thin_line(hidden, values, threshold)
+            line = _thin_line(hidden, values, threshold, known)
             if line is None:
+                break
+            if not line:
+                hidden = ~known
                 break
             hidden[min(line, key=lambda cell: (cell[0] == rows - 1 or cell[1] == columns - 1, values[cell]))] = True
             continue
@@ -120,39 +235,28 @@ def suppression_mask(table: pd.DataFrame, threshold: int = THRESHOLD) -> pd.Data
         row_cells = [(row, c) for c in range(columns) if c != column]
         column_cells = [(r, column) for r in range(rows) if r != row]
         lines = [cells for cells in (row_cells, column_cells) if not any(hidden[cell] for cell in cells)]
-        candidates = [cell for cells in (lines or [row_cells, column_cells]) for cell in cells if not hidden[cell]]
-        if not candidates:  # everything around it is hidden already; hide the whole table
-            hidden[:] = True
+        candidates = [cell for cells in (lines or [row_cells, column_cells]) for cell in cells
+                      if not hidden[cell] and not known[cell]]
+        if not candidates:
+            candidates = [tuple(map(int, cell)) for cell in np.argwhere(~hidden & ~known)]
+        if not candidates:  # everything that may be hidden is hidden already
+            hidden = ~known
             break
 
         hidden[min(candidates, key=lambda cell, row=row: _cost(cell, row, hidden, values))] = True
     return pd.DataFrame(hidden, index=full.index, columns=full.columns)
 
 
-def suppress(table: pd.DataFrame, threshold: int = THRESHOLD) -> pd.DataFrame:
+def suppress(table: pd.DataFrame, threshold: int = THRESHOLD, known: np.ndarray | None = None) -> pd.DataFrame:
     """``with_margins(table)`` with hidden cells set to missing (``<NA>``), ready to publish."""
     full = with_margins(table).astype("Int64")
-    return full.mask(suppression_mask(table, threshold))
+    return full.mask(suppression_mask(table, threshold, known))
 
 
-def suppress_counts(counts: pd.Series, threshold: int = THRESHOLD) -> pd.Series:
-    """One-way version: the counts of one item's categories plus ``Total``, hidden where needed.
-
-    The only relation is that the categories add up to the total, so a single hidden category is
-    joined by the smallest shown one; a total under the threshold hides everything.
-    """
-    values = counts.astype(int)
-    total = int(values.sum())
-    hidden = values < threshold
-    if total < threshold:
-        hidden[:] = True
-    else:
-        # One hidden category would follow from the total; several that add up to fewer than the
-        # threshold still reveal a small group: hide the smallest shown ones until neither holds.
-        while (~hidden).any() and hidden.any() and (int(hidden.sum()) == 1 or int(values[hidden].sum()) < threshold):
-            hidden[values[~hidden].idxmin()] = True
-    published = pd.concat([values, pd.Series({TOTAL: total})]).astype("Int64")
-    published[hidden.index[hidden]] = pd.NA
-    if total < threshold:
-        published[TOTAL] = pd.NA
-    return published
+def margins_known(table: pd.DataFrame) -> np.ndarray:
+    """The ``known`` mask of a cross-tabulation whose row and column totals (and grand total) are
+    published elsewhere: the Total row and column of ``with_margins(table)``."""
+    known = np.zeros((table.shape[0] + 1, table.shape[1] + 1), dtype=bool)
+    known[-1, :] = True
+    known[:, -1] = True
+    return known

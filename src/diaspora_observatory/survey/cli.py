@@ -90,8 +90,10 @@ def _echo_notices(notices) -> None:
 @click.argument("xlsform", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--slug", required=True, help="Short name: the form is served at /s/SLUG.")
 @click.option("--replace", is_flag=True, help="Replace the definition of an existing survey (answers kept).")
+@click.option("--threshold", type=int, default=None,
+              help="Smallest group of respondents the published results show [default: 10; never below 10].")
 @data_dir_option
-def add_command(xlsform: Path, slug: str, replace: bool, data_dir: Path | None) -> None:
+def add_command(xlsform: Path, slug: str, replace: bool, threshold: int | None, data_dir: Path | None) -> None:
     """Load an XLSForm as a survey served at /s/SLUG.
 
     \b
@@ -107,7 +109,17 @@ def add_command(xlsform: Path, slug: str, replace: bool, data_dir: Path | None) 
         raise XLSFormError(str(xlsform), [], "the slug must be lower-case letters, digits and '-' (at most 64)")
     form, notices = read_xlsform_with_notices(xlsform)
     _echo_notices(notices)
-    record = _store(data_dir).add_survey(slug, form, replace=replace)
+    store = _store(data_dir)
+    if threshold is not None:
+        from diaspora_observatory.analysis.disclosure import THRESHOLD_FLOOR
+        from diaspora_observatory.survey.errors import PublicationInvalid
+
+        if threshold < THRESHOLD_FLOOR:  # refused before anything is stored
+            raise PublicationInvalid(f"a threshold of {threshold} is below the floor of {THRESHOLD_FLOOR} respondents",
+                                     f"choose {THRESHOLD_FLOOR} or more (docs/survey.md says why)")
+    record = store.add_survey(slug, form, replace=replace)
+    if threshold is not None:
+        record = store.set_publication(slug, threshold=threshold)
     click.echo(f"Survey '{record.slug}' ({record.title}): {len(form.answer_questions())} questions; "
                f"served at /s/{slug}")
 
@@ -169,7 +181,7 @@ def import_command(slug: str, export: Path, export_format: str, replace: bool, c
 @click.option("--lang", default="en", show_default=True, help="Label language (en, ru, kk).")
 @data_dir_option
 def results_command(slug: str, output_format: str, lang: str, data_dir: Path | None) -> None:
-    """Published results of survey SLUG (counts under 10 hidden, with secondary suppression).
+    """Published results of survey SLUG: its latest snapshot, groups under the threshold merged or hidden.
 
     \b
     Example:
@@ -181,19 +193,25 @@ def results_command(slug: str, output_format: str, lang: str, data_dir: Path | N
     from diaspora_observatory.survey.results_view import results_context
 
     store = _store(data_dir)
-    record = store.get_survey(slug)
-    context = results_context(load_case(), record, store.responses(slug), lang)
+    snapshot = store.snapshot(slug)  # the published snapshot, as the web page shows it
+    record = snapshot.record
+    context = results_context(load_case(), snapshot, lang)
     if output_format == "csv":
         sys.stdout.write(context["csv"])
     elif output_format == "json":
         click.echo(json.dumps(context["data"], ensure_ascii=False, indent=1))
     else:
-        click.echo(f"{record.title}: {context['responses']} responses (counts under 10 hidden)")
+        if not snapshot.number:
+            click.echo(f"{record.title}: no results published yet (they need at least {record.threshold} answers"
+                       f"{' and the survey closed' if record.publish == 'close' else ''})")
+            return
+        click.echo(f"{record.title}: snapshot {snapshot.number} of {snapshot.taken_on}, {context['responses']} "
+                   f"responses (groups under {record.threshold} merged or hidden)")
         for item in context["items"]:
             click.echo(f"\n{item['label']}")
             for row in item["records"]:
-                shown = "hidden" if row["suppressed"] else f"{row['count']} ({row['share'] * 100:.1f}%)"
-                click.echo(f"  {row['label']}: {shown}")
+                shown = "hidden" if row["count"] is None else f"{row['count']} ({row['share'] * 100:.1f}%)"
+                click.echo(f"  {row['label']}{' (merged)' if row['merged'] else ''}: {shown}")
 
 
 @survey_group.command("export")
@@ -232,6 +250,28 @@ def export_command(slug: str, out: Path, export_format: str | None, language: st
     responses = store.responses(slug)
     table = export_answers(record.form, responses, out, chosen, language=language, bom=bom)
     click.echo(f"Wrote {out} ({chosen}: {len(responses)} answers, {len(table)} variables)")
+
+
+@survey_group.command("set")
+@click.argument("slug")
+@click.option("--threshold", type=int, default=None,
+              help="Smallest group of respondents the published results show (10 or more).")
+@click.option("--publish", type=click.Choice(["batch", "close"]), default=None,
+              help="batch: a new snapshot each time THRESHOLD new answers have arrived; close: only once closed.")
+@click.option("--token", envvar="DIASPORA_ADMIN_TOKEN", help="The admin token [env: DIASPORA_ADMIN_TOKEN].")
+@data_dir_option
+def set_command(slug: str, threshold: int | None, publish: str | None, token: str | None,
+                data_dir: Path | None) -> None:
+    """Set how the results of SLUG are published: disclosure threshold and snapshots (admin token needed).
+
+    \b
+    Example:
+      diaspora survey set kz --threshold 15 --publish close --token "$TOKEN"
+    """
+    _admin(data_dir, token)
+    record = _store(data_dir).set_publication(slug, threshold=threshold, publish=publish)
+    click.echo(f"Survey '{slug}': threshold {record.threshold}, results published "
+               f"{'in batches of at least the threshold' if record.publish == 'batch' else 'when closed'}")
 
 
 @survey_group.command("close")

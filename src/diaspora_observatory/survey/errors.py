@@ -87,3 +87,7 @@ class AdminTokenInvalid(DiasporaError):
 class StorageUnavailable(DiasporaError):
     """The survey database cannot be opened: an unsupported or malformed URL, or a server that does not
     answer."""
+
+
+class PublicationInvalid(DiasporaError):
+    """A disclosure threshold below the floor, or an unknown way of publishing results."""

@@ -8,6 +8,7 @@ apostrophe. Numbers stay numbers.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from typing import Any
 
@@ -17,12 +18,19 @@ from diaspora_observatory.safety import FORMULA_STARTS, neutralise  # noqa: F401
 from diaspora_observatory.survey.model import Form
 
 
+def arrival_blind(responses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The responses in an order that says nothing of when each arrived: sorted by a hash of their
+    submission id (the same order every time, so two exports compare row by row). Stored order follows
+    arrival, and with the date of receipt it would narrow down when a known person answered."""
+    return sorted(responses, key=lambda response: hashlib.sha256(str(response["submission_id"]).encode()).hexdigest())
+
+
 def responses_table(form: Form, responses: list[dict[str, Any]]) -> pd.DataFrame:
-    """The raw answers, one row per submission: submission_id, received_on, origin, then each question
-    (multiple choices as space-separated names, as XLSForm tools write them)."""
+    """The raw answers, one row per submission in :func:`arrival_blind` order: submission_id, received_on,
+    origin, then each question (multiple choices as space-separated names, as XLSForm tools write them)."""
     names = [question.name for question in form.answer_questions()]
     rows = []
-    for response in responses:
+    for response in arrival_blind(responses):
         row = {"submission_id": response["submission_id"], "received_on": str(response["received_on"]),
                "origin": response["origin"]}
         for name in names:

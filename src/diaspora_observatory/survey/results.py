@@ -1,22 +1,42 @@
-"""Published survey results: every figure from the answers, under disclosure control.
+"""Published survey results: every figure from one snapshot of the answers, under disclosure control.
 
-Counts under the threshold (10 respondents) are hidden with enough others that totals do not give them
-away (:mod:`diaspora_observatory.analysis.disclosure`); a mean, interval or alpha is shown only when at
-least the threshold of respondents stands behind it. Free-text answers are never published.
+The rule (docs/survey.md, "Published results and disclosure control"), for a survey's threshold T:
+
+* every question is published as groups of its categories over all N respondents of the snapshot, each
+  group holding at least T (:func:`~diaspora_observatory.analysis.disclosure.merge_groups`); "no answer"
+  is a category of its own for a question that may be skipped, so N minus the number who answered is no
+  more exact than any other small count;
+* a mean, standard deviation and interval only for a scale item shown without any merge: then they are
+  functions of the published counts and add nothing; with a merge they would pin the hidden split;
+* Cronbach's alpha only for a scale of at least three items all shown without merges;
+* a cross-tabulation on the questions' published groups, interior cells under primary and secondary
+  suppression, its margins being the one-way counts (public anyway);
+* free-text answers never.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
-from diaspora_observatory.analysis.disclosure import THRESHOLD, TOTAL, suppress, suppress_counts
-from diaspora_observatory.analysis.likert import cronbach_alpha, crosstab, distribution, item_means
+from diaspora_observatory.analysis.disclosure import THRESHOLD, margins_known, merge_groups, suppress
+from diaspora_observatory.analysis.likert import cronbach_alpha, item_means, wilson_interval
 from diaspora_observatory.survey.model import Form, Question
 
 SOURCE_ID = "survey-collected"
+NO_ANSWER = "_no_answer"
+GROUP_COLUMNS = ["group", "categories", "label", "count", "share", "ci_low", "ci_high", "n", "merged"]
+
+
+def _groups_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The rows as a table whose counts stay whole numbers (``<NA>`` when hidden)."""
+    table = pd.DataFrame(rows, columns=GROUP_COLUMNS)
+    for column in ("count", "n"):
+        table[column] = pd.array([row[column] for row in rows], dtype="Int64")
+    return table
 
 
 def responses_frame(form: Form, responses: list[dict[str, Any]]) -> pd.DataFrame:
@@ -37,68 +57,183 @@ def categorical_items(form: Form) -> list[Question]:
     return [question for question in form.answer_questions() if question.kind in ("select_one", "select_multiple")]
 
 
-def item_distribution(form: Form, frame: pd.DataFrame, question: Question, language: str = "en",
-                      threshold: int = THRESHOLD) -> pd.DataFrame:
-    """The categories of one choice item: count, share and Wilson interval, hidden where disclosive.
+def may_be_skipped(question: Question, values: pd.Series) -> bool:
+    """Whether "no answer" is a category of the question: it is optional, depends on another answer, or
+    some respondent of the snapshot did not answer it."""
+    return not question.required or bool(question.relevant) or bool(values.isna().any())
 
-    Columns: category, label, count (``<NA>`` when hidden), share, ci_low, ci_high, n, suppressed.
+
+def category_counts(form: Form, frame: pd.DataFrame, question: Question) -> pd.Series:
+    """Respondents per category of a single-choice question over the whole snapshot, every category
+    listed (zeros kept), ``NO_ANSWER`` last when the question may be skipped."""
+    values = frame[question.name]
+    names = [choice.name for choice in form.options(question)]
+    answered = values.dropna().astype(str)
+    counts = pd.Series({name: int((answered == name).sum()) for name in names}, dtype="int64")
+    if may_be_skipped(question, values):
+        counts[NO_ANSWER] = int(len(values) - (answered.isin(names)).sum())
+    return counts
+
+
+def _category_label(form: Form, question: Question, name: str, language: str, translate: Callable[[str], str]) -> str:
+    return translate("No answer") if name == NO_ANSWER else form.choice_label(question, name, language)
+
+
+def group_label(form: Form, question: Question, group: list[str], language: str,
+                translate: Callable[[str], str] = str) -> str:
+    """A group's name: the category's label; a run of scale points as "first – last"; a pool as a list."""
+    inside = [name for name in group if name != NO_ANSWER]
+    labels = [_category_label(form, question, name, language, translate) for name in inside]
+    if is_scale(form, question) and len(labels) > 2:
+        labels = [f"{labels[0]} – {labels[-1]}"]
+    elif is_scale(form, question) and len(labels) == 2:
+        labels = [f"{labels[0]} – {labels[1]}"]
+    if NO_ANSWER in group:
+        labels.append(translate("No answer"))
+    return ", ".join(labels)
+
+
+def item_groups(form: Form, frame: pd.DataFrame, question: Question, language: str = "en",
+                threshold: int = THRESHOLD, translate: Callable[[str], str] = str) -> pd.DataFrame:
+    """A single-choice question as published: one row per group of categories.
+
+    Columns: group (the category names joined by "+"), categories (list), label, count, share (of all
+    respondents of the snapshot), ci_low, ci_high (Wilson), n (respondents of the snapshot), merged (more
+    than one category). With fewer than ``threshold`` respondents there is one group and every number is
+    missing.
     """
-    categories = [choice.name for choice in form.options(question)]
-    table = distribution(frame[question.name], categories)
-    counts = table.set_index("category")["count"]
+    counts = category_counts(form, frame, question)
+    total = int(counts.sum())
+    groups = merge_groups(counts, threshold, ordered=is_scale(form, question), unordered=(NO_ANSWER,))
+    rows = []
+    for group in groups:
+        count = int(sum(counts[name] for name in group))
+        shown = total >= threshold
+        low, high = wilson_interval(count, total) if shown and total else (math.nan, math.nan)
+        rows.append({"group": "+".join(group), "categories": group,
+                     "label": group_label(form, question, group, language, translate),
+                     "count": count if shown else None, "share": count / total if shown and total else math.nan,
+                     "ci_low": low, "ci_high": high, "n": total if shown else None, "merged": len(group) > 1})
+    return _groups_table(rows)
+
+
+def choice_counts(form: Form, frame: pd.DataFrame, question: Question, language: str = "en",
+                  threshold: int = THRESHOLD) -> pd.DataFrame:
+    """A multiple-choice question: each category is its own yes/no question over all respondents; a
+    count is shown only when both those who chose it and those who did not number at least ``threshold``."""
+    values = frame[question.name]
+    total = int(len(values))
+    rows = []
+    for choice in form.options(question):
+        count = sum(1 for value in values.dropna()
+                    if choice.name in (value if isinstance(value, list) else [value]))
+        shown = count >= threshold and total - count >= threshold
+        low, high = wilson_interval(count, total) if shown else (math.nan, math.nan)
+        rows.append({"group": choice.name, "categories": [choice.name],
+                     "label": form.choice_label(question, choice.name, language),
+                     "count": count if shown else None, "share": count / total if shown else math.nan,
+                     "ci_low": low, "ci_high": high, "n": total if total >= threshold else None, "merged": False})
+    return _groups_table(rows)
+
+
+def published_groups(form: Form, frame: pd.DataFrame, question: Question, language: str = "en",
+                     threshold: int = THRESHOLD, translate: Callable[[str], str] = str) -> pd.DataFrame:
     if question.kind == "select_multiple":
-        # Each category of a multiple choice is its own yes/no question: no total to protect, only the cell.
-        published = counts.astype("Int64").mask(counts < threshold)
-        n_shown = int(table["n"].iloc[0]) if int(table["n"].iloc[0]) >= threshold else None
-    else:
-        published_with_total = suppress_counts(counts, threshold)
-        published = published_with_total.drop(TOTAL)
-        n_shown = None if pd.isna(published_with_total[TOTAL]) else int(published_with_total[TOTAL])
-    hidden = published.isna().to_numpy()
-    table["label"] = [form.choice_label(question, name, language) for name in categories]
-    table["count"] = pd.array(published.to_numpy(), dtype="Int64")
-    for column in ("share", "ci_low", "ci_high"):
-        table[column] = table[column].mask(hidden)
-    table["n"] = n_shown
-    table["suppressed"] = hidden
-    return table[["category", "label", "count", "share", "ci_low", "ci_high", "n", "suppressed"]]
+        return choice_counts(form, frame, question, language, threshold)
+    return item_groups(form, frame, question, language, threshold, translate)
+
+
+def unmerged(form: Form, frame: pd.DataFrame, question: Question, threshold: int = THRESHOLD) -> bool:
+    """Whether the question is published category by category (no group merges two)."""
+    counts = category_counts(form, frame, question)
+    groups = merge_groups(counts, threshold, ordered=is_scale(form, question), unordered=(NO_ANSWER,))
+    return int(counts.sum()) >= threshold and all(len(group) == 1 for group in groups)
 
 
 def scale_means(form: Form, frame: pd.DataFrame, language: str = "en", threshold: int = THRESHOLD) -> pd.DataFrame:
-    """Mean and 95 % interval of each numeric scale item; hidden (NaN) when fewer than ``threshold`` answered."""
+    """Mean, sd and 95 % interval of each scale item over those who answered it, published only for an
+    item shown without merges (otherwise they, with the group counts, would give the hidden split away)."""
     items = [question for question in form.answer_questions() if is_scale(form, question)]
     means = item_means(frame, [question.name for question in items])
     means.insert(1, "label", [form.text(question.labels, language) for question in items])
-    small = means["n"] < threshold
+    hidden = pd.Series([not unmerged(form, frame, question, threshold) or n < threshold
+                        for question, n in zip(items, means["n"], strict=True)], dtype=bool)
     for column in ("mean", "sd", "ci_low", "ci_high"):
-        means[column] = means[column].mask(small)
-    means["suppressed"] = small
+        means[column] = means[column].mask(hidden)
+    means["n"] = pd.Series([None if hide else int(n) for hide, n in zip(hidden, means["n"], strict=True)],
+                           dtype=object)
+    means["suppressed"] = hidden
     return means
 
 
-def scale_reliability(form: Form, frame: pd.DataFrame, threshold: int = THRESHOLD) -> pd.DataFrame:
-    """Cronbach's alpha of each group of two or more scale items sharing one choice list."""
+def scale_groups(form: Form) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {}
     for question in form.answer_questions():
         if is_scale(form, question):
             groups.setdefault(question.list_name or "", []).append(question.name)
+    return groups
+
+
+def alpha_published(form: Form, frame: pd.DataFrame, items: list[str], threshold: int = THRESHOLD) -> bool:
+    return len(items) >= 3 and all(unmerged(form, frame, form.question(name), threshold) for name in items)
+
+
+def scale_reliability(form: Form, frame: pd.DataFrame, threshold: int = THRESHOLD) -> pd.DataFrame:
+    """Cronbach's alpha of each group of scale items sharing one choice list: published for three or
+    more items all shown without merges, answered completely by at least ``threshold`` respondents."""
     rows = []
-    for list_name, items in groups.items():
+    for list_name, items in scale_groups(form).items():
         if len(items) < 2:
             continue
         alpha, n = cronbach_alpha(frame[items])
-        rows.append({"scale": list_name, "items": ", ".join(items), "n": n,
-                     "alpha": alpha if n >= threshold else math.nan, "suppressed": n < threshold})
+        shown = alpha_published(form, frame, items, threshold) and n >= threshold
+        rows.append({"scale": list_name, "items": ", ".join(items), "n": n if shown else None,
+                     "alpha": alpha if shown else math.nan, "suppressed": not shown})
     return pd.DataFrame(rows, columns=["scale", "items", "n", "alpha", "suppressed"])
 
 
+def group_of(groups: list[list[str]]) -> dict[str, str]:
+    return {name: "+".join(group) for group in groups for name in group}
+
+
 def crosstab_published(form: Form, frame: pd.DataFrame, row_item: str, column_item: str,
-                       threshold: int = THRESHOLD) -> pd.DataFrame:
-    """Respondents by two single-choice items, with margins, under primary and secondary suppression."""
+                       threshold: int = THRESHOLD) -> pd.DataFrame | None:
+    """Respondents by the published groups of two single-choice questions, with margins, interior cells
+    under primary and secondary suppression. The margins are the questions' one-way counts, so they are
+    fixed (never hidden, and never relied on to hide). None when either question has fewer than two
+    groups (the table would only repeat the other's counts).
+
+    Two items of one scale whose alpha is published are cross-tabulated only when no cell is hidden:
+    alpha with the other pairs' tables gives their covariance, one more equation on the hidden cells.
+    """
     row_question, column_question = form.question(row_item), form.question(column_item)
-    table = crosstab(frame, row_item, column_item, [choice.name for choice in form.options(row_question)],
-                     [choice.name for choice in form.options(column_question)])
-    return suppress(table, threshold)
+    axes = []
+    for question in (row_question, column_question):
+        counts = category_counts(form, frame, question)
+        groups = [group for group in merge_groups(counts, threshold, ordered=is_scale(form, question),
+                                                  unordered=(NO_ANSWER,))
+                  if sum(counts[name] for name in group) > 0]  # a zero no-answer group: a known zero line
+        if int(counts.sum()) < threshold or len(groups) < 2:
+            return None
+        axes.append(groups)
+    row_groups, column_groups = axes
+
+    def keys(question: Question, groups: list[list[str]]) -> pd.Series:
+        lookup = group_of(groups)
+        values = frame[question.name].map(lambda value: NO_ANSWER if value is None or value != value else str(value))
+        return values.map(lookup)
+
+    both = pd.DataFrame({"row": keys(row_question, row_groups), "column": keys(column_question, column_groups)})
+    table = pd.crosstab(both["row"], both["column"]).reindex(
+        index=["+".join(group) for group in row_groups], columns=["+".join(group) for group in column_groups],
+        fill_value=0).astype("int64")
+    table.index.name, table.columns.name = row_item, column_item
+    published = suppress(table, threshold, margins_known(table))
+    same_scale = next((items for items in scale_groups(form).values()
+                       if row_item in items and column_item in items), None)
+    if same_scale and alpha_published(form, frame, same_scale, threshold) and published.isna().to_numpy().any():
+        published.iloc[:-1, :-1] = pd.NA
+    return published
 
 
 def published_beside(case: Any, form: Form, language: str = "en") -> pd.DataFrame:

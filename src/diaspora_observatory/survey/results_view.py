@@ -1,14 +1,17 @@
-"""What the results page, its JSON and CSV twins and its chart show: published (suppressed) figures only."""
+"""What the results page, its JSON and CSV twins and its chart show: one snapshot's published figures only.
+
+Everything here is computed from a :class:`~diaspora_observatory.survey.storage.Snapshot`, never from the
+live answers, so the page and its alternates change only when a new snapshot is taken.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
-from diaspora_observatory.analysis.disclosure import THRESHOLD
 from diaspora_observatory.survey.charts import diverging_bars_svg
 from diaspora_observatory.survey.exports import to_safe_csv
 from diaspora_observatory.survey.results import (
@@ -16,18 +19,23 @@ from diaspora_observatory.survey.results import (
     categorical_items,
     crosstab_published,
     is_scale,
-    item_distribution,
     published_beside,
+    published_groups,
     responses_frame,
     scale_means,
     scale_reliability,
 )
+
+CSV_COLUMNS = ["item", "group", "categories", "label", "count", "share", "ci_low", "ci_high", "n", "merged",
+               "snapshot", "source"]
 
 
 def _plain(value: Any) -> Any:
     """A JSON-ready value: missing and hidden numbers become null."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
+    if isinstance(value, list):
+        return value
     if hasattr(value, "item"):
         return value.item()
     return value
@@ -37,64 +45,85 @@ def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
     return [{column: _plain(value) for column, value in row.items()} for row in table.astype(object).to_dict("records")]
 
 
-def results_context(case: Any, record: Any, responses: list[dict[str, Any]], language: str,
-                    by: str | None = None, row_item: str | None = None) -> dict[str, Any]:
+def _identity(text: str) -> str:
+    return text
+
+
+def results_context(case: Any, snapshot: Any, language: str, by: str | None = None, row_item: str | None = None,
+                    translate: Callable[[str], str] = _identity) -> dict[str, Any]:
     """Everything the results page shows, as tables and as JSON/CSV, under disclosure control."""
-    form = record.form
-    frame = responses_frame(form, responses)
-    items = []
-    long_rows = []
+    record = snapshot.record
+    form, threshold = record.form, record.threshold
+    frame = responses_frame(form, snapshot.responses)
+    items, long_rows = [], []
     for question in categorical_items(form):
-        table = item_distribution(form, frame, question, language)
+        table = published_groups(form, frame, question, language, threshold, translate)
+        records = _records(table)
         items.append({"name": question.name, "label": form.text(question.labels, language),
-                      "scale": is_scale(form, question), "table": table, "records": _records(table)})
-        for entry in _records(table):
-            long_rows.append({"item": question.name, **entry, "source": SOURCE_ID})
-    means = scale_means(form, frame, language)
-    reliability = scale_reliability(form, frame)
+                      "scale": is_scale(form, question), "multiple": question.kind == "select_multiple",
+                      "hidden": all(row["count"] is None for row in records),
+                      "merged": [row["label"] for row in records if row["merged"]], "records": records})
+        for entry in records:
+            long_rows.append({"item": question.name, **entry, "categories": " ".join(entry["categories"]),
+                              "snapshot": snapshot.number, "source": SOURCE_ID})
+    means = scale_means(form, frame, language, threshold)
+    reliability = scale_reliability(form, frame, threshold)
     single = [question.name for question in categorical_items(form) if question.kind == "select_one"]
+    row_item = row_item if row_item in single else (single[0] if single else None)
     crosstab = None
-    if by in single and (row_item or single[0]) in single and (row_item or single[0]) != by:
-        crosstab = crosstab_published(form, frame, row_item or single[0], by)
+    if by in single and row_item != by:
+        crosstab = crosstab_published(form, frame, row_item, by, threshold)
     published = published_beside(case, form, language) if case is not None else pd.DataFrame()
-    data = {"survey": record.slug, "title": record.title, "responses": len(responses), "threshold": THRESHOLD,
-            "as_of": dt.date.today().isoformat(), "source": SOURCE_ID,
-            "items": [{"item": item["name"], "label": item["label"], "categories": item["records"]} for item in items],
+    taken_on = snapshot.taken_on.isoformat() if snapshot.taken_on else None
+    about = {"number": snapshot.number, "taken_on": taken_on, "responses": len(snapshot.responses)}
+    data = {"survey": record.slug, "title": record.title, "threshold": threshold, "publish": record.publish,
+            "snapshot": about, "responses": len(snapshot.responses), "source": SOURCE_ID,
+            "items": [{"item": item["name"], "label": item["label"], "merged": item["merged"],
+                       "groups": item["records"]} for item in items],
             "means": _records(means), "reliability": _records(reliability),
             "published": _records(published) if len(published) else []}
-    if crosstab is not None:
-        data["crosstab"] = {"rows": crosstab.index.name, "columns": crosstab.columns.name,
-                            "cells": {str(index): {str(column): _plain(value) for column, value in row.items()}
-                                      for index, row in crosstab.astype(object).iterrows()}}
     crosstab_view = None
+    if by in single and row_item != by:
+        data["crosstab"] = {"rows": row_item, "columns": by, "cells": None}
     if crosstab is not None:
-        row_question, column_question = form.question(crosstab.index.name), form.question(crosstab.columns.name)
+        data["crosstab"]["cells"] = {str(index): {str(column): _plain(value) for column, value in row.items()}
+                                     for index, row in crosstab.astype(object).iterrows()}
+        labels = {}
+        for item in items:
+            for row in item["records"]:
+                labels[(item["name"], row["group"])] = row["label"]
 
-        def label(question: Any, name: str) -> str:
-            return name if name == "Total" else form.choice_label(question, name, language)
+        def label(item_name: str, key: str) -> str:
+            return translate("Total") if key == "Total" else labels.get((item_name, key), key)
 
-        crosstab_view = {"columns": [label(column_question, column) for column in crosstab.columns],
-                         "rows": [(label(row_question, index), [_plain(value) for value in row])
+        crosstab_view = {"columns": [label(by, column) for column in crosstab.columns],
+                         "rows": [(label(row_item, index), [_plain(value) for value in row])
                                   for index, row in crosstab.astype(object).iterrows()]}
-    return {"record": record, "items": items, "means": _records(means), "reliability": _records(reliability),
-            "published": _records(published) if len(published) else [], "crosstab": crosstab_view,
+    return {"record": record, "snapshot": about, "items": items, "means": _records(means),
+            "reliability": _records(reliability), "published": _records(published) if len(published) else [],
+            "crosstab": crosstab_view, "crosstab_asked": by in single and row_item != by,
             "single_items": [(name, form.text(form.question(name).labels, language)) for name in single],
-            "by": by, "row_item": row_item or (single[0] if single else None), "responses": len(responses),
-            "threshold": THRESHOLD, "data": data, "has_scales": any(item["scale"] for item in items),
-            "csv": to_safe_csv(pd.DataFrame(long_rows, columns=["item", "category", "label", "count", "share", "ci_low",
-                                                               "ci_high", "n", "suppressed", "source"]))}
+            "by": by, "row_item": row_item, "responses": len(snapshot.responses),
+            "threshold": threshold, "data": data, "has_scales": any(item["scale"] for item in items),
+            "charts": {layout: scale_chart_svg(snapshot, language, translate(
+                "not drawn: too few answers for two groups"), layout, translate) for layout in ("wide", "narrow")},
+            "csv": to_safe_csv(pd.DataFrame(long_rows, columns=CSV_COLUMNS))}
 
 
-def scale_chart_svg(record: Any, responses: list[dict[str, Any]], language: str, hidden_text: str) -> str:
+def scale_chart_svg(snapshot: Any, language: str, hidden_text: str, layout: str = "wide",
+                    translate: Callable[[str], str] = _identity) -> str:
     """The diverging stacked bars of the form's scale items sharing the first scale's choice list."""
+    record = snapshot.record
     form = record.form
-    frame = responses_frame(form, responses)
+    frame = responses_frame(form, snapshot.responses)
     scales = [question for question in form.answer_questions() if is_scale(form, question)]
     if not scales:
-        return diverging_bars_svg([], [], hidden_text)
+        return diverging_bars_svg([], [], hidden_text, layout=layout)
     list_name = scales[0].list_name
     chosen = [question for question in scales if question.list_name == list_name]
-    legend = [form.text(choice.labels, language) or choice.name for choice in form.options(chosen[0])]
-    bars = [(form.text(question.labels, language), item_distribution(form, frame, question, language))
-            for question in chosen]
-    return diverging_bars_svg(bars, legend, hidden_text)
+    options = form.options(chosen[0])
+    legend = [form.text(choice.labels, language) or choice.name for choice in options]
+    positions = {choice.name: index for index, choice in enumerate(options)}
+    bars = [(form.text(question.labels, language),
+             published_groups(form, frame, question, language, record.threshold, translate)) for question in chosen]
+    return diverging_bars_svg(bars, legend, hidden_text, positions, layout)

@@ -5,6 +5,12 @@ only the date of receipt. A submission is acknowledged only after its transactio
 SQLite runs in WAL mode with ``synchronous=FULL`` (each commit is flushed to disk, so an acknowledged
 answer survives the process or the machine stopping); PostgreSQL commits durably by default.
 
+Public results are computed from *snapshots*, never from the live table: a snapshot is the set of
+submissions marked with its number, taken only when at least the survey's threshold of new answers has
+arrived since the previous one (or, for a survey published at close, when it is closed), so polling the
+results page can never isolate one respondent's answers. See docs/survey.md, "Published results and
+disclosure control".
+
 Schema changes are numbered steps in :data:`MIGRATIONS`, recorded in the table ``survey_schema``.
 An own table rather than Alembic: two small tables, created from the running app on either database,
 with no script folder or ini file to ship; the steps are plain SQLAlchemy and tested on both databases.
@@ -64,6 +70,12 @@ surveys = Table(
     Column("definition", Text, nullable=False),  # the Form as JSON
     Column("status", String(16), nullable=False, default="open"),
     Column("created_on", Date, nullable=False),
+    # Added by step 2: the survey's disclosure threshold (NULL: the default), when its results are
+    # published ("batch" or "close"), and its current snapshot (number and day taken).
+    Column("threshold", Integer, nullable=True),
+    Column("publish", String(8), nullable=True),
+    Column("snapshot", Integer, nullable=True),
+    Column("snapshot_on", Date, nullable=True),
 )
 submissions = Table(
     "submissions", metadata,
@@ -74,6 +86,7 @@ submissions = Table(
     Column("answers_hash", String(64), nullable=False),
     Column("received_on", Date, nullable=False),
     Column("origin", String(32), nullable=False),  # web, api, or import:<format>
+    Column("snapshot", Integer, nullable=True),  # step 2: the published snapshot holding it (NULL: not yet)
     UniqueConstraint("survey_slug", "submission_id", name="submissions_once"),
 )
 
@@ -82,7 +95,27 @@ def _step_1(engine: Engine) -> None:
     metadata.create_all(engine, tables=[surveys, submissions])
 
 
-MIGRATIONS: list[Callable[[Engine], None]] = [_step_1]
+STEP_2_COLUMNS = {"surveys": [("threshold", "INTEGER"), ("publish", "VARCHAR(8)"), ("snapshot", "INTEGER"),
+                              ("snapshot_on", "DATE")],
+                  "submissions": [("snapshot", "INTEGER")]}
+
+
+def _step_2(engine: Engine) -> None:
+    """Per-survey threshold and publication, and result snapshots. A database made by step 1 of this
+    version already has the columns (step 1 creates the tables as declared above), so only missing ones
+    are added."""
+    from sqlalchemy import inspect, text
+
+    existing = {table: {column["name"] for column in inspect(engine).get_columns(table)} for table in STEP_2_COLUMNS}
+    with engine.begin() as connection:
+        for table, columns in STEP_2_COLUMNS.items():
+            for name, sql_type in columns:
+                if name not in existing[table]:
+                    connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}"))
+
+
+MIGRATIONS: list[Callable[[Engine], None]] = [_step_1, _step_2]
+PUBLISH_MODES = ("batch", "close")
 
 
 def conflict(submission_id: str) -> SubmissionConflict:
@@ -107,6 +140,20 @@ class SurveyRecord:
     form: Form
     status: str
     created_on: dt.date
+    threshold: int = 10
+    publish: str = "batch"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The answers the public results show: snapshot ``number`` (0: none yet), taken on ``taken_on``
+    (a day, never a time), with ``pending`` answers received since that are not published yet."""
+
+    record: SurveyRecord
+    number: int
+    taken_on: dt.date | None
+    responses: list[dict[str, Any]]
+    pending: int
 
 
 @dataclass(frozen=True)
@@ -253,8 +300,64 @@ class SurveyStore:
             row = connection.execute(select(surveys).where(surveys.c.slug == slug)).mappings().first()
         if row is None:
             raise SurveyNotFound(f"no survey '{slug}'", "run `diaspora survey list` to see the surveys")
+        from diaspora_observatory.analysis.disclosure import THRESHOLD
+
         return SurveyRecord(row["slug"], row["title"], Form.from_dict(json.loads(row["definition"])), row["status"],
-                            row["created_on"])
+                            row["created_on"], row["threshold"] or THRESHOLD, row["publish"] or "batch")
+
+    def set_publication(self, slug: str, *, threshold: int | None = None, publish: str | None = None) -> SurveyRecord:
+        """Set the survey's disclosure threshold (never below the floor) and when its results are published."""
+        from diaspora_observatory.analysis.disclosure import THRESHOLD_FLOOR
+        from diaspora_observatory.survey.errors import PublicationInvalid
+
+        if threshold is not None and threshold < THRESHOLD_FLOOR:
+            raise PublicationInvalid(f"a threshold of {threshold} is below the floor of {THRESHOLD_FLOOR} respondents",
+                                     f"choose {THRESHOLD_FLOOR} or more (docs/survey.md says why)")
+        if publish is not None and publish not in PUBLISH_MODES:
+            raise PublicationInvalid(f"unknown publication '{publish}'", "use 'batch' or 'close'")
+        self.get_survey(slug)
+        values = {key: value for key, value in (("threshold", threshold), ("publish", publish)) if value is not None}
+        if values:
+            with self.writing(), self.engine.begin() as connection:
+                connection.execute(update(surveys).where(surveys.c.slug == slug).values(**values))
+        return self.get_survey(slug)
+
+    def snapshot(self, slug: str) -> Snapshot:
+        """The published snapshot of ``slug``, first taking a new one when it is due: at least the
+        survey's threshold of answers arrived since the last one (publication "batch"), or the survey is
+        closed (publication "close", or the last batch of a closed survey). Fewer new answers than the
+        threshold are never published on their own: they wait for the next batch, and after closing they
+        stay out (a snapshot that differs from the last by a few answers would show those answers)."""
+        record = self.get_survey(slug)
+        pending_rows = (select(func.count()).select_from(submissions)
+                        .where(submissions.c.survey_slug == slug, submissions.c.snapshot.is_(None)))
+        with self.engine.connect() as connection:
+            pending = connection.execute(pending_rows).scalar() or 0
+        if pending >= record.threshold and (record.publish == "batch" or record.status == "closed"):
+            with self.writing(), self.engine.begin() as connection:
+                # Locked so that two requests never take the same snapshot twice (PostgreSQL; SQLite has
+                # one writer). The update marks exactly the committed answers it sees; one committed later
+                # waits for the next snapshot.
+                current = connection.execute(select(surveys.c.snapshot).where(surveys.c.slug == slug)
+                                             .with_for_update()).scalar() or 0
+                pending = connection.execute(pending_rows).scalar() or 0
+                if pending >= record.threshold:
+                    connection.execute(update(submissions).where(submissions.c.survey_slug == slug,
+                                                                 submissions.c.snapshot.is_(None))
+                                       .values(snapshot=current + 1))
+                    connection.execute(update(surveys).where(surveys.c.slug == slug)
+                                       .values(snapshot=current + 1, snapshot_on=today()))
+        query = (select(submissions.c.submission_id, submissions.c.received_on, submissions.c.origin,
+                        submissions.c.answers)
+                 .where(submissions.c.survey_slug == slug, submissions.c.snapshot.is_not(None))
+                 .order_by(submissions.c.id))
+        with self.engine.connect() as connection:
+            state = connection.execute(select(surveys.c.snapshot, surveys.c.snapshot_on)
+                                       .where(surveys.c.slug == slug)).first()
+            rows = [{"submission_id": row.submission_id, "received_on": row.received_on, "origin": row.origin,
+                     "answers": json.loads(row.answers)} for row in connection.execute(query)]
+            pending = connection.execute(pending_rows).scalar() or 0
+        return Snapshot(record, state.snapshot or 0, state.snapshot_on, rows, pending)
 
     def list_surveys(self) -> list[dict[str, Any]]:
         counts = (select(submissions.c.survey_slug, func.count().label("responses"))

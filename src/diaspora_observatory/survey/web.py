@@ -326,13 +326,13 @@ class SurveyViews:
 
         slug = request.path_params["slug"].removesuffix(".json").removesuffix(".csv")
         try:
-            record = await self.survey(slug)
+            await self.survey(slug)
         except SurveyNotFound:
             return self.error(request, 404, "Survey not found", "There is no survey at this address.")
-        responses = await run_in_threadpool(self.store.responses, slug)
+        snapshot = await run_in_threadpool(self.store.snapshot, slug)  # never the live answers
         language = self.web.language(request)
-        context = results_context(self.web.case, record, responses, language, request.query_params.get("by"),
-                                  request.query_params.get("row"))
+        context = results_context(self.web.case, snapshot, language, request.query_params.get("by"),
+                                  request.query_params.get("row"), self.web.gettext(request))
         path = request.url.path
         if path.endswith(".json"):
             return JSONResponse(context["data"], headers=NO_STORE)
@@ -347,12 +347,14 @@ class SurveyViews:
 
         slug = request.path_params["slug"]
         try:
-            record = await self.survey(slug)
+            await self.survey(slug)
         except SurveyNotFound:
             return Response("no such survey", status_code=404, headers=NO_STORE)
-        responses = await run_in_threadpool(self.store.responses, slug)
+        snapshot = await run_in_threadpool(self.store.snapshot, slug)
         translate = self.web.gettext(request)
-        svg = scale_chart_svg(record, responses, self.web.language(request), translate("hidden: fewer than 10 answers"))
+        layout = "narrow" if request.query_params.get("layout") == "narrow" else "wide"
+        hidden = translate("not drawn: too few answers for two groups")
+        svg = scale_chart_svg(snapshot, self.web.language(request), hidden, layout, translate)
         return Response(svg, media_type="image/svg+xml", headers=NO_STORE)
 
     # admin

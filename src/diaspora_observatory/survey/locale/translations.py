@@ -145,6 +145,50 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
     "a number from {start} to {end} in steps of {step}": ("число от {start} до {end} с шагом {step}",
                                                            "{start} мен {end} аралығындағы, {step} қадаммен сан"),
     "Too many attempts": ("Слишком много попыток", "Әрекеттер тым көп"),
+    # Published results: snapshots, merged groups (disclosure control).
+    "No results are published yet: they appear when the survey is closed, if it has at least %(threshold)s answers.": (
+        "Результаты пока не опубликованы: они появятся после закрытия опроса, если в нём будет не менее %(threshold)s ответов.",  # noqa: E501
+        "Нәтижелер әлі жарияланған жоқ: сауалнама жабылғанда, кемінде %(threshold)s жауап болса, пайда болады."),
+    "No results are published yet: they appear once at least %(threshold)s answers have arrived.": (
+        "Результаты пока не опубликованы: они появятся, когда поступит не менее %(threshold)s ответов.",
+        "Нәтижелер әлі жарияланған жоқ: кемінде %(threshold)s жауап келгенде пайда болады."),
+    "Snapshot %(number)s, taken on %(day)s: %(count)s answers.": (
+        "Срез %(number)s от %(day)s: %(count)s ответов.",
+        "%(day)s күнгі %(number)s-кесінді: %(count)s жауап."),
+    "Results are published when the survey is closed.": (
+        "Результаты публикуются после закрытия опроса.",
+        "Нәтижелер сауалнама жабылғаннан кейін жарияланады."),
+    "A new snapshot is taken only when at least %(threshold)s new answers have arrived, so the results never change with a single answer.": (  # noqa: E501
+        "Новый срез делается, только когда поступит не менее %(threshold)s новых ответов, поэтому результаты никогда не меняются из-за одного ответа.",  # noqa: E501
+        "Жаңа кесінді кемінде %(threshold)s жаңа жауап келгенде ғана жасалады, сондықтан нәтижелер бір жауаптан ешқашан өзгермейді."),  # noqa: E501
+    "No group of fewer than %(threshold)s respondents is shown. Where a category has fewer, it is merged with its neighbours on a scale (or pooled with other small categories) until every group shown holds at least %(threshold)s; the merged groups are named below. Means are shown only for items whose every category holds at least %(threshold)s.": (  # noqa: E501
+        "Группы меньше чем из %(threshold)s респондентов не показываются. Если в варианте ответа их меньше, он объединяется с соседними вариантами шкалы (или с другими малыми вариантами), пока в каждой показанной группе не будет не менее %(threshold)s; объединённые группы названы ниже. Средние показываются только для вопросов, где в каждом варианте не менее %(threshold)s ответов.",  # noqa: E501
+        "%(threshold)s респонденттен аз топтар көрсетілмейді. Жауап нұсқасында олар аз болса, ол шкаладағы көрші нұсқалармен (немесе басқа шағын нұсқалармен) әр көрсетілген топта кемінде %(threshold)s болғанша біріктіріледі; біріктірілген топтар төменде аталған. Орташа мәндер әр нұсқасында кемінде %(threshold)s жауап бар сұрақтар үшін ғана көрсетіледі."),  # noqa: E501
+    "hidden: a category has fewer than %(threshold)s answers": (
+        "скрыто: в одном из вариантов меньше %(threshold)s ответов",
+        "жасырылған: бір нұсқада %(threshold)s жауаптан аз"),
+    "hidden: shown for three or more items whose every category holds at least %(threshold)s answers": (
+        "скрыто: показывается для трёх и более вопросов, где в каждом варианте не менее %(threshold)s ответов",
+        "жасырылған: әр нұсқасында кемінде %(threshold)s жауап бар үш не одан көп сұрақ үшін көрсетіледі"),
+    "Merged so that every group holds at least %(threshold)s answers:": (
+        "Объединено, чтобы в каждой группе было не менее %(threshold)s ответов:",
+        "Әр топта кемінде %(threshold)s жауап болуы үшін біріктірілді:"),
+    "Hidden: fewer than %(threshold)s answers.": (
+        "Скрыто: меньше %(threshold)s ответов.",
+        "Жасырылған: %(threshold)s жауаптан аз."),
+    "merged": ("объединено", "біріктірілген"),
+    "Rows and columns are the groups shown above; cells under %(threshold)s are hidden with others, so that no hidden cell follows from the totals.": (  # noqa: E501
+        "Строки и столбцы — группы, показанные выше; ячейки меньше %(threshold)s скрыты вместе с другими, чтобы ни одну скрытую ячейку нельзя было вывести из итогов.",  # noqa: E501
+        "Жолдар мен бағандар — жоғарыда көрсетілген топтар; %(threshold)s-ден аз ұяшықтар басқалармен бірге жасырылған, сондықтан ешбір жасырын ұяшықты жиындардан шығаруға болмайды."),  # noqa: E501
+    "This cross-tabulation cannot be shown: one of the questions has fewer than two groups of at least %(threshold)s answers.": (  # noqa: E501
+        "Эту таблицу сопряжённости нельзя показать: в одном из вопросов меньше двух групп по %(threshold)s ответов и более.",  # noqa: E501
+        "Бұл айқас кестені көрсету мүмкін емес: сұрақтардың бірінде кемінде %(threshold)s жауабы бар екі топтан аз."),
+    "No answer": ("Нет ответа", "Жауап жоқ"),
+    "not drawn: too few answers for two groups": ("не показано: слишком мало ответов для двух групп",
+                                                  "көрсетілмеген: екі топқа жауаптар тым аз"),
+    "Pale outlined segments are merged groups, named in the tables below.": (
+        "Бледные сегменты с обводкой — объединённые группы; они названы в таблицах ниже.",
+        "Жиегі бар бозғылт бөліктер — біріктірілген топтар; олар төмендегі кестелерде аталған."),
 }
 
 
