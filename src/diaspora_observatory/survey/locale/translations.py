@@ -136,6 +136,10 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
     "Next": ("Далее", "Келесі"),
     "Back": ("Назад", "Артқа"),
     "What is kept and what is not": ("Что сохраняется и что нет", "Не сақталады және не сақталмайды"),
+    "the number is too large": ("слишком большое число", "сан тым үлкен"),
+    "the answer holds a character that is not text; type it again": (
+        "в ответе есть символ, который не является текстом; введите ответ заново",
+        "жауапта мәтін емес таңба бар; жауапты қайта енгізіңіз"),
 }
 
 
