@@ -143,3 +143,9 @@ def test_an_admin_post_that_is_not_utf8_is_refused(app):
 def test_plain_text_is_unicode_scalar_values_without_nul():
     assert is_plain_text("Қазақ тілі 🇰🇿") and is_plain_text("")
     assert not any(is_plain_text(text) for text in ["\x00", "a\ud800", "\udc00b", "\ud83c"])
+
+
+def test_a_coding_post_that_is_not_utf8_is_refused(app):
+    reply = make_client(app).post("/coding/any-document/code", content=b"code=language&coder=%ff",
+                                  headers={"content-type": "application/x-www-form-urlencoded"})
+    assert reply.status_code == 400 and "The form could not be read." in reply.text
