@@ -104,3 +104,14 @@ def test_unsupported_and_broken_files(tmp_path: Path):
     empty.write_text("  \n", encoding="utf-8")
     with pytest.raises(DocumentImportError, match="c.txt contains no text"):
         read_document(empty)
+
+
+def test_utf8_with_a_broken_byte_is_refused_not_read_as_cp1251(tmp_path: Path):
+    # Windows-1251 decodes almost any bytes: read as such, this file would silently become other letters.
+    path = tmp_path / "law.txt"
+    path.write_bytes("Закон о миграции.\nСтатья 1.\n".encode() + b"\xff" + "Квота.\n".encode())
+    with pytest.raises(DocumentImportError) as refused:
+        read_document(path)
+    assert str(refused.value) == ("law.txt: line 3 is not valid UTF-8 (byte 49 of the file), though the rest of "
+                                  "the text is UTF-8; open the file in a text editor, correct or retype that line "
+                                  "and save it as UTF-8")

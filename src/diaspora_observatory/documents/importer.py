@@ -93,14 +93,30 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+# A well-formed UTF-8 sequence of two to four bytes: a file holding one is UTF-8 text, even if some
+# other byte of it is broken.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def _decode(raw: bytes, path: Path) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DocumentImportError(f"{path.name}: the text is neither UTF-8 nor Windows-1251",
-                              "save the file as UTF-8 and import it again")
+    """The text of ``raw``: UTF-8, or Windows-1251 for an older Russian file with no UTF-8 in it at all.
+
+    A UTF-8 file with a broken byte is refused with its line, never re-read as Windows-1251 (which
+    decodes nearly any bytes, so the whole text would silently turn into other letters)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if _UTF8_MULTIBYTE.search(raw):
+            line = raw[:error.start].count(b"\n") + 1
+            raise DocumentImportError(f"{path.name}: line {line} is not valid UTF-8 (byte {error.start + 1} of the "
+                                      "file), though the rest of the text is UTF-8",
+                                      "open the file in a text editor, correct or retype that line and save it "
+                                      "as UTF-8") from None
+    try:
+        return raw.decode("cp1251")
+    except UnicodeDecodeError:
+        raise DocumentImportError(f"{path.name}: the text is neither UTF-8 nor Windows-1251",
+                                  "save the file as UTF-8 and import it again") from None
 
 
 def _read_docx(path: Path) -> tuple[str, str]:

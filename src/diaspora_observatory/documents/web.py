@@ -99,7 +99,7 @@ async def _read_form(request: Request) -> dict[str, str]:
         if len(body) > MAX_BODY_BYTES:
             raise HTTPException(413, "The form is too large.")
     try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20, errors="strict")
     except (UnicodeDecodeError, ValueError):
         raise HTTPException(400, "The form could not be read.") from None
     return {key: values[0] for key, values in fields.items()}

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from diaspora_observatory.sources.errors import MalformedSource
+from diaspora_observatory.spreadsheet_guard import check_workbook, unreadable_csv
 
 MISSING_MARKS = frozenset({"", "..", "…", "-", "NA", "n/a"})
 # fuzz's spreadsheet guard (zip size, sheet dimensions) is called in workbook_rows before a workbook is opened.
@@ -24,6 +25,7 @@ def workbook_rows(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple]]:
     python-calamine (Rust) reads a full-size UN DESA table several times faster than openpyxl; it is used
     when installed, openpyxl otherwise. Row and column positions are the sheet's own in both cases.
     """
+    check_workbook(path)  # a zip bomb or a sheet of billions of cells is refused before either reader opens it
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:
@@ -155,13 +157,13 @@ def csv_rows(path: Path) -> Iterator[list[str]]:
     """Rows of a CSV file as lists of strings, read as a stream (a large file is never held whole);
     CRLF and LF line endings both work, a byte-order mark is dropped."""
     with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
         try:
-            yield from csv.reader(handle)
+            yield from reader
         except UnicodeDecodeError:
             raise _not_utf8(path) from None
-        except csv.Error as error:
-            raise MalformedSource(Path(path).name, f"is not a readable CSV ({error})",
-                                  "save the file as CSV UTF-8 from a spreadsheet program") from None
+        except csv.Error as error:  # a cell over the csv module's 128 KB field limit, or a NUL byte
+            raise unreadable_csv(Path(path).name, reader.line_num, error) from None
 
 
 DECIMALS = (".", ",")

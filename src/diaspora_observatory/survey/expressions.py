@@ -22,6 +22,10 @@ FUNCTIONS = {"selected": 2, "not": 1, "count-selected": 1, "regex": 2}
 # regex() runs on respondents' text: patterns and inputs are capped and every match has a time limit
 # (the `regex` package's timeout), so no pattern can stall the server (catastrophic backtracking).
 MAX_PATTERN = 300
+# Parentheses and function calls nest at most this deep: the parser and the evaluator recurse once per
+# level, and a form's `relevant` nested 300 deep once exhausted Python's recursion (issue 12). Real forms
+# nest a handful of levels; ``and``/``or`` chains are flat and do not count.
+MAX_NESTING = 32
 MAX_REGEX_INPUT = 500
 REGEX_SECONDS = 0.05
 _TOKEN = re.compile(r"""\s*(?:
@@ -65,6 +69,14 @@ class _Parser:
         self.text = text
         self.tokens = _tokens(text)
         self.position = 0
+        self.depth = 0
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ExpressionError(f"the expression nests parentheses or functions more than {MAX_NESTING} levels "
+                                  f"deep (in {self.text[:80]!r}…)",
+                                  "write it with fewer nested parentheses: and/or need none")
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -90,18 +102,19 @@ class _Parser:
         return node
 
     def disjunction(self) -> Node:
-        node = self.conjunction()
+        # A chain "a or b or c …" is one node with every term as a child, so a long chain adds no depth.
+        terms = [self.conjunction()]
         while self.peek() == ("word", "or"):
             self.take()
-            node = Node("or", children=(node, self.conjunction()))
-        return node
+            terms.append(self.conjunction())
+        return terms[0] if len(terms) == 1 else Node("or", children=tuple(terms))
 
     def conjunction(self) -> Node:
-        node = self.comparison()
+        terms = [self.comparison()]
         while self.peek() == ("word", "and"):
             self.take()
-            node = Node("and", children=(node, self.comparison()))
-        return node
+            terms.append(self.comparison())
+        return terms[0] if len(terms) == 1 else Node("and", children=tuple(terms))
 
     def comparison(self) -> Node:
         node = self.operand()
@@ -122,19 +135,23 @@ class _Parser:
         if kind == "dot":
             return Node("current")
         if value == "(":
+            self.deeper()
             node = self.disjunction()
             self.expect(")")
+            self.depth -= 1
             return node
         if kind == "word" and self.peek() == ("punct", "("):
             if value not in FUNCTIONS:
                 raise ExpressionError(f"function {value}() is not supported (in {self.text!r})",
                                       f"supported expressions: {SUPPORTED}")
             self.take()
+            self.deeper()
             arguments = [self.disjunction()]
             while self.peek() == ("punct", ","):
                 self.take()
                 arguments.append(self.disjunction())
             self.expect(")")
+            self.depth -= 1
             if len(arguments) != FUNCTIONS[value]:
                 raise ExpressionError(f"{value}() takes {FUNCTIONS[value]} argument(s), got {len(arguments)} "
                                       f"(in {self.text!r})")
@@ -244,11 +261,9 @@ def evaluate(node: Node, answers: Mapping[str, Any], current: Any = None,
         value = answers.get(node.value)
         return "" if value is None else value
     if node.kind == "and":
-        return bool(evaluate(node.children[0], answers, current, choice)) and \
-            bool(evaluate(node.children[1], answers, current, choice))
+        return all(bool(evaluate(child, answers, current, choice)) for child in node.children)
     if node.kind == "or":
-        return bool(evaluate(node.children[0], answers, current, choice)) or \
-            bool(evaluate(node.children[1], answers, current, choice))
+        return any(bool(evaluate(child, answers, current, choice)) for child in node.children)
     if node.kind == "compare":
         return _compare(node.value, evaluate(node.children[0], answers, current, choice),
                         evaluate(node.children[1], answers, current, choice))

@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -60,6 +61,9 @@ from diaspora_observatory.survey.errors import (
 from diaspora_observatory.survey.model import Form
 
 DATABASE_URL_ENV = "DIASPORA_DATABASE_URL"
+# A survey's short name, as `diaspora survey add` accepts it: anything else names no survey, and is
+# refused before a query (a NUL in a slug once reached PostgreSQL, which refuses NUL in text).
+SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 metadata = MetaData()
 schema_table = Table("survey_schema", metadata, Column("version", Integer, primary_key=True),
                      Column("applied_on", Date, nullable=False))
@@ -121,6 +125,18 @@ PUBLISH_MODES = ("batch", "close")
 def conflict(submission_id: str) -> SubmissionConflict:
     return SubmissionConflict(f"submission {submission_id} was already received with other answers",
                               "send new answers with a new submission_id")
+
+
+def not_found(slug: str) -> SurveyNotFound:
+    return SurveyNotFound(f"no survey '{slug}'", "run `diaspora survey list` to see the surveys")
+
+
+def known_slug(slug: str) -> str:
+    """``slug`` if it could name a survey (:data:`SLUG_PATTERN`); :class:`SurveyNotFound` otherwise, so
+    a hostile path (NUL, surrogates, 10,000 characters) never reaches the database."""
+    if not (isinstance(slug, str) and SLUG_PATTERN.fullmatch(slug)):
+        raise not_found(slug)
+    return slug
 
 
 def today() -> dt.date:
@@ -296,10 +312,11 @@ class SurveyStore:
         return self.get_survey(slug)
 
     def get_survey(self, slug: str) -> SurveyRecord:
+        known_slug(slug)
         with self.engine.connect() as connection:
             row = connection.execute(select(surveys).where(surveys.c.slug == slug)).mappings().first()
         if row is None:
-            raise SurveyNotFound(f"no survey '{slug}'", "run `diaspora survey list` to see the surveys")
+            raise not_found(slug)
         from diaspora_observatory.analysis.disclosure import THRESHOLD
 
         return SurveyRecord(row["slug"], row["title"], Form.from_dict(json.loads(row["definition"])), row["status"],
@@ -407,6 +424,7 @@ class SurveyStore:
     def _pending(slug: str, submission_id: str, answers: dict[str, Any], origin: str, check_open: bool) -> Any:
         from diaspora_observatory.survey.groupcommit import Pending
 
+        known_slug(slug)
         text = canonical(answers)
         return Pending(slug, submission_id, text, hashlib.sha256(text.encode()).hexdigest(), origin, check_open)
 
@@ -438,6 +456,7 @@ class SurveyStore:
 
     def responses(self, slug: str) -> list[dict[str, Any]]:
         """The stored answers of a survey, oldest first: submission_id, received_on, origin, answers."""
+        known_slug(slug)
         query = (select(submissions.c.submission_id, submissions.c.received_on, submissions.c.origin,
                         submissions.c.answers).where(submissions.c.survey_slug == slug).order_by(submissions.c.id))
         with self.engine.connect() as connection:
@@ -445,6 +464,7 @@ class SurveyStore:
                      "answers": json.loads(row.answers)} for row in connection.execute(query)]
 
     def count(self, slug: str) -> int:
+        known_slug(slug)
         with self.engine.connect() as connection:
             return connection.execute(select(func.count()).select_from(submissions)
                                       .where(submissions.c.survey_slug == slug)).scalar() or 0

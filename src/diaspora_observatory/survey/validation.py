@@ -10,9 +10,12 @@ from diaspora_observatory.survey.errors import Problem, SubmissionInvalid
 from diaspora_observatory.survey.expressions import evaluate, holds, parse
 from diaspora_observatory.survey.model import Choice, Form, Question
 from diaspora_observatory.survey.ranges import range_value
+from diaspora_observatory.untrusted import is_plain_text
 
 MAX_TEXT = 2000
 MAX_SUBMISSION_ID = 64
+# Whole numbers are kept within a signed 64-bit integer, what both databases and pandas hold exactly.
+MAX_INTEGER = 2**63 - 1
 
 
 def _values(raw: Any) -> list[str]:
@@ -25,6 +28,13 @@ def _values(raw: Any) -> list[str]:
         return [str(raw).lower()]
     text = str(raw).strip()
     return [text] if text else []
+
+
+def _shown(name: Any) -> str:
+    """A field name sent by a client, safe to show back: at most 40 characters, a NUL or a lone
+    surrogate replaced by U+FFFD (the reply is UTF-8 JSON or HTML, which cannot carry them)."""
+    text = str(name)[:40]
+    return text if is_plain_text(text) else "".join(char if is_plain_text(char) else "\ufffd" for char in text)
 
 
 def _problem(name: str, template: str, **params: object) -> Problem:
@@ -68,9 +78,12 @@ def _convert(form: Form, question: Question, values: list[str],
         return (number, None) if template == "" else (None, _problem(name, template, **params))
     if question.kind == "integer":
         try:
-            return int(value), None
+            number = int(value)
         except ValueError:
             return None, _problem(name, "enter a whole number")
+        if abs(number) > MAX_INTEGER:
+            return None, _problem(name, "the number is too large")
+        return number, None
     if question.kind == "decimal":
         try:
             number = float(value)
@@ -98,7 +111,7 @@ def check_answers(form: Form, raw_answers: Mapping[str, Any], only: Collection[s
     answerable = {question.name for question in form.answer_questions()}
     for name in raw_answers:
         if name not in answerable:
-            problems.append(_problem(str(name)[:40], "this field is not part of the form"))
+            problems.append(_problem(_shown(name), "this field is not part of the form"))
     answers: dict[str, Any] = {}
     applies: list[bool] = []
     hidden_groups: list[bool] = []
@@ -119,6 +132,10 @@ def check_answers(form: Form, raw_answers: Mapping[str, Any], only: Collection[s
         if not values:
             if question.required:
                 problems.append(_problem(question.name, "this question needs an answer"))
+            continue
+        if not all(is_plain_text(value) for value in values):
+            # A NUL or a lone surrogate (JSON's "\\ud800"): no database, page or export can hold it.
+            problems.append(_problem(question.name, "the answer holds a character that is not text; type it again"))
             continue
         value, problem = _convert(form, question, values, answers)
         if problem:

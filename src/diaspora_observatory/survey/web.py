@@ -45,6 +45,7 @@ from diaspora_observatory.survey.validation import (
     valid_submission_id,
     validate_answers,
 )
+from diaspora_observatory.untrusted import MAX_JSON_DEPTH, json_too_deep
 from diaspora_observatory.web.security import SECURITY_HEADERS
 
 if TYPE_CHECKING:
@@ -180,7 +181,9 @@ class SurveyViews:
         except BodyTooLarge:
             return self.error(request, 413, "Too long", "The answers are longer than this survey accepts.")
         try:
-            fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=500, strict_parsing=False)
+            # errors="strict": a percent-escape that is not UTF-8 is refused, never read as U+FFFD.
+            fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=500, strict_parsing=False,
+                              errors="strict")
         except (UnicodeDecodeError, ValueError):
             return self.error(request, 400, "Refused", "The answers could not be read.")
         submission_id = valid_submission_id((fields.get("submission_id") or [""])[0]) or str(uuid.uuid4())
@@ -291,6 +294,8 @@ class SurveyViews:
             body = await read_body(request, self.max_body)
         except BodyTooLarge:
             return refuse(413, f"the body is larger than {self.max_body} bytes")
+        if json_too_deep(body):
+            return refuse(400, f"the JSON nests more than {MAX_JSON_DEPTH} levels deep; a submission needs three")
         try:
             payload = json.loads(body)
         except (UnicodeDecodeError, ValueError):
@@ -378,8 +383,8 @@ class SurveyViews:
         except BodyTooLarge:
             return self.error(request, 413, "Too long", "The answers are longer than this survey accepts.")
         try:
-            fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=20)
-        except ValueError:
+            fields = parse_qs(body.decode("utf-8"), max_num_fields=20, errors="strict")
+        except ValueError:  # UnicodeDecodeError included: bytes that are not UTF-8 are refused
             return self.error(request, 400, "Refused", "The answers could not be read.")
         token = (fields.get("token") or [request.headers.get("authorization", "").removeprefix("Bearer ").strip()])[0]
         try:  # wrong tokens are limited per client (safety.AttemptLimiter): no guessing by trying
@@ -431,10 +436,11 @@ class SubmissionsEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             status, payload, extra = await self.views.api_submit(Request(scope, receive))
+            body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         except Exception:  # noqa: BLE001 - a JSON 500 for the client, the trace for the log
             logger.exception("survey submission failed")
             status, payload, extra = 500, {"error": "the server could not store this submission; try again"}, []
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+            body = json.dumps(payload).encode()
         await send({"type": "http.response.start", "status": status,
                     "headers": [*self.headers, *extra, (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})

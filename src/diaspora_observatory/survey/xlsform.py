@@ -319,7 +319,10 @@ def read_xlsform_with_notices(path: str | Path) -> tuple[Form, list[FormIssue]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from diaspora_observatory.spreadsheet_guard import check_workbook
+
     path = Path(path)
+    check_workbook(path)  # a zip bomb or a sheet of billions of cells is refused before openpyxl opens it
     try:
         workbook = load_workbook(path)  # normal mode: read-only mode walks every declared empty row
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as error:

@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from diaspora_observatory.case.package import load_case, user_data_dir
 from diaspora_observatory.web.extensions import WebContext, available_extensions
 from diaspora_observatory.web.pages import CORE_NAV, N_, PAGE_KEYS
+from diaspora_observatory.web.request_guard import RequestGuard  # also bounds every {name:int} path parameter
 from diaspora_observatory.web.security import SECURITY_HEADERS, AllowedHostsMiddleware, SecurityHeadersMiddleware
 from diaspora_observatory.web.slowclients import CLIENT_TIMEOUT_SECONDS, BodyDeadlineMiddleware
 from diaspora_observatory.web.views import Site, switch_language, vega_script
@@ -86,6 +87,7 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
                     exception_handlers=handlers, lifespan=lifespan)  # type: ignore[arg-type]
     app.state.web = web
     app.state.site = site
+    app.add_middleware(RequestGuard, web=web)  # outermost: a bad address is refused before anything else
     return app
 
 

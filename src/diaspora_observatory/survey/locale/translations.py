@@ -189,6 +189,10 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
     "Pale outlined segments are merged groups, named in the tables below.": (
         "Бледные сегменты с обводкой — объединённые группы; они названы в таблицах ниже.",
         "Жиегі бар бозғылт бөліктер — біріктірілген топтар; олар төмендегі кестелерде аталған."),
+    "the number is too large": ("слишком большое число", "сан тым үлкен"),
+    "the answer holds a character that is not text; type it again": (
+        "в ответе есть символ, который не является текстом; введите ответ заново",
+        "жауапта мәтін емес таңба бар; жауапты қайта енгізіңіз"),
 }
 
 

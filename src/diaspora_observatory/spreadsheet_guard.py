@@ -1,0 +1,140 @@
+"""Refuse an .xlsx workbook that would exhaust memory or time, before calamine or openpyxl opens it; and
+say which row of a CSV file the csv module could not read (a cell over its 128 KB limit).
+
+An .xlsx file is a zip of XML parts, and two small files can take a reader down (issue 12): a 1 MB
+"deflate bomb" that expands to 1.2 GB (16 s in openpyxl), and a sheet whose cells span ``A1:XFD1048576``
+(17 billion cells: python-calamine builds its sheet as one dense block and the process aborts asking for
+512 GiB; openpyxl walks every cell). :func:`check_workbook` looks only at the zip's directory and, when
+needed, streams the sheets' XML once; every reader of workbooks in the package calls it first.
+
+Limits and why:
+
+- at most :data:`MAX_UNCOMPRESSED` bytes unpacked in all (the largest UN DESA workbooks unpack to a few
+  tens of MB) and no part over 1 MB packed more than :data:`MAX_RATIO` times (real parts reach about 30:
+  shared strings and repetitive sheets; bombs reach 1000). Python's zipfile never returns more than a
+  part's declared size, so the directory's sizes bound what the readers unpack;
+- at most :data:`MAX_CELLS` cells in a sheet's extent, from A1 to its farthest cell. The extent is read
+  from the cells themselves, not from the sheet's declared ``<dimension>``, which is wrong both ways:
+  LibreOffice declares ``A1:AMJ1048576`` for ordinary forms, and a hostile file can declare ``A1:C6``
+  and hold a cell at ``XFD1048576`` (calamine takes the extent from the cells, as this check does).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zipfile
+from pathlib import Path
+
+from diaspora_observatory.errors import DiasporaError
+
+MAX_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_RATIO = 100
+RATIO_FROM_BYTES = 1024 * 1024  # smaller parts may compress well without mattering
+MAX_CELLS = 10_000_000
+_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_RELATION = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
+
+
+class WorkbookRefused(DiasporaError):
+    """A workbook too large, too compressed or too wide to open safely; the message names the file."""
+
+
+def column_number(letters: str) -> int:
+    """The 1-based number of a column's letters: A -> 1, XFD -> 16384."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def check_workbook(path: str | Path) -> None:
+    """Raise :class:`WorkbookRefused` if the .xlsx at ``path`` unpacks too large or too compressed, or if a
+    sheet spans more than :data:`MAX_CELLS` cells. A file that is not a zip is left to the reader, which
+    says so in its own words."""
+    path = Path(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return
+    with archive:
+        parts = archive.infolist()
+        total = sum(part.file_size for part in parts)
+        if total > MAX_UNCOMPRESSED:
+            raise WorkbookRefused(f"{path.name}: the workbook unpacks to {total:,} bytes, more than the "
+                                  f"{MAX_UNCOMPRESSED:,} the observatory reads",
+                                  "save only the sheets needed in a new workbook, or export the table as CSV")
+        for part in parts:
+            if part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+                raise WorkbookRefused(f"{path.name}: the part {part.filename} unpacks {part.compress_size:,} bytes "
+                                      f"into {part.file_size:,}, more than {MAX_RATIO} times (a zip bomb, or a "
+                                      "sheet of repeated empty cells)",
+                                      "open the file in a spreadsheet program and save it again as .xlsx")
+        names = _sheet_names(archive)
+        for part in parts:
+            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
+                _check_extent(path, archive, part, names.get(part.filename, part.filename))
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Part name -> sheet name, from workbook.xml and its relations (small parts: read with a regex, so no
+    XML entity in them is ever expanded)."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        relations = archive.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return {}
+    targets = {rid: target.decode("utf-8", "replace").lstrip("/") for rid, target in _RELATION.findall(relations)}
+    names = {}
+    for name, rid in _SHEET.findall(workbook):
+        target = targets.get(rid, "")
+        target = target if target.startswith("xl/") else f"xl/{target}"
+        names[target] = name.decode("utf-8", "replace").replace("&amp;", "&")
+    return names
+
+
+def _check_extent(path: Path, archive: zipfile.ZipFile, part: zipfile.ZipInfo, sheet: str) -> None:
+    # The real extent, from every cell reference, streamed a chunk at a time (the tail of each chunk is
+    # kept so that a reference cut in two is still seen whole). The declared <dimension> is not trusted
+    # either way: LibreOffice declares A1:AMJ1048576 for 91 rows, and a hostile file declares A1:C6 and
+    # holds a cell at XFD1048576.
+    max_row = max_column = 0
+    carry = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1024 * 1024):
+            text = carry + chunk
+            for letters, digits in _CELL.findall(text):
+                max_column = max(max_column, column_number(letters.decode()))
+                max_row = max(max_row, int(digits))
+            carry = text[-256:]
+    if max_row * max_column > MAX_CELLS:
+        extent = f"A1:{_letters(max_column)}{max_row}"
+        raise WorkbookRefused(f"{path.name}: sheet '{sheet}' has cells as far as {extent} ({max_row * max_column:,} "
+                              f"cells), more than the {MAX_CELLS:,} the observatory reads in one sheet",
+                              "delete the rows and columns beyond the table (select them, Delete, save) "
+                              "and import the file again")
+
+
+def _letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def unreadable_csv(file: str, line: int, error: Exception) -> DiasporaError:
+    """The error for a CSV row the csv module refused (``csv.Error``), naming the file and the line.
+
+    The csv module refuses a cell longer than ``csv.field_size_limit()`` (131,072 characters): no table
+    the observatory reads has such a cell, so it is refused with the line rather than the limit raised.
+    """
+    from diaspora_observatory.sources.errors import MalformedSource
+
+    reason = str(error)
+    if "field larger than field limit" in reason:
+        return MalformedSource(file, f"a cell is longer than {csv.field_size_limit():,} characters, the most a CSV "
+                               "cell may hold here", "check that the file is a table with one value per cell "
+                               "(a missing closing quote makes the rest of the file one cell)", row=line)
+    return MalformedSource(file, f"is not readable CSV ({reason})", "save the file again as CSV UTF-8", row=line)
