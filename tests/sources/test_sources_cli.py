@@ -167,7 +167,7 @@ def test_case_new_errors(monkeypatch, tmp_path):
     data_dir = use_data_dir(tmp_path, monkeypatch)
     result = CliRunner().invoke(main, ["case", "new", "Bad Name", "--origin", "KAZ", "--hosts", "UZB"])
     assert result.exit_code == 2 and "Error: 'Bad Name' is not a usable case name" in result.output
-    result = CliRunner().invoke(main, ["case", "new", "nohosts", "--origin", "KAZ"])
+    result = CliRunner().invoke(main, ["case", "new", "nohosts", "--origin", "KAZ", "--empty"])
     assert result.exit_code == 2 and "Error: no host countries" in result.output
     stock = write_csv(tmp_path / "s.csv", [["destination", "origin", "stock_2024"], ["UZ", "KZ", "5"]])
     result = CliRunner().invoke(main, ["case", "new", "tajik", "--origin", "TJK", "--from-undesa", str(stock)])
@@ -179,7 +179,7 @@ def test_case_new_errors(monkeypatch, tmp_path):
 def test_case_new_with_hosts_only_passes_check_show_and_report(tmp_path, monkeypatch):
     """A case with no data files yet: every resource exists (empty), and nothing crashes on it."""
     data_dir = use_data_dir(tmp_path, monkeypatch)
-    assert run("case", "new", "minimal", "--origin", "KGZ", "--hosts", "KAZ,RUS").exit_code == 0
+    assert run("case", "new", "minimal", "--origin", "KGZ", "--hosts", "KAZ,RUS", "--empty").exit_code == 0
     case = load_case("minimal")
     assert case.errors == [] and case.hosts == ["KAZ", "RUS"]
     assert set(load_case().resource_names) - {"birthplace_stock", "reference_population"} <= set(case.resource_names)

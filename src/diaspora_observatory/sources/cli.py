@@ -175,8 +175,10 @@ def case_group() -> None:
 @case_group.command(name="new")
 @click.argument("name")
 @click.option("--origin", required=True, metavar="ISO3", help="Country of origin of the diaspora.")
-@click.option("--hosts", metavar="ISO3,…", help="Host countries [default: the 5 largest destinations in "
-              "--from-undesa].")
+@click.option("--hosts", metavar="ISO3,…", help="Host countries [default: the largest destinations in "
+              "--from-undesa, or in UN DESA's 2024 table built in].")
+@click.option("--host-count", type=click.IntRange(1, 50), default=None,
+              help="How many of the largest destinations become hosts when --hosts is not given [default: 5].")
 @click.option("--from-undesa", "undesa_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="UN DESA migrant-stock file (workbook or long CSV): the people born in the origin per host.")
 @click.option("--population", "population_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -185,21 +187,40 @@ def case_group() -> None:
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="User data folder [default: $DIASPORA_DATA_DIR or the platform's].")
 @click.option("--force", is_flag=True, help="Replace an existing case of that name.")
-def new_case(name, origin, hosts, undesa_file, population_file, title, data_dir, force) -> None:
+@click.option("--empty", is_flag=True, help="No data at all (not even the built-in data): every resource empty, "
+                                            "to fill with `diaspora import`; needs --hosts.")
+def new_case(name, origin, hosts, host_count, undesa_file, population_file, title, data_dir, force, empty) -> None:
     """Create a case NAME for the diaspora of ORIGIN in the user data folder.
 
     The case is a valid data package: `diaspora check --case NAME` and `diaspora report --case NAME`
-    work on it at once. Its diaspora is defined by birthplace (UN DESA counts people born in the origin).
+    work on it at once. Its diaspora is defined by birthplace (UN DESA counts people born in the origin;
+    citizens where a host has no birthplace data). With no file, the data built into the observatory
+    are used: UN DESA's 2024 bilateral table and the World Bank's population.
 
     \b
     Example:
+      diaspora case new kyrgyz --origin KGZ                    # built-in data, the 5 largest destinations
+      diaspora case new kyrgyz --origin KGZ --host-count 8
       diaspora case new uzbek-diaspora --origin UZB --hosts KAZ,KGZ,TJK,RUS \\
           --from-undesa undesa-ims-2024-bilateral-iso2.csv --population wdi-population/population.csv
     """
     from diaspora_observatory.sources.newcase import create_case
 
     folder = create_case(name, origin=origin, hosts=_codes((hosts,)) if hosts else None, undesa_file=undesa_file,
-                         population_file=population_file, title=title, data_dir=data_dir, force=force)
+                         population_file=population_file, title=title, data_dir=data_dir, force=force,
+                         host_count=host_count, empty=empty)
+    if undesa_file is None and population_file is None and not empty:
+        click.echo("Data: UN DESA International Migrant Stock 2024 and World Bank population, built into the "
+                   "observatory (no file given)")
+    if not hosts and not empty:
+        from diaspora_observatory.case.package import load_case
+
+        case = load_case(folder)
+        stock = case.table("birthplace_stock")
+        latest = stock[stock["year"] == stock["year"].max()].groupby("destination")["stock"].sum()
+        shown = ", ".join(f"{code} ({int(latest.get(code, 0)):,})" for code in case.hosts)
+        click.echo(f"Hosts: the {len(case.hosts)} largest destinations of people born in {case.origin} in "
+                   f"{int(stock['year'].max())}: {shown} (--hosts or --host-count to choose others)")
     click.echo(f"Created case {name} in {folder}")
     click.echo(f"Next: diaspora check --case {name}   and   diaspora report --case {name}")
 

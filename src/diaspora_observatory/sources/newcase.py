@@ -76,18 +76,60 @@ def _population_import(path: Path) -> Imported:
     return imported
 
 
-def _hosts_from_stock(stock, origin: str) -> list[str]:
+def _hosts_from_stock(stock, origin: str, count: int = DEFAULT_HOST_COUNT) -> list[str]:
     latest = stock[(stock["origin"] == origin) & (stock["sex"] == "both")]
     latest = latest[latest["year"] == latest["year"].max()]
-    return latest.sort_values("stock", ascending=False)["destination"].head(DEFAULT_HOST_COUNT).tolist()
+    ranked = latest.groupby("destination", as_index=False)["stock"].sum()
+    return ranked.sort_values(["stock", "destination"], ascending=[False, True])["destination"].head(count).tolist()
+
+
+def world_stock(origin: str) -> Imported:
+    """People born in ``origin`` abroad in UN DESA's 2024 table, from the package's world data (world/)."""
+    import pandas as pd
+
+    from diaspora_observatory import world
+    from diaspora_observatory.sources.provenance import SourceInfo
+
+    rows = world.migrant_stock(origin=origin, edition="2024")
+    table = pd.DataFrame({"destination": rows["destination"], "origin": rows["origin"], "year": rows["year"],
+                          "sex": "both", "stock": rows["stock"], "data_type": rows["data_type"]})
+    source = world.provenance()["sources"]["undesa_2024"]
+    info = SourceInfo(producer="United Nations, Department of Economic and Social Affairs, Population Division",
+                      citation=source["citation"], licence=source["licence"],
+                      title="International Migrant Stock 2024", year=2024,
+                      notes=["Built into the observatory (world/data, tools/build-world-data): both sexes, "
+                             "mid-2024, with each destination's type of data from Table 1 of the same edition."])
+    empty = pd.DataFrame(columns=["destination_code", "destination_name", "origin_code", "origin_name", "year",
+                                  "sex", "stock", "data_type"])
+    return Imported("migrant_stock", "undesa", world.DATA / "undesa_stock.csv.gz", table.reset_index(drop=True),
+                    empty, info, details={"edition": "2024", "built_in": True})
+
+
+def world_population() -> Imported:
+    """Total population by country from the package's world data (World Bank WDI, SP.POP.TOTL)."""
+    import pandas as pd
+
+    from diaspora_observatory import world
+    from diaspora_observatory.sources.provenance import SourceInfo
+
+    source = world.provenance()["sources"]["wdi_population"]
+    info = SourceInfo(producer="World Bank", citation=source["citation"], licence=source["licence"],
+                      title="World Development Indicators: Population, total (SP.POP.TOTL)",
+                      notes=["Built into the observatory (world/data, tools/build-world-data): countries only."])
+    empty = pd.DataFrame(columns=["code", "name", "year", "population"])
+    return Imported("population", "wdi", world.DATA / "population.csv.gz", world.population().copy(), empty, info,
+                    details={"indicator": "SP.POP.TOTL", "built_in": True})
 
 
 def create_case(name: str, *, origin: str, hosts: list[str] | None = None, undesa_file: Path | None = None,
                 population_file: Path | None = None, title: str | None = None, data_dir: Path | None = None,
-                force: bool = False) -> Path:
+                force: bool = False, host_count: int | None = None, empty: bool = False) -> Path:
     """Create case ``name`` in ``<data_dir>/cases/``; return its folder.
 
-    ``hosts`` default to the five largest destinations of people born in ``origin`` in ``undesa_file``.
+    ``hosts`` default to the ``host_count`` (5) largest destinations of people born in ``origin`` in
+    ``undesa_file``. With neither ``undesa_file`` nor ``population_file``, the world data the package
+    ships are used: UN DESA's 2024 bilateral stocks and the World Bank's population (see world/), unless
+    ``empty`` (a case with its resources and no rows, to fill by imports; it needs ``hosts``).
     Raises DiasporaError for a bad name, an existing case (unless ``force``), no hosts, or an origin
     that the UN DESA file does not have.
     """
@@ -111,10 +153,17 @@ def create_case(name: str, *, origin: str, hosts: list[str] | None = None, undes
             raise DiasporaError(f"{Path(undesa_file).name} has no people born in {origin} ({origin_name})",
                                 "check the origin code, or give the UN DESA table that covers it")
     population = _population_import(population_file) if population_file is not None else None
-    hosts = [to_alpha3(h) for h in hosts] if hosts else (_hosts_from_stock(stock.table, origin) if stock else [])
+    if stock is None and population is None and not empty:  # no file: the world data the package ships
+        stock, population = world_stock(origin), world_population()
+        if stock.table.empty:
+            raise DiasporaError(f"UN DESA's 2024 table has no people born in {origin} ({origin_name}) abroad",
+                                "check the origin code, or give --from-undesa FILE")
+    host_count = host_count or DEFAULT_HOST_COUNT
+    hosts = [to_alpha3(h) for h in hosts] if hosts else (
+        _hosts_from_stock(stock.table, origin, host_count) if stock else [])
     if not hosts:
-        raise DiasporaError("no host countries", "give --hosts ISO3,ISO3 or --from-undesa FILE to choose the "
-                            "largest destinations")
+        raise DiasporaError("no host countries", "give --hosts ISO3,ISO3 for an empty case, or leave out --empty "
+                            "to choose the largest destinations")
     # Built beside the target and moved into place at the end, so a failure leaves no half-made case and
     # --force replaces an existing case only once the new one is complete.
     final = folder
