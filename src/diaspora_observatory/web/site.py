@@ -189,6 +189,20 @@ class _Crawler:
         return _LINK.sub(relative, body).replace(_MODULE_SCRIPT, _CLASSIC_SCRIPT)
 
 
+def _run_to_completion(coroutine_function) -> None:
+    """Run an async function to its end, also when the caller already runs an event loop (a notebook, a
+    test): then in a thread of its own, with its own loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coroutine_function())
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(coroutine_function())).result()
+
+
 def _server_only_page(app, language: str) -> str:
     web = app.state.web
     translate = web.catalogs.gettext(language)
@@ -240,7 +254,7 @@ def write_site(out: Path, case_name_or_path: str | Path | None = None, *, data_d
         return path in core or path in ("/", "/overview") or path.startswith("/country/")
 
     crawler = _Crawler(app, served)
-    asyncio.run(crawler.crawl())
+    _run_to_completion(crawler.crawl)
     staging = out.with_name(f".{out.name}.writing")
     shutil.rmtree(staging, ignore_errors=True)
     report = SiteReport(out, server_only=crawler.report_left_out)
