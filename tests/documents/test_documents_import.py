@@ -82,7 +82,7 @@ def test_pdf_without_text_is_refused_with_a_hint(tmp_path: Path):
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"kind": "novel"}, "kind 'novel' is not known"),
     ({"date": "2024-13-01"}, "date '2024-13-01' is not a date"),
-    ({"language": "de"}, "language 'de' is not supported"),
+    ({"language": "fr"}, "language 'fr' is not supported"),
 ])
 def test_bad_metadata(tmp_path: Path, kwargs, message):
     path = tmp_path / "a.txt"
