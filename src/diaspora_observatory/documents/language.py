@@ -243,11 +243,11 @@ def detect_language(text: str, sample: int = 20000) -> Detected:
 
 
 def _cyrillic_language(characters: Counter, total: int, stop) -> str:
+    if _share(characters, "җҙҡҫ", total) > 0.002:
+        return "und"  # Tatar or Bashkir (which share ә ү ө ң with Kazakh): not a language the observatory codes
     # one Kazakh letter in a hundred is far above the rate of Kazakh names in Russian text
     if _share(characters, "әғқұһ", total) > 0.01 or (stop("kk") > max(stop("ru"), stop("ky")) and stop("kk") > 0):
         return "kk"
-    if _share(characters, "җҙҡҫ", total) > 0.002:
-        return "und"  # Tatar or Bashkir: not a language the observatory codes or detects
     if _share(characters, "ңөү", total) > 0.01 or stop("ky") > stop("ru"):
         return "ky" if characters["ң"] or stop("ky") > stop("ru") else "und"  # ө ү without ң: Mongolian
     if _share(characters, "їєґ", total) > 0.002 or stop("uk") > stop("ru"):
@@ -273,7 +273,7 @@ def _latin_language(head: str, characters: Counter, total: int, stop) -> tuple[s
     if q > 0.003 or characters["ʻ"] or stop("uz") > max(stop("en"), stop("de")):
         if stop("uz") > 0 or characters["ʻ"]:
             return "uz", ""
-    if characters["ß"] or stop("de") > stop("en"):
+    if characters["ß"] or (_share(characters, "äöü", total) > 0.003 and stop("de") > stop("en")):
         return "de", ""
     if stop("en") >= 0.05 and stop("en") >= max(stop("tr"), stop("pl"), stop("uz")):
         return "en", ""
