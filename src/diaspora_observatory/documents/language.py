@@ -14,8 +14,8 @@ of them is stored as what it is and never coded with another language's patterns
   has q and x, oʻ and gʻ, and its own function words (va, bilan, uchun …). German has ß or its function
   words; English its own.
 
-It is counted over the text at once (``collections.Counter`` over the characters and over the words, all
-in C), not character by character in Python: issue 15 measured the old per-character loop as the main
+It is counted over the text at once (one ``numpy.bincount`` over the code points, ``collections.Counter``
+over the words), not character by character in Python: issue 15 measured the old per-character loop as the main
 cost of ``documents import-list``. On a paragraph or more it is reliable; on a few words it can be
 wrong, which is why the importer lets the user override it (``--language``).
 
@@ -49,13 +49,14 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 CODED_LANGUAGES = ("en", "ru", "kk")
 LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "kk": "Kazakh", "ky": "Kyrgyz", "uk": "Ukrainian",
                   "tr": "Turkish", "uz": "Uzbek", "pl": "Polish", "de": "German", "und": "undetermined"}
 KNOWN_LANGUAGES = tuple(LANGUAGE_NAMES)
 ALPHABETS = ("2017", "2018", "2021")
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’ʼʻ‘][^\W\d_]+)*")
 _STOPWORDS = {
     "en": frozenset("the and of to in is for that with on as by are from this be it an was or which".split()),
     "ru": frozenset("и в не на что с по для как это из о к от то он она они его а также при".split()),
@@ -65,7 +66,7 @@ _STOPWORDS = {
                     "анын бир ошондой эле аркылуу же".split()),
     "uk": frozenset("і й та не на що з по для як це із від до він вона вони його також при".split()),
     "tr": frozenset("ve bir bu da de için ile olarak olan gibi daha çok en ama ne kadar sonra ise ya".split()),
-    "uz": frozenset("va bilan uchun bu ham bir deb esa yoki emas boʻyicha bo'yicha kabi edi ular shu hamda "
+    "uz": frozenset("va bilan uchun bu ham bir deb esa yoki emas boʻyicha kabi edi ular shu hamda "
                     "qilib haqida".split()),
     "pl": frozenset("i w nie na że z się do to jest jak o od po dla przez oraz także który".split()),
     "de": frozenset("der die und das ist nicht mit von zu den des im ein eine auch für sich auf dem".split()),
@@ -148,16 +149,45 @@ class OffsetMap:
 IDENTITY = OffsetMap()
 
 
+_CODE_POINTS = 0x2100  # Latin, Cyrillic, the modifier letters (ʻ) and the letter-like symbols (ẞ)
+_LATIN_LETTER = np.array([chr(i).isalpha() for i in range(0x250)])
+
+
+class _Letters:
+    """How often each character of ``text`` occurs, counted in one pass in C."""
+
+    def __init__(self, text: str) -> None:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        self.counts = np.bincount(codes[codes < _CODE_POINTS], minlength=_CODE_POINTS)
+
+    def __getitem__(self, character: str) -> int:
+        return int(self.counts[ord(character)])
+
+    def total(self, letters: str | frozenset) -> int:
+        return int(sum(self.counts[ord(ch)] for ch in letters))
+
+    @property
+    def cyrillic(self) -> int:
+        return int(self.counts[0x400:0x500].sum())
+
+    @property
+    def latin(self) -> int:
+        return int(self.counts[:0x250][_LATIN_LETTER].sum())
+
+
 def kazakh_alphabet(text: str) -> str:
     """Which Kazakh Latin alphabet ``text`` is written in (2017, 2018 or 2021), empty if no letter tells.
 
     >>> kazakh_alphabet("Qazaqstan Respýblıkasynyń Prezıdenti")
     '2018'
     """
-    characters = Counter(text)
-    scores = {"2021": sum(characters[ch] for ch in _LETTERS_2021),
-              "2018": sum(characters[ch] for ch in _LETTERS_2018),
-              "2017": len(_MARKS_2017.findall(text))}
+    return _alphabet_of(text, _Letters(text))
+
+
+def _alphabet_of(text: str, characters: _Letters) -> str:
+    scores = {"2021": characters.total(_LETTERS_2021),
+              "2018": characters.total(_LETTERS_2018),
+              "2017": len(_MARKS_2017.findall(text)) if characters.total(_APOSTROPHES) else 0}
     best = max(scores, key=scores.get)
     return best if scores[best] else ""
 
@@ -209,8 +239,8 @@ def has_latin(text: str) -> bool:
 
 # --- the detector -----------------------------------------------------------------------------------------
 
-def _share(counts: Counter, letters: str, total: int) -> float:
-    return sum(counts[ch] for ch in letters) / total if total else 0.0
+def _share(counts: _Letters, letters: str, total: int) -> float:
+    return counts.total(letters) / total if total else 0.0
 
 
 def detect_language(text: str, sample: int = 20000) -> Detected:
@@ -225,16 +255,17 @@ def detect_language(text: str, sample: int = 20000) -> Detected:
     """
     head = text[:sample]
     lowered = head.lower()
-    characters = Counter(lowered)
-    cyrillic = sum(n for ch, n in characters.items() if "\u0400" <= ch <= "\u04ff")
-    latin = sum(n for ch, n in characters.items() if ch < "\u0250" and ch.isalpha())
+    characters = _Letters(lowered)
+    cyrillic, latin = characters.cyrillic, characters.latin
     if not cyrillic and not latin:
         return Detected("und", "")
-    words = Counter(_WORD.findall(lowered))
+    # words as split by spaces: a function word next to punctuation is not counted, which is fine for a share
+    words = Counter(lowered.split())
     total_words = sum(words.values()) or 1
 
-    def stop(language: str) -> float:
-        return sum(words[w] for w in _STOPWORDS[language]) / total_words
+    shares = {language: sum(map(words.__getitem__, stopwords)) / total_words
+              for language, stopwords in _STOPWORDS.items()}
+    stop = shares.__getitem__
 
     if cyrillic >= latin:
         return Detected(_cyrillic_language(characters, cyrillic, stop), "Cyrl")
@@ -242,7 +273,7 @@ def detect_language(text: str, sample: int = 20000) -> Detected:
     return Detected(language, "Latn", alphabet)
 
 
-def _cyrillic_language(characters: Counter, total: int, stop) -> str:
+def _cyrillic_language(characters: _Letters, total: int, stop) -> str:
     if _share(characters, "җҙҡҫ", total) > 0.002:
         return "und"  # Tatar or Bashkir (which share ә ү ө ң with Kazakh): not a language the observatory codes
     # one Kazakh letter in a hundred is far above the rate of Kazakh names in Russian text
@@ -257,13 +288,14 @@ def _cyrillic_language(characters: Counter, total: int, stop) -> str:
     return "ru"
 
 
-def _latin_language(head: str, characters: Counter, total: int, stop) -> tuple[str, str]:
+def _latin_language(head: str, characters: _Letters, total: int, stop) -> tuple[str, str]:
     if _share(characters, "ąćęłśźż", total) > 0.003:
         return "pl", ""
     q = characters["q"] / total
-    alphabet = kazakh_alphabet(head)
+    # the characters were counted in lower case, which is what the alphabets' letter sets hold too
+    alphabet = _alphabet_of(head, characters)
     if q > 0.005:
-        image = Counter(_WORD.findall(to_cyrillic(head.lower(), alphabet or "2021")[0]))
+        image = Counter(to_cyrillic(head.lower(), alphabet or "2021")[0].split())
         kazakh_words = sum(image[w] for w in _STOPWORDS["kk"]) / (sum(image.values()) or 1)
         kazakh_letters = alphabet in ("2017", "2018") or _share(characters, "äñū", total) > 0.003
         if (kazakh_letters and kazakh_words >= stop("uz")) or kazakh_words > stop("uz"):
