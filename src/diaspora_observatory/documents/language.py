@@ -307,6 +307,9 @@ def _latin_language(head: str, characters: _Letters, total: int, stop) -> tuple[
             return "uz", ""
     if characters["ß"] or (_share(characters, "äöü", total) > 0.003 and stop("de") > stop("en")):
         return "de", ""
-    if stop("en") >= 0.05 and stop("en") >= max(stop("tr"), stop("pl"), stop("uz")):
+    english = stop("en") >= max(stop("tr"), stop("pl"), stop("uz"), stop("de"))
+    # French, Spanish … share a few short words with English; they also write accented letters, English not
+    plain = int(characters.counts[0xC0:0x250][_LATIN_LETTER[0xC0:]].sum()) / total < 0.002
+    if english and (stop("en") >= 0.05 or (stop("en") >= 0.02 and plain)):
         return "en", ""
     return "und", ""
