@@ -118,7 +118,9 @@ def import_list_command(manifest: Path, replace: bool, case_name, data_dir, code
     """Import every document a manifest CSV lists (one row per file, with its metadata), and code them.
 
     Columns: file (relative to the manifest), kind, date, title, source, source_id, language, id. All rows
-    are read and checked before anything is stored, so a bad row leaves the database as it was.
+    are read and checked before anything is stored, so a bad row leaves the database as it was. Documents
+    are then stored in batches, each document together with its coding (a killed import leaves none
+    half-stored); documents in a language the codebook has no patterns for are stored, not coded.
 
     \b
     Example:
