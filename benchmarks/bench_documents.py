@@ -1,20 +1,36 @@
-"""Automatic coding throughput on a generated corpus of press-length articles in three languages.
+"""Automatic coding throughput on a generated corpus of press-length articles in three languages, and the
+throughput of ``diaspora documents import-list`` against the floor of storing the same files.
 
     python benchmarks/bench_documents.py [--articles 10000] [--seed 1]
+    python benchmarks/bench_documents.py --import-list 4000 [--src SRC_DIR ...]
 
 The corpus is made here: 300 to 600 words per article, a quarter each English, Russian, Kazakh in
 Cyrillic and Kazakh in the Latin alphabet. Most words are inflected filler; about one word in twenty-five
 comes from the codebook's vocabulary (inflected too), so the matcher meets both misses and hits the way it
 would in press text. The figure reported is articles coded per second with the default codebook, one
 process, after compiling the codebook; the stem cache starts empty.
+
+With ``--import-list N`` it writes N such articles as .txt files with a manifest, measures the floor —
+reading every file and storing its text in SQLite in one durable transaction (WAL, synchronous=FULL, as
+the documents store is set up) — and then runs the real command, ``diaspora documents import-list``, in a
+fresh process and data folder for each ``--src`` folder given (the code under test: for example the
+checkout before a change and after it), reporting articles/s and the ratio to the floor. A process's
+start-up (Python and imports) is part of what a user waits for, so it is in the figure; it is also
+measured alone (``diaspora documents codebook``) and shown beside it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from diaspora_observatory.documents.codebook import load_codebook
 from diaspora_observatory.documents.coding import compile_codebook
@@ -77,11 +93,69 @@ def article(rng: random.Random, language: str, latin: bool) -> str:
     return to_latin(text) if latin else text
 
 
+def _store_floor(folder: Path, names: list[str]) -> float:
+    """Seconds to read every file and store its text in SQLite in one durable transaction."""
+    database = folder / "floor.sqlite"
+    started = time.perf_counter()
+    connection = sqlite3.connect(database)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("CREATE TABLE documents (document_id TEXT PRIMARY KEY, text TEXT NOT NULL)")
+    with connection:
+        connection.executemany("INSERT INTO documents VALUES (?, ?)",
+                               ((name, (folder / name).read_text(encoding="utf-8")) for name in names))
+    connection.close()
+    return time.perf_counter() - started
+
+
+def _run_cli(src: Path, data_dir: Path, *arguments: str) -> tuple[float, str]:
+    environment = {**os.environ, "PYTHONPATH": str(src), "DIASPORA_DATA_DIR": str(data_dir)}
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", "from diaspora_observatory.cli import main; main()", "documents",
+                             *arguments], env=environment, check=True, capture_output=True, text=True)
+    return time.perf_counter() - started, result.stdout.strip().splitlines()[0]
+
+
+def bench_import_list(count: int, seed: int, sources: list[Path]) -> None:
+    rng = random.Random(seed)
+    kinds = [("en", False), ("ru", False), ("kk", False), ("kk", True)]
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        names = []
+        rows = ["file,kind,date,id"]
+        for number in range(count):
+            name = f"a{number}.txt"
+            (folder / name).write_text(article(rng, *kinds[number % 4]), encoding="utf-8")
+            names.append(name)
+            rows.append(f"{name},press,2024,item-{number}")
+        (folder / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        floor = _store_floor(folder, names)
+        print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}; "
+              f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"corpus: {count:,} articles; floor (read + store in one transaction): {floor:.2f} s, "
+              f"{count / floor:,.0f} articles/s")
+        for number, src in enumerate(sources):
+            startup, _ = _run_cli(src, folder / f"startup{number}", "codebook", "--format", "csv")
+            seconds, summary = _run_cli(src, folder / f"data{number}", "import-list", str(folder / "manifest.csv"))
+            work = max(seconds - startup, 1e-9)
+            print(f"{src}: import-list {seconds:.2f} s, {count / seconds:,.0f} articles/s, {floor / seconds:.3f}x "
+                  f"the floor (process start-up alone {startup:.2f} s; without it {count / work:,.0f} articles/s, "
+                  f"{floor / work:.3f}x)\n  {summary}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--import-list", type=int, default=0, metavar="N",
+                        help="measure `documents import-list` on N articles against the store-only floor")
+    parser.add_argument("--src", type=Path, action="append", default=None,
+                        help="source folder of the code to run (repeatable) [default: this checkout's src]")
     args = parser.parse_args()
+    if args.import_list:
+        sources = args.src or [Path(__file__).resolve().parents[1] / "src"]
+        bench_import_list(args.import_list, args.seed, [src.resolve() for src in sources])
+        return
     rng = random.Random(args.seed)
     kinds = [("en", False), ("ru", False), ("kk", False), ("kk", True)]
     corpus = [(kinds[i % 4][0], article(rng, *kinds[i % 4])) for i in range(args.articles)]

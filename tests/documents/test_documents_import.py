@@ -82,7 +82,7 @@ def test_pdf_without_text_is_refused_with_a_hint(tmp_path: Path):
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"kind": "novel"}, "kind 'novel' is not known"),
     ({"date": "2024-13-01"}, "date '2024-13-01' is not a date"),
-    ({"language": "de"}, "language 'de' is not supported"),
+    ({"language": "fr"}, "language 'fr' is not supported"),
 ])
 def test_bad_metadata(tmp_path: Path, kwargs, message):
     path = tmp_path / "a.txt"
@@ -115,3 +115,95 @@ def test_utf8_with_a_broken_byte_is_refused_not_read_as_cp1251(tmp_path: Path):
     assert str(refused.value) == ("law.txt: line 3 is not valid UTF-8 (byte 49 of the file), though the rest of "
                                   "the text is UTF-8; open the file in a text editor, correct or retype that line "
                                   "and save it as UTF-8")
+
+
+def test_pdf_hyphenation_joined_and_soft_hyphens_removed(tmp_path: Path):
+    path = tmp_path / "report.pdf"
+    # WinAnsi byte 0xAD is the soft hyphen; pypdf gives it back as U+00AD
+    path.write_bytes(minimal_pdf(["Labour migra-", "tion and re\xadpatriation of", "Kazakh-", "Russian families."]))
+    document = read_document(path, kind="other")
+    assert document.text == "Labour migration and repatriation of\nKazakh-\nRussian families."
+
+
+def test_ligatures_expanded_in_every_format(tmp_path: Path):
+    path = tmp_path / "note.txt"
+    path.write_text("The ﬁrst oﬃcial ﬂows of ﬀ and ﬄ.", encoding="utf-8")
+    assert read_document(path).text == "The first official flows of ff and ffl."
+
+
+def _docx_with(tmp_path: Path, name: str, document_xml: bytes) -> Path:
+    """A real python-docx file whose word/document.xml is replaced by ``document_xml``."""
+    import zipfile
+
+    import docx
+
+    source = tmp_path / "source.docx"
+    word = docx.Document()
+    word.add_paragraph(ENGLISH)
+    word.save(str(source))
+    target = tmp_path / name
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in original.infolist():
+            copy.writestr(info, document_xml if info.filename == "word/document.xml" else original.read(info))
+    return target
+
+
+def test_docx_with_malformed_xml_is_refused_with_its_name(tmp_path: Path):
+    path = _docx_with(tmp_path, "broken.docx", b'<?xml version="1.0"?><w:document xmlns:w="urn:x"><w:body>')
+    with pytest.raises(DocumentImportError) as error:
+        read_document(path)
+    assert error.value.message.startswith("broken.docx: its XML is not well-formed (")
+    assert error.value.hint == "open it in a word processor and save it again as .docx"
+
+
+def test_docx_declaring_entities_is_refused(tmp_path: Path):
+    path = _docx_with(tmp_path, "lol.docx", b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaa">]><w:document/>')
+    with pytest.raises(DocumentImportError) as error:
+        read_document(path)
+    assert error.value.message == ("lol.docx: its part word/document.xml declares a document type or entities, "
+                                   "which Word never writes; it is refused so that entity expansion cannot be abused")
+
+
+def test_docx_decompression_bomb_is_refused_before_parsing(tmp_path: Path):
+    # 3 MB of spaces deflate to about 3 KB: a ratio near 1000, far beyond any word processor's XML
+    xml = b'<?xml version="1.0"?><w:document xmlns:w="urn:x">' + b" " * 3_000_000 + b"</w:document>"
+    path = _docx_with(tmp_path, "bomb.docx", xml)
+    with pytest.raises(DocumentImportError) as error:
+        read_document(path)
+    assert error.value.message.startswith("bomb.docx: its part word/document.xml expands ")
+    assert error.value.message.endswith(" times (more than 100); it looks like a decompression bomb")
+
+
+def test_docx_xml_part_over_the_cap_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # the cap is 60 MB; lowered here so the test does not write a 60 MB part (the check is the same)
+    import base64
+    import random
+
+    from diaspora_observatory.documents import importer
+
+    monkeypatch.setattr(importer, "MAX_XML_BYTES", 2_000_000)
+    noise = base64.b64encode(random.Random(1).randbytes(2_250_000))  # 3 MB that barely compresses
+    path = _docx_with(tmp_path, "large.docx", b'<?xml version="1.0"?><w:document xmlns:w="urn:x">' + noise
+                      + b"</w:document>")
+    with pytest.raises(DocumentImportError) as error:
+        read_document(path)
+    assert error.value.message == ("large.docx: its part word/document.xml is 3 MB of XML, more than the 2 MB a "
+                                   "document may have")
+
+
+def test_html_over_the_cap_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from diaspora_observatory.documents import importer
+
+    monkeypatch.setattr(importer, "MAX_HTML_BYTES", 5_000_000)
+    path = tmp_path / "page.html"
+    path.write_bytes(b"<p>" + b"a " * 2_600_000 + b"</p>")
+    with pytest.raises(DocumentImportError) as error:
+        read_document(path)
+    assert error.value.message == "page.html is larger than 5 MB, more than an HTML page of a document may be"
+
+
+def test_undetermined_language_is_stored_as_und(tmp_path: Path):
+    path = tmp_path / "note.txt"
+    path.write_text("Ministère des Affaires étrangères : la coopération avec la diaspora.", encoding="utf-8")
+    document = read_document(path)
+    assert (document.language, document.script) == ("und", "Latn")

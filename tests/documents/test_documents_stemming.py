@@ -47,7 +47,7 @@ def test_latin_to_cyrillic_letter_for_letter(latin, cyrillic):
     ("The government supports the return of ethnic Kazakhs and their integration.", Detected("en", "Latn")),
     ("Правительство поддерживает возвращение этнических казахов и их интеграцию.", Detected("ru", "Cyrl")),
     ("Үкімет этникалық қазақтардың елге оралуын және бейімделуін қолдайды.", Detected("kk", "Cyrl")),
-    ("Ükımet etnikalyq qazaqtardyñ elge oraluyn jäne beiımdeluın qoldaidy.", Detected("kk", "Latn")),
+    ("Ükımet etnikalyq qazaqtardyñ elge oraluyn jäne beiımdeluın qoldaidy.", Detected("kk", "Latn", "2021")),
     ("12345 !!!", Detected("und", "")),
 ])
 def test_language_detection(text, expected):

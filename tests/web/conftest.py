@@ -79,8 +79,10 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         process.stdout.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Per module, not per session: Playwright's sync API keeps an event loop running in the main thread while
+    # it is open, and a session-wide one would make every later asyncio.run() or sync_playwright() fail.
     playwright_api = pytest.importorskip("playwright.sync_api")
     executable = chromium_executable()
     with playwright_api.sync_playwright() as playwright:

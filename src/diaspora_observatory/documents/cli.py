@@ -12,12 +12,16 @@ import click
 
 from diaspora_observatory.clicontext import CONTEXT_SETTINGS
 
+# the language codes, spelt out so that --help does not import the detector
+KNOWN_LANGUAGES = ("en", "ru", "kk", "ky", "uk", "tr", "uz", "pl", "de", "und")
+
 case_option = click.option("--case", "case_name", default=None, metavar="NAME|PATH",
                            help="Case name or folder with a datapackage.json [default: kazakh-central-asia].")
 data_dir_option = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
                                help="User data folder holding the documents database [default: the platform's].")
 codebook_option = click.option("--codebook", type=click.Path(path_type=Path, dir_okay=False), default=None,
-                               help="Codebook file (.yaml or .csv) [default: the built-in diaspora-policy codebook].")
+                               help="Codebook file (.yaml, .csv or REFI-QDA .qdc) "
+                                    "[default: the built-in diaspora-policy codebook].")
 coder_option = click.option("--coder", "coders", multiple=True,
                             help="Count only these coders' passages (repeatable) [default: every coder].")
 
@@ -65,8 +69,8 @@ def documents_group() -> None:
 @click.option("--title", default="", help="Title [default: the file's own title, or its name].")
 @click.option("--source", default="", help="Where it comes from (publisher, address).")
 @click.option("--source-id", default="", help="Key into the case's sources, if it is listed there.")
-@click.option("--language", type=click.Choice(["en", "ru", "kk"]), default=None,
-              help="Language [default: detected].")
+@click.option("--language", type=click.Choice(list(KNOWN_LANGUAGES)), default=None,
+              help="Language [default: detected]; only en, ru and kk are coded automatically.")
 @click.option("--id", "document_id", default="",
               help="Document id [default: from the file name]; a case document's id gives it this text.")
 @click.option("--replace", is_flag=True, help="Replace a stored document with the same id (and its codings).")
@@ -86,13 +90,19 @@ def import_command(file: Path, kind: str, date: str, title: str, source: str, so
       diaspora documents import ../shared/seed/kazakh-diaspora-central-asia.txt --date 2025 --accounts
     """
     from diaspora_observatory.documents.importer import read_document
+    from diaspora_observatory.documents.ingest import ingest
 
     workspace = _workspace(case_name, data_dir, codebook)
     document = read_document(file, kind=kind, date=date, title=title, source=source, source_id=source_id,
                              language=language or "", document_id=document_id)
-    count = workspace.import_document(document, replace=replace)
-    click.echo(f"Imported {document.document_id!r} ({document.kind}, {document.language}, "
-               f"{len(document.text):,} characters): {count} passages coded automatically.")
+    outcome = ingest(workspace.store, workspace.codebook, [document], replace=replace)[0]
+    described = (f"{document.document_id!r} ({document.kind}, {_language_label(document)}, "
+                 f"{len(document.text):,} characters)")
+    if outcome.coded:
+        click.echo(f"Imported {described}: {outcome.passages} passages coded automatically.")
+    else:
+        click.echo(f"Imported {described}, stored but {outcome.not_coded}.")
+        click.echo(f"  {outcome.hint}")
     if accounts:
         for row in workspace.import_accounts(document.document_id).itertuples():
             click.echo(f"  {row.document_id}: {row.sentences} citing sentence(s), {row.passages} passage(s)")
@@ -108,23 +118,46 @@ def import_list_command(manifest: Path, replace: bool, case_name, data_dir, code
     """Import every document a manifest CSV lists (one row per file, with its metadata), and code them.
 
     Columns: file (relative to the manifest), kind, date, title, source, source_id, language, id. All rows
-    are read and checked before anything is stored, so a bad row leaves the database as it was.
+    are read and checked before anything is stored, so a bad row leaves the database as it was. Documents
+    are then stored in batches, each document together with its coding (a killed import leaves none
+    half-stored); documents in a language the codebook has no patterns for are stored, not coded.
 
     \b
     Example:
       diaspora documents import-list press-2024/manifest.csv
     """
+    from collections import Counter
+
     from diaspora_observatory.documents.importer import read_manifest
-    from diaspora_observatory.documents.store import DocumentExists
+    from diaspora_observatory.documents.ingest import BATCH_SIZE, ingest
 
     workspace = _workspace(case_name, data_dir, codebook)
     documents = read_manifest(manifest)
-    stored = {d.document_id for d in workspace.store.documents()}
-    clashes = [d.document_id for d in documents if d.document_id in stored]
-    if clashes and not replace:
-        raise DocumentExists(f"already stored: {', '.join(clashes)}", "give other ids, or --replace to overwrite them")
-    passages = sum(workspace.import_document(d, replace=replace) for d in documents)
-    click.echo(f"Imported {len(documents)} documents from {manifest.name}: {passages} passages coded automatically.")
+
+    def progress(done: int, total: int) -> None:
+        if total > BATCH_SIZE:
+            click.echo(f"  stored {done:,} of {total:,} documents", err=True)
+
+    outcomes = ingest(workspace.store, workspace.codebook, documents, replace=replace, progress=progress)
+    passages = sum(o.passages for o in outcomes)
+    uncoded = [o for o in outcomes if not o.coded]
+    click.echo(f"Imported {len(documents)} documents from {manifest.name}: {passages} passages coded automatically"
+               + (f"; {len(uncoded)} stored but not coded:" if uncoded else "."))
+    for reason, count in Counter(o.not_coded for o in uncoded).items():
+        ids = [o.document_id for o in uncoded if o.not_coded == reason]
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        click.echo(f"  {count} {reason} ({shown})")
+
+
+def _language_label(document) -> str:
+    label = document.language
+    if document.language == "kk" and document.script == "Latn":
+        from diaspora_observatory.documents.language import kazakh_alphabet
+
+        alphabet = kazakh_alphabet(document.text[:100_000])
+        label += (f", Latin alphabet of {alphabet}" if alphabet
+                  else ", Latin alphabet not told by its letters: read as 2021")
+    return label
 
 
 @documents_group.command(name="list")
@@ -156,10 +189,17 @@ def code_command(document_ids: tuple[str, ...], explain: bool, case_name, data_d
     Example:
       diaspora documents code concept-2023-2027 --explain
     """
+    from diaspora_observatory.documents.codebook import LanguageNotCoded
+
     workspace = _workspace(case_name, data_dir, codebook)
-    counts = {d: workspace.code(d) for d in document_ids} if document_ids else workspace.code_all()
-    for document_id, count in counts.items():
-        click.echo(f"{document_id}: {count} passages", err=explain)
+    counts = {}
+    for document_id in document_ids or [d.document_id for d in workspace.store.documents()]:
+        try:
+            counts[document_id] = workspace.code(document_id)
+        except LanguageNotCoded as refusal:
+            click.echo(f"{document_id}: {refusal.message}; {refusal.hint}", err=explain)
+            continue
+        click.echo(f"{document_id}: {counts[document_id]} passages", err=explain)
     if explain:
         frame = workspace.passages(["auto"])
         frame = frame[frame["document_id"].isin(list(counts))]

@@ -1,8 +1,13 @@
 """The codebook: codes with a parent, a description and search patterns per language (en, ru, kk).
 
 The default codebook (``codebook.yaml`` beside this module) is written from the built-in study's themes.
-A user codebook is a YAML file of the same shape or a CSV with the columns
-``code, parent, description, patterns_en, patterns_ru, patterns_kk`` (patterns separated by ``;``).
+A user codebook is a YAML file of the same shape, a CSV with the columns
+``code, parent, description, patterns_en, patterns_ru, patterns_kk`` (patterns separated by ``;``), or a
+REFI-QDA codebook (``.qdc``, see :mod:`~diaspora_observatory.documents.qdc`), whose codes carry no
+patterns unless their descriptions hold them.
+
+A codebook with no patterns for a language does not code texts in that language: :func:`not_coded` says
+why, and the document is stored uncoded rather than matched against another language's patterns.
 """
 
 from __future__ import annotations
@@ -39,9 +44,12 @@ class Code:
 
 @dataclass(frozen=True, eq=False)
 class Codebook:
+    """``origin`` says where it was read from when that matters to the user (``REFI-QDA`` for a .qdc)."""
+
     name: str
     title: str
     codes: tuple[Code, ...]
+    origin: str = ""
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -63,6 +71,11 @@ class Codebook:
         raise UnknownCode(f"no code named {name!r} in codebook {self.name!r}",
                           f"choose one of {', '.join(self.names)}")
 
+    @property
+    def pattern_languages(self) -> list[str]:
+        """The languages at least one code has patterns for: the languages automatic coding can code."""
+        return [lang for lang in LANGUAGES if any(c.patterns.get(lang) for c in self.codes)]
+
     def children(self, name: str) -> list[str]:
         return [c.code for c in self.codes if c.parent == name]
 
@@ -77,6 +90,33 @@ class Codebook:
 
 class UnknownCode(DiasporaError):
     """A code name the codebook does not define."""
+
+
+class LanguageNotCoded(DiasporaError):
+    """A text in a language the codebook has no patterns for: it is stored, but not coded automatically."""
+
+
+def not_coded(book: Codebook, language: str) -> LanguageNotCoded:
+    """Why ``book`` cannot code a text in ``language``, as an error to raise or to report."""
+    from diaspora_observatory.documents.language import LANGUAGE_NAMES
+
+    name = f"{LANGUAGE_NAMES.get(language, language)} ({language})"
+    if not book.pattern_languages:
+        origin = " (a REFI-QDA codebook carries none)" if book.origin == "REFI-QDA" else ""
+        return LanguageNotCoded(f"not coded: codebook {book.name!r} has no search patterns{origin}",
+                                "code the documents by hand in the web app, or give a codebook with patterns "
+                                "(.yaml, .csv, or a .qdc whose code descriptions hold them; see docs/documents.md)")
+    if language == "und":
+        return LanguageNotCoded("not coded: the language could not be determined",
+                                f"give it with --language ({', '.join(book.pattern_languages)}) and import again "
+                                "with --replace, or code the document by hand")
+    if language not in LANGUAGES:
+        return LanguageNotCoded(f"not coded: the text is in {name}, and automatic coding has patterns for "
+                                f"{', '.join(book.pattern_languages)} only",
+                                "code it by hand in the web app; if the language was mis-detected, give it with "
+                                "--language and import again with --replace")
+    return LanguageNotCoded(f"not coded: codebook {book.name!r} has no patterns for {name}",
+                            f"add patterns_{language} to the codebook, or code the document by hand")
 
 
 def _validate(book: Codebook) -> None:
@@ -151,13 +191,13 @@ def _from_csv(path: Path) -> Codebook:
 
 
 def load_codebook(path: str | Path | None = None) -> Codebook:
-    """Read a codebook from YAML or CSV; without a path, the default diaspora-policy codebook.
+    """Read a codebook from YAML, CSV or REFI-QDA (.qdc); without a path, the default diaspora-policy codebook.
 
     The same unchanged file gives the same Codebook object, so its compiled matcher is reused.
     """
     path = Path(path).resolve() if path else DEFAULT_CODEBOOK
     if not path.is_file():
-        raise CodebookInvalid(f"no codebook file at {path}", "give the path of a .yaml or .csv codebook")
+        raise CodebookInvalid(f"no codebook file at {path}", "give the path of a .yaml, .csv or .qdc codebook")
     stat = path.stat()
     return _load_cached(path, stat.st_mtime_ns, stat.st_size)
 
@@ -166,4 +206,8 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
 def _load_cached(path: Path, mtime_ns: int, size: int) -> Codebook:
     if path.suffix.lower() == ".csv":
         return _from_csv(path)
+    if path.suffix.lower() == ".qdc":
+        from diaspora_observatory.documents.qdc import read_qdc
+
+        return read_qdc(path)
     return _from_yaml(path)

@@ -2,8 +2,9 @@
 
 How a text is coded, and why it is fast enough for a press corpus:
 
-1. The text is lower-cased (and, for Kazakh, Latin letters are transliterated to Cyrillic one for one), so
-   offsets in the working copy are offsets in the original.
+1. The text is lower-cased (and, for Kazakh, Latin letters are transliterated to Cyrillic with the values
+   of the text's own alphabet); an offset map takes positions in the working copy back to the original.
+   A language the codebook has no patterns for is refused, never coded with another language's patterns.
 2. One precompiled regular expression per language holds the beginnings of the first word of every
    pattern (as a prefix tree). It skips, in C, over the great majority of words that cannot start a pattern.
 3. Each candidate word is stemmed (with a cache) and compared with the stem of the pattern's first word;
@@ -21,12 +22,13 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-from diaspora_observatory.documents.codebook import LANGUAGES, Codebook
-from diaspora_observatory.documents.language import latin_to_cyrillic_lower
+from diaspora_observatory.documents.codebook import LANGUAGES, Codebook, not_coded
+from diaspora_observatory.documents.language import IDENTITY, OffsetMap, has_latin, kazakh_alphabet, to_cyrillic
 from diaspora_observatory.documents.stemming import stemmer
 
 AUTO_CODER = "auto"
 GAP_WORDS = 5
+ALPHABET_SAMPLE = 100_000
 _NEXT_WORD = re.compile(r"[\W_]+(\w+)")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'»”)\]]*\s+|\n\s*\n")
 
@@ -71,17 +73,33 @@ def _common_prefix(a: str, b: str) -> str:
     return a[:length]
 
 
-def normalise(text: str, language: str) -> str:
-    """The working copy of a text: lower case, ё as е, Kazakh Latin letters in Cyrillic; same length."""
+def _lower(text: str) -> str:
     lowered = text.lower()
     if len(lowered) != len(text):
         # a few capitals (such as the dotted İ of Kazakh Latin) lower-case to two characters; keep one
         lowered = "".join(ch.lower()[0] for ch in text)
-    if language == "kk":
-        lowered = latin_to_cyrillic_lower(lowered)
+    return lowered
+
+
+def working_copy(text: str, language: str) -> tuple[str, OffsetMap]:
+    """The working copy of a text (lower case, ё as е, Kazakh Latin in Cyrillic) and the map back to ``text``.
+
+    Kazakh in Latin letters is read with the values of its own alphabet (2017, 2018 or 2021, see
+    :mod:`~diaspora_observatory.documents.language`); the digraphs of 2017 and 2018 make the copy shorter,
+    which the :class:`~diaspora_observatory.documents.language.OffsetMap` undoes.
+    """
+    offsets = IDENTITY
+    if language == "kk" and has_latin(text):
+        text, offsets = to_cyrillic(text, kazakh_alphabet(text[:ALPHABET_SAMPLE]) or "2021")
+    lowered = _lower(text)
     if language in ("ru", "kk"):
         lowered = lowered.replace("ё", "е")
-    return lowered
+    return lowered, offsets
+
+
+def normalise(text: str, language: str) -> str:
+    """The working copy of a text, without its offset map (see :func:`working_copy`)."""
+    return working_copy(text, language)[0]
 
 
 def _parse(code: str, source: str, language: str) -> _Pattern | None:
@@ -144,12 +162,16 @@ class AutoCoder:
                 self._by_language[language] = (regex, by_trigger)
 
     def code_text(self, text: str, language: str, document_id: str = "") -> list[CodedPassage]:
-        """Every pattern hit in ``text`` (written in ``language``), in order of position."""
+        """Every pattern hit in ``text`` (written in ``language``), in order of position.
+
+        Raises :class:`~diaspora_observatory.documents.codebook.LanguageNotCoded` when the codebook has no
+        patterns for ``language``: a text is never coded with another language's patterns.
+        """
         if language not in self._by_language:
-            return []
+            raise not_coded(self.codebook, language)
         regex, by_trigger = self._by_language[language]
         stem = stemmer(language)
-        working = normalise(text, language)
+        working, offsets = working_copy(text, language)
         found: dict[tuple[str, int, int], CodedPassage] = {}
         for match in regex.finditer(working):
             token = match.group()
@@ -160,8 +182,9 @@ class AutoCoder:
                     if end is not None:
                         key = (pattern.code, match.start(), end)
                         if key not in found:
-                            found[key] = CodedPassage(document_id, pattern.code, match.start(), end,
-                                                      text[match.start():end], AUTO_CODER, pattern.source, language)
+                            start, stop = offsets.original(match.start()), offsets.original(end)
+                            found[key] = CodedPassage(document_id, pattern.code, start, stop, text[start:stop],
+                                                      AUTO_CODER, pattern.source, language)
         return sorted(found.values(), key=lambda p: (p.start, p.end, p.code))
 
     @staticmethod

@@ -2,6 +2,17 @@
 
 :func:`read_document` returns a :class:`Document` (text plus metadata, language detected); storing it is
 the job of :mod:`diaspora_observatory.documents.store`.
+
+Text is normalised the same way for every format, so that patterns match what a reader sees: the Unicode
+ligatures ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ are expanded and soft hyphens (U+00AD) removed. PDF text also has its line-end
+hyphenation joined: a letter, a hyphen, a line break and a lower-case letter become one word
+("migra-\ntion" → "migration"). That rule is simple on purpose; its cost is that a compound broken at its
+own hyphen ("self-\ngoverning") loses the hyphen, which changes no code match, since patterns match words.
+
+Hostile files are refused with a message rather than allowed to exhaust memory: a DOCX's XML parts are
+capped in decompressed size (:data:`MAX_XML_BYTES`) and compression ratio (:data:`MAX_ZIP_RATIO`), must
+declare no document type or entities, and must be well-formed; an HTML page is capped at
+:data:`MAX_HTML_BYTES` (Python's HTML parser expands only the standard character references).
 """
 
 from __future__ import annotations
@@ -13,7 +24,7 @@ from datetime import date as Date
 from html.parser import HTMLParser
 from pathlib import Path
 
-from diaspora_observatory.documents.language import detect_language
+from diaspora_observatory.documents.language import CODED_LANGUAGES, KNOWN_LANGUAGES, detect_language
 from diaspora_observatory.errors import DiasporaError
 
 KINDS = ("law", "concept", "plan", "press", "other")
@@ -21,6 +32,16 @@ POLICY_KINDS = ("law", "concept", "plan")
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
            ".docx": "docx", ".pdf": "pdf"}
 MAX_BYTES = 50_000_000
+# a press article or a law is a few MB of XML at most; python-docx holds the whole tree in memory (about
+# ten times the XML's size), so a part beyond this is refused instead of exhausting the machine
+MAX_XML_BYTES = 60_000_000
+# word processors' XML deflates about 5 to 20 times; a part far beyond that is a decompression bomb
+MAX_ZIP_RATIO = 100
+MAX_HTML_BYTES = 20_000_000
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st",
+                            "\u00ad": None})
+_LIGATURE_OR_SOFT_HYPHEN = re.compile("[\u00ad\ufb00-\ufb06]")
+_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=([^\W\d_]))")
 
 
 class DocumentImportError(DiasporaError):
@@ -87,6 +108,15 @@ class _HTMLText(HTMLParser):
             self.parts.append(data)
 
 
+def join_hyphenation(text: str) -> str:
+    r"""Line-end hyphenation of PDF text joined: "migra-\ntion" → "migration" (only before a lower-case letter).
+
+    >>> join_hyphenation("labour migra-\ntion and Kazakh-\nRussian ties")
+    'labour migration and Kazakh-\nRussian ties'
+    """
+    return _LINE_END_HYPHEN.sub(lambda match: "" if match.group(1).islower() else match.group(), text)
+
+
 def _tidy(text: str) -> str:
     """Spaces collapsed within lines and at most one blank line between paragraphs."""
     lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
@@ -119,19 +149,58 @@ def _decode(raw: bytes, path: Path) -> str:
                                   "save the file as UTF-8 and import it again") from None
 
 
+def _check_docx_parts(path: Path) -> None:
+    """Refuse a DOCX whose XML would exhaust memory or expand entities, before python-docx parses it."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        raise DocumentImportError(f"{path.name} is not a readable .docx file (not a zip archive)",
+                                  "open it in a word processor and save it again as .docx") from None
+    with archive:
+        for info in archive.infolist():
+            if not info.filename.endswith((".xml", ".rels")):
+                continue
+            if info.file_size > MAX_XML_BYTES:
+                raise DocumentImportError(f"{path.name}: its part {info.filename} is {info.file_size / 1e6:,.0f} MB "
+                                          f"of XML, more than the {MAX_XML_BYTES // 1_000_000} MB a document may have",
+                                          "split the document into smaller files, or save it as .txt")
+            if info.file_size > 1_000_000 and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+                ratio = info.file_size // max(info.compress_size, 1)
+                raise DocumentImportError(f"{path.name}: its part {info.filename} expands {ratio:,} "
+                                          f"times (more than {MAX_ZIP_RATIO}); it looks like a decompression bomb",
+                                          "open it in a word processor and save it again as .docx")
+            try:
+                head = archive.read(info)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+                raise DocumentImportError(f"{path.name}: its part {info.filename} cannot be read ({error})",
+                                          "open it in a word processor and save it again as .docx") from None
+            if re.search(rb"<!\s*(?:DOCTYPE|ENTITY)", head, re.IGNORECASE):
+                raise DocumentImportError(f"{path.name}: its part {info.filename} declares a document type or "
+                                          "entities, which Word never writes; it is refused so that entity "
+                                          "expansion cannot be abused",
+                                          "open it in a word processor and save it again as .docx")
+
+
 def _read_docx(path: Path) -> tuple[str, str]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import LxmlError
 
+    _check_docx_parts(path)
     try:
         document = docx.Document(str(path))
+        paragraphs = [p.text for p in document.paragraphs]
+        headings = (p.text for p in document.paragraphs
+                    if p.style is not None and p.style.name.startswith(("Title", "Heading")) and p.text.strip())
+        title = document.core_properties.title or next(headings, "")
+    except LxmlError as error:
+        raise DocumentImportError(f"{path.name}: its XML is not well-formed ({error})",
+                                  "open it in a word processor and save it again as .docx") from None
     except (PackageNotFoundError, KeyError, ValueError) as error:
         raise DocumentImportError(f"{path.name} is not a readable .docx file ({error.__class__.__name__})",
                                   "open it in a word processor and save it again as .docx") from None
-    paragraphs = [p.text for p in document.paragraphs]
-    headings = (p.text for p in document.paragraphs
-                if p.style is not None and p.style.name.startswith(("Title", "Heading")) and p.text.strip())
-    title = document.core_properties.title or next(headings, "")
     return "\n\n".join(paragraphs), title
 
 
@@ -146,15 +215,26 @@ def _read_pdf(path: Path) -> tuple[str, str]:
     except (PdfReadError, ValueError, KeyError) as error:
         raise DocumentImportError(f"{path.name} is not a readable PDF ({error})",
                                   "check that the file is a complete PDF") from None
-    text = "\n\n".join(pages)
+    text = join_hyphenation("\n\n".join(pages))
     if not text.strip():
         raise DocumentImportError(f"{path.name} has no text layer (it is probably a scan)",
                                   "run OCR on it first (for example with ocrmypdf) and import the result")
     return text, title
 
 
-def read_text(path: Path) -> tuple[str, str]:
-    """The plain text of a document file and the title it declares (empty if none)."""
+def read_text(path: Path, raw: bytes | None = None) -> tuple[str, str]:
+    """The plain text of a document file and the title it declares (empty if none), ligatures expanded.
+
+    ``raw`` is the file's content when the caller has read it already (txt, md, html).
+    """
+    text, title = _read_text(path, raw)
+    # str.translate with a table costs about a millisecond per article; most texts have nothing to expand
+    if _LIGATURE_OR_SOFT_HYPHEN.search(text) or _LIGATURE_OR_SOFT_HYPHEN.search(title):
+        return text.translate(_LIGATURES), title.translate(_LIGATURES)
+    return text, title
+
+
+def _read_text(path: Path, raw: bytes | None) -> tuple[str, str]:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise DocumentImportError(f"{path.name}: unsupported file type {path.suffix or '(none)'}",
@@ -163,7 +243,11 @@ def read_text(path: Path) -> tuple[str, str]:
         return _read_docx(path)
     if fmt == "pdf":
         return _read_pdf(path)
-    text = _decode(path.read_bytes(), path)
+    raw = path.read_bytes() if raw is None else raw
+    if fmt == "html" and len(raw) > MAX_HTML_BYTES:
+        raise DocumentImportError(f"{path.name} is larger than {MAX_HTML_BYTES // 1_000_000} MB, more than an HTML "
+                                  "page of a document may be", "save the page's text as .txt and import that")
+    text = _decode(raw, path)
     if fmt == "html":
         parser = _HTMLText()
         parser.feed(text)
@@ -210,23 +294,24 @@ def read_document(path: str | Path, *, kind: str = "other", date: str = "", titl
                                   "split it into smaller documents")
     if kind not in KINDS:
         raise DocumentImportError(f"kind {kind!r} is not known", f"use one of: {', '.join(KINDS)}")
-    if language and language not in ("en", "ru", "kk"):
-        raise DocumentImportError(f"language {language!r} is not supported", "use en, ru or kk")
-    text, declared_title = read_text(path)
+    if language and language not in KNOWN_LANGUAGES:
+        raise DocumentImportError(f"language {language!r} is not supported",
+                                  f"use one of {', '.join(KNOWN_LANGUAGES)} (only {', '.join(CODED_LANGUAGES)} "
+                                  "are coded automatically)")
+    raw = path.read_bytes()
+    text, declared_title = read_text(path, raw)
     text = _tidy(text)
     if not text:
         raise DocumentImportError(f"{path.name} contains no text", "check that the file is not empty")
+    # a language that is not coded (or undetermined) is stored as such; the import says it was not coded
     detected = detect_language(text)
-    if not language and detected.language == "und":
-        raise DocumentImportError(f"{path.name}: the language could not be detected",
-                                  "give it with --language en, ru or kk")
     final_title = title or declared_title or path.stem
     return Document(
         document_id=document_id or slug(final_title if title else path.stem), title=final_title, kind=kind,
         date=check_date(date), language=language or detected.language,
         script=detected.script if not language or language == detected.language else "",
         text=text, source=source, source_id=source_id, filename=path.name,
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+        sha256=hashlib.sha256(raw).hexdigest())
 
 
 MANIFEST_COLUMNS = ("file", "kind", "date", "title", "source", "source_id", "language", "id")

@@ -51,6 +51,10 @@ passages_table = sa.Table(
 )
 
 
+_INSERT_PASSAGE = ('INSERT INTO passages (document_id, code, coder, start, "end", text, pattern, language, created) '
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
 class DocumentExists(DiasporaError):
     """A document id that is already stored."""
 
@@ -76,18 +80,49 @@ class DocumentStore:
     # documents -------------------------------------------------------------------------------------------
     def add_document(self, document: Document, *, replace: bool = False) -> None:
         """Store a document; an existing id is an error unless ``replace`` (which keeps no old passages)."""
+        self.add_coded([(document, [])], replace=replace)
+
+    def add_coded(self, items: list[tuple[Document, list[CodedPassage]]], *, replace: bool = False) -> None:
+        """Store documents together with their automatic passages, all in one transaction.
+
+        A document is stored with its coding or not at all: a crash (even SIGKILL) during the call leaves
+        the store as it was before it, or with every document and passage of ``items``. An id already
+        stored is an error unless ``replace``, which removes that document and all its passages first.
+        """
+        if not items:
+            return
+        now = _now()
+        ids = [document.document_id for document, _ in items]
         with self.engine.begin() as connection:
-            exists = connection.execute(sa.select(documents_table.c.document_id).where(
-                documents_table.c.document_id == document.document_id)).first()
-            if exists and not replace:
-                raise DocumentExists(f"a document with id {document.document_id!r} is already stored",
+            stored = self._stored(connection, ids)
+            if stored and not replace:
+                raise DocumentExists(f"a document with id {sorted(stored)[0]!r} is already stored"
+                                     if len(stored) == 1 else f"already stored: {', '.join(sorted(stored))}",
                                      "give another id with --id, or --replace to overwrite it and its codings")
-            if exists:
-                same = document.document_id
-                connection.execute(passages_table.delete().where(passages_table.c.document_id == same))
-                connection.execute(documents_table.delete().where(documents_table.c.document_id == same))
-            values = {k: v for k, v in document.as_dict().items() if k != "year"}
-            connection.execute(documents_table.insert().values(**values))
+            for chunk in _chunks(sorted(stored)):
+                connection.execute(passages_table.delete().where(passages_table.c.document_id.in_(chunk)))
+                connection.execute(documents_table.delete().where(documents_table.c.document_id.in_(chunk)))
+            connection.execute(documents_table.insert(), [
+                {k: v for k, v in document.as_dict().items() if k != "year"} for document, _ in items])
+            rows = [(document.document_id, p.code, AUTO_CODER, p.start, p.end, p.text, p.pattern, p.language, now)
+                    for document, passages in items for p in passages]
+            if rows:
+                # straight to the driver's executemany: a press batch has thousands of passages, and building
+                # a parameter dictionary per row through the ORM layer cost more than SQLite's own insert
+                connection.exec_driver_sql(_INSERT_PASSAGE, rows)
+
+    def stored_ids(self, ids: list[str]) -> set[str]:
+        """Which of ``ids`` are stored already (without reading any text)."""
+        with self.engine.connect() as connection:
+            return self._stored(connection, ids)
+
+    @staticmethod
+    def _stored(connection, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(ids):
+            found.update(connection.execute(sa.select(documents_table.c.document_id).where(
+                documents_table.c.document_id.in_(chunk))).scalars())
+        return found
 
     def documents(self) -> list[Document]:
         with self.engine.connect() as connection:
@@ -167,6 +202,12 @@ class DocumentStore:
             rows = [dict(row._mapping) for row in connection.execute(query)]
         columns = [c.name for c in passages_table.columns if c.name != "created"]
         return pd.DataFrame(rows, columns=[*columns, "created"])[columns]
+
+
+def _chunks(values: list[str], size: int = 500):
+    # SQLite limits the parameters of one statement; 500 stays well below every build's limit
+    for index in range(0, len(values), size):
+        yield values[index:index + size]
 
 
 def _now() -> str:

@@ -54,9 +54,11 @@ class Workspace:
             return [Document(**row._mapping, text="") for row in rows]
 
     def import_document(self, document: Document, *, replace: bool = False, code: bool = True) -> int:
-        """Store a document and (by default) code it automatically; returns the number of auto passages."""
-        self.store.add_document(document, replace=replace)
-        return self.code(document.document_id) if code else 0
+        """Store a document and (by default) code it automatically, in one transaction; returns the number of
+        auto passages (0 for a language the codebook has no patterns for: see :mod:`..ingest`)."""
+        from diaspora_observatory.documents.ingest import ingest
+
+        return ingest(self.store, self.codebook if code else None, [document], replace=replace)[0].passages
 
     def code(self, document_id: str) -> int:
         """Code one stored document automatically, replacing its earlier automatic passages."""

@@ -1,0 +1,77 @@
+"""Storing read documents with their automatic coding: one transaction per batch, each document whole.
+
+:func:`ingest` codes each document in memory, then stores a batch of documents with their passages in one
+transaction (:meth:`~diaspora_observatory.documents.store.DocumentStore.add_coded`). So a document is never
+stored without the coding it was imported with — a killed import leaves every document either absent or
+complete — and a press corpus costs one durable commit per batch instead of two commits and a re-read per
+document (issue 15 measured those as most of the time of ``documents import-list``).
+
+A document in a language the codebook has no patterns for (Turkish, an undetermined language, or any
+language with a REFI-QDA codebook, which carries no patterns) is stored without passages, and its
+:class:`Outcome` says why; it is never coded with another language's patterns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from diaspora_observatory.documents.codebook import Codebook, LanguageNotCoded
+from diaspora_observatory.documents.coding import CodedPassage, compile_codebook
+from diaspora_observatory.documents.importer import Document
+from diaspora_observatory.documents.store import DocumentExists, DocumentStore
+
+BATCH_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one document: stored with ``passages`` automatic passages, or stored uncoded and why."""
+
+    document_id: str
+    language: str
+    passages: int
+    not_coded: str = ""
+    hint: str = ""
+
+    @property
+    def coded(self) -> bool:
+        return not self.not_coded
+
+
+def code_document(document: Document, codebook: Codebook | None) -> tuple[list[CodedPassage], Outcome]:
+    """The automatic passages of one document and its outcome (uncoded, with the reason, when refused)."""
+    if codebook is None:
+        return [], Outcome(document.document_id, document.language, 0, "not coded: coding was not asked for")
+    try:
+        passages = compile_codebook(codebook).code_text(document.text, document.language, document.document_id)
+    except LanguageNotCoded as refusal:
+        return [], Outcome(document.document_id, document.language, 0, refusal.message, refusal.hint or "")
+    return passages, Outcome(document.document_id, document.language, len(passages))
+
+
+def ingest(store: DocumentStore, codebook: Codebook | None, documents: Iterable[Document], *, replace: bool = False,
+           batch_size: int = BATCH_SIZE, progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+    """Code and store ``documents`` in batches of ``batch_size``, each batch in one transaction.
+
+    Every id is checked against the store before the first batch, so a clash stores nothing. ``progress``
+    is called with (documents stored, documents in all) after each batch.
+    """
+    documents = list(documents)
+    if not replace:
+        clashes = store.stored_ids([d.document_id for d in documents])
+        if len(clashes) == 1:
+            raise DocumentExists(f"a document with id {clashes.pop()!r} is already stored",
+                                 "give another id with --id, or --replace to overwrite it and its codings")
+        if clashes:
+            raise DocumentExists(f"already stored: {', '.join(sorted(clashes))}",
+                                 "give other ids, or --replace to overwrite them and their codings")
+    outcomes: list[Outcome] = []
+    for first in range(0, len(documents), batch_size):
+        batch = documents[first:first + batch_size]
+        coded = [code_document(document, codebook) for document in batch]
+        store.add_coded([(document, passages) for document, (passages, _) in zip(batch, coded)], replace=replace)
+        outcomes.extend(outcome for _, outcome in coded)
+        if progress is not None:
+            progress(len(outcomes), len(documents))
+    return outcomes
