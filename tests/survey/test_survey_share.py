@@ -173,3 +173,16 @@ def test_serve_public_url(monkeypatch, tmp_path):
     bad, started = run_serve(monkeypatch, tmp_path, "--public-url", "survey.example.org")
     assert bad.exit_code != 0 and not started
     assert "--public-url 'survey.example.org' is not a base address such as https://survey.example.org" in bad.output
+
+
+def test_respondent_pages_have_no_observatory_menu(client):
+    form = client.get("/s/kz?lang=kk")
+    assert form.status_code == 200 and 'class="main-nav"' not in form.text and 'class="languages"' in form.text
+    assert client.get("/s/kz/thanks").text.count('class="main-nav"') == 0
+    assert client.post("/s/kz/admin/close", data={"token": ADMIN_TOKEN}).status_code == 200
+    closed = client.get("/s/kz?lang=ru")
+    assert closed.status_code == 410 and 'class="main-nav"' not in closed.text
+    assert "<h1>Опрос закрыт</h1>" in closed.text
+    missing = client.get("/s/nope")
+    assert missing.status_code == 404 and 'class="main-nav"' not in missing.text
+    assert 'class="main-nav"' in client.get("/s/kz/share").text  # the coordinator's pages keep the menu
