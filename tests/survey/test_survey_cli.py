@@ -121,3 +121,16 @@ def test_a_bad_database_url_is_a_clear_error_without_its_password(tmp_path):
 def test_listing_no_survey_says_how_to_add_one(tmp_path):
     result = run("survey", "list", "--data-dir", str(tmp_path / "data"))
     assert result.exit_code == 0 and "No survey yet: `diaspora serve` adds the study's questionnaire" in result.output
+
+
+def test_add_onto_an_existing_survey_needs_replace(tmp_path):
+    data = str(tmp_path / "data")
+    out = tmp_path / "q.xlsx"
+    assert run("survey", "default", "--out", str(out)).exit_code == 0
+    assert run("survey", "add", str(out), "--slug", "wave2", "--data-dir", data).exit_code == 0
+    again = run("survey", "add", str(out), "--slug", "wave2", "--data-dir", data)
+    assert again.exit_code != 0
+    assert again.output == ("Error: a survey 'wave2' (Kazakhs abroad: identity, language and ties with Kazakhstan) "
+                            "already exists; nothing was changed\nHint: add --replace to replace its definition "
+                            "(its answers are kept), or choose another --slug\n")
+    assert run("survey", "add", str(out), "--slug", "wave2", "--replace", "--data-dir", data).exit_code == 0

@@ -117,6 +117,19 @@ def add_command(xlsform: Path, slug: str, replace: bool, threshold: int | None, 
         if threshold < THRESHOLD_FLOOR:  # refused before anything is stored
             raise PublicationInvalid(f"a threshold of {threshold} is below the floor of {THRESHOLD_FLOOR} respondents",
                                      f"choose {THRESHOLD_FLOOR} or more (docs/survey.md says why)")
+    if not replace:
+        from diaspora_observatory.survey.errors import SurveyNotFound
+
+        try:
+            existing = store.get_survey(slug)
+        except SurveyNotFound:
+            existing = None
+        if existing is not None:  # refused: storing nothing while exiting 0 would look like success
+            from diaspora_observatory.errors import DiasporaError
+
+            raise DiasporaError(f"a survey '{slug}' ({existing.title}) already exists; nothing was changed",
+                                "add --replace to replace its definition (its answers are kept), or choose another "
+                                "--slug")
     record = store.add_survey(slug, form, replace=replace)
     if threshold is not None:
         record = store.set_publication(slug, threshold=threshold)
