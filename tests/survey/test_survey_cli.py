@@ -134,3 +134,22 @@ def test_add_onto_an_existing_survey_needs_replace(tmp_path):
                             "already exists; nothing was changed\nHint: add --replace to replace its definition "
                             "(its answers are kept), or choose another --slug\n")
     assert run("survey", "add", str(out), "--slug", "wave2", "--replace", "--data-dir", data).exit_code == 0
+
+
+def test_token_reset_recovers_a_lost_token(tmp_path):
+    from diaspora_observatory.access import check_admin_token, ensure_admin_token, generated_token_file
+
+    data = tmp_path / "data"
+    old = ensure_admin_token(data, announce=False)
+    reset = run("survey", "token", "--reset", "--data-dir", str(data), env={"DIASPORA_ADMIN_TOKEN": ""})
+    assert reset.exit_code == 0, reset.output
+    path = generated_token_file(data)
+    assert reset.output == (f"New admin token written to {path} (readable only by you); the old token no longer "
+                            f"works. Move it to a safe place and delete the file.\n")
+    new = path.read_text(encoding="utf-8").strip()
+    assert (path.stat().st_mode & 0o777) == 0o600 and new not in reset.output
+    assert check_admin_token(data, new) and not check_admin_token(data, old)
+    refused = run("survey", "token", "--reset", "--data-dir", str(data), env={"DIASPORA_ADMIN_TOKEN": ADMIN_TOKEN})
+    assert refused.exit_code != 0 and refused.output.startswith(
+        "Error: the admin token is set in DIASPORA_ADMIN_TOKEN, so there is no generated token to reset\n")
+    assert check_admin_token(data, new)  # nothing was replaced by the refusal

@@ -321,3 +321,26 @@ def delete_command(slug: str, token: str | None, yes: bool, data_dir: Path | Non
         click.confirm(f"Delete the survey '{slug}' and all its answers?", abort=True)
     deleted = _store(data_dir).delete_survey(slug)
     click.echo(f"Deleted survey '{slug}' and {deleted} answers")
+
+
+@survey_group.command("token")
+@click.option("--reset", is_flag=True, help="Write a new generated admin token; the old one stops working.")
+@data_dir_option
+def token_command(reset: bool, data_dir: Path | None) -> None:
+    """Recover a lost admin token: --reset writes a new one to a file only you can read.
+
+    Access to the data folder proves ownership, so no old token is asked for. The token itself is never
+    printed (printed tokens end up in logs); only the file's path is.
+
+    \b
+    Example:
+      diaspora survey token --reset
+    """
+    from diaspora_observatory.access import reset_admin_token
+    from diaspora_observatory.case.package import user_data_dir
+
+    if not reset:
+        raise click.UsageError("pass --reset to replace the admin token (the token itself is never shown again)")
+    path = reset_admin_token(data_dir or user_data_dir())
+    click.echo(f"New admin token written to {path} (readable only by you); the old token no longer works. "
+               f"Move it to a safe place and delete the file.")
