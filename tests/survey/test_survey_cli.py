@@ -153,3 +153,25 @@ def test_token_reset_recovers_a_lost_token(tmp_path):
     assert refused.exit_code != 0 and refused.output.startswith(
         "Error: the admin token is set in DIASPORA_ADMIN_TOKEN, so there is no generated token to reset\n")
     assert check_admin_token(data, new)  # nothing was replaced by the refusal
+
+
+def test_check_all_lists_every_problem_and_a_bad_slug_is_named(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label"])
+    for number in range(7):
+        sheet.append(["geopoint_wrong", f"q{number}", f"Question {number}"])
+    path = tmp_path / "many.xlsx"
+    workbook.save(path)
+    short = run("survey", "check", str(path))
+    assert short.exit_code != 0 and f"(and 2 more: `diaspora survey check --all {path}` lists them all)" in short.output
+    full = run("survey", "check", "--all", str(path))
+    assert full.exit_code != 0
+    problems = [line for line in full.output.splitlines() if line.startswith("Problem: ")]
+    assert len(problems) == 7 and problems[-1].startswith("Problem: sheet 'survey', row 8, column 'type': the question type ")
+    assert f"Error: {path}: 7 problems (listed above); " in full.output
+    bad = run("survey", "add", str(path), "--slug", "Wave 2")
+    assert bad.output.startswith("Error: --slug 'Wave 2' is not a short name a link can carry\n")

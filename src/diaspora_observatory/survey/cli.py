@@ -65,16 +65,26 @@ def default_command(out: Path) -> None:
 
 @survey_group.command("check")
 @click.argument("xlsform", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def check_command(xlsform: Path) -> None:
+@click.option("--all", "show_all", is_flag=True, help="List every problem, one a line, not only the first five.")
+def check_command(xlsform: Path, show_all: bool) -> None:
     """Read an XLSForm and report every unsupported or invalid cell (sheet, row, column).
 
     \b
     Example:
       diaspora survey check my_form.xlsx
+      diaspora survey check --all my_form.xlsx
     """
+    from diaspora_observatory.survey.errors import XLSFormError
     from diaspora_observatory.survey.xlsform import read_xlsform_with_notices
 
-    form, notices = read_xlsform_with_notices(xlsform)
+    try:
+        form, notices = read_xlsform_with_notices(xlsform)
+    except XLSFormError as error:
+        if not show_all or len(error.issues) <= 5:
+            raise
+        for issue in error.issues:
+            click.echo(f"Problem: {issue}", err=True)
+        raise click.ClickException(f"{xlsform}: {len(error.issues)} problems (listed above); {error.hint}") from None
     _echo_notices(notices)
     click.echo(f"{xlsform}: {len(form.answer_questions())} questions, languages: "
                f"{', '.join(form.languages) or 'one'}; OK")
@@ -102,11 +112,13 @@ def add_command(xlsform: Path, slug: str, replace: bool, threshold: int | None, 
     """
     import re
 
-    from diaspora_observatory.survey.errors import XLSFormError
     from diaspora_observatory.survey.xlsform import read_xlsform_with_notices
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug):
-        raise XLSFormError(str(xlsform), [], "the slug must be lower-case letters, digits and '-' (at most 64)")
+        from diaspora_observatory.errors import DiasporaError
+
+        raise DiasporaError(f"--slug {slug!r} is not a short name a link can carry",
+                            "use lower-case letters, digits and '-' (at most 64), starting with a letter or digit")
     form, notices = read_xlsform_with_notices(xlsform)
     _echo_notices(notices)
     store = _store(data_dir)
