@@ -99,6 +99,23 @@ def ensure_admin_token(data_dir: Path, announce: bool = True) -> str | None:
     return token
 
 
+def reset_admin_token(data_dir: Path) -> Path:
+    """Replace the generated admin token with a new one (a lost token's recovery); return the file holding it.
+
+    Access to the data folder is the proof of ownership: whoever can write there can read the answers
+    anyway. The old token stops working at once (a running server checks the hash file on each attempt).
+    A token set in ``DIASPORA_ADMIN_TOKEN`` is the user's own choice and is refused here: change the variable.
+    """
+    if os.environ.get(TOKEN_ENV):
+        raise DiasporaError(f"the admin token is set in {TOKEN_ENV}, so there is no generated token to reset",
+                            f"choose a new value for {TOKEN_ENV} (at least {MIN_TOKEN_LENGTH} characters), or unset "
+                            f"it and run this again to have one generated")
+    token = new_token()
+    write_private(generated_token_file(data_dir), token + "\n")
+    write_private(token_file(data_dir), digest(token) + "\n")
+    return generated_token_file(data_dir)
+
+
 def check_admin_token(data_dir: Path, offered: str | None) -> bool:
     """Whether ``offered`` is the admin token (constant-time comparison)."""
     if not offered:

@@ -175,3 +175,21 @@ def test_cascading_choices_without_javascript(cascade_server):
         page.check("input[name='city'][value='seattle']")
         page.click("button[value='next']")
         assert page.url.endswith("/s/cascade/thanks?lang=en")
+
+
+def test_share_page_shows_the_qr_code(server):
+    """The QR code is drawn: an SVG without its namespace loads 0 px wide, which only a browser shows."""
+    with phone_context(360, 740) as context:
+        page = context.new_page()
+        problems = []
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+        page.goto(f"{server.base}/s/kz/share")
+        image = page.locator("img.survey-qr")
+        image.wait_for()
+        page.wait_for_load_state("load")
+        import segno
+
+        expected, _ = segno.make(f"{server.base}/s/kz", error="m").symbol_size(scale=6, border=4)
+        assert image.evaluate("element => element.naturalWidth") == expected > 0
+        assert image.evaluate("element => element.getBoundingClientRect().width") > 0
+        assert not problems

@@ -121,3 +121,57 @@ def test_a_bad_database_url_is_a_clear_error_without_its_password(tmp_path):
 def test_listing_no_survey_says_how_to_add_one(tmp_path):
     result = run("survey", "list", "--data-dir", str(tmp_path / "data"))
     assert result.exit_code == 0 and "No survey yet: `diaspora serve` adds the study's questionnaire" in result.output
+
+
+def test_add_onto_an_existing_survey_needs_replace(tmp_path):
+    data = str(tmp_path / "data")
+    out = tmp_path / "q.xlsx"
+    assert run("survey", "default", "--out", str(out)).exit_code == 0
+    assert run("survey", "add", str(out), "--slug", "wave2", "--data-dir", data).exit_code == 0
+    again = run("survey", "add", str(out), "--slug", "wave2", "--data-dir", data)
+    assert again.exit_code != 0
+    assert again.output == ("Error: a survey 'wave2' (Kazakhs abroad: identity, language and ties with Kazakhstan) "
+                            "already exists; nothing was changed\nHint: add --replace to replace its definition "
+                            "(its answers are kept), or choose another --slug\n")
+    assert run("survey", "add", str(out), "--slug", "wave2", "--replace", "--data-dir", data).exit_code == 0
+
+
+def test_token_reset_recovers_a_lost_token(tmp_path):
+    from diaspora_observatory.access import check_admin_token, ensure_admin_token, generated_token_file
+
+    data = tmp_path / "data"
+    old = ensure_admin_token(data, announce=False)
+    reset = run("survey", "token", "--reset", "--data-dir", str(data), env={"DIASPORA_ADMIN_TOKEN": ""})
+    assert reset.exit_code == 0, reset.output
+    path = generated_token_file(data)
+    assert reset.output == (f"New admin token written to {path} (readable only by you); the old token no longer "
+                            f"works. Move it to a safe place and delete the file.\n")
+    new = path.read_text(encoding="utf-8").strip()
+    assert (path.stat().st_mode & 0o777) == 0o600 and new not in reset.output
+    assert check_admin_token(data, new) and not check_admin_token(data, old)
+    refused = run("survey", "token", "--reset", "--data-dir", str(data), env={"DIASPORA_ADMIN_TOKEN": ADMIN_TOKEN})
+    assert refused.exit_code != 0 and refused.output.startswith(
+        "Error: the admin token is set in DIASPORA_ADMIN_TOKEN, so there is no generated token to reset\n")
+    assert check_admin_token(data, new)  # nothing was replaced by the refusal
+
+
+def test_check_all_lists_every_problem_and_a_bad_slug_is_named(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label"])
+    for number in range(7):
+        sheet.append(["geopoint_wrong", f"q{number}", f"Question {number}"])
+    path = tmp_path / "many.xlsx"
+    workbook.save(path)
+    short = run("survey", "check", str(path))
+    assert short.exit_code != 0 and f"(and 2 more: `diaspora survey check --all {path}` lists them all)" in short.output
+    full = run("survey", "check", "--all", str(path))
+    assert full.exit_code != 0
+    problems = [line for line in full.output.splitlines() if line.startswith("Problem: ")]
+    assert len(problems) == 7 and problems[-1].startswith("Problem: sheet 'survey', row 8, column 'type': the question type ")
+    assert f"Error: {path}: 7 problems (listed above); " in full.output
+    bad = run("survey", "add", str(path), "--slug", "Wave 2")
+    assert bad.output.startswith("Error: --slug 'Wave 2' is not a short name a link can carry\n")

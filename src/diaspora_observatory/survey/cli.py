@@ -65,16 +65,26 @@ def default_command(out: Path) -> None:
 
 @survey_group.command("check")
 @click.argument("xlsform", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def check_command(xlsform: Path) -> None:
+@click.option("--all", "show_all", is_flag=True, help="List every problem, one a line, not only the first five.")
+def check_command(xlsform: Path, show_all: bool) -> None:
     """Read an XLSForm and report every unsupported or invalid cell (sheet, row, column).
 
     \b
     Example:
       diaspora survey check my_form.xlsx
+      diaspora survey check --all my_form.xlsx
     """
+    from diaspora_observatory.survey.errors import XLSFormError
     from diaspora_observatory.survey.xlsform import read_xlsform_with_notices
 
-    form, notices = read_xlsform_with_notices(xlsform)
+    try:
+        form, notices = read_xlsform_with_notices(xlsform)
+    except XLSFormError as error:
+        if not show_all or len(error.issues) <= 5:
+            raise
+        for issue in error.issues:
+            click.echo(f"Problem: {issue}", err=True)
+        raise click.ClickException(f"{xlsform}: {len(error.issues)} problems (listed above); {error.hint}") from None
     _echo_notices(notices)
     click.echo(f"{xlsform}: {len(form.answer_questions())} questions, languages: "
                f"{', '.join(form.languages) or 'one'}; OK")
@@ -102,11 +112,13 @@ def add_command(xlsform: Path, slug: str, replace: bool, threshold: int | None, 
     """
     import re
 
-    from diaspora_observatory.survey.errors import XLSFormError
     from diaspora_observatory.survey.xlsform import read_xlsform_with_notices
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug):
-        raise XLSFormError(str(xlsform), [], "the slug must be lower-case letters, digits and '-' (at most 64)")
+        from diaspora_observatory.errors import DiasporaError
+
+        raise DiasporaError(f"--slug {slug!r} is not a short name a link can carry",
+                            "use lower-case letters, digits and '-' (at most 64), starting with a letter or digit")
     form, notices = read_xlsform_with_notices(xlsform)
     _echo_notices(notices)
     store = _store(data_dir)
@@ -117,6 +129,19 @@ def add_command(xlsform: Path, slug: str, replace: bool, threshold: int | None, 
         if threshold < THRESHOLD_FLOOR:  # refused before anything is stored
             raise PublicationInvalid(f"a threshold of {threshold} is below the floor of {THRESHOLD_FLOOR} respondents",
                                      f"choose {THRESHOLD_FLOOR} or more (docs/survey.md says why)")
+    if not replace:
+        from diaspora_observatory.survey.errors import SurveyNotFound
+
+        try:
+            existing = store.get_survey(slug)
+        except SurveyNotFound:
+            existing = None
+        if existing is not None:  # refused: storing nothing while exiting 0 would look like success
+            from diaspora_observatory.errors import DiasporaError
+
+            raise DiasporaError(f"a survey '{slug}' ({existing.title}) already exists; nothing was changed",
+                                "add --replace to replace its definition (its answers are kept), or choose another "
+                                "--slug")
     record = store.add_survey(slug, form, replace=replace)
     if threshold is not None:
         record = store.set_publication(slug, threshold=threshold)
@@ -308,3 +333,26 @@ def delete_command(slug: str, token: str | None, yes: bool, data_dir: Path | Non
         click.confirm(f"Delete the survey '{slug}' and all its answers?", abort=True)
     deleted = _store(data_dir).delete_survey(slug)
     click.echo(f"Deleted survey '{slug}' and {deleted} answers")
+
+
+@survey_group.command("token")
+@click.option("--reset", is_flag=True, help="Write a new generated admin token; the old one stops working.")
+@data_dir_option
+def token_command(reset: bool, data_dir: Path | None) -> None:
+    """Recover a lost admin token: --reset writes a new one to a file only you can read.
+
+    Access to the data folder proves ownership, so no old token is asked for. The token itself is never
+    printed (printed tokens end up in logs); only the file's path is.
+
+    \b
+    Example:
+      diaspora survey token --reset
+    """
+    from diaspora_observatory.access import reset_admin_token
+    from diaspora_observatory.case.package import user_data_dir
+
+    if not reset:
+        raise click.UsageError("pass --reset to replace the admin token (the token itself is never shown again)")
+    path = reset_admin_token(data_dir or user_data_dir())
+    click.echo(f"New admin token written to {path} (readable only by you); the old token no longer works. "
+               f"Move it to a safe place and delete the file.")

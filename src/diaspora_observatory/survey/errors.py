@@ -30,7 +30,8 @@ class XLSFormError(DiasporaError):
 
     def __init__(self, path: str, issues: list[FormIssue], hint: str = "") -> None:
         shown = "; ".join(str(issue) for issue in issues[:5])
-        more = f" (and {len(issues) - 5} more)" if len(issues) > 5 else ""
+        more = (f" (and {len(issues) - 5} more: `diaspora survey check --all {path}` lists them all)"
+                if len(issues) > 5 else "")
         super().__init__(f"{path}: {shown}{more}",
                          hint or "fix the cells named above in the spreadsheet and import it again; "
                                  "docs/survey.md lists the supported XLSForm subset")

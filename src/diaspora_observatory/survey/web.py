@@ -60,6 +60,12 @@ NO_STORE = {"cache-control": "no-store"}
 STEP_FIELD, NAV_FIELD = "__step", "__nav"
 CONTROL_FIELDS = {"submission_id", "lang", STEP_FIELD, NAV_FIELD}
 SURVEY_CACHE_SECONDS = 2.0
+# Submissions a minute (docs/survey.md, "Limits"). Per address and survey: a meeting of 50 behind one
+# connection (a venue's Wi-Fi, one NAT address) answers within a minute with room to spare, while one
+# machine sending answers in a loop is stopped after 120. Per survey, from all addresses together: a flood
+# spread over many addresses is held to 20 a second, far above any community survey's pace.
+DEFAULT_RATE_PER_ADDRESS = 120
+DEFAULT_RATE_PER_SURVEY = 1200
 
 
 def _no_store(response: Response) -> Response:
@@ -70,10 +76,13 @@ def _no_store(response: Response) -> Response:
 class SurveyViews:
     """The survey routes over one store; built once per app by :func:`routes`."""
 
-    def __init__(self, web: WebContext, store: SurveyStore, *, rate_limit: int, max_body: int) -> None:
+    def __init__(self, web: WebContext, store: SurveyStore, *, rate_limit: int, max_body: int,
+                 survey_rate_limit: int = 0, public_url: str = "") -> None:
         self.web = web
         self.store = store
-        self.limiter = RateLimiter(rate_limit)
+        self.limiter = RateLimiter(rate_limit)  # per (survey, address)
+        self.survey_limiter = RateLimiter(survey_rate_limit)  # per survey, all addresses together
+        self.public_url = public_url.rstrip("/")
         self.max_body = max_body
         self._surveys: dict[str, tuple[float, Any]] = {}
 
@@ -81,6 +90,12 @@ class SurveyViews:
     def error(self, request: Request, status: int, title: str, message: str, detail: str = "") -> Response:
         return _no_store(self.web.render(request, "error.html", {"title": title, "message": message,
                                                                   "status": status, "detail": detail},
+                                         status_code=status))
+
+    def respondent_error(self, request: Request, status: int, title: str, message: str) -> Response:
+        """An error on a respondent's page (closed, not found, refused): in the respondent's layout, without
+        the observatory's menu."""
+        return _no_store(self.web.render(request, "survey_closed.html", {"title": title, "message": message},
                                          status_code=status))
 
     async def survey(self, slug: str):
@@ -98,7 +113,9 @@ class SurveyViews:
 
     def _allowed(self, request: Request) -> bool:
         # The client address is used only here, in memory, to slow floods; it is never stored.
-        return self.limiter.allow(request.client.host if request.client else "unknown")
+        slug = request.path_params.get("slug", "")
+        address = request.client.host if request.client else "unknown"
+        return self.limiter.allow(f"{slug}\n{address}") and self.survey_limiter.allow(slug)
 
     def form_context(self, request: Request, record: Any, number: int = 0,
                      values: dict[str, list[str]] | None = None, problems: dict[str, str] | None = None,
@@ -162,37 +179,37 @@ class SurveyViews:
         try:
             record = await self.survey(slug)
         except SurveyNotFound:
-            return self.error(request, 404, "Survey not found", "There is no survey at this address.")
+            return self.respondent_error(request, 404, "Survey not found", "There is no survey at this address.")
         if request.method == "POST":
             return await self.form_post(request, record)
         if record.status != "open":
-            return self.error(request, 410, "Survey closed", "This survey no longer accepts answers.")
+            return self.respondent_error(request, 410, "Survey closed", "This survey no longer accepts answers.")
         return _no_store(self.web.render(request, "survey_form.html", self.form_context(request, record)))
 
     async def form_post(self, request: Request, record: Any) -> Response:
         if cross_site(request):
-            return self.error(request, 403, "Refused", "Answers can only be sent from this site's own form.")
+            return self.respondent_error(request, 403, "Refused", "Answers can only be sent from this site's own form.")
         if record.status != "open":
-            return self.error(request, 410, "Survey closed", "This survey no longer accepts answers.")
+            return self.respondent_error(request, 410, "Survey closed", "This survey no longer accepts answers.")
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
-            return self.error(request, 415, "Refused", "The form must be sent as a normal web form.")
+            return self.respondent_error(request, 415, "Refused", "The form must be sent as a normal web form.")
         try:
             body = await read_body(request, self.max_body)
         except BodyTooLarge:
-            return self.error(request, 413, "Too long", "The answers are longer than this survey accepts.")
+            return self.respondent_error(request, 413, "Too long", "The answers are longer than this survey accepts.")
         try:
             # errors="strict": a percent-escape that is not UTF-8 is refused, never read as U+FFFD.
             fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=500, strict_parsing=False,
                               errors="strict")
         except (UnicodeDecodeError, ValueError):
-            return self.error(request, 400, "Refused", "The answers could not be read.")
+            return self.respondent_error(request, 400, "Refused", "The answers could not be read.")
         submission_id = valid_submission_id((fields.get("submission_id") or [""])[0]) or str(uuid.uuid4())
         answers = {name: values for name, values in fields.items() if name not in CONTROL_FIELDS}
         form = record.form
         steps = plan_steps(form)
         step_text = (fields.get(STEP_FIELD) or ["0"])[0]
         if not step_text.isdigit() or int(step_text) >= len(steps):
-            return self.error(request, 400, "Refused", "The answers could not be read.")
+            return self.respondent_error(request, 400, "Refused", "The answers could not be read.")
         number = int(step_text)
         going_back = (fields.get(NAV_FIELD) or ["next"])[0] == "back"
         # Every page sent is checked again with all the pages before it: hidden fields come back from the
@@ -235,17 +252,17 @@ class SurveyViews:
         # Only what would be stored counts toward the rate limit: moving between the pages of a long
         # form stores nothing and must not lock a respondent out before the end.
         if not self._allowed(request):
-            return self.error(request, 429, "Too many answers", "Please wait a minute and try again.")
+            return self.respondent_error(request, 429, "Too many answers", "Please wait a minute and try again.")
         try:
             await asyncio.wrap_future(self.store.submit_later(record.slug, submission_id, clean, "web"))
         except SubmissionInvalid as error:
             return page(number, list(error.problems), 422)
         except SubmissionConflict:
             # The same form page sent twice with changed answers: keep the first, as the API does.
-            return self.error(request, 409, "Already received", "These answers were already sent once; "
+            return self.respondent_error(request, 409, "Already received", "These answers were already sent once; "
                               "reload the form to answer again.")
         except SurveyClosed:
-            return self.error(request, 410, "Survey closed", "This survey no longer accepts answers.")
+            return self.respondent_error(request, 410, "Survey closed", "This survey no longer accepts answers.")
         lang = self.web.language(request)
         return RedirectResponse(f"/s/{record.slug}/thanks?lang={lang}", status_code=303, headers=NO_STORE)
 
@@ -253,7 +270,7 @@ class SurveyViews:
         try:
             record = await self.survey(request.path_params["slug"])
         except SurveyNotFound:
-            return self.error(request, 404, "Survey not found", "There is no survey at this address.")
+            return self.respondent_error(request, 404, "Survey not found", "There is no survey at this address.")
         return _no_store(self.web.render(request, "survey_thanks.html", {"record": record}))
 
     async def share(self, request: Request) -> Response:
@@ -261,10 +278,20 @@ class SurveyViews:
             record = await self.survey(request.path_params["slug"])
         except SurveyNotFound:
             return self.error(request, 404, "Survey not found", "There is no survey at this address.")
-        link = str(request.url_for("survey_form", slug=record.slug))
+        link = self.form_link(request, record.slug)
         return _no_store(self.web.render(request, "survey_share.html", {"record": record, "link": link}))
 
+    def form_link(self, request: Request, slug: str) -> str:
+        """The address respondents open: under the public base URL when one is set (``diaspora serve
+        --public-url``, or the network address ``--share`` found), else the address this request came to."""
+        if self.public_url:
+            return f"{self.public_url}/s/{slug}"
+        return str(request.url_for("survey_form", slug=slug))
+
     async def qr(self, request: Request) -> Response:
+        """The form's link as a QR code: SVG for the screen, PNG (``qr.png``) to print."""
+        import io
+
         import segno
 
         slug = request.path_params["slug"]
@@ -272,9 +299,16 @@ class SurveyViews:
             await self.survey(slug)
         except SurveyNotFound:
             return Response("no such survey", status_code=404, headers=NO_STORE)
-        code = segno.make(str(request.url_for("survey_form", slug=slug)), error="m")
-        svg = code.svg_inline(scale=6, border=2, omitsize=False)
-        return Response(f'<?xml version="1.0" encoding="utf-8"?>\n{svg}', media_type="image/svg+xml", headers=NO_STORE)
+        code = segno.make(self.form_link(request, slug), error="m")
+        out = io.BytesIO()
+        if request.url.path.endswith(".png"):
+            # 10 pixels a module with the standard quiet zone of 4 modules: sharp when printed on A4.
+            code.save(out, kind="png", scale=10, border=4)
+            return Response(out.getvalue(), media_type="image/png", headers=NO_STORE)
+        # A standalone SVG document needs its xmlns (svg_inline leaves it out): without it a browser
+        # loads the image as an unknown XML document, 0 px wide.
+        code.save(out, kind="svg", scale=6, border=4, xmldecl=True, svgns=True)
+        return Response(out.getvalue(), media_type="image/svg+xml", headers=NO_STORE)
 
     # the JSON API
     async def api_submit(self, request: Request) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
@@ -446,9 +480,30 @@ class SubmissionsEndpoint:
         await send({"type": "http.response.body", "body": body})
 
 
+def _setting(name: str, default: int) -> int:
+    """A whole-number setting from the environment; a value that is not one stops the server, named."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        from diaspora_observatory.errors import DiasporaError
+
+        raise DiasporaError(f"{name}={text!r} is not a whole number",
+                            f"set it to a whole number, or unset it for the default ({default})") from None
+
+
 def routes(web: WebContext) -> list[BaseRoute]:
     """The survey's routes for ``diaspora serve``; opens the store, adds the default survey and makes sure
     an admin token exists (printing it once if it was generated)."""
+    # Settings from the environment, so that every worker process of `diaspora serve` reads the same ones
+    # (serve's --survey-rate, --survey-rate-total and --public-url set them; see web/cli.py). Read before
+    # anything is opened: a bad value stops the server with its name.
+    settings = {"rate_limit": _setting("DIASPORA_SURVEY_RATE_LIMIT", DEFAULT_RATE_PER_ADDRESS),
+                "survey_rate_limit": _setting("DIASPORA_SURVEY_RATE_TOTAL", DEFAULT_RATE_PER_SURVEY),
+                "max_body": _setting("DIASPORA_SURVEY_MAX_BODY", DEFAULT_MAX_BODY),
+                "public_url": os.environ.get("DIASPORA_PUBLIC_URL", "")}
     web.add_template_dir(HERE / "templates")
     web.add_locale_dir(HERE / "locale")
     # Labels written in Markdown, as ODK and Enketo show them (escaped first: see survey/markdown.py).
@@ -459,8 +514,7 @@ def routes(web: WebContext) -> list[BaseRoute]:
     except SurveyNotFound:
         store.add_survey(DEFAULT_SLUG, default_form())
     ensure_admin_token(web.data_dir)
-    views = SurveyViews(web, store, rate_limit=int(os.environ.get("DIASPORA_SURVEY_RATE_LIMIT", "30")),
-                        max_body=int(os.environ.get("DIASPORA_SURVEY_MAX_BODY", str(DEFAULT_MAX_BODY))))
+    views = SurveyViews(web, store, **settings)
     web.survey_store = store
     web.on_shutdown.append(store.close)  # the writer thread finishes its batch and the connections close
     return [
@@ -470,6 +524,7 @@ def routes(web: WebContext) -> list[BaseRoute]:
         Route("/s/{slug}/thanks", views.thanks, name="survey_thanks"),
         Route("/s/{slug}/share", views.share, name="survey_share"),
         Route("/s/{slug}/qr.svg", views.qr, name="survey_qr"),
+        Route("/s/{slug}/qr.png", views.qr, name="survey_qr_png"),
         Route("/s/{slug}/submissions", SubmissionsEndpoint(views), methods=["POST"], name="survey_api"),
         Route("/s/{slug}/results", views.results, name="survey_results"),
         Route("/s/{slug}/results.json", views.results, name="survey_results_json"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -26,8 +28,21 @@ from diaspora_observatory.clicontext import CONTEXT_SETTINGS
               help="Seconds a client has to send a request's headers, and again its body (408 after).")
 @click.option("--dev", is_flag=True,
               help="Development mode: reload templates, no page cache, list routes at /_dev/routes.")
+# survey sharing (issue 17): keep these options together
+@click.option("--share", is_flag=True,
+              help="Listen on the local network (0.0.0.0) so that phones in the room can open the survey; prints "
+                   "the addresses they can use and puts the first in the share link and QR code.")
+@click.option("--public-url", default=None, metavar="URL", envvar="DIASPORA_PUBLIC_URL",
+              help="Base address respondents use, for a server behind a proxy (https://survey.example.org): the "
+                   "share link and QR code use it, and its host is answered [env: DIASPORA_PUBLIC_URL].")
+@click.option("--survey-rate", type=click.IntRange(0), default=None, metavar="N",
+              help="Survey answers a minute accepted from one address for one survey (0: no limit) [default: 120].")
+@click.option("--survey-rate-total", type=click.IntRange(0), default=None, metavar="N",
+              help="Survey answers a minute accepted for one survey from all addresses (0: no limit) "
+                   "[default: 1200].")
 def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, allow_hosts: tuple[str, ...],
-          trusted_proxies: tuple[str, ...], client_timeout: float, dev: bool) -> None:
+          trusted_proxies: tuple[str, ...], client_timeout: float, dev: bool, share: bool, public_url: str | None,
+          survey_rate: int | None, survey_rate_total: int | None) -> None:
     """Serve the observatory: every page of the case, in English, Russian and Kazakh, offline.
 
     \b
@@ -35,6 +50,8 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
       diaspora serve                          # http://127.0.0.1:8000/
       diaspora serve --case path/to/my-case --port 8080
       diaspora serve --host 0.0.0.0 --allow-host survey.example.org --trusted-proxy 10.0.0.2
+      diaspora serve --share                  # phones on the same Wi-Fi open the survey
+      diaspora serve --public-url https://survey.example.org --trusted-proxy 127.0.0.1
     """
     import uvicorn
 
@@ -43,7 +60,22 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
     from diaspora_observatory.web.slowclients import server_protocol
     from diaspora_observatory.web.views import warm_vega_bundle
 
-    hosts = allowed_hosts_for(host, allow_hosts)
+    extra_hosts = list(allow_hosts)
+    if share:
+        if host == "127.0.0.1":  # the default: --share opens the server to the local network
+            host = "0.0.0.0"
+        addresses = _share_addresses(host)
+        extra_hosts += addresses
+        if not public_url:
+            public_url = f"http://{addresses[0]}:{port}"
+    if public_url:
+        public_url = _checked_public_url(public_url)
+        extra_hosts.append(urlsplit(public_url).hostname or "")
+        os.environ["DIASPORA_PUBLIC_URL"] = public_url  # read by the survey (every worker process alike)
+    for name, value in (("DIASPORA_SURVEY_RATE_LIMIT", survey_rate), ("DIASPORA_SURVEY_RATE_TOTAL", survey_rate_total)):
+        if value is not None:
+            os.environ[name] = str(value)
+    hosts = allowed_hosts_for(host, extra_hosts)
     # a too short admin token or a case that does not load raises a DiasporaError: the CLI prints it
     app = create_app(case_name, data_dir=data_dir, dev=dev, allowed_hosts=hosts, trusted_proxies=trusted_proxies,
                      client_timeout=client_timeout)
@@ -52,6 +84,13 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
     click.echo(f"Diaspora Observatory: serving case {app.state.web.case.name!r} at http://{shown_host}:{port}/ "
                f"(press Ctrl+C to stop)")
     click.echo(f"Answering for the hosts: {', '.join(hosts)} (add others with --allow-host)")
+    if share:
+        click.echo(f"Warning: sharing on the local network. Anyone on this network can open every page of the "
+                   f"observatory and answer the surveys (admin pages still need the token). Stop the server "
+                   f"(Ctrl+C) when the collection ends.\nPhones on the same network can open: "
+                   f"{', '.join(f'http://{address}:{port}/s' for address in addresses)}", err=True)
+    if public_url:
+        click.echo(f"Share links and QR codes use {public_url}")
     # No access log, even with --dev: it would print respondents' addresses and survey paths.
     # httptools and uvloop (declared dependencies) halve the bare HTTP round trip; server_protocol falls back to
     # h11 without httptools and adds the header deadline that uvicorn lacks. X-Forwarded-For is handled by the
@@ -59,3 +98,31 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
     uvicorn.run(app, host=host, port=port, log_level="info" if dev else "warning", access_log=False,
                 http=server_protocol(client_timeout), loop="auto", timeout_keep_alive=5,
                 server_header=False, proxy_headers=False)
+
+
+def _share_addresses(host: str) -> list[str]:
+    """The addresses phones can use for ``--share``: the machine's own on the local network, or ``host``
+    itself when one was given; refused, with what to do, when the machine has none."""
+    from diaspora_observatory.errors import DiasporaError
+    from diaspora_observatory.web.lan import local_addresses
+
+    if host not in ("0.0.0.0", "", "::"):
+        return [host]
+    addresses = local_addresses()
+    if not addresses:
+        raise DiasporaError("--share found no network address on this machine: phones could not reach it",
+                            "connect the computer to the room's Wi-Fi (or share its hotspot) and start again, "
+                            "or pass --host ADDRESS")
+    return addresses
+
+
+def _checked_public_url(url: str) -> str:
+    """``url`` without a final slash, refused unless it is an http(s) address with a host and nothing after the
+    path (a query or fragment would break every link built on it)."""
+    from diaspora_observatory.errors import DiasporaError
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise DiasporaError(f"--public-url {url!r} is not a base address such as https://survey.example.org",
+                            "give the scheme (http or https), the host and optionally a path, nothing else")
+    return url.strip().rstrip("/")

@@ -193,6 +193,17 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
     "the answer holds a character that is not text; type it again": (
         "в ответе есть символ, который не является текстом; введите ответ заново",
         "жауапта мәтін емес таңба бар; жауапты қайта енгізіңіз"),
+    # Sharing (issue 17) and the respondent's own layout (the layout's two texts match the app's catalog).
+    "QR code as an image to print (PNG)": ("QR-код картинкой для печати (PNG)",
+                                           "Басып шығаруға арналған QR-код суреті (PNG)"),
+    "This link works only on this computer. To reach phones in the room, start the server with: "
+    "diaspora serve --share": (
+        "Эта ссылка работает только на этом компьютере. Чтобы её открыли телефоны в зале, запустите сервер так: "
+        "diaspora serve --share",
+        "Бұл сілтеме тек осы компьютерде жұмыс істейді. Залдағы телефондар ашуы үшін серверді былай іске қосыңыз: "
+        "diaspora serve --share"),
+    "Skip to content": ("Перейти к содержанию", "Мазмұнға өту"),
+    "Language": ("Язык", "Тіл"),
 }
 
 
