@@ -6,8 +6,6 @@ live answers, so the page and its alternates change only when a new snapshot is 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import threading
 from collections import OrderedDict
@@ -167,9 +165,7 @@ class ResultsCache:
         single = [question.name for question in categorical_items(record.form) if question.kind == "select_one"]
         by = by if by in single else None  # only real questions reach the key: its space stays bounded
         row_item = row_item if row_item in single else None
-        definition = hashlib.sha256(json.dumps(record.form.as_dict(), sort_keys=True, ensure_ascii=False)
-                                    .encode()).hexdigest()
-        key = (slug, state.number, definition, record.threshold, record.title, record.publish, language, by,
+        key = (slug, state.number, state.definition, record.threshold, record.title, record.publish, language, by,
                row_item)
         with self.lock:
             if key in self.entries:

@@ -182,6 +182,7 @@ class SnapshotState:
     taken_on: dt.date | None
     size: int
     pending: int
+    definition: str = ""  # a hash of the stored definition: a replaced form changes it
 
 
 @dataclass(frozen=True)
@@ -392,14 +393,15 @@ class SurveyStore:
                     connection.execute(update(surveys).where(surveys.c.slug == slug)
                                        .values(snapshot=current + 1, snapshot_on=today()))
         with self.engine.connect() as connection:
-            state = connection.execute(select(surveys.c.snapshot, surveys.c.snapshot_on)
+            state = connection.execute(select(surveys.c.snapshot, surveys.c.snapshot_on, surveys.c.definition)
                                        .where(surveys.c.slug == slug)).first()
             number = state.snapshot or 0
+            version = hashlib.sha256(state.definition.encode()).hexdigest()
             size = connection.execute(select(func.count()).select_from(submissions)
                                       .where(submissions.c.survey_slug == slug, submissions.c.snapshot.is_not(None),
                                              submissions.c.snapshot <= number)).scalar() or 0
             pending = connection.execute(pending_rows).scalar() or 0
-        return SnapshotState(record, number, state.snapshot_on, size, pending)
+        return SnapshotState(record, number, state.snapshot_on, size, pending, version)
 
     def snapshot_answers(self, slug: str, number: int, batch: int = 2000) -> Iterator[dict[str, Any]]:
         """The answers of snapshot ``number`` of ``slug``, one dict at a time, read in batches of
