@@ -118,7 +118,17 @@ def _step_2(engine: Engine) -> None:
                     connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}"))
 
 
-MIGRATIONS: list[Callable[[Engine], None]] = [_step_1, _step_2]
+def _step_3(engine: Engine) -> None:
+    """An index on (survey, snapshot): the results page counts a snapshot's answers and the pending ones
+    on every view, which without it reads every row of the survey (444 ms per view at 100k answers)."""
+    from sqlalchemy import text
+
+    with engine.begin() as connection:
+        connection.execute(text("CREATE INDEX IF NOT EXISTS submissions_by_snapshot "
+                                "ON submissions (survey_slug, snapshot)"))
+
+
+MIGRATIONS: list[Callable[[Engine], None]] = [_step_1, _step_2, _step_3]
 PUBLISH_MODES = ("batch", "close")
 
 
