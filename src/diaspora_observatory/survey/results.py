@@ -17,7 +17,7 @@ The rule (docs/survey.md, "Published results and disclosure control"), for a sur
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -44,6 +44,23 @@ def responses_frame(form: Form, responses: list[dict[str, Any]]) -> pd.DataFrame
     names = [question.name for question in form.answer_questions()]
     return pd.DataFrame([{name: response["answers"].get(name) for name in names} for response in responses],
                         columns=names, dtype=object)
+
+
+def categorical_frame(form: Form, answers: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """The answers to the form's choice questions, one row per response, read from ``answers`` one at a
+    time (a stream from the store): what :func:`responses_frame` gives for those columns, without
+    holding every response (with its free text) at once. Equal strings are kept once, so a large
+    snapshot costs a pointer per cell."""
+    names = [question.name for question in categorical_items(form)]
+    columns: dict[str, list[Any]] = {name: [] for name in names}
+    known: dict[str, str] = {}
+    for answer in answers:
+        for name in names:
+            value = answer.get(name)
+            if isinstance(value, str):
+                value = known.setdefault(value, value)
+            columns[name].append(value)
+    return pd.DataFrame(columns, columns=names, dtype=object)
 
 
 def is_scale(form: Form, question: Question) -> bool:

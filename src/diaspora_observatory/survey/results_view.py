@@ -7,8 +7,11 @@ live answers, so the page and its alternates change only when a new snapshot is 
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import pandas as pd
 
@@ -16,6 +19,7 @@ from diaspora_observatory.survey.charts import diverging_bars_svg
 from diaspora_observatory.survey.exports import to_safe_csv
 from diaspora_observatory.survey.results import (
     SOURCE_ID,
+    categorical_frame,
     categorical_items,
     crosstab_published,
     is_scale,
@@ -50,11 +54,16 @@ def _identity(text: str) -> str:
 
 
 def results_context(case: Any, snapshot: Any, language: str, by: str | None = None, row_item: str | None = None,
-                    translate: Callable[[str], str] = _identity) -> dict[str, Any]:
-    """Everything the results page shows, as tables and as JSON/CSV, under disclosure control."""
+                    translate: Callable[[str], str] = _identity, frame: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Everything the results page shows, as tables and as JSON/CSV, under disclosure control.
+
+    ``frame`` is the snapshot's answers as :func:`~diaspora_observatory.survey.results.categorical_frame`
+    gives them (the web page streams them from the store); without it, ``snapshot.responses``."""
     record = snapshot.record
     form, threshold = record.form, record.threshold
-    frame = responses_frame(form, snapshot.responses)
+    if frame is None:
+        frame = responses_frame(form, snapshot.responses)
+    size = len(frame)
     items, long_rows = [], []
     for question in categorical_items(form):
         table = published_groups(form, frame, question, language, threshold, translate)
@@ -75,9 +84,9 @@ def results_context(case: Any, snapshot: Any, language: str, by: str | None = No
         crosstab = crosstab_published(form, frame, row_item, by, threshold)
     published = published_beside(case, form, language) if case is not None else pd.DataFrame()
     taken_on = snapshot.taken_on.isoformat() if snapshot.taken_on else None
-    about = {"number": snapshot.number, "taken_on": taken_on, "responses": len(snapshot.responses)}
+    about = {"number": snapshot.number, "taken_on": taken_on, "responses": size}
     data = {"survey": record.slug, "title": record.title, "threshold": threshold, "publish": record.publish,
-            "snapshot": about, "responses": len(snapshot.responses), "source": SOURCE_ID,
+            "snapshot": about, "responses": size, "source": SOURCE_ID,
             "items": [{"item": item["name"], "label": item["label"], "merged": item["merged"],
                        "groups": item["records"]} for item in items],
             "means": _records(means), "reliability": _records(reliability),
@@ -103,19 +112,21 @@ def results_context(case: Any, snapshot: Any, language: str, by: str | None = No
             "reliability": _records(reliability), "published": _records(published) if len(published) else [],
             "crosstab": crosstab_view, "crosstab_asked": by in single and row_item != by,
             "single_items": [(name, form.text(form.question(name).labels, language)) for name in single],
-            "by": by, "row_item": row_item, "responses": len(snapshot.responses),
+            "by": by, "row_item": row_item, "responses": size,
             "threshold": threshold, "data": data, "has_scales": any(item["scale"] for item in items),
             "charts": {layout: scale_chart_svg(snapshot, language, translate(
-                "not drawn: too few answers for two groups"), layout, translate) for layout in ("wide", "narrow")},
+                "not drawn: too few answers for two groups"), layout, translate, frame)
+                for layout in ("wide", "narrow")},
             "csv": to_safe_csv(pd.DataFrame(long_rows, columns=CSV_COLUMNS))}
 
 
 def scale_chart_svg(snapshot: Any, language: str, hidden_text: str, layout: str = "wide",
-                    translate: Callable[[str], str] = _identity) -> str:
+                    translate: Callable[[str], str] = _identity, frame: pd.DataFrame | None = None) -> str:
     """The diverging stacked bars of the form's scale items sharing the first scale's choice list."""
     record = snapshot.record
     form = record.form
-    frame = responses_frame(form, snapshot.responses)
+    if frame is None:
+        frame = responses_frame(form, snapshot.responses)
     scales = [question for question in form.answer_questions() if is_scale(form, question)]
     if not scales:
         return diverging_bars_svg([], [], hidden_text, layout=layout)
@@ -127,3 +138,65 @@ def scale_chart_svg(snapshot: Any, language: str, hidden_text: str, layout: str 
     bars = [(form.text(question.labels, language),
              published_groups(form, frame, question, language, record.threshold, translate)) for question in chosen]
     return diverging_bars_svg(bars, legend, hidden_text, positions, layout)
+
+
+class ResultsCache:
+    """Computed results pages of one store, keyed by what they depend on: the survey, its snapshot number,
+    its definition and threshold (a coordinator may change either between snapshots), the language and
+    the cross-tabulation asked for. A snapshot never changes once taken, so an entry is right until a new
+    snapshot is taken; then the survey's older entries are dropped. A repeated view is a dictionary
+    lookup; a first view streams the snapshot's answers once (never all in memory) on a worker thread,
+    so the event loop keeps serving other visitors while it runs. Concurrent first views of one key wait
+    for one computation instead of each making their own."""
+
+    def __init__(self, store: Any, limit: int = 64) -> None:
+        self.store = store
+        self.limit = limit
+        self.entries: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        self.computing: dict[tuple[Any, ...], threading.Lock] = {}
+        self.lock = threading.Lock()
+        self.computed = 0  # how many contexts were computed (tests read it to tell a hit from a miss)
+
+    def context(self, case: Any, slug: str, language: str, by: str | None, row_item: str | None,
+                translate: Callable[[str], str]) -> dict[str, Any]:
+        """The results context of ``slug``'s published snapshot (blocking: call it on a worker thread)."""
+        state = self.store.snapshot_state(slug)  # takes a due snapshot first: a few indexed counts
+        record = state.record
+        single = [question.name for question in categorical_items(record.form) if question.kind == "select_one"]
+        by = by if by in single else None  # only real questions reach the key: its space stays bounded
+        row_item = row_item if row_item in single else None
+        key = (slug, state.number, state.definition, record.threshold, record.title, record.publish, language, by,
+               row_item)
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+            gate = self.computing.setdefault(key, threading.Lock())
+        with gate:
+            with self.lock:
+                if key in self.entries:
+                    return self.entries[key]
+            frame = categorical_frame(record.form, self.store.snapshot_answers(slug, state.number))
+            context = results_context(case, state, language, by, row_item, translate, frame)
+            with self.lock:
+                self.computed += 1
+                for old in [old for old in self.entries if old[0] == slug and old[1] != state.number]:
+                    del self.entries[old]
+                self.entries[key] = context
+                while len(self.entries) > self.limit:
+                    self.entries.popitem(last=False)
+                self.computing.pop(key, None)
+        return context
+
+
+_caches: WeakKeyDictionary[Any, ResultsCache] = WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def results_cache(store: Any) -> ResultsCache:
+    """The results cache of ``store`` (one per store object, gone with it)."""
+    with _caches_lock:
+        cache = _caches.get(store)
+        if cache is None:
+            cache = _caches[store] = ResultsCache(store)
+        return cache

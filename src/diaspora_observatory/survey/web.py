@@ -361,17 +361,17 @@ class SurveyViews:
 
     # results
     async def results(self, request: Request) -> Response:
-        from diaspora_observatory.survey.results_view import results_context
+        from diaspora_observatory.survey.results_view import results_cache
 
         slug = request.path_params["slug"].removesuffix(".json").removesuffix(".csv")
         try:
             await self.survey(slug)
         except SurveyNotFound:
             return self.error(request, 404, "Survey not found", "There is no survey at this address.")
-        snapshot = await run_in_threadpool(self.store.snapshot, slug)  # never the live answers
-        language = self.web.language(request)
-        context = results_context(self.web.case, snapshot, language, request.query_params.get("by"),
-                                  request.query_params.get("row"), self.web.gettext(request))
+        # Never the live answers: the published snapshot, computed once per snapshot off the event loop.
+        context = await run_in_threadpool(results_cache(self.store).context, self.web.case, slug,
+                                          self.web.language(request), request.query_params.get("by"),
+                                          request.query_params.get("row"), self.web.gettext(request))
         path = request.url.path
         if path.endswith(".json"):
             return JSONResponse(context["data"], headers=NO_STORE)
@@ -382,18 +382,17 @@ class SurveyViews:
         return _no_store(self.web.render(request, "survey_results.html", context, alternates=alternates))
 
     async def chart(self, request: Request) -> Response:
-        from diaspora_observatory.survey.results_view import scale_chart_svg
+        from diaspora_observatory.survey.results_view import results_cache
 
         slug = request.path_params["slug"]
         try:
             await self.survey(slug)
         except SurveyNotFound:
             return Response("no such survey", status_code=404, headers=NO_STORE)
-        snapshot = await run_in_threadpool(self.store.snapshot, slug)
-        translate = self.web.gettext(request)
         layout = "narrow" if request.query_params.get("layout") == "narrow" else "wide"
-        hidden = translate("not drawn: too few answers for two groups")
-        svg = scale_chart_svg(snapshot, self.web.language(request), hidden, layout, translate)
+        context = await run_in_threadpool(results_cache(self.store).context, self.web.case, slug,
+                                          self.web.language(request), None, None, self.web.gettext(request))
+        svg = context["charts"][layout]  # the page's own chart, from the same cached snapshot
         return Response(svg, media_type="image/svg+xml", headers=NO_STORE)
 
     # admin

@@ -1,0 +1,58 @@
+"""The results page's cache: computed once per snapshot from streamed answers, identical to computing it
+from the whole snapshot in memory, and recomputed exactly when a new snapshot is taken."""
+
+from __future__ import annotations
+
+from survey_helpers import VALID_ANSWERS
+
+from diaspora_observatory.survey.results import categorical_frame, responses_frame
+from diaspora_observatory.survey.results_view import results_cache, results_context
+
+
+def varied(number: int) -> dict:
+    return {**VALID_ANSWERS, "identity_news": str(1 + number % 5), "gender": ("male", "female")[number % 2]}
+
+
+def test_streamed_results_equal_the_in_memory_ones(store):
+    for number in range(37):
+        store.submit("kz", f"same-{number:04d}", varied(number))
+        if number == 29:
+            store.snapshot_state("kz")  # snapshot 1: 30 answers; the 7 after it wait for the next
+    snapshot = store.snapshot("kz")
+    state = store.snapshot_state("kz")
+    assert (state.number, state.size, state.pending) == (1, len(snapshot.responses), 7) == (1, 30, 7)
+    frame = categorical_frame(snapshot.record.form, store.snapshot_answers("kz", state.number, batch=4))
+    full = responses_frame(snapshot.record.form, snapshot.responses)
+    assert frame.equals(full[frame.columns])
+    for by in (None, "gender"):
+        before = results_context(None, snapshot, "en", by, "identity_news")
+        after = results_context(None, state, "en", by, "identity_news", frame=frame)
+        assert after["data"] == before["data"] and after["csv"] == before["csv"]
+        assert after["charts"] == before["charts"]
+
+
+def test_the_cache_is_recomputed_exactly_when_a_new_snapshot_is_taken(client, survey_app):
+    store = survey_app.state.web.survey_store
+    cache = results_cache(store)
+    for number in range(10):
+        store.submit("kz", f"cache-{number:04d}", varied(number))
+    first = client.get("/s/kz/results.json").json()
+    computed = cache.computed
+    assert first["snapshot"]["number"] == 1 and first["responses"] == 10
+    assert client.get("/s/kz/results.json").json() == first
+    client.get("/s/kz/results")
+    client.get("/s/kz/likert.svg")
+    assert cache.computed == computed  # the page, its JSON and its chart: one computation
+    for number in range(10, 19):
+        store.submit("kz", f"cache-{number:04d}", varied(number))
+    assert client.get("/s/kz/results.json").json() == first  # 9 new answers: no snapshot, no recompute
+    assert cache.computed == computed
+    store.submit("kz", "cache-0019", varied(19))
+    second = client.get("/s/kz/results.json").json()
+    assert (second["snapshot"]["number"], second["responses"]) == (2, 20)
+    assert cache.computed == computed + 1
+    assert all(key[1] == 2 for key in cache.entries)  # the first snapshot's entries are gone
+    client.get("/s/kz/results.json?lang=ru")
+    client.get("/s/kz/results.json?by=gender&row=no_such_question")
+    client.get("/s/kz/results.json?by=gender")
+    assert cache.computed == computed + 3  # a language and a cross-tabulation are keys of their own
