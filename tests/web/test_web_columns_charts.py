@@ -54,12 +54,36 @@ def test_column_header_is_translated_and_keeps_the_machine_name(client, language
     assert (f'<th scope="col" data-column="total_population" title="total_population">{label}</th>') in html
 
 
+def table_headers(html: str, caption_id: str) -> list[str]:
+    start = html.index("<thead>", html.index(f'<caption id="{caption_id}">'))
+    head = html[start:html.index("</thead>", start)]
+    return [cell.rsplit(">", 1)[1] for cell in head.split("</th>")[:-1]]
+
+
 def test_russian_flows_table_headers(client):
     html = client.get("/flows", params={"lang": "ru"}).text
-    start = html.index("<thead>", html.index('<caption id="flows-caption">'))
-    head = html[start:html.index("</thead>", start)]
-    assert [cell.rsplit(">", 1)[1] for cell in head.split("</th>")[:-1]] == [
+    # the flows themselves first; the kind of value and the source behind "every column"
+    assert table_headers(html, "flows-caption") == ["Страна-партнёр", "Год", "Эмиграция", "Иммиграция", "Сальдо"]
+    assert table_headers(html, "flows-all-caption") == [
         "Страна-партнёр", "Год", "Эмиграция", "Иммиграция", "Сальдо", "Вид значения", "Код источника"]
+    assert "<summary>Показать все столбцы (7)</summary>" in html
+
+
+def test_flow_summary_and_claims_lead_with_their_result(client):
+    flows_page = client.get("/flows").text
+    assert table_headers(flows_page, "flow-summary-caption") == [
+        "Partner country", "Net, total", "Net: trend", "Net: trend, p-value", "Net: Theil-Sen slope",
+        "Most likely first year of a new immigration level", "Most likely first year of a new emigration level",
+        "Emigration trend since the last change"]
+    assert len(table_headers(flows_page, "flow-summary-all-caption")) == 31
+    claims_page = client.get("/claims").text
+    assert table_headers(claims_page, "claims-caption") == [
+        "Statement", "Status", "Reported", "Computed", "Note", "Why unverifiable"]
+    # the downloads keep every column
+    rows = list(csv.DictReader(io.StringIO(client.get("/claims.csv", params={"table": "claims"}).text)))
+    assert list(rows[0]) == ["id", "section", "statement", "reported", "computed", "status", "reason", "unit",
+                             "comparator", "tolerance", "tolerance_basis", "data_scope", "method", "note",
+                             "source_id"]
 
 
 def test_unknown_column_falls_back_to_its_machine_name():

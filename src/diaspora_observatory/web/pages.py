@@ -20,6 +20,8 @@ from diaspora_observatory.errors import DiasporaError, UnknownCountry
 from diaspora_observatory.presentation.numbers import format_range, format_value, p_value_phrase
 from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
 from diaspora_observatory.report.sections import source_label
+from diaspora_observatory.web.cells import shown_columns
+from diaspora_observatory.web.columns import lead_columns
 from diaspora_observatory.web.map import map_spec
 
 
@@ -82,6 +84,13 @@ class Block:
     missing: str = ""
     source_ids: set[str] = field(default_factory=set)
     links: list[tuple[str, str]] = field(default_factory=list)
+    # True when the chart carries the table's message: the table is then only behind a toggle.
+    table_collapsed: bool = False
+
+    @property
+    def lead(self) -> list[str]:
+        """The columns the table shows first (``columns.LEAD_COLUMNS``); the rest only behind a toggle."""
+        return lead_columns(self.id, shown_columns(self.frame.columns)) if self.frame is not None else []
 
 
 @dataclass
