@@ -177,3 +177,22 @@ def test_single_views_fit_their_container_and_facets_are_left_to_the_page():
     assert single["autosize"] == {"type": "fit-x", "contains": "padding"}
     facet = {"facet": {"field": "partner"}, "spec": {"width": 260}}
     assert fit_to_container(facet) is facet
+
+
+def test_projections_are_fan_charts_with_the_table_behind_a_toggle(client):
+    html = client.get("/projections").text
+    spec = chart_spec(html, "projections")
+    area, line = spec["spec"]["layer"]
+    assert (area["mark"]["type"], area["encoding"]["y"]["field"], area["encoding"]["y2"]["field"]) == ("area", "low", "high")
+    assert (line["mark"], line["encoding"]["y"]["field"]) == ("line", "central")
+    assert spec["facet"]["sort"] == ["Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan"]
+    assert {row["scenario"] for row in spec["data"]["values"]} == {
+        "recent migration continues", "natural change only", "repatriation doubled"}
+    assert len(spec["data"]["values"]) == 150
+    assert '<details class="all-columns">\n<summary>Show the table (150 rows)</summary>' in html
+
+
+def test_identity_bars_start_at_the_bottom_of_the_answer_scale(client):
+    spec = chart_spec(client.get("/survey").text, "survey")
+    assert spec["encoding"]["x"]["scale"]["domain"] == [1, 5]
+    assert spec["encoding"]["x2"] == {"datum": 1}

@@ -118,8 +118,10 @@ def survey_items(survey: pd.DataFrame, source: str, title: str | None = None,
         "mark": "bar",
         "encoding": {
             "y": {"field": "label", "type": "nominal", "title": None, "sort": "-x", "axis": {"labelLimit": 320}},
+            # The scale starts at 1, the bottom of the answer scale: a bar from 0 would start left of the axis.
             "x": {"field": "value", "type": "quantitative",
                   "title": translate("Mean (1 = not important, 5 = very important)"), "scale": {"domain": [1, 5]}},
+            "x2": {"datum": 1},
             "tooltip": _titled([{"field": "label"}, {"field": "value", "format": ".1f"}],
                                translate, {"label": translate("Item"), "value": translate("Mean")}),
         },
@@ -150,6 +152,50 @@ def education_comparison(education: pd.DataFrame, source: str, title: str | None
             "tooltip": _titled([{"field": "group"}, {"field": "education"}, {"field": "percent", "format": ".1f"}],
                                translate, {"group": translate("Group"), "education": translate("Education"),
                                            "percent": translate("Percent of the group")}),
+        },
+    })
+    return spec
+
+
+def projection_fans(projections: pd.DataFrame, source: str, title: str | None = None,
+                    translate: Translate = _identity, names: Callable[[str], str] | None = None,
+                    labels: Labels | None = None) -> dict:
+    """Fan charts of the scenario projections: per host a panel, per scenario its central path as a line
+    over the band from its low to its high path (the range its base count's rounding and its parameter
+    ranges stand for). ``names`` turns a host's code into the reader's name for the panel titles, ``labels``
+    a scenario's code into its label."""
+    table = projections[["country", "scenario", "year", "low", "central", "high"]].copy()
+    if names is not None:
+        table["country"] = [names(code) for code in table["country"]]
+    if labels is not None:
+        table["scenario"] = [labels("scenario", code) for code in table["scenario"]]
+    spec = _base(title or translate("Projections of the diaspora per host, with their ranges"), source, translate)
+    spec.pop("width")
+    persons = translate("Persons")
+    color = {"field": "scenario", "type": "nominal", "title": translate("Scenario")}
+    spec.update({
+        "data": {"values": _records(table)},
+        "facet": {"field": "country", "type": "nominal", "title": None, "sort": list(dict.fromkeys(table["country"]))},
+        "columns": 2,
+        "resolve": {"scale": {"y": "independent"}},
+        "spec": {
+            "width": 260, "height": 160,
+            "encoding": {"x": {"field": "year", "type": "quantitative", "axis": {"format": "d"},
+                               "title": translate("Year")}},
+            "layer": [
+                {"mark": {"type": "area", "opacity": 0.2},
+                 "encoding": {"y": {"field": "low", "type": "quantitative", "title": persons},
+                              "y2": {"field": "high"}, "color": color}},
+                {"mark": "line",
+                 "encoding": {"y": {"field": "central", "type": "quantitative", "title": persons}, "color": color,
+                              "tooltip": _titled(
+                                  [{"field": "country"}, {"field": "scenario"}, {"field": "year"},
+                                   {"field": "low", "format": ","}, {"field": "central", "format": ","},
+                                   {"field": "high", "format": ","}], translate,
+                                  {"country": translate("Country"), "scenario": translate("Scenario"),
+                                   "year": translate("Year"), "low": translate("Low"),
+                                   "central": translate("Central"), "high": translate("High")})}},
+            ],
         },
     })
     return spec

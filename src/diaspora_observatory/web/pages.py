@@ -504,9 +504,7 @@ class PageBuilder:
         return Page("projections", "/projections", _("Projections and forecasts"), _(
             "Where the numbers may go: scenario projections of the diaspora in each host and short forecasts of "
             "the yearly flows, each with its assumptions. They are model results, not observations."), [
-            self.block("projections", _("The diaspora per host under each scenario"), "projections",
-                       _("Low, central and high paths from the latest count, with the assumptions of each "
-                         "scenario."), resource="population"),
+            self.projections_block(),
             self.block("projection-parameters", _("Base counts and parameters of each scenario"),
                        "projection-parameters",
                        _("Each scenario's base count with the range its rounding stands for, and its annual "
@@ -519,6 +517,18 @@ class PageBuilder:
                        resource="flows"),
             from_stocks,
         ])
+
+    def projections_block(self) -> Block:
+        """The scenario paths as fan charts; their 150-odd rows only behind a toggle (and in the downloads)."""
+        _ = self._
+        block = self.block("projections", _("The diaspora per host under each scenario"), "projections",
+                           _("Low, central and high paths from the latest count, with the assumptions of each "
+                             "scenario."), resource="population",
+                           chart=lambda frame, source: specs.projection_fans(
+                               frame, source, _("Projections of the diaspora per host, with their ranges"), _,
+                               self._country_name, value_labels(self.case, self.language)))
+        block.table_collapsed = block.frame is not None
+        return block
 
     def repatriation(self) -> Page:
         _ = self._
