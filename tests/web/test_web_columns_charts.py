@@ -196,3 +196,20 @@ def test_identity_bars_start_at_the_bottom_of_the_answer_scale(client):
     spec = chart_spec(client.get("/survey").text, "survey")
     assert spec["encoding"]["x"]["scale"]["domain"] == [1, 5]
     assert spec["encoding"]["x2"] == {"datum": 1}
+
+
+@pytest.mark.parametrize(("path", "block", "fields"), [
+    ("/definitions", "definitions", {"y": "country", "x": "count", "color": "label"}),
+    ("/institutions", "institutions", {"y": "country", "x": "support", "color": "state"}),
+    ("/claims", "claims", {"y": "section", "x": "claims", "color": "status"})])
+def test_definitions_institutions_and_claims_have_a_chart(client, path, block, fields):
+    spec = chart_spec(client.get(path, params={"lang": "ru"}).text, block)
+    assert {channel: spec["encoding"][channel]["field"] for channel in fields} == fields
+    values = spec["data"]["values"]
+    if block == "claims":
+        assert sum(row["claims"] for row in values) == 47
+        assert spec["encoding"]["color"]["scale"]["domain"] == ["подтверждено", "расхождение", "не поддаётся проверке"]
+    if block == "institutions":
+        assert {row["state"] for row in values} == {"есть", "отсутствует", "нет сведений"}
+    if block == "definitions":
+        assert spec["encoding"]["x"]["scale"] == {"type": "log"}  # dots, never bars from 0, on a log scale

@@ -199,3 +199,94 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
         },
     })
     return spec
+
+
+def claims_by_status(claims: pd.DataFrame, source: str, title: str | None = None,
+                     translate: Translate = _identity, labels: Labels | None = None) -> dict:
+    """Stacked bars: per section of the study, how many of its numeric claims the data confirm, contradict
+    or cannot check. Statuses keep one colour each on every page (green, red, amber as in the table)."""
+    counts = claims.groupby(["section", "status"], sort=False).size().reset_index(name="claims")
+    statuses = ["confirmed", "mismatch", "unverifiable"]
+    counts["status"] = [labels("status", code) if labels is not None else code for code in counts["status"]]
+    domain = [labels("status", code) if labels is not None else code for code in statuses]
+    spec = _base(title or translate("The study's claims by section and status"), source, translate)
+    spec.update({
+        "data": {"values": _records(counts)},
+        "height": {"step": 22},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "section", "type": "nominal", "title": translate("Section"),
+                  "sort": list(dict.fromkeys(counts["section"]))},
+            "x": {"field": "claims", "type": "quantitative", "stack": "zero", "title": translate("Number of claims"),
+                  "axis": {"tickMinStep": 1, "format": "d"}},
+            "color": {"field": "status", "type": "nominal", "title": translate("Status"),
+                      "scale": {"domain": domain, "range": ["#116b2c", "#b3261e", "#8a5a00"]}},
+            "tooltip": _titled([{"field": "section"}, {"field": "status"}, {"field": "claims"}], translate,
+                               {"section": translate("Section"), "status": translate("Status"),
+                                "claims": translate("Number of claims")}),
+        },
+    })
+    return spec
+
+
+def definition_counts(definitions: pd.DataFrame, source: str, title: str | None = None,
+                      translate: Translate = _identity, names: Callable[[str], str] | None = None) -> dict:
+    """A dot per host and definition on a log scale: hosts differ a hundredfold (2,200 to 821,000), and the
+    definitions stand side by side, never added. Dots, not bars: a bar's length from 0 means nothing on
+    a log scale."""
+    table = definitions[["country", "definition", "label", "count", "year"]].dropna(subset=["count"]).copy()
+    table = table[table["count"] > 0]
+    if names is not None:
+        table["country"] = [names(code) for code in table["country"]]
+    spec = _base(title or translate("Each host under each definition"), source, translate)
+    spec.update({
+        "data": {"values": _records(table)},
+        "height": {"step": 28},
+        "mark": {"type": "point", "filled": True, "size": 80},
+        "encoding": {
+            "y": {"field": "country", "type": "nominal", "title": None,
+                  "sort": list(dict.fromkeys(table["country"]))},
+            "x": {"field": "count", "type": "quantitative", "scale": {"type": "log"}, "title": translate("Persons")},
+            "color": {"field": "label", "type": "nominal", "title": translate("Definition")},
+            "shape": {"field": "label", "type": "nominal", "title": translate("Definition")},
+            "tooltip": _titled([{"field": "country"}, {"field": "label"}, {"field": "count", "format": ","},
+                                {"field": "year"}], translate,
+                               {"country": translate("Country"), "label": translate("Definition"),
+                                "count": translate("Persons"), "year": translate("Year")}),
+        },
+    })
+    return spec
+
+
+def institution_supports(institutions: pd.DataFrame, source: str, title: str | None = None,
+                         translate: Translate = _identity, names: Callable[[str], str] | None = None,
+                         labels: Labels | None = None) -> dict:
+    """A grid of hosts by the four supports of identity, each cell coloured by its state (present, absent,
+    not reported): which supports a host has is read at a glance, and a gap in the sources shows as one."""
+    supports = {"support_schooling": translate("Schooling"), "support_higher_education": translate("Higher education"),
+                "support_culture": translate("Culture"), "support_organisation": translate("Organisation")}
+    long = institutions.melt(id_vars=["country"], value_vars=list(supports), var_name="support", value_name="state")
+    states = ["present", "absent", "not_reported"]
+    long["state"] = [labels("support_schooling", code) if labels is not None else code for code in long["state"]]
+    long["support"] = long["support"].map(supports)
+    if names is not None:
+        long["country"] = [names(code) for code in long["country"]]
+    domain = [labels("support_schooling", code) if labels is not None else code for code in states]
+    spec = _base(title or translate("Supports of identity per host"), source, translate)
+    spec.update({
+        "data": {"values": _records(long)},
+        "height": {"step": 30},
+        "mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 2},
+        "encoding": {
+            "y": {"field": "country", "type": "nominal", "title": None,
+                  "sort": list(dict.fromkeys(long["country"]))},
+            "x": {"field": "support", "type": "nominal", "title": None, "sort": list(supports.values()),
+                  "axis": {"labelAngle": 0, "labelLimit": 90}},
+            "color": {"field": "state", "type": "nominal", "title": None,
+                      "scale": {"domain": domain, "range": ["#116b2c", "#b3261e", "#c4c9d0"]}},
+            "tooltip": _titled([{"field": "country"}, {"field": "support"}, {"field": "state"}], translate,
+                               {"country": translate("Country"), "support": translate("Supports present"),
+                                "state": translate("Status")}),
+        },
+    })
+    return spec

@@ -478,7 +478,9 @@ class PageBuilder:
             "migrant stock counts) or citizenship. Each definition counts a different population, so the figures "
             "stand side by side and are never added together."), [
             self.block("definitions", _("Each host under each definition"), "definitions",
-                       _("One row per host and definition, with its year and source."), resource="population"),
+                       _("One row per host and definition, with its year and source."), resource="population",
+                       chart=lambda frame, source: specs.definition_counts(
+                           frame, source, _("Each host under each definition"), _, self._country_name)),
             self.block("birthplace-summary", _("People born in {origin} living abroad").format(origin=self.origin),
                        "birthplace-summary", _("The world total of the birthplace count and the share of it living "
                                                "in the host countries."), resource="birthplace_stock"),
@@ -548,7 +550,10 @@ class PageBuilder:
                              _("Institution counts by kind and the state of four supports (schooling, higher "
                                "education, culture, organisation) in each host: present (a source names one), "
                                "absent (a source says there is none) or not reported. A count no source gives "
-                               "is left empty; hosts are compared only on what is reported."))]
+                               "is left empty; hosts are compared only on what is reported."),
+                             chart=lambda frame, source: specs.institution_supports(
+                                 frame, source, _("Supports of identity per host"), _, self._country_name,
+                                 value_labels(self.case, self.language)))]
         for resource, heading in (("institutions", _("Every institution")),
                                   ("schooling", _("Schooling in the diaspora's language"))):
             frame = self.data.resource(resource)
@@ -594,7 +599,10 @@ class PageBuilder:
                                    "the rounding of the stated value), mismatch (the data cover it and do not bear "
                                    "it out: figures of the study that cannot both hold as it presents them; the "
                                    "note says what may explain it) or unverifiable (no data, or a statement wider "
-                                   "than the data, with the reason)."))
+                                   "than the data, with the reason)."),
+                                 chart=lambda frame, source: specs.claims_by_status(
+                                     frame, source, _("The study's claims by section and status"), _,
+                                     value_labels(self.case, self.language)))
         claim_block.source_ids = {"study"} if "study" in self.case.sources else set()
         issues = self.data.issues
         issue_block = Block("issues", _("Validation errors and warnings"),
