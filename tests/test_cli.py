@@ -60,6 +60,26 @@ def test_check_table_summarises_statuses(runner):
     assert result.output.splitlines()[-1] == "28 confirmed, 9 mismatch, 10 unverifiable"
 
 
+def test_check_shows_reported_computed_difference_and_status_in_columns(runner):
+    # CliRunner's output is no terminal: rich lays the table out for 80 columns, and nothing is wider
+    lines = runner.invoke(main, ["check"], env={"COLUMNS": "80"}).output.splitlines()
+    table = lines[lines.index(next(line for line in lines if line.split()[:2] == ["claim", "reported"])):-1]
+    assert table[0].split() == ["claim", "reported", "computed", "difference", "status", "why"]
+    assert max(len(line) for line in table) <= 80
+    # a whole count of persons is never folded, and the difference has its sign
+    assert [line.split()[1:] for line in table if "20,000,000" in line] == [
+        ["20,000,000", "20,033,842", "+33,842", "confirmed"]]
+    assert [line.split()[1:6] for line in table if "20,033,842" in line and "mismatch" in line] == [
+        ["20,033,842", "14,220,289", "-5,813,553", "mismatch", "The"]]
+
+
+def test_check_gives_the_reason_of_an_unverifiable_claim(runner):
+    lines = runner.invoke(main, ["check"], env={"COLUMNS": "200"}).output.splitlines()
+    row = next(line for line in lines if line.split()[:1] == ["period1-outflow"])
+    assert row.split()[1:5] == ["negative", "positive", "unverifiable", "the"]
+    assert "the statement is wider than the data: The concept speaks of" in " ".join(row.split())
+
+
 @pytest.mark.parametrize("table", TABLES)
 def test_every_table_prints_in_every_format(runner, table):
     for output_format in ("table", "csv", "json"):

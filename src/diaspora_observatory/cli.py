@@ -159,18 +159,9 @@ def _print_check(case, claims) -> None:
         click.secho(f"  {issue}", fg="yellow")
     if claims is None:
         return
-    colours = {"confirmed": "green", "mismatch": "red", "unverifiable": "yellow"}
-    from diaspora_observatory.presentation.cells import cell_text
+    from diaspora_observatory.tabular import print_claims
 
-    for claim in claims.to_dict(orient="records"):
-        status = click.style(f"{claim['status']:<12}", fg=colours[claim["status"]])
-        # numbers as the web page and the report write them (the study's own digits for the reported value)
-        shown = cell_text("computed", claim["computed"], "en", claim)
-        computed = f" (computed {shown})" if shown else ""
-        click.echo(f"  {status} {claim['id']}: reported {cell_text('reported', claim['reported'], 'en', claim)}"
-                   f"{computed}")
-        if claim.get("reason"):
-            click.echo(f"               {claim['reason']}")
+    print_claims(claims)
     counts = claims["status"].value_counts()
     click.echo(", ".join(f"{counts.get(s, 0)} {s}" for s in ("confirmed", "mismatch", "unverifiable")))
 

@@ -80,3 +80,50 @@ def print_table(frame: pd.DataFrame, output_format: str, language: str = "en") -
             for column, value in zip(columns, row):
                 record.add_row(column, value)
             console.print(record)
+
+
+CLAIM_COLOURS = {"confirmed": "green", "mismatch": "red", "unverifiable": "yellow"}
+
+
+def claim_difference(claim: dict) -> str:
+    """Computed minus reported, written with the computed value's digits and a sign; empty when either is
+    not a number (a trend statement, a claim with no data)."""
+    from diaspora_observatory.presentation.cells import cell_text, is_number
+
+    try:
+        reported = float(str(claim["reported"]).replace(",", ""))
+    except ValueError:
+        return ""
+    if not is_number(claim["computed"]):
+        return ""
+    difference = float(claim["computed"]) - reported
+    text = cell_text("computed", difference, "en", claim)
+    return f"+{text}" if difference > 0 and not text.startswith("+") else text
+
+
+def print_claims(claims: pd.DataFrame) -> None:
+    """The recomputed claims as a terminal table: reported, computed and their difference side by side,
+    then the status, then why (the reason of an unverifiable claim, the note of any other). Rich fits it
+    to the terminal's width by wrapping the statement and the explanation, never a number."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from diaspora_observatory.presentation.cells import cell_text
+
+    table = Table(show_lines=True, box=box.SIMPLE_HEAD)
+    # Minimum widths hold a whole count of persons (10 characters: 20,033,842) so a number is never folded.
+    table.add_column("claim", overflow="fold", min_width=8)
+    table.add_column("reported", justify="right", overflow="fold", min_width=10)
+    table.add_column("computed", justify="right", overflow="fold", min_width=10, max_width=24)
+    table.add_column("difference", justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("why", overflow="fold", min_width=8)
+    for claim in claims.to_dict(orient="records"):
+        # numbers as the web page and the report write them (the study's own digits for the reported value)
+        status = claim["status"]
+        why = claim.get("reason") or claim.get("note") or ""
+        table.add_row(str(claim["id"]), cell_text("reported", claim["reported"], "en", claim),
+                      cell_text("computed", claim["computed"], "en", claim), claim_difference(claim),
+                      f"[{CLAIM_COLOURS.get(status, 'default')}]{status}[/]", "" if pd.isna(why) else str(why))
+    Console().print(table)

@@ -185,3 +185,61 @@ def test_russian_phone_page_fits_with_translated_headers_and_axes(browser, live_
     name = path.strip("/").replace("/", "-")
     page.screenshot(path=f"{SCREENSHOTS}/diaspora-phone-ru-{name}.png", full_page=True)
     context.close()
+
+
+# Every mark of every chart, measured against the plot area it belongs to: the background of the nearest
+# enclosing Vega group item (a single view's frame, a facet's cell). A mark past it (bars from 0 on a scale that
+# starts at 1) draws over the axis. A point symbol is measured by its centre (a point on the first year sits
+# on the axis); other shapes by their box, with 2 px of slack for line widths.
+MARKS_OUTSIDE_THEIR_AXES = """[...document.querySelectorAll('.vega-chart svg .role-mark')].flatMap(mark => {
+    let frame = null;
+    for (let item = mark.parentElement; item && !frame && item.tagName !== 'svg'; item = item.parentElement) {
+        frame = item.querySelector(':scope > path.background');
+    }
+    if (!frame) return [];
+    const plot = frame.getBoundingClientRect();
+    return [...mark.querySelectorAll('path, rect, line')].filter(shape => {
+        let box = shape.getBoundingClientRect();
+        if (!box.width && !box.height) return false;
+        if (mark.matches('.mark-symbol')) {
+            const x = box.left + box.width / 2, y = box.top + box.height / 2;
+            box = {left: x, right: x, top: y, bottom: y};
+        }
+        return box.left < plot.left - 2 || box.right > plot.right + 2 ||
+               box.top < plot.top - 2 || box.bottom > plot.bottom + 2;
+    }).map(shape => ({chart: mark.closest('.vega-chart').id, mark: mark.getAttribute('class'),
+                      box: shape.getBoundingClientRect().toJSON(), plot: plot.toJSON()}));
+})"""
+KEY_COLUMNS = {"/flows": ["partner", "net_trend", "net_trend_p_value", "net_theil_sen_slope",
+                          "immigration_change_year", "emigration_change_year"],
+               "/claims": ["statement", "status", "reported", "computed", "note", "reason"]}
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_no_page_scrolls_sideways_and_no_mark_leaves_its_axis(browser, live_server, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    for path in PAGES:
+        page.goto(f"{live_server}{path}")
+        wait_for_charts(page)
+        assert page.locator(".vega-failed").count() == 0, path
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= page.evaluate("innerWidth"), path
+        assert page.evaluate(MARKS_OUTSIDE_THEIR_AXES) == [], path
+    context.close()
+
+
+@pytest.mark.parametrize("path", sorted(KEY_COLUMNS))
+def test_key_columns_are_on_a_1280_px_screen(browser, live_server, path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server}{path}")
+    wait_for_charts(page)
+    # the first table of each block holds the leading columns; they end inside the table's visible box
+    edges = page.evaluate("""columns => columns.map(column => {
+        const header = document.querySelector(`table.lead th[data-column="${column}"]`);
+        const box = header.closest('.table-wrap').getBoundingClientRect();
+        return [column, header.getBoundingClientRect().right <= Math.min(box.right, innerWidth) + 0.5];
+    })""", KEY_COLUMNS[path])
+    assert edges == [[column, True] for column in KEY_COLUMNS[path]]
+    page.screenshot(path=f"{SCREENSHOTS}/diaspora-lead{path.replace('/', '-')}-1280.png")
+    context.close()

@@ -54,12 +54,36 @@ def test_column_header_is_translated_and_keeps_the_machine_name(client, language
     assert (f'<th scope="col" data-column="total_population" title="total_population">{label}</th>') in html
 
 
+def table_headers(html: str, caption_id: str) -> list[str]:
+    start = html.index("<thead>", html.index(f'<caption id="{caption_id}">'))
+    head = html[start:html.index("</thead>", start)]
+    return [cell.rsplit(">", 1)[1] for cell in head.split("</th>")[:-1]]
+
+
 def test_russian_flows_table_headers(client):
     html = client.get("/flows", params={"lang": "ru"}).text
-    start = html.index("<thead>", html.index('<caption id="flows-caption">'))
-    head = html[start:html.index("</thead>", start)]
-    assert [cell.rsplit(">", 1)[1] for cell in head.split("</th>")[:-1]] == [
+    # the flows themselves first; the kind of value and the source behind "every column"
+    assert table_headers(html, "flows-caption") == ["Страна-партнёр", "Год", "Эмиграция", "Иммиграция", "Сальдо"]
+    assert table_headers(html, "flows-all-caption") == [
         "Страна-партнёр", "Год", "Эмиграция", "Иммиграция", "Сальдо", "Вид значения", "Код источника"]
+    assert "<summary>Показать все столбцы (7)</summary>" in html
+
+
+def test_flow_summary_and_claims_lead_with_their_result(client):
+    flows_page = client.get("/flows").text
+    assert table_headers(flows_page, "flow-summary-caption") == [
+        "Partner country", "Net, total", "Net: trend", "Net: trend, p-value", "Net: Theil-Sen slope",
+        "Most likely first year of a new immigration level", "Most likely first year of a new emigration level",
+        "Emigration trend since the last change"]
+    assert len(table_headers(flows_page, "flow-summary-all-caption")) == 31
+    claims_page = client.get("/claims").text
+    assert table_headers(claims_page, "claims-caption") == [
+        "Statement", "Status", "Reported", "Computed", "Note", "Why unverifiable"]
+    # the downloads keep every column
+    rows = list(csv.DictReader(io.StringIO(client.get("/claims.csv", params={"table": "claims"}).text)))
+    assert list(rows[0]) == ["id", "section", "statement", "reported", "computed", "status", "reason", "unit",
+                             "comparator", "tolerance", "tolerance_basis", "data_scope", "method", "note",
+                             "source_id"]
 
 
 def test_unknown_column_falls_back_to_its_machine_name():
@@ -153,3 +177,39 @@ def test_single_views_fit_their_container_and_facets_are_left_to_the_page():
     assert single["autosize"] == {"type": "fit-x", "contains": "padding"}
     facet = {"facet": {"field": "partner"}, "spec": {"width": 260}}
     assert fit_to_container(facet) is facet
+
+
+def test_projections_are_fan_charts_with_the_table_behind_a_toggle(client):
+    html = client.get("/projections").text
+    spec = chart_spec(html, "projections")
+    area, line = spec["spec"]["layer"]
+    assert (area["mark"]["type"], area["encoding"]["y"]["field"], area["encoding"]["y2"]["field"]) == ("area", "low", "high")
+    assert (line["mark"], line["encoding"]["y"]["field"]) == ("line", "central")
+    assert spec["facet"]["sort"] == ["Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan"]
+    assert {row["scenario"] for row in spec["data"]["values"]} == {
+        "recent migration continues", "natural change only", "repatriation doubled"}
+    assert len(spec["data"]["values"]) == 150
+    assert '<details class="all-columns">\n<summary>Show the table (150 rows)</summary>' in html
+
+
+def test_identity_bars_start_at_the_bottom_of_the_answer_scale(client):
+    spec = chart_spec(client.get("/survey").text, "survey")
+    assert spec["encoding"]["x"]["scale"]["domain"] == [1, 5]
+    assert spec["encoding"]["x2"] == {"datum": 1}
+
+
+@pytest.mark.parametrize(("path", "block", "fields"), [
+    ("/definitions", "definitions", {"y": "country", "x": "count", "color": "label"}),
+    ("/institutions", "institutions", {"y": "country", "x": "support", "color": "state"}),
+    ("/claims", "claims", {"y": "section", "x": "claims", "color": "status"})])
+def test_definitions_institutions_and_claims_have_a_chart(client, path, block, fields):
+    spec = chart_spec(client.get(path, params={"lang": "ru"}).text, block)
+    assert {channel: spec["encoding"][channel]["field"] for channel in fields} == fields
+    values = spec["data"]["values"]
+    if block == "claims":
+        assert sum(row["claims"] for row in values) == 47
+        assert spec["encoding"]["color"]["scale"]["domain"] == ["подтверждено", "расхождение", "не поддаётся проверке"]
+    if block == "institutions":
+        assert {row["state"] for row in values} == {"есть", "отсутствует", "нет сведений"}
+    if block == "definitions":
+        assert spec["encoding"]["x"]["scale"] == {"type": "log"}  # dots, never bars from 0, on a log scale

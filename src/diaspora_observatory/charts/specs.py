@@ -118,8 +118,10 @@ def survey_items(survey: pd.DataFrame, source: str, title: str | None = None,
         "mark": "bar",
         "encoding": {
             "y": {"field": "label", "type": "nominal", "title": None, "sort": "-x", "axis": {"labelLimit": 320}},
+            # The scale starts at 1, the bottom of the answer scale: a bar from 0 would start left of the axis.
             "x": {"field": "value", "type": "quantitative",
                   "title": translate("Mean (1 = not important, 5 = very important)"), "scale": {"domain": [1, 5]}},
+            "x2": {"datum": 1},
             "tooltip": _titled([{"field": "label"}, {"field": "value", "format": ".1f"}],
                                translate, {"label": translate("Item"), "value": translate("Mean")}),
         },
@@ -150,6 +152,141 @@ def education_comparison(education: pd.DataFrame, source: str, title: str | None
             "tooltip": _titled([{"field": "group"}, {"field": "education"}, {"field": "percent", "format": ".1f"}],
                                translate, {"group": translate("Group"), "education": translate("Education"),
                                            "percent": translate("Percent of the group")}),
+        },
+    })
+    return spec
+
+
+def projection_fans(projections: pd.DataFrame, source: str, title: str | None = None,
+                    translate: Translate = _identity, names: Callable[[str], str] | None = None,
+                    labels: Labels | None = None) -> dict:
+    """Fan charts of the scenario projections: per host a panel, per scenario its central path as a line
+    over the band from its low to its high path (the range its base count's rounding and its parameter
+    ranges stand for). ``names`` turns a host's code into the reader's name for the panel titles, ``labels``
+    a scenario's code into its label."""
+    table = projections[["country", "scenario", "year", "low", "central", "high"]].copy()
+    if names is not None:
+        table["country"] = [names(code) for code in table["country"]]
+    if labels is not None:
+        table["scenario"] = [labels("scenario", code) for code in table["scenario"]]
+    spec = _base(title or translate("Projections of the diaspora per host, with their ranges"), source, translate)
+    spec.pop("width")
+    persons = translate("Persons")
+    color = {"field": "scenario", "type": "nominal", "title": translate("Scenario")}
+    spec.update({
+        "data": {"values": _records(table)},
+        "facet": {"field": "country", "type": "nominal", "title": None, "sort": list(dict.fromkeys(table["country"]))},
+        "columns": 2,
+        "resolve": {"scale": {"y": "independent"}},
+        "spec": {
+            "width": 260, "height": 160,
+            "encoding": {"x": {"field": "year", "type": "quantitative", "axis": {"format": "d"},
+                               "title": translate("Year")}},
+            "layer": [
+                {"mark": {"type": "area", "opacity": 0.2},
+                 "encoding": {"y": {"field": "low", "type": "quantitative", "title": persons},
+                              "y2": {"field": "high"}, "color": color}},
+                {"mark": "line",
+                 "encoding": {"y": {"field": "central", "type": "quantitative", "title": persons}, "color": color,
+                              "tooltip": _titled(
+                                  [{"field": "country"}, {"field": "scenario"}, {"field": "year"},
+                                   {"field": "low", "format": ","}, {"field": "central", "format": ","},
+                                   {"field": "high", "format": ","}], translate,
+                                  {"country": translate("Country"), "scenario": translate("Scenario"),
+                                   "year": translate("Year"), "low": translate("Low"),
+                                   "central": translate("Central"), "high": translate("High")})}},
+            ],
+        },
+    })
+    return spec
+
+
+def claims_by_status(claims: pd.DataFrame, source: str, title: str | None = None,
+                     translate: Translate = _identity, labels: Labels | None = None) -> dict:
+    """Stacked bars: per section of the study, how many of its numeric claims the data confirm, contradict
+    or cannot check. Statuses keep one colour each on every page (green, red, amber as in the table)."""
+    counts = claims.groupby(["section", "status"], sort=False).size().reset_index(name="claims")
+    statuses = ["confirmed", "mismatch", "unverifiable"]
+    counts["status"] = [labels("status", code) if labels is not None else code for code in counts["status"]]
+    domain = [labels("status", code) if labels is not None else code for code in statuses]
+    spec = _base(title or translate("The study's claims by section and status"), source, translate)
+    spec.update({
+        "data": {"values": _records(counts)},
+        "height": {"step": 22},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "section", "type": "nominal", "title": translate("Section"),
+                  "sort": list(dict.fromkeys(counts["section"]))},
+            "x": {"field": "claims", "type": "quantitative", "stack": "zero", "title": translate("Number of claims"),
+                  "axis": {"tickMinStep": 1, "format": "d"}},
+            "color": {"field": "status", "type": "nominal", "title": translate("Status"),
+                      "scale": {"domain": domain, "range": ["#116b2c", "#b3261e", "#8a5a00"]}},
+            "tooltip": _titled([{"field": "section"}, {"field": "status"}, {"field": "claims"}], translate,
+                               {"section": translate("Section"), "status": translate("Status"),
+                                "claims": translate("Number of claims")}),
+        },
+    })
+    return spec
+
+
+def definition_counts(definitions: pd.DataFrame, source: str, title: str | None = None,
+                      translate: Translate = _identity, names: Callable[[str], str] | None = None) -> dict:
+    """A dot per host and definition on a log scale: hosts differ a hundredfold (2,200 to 821,000), and the
+    definitions stand side by side, never added. Dots, not bars: a bar's length from 0 means nothing on
+    a log scale."""
+    table = definitions[["country", "definition", "label", "count", "year"]].dropna(subset=["count"]).copy()
+    table = table[table["count"] > 0]
+    if names is not None:
+        table["country"] = [names(code) for code in table["country"]]
+    spec = _base(title or translate("Each host under each definition"), source, translate)
+    spec.update({
+        "data": {"values": _records(table)},
+        "height": {"step": 28},
+        "mark": {"type": "point", "filled": True, "size": 80},
+        "encoding": {
+            "y": {"field": "country", "type": "nominal", "title": None,
+                  "sort": list(dict.fromkeys(table["country"]))},
+            "x": {"field": "count", "type": "quantitative", "scale": {"type": "log"}, "title": translate("Persons")},
+            "color": {"field": "label", "type": "nominal", "title": translate("Definition")},
+            "shape": {"field": "label", "type": "nominal", "title": translate("Definition")},
+            "tooltip": _titled([{"field": "country"}, {"field": "label"}, {"field": "count", "format": ","},
+                                {"field": "year"}], translate,
+                               {"country": translate("Country"), "label": translate("Definition"),
+                                "count": translate("Persons"), "year": translate("Year")}),
+        },
+    })
+    return spec
+
+
+def institution_supports(institutions: pd.DataFrame, source: str, title: str | None = None,
+                         translate: Translate = _identity, names: Callable[[str], str] | None = None,
+                         labels: Labels | None = None) -> dict:
+    """A grid of hosts by the four supports of identity, each cell coloured by its state (present, absent,
+    not reported): which supports a host has is read at a glance, and a gap in the sources shows as one."""
+    supports = {"support_schooling": translate("Schooling"), "support_higher_education": translate("Higher education"),
+                "support_culture": translate("Culture"), "support_organisation": translate("Organisation")}
+    long = institutions.melt(id_vars=["country"], value_vars=list(supports), var_name="support", value_name="state")
+    states = ["present", "absent", "not_reported"]
+    long["state"] = [labels("support_schooling", code) if labels is not None else code for code in long["state"]]
+    long["support"] = long["support"].map(supports)
+    if names is not None:
+        long["country"] = [names(code) for code in long["country"]]
+    domain = [labels("support_schooling", code) if labels is not None else code for code in states]
+    spec = _base(title or translate("Supports of identity per host"), source, translate)
+    spec.update({
+        "data": {"values": _records(long)},
+        "height": {"step": 30},
+        "mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 2},
+        "encoding": {
+            "y": {"field": "country", "type": "nominal", "title": None,
+                  "sort": list(dict.fromkeys(long["country"]))},
+            "x": {"field": "support", "type": "nominal", "title": None, "sort": list(supports.values()),
+                  "axis": {"labelAngle": 0, "labelLimit": 90}},
+            "color": {"field": "state", "type": "nominal", "title": None,
+                      "scale": {"domain": domain, "range": ["#116b2c", "#b3261e", "#c4c9d0"]}},
+            "tooltip": _titled([{"field": "country"}, {"field": "support"}, {"field": "state"}], translate,
+                               {"country": translate("Country"), "support": translate("Supports present"),
+                                "state": translate("Status")}),
         },
     })
     return spec

@@ -228,3 +228,44 @@ def column_header(column: str, translate: Callable[[str], str]) -> Markup:
     """A ``<th>`` showing the label, with the machine name (as in the CSV) in ``title`` and ``data-column``."""
     name = escape(str(column))
     return Markup(f'<th scope="col" data-column="{name}" title="{name}">{escape(column_label(column, translate))}</th>')
+
+
+# The columns each table shows first, by block id: the ones that answer the page's question (trend,
+# significance and change year of the flows; status, both figures and the note of a claim), with the
+# columns that name the row. The rest stays one click away in a <details> holding the whole table, and
+# every column stays in the CSV and JSON downloads. A block not listed shows its table whole.
+LEAD_COLUMNS: dict[str, list[str]] = {
+    "demography": ["country", "year", "diaspora_population", "diaspora_share_of_total_pct",
+                   "diaspora_share_of_others_pct", "share_of_world_diaspora_low_pct",
+                   "share_of_world_diaspora_high_pct"],
+    "flows": ["partner", "year", "emigration", "immigration", "net"],
+    "flow-summary": ["partner", "net_total", "net_trend", "net_trend_p_value", "net_theil_sen_slope",
+                     "immigration_change_year", "emigration_change_year", "emigration_recent_trend"],
+    "periods": ["period", "partner", "emigration", "immigration", "net", "years_covered"],
+    "definitions": ["country", "definition", "count", "year", "source_id"],
+    "birthplace-destinations": ["rank", "destination", "stock", "share_of_world_pct", "cumulative_share_pct",
+                                "is_host"],
+    "cross-source": ["country", "year", "case_value", "reference_value", "difference_pct", "within_tolerance"],
+    "projections": ["country", "scenario", "year", "low", "central", "high"],
+    "projection-parameters": ["country", "scenario", "base_year", "base_population", "natural_change_low",
+                              "natural_change_high", "repatriation_low", "repatriation_high"],
+    "flow-forecast": ["partner", "flow", "year", "forecast", "lower", "upper"],
+    "repatriation": ["year", "population", "dimension", "category", "value", "unit", "share_pct"],
+    "institutions": ["country", "support_schooling", "support_higher_education", "support_culture",
+                     "support_organisation", "supports_present", "kazakh_language_schooling"],
+    "institutions-list": ["country", "kind", "name", "count", "year", "city"],
+    "estimates": ["country", "year_from", "year_to", "low", "high", "qualifier"],
+    "survey": ["label", "statistic", "category", "value", "n", "status"],
+    "claims": ["statement", "status", "reported", "computed", "note", "reason"],
+    "issues": ["severity", "message", "resource", "row", "field"],
+}
+
+
+def lead_columns(block_id: str, columns: list[str]) -> list[str]:
+    """The columns of ``columns`` a table shows first (in the listed order); all of them when the block
+    lists none or its table has no other column."""
+    wanted = LEAD_COLUMNS.get(block_id)
+    if not wanted:
+        return list(columns)
+    present = set(columns)
+    return [column for column in wanted if column in present] or list(columns)

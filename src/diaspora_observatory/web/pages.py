@@ -20,6 +20,8 @@ from diaspora_observatory.errors import DiasporaError, UnknownCountry
 from diaspora_observatory.presentation.numbers import format_range, format_value, p_value_phrase
 from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
 from diaspora_observatory.report.sections import source_label
+from diaspora_observatory.web.cells import shown_columns
+from diaspora_observatory.web.columns import lead_columns
 from diaspora_observatory.web.map import map_spec
 
 
@@ -82,6 +84,13 @@ class Block:
     missing: str = ""
     source_ids: set[str] = field(default_factory=set)
     links: list[tuple[str, str]] = field(default_factory=list)
+    # True when the chart carries the table's message: the table is then only behind a toggle.
+    table_collapsed: bool = False
+
+    @property
+    def lead(self) -> list[str]:
+        """The columns the table shows first (``columns.LEAD_COLUMNS``); the rest only behind a toggle."""
+        return lead_columns(self.id, shown_columns(self.frame.columns)) if self.frame is not None else []
 
 
 @dataclass
@@ -469,7 +478,9 @@ class PageBuilder:
             "migrant stock counts) or citizenship. Each definition counts a different population, so the figures "
             "stand side by side and are never added together."), [
             self.block("definitions", _("Each host under each definition"), "definitions",
-                       _("One row per host and definition, with its year and source."), resource="population"),
+                       _("One row per host and definition, with its year and source."), resource="population",
+                       chart=lambda frame, source: specs.definition_counts(
+                           frame, source, _("Each host under each definition"), _, self._country_name)),
             self.block("birthplace-summary", _("People born in {origin} living abroad").format(origin=self.origin),
                        "birthplace-summary", _("The world total of the birthplace count and the share of it living "
                                                "in the host countries."), resource="birthplace_stock"),
@@ -495,9 +506,7 @@ class PageBuilder:
         return Page("projections", "/projections", _("Projections and forecasts"), _(
             "Where the numbers may go: scenario projections of the diaspora in each host and short forecasts of "
             "the yearly flows, each with its assumptions. They are model results, not observations."), [
-            self.block("projections", _("The diaspora per host under each scenario"), "projections",
-                       _("Low, central and high paths from the latest count, with the assumptions of each "
-                         "scenario."), resource="population"),
+            self.projections_block(),
             self.block("projection-parameters", _("Base counts and parameters of each scenario"),
                        "projection-parameters",
                        _("Each scenario's base count with the range its rounding stands for, and its annual "
@@ -510,6 +519,18 @@ class PageBuilder:
                        resource="flows"),
             from_stocks,
         ])
+
+    def projections_block(self) -> Block:
+        """The scenario paths as fan charts; their 150-odd rows only behind a toggle (and in the downloads)."""
+        _ = self._
+        block = self.block("projections", _("The diaspora per host under each scenario"), "projections",
+                           _("Low, central and high paths from the latest count, with the assumptions of each "
+                             "scenario."), resource="population",
+                           chart=lambda frame, source: specs.projection_fans(
+                               frame, source, _("Projections of the diaspora per host, with their ranges"), _,
+                               self._country_name, value_labels(self.case, self.language)))
+        block.table_collapsed = block.frame is not None
+        return block
 
     def repatriation(self) -> Page:
         _ = self._
@@ -529,7 +550,10 @@ class PageBuilder:
                              _("Institution counts by kind and the state of four supports (schooling, higher "
                                "education, culture, organisation) in each host: present (a source names one), "
                                "absent (a source says there is none) or not reported. A count no source gives "
-                               "is left empty; hosts are compared only on what is reported."))]
+                               "is left empty; hosts are compared only on what is reported."),
+                             chart=lambda frame, source: specs.institution_supports(
+                                 frame, source, _("Supports of identity per host"), _, self._country_name,
+                                 value_labels(self.case, self.language)))]
         for resource, heading in (("institutions", _("Every institution")),
                                   ("schooling", _("Schooling in the diaspora's language"))):
             frame = self.data.resource(resource)
@@ -575,7 +599,10 @@ class PageBuilder:
                                    "the rounding of the stated value), mismatch (the data cover it and do not bear "
                                    "it out: figures of the study that cannot both hold as it presents them; the "
                                    "note says what may explain it) or unverifiable (no data, or a statement wider "
-                                   "than the data, with the reason)."))
+                                   "than the data, with the reason)."),
+                                 chart=lambda frame, source: specs.claims_by_status(
+                                     frame, source, _("The study's claims by section and status"), _,
+                                     value_labels(self.case, self.language)))
         claim_block.source_ids = {"study"} if "study" in self.case.sources else set()
         issues = self.data.issues
         issue_block = Block("issues", _("Validation errors and warnings"),
