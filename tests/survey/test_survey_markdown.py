@@ -82,3 +82,13 @@ def test_a_range_answer_off_the_grid_is_refused_on_the_web(client, survey_app):
     assert '<a href="#f-score">Your score &lt;b&gt;now&lt;/b&gt;</a>: enter a number from 0 to 10' in reply.text
     assert client.post("/s/md", data={"agree": "yes", "score": "4"}, follow_redirects=False).status_code == 303
     assert survey_app.state.web.survey_store.responses("md")[0]["answers"] == {"agree": "yes", "score": 4}
+
+
+def test_the_results_page_shows_markdown_labels_formatted(client, survey_app):
+    store = survey_app.state.web.survey_store
+    store.add_survey("md", markdown_form())
+    for number in range(12):
+        store.submit("md", f"m{number}", {"agree": "yes" if number < 6 else "no", "score": 4})
+    page = client.get("/s/md/results").text
+    assert '<h3 id="item-agree">Do you <em>agree</em>?</h3>' in page
+    assert "<td><strong>Yes</strong>" in page and "**" not in page  # the inline charts draw plain text

@@ -17,6 +17,8 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
+from diaspora_observatory.survey.markdown import label_text
+
 COLOURS = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac"]
 # Wider than the average sans-serif glyph at 12 px (about 6.5 px for Latin and Cyrillic), so an estimate
 # never falls short of the drawn text.
@@ -61,7 +63,7 @@ def _legend(legend: list[str], colours: list[str], width: float, left: float, on
             x, y = left, y + row_height
         parts.append(f'<rect class="legend-swatch" x="{x:.1f}" y="{y:.1f}" width="12" height="12" '
                      f'fill="{colours[index]}"/>')
-        parts.append(f'<text class="legend-label" x="{x + 16:.1f}" y="{y + 10:.1f}">{escape(text)}</text>')
+        parts.append(f'<text class="legend-label" x="{x + 16:.1f}" y="{y + 10:.1f}">{escape(label_text(text))}</text>')
         x += entry
     return parts, y + row_height + 6
 
@@ -116,6 +118,7 @@ def diverging_bars_svg(items: list[tuple[str, pd.DataFrame]], legend: list[str],
              f'viewBox="0 0 {width} {height:.0f}" width="{width}" height="{height:.0f}" role="img" '
              f'font-family="sans-serif" font-size="{FONT_SIZE}">', *legend_parts]
     for row, (label, table) in enumerate(items):
+        label = label_text(label)  # a label written in Markdown, drawn as its plain text
         y = top + row * row_height
         if narrow:  # the label on up to two lines above its bar
             for line_number, line in enumerate(_lines(label, int((width - 20) / CHARACTER_WIDTH), 2)):
@@ -137,7 +140,7 @@ def diverging_bars_svg(items: list[tuple[str, pd.DataFrame]], legend: list[str],
             if bar > 0:
                 parts.append(f'<rect class="{"merged" if merged else "group"}" x="{x:.1f}" y="{y}" '
                              f'width="{bar:.1f}" height="{bar_height}" fill="{colours[colour]}"{look}>'
-                             f'<title>{escape(group_label)}: {(end - start) * 100:.1f}%</title></rect>')
+                             f'<title>{escape(label_text(group_label))}: {(end - start) * 100:.1f}%</title></rect>')
     parts.append(f'<line x1="{centre:.1f}" y1="{top - 4:.1f}" x2="{centre:.1f}" y2="{height - 6:.1f}" stroke="#333"/>')
     parts.append("</svg>")
     return "".join(parts)
