@@ -1,5 +1,5 @@
-"""Refuse an .xlsx workbook that would exhaust memory or time, before calamine or openpyxl opens it; and
-say which row of a CSV file the csv module could not read (a cell over its 128 KB limit).
+"""Refuse an .xlsx workbook that would exhaust memory or time, before calamine or openpyxl opens it.
+(The error for a CSV row the csv module could not read is the importers': sources/tabular_input.py.)
 
 An .xlsx file is a zip of XML parts, and two small files can take a reader down (issue 12): a 1 MB
 "deflate bomb" that expands to 1.2 GB (16 s in openpyxl), and a sheet whose cells span ``A1:XFD1048576``
@@ -21,7 +21,6 @@ Limits and why:
 
 from __future__ import annotations
 
-import csv
 import re
 import zipfile
 from pathlib import Path
@@ -122,19 +121,3 @@ def _letters(number: int) -> str:
         number, remainder = divmod(number - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
-
-
-def unreadable_csv(file: str, line: int, error: Exception) -> DiasporaError:
-    """The error for a CSV row the csv module refused (``csv.Error``), naming the file and the line.
-
-    The csv module refuses a cell longer than ``csv.field_size_limit()`` (131,072 characters): no table
-    the observatory reads has such a cell, so it is refused with the line rather than the limit raised.
-    """
-    from diaspora_observatory.sources.errors import MalformedSource
-
-    reason = str(error)
-    if "field larger than field limit" in reason:
-        return MalformedSource(file, f"a cell is longer than {csv.field_size_limit():,} characters, the most a CSV "
-                               "cell may hold here", "check that the file is a table with one value per cell "
-                               "(a missing closing quote makes the rest of the file one cell)", row=line)
-    return MalformedSource(file, f"is not readable CSV ({reason})", "save the file again as CSV UTF-8", row=line)
