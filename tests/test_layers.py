@@ -32,8 +32,6 @@ ADAPTER_LAYER = 4
 EXTENSION_EDGES = {("survey", "web"), ("documents", "web")}
 # Breaks of the map that exist today (issue 13, "One door per concern"): (from part, to part, module).
 KNOWN_BREAKS = {
-    ("web", "report", "diaspora_observatory.web.pages"),
-    ("web", "report", "diaspora_observatory.web.extensions"),
     ("report", "documents", "diaspora_observatory.report.sections"),
     ("web", "survey", "diaspora_observatory.web.extensions"),
     ("web", "documents", "diaspora_observatory.web.extensions"),

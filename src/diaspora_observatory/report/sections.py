@@ -15,6 +15,7 @@ from diaspora_observatory.analysis.provenance import with_provenance
 from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
+from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.tables import build_table
 
 
@@ -44,17 +45,6 @@ def _source_ids(*frames: pd.DataFrame) -> set[str]:
                 for value in frame[column].dropna():
                     found.update(str(value).split(";"))
     return found
-
-
-def source_label(case: Case, source_ids: set[str] | list[str]) -> str:
-    """Short citations like ``Bureau of National Statistics of the Republic of Kazakhstan (2024)``."""
-    labels = []
-    for source_id in sorted(source_ids):
-        source = case.sources.get(source_id)
-        if source:
-            year = f" ({source['year']})" if source.get("year") else ""
-            labels.append(f"{source['author']}{year}")
-    return "; ".join(labels)
 
 
 def computed_from(case: Case, source_ids: set[str] | list[str]) -> str:

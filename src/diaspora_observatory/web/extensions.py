@@ -27,8 +27,8 @@ from starlette.responses import HTMLResponse, Response
 
 from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.countries import country_name
+from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.presentation.numbers import figure_text, format_range
-from diaspora_observatory.report.sections import source_label
 from diaspora_observatory.safety import AttemptLimiter
 from diaspora_observatory.tabular import records
 from diaspora_observatory.web.cells import format_cell, shown_columns

@@ -17,9 +17,9 @@ from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
 from diaspora_observatory.errors import DiasporaError, UnknownCountry
+from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.presentation.numbers import format_range, format_value, p_value_phrase
 from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
-from diaspora_observatory.report.sections import source_label
 from diaspora_observatory.web.map import map_spec
 
 
