@@ -34,8 +34,6 @@ CORE_NAV: list[tuple[str, str]] = [
     ("/repatriation", N_("Repatriation")), ("/institutions", N_("Institutions")), ("/survey", N_("Survey results")),
     ("/documents", N_("Policy and press")), ("/claims", N_("Claims and data quality")), ("/sources", N_("Sources")),
 ]
-# The extension whose pages hold the answers collected with the observatory's own questionnaire.
-SURVEY_EXTENSION = "diaspora_observatory.survey.web"
 PAGE_KEYS = ["overview", "countries", "definitions", "flows", "projections", "repatriation", "institutions", "survey",
              "documents", "claims", "sources"]
 # Named tables of ``tables.build_table`` that pages show as they are.
