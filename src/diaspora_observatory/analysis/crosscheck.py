@@ -18,10 +18,6 @@ if TYPE_CHECKING:
 
 CROSS_SOURCE_COLUMNS = ["country", "year", "case_value", "case_source_id", "reference_value", "reference_source_id",
                         "difference", "difference_pct", "tolerance_pct", "within_tolerance"]
-TOLERANCE_REASON = (
-    "Population totals of two producers for the same year differ through revisions, reference dates (1 January "
-    "against mid-year) and who is counted (de jure against de facto); {tolerance:g}% separates those ordinary "
-    "differences from disagreements worth a look.")
 
 
 def population_vs_reference(case: Case, *, reference: str = "reference_population",
