@@ -30,7 +30,7 @@ LAYERS = {
     "case": 1, "world": 1, "": 1,  # "" is the package itself (load_case, the public entry)
     "analysis": 2,
     "presentation": 3, "charts": 3, "tables": 3, "tabular": 3,
-    "report": 4, "web": 4, "survey": 4, "documents": 4, "sources": 4, "importers": 4,
+    "report": 4, "web": 4, "survey": 4, "documents": 4, "importers": 4,
     "cli": 5,  # the command line dispatches to every adapter's commands
 }
 ADAPTER_LAYER = 4

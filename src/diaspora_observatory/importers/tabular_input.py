@@ -8,7 +8,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from diaspora_observatory.sources.errors import MalformedSource
+from diaspora_observatory.importers.errors import MalformedSource
 from diaspora_observatory.spreadsheet_guard import check_workbook
 
 MISSING_MARKS = frozenset({"", "..", "…", "-", "NA", "n/a"})
