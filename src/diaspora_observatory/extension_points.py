@@ -14,6 +14,9 @@ import importlib.util
 from importlib.metadata import entry_points
 from typing import Any
 
+from diaspora_observatory.errors import DiasporaError
+
+DISTRIBUTION = "diaspora-observatory"
 WEB = "diaspora_observatory.web"
 REPORT = "diaspora_observatory.report"
 # The web extension whose menu entries the core Survey results page links to (the collected answers).
@@ -36,8 +39,16 @@ def report_tables(case: Any) -> dict[str, Any]:
 # Discovery ----------------------------------------------------------------------------------------------------
 
 def declared(group: str) -> list[tuple[str, str]]:
-    """(name, target) of every entry point installed packages declare in ``group``, sorted by name."""
-    return sorted((point.name, point.value) for point in entry_points(group=group))
+    """(name, target) of every entry point installed packages declare in ``group``, sorted by name.
+
+    The observatory's own distribution declares its extensions in both groups; when its installed metadata
+    has none, the install predates them and the pages would be missing without a word, so it refuses.
+    """
+    points = list(entry_points(group=group))
+    if not any(point.dist is not None and point.dist.name == DISTRIBUTION for point in points):
+        raise DiasporaError(f"the installed metadata of {DISTRIBUTION} declares no extensions in {group!r} "
+                            "(an install older than its pyproject.toml)", "reinstall it: pip install -e .")
+    return sorted((point.name, point.value) for point in points)
 
 
 def installed(group: str) -> list[tuple[str, Any]]:

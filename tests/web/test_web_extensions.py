@@ -8,6 +8,7 @@ import pytest
 from web_helpers import make_client, read_page
 
 from diaspora_observatory import extension_points
+from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.web.app import create_app
 
 EXTENSION = '''
@@ -61,6 +62,15 @@ def test_the_installed_package_declares_its_web_and_report_extensions():
         ("documents", "diaspora_observatory.documents.web"), ("survey", "diaspora_observatory.survey.web")]
     assert extension_points.declared(extension_points.REPORT) == [
         ("documents", "diaspora_observatory.documents.report:coding_tables")]
+
+
+def test_an_install_older_than_its_extension_points_is_refused(monkeypatch):
+    monkeypatch.setattr(extension_points, "entry_points", lambda group: [])
+    with pytest.raises(DiasporaError) as raised:
+        extension_points.declared(extension_points.WEB)
+    assert raised.value.message == ("the installed metadata of diaspora-observatory declares no extensions in "
+                                 "'diaspora_observatory.web' (an install older than its pyproject.toml)")
+    assert raised.value.hint == "reinstall it: pip install -e ."
 
 
 @pytest.fixture
