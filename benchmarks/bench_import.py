@@ -69,7 +69,7 @@ def write_inputs(folder: Path, rows: int) -> tuple[Path, Path]:
 
 MEASURE = """
 import json, os, resource, sys, time, tracemalloc
-from diaspora_observatory.sources.undesa import read_undesa
+from diaspora_observatory.importers.undesa import read_undesa
 import pandas, openpyxl  # loaded before timing: the import of libraries is not the import of the file
 if os.environ.get("BENCH_NO_CALAMINE"):
     sys.modules["python_calamine"] = None

@@ -41,16 +41,11 @@ from pathlib import Path
 from statistics import median
 
 from diaspora_observatory.survey.default import default_form
-from diaspora_observatory.survey.loadtest import (
-    ANSWERS,
-    KeepAliveClient,
-    Server,
-    audit,
-    free_port,
-    run_together,
-    submit_concurrently,
-)
 from diaspora_observatory.survey.storage import SurveyStore, canonical, make_engine, today
+
+# The load generator is test tooling shared with the crash test (tests/loadtest.py), not part of the package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from loadtest import ANSWERS, KeepAliveClient, Server, audit, free_port, run_together, submit_concurrently  # noqa: E402
 
 CONCURRENCY = (1, 10, 50)
 

@@ -286,7 +286,7 @@ def test_excel_true_is_not_one_person(tmp_path, case_copy):
 
 def test_the_case_writer_refuses_rows_that_break_the_schema(case_copy):
     from diaspora_observatory.case.writer import WriteRefused, store_resource
-    from diaspora_observatory.sources.store import resource_entry
+    from diaspora_observatory.importers.store import resource_entry
 
     entry = resource_entry("population", "census", "generic", "census.csv")
     before = snapshot(case_copy)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from diaspora_observatory.case.frames import frame_issues, frame_text
 from diaspora_observatory.case.schema import read_text
 from diaspora_observatory.case.writer import rows_text
-from diaspora_observatory.sources.store import resource_entry
+from diaspora_observatory.importers.store import resource_entry
 
 ENTRY = resource_entry("population", "census", "generic", "census.csv")
 FIELDS = ENTRY["schema"]["fields"]

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from diaspora_observatory import spreadsheet_guard
-from diaspora_observatory.sources.errors import MalformedSource
-from diaspora_observatory.sources.tabular_input import csv_rows, workbook_rows
+from diaspora_observatory.importers.errors import MalformedSource
+from diaspora_observatory.importers.tabular_input import csv_rows, workbook_rows
 from diaspora_observatory.spreadsheet_guard import WorkbookRefused, check_workbook
 from diaspora_observatory.survey.errors import XLSFormError
 from diaspora_observatory.survey.xlsform import read_xlsform
@@ -70,7 +70,7 @@ def test_a_cell_at_xfd1048576_is_refused_before_calamine_aborts_the_process(tmp_
                         lambda xml: xml.replace(b"</sheetData>", FAR_CELL))
     # In a child process with 4 GB of address space: without the guard calamine aborts it (SIGABRT).
     script = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))\n"
-              "from diaspora_observatory.sources.tabular_input import workbook_rows\n"
+              "from diaspora_observatory.importers.tabular_input import workbook_rows\n"
               "from diaspora_observatory.errors import DiasporaError\n"
               "try:\n    workbook_rows(sys.argv[1], 'Table 1')\nexcept DiasporaError as error:\n    print(error)\n")
     done = subprocess.run([sys.executable, "-c", script, str(hostile)], capture_output=True, text=True, timeout=120)

@@ -24,8 +24,8 @@ from diaspora_observatory.tables import TABLE_NAMES  # a light module: names onl
 LAZY_COMMANDS: dict[str, str] = {
     "serve": "diaspora_observatory.web.cli:serve",
     "site": "diaspora_observatory.web.sitecli:site",
-    "import": "diaspora_observatory.sources.cli:import_group",
-    "case": "diaspora_observatory.sources.cli:case_group",
+    "import": "diaspora_observatory.importers.cli:import_group",
+    "case": "diaspora_observatory.importers.cli:case_group",
     "survey": "diaspora_observatory.survey.cli:survey_group",
     "documents": "diaspora_observatory.documents.cli:documents_group",
 }
@@ -248,7 +248,7 @@ def estimate_flows(method: str, stock_start: Path, stock_end: Path, births: Path
           --stock-start s2015.csv --stock-end s2020.csv
     """
     from diaspora_observatory.analysis.accounting import flows_from_stocks
-    from diaspora_observatory.sources.stockfiles import read_by_place, read_stock_table
+    from diaspora_observatory.importers.stockfiles import read_by_place, read_stock_table
     from diaspora_observatory.tabular import print_table
 
     start, ignored_start = read_stock_table(stock_start)

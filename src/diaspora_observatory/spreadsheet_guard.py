@@ -1,5 +1,5 @@
-"""Refuse an .xlsx workbook that would exhaust memory or time, before calamine or openpyxl opens it; and
-say which row of a CSV file the csv module could not read (a cell over its 128 KB limit).
+"""Refuse an .xlsx workbook that would exhaust memory or time, before calamine or openpyxl opens it.
+(The error for a CSV row the csv module could not read is the importers': importers/tabular_input.py.)
 
 An .xlsx file is a zip of XML parts, and two small files can take a reader down (issue 12): a 1 MB
 "deflate bomb" that expands to 1.2 GB (16 s in openpyxl), and a sheet whose cells span ``A1:XFD1048576``

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diaspora_observatory.documents.agreement import cohens_kappa, krippendorff_alpha_nominal, percent_agreement
+from diaspora_observatory.analysis.agreement import cohens_kappa, krippendorff_alpha_nominal, percent_agreement
 
 krippendorff = pytest.importorskip("krippendorff")
 inter_rater = pytest.importorskip("statsmodels.stats.inter_rater")

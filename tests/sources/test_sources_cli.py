@@ -15,8 +15,8 @@ from sources_files import undesa_2024_workbook as undesa_2024_workbook_at
 
 from diaspora_observatory.case.package import EMBEDDED_CASES, load_case
 from diaspora_observatory.cli import main
-from diaspora_observatory.sources.errors import ProvenanceMismatch
-from diaspora_observatory.sources.provenance import SourceInfo, sha256_of, verified_path, write_sidecar
+from diaspora_observatory.importers.errors import ProvenanceMismatch
+from diaspora_observatory.importers.provenance import SourceInfo, sha256_of, verified_path, write_sidecar
 
 BUILTIN = EMBEDDED_CASES / "kazakh-central-asia"
 

@@ -8,10 +8,10 @@ import openpyxl
 import pytest
 from sources_files import WDI_SHARED, needs_shared, write_csv
 
-from diaspora_observatory.sources.errors import MalformedSource
-from diaspora_observatory.sources.generic import Mapping, read_mapped
-from diaspora_observatory.sources.owid import read_owid
-from diaspora_observatory.sources.wdi import read_wdi
+from diaspora_observatory.importers.errors import MalformedSource
+from diaspora_observatory.importers.generic import Mapping, read_mapped
+from diaspora_observatory.importers.owid import read_owid
+from diaspora_observatory.importers.wdi import read_wdi
 
 WDI_DOWNLOAD = (
     '"Data Source","World Development Indicators",\r\n'
@@ -176,7 +176,7 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     ("1.234.567", ",", 1234567.0), ("1,234", ".", 1234.0), ("1,234.5", None, 1234.5), ("12.5", None, 12.5),
     ("1 234", None, 1234.0), ("1,234", ",", 1.234)])
 def test_decimal_marks_as_stated(text, decimal, number):
-    from diaspora_observatory.sources.tabular_input import parse_number
+    from diaspora_observatory.importers.tabular_input import parse_number
 
     assert parse_number(text, decimal) == number
 
@@ -188,7 +188,7 @@ def test_decimal_marks_as_stated(text, decimal, number):
     ("12,5", ".", "'12,5' is not a number with the decimal mark '.'"),
     ("1.5", ",", "'1.5' is not a number with the decimal mark ','")])
 def test_ambiguous_or_wrong_decimal_marks_are_refused(text, decimal, message):
-    from diaspora_observatory.sources.tabular_input import Ambiguous, parse_number
+    from diaspora_observatory.importers.tabular_input import Ambiguous, parse_number
 
     with pytest.raises(Ambiguous) as error:
         parse_number(text, decimal)
@@ -196,7 +196,7 @@ def test_ambiguous_or_wrong_decimal_marks_are_refused(text, decimal, message):
 
 
 def test_counts_are_never_rounded_from_text():
-    from diaspora_observatory.sources.tabular_input import parse_count
+    from diaspora_observatory.importers.tabular_input import parse_count
 
     assert parse_count("1,234") == 1234
     with pytest.raises(ValueError, match="'12,5' has a comma that is no thousands separator"):

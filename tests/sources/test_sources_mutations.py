@@ -29,9 +29,9 @@ from sources_files import SHARED, UNDESA_SHARED, WDI_SHARED
 from undesa_layouts import destination_and_origin_workbook
 
 from diaspora_observatory.errors import DiasporaError
-from diaspora_observatory.sources.owid import read_owid
-from diaspora_observatory.sources.undesa import read_undesa
-from diaspora_observatory.sources.wdi import read_wdi
+from diaspora_observatory.importers.owid import read_owid
+from diaspora_observatory.importers.undesa import read_undesa
+from diaspora_observatory.importers.wdi import read_wdi
 
 CELL_TEXTS = st.one_of(st.sampled_from(["", "..", "~", "—", "12,5", "1,234", "-5", "0", "1e400", "abc", "B", "C R",
                                         "X", "900", "398", "KAZ", "Selected country", "1990", "2024", "nan"]),

@@ -16,11 +16,11 @@ from undesa_layouts import destination_and_origin_workbook, sheet_rows
 
 from diaspora_observatory.case.package import load_case
 from diaspora_observatory.cli import main
-from diaspora_observatory.sources.errors import AmbiguousValue, MalformedSource
-from diaspora_observatory.sources.generic import Mapping, read_mapped
-from diaspora_observatory.sources.owid import read_owid
-from diaspora_observatory.sources.undesa import read_undesa
-from diaspora_observatory.sources.wdi import read_wdi
+from diaspora_observatory.importers.errors import AmbiguousValue, MalformedSource
+from diaspora_observatory.importers.generic import Mapping, read_mapped
+from diaspora_observatory.importers.owid import read_owid
+from diaspora_observatory.importers.undesa import read_undesa
+from diaspora_observatory.importers.wdi import read_wdi
 
 WORKBOOKS = SHARED / "undesa-workbooks"
 DESTINATION_2024 = WORKBOOKS / "undesa_pd_2024_ims_stock_by_sex_and_destination.xlsx"

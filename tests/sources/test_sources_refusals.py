@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sources_files import HEADER_2024, ROWS_2024, YEARS_2024, table1_rows, write_workbook
 
-from diaspora_observatory.sources.errors import MalformedSource
+from diaspora_observatory.importers.errors import MalformedSource
 
 
 def workbook_with(tmp_path, value):
@@ -20,7 +20,7 @@ def workbook_with(tmp_path, value):
 
 @pytest.mark.parametrize("value", [True, 1.5])
 def test_undesa_workbook_refuses_a_boolean_or_a_fraction_of_a_person(tmp_path, value):
-    from diaspora_observatory.sources.undesa import read_undesa
+    from diaspora_observatory.importers.undesa import read_undesa
 
     with pytest.raises(MalformedSource, match="row 15, column H"):
         read_undesa(workbook_with(tmp_path, value))

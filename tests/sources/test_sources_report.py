@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from diaspora_observatory.sources.errors import NothingMatched
-from diaspora_observatory.sources.report import ImportReport
+from diaspora_observatory.importers.errors import NothingMatched
+from diaspora_observatory.importers.report import ImportReport
 
 
 def test_render_names_counts_reasons_columns_and_notices():

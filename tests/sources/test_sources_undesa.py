@@ -25,9 +25,9 @@ from sources_files import (
     undesa_2024_workbook as undesa_2024_workbook_at,
 )
 
-from diaspora_observatory.sources.errors import MalformedSource
-from diaspora_observatory.sources.tabular_input import parse_count
-from diaspora_observatory.sources.undesa import read_undesa
+from diaspora_observatory.importers.errors import MalformedSource
+from diaspora_observatory.importers.tabular_input import parse_count
+from diaspora_observatory.importers.undesa import read_undesa
 
 
 def _stock(imported, destination, origin, year, sex="both"):
@@ -244,7 +244,7 @@ def test_table1_csv_round_trip(tmp_path_factory, values):
 @pytest.mark.parametrize("chunk", [1, 2, 3, 10**6])
 def test_chunked_conversion_gives_the_same_tables(tmp_path, monkeypatch, chunk):
     """Rows are converted a chunk at a time (memory); any chunk size gives the same tables and details."""
-    import diaspora_observatory.sources.undesa as undesa
+    import diaspora_observatory.importers.undesa as undesa
 
     workbook = undesa_2024_workbook_at(tmp_path)
     whole = read_undesa(workbook)
@@ -255,7 +255,7 @@ def test_chunked_conversion_gives_the_same_tables(tmp_path, monkeypatch, chunk):
 
 
 def test_an_error_in_a_later_chunk_names_its_own_row(tmp_path, monkeypatch):
-    import diaspora_observatory.sources.undesa as undesa
+    import diaspora_observatory.importers.undesa as undesa
 
     monkeypatch.setattr(undesa, "CHUNK_ROWS", 2)
     rows = table1_rows(HEADER_2024, YEARS_2024, ROWS_2024)

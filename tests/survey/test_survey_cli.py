@@ -69,7 +69,9 @@ def test_catalogs_cover_every_template_text():
     import re
     from pathlib import Path
 
-    from diaspora_observatory.survey.locale.translations import TRANSLATIONS
+    from tooling import tool
+
+    TRANSLATIONS = tool("survey_translations").TRANSLATIONS
 
     templates = Path(__file__).resolve().parents[2] / "src" / "diaspora_observatory" / "survey" / "templates"
     found = set()
@@ -84,7 +86,9 @@ def test_catalogs_cover_every_message_a_respondent_can_see():
     import ast
     from pathlib import Path
 
-    from diaspora_observatory.survey.locale.translations import TRANSLATIONS
+    from tooling import tool
+
+    TRANSLATIONS = tool("survey_translations").TRANSLATIONS
 
     source = Path(__file__).resolve().parents[2] / "src" / "diaspora_observatory" / "survey"
     found = set()

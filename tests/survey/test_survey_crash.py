@@ -8,9 +8,9 @@ import time
 
 import httpx
 import pytest
+from loadtest import ANSWERS, Server, audit, submit_concurrently
 from survey_helpers import POSTGRES_URL, reset_postgres
 
-from diaspora_observatory.survey.loadtest import ANSWERS, Server, audit, submit_concurrently
 from diaspora_observatory.survey.storage import SurveyStore, database_url
 
 

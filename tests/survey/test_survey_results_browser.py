@@ -7,9 +7,8 @@ import os
 
 import numpy as np
 import pytest
+from loadtest import Server, free_port
 from survey_helpers import VALID_ANSWERS
-
-from diaspora_observatory.survey.loadtest import Server, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -7,12 +7,14 @@ import io
 import json
 
 import pytest
+from tooling import tool
 
 from diaspora_observatory.charts import specs
 from diaspora_observatory.tables import TABLE_NAMES, build_table
 from diaspora_observatory.web.columns import COLUMN_LABELS, column_header, column_label
-from diaspora_observatory.web.messages import extract_messages
 from diaspora_observatory.web.pages import fit_to_container, page_paths
+
+extract_messages = tool("web_messages").extract_messages
 
 
 def chart_spec(html: str, block_id: str) -> dict:

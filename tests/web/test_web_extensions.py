@@ -7,7 +7,8 @@ import textwrap
 import pytest
 from web_helpers import make_client, read_page
 
-from diaspora_observatory.web import extensions, views
+from diaspora_observatory import extension_points
+from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.web.app import create_app
 
 EXTENSION = '''
@@ -49,6 +50,29 @@ msgstr "{text}"
 '''
 
 
+def declare(monkeypatch, points):
+    """Stand in for the installed entry points of the web group (the packaging metadata) with ``points``."""
+    real = extension_points.declared
+    monkeypatch.setattr(extension_points, "declared",
+                        lambda group: points if group == extension_points.WEB else real(group))
+
+
+def test_the_installed_package_declares_its_web_and_report_extensions():
+    assert extension_points.declared(extension_points.WEB) == [
+        ("documents", "diaspora_observatory.documents.web"), ("survey", "diaspora_observatory.survey.web")]
+    assert extension_points.declared(extension_points.REPORT) == [
+        ("documents", "diaspora_observatory.documents.report:coding_tables")]
+
+
+def test_an_install_older_than_its_extension_points_is_refused(monkeypatch):
+    monkeypatch.setattr(extension_points, "entry_points", lambda group: [])
+    with pytest.raises(DiasporaError) as raised:
+        extension_points.declared(extension_points.WEB)
+    assert raised.value.message == ("the installed metadata of diaspora-observatory declares no extensions in "
+                                 "'diaspora_observatory.web' (an install older than its pyproject.toml)")
+    assert raised.value.hint == "reinstall it: pip install -e ."
+
+
 @pytest.fixture
 def extension_app(tmp_path, monkeypatch):
     package = tmp_path / "extension_pkg" / "web_test_results"
@@ -60,9 +84,8 @@ def extension_app(tmp_path, monkeypatch):
         folder.mkdir(parents=True)
         (folder / "messages.po").write_text(CATALOG.format(text=text), encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path / "extension_pkg"))
-    monkeypatch.setattr(extensions, "EXTENSION_MODULES", ["web_test_results", "diaspora_observatory.not_there.web"])
-    # let the core survey page treat the test module as the survey extension
-    monkeypatch.setattr(views, "SURVEY_EXTENSION", "web_test_results")
+    # declared as the survey extension, so the core survey page links to it; the second is not installed
+    declare(monkeypatch, [("survey", "web_test_results"), ("missing", "diaspora_observatory.not_there.web")])
     return create_app(data_dir=tmp_path / "user-data")
 
 
@@ -91,7 +114,7 @@ def test_core_survey_page_links_to_the_extension(extension_app):
 
 
 def test_without_extensions_the_survey_page_says_how_to_get_them(tmp_path, monkeypatch):
-    monkeypatch.setattr(extensions, "EXTENSION_MODULES", ["diaspora_observatory.not_there.web"])
+    declare(monkeypatch, [("survey", "diaspora_observatory.not_there.web")])
     app = create_app(data_dir=tmp_path)
     assert app.state.web.nav[-1] == ("/sources", "Sources")
     html = make_client(app).get("/survey").text
@@ -102,7 +125,7 @@ def test_without_extensions_the_survey_page_says_how_to_get_them(tmp_path, monke
 
 def test_web_context_defaults(tmp_path, monkeypatch):
     monkeypatch.setenv("DIASPORA_DATA_DIR", str(tmp_path / "from-env"))
-    monkeypatch.setattr(extensions, "EXTENSION_MODULES", [])
+    declare(monkeypatch, [])
     app = create_app()
     web = app.state.web
     assert web.data_dir == tmp_path / "from-env"

@@ -6,10 +6,12 @@ import re
 
 import pytest
 from babel.messages.pofile import read_po
+from tooling import tool
 from web_helpers import read_page
 
 from diaspora_observatory.web.i18n import LOCALE_DIR, format_number, format_percent
-from diaspora_observatory.web.messages import extract_messages
+
+extract_messages = tool("web_messages").extract_messages
 
 PLACEHOLDER = re.compile(r"\{\w+\}")
 

@@ -7,48 +7,17 @@ each report it (emigration counted by the origin against immigration counted by 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
+
+from diaspora_observatory.case.pairing import DEFAULT_TOLERANCE_PCT, compare_rows
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from diaspora_observatory.case.package import Case
 
-DEFAULT_TOLERANCE_PCT = 5.0
 CROSS_SOURCE_COLUMNS = ["country", "year", "case_value", "case_source_id", "reference_value", "reference_source_id",
                         "difference", "difference_pct", "tolerance_pct", "within_tolerance"]
-TOLERANCE_REASON = (
-    "Population totals of two producers for the same year differ through revisions, reference dates (1 January "
-    "against mid-year) and who is counted (de jure against de facto); {tolerance:g}% separates those ordinary "
-    "differences from disagreements worth a look.")
-
-
-def compare_rows(rows: Iterable[dict], reference_rows: Iterable[dict], *, keys: list[str], value_field: str,
-                 reference_value_field: str | None = None, tolerance_pct: float = DEFAULT_TOLERANCE_PCT) -> list[dict]:
-    """Pair rows of two sources on ``keys`` and compare their values (plain dicts in and out).
-
-    ``difference`` is the case's value minus the reference's, ``difference_pct`` relative to the reference.
-    Rows without a partner in the other source, or without a value, are left out.
-    """
-    reference_value_field = reference_value_field or value_field
-    reference = {tuple(r.get(k) for k in keys): r for r in reference_rows
-                 if r.get(reference_value_field) is not None}
-    result = []
-    for row in rows:
-        other = reference.get(tuple(row.get(k) for k in keys))
-        value = row.get(value_field)
-        if other is None or value is None:
-            continue
-        reference_value = other[reference_value_field]
-        difference = value - reference_value
-        pct = 100 * difference / reference_value if reference_value else float("inf")
-        result.append({**{k: row.get(k) for k in keys}, "case_value": value,
-                       "case_source_id": row.get("source_id"), "reference_value": reference_value,
-                       "reference_source_id": other.get("source_id"), "difference": difference,
-                       "difference_pct": pct, "tolerance_pct": tolerance_pct,
-                       "within_tolerance": abs(pct) <= tolerance_pct, "_row": row.get("_row")})
-    return result
 
 
 def population_vs_reference(case: Case, *, reference: str = "reference_population",

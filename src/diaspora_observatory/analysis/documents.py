@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from diaspora_observatory.documents.agreement import cohens_kappa, krippendorff_alpha_nominal, percent_agreement
+from diaspora_observatory.analysis.agreement import cohens_kappa, krippendorff_alpha_nominal, percent_agreement
 
 POLICY_KINDS = ("law", "concept", "plan")
 STUDY_CODER = "study"

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 
 from diaspora_observatory.case.check_params import FILTERS, Param
+from diaspora_observatory.case.pairing import compare_rows
 from diaspora_observatory.countries import is_known_alpha3
 from diaspora_observatory.errors import DataIssue
 
@@ -200,8 +201,6 @@ def cross_source_agreement(rows: Rows, paths: dict, *, resource, reference, keys
     """The values of ``resource`` agree with another source, ``reference``, for the same keys within
     ``tolerance_pct`` percent of the reference value. A larger difference is a warning: two producers
     disagreeing is a finding to show, not an error in the data."""
-    from diaspora_observatory.analysis.crosscheck import compare_rows
-
     compared = compare_rows(_selected(rows[resource], only, skip), rows[reference], keys=keys,
                             value_field=value_field, reference_value_field=reference_value_field,
                             tolerance_pct=tolerance_pct)

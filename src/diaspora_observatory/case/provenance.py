@@ -1,7 +1,7 @@
 """Recorded checksums, verified when a case is loaded.
 
 An imported resource (``data/birthplace_stock.csv``) has a provenance sidecar
-(``data/birthplace_stock.csv.provenance.json``, written by ``sources/provenance.py``) recording the
+(``data/birthplace_stock.csv.provenance.json``, written by ``importers/provenance.py``) recording the
 SHA-256 of the file as imported. ``load_case`` and so ``diaspora check`` compare it with the file's
 bytes: a changed byte is a data error naming the file, both checksums and how to fix it, in the way
 owid/etl's loader refuses a snapshot whose checksum changed.

@@ -36,11 +36,6 @@ class Code:
     description: str
     patterns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    @property
-    def codable(self) -> bool:
-        """Whether automatic coding can assign it (it has at least one pattern)."""
-        return any(self.patterns.values())
-
 
 @dataclass(frozen=True, eq=False)
 class Codebook:

@@ -240,11 +240,3 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
-
-
-def passages_frame(passages: Iterable[CodedPassage]):
-    """Passages as a DataFrame with the columns of :class:`CodedPassage`."""
-    import pandas as pd
-
-    columns = list(CodedPassage.__dataclass_fields__)
-    return pd.DataFrame([p.as_dict() for p in passages], columns=columns)

@@ -1,9 +1,7 @@
 """The documents tables for the report: coverage, gaps, agreement and press themes of the coded documents.
 
-The report builder adds these to its "Policy documents and press" section with::
-
-    from diaspora_observatory.documents.report import coding_tables
-    tables.update(coding_tables(case))
+The report adds these to its "Policy documents and press" section through the declared extension point
+(pyproject.toml: ``[project.entry-points."diaspora_observatory.report"] documents = ...:coding_tables``).
 
 Documents get text only when a user imports them, so on a fresh installation the dict holds only the
 study's reference coding; nothing here reads outside the user data folder.

@@ -5,7 +5,8 @@ The CLI (``tabular.py``), the web pages (``web/cells.py``, ``web/i18n.py``) and 
 a browser and a PDF. Data files (CSV, JSON) keep the raw machine values and never pass through it.
 
 - ``kinds``: what a column holds (people, a share, a p-value, a year…), from its name or its row's unit;
-- ``numbers``: a value of a kind written with CLDR's signs for ``en``, ``ru`` and ``kk`` (Babel).
+- ``numbers``: a value of a kind written with CLDR's signs for ``en``, ``ru`` and ``kk`` (Babel);
+- ``citations``: a figure's source line (short citations), for the web pages and the report alike.
 """
 
 from diaspora_observatory.presentation.kinds import column_kind

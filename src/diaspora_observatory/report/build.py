@@ -19,8 +19,9 @@ from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts.render import to_svg
 from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.presentation.cells import cell_text
+from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.presentation.numbers import figure_text
-from diaspora_observatory.report.sections import Section, build_sections, source_label
+from diaspora_observatory.report.sections import Section, build_sections
 from diaspora_observatory.tabular import records, to_csv
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")

@@ -15,6 +15,8 @@ from diaspora_observatory.analysis.provenance import with_provenance
 from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
+from diaspora_observatory.extension_points import REPORT, installed
+from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.tables import build_table
 
 
@@ -44,17 +46,6 @@ def _source_ids(*frames: pd.DataFrame) -> set[str]:
                 for value in frame[column].dropna():
                     found.update(str(value).split(";"))
     return found
-
-
-def source_label(case: Case, source_ids: set[str] | list[str]) -> str:
-    """Short citations like ``Bureau of National Statistics of the Republic of Kazakhstan (2024)``."""
-    labels = []
-    for source_id in sorted(source_ids):
-        source = case.sources.get(source_id)
-        if source:
-            year = f" ({source['year']})" if source.get("year") else ""
-            labels.append(f"{source['author']}{year}")
-    return "; ".join(labels)
 
 
 def computed_from(case: Case, source_ids: set[str] | list[str]) -> str:
@@ -144,12 +135,13 @@ def build_sections(case: Case) -> list[Section]:
                     specs.survey_items(published, source_label(case, survey_sources)), published)],
             survey_sources))
     if case.has("documents"):
-        from diaspora_observatory.documents.report import coding_tables
-
         themes = case.table("document_themes")
         document_tables = {"documents": case.table("documents"), "document-themes": themes}
         # Coverage, gaps and agreement appear once documents have been imported and coded.
-        document_tables.update(coding_tables(case))
+        # (the documents package declares them: extension_points.REPORT, entry point "documents").
+        for name, add_tables in installed(REPORT):
+            if name == "documents":
+                document_tables.update(add_tables(case))
         sections.append(Section(
             "documents", "Policy documents and press",
             "The documents the study reads and the themes it finds in each; a theme marked false is a gap the "

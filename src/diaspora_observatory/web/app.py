@@ -61,10 +61,10 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
         Route("/lang/{code}", switch_language, methods=GET, name="language"),
         Route("/static/vega-bundle.js", vega_script, methods=GET),
     ]
-    for module in available_extensions() if extensions else []:
+    for name, module in available_extensions() if extensions else []:
         routes.extend(module.routes(web))
-        web.extension_nav[module.__name__] = list(getattr(module, "NAV", []))
-        web.nav.extend(web.extension_nav[module.__name__])
+        web.extension_nav[name] = list(getattr(module, "NAV", []))
+        web.nav.extend(web.extension_nav[name])
     routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))
     if dev:
         routes.insert(0, Route("/_dev/routes", partial(_route_list, routes), methods=GET))

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 
 def N_(message: str) -> str:
-    """Mark ``message`` for translation (read by ``web.messages``); translated when a page is drawn."""
+    """Mark ``message`` for translation (read by tools/web_messages.py); translated when a page is drawn."""
     return message
 
 

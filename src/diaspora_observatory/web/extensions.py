@@ -1,11 +1,12 @@
 """How other parts of the observatory add pages to the web app.
 
-An extension is a module listed in ``EXTENSION_MODULES`` that defines::
+An extension is a module declared as an entry point of the group ``diaspora_observatory.web``
+(pyproject.toml; the hook specification is in extension_points.py) that defines::
 
     NAV: list[tuple[str, str]]                      # (path, English label) shown in the menu
     def routes(web: WebContext) -> list[BaseRoute]  # its Starlette routes
 
-``create_app`` imports each listed module that exists, calls ``routes(web)`` once at startup and mounts
+``create_app`` imports each declared module that is installed, calls ``routes(web)`` once at startup and mounts
 the routes behind the same security middleware and error pages as the core pages. An extension renders
 with ``web.render(request, "its_template.html", {...})``; its templates may ``{% extends "base.html" %}``
 and use ``_()`` (the request's translation) and ``source_label(ids)``. It registers its own template and
@@ -14,8 +15,6 @@ locale folders with ``web.add_template_dir`` and ``web.add_locale_dir``. See doc
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -27,8 +26,9 @@ from starlette.responses import HTMLResponse, Response
 
 from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.countries import country_name
+from diaspora_observatory.extension_points import WEB, installed
+from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.presentation.numbers import figure_text, format_range
-from diaspora_observatory.report.sections import source_label
 from diaspora_observatory.safety import AttemptLimiter
 from diaspora_observatory.tabular import records
 from diaspora_observatory.web.cells import format_cell, shown_columns
@@ -38,7 +38,6 @@ from diaspora_observatory.web.i18n import COOKIE, LANGUAGES, Catalogs, choose_la
 if TYPE_CHECKING:
     from diaspora_observatory.case.package import Case
 
-EXTENSION_MODULES = ["diaspora_observatory.survey.web", "diaspora_observatory.documents.web"]
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 MEDIA_TYPES = {"csv": "text/csv", "json": "application/json"}
 
@@ -59,7 +58,7 @@ class WebContext:
                                        trim_blocks=True, lstrip_blocks=True)
         # (path, English label); labels are translated when a page is drawn.
         self.nav: list[tuple[str, str]] = []
-        # module name -> its NAV, for pages that link to one extension's pages (the survey's results).
+        # entry-point name -> its NAV, for pages that link to one extension's pages (the survey's results).
         self.extension_nav: dict[str, list[tuple[str, str]]] = {}
         # Called, newest first, when the server shuts down: extensions close what they opened here.
         self.on_shutdown: list[Callable[[], None]] = []
@@ -126,14 +125,6 @@ class WebContext:
                                                                     "content-language": full["lang"]})
 
 
-def available_extensions() -> list[ModuleType]:
-    """The extension modules of ``EXTENSION_MODULES`` that are installed, imported."""
-    found = []
-    for name in EXTENSION_MODULES:
-        try:
-            spec = importlib.util.find_spec(name)
-        except ModuleNotFoundError:  # the parent package is not there yet
-            spec = None
-        if spec is not None:
-            found.append(importlib.import_module(name))
-    return found
+def available_extensions() -> list[tuple[str, ModuleType]]:
+    """(entry-point name, module) of each declared web extension that is installed, imported."""
+    return installed(WEB)

@@ -17,9 +17,9 @@ from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
 from diaspora_observatory.errors import DiasporaError, UnknownCountry
+from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.presentation.numbers import format_range, format_value, p_value_phrase
 from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
-from diaspora_observatory.report.sections import source_label
 from diaspora_observatory.web.cells import shown_columns
 from diaspora_observatory.web.columns import lead_columns
 from diaspora_observatory.web.map import map_spec
@@ -36,8 +36,6 @@ CORE_NAV: list[tuple[str, str]] = [
     ("/repatriation", N_("Repatriation")), ("/institutions", N_("Institutions")), ("/survey", N_("Survey results")),
     ("/documents", N_("Policy and press")), ("/claims", N_("Claims and data quality")), ("/sources", N_("Sources")),
 ]
-# The extension whose pages hold the answers collected with the observatory's own questionnaire.
-SURVEY_EXTENSION = "diaspora_observatory.survey.web"
 PAGE_KEYS = ["overview", "countries", "definitions", "flows", "projections", "repatriation", "institutions", "survey",
              "documents", "claims", "sources"]
 # Named tables of ``tables.build_table`` that pages show as they are.

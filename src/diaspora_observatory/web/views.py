@@ -19,11 +19,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from diaspora_observatory.errors import UnknownCountry
+from diaspora_observatory.extension_points import SURVEY_RESULTS
 from diaspora_observatory.safety import spreadsheet_safe
 from diaspora_observatory.tabular import records, to_csv
 from diaspora_observatory.web.extensions import WebContext
 from diaspora_observatory.web.i18n import COOKIE, LANGUAGES
-from diaspora_observatory.web.pages import SURVEY_EXTENSION, CaseData, Page, PageBuilder, page_paths
+from diaspora_observatory.web.pages import CaseData, Page, PageBuilder, page_paths
 
 DATA_FORMATS = ("csv", "json")
 GZIP_MIN_BYTES = 1024  # below about a packet, compressing saves nothing a reader would notice
@@ -46,7 +47,7 @@ class Site:
     def page(self, key: str, language: str) -> Page:
         cached = self._pages.get((key, language))
         if cached is None:
-            survey_nav = self.web.extension_nav.get(SURVEY_EXTENSION, [])
+            survey_nav = self.web.extension_nav.get(SURVEY_RESULTS, [])
             builder = PageBuilder(self.data, language, self.web.catalogs.gettext(language), survey_nav)
             cached = builder.sources(self.used_on(language)) if key == "sources" else builder.build(key)
             self._pages[(key, language)] = cached

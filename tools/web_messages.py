@@ -1,6 +1,6 @@
 """The interface's messages: extracted from templates and code, checked against the catalogs.
 
-``python -m diaspora_observatory.web.messages`` rewrites ``locale/messages.pot`` and adds any new
+``python tools/web_messages.py`` rewrites ``src/diaspora_observatory/web/locale/messages.pot`` and adds any new
 message to the ru and kk catalogs (untranslated, for a translator to fill in). The chart texts of
 ``charts/specs.py`` (its ``translate("...")`` calls) are part of the web's catalogs too: the web draws
 those charts in the reader's language.
@@ -14,7 +14,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po, write_po
 
-WEB_DIR = Path(__file__).resolve().parent
+# A developer's tool, not part of the installed package: it reads the web package's sources from the checkout.
+WEB_DIR = Path(__file__).resolve().parents[1] / "src" / "diaspora_observatory" / "web"
 LOCALE_DIR = WEB_DIR / "locale"
 TRANSLATED = ("ru", "kk")
 METHOD_MAP = [("templates/**.html", "jinja2"), ("**.py", "python")]

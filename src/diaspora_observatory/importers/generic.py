@@ -21,12 +21,12 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from diaspora_observatory.sources.codes import alpha3_or_none, is_m49_aggregate, m49_number
-from diaspora_observatory.sources.errors import AmbiguousValue, MalformedSource
-from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
-from diaspora_observatory.sources.provenance import SourceInfo
-from diaspora_observatory.sources.report import ImportReport
-from diaspora_observatory.sources.tabular_input import (
+from diaspora_observatory.importers.codes import alpha3_or_none, is_m49_aggregate, m49_number
+from diaspora_observatory.importers.errors import AmbiguousValue, MalformedSource
+from diaspora_observatory.importers.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
+from diaspora_observatory.importers.provenance import SourceInfo
+from diaspora_observatory.importers.report import ImportReport
+from diaspora_observatory.importers.tabular_input import (
     DECIMALS,
     Ambiguous,
     RowKeys,

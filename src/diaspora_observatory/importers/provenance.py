@@ -17,7 +17,7 @@ from pathlib import Path
 
 from diaspora_observatory.case.provenance import SIDECAR_SUFFIX, sha256_of, sidecar_path
 from diaspora_observatory.case.transaction import write_atomically
-from diaspora_observatory.sources.errors import ProvenanceMismatch
+from diaspora_observatory.importers.errors import ProvenanceMismatch
 
 __all__ = ["SIDECAR_SUFFIX", "SourceInfo", "check_unchanged", "read_sidecar", "sha256_of", "sidecar_bytes",
            "sidecar_path", "verified_path", "write_sidecar"]

@@ -37,22 +37,22 @@ def _years(text: str | None) -> list[int]:
 def read_any(file_format: str, path: Path, *, sheet=None, indicator=None, kind=None, mapping_file=None,
              pairs=(), decimal=None):
     """Run the importer of ``file_format`` on ``path``."""
-    from diaspora_observatory.sources.errors import UnknownFormat
+    from diaspora_observatory.importers.errors import UnknownFormat
 
     if decimal is not None and file_format != "generic":
         raise UnknownFormat(f"--decimal applies to generic imports; {file_format} files write decimals with a point",
                             "leave out --decimal, or import the file as generic with a mapping")
     if file_format == "undesa":
-        from diaspora_observatory.sources.undesa import read_undesa
+        from diaspora_observatory.importers.undesa import read_undesa
         return read_undesa(path, sheet, destination_tables=True)
     if file_format == "wdi":
-        from diaspora_observatory.sources.wdi import read_wdi
+        from diaspora_observatory.importers.wdi import read_wdi
         return read_wdi(path, indicator)
     if file_format == "owid":
-        from diaspora_observatory.sources.owid import read_owid
+        from diaspora_observatory.importers.owid import read_owid
         return read_owid(path, indicator, kind)
     if file_format == "generic":
-        from diaspora_observatory.sources.generic import Mapping, read_mapped
+        from diaspora_observatory.importers.generic import Mapping, read_mapped
         if mapping_file:
             mapping = Mapping.from_yaml(mapping_file)
             mapping.decimal = decimal or mapping.decimal
@@ -113,7 +113,7 @@ def import_group(file_format, file, case_name, resource, source_id, out, origins
     from dataclasses import replace as with_changes
 
     from diaspora_observatory.case.package import writable_case_folder
-    from diaspora_observatory.sources.store import Selection, import_into_case, import_to_file
+    from diaspora_observatory.importers.store import Selection, import_into_case, import_to_file
 
     imported = read_any(file_format, file, sheet=sheet, indicator=indicator, kind=kind, mapping_file=mapping_file,
                         pairs=pairs, decimal=decimal)
@@ -143,8 +143,8 @@ def import_group(file_format, file, case_name, resource, source_id, out, origins
 
 def _require_rows(imported, selection) -> None:
     """The contract's rule: nothing is stored when nothing matched (in the file, or after the filters)."""
-    from diaspora_observatory.sources.errors import NothingMatched
-    from diaspora_observatory.sources.report import ImportReport
+    from diaspora_observatory.importers.errors import NothingMatched
+    from diaspora_observatory.importers.report import ImportReport
 
     report = imported.report or ImportReport(imported.file.name)
     report.stored = report.stored or len(imported.table)
@@ -204,7 +204,7 @@ def new_case(name, origin, hosts, host_count, undesa_file, population_file, titl
       diaspora case new uzbek-diaspora --origin UZB --hosts KAZ,KGZ,TJK,RUS \\
           --from-undesa undesa-ims-2024-bilateral-iso2.csv --population wdi-population/population.csv
     """
-    from diaspora_observatory.sources.newcase import create_case
+    from diaspora_observatory.importers.newcase import create_case
 
     folder = create_case(name, origin=origin, hosts=_codes((hosts,)) if hosts else None, undesa_file=undesa_file,
                          population_file=population_file, title=title, data_dir=data_dir, force=force,

@@ -22,14 +22,14 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from diaspora_observatory.sources.codes import alpha3_or_none
-from diaspora_observatory.sources.codes import is_m49_aggregate as is_aggregate_code
-from diaspora_observatory.sources.errors import MalformedSource
-from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
-from diaspora_observatory.sources.provenance import SourceInfo
-from diaspora_observatory.sources.report import ImportReport
-from diaspora_observatory.sources.tabular_input import cell_text, parse_number
-from diaspora_observatory.sources.undesa import (
+from diaspora_observatory.importers.codes import alpha3_or_none
+from diaspora_observatory.importers.codes import is_m49_aggregate as is_aggregate_code
+from diaspora_observatory.importers.errors import MalformedSource
+from diaspora_observatory.importers.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
+from diaspora_observatory.importers.provenance import SourceInfo
+from diaspora_observatory.importers.report import ImportReport
+from diaspora_observatory.importers.tabular_input import cell_text, parse_number
+from diaspora_observatory.importers.undesa import (
     _header_roles,
     _is_period,
     _year_of,
@@ -37,8 +37,8 @@ from diaspora_observatory.sources.undesa import (
     check_header,
     unmatched_headers,
 )
-from diaspora_observatory.sources.undesa_names import REGION_CODES, clean_name
-from diaspora_observatory.sources.undesa_types import FIX_CODE, code_parts, definition_of, meanings_of
+from diaspora_observatory.importers.undesa_names import REGION_CODES, clean_name
+from diaspora_observatory.importers.undesa_types import FIX_CODE, code_parts, definition_of, meanings_of
 
 _TABLE_TITLE = re.compile(r"^table\s+(\d+)\s*:\s*(.+)$", re.IGNORECASE)
 _EDITION = re.compile(r"international migrant stock (\d{4})", re.IGNORECASE)

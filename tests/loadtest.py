@@ -1,8 +1,9 @@
 """Drive a real survey server: start ``diaspora serve`` in its own process, send concurrent
 submissions, and check afterwards that every acknowledged one is stored exactly once.
 
-Used by the crash test (tests/survey) and the benchmark (benchmarks/bench_survey.py); nothing here is
-imported by the app.
+Test tooling, kept out of the installed package: used by the crash and browser tests (tests/survey), which
+import it as they import the other helpers of tests/, and by the benchmark (benchmarks/bench_survey.py),
+which puts tests/ on its path.
 """
 
 from __future__ import annotations

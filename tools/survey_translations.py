@@ -1,4 +1,5 @@
-"""Source of the survey's ru and kk catalogs: run this file to rewrite <lang>/LC_MESSAGES/messages.po.
+"""Source of the survey's ru and kk catalogs: ``python tools/survey_translations.py`` rewrites
+src/diaspora_observatory/survey/locale/<lang>/LC_MESSAGES/messages.po (a developer's tool, not installed).
 
 Kept as one table so that a missing translation is visible at a glance; tests check that every
 ``_()`` text of the survey templates has an entry in both languages.
@@ -211,7 +212,7 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "src" / "diaspora_observatory" / "survey" / "locale"
 
 
 def write_catalogs(folder: Path = HERE) -> None:

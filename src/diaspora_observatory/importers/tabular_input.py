@@ -8,11 +8,25 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from diaspora_observatory.sources.errors import MalformedSource
+from diaspora_observatory.importers.errors import MalformedSource
 from diaspora_observatory.spreadsheet_guard import check_workbook
 
 MISSING_MARKS = frozenset({"", "..", "…", "-", "NA", "n/a"})
 # fuzz's spreadsheet guard (zip size, sheet dimensions) is called in workbook_rows before a workbook is opened.
+
+
+def unreadable_csv(file: str, line: int, error: Exception) -> MalformedSource:
+    """The error for a CSV row the csv module refused (``csv.Error``), naming the file and the line.
+
+    The csv module refuses a cell longer than ``csv.field_size_limit()`` (131,072 characters): no table
+    the observatory reads has such a cell, so it is refused with the line rather than the limit raised.
+    """
+    reason = str(error)
+    if "field larger than field limit" in reason:
+        return MalformedSource(file, f"a cell is longer than {csv.field_size_limit():,} characters, the most a CSV "
+                               "cell may hold here", "check that the file is a table with one value per cell "
+                               "(a missing closing quote makes the rest of the file one cell)", row=line)
+    return MalformedSource(file, f"is not readable CSV ({reason})", "save the file again as CSV UTF-8", row=line)
 
 
 def is_workbook(path: Path) -> bool:
@@ -297,17 +311,3 @@ class RowKeys:
             shown = ", ".join(str(part) for part in key)
             raise MalformedSource(self.file, f"{shown} appears again (first on row {first})",
                                   f"keep one row per {self.names}", sheet=self.sheet, row=row)
-
-
-def unreadable_csv(file: str, line: int, error: Exception) -> MalformedSource:
-    """The error for a CSV row the csv module refused (``csv.Error``), naming the file and the line.
-
-    The csv module refuses a cell longer than ``csv.field_size_limit()`` (131,072 characters): no table
-    the observatory reads has such a cell, so it is refused with the line rather than the limit raised.
-    """
-    reason = str(error)
-    if "field larger than field limit" in reason:
-        return MalformedSource(file, f"a cell is longer than {csv.field_size_limit():,} characters, the most a CSV "
-                               "cell may hold here", "check that the file is a table with one value per cell "
-                               "(a missing closing quote makes the rest of the file one cell)", row=line)
-    return MalformedSource(file, f"is not readable CSV ({reason})", "save the file again as CSV UTF-8", row=line)

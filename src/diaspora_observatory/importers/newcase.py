@@ -15,7 +15,7 @@ from pathlib import Path
 
 from diaspora_observatory.countries import country_name, to_alpha3
 from diaspora_observatory.errors import DiasporaError
-from diaspora_observatory.sources.imported import Imported
+from diaspora_observatory.importers.imported import Imported
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 # Resources every case has, with the built-in case's schemas, so the analysis and report find them;
@@ -65,10 +65,10 @@ def _population_import(path: Path) -> Imported:
     with Path(path).open(encoding="utf-8-sig") as handle:
         first = handle.readline()
     if first.startswith("Entity,Code,Year"):
-        from diaspora_observatory.sources.owid import read_owid
+        from diaspora_observatory.importers.owid import read_owid
         imported = read_owid(path, kind="population")
     else:
-        from diaspora_observatory.sources.wdi import read_wdi
+        from diaspora_observatory.importers.wdi import read_wdi
         imported = read_wdi(path)
     if imported.kind != "population":
         raise DiasporaError(f"{Path(path).name} does not hold population ({imported.details.get('indicator')})",
@@ -88,7 +88,7 @@ def world_stock(origin: str) -> Imported:
     import pandas as pd
 
     from diaspora_observatory import world
-    from diaspora_observatory.sources.provenance import SourceInfo
+    from diaspora_observatory.importers.provenance import SourceInfo
 
     rows = world.migrant_stock(origin=origin, edition="2024")
     table = pd.DataFrame({"destination": rows["destination"], "origin": rows["origin"], "year": rows["year"],
@@ -110,7 +110,7 @@ def world_population() -> Imported:
     import pandas as pd
 
     from diaspora_observatory import world
-    from diaspora_observatory.sources.provenance import SourceInfo
+    from diaspora_observatory.importers.provenance import SourceInfo
 
     source = world.provenance()["sources"]["wdi_population"]
     info = SourceInfo(producer="World Bank", citation=source["citation"], licence=source["licence"],
@@ -147,7 +147,7 @@ def create_case(name: str, *, origin: str, hosts: list[str] | None = None, undes
         raise CaseExists(f"a case named {name!r} already exists at {folder}", "choose another name or add --force")
     stock = None
     if undesa_file is not None:
-        from diaspora_observatory.sources.undesa import read_undesa
+        from diaspora_observatory.importers.undesa import read_undesa
         stock = read_undesa(undesa_file)
         if not (stock.table["origin"] == origin).any():
             raise DiasporaError(f"{Path(undesa_file).name} has no people born in {origin} ({origin_name})",
@@ -183,8 +183,8 @@ def create_case(name: str, *, origin: str, hosts: list[str] | None = None, undes
 def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[str], stock: Imported | None,
           population: Imported | None, title: str | None) -> None:
     from diaspora_observatory.case.writer import descriptor_text
-    from diaspora_observatory.sources.provenance import write_sidecar
-    from diaspora_observatory.sources.store import Selection, case_rows, source_row, write_csv
+    from diaspora_observatory.importers.provenance import write_sidecar
+    from diaspora_observatory.importers.store import Selection, case_rows, source_row, write_csv
 
     resources = _core_resources(origin_name)
     sources = []
@@ -279,7 +279,7 @@ def _write_rows(folder: Path, resource: dict, rows: list[dict]) -> None:
 
 
 def _resource(name: str, kind: str, title: str) -> dict:
-    from diaspora_observatory.sources.store import PRIMARY_KEYS, resource_fields
+    from diaspora_observatory.importers.store import PRIMARY_KEYS, resource_fields
 
     return {"name": name, "path": f"data/{name}.csv", "profile": "tabular-data-resource", "format": "csv",
             "mediatype": "text/csv", "encoding": "utf-8", "title": title,

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 from diaspora_observatory.case.transaction import updating, write_atomically
 from diaspora_observatory.case.writer import WriteRefused, store_resource
-from diaspora_observatory.sources.errors import MalformedSource
-from diaspora_observatory.sources.imported import Imported
-from diaspora_observatory.sources.provenance import SourceInfo, check_unchanged, sidecar_bytes
+from diaspora_observatory.importers.errors import MalformedSource
+from diaspora_observatory.importers.imported import Imported
+from diaspora_observatory.importers.provenance import SourceInfo, check_unchanged, sidecar_bytes
 
 if TYPE_CHECKING:
     import pandas as pd

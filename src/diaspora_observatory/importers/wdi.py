@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from diaspora_observatory.countries import is_known_alpha3
-from diaspora_observatory.sources.errors import MalformedSource
-from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
-from diaspora_observatory.sources.provenance import SourceInfo
-from diaspora_observatory.sources.report import ImportReport
-from diaspora_observatory.sources.tabular_input import RowKeys, csv_rows, is_zip, parse_number, zip_member_rows
+from diaspora_observatory.importers.errors import MalformedSource
+from diaspora_observatory.importers.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
+from diaspora_observatory.importers.provenance import SourceInfo
+from diaspora_observatory.importers.report import ImportReport
+from diaspora_observatory.importers.tabular_input import RowKeys, csv_rows, is_zip, parse_number, zip_member_rows
 
 POPULATION_INDICATOR = "SP.POP.TOTL"
 PREAMBLE_SEARCH_ROWS = 10

@@ -22,12 +22,12 @@ import re
 from pathlib import Path
 
 from diaspora_observatory.countries import is_known_alpha3
-from diaspora_observatory.sources.codes import alpha3_or_none
-from diaspora_observatory.sources.errors import MalformedSource
-from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
-from diaspora_observatory.sources.provenance import SourceInfo
-from diaspora_observatory.sources.report import ImportReport
-from diaspora_observatory.sources.tabular_input import MISSING_MARKS, RowKeys, csv_rows, parse_number
+from diaspora_observatory.importers.codes import alpha3_or_none
+from diaspora_observatory.importers.errors import MalformedSource
+from diaspora_observatory.importers.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
+from diaspora_observatory.importers.provenance import SourceInfo
+from diaspora_observatory.importers.report import ImportReport
+from diaspora_observatory.importers.tabular_input import MISSING_MARKS, RowKeys, csv_rows, parse_number
 
 _YEAR = re.compile(r"^-?\d{1,4}$")
 _CODE = re.compile(r"^(?:[A-Z]{3}|[A-Z]{2,5}_[A-Z0-9_]+)$")  # ISO alpha-3, or OWID_WRL, UN_AFR, WB_EAP, …

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from diaspora_observatory.sources.errors import MalformedSource
+from diaspora_observatory.importers.errors import MalformedSource
 
 
 def _rows(path: Path, needed: list[str]) -> tuple[list[dict[str, str]], list[str]]:

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from diaspora_observatory.sources.provenance import SourceInfo
+from diaspora_observatory.importers.provenance import SourceInfo
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from diaspora_observatory.sources.report import ImportReport
+    from diaspora_observatory.importers.report import ImportReport
 
 # The tidy columns of each kind of table an importer produces.
 COLUMNS = {
@@ -45,7 +45,7 @@ class Imported:
     aggregates: pd.DataFrame
     info: SourceInfo
     details: dict = field(default_factory=dict)
-    report: ImportReport | None = None  # what was read, stored and skipped (sources/report.py)
+    report: ImportReport | None = None  # what was read, stored and skipped (importers/report.py)
 
     def summary(self) -> str:
         return (f"{self.file.name}: {len(self.table):,} {self.kind.replace('_', ' ')} rows about countries, "

@@ -18,18 +18,18 @@ from contextlib import closing
 from itertools import chain
 from pathlib import Path
 
-from diaspora_observatory.sources.codes import (
+from diaspora_observatory.importers.codes import (
     M49_AGGREGATES_FROM,
     M49_WITHOUT_ISO,
     alpha3_or_none,
     is_m49_aggregate,
     m49_number,
 )
-from diaspora_observatory.sources.errors import MalformedSource
-from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
-from diaspora_observatory.sources.provenance import SourceInfo
-from diaspora_observatory.sources.report import ImportReport
-from diaspora_observatory.sources.tabular_input import (
+from diaspora_observatory.importers.errors import MalformedSource
+from diaspora_observatory.importers.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
+from diaspora_observatory.importers.provenance import SourceInfo
+from diaspora_observatory.importers.report import ImportReport
+from diaspora_observatory.importers.tabular_input import (
     MISSING_MARKS,
     cell_text,
     csv_rows,
@@ -37,7 +37,7 @@ from diaspora_observatory.sources.tabular_input import (
     parse_count,
     workbook_rows,
 )
-from diaspora_observatory.sources.undesa_types import FIX_CODE, code_parts, meanings_of
+from diaspora_observatory.importers.undesa_types import FIX_CODE, code_parts, meanings_of
 
 SHEET = "Table 1"
 HEADER_SEARCH_ROWS = 40
@@ -217,7 +217,7 @@ def parse_table1(rows: Iterable[tuple], file: str, sheet: str | None = None, *,
         raise MalformedSource(file, f"no header row found in the first {HEADER_SEARCH_ROWS} rows (the first "
                               f"row with text reads: {_first_text(before)})", FIX_HEADER, sheet=sheet)
     if layout == "destination":
-        from diaspora_observatory.sources.undesa_destination import parse_destination_table, refuse_destination
+        from diaspora_observatory.importers.undesa_destination import parse_destination_table, refuse_destination
 
         if not destination_tables:
             raise refuse_destination(before, file, sheet, header_row)
@@ -625,7 +625,7 @@ def read_undesa(path: Path, sheet: str | None = None, *, destination_tables: boo
         first = next(rows, [])
         lowered = [c.strip().lower() for c in first]
         if lowered[:2] == ["year", "dest"]:  # the 2019 matrix as researchers export it
-            from diaspora_observatory.sources.undesa_matrix import parse_matrix
+            from diaspora_observatory.importers.undesa_matrix import parse_matrix
 
             imported = parse_matrix(first, rows, path.name)
         elif "destination" in lowered or "origin" in lowered:  # short names: a long extract, not Table 1

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from diaspora_observatory.sources.codes import alpha3_or_none
-from diaspora_observatory.sources.errors import MalformedSource
-from diaspora_observatory.sources.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
-from diaspora_observatory.sources.report import ImportReport
-from diaspora_observatory.sources.tabular_input import parse_count
-from diaspora_observatory.sources.undesa_names import COUNTRY_ALPHA3, REGION_CODES, clean_name
+from diaspora_observatory.importers.codes import alpha3_or_none
+from diaspora_observatory.importers.errors import MalformedSource
+from diaspora_observatory.importers.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
+from diaspora_observatory.importers.report import ImportReport
+from diaspora_observatory.importers.tabular_input import parse_count
+from diaspora_observatory.importers.undesa_names import COUNTRY_ALPHA3, REGION_CODES, clean_name
 
 FIX_NAME = "use UN DESA's English names as in the workbook (e.g. 'Iran (Islamic Republic of)')"
 
@@ -34,7 +34,7 @@ def parse_matrix(header: list[str], rows: Iterator[list[str]], file: str) -> Imp
     """The matrix as migrant-stock rows (both sexes); the ``data_type`` is empty: the export dropped it."""
     import pandas as pd
 
-    from diaspora_observatory.sources.undesa import _year_of, source_info
+    from diaspora_observatory.importers.undesa import _year_of, source_info
 
     origins = {}
     for index, name in enumerate(header[2:], start=2):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from diaspora_observatory.sources.errors import NothingMatched
+from diaspora_observatory.importers.errors import NothingMatched
 
 
 @dataclass
