@@ -158,3 +158,22 @@ def test_tables_name_countries_in_the_readers_language_only(client):
     assert "где бы они ни родились.</td>" in html and "Этнические казахи</td>" in html
     download = client.get("/definitions.csv", params={"table": "birthplace-destinations"}).text
     assert download.splitlines()[0].startswith("rank,destination,destination_name,")  # downloads keep it
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_no_two_catalogs_translate_the_same_message_differently(language):
+    """The web app merges the core's catalog with each extension's (survey, documents): a message id in
+    two of them with different translations would be shown one way or the other depending on the order
+    the extensions load in, as "Share" once was ("Поделиться", the verb, in a results column meant "Доля")."""
+    from pathlib import Path
+
+    package = Path(LOCALE_DIR).parent.parent
+    catalogs = {}
+    for part in ("web", "survey", "documents"):
+        with (package / part / "locale" / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            catalogs[part] = {message.id: message.string for message in read_po(handle) if message.id}
+    disagreements = [(message, first, catalogs[first][message], second, catalogs[second][message])
+                     for index, first in enumerate(catalogs) for second in list(catalogs)[index + 1:]
+                     for message in sorted(set(catalogs[first]) & set(catalogs[second]))
+                     if catalogs[first][message] != catalogs[second][message]]
+    assert disagreements == []
