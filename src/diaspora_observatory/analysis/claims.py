@@ -22,6 +22,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 import pandas as pd
 
@@ -40,6 +41,7 @@ STATEMENT_SOURCE = "study"
 BOUND_BASIS = {"gt": "a strict lower bound: no tolerance", "lt": "a strict upper bound: no tolerance",
                "eq": "exact: no tolerance"}
 METHODS: dict[str, Callable[..., object]] = {}
+_Method = TypeVar("_Method", bound=Callable[..., object])
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ def _p_text(p_value: float) -> str:
     return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
 
 
-def method(function: Callable[..., object]) -> Callable[..., object]:
+def method(function: _Method) -> _Method:
+    # Registered, and returned as it is: a method that calls another keeps its signature's types.
     METHODS[function.__name__] = function
     return function
 
@@ -350,7 +353,7 @@ def _text(value: object) -> str:
 def _tolerance(claim: object) -> tuple[float | None, str]:
     """The tolerance the claim is judged with and why."""
     comparator = claim.comparator  # type: ignore[attr-defined]
-    stated = None if pd.isna(claim.tolerance) else float(claim.tolerance)  # type: ignore[attr-defined]
+    stated: float | None = None if pd.isna(claim.tolerance) else float(claim.tolerance)  # type: ignore[attr-defined]
     basis = _text(getattr(claim, "tolerance_basis", ""))
     if comparator == "rounded":
         tolerance = rounding_tolerance(claim.reported)  # type: ignore[attr-defined]
