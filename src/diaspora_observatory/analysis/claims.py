@@ -329,21 +329,20 @@ def compare(reported: str, computed: object, comparator: str, tolerance: float |
     if isinstance(computed, SegmentedTrend):
         return comparator == "eq" and all(trend == str(reported) for trend in computed.trends)
     reported_number, computed_number = _as_number(reported), _as_number(computed)
-    both = reported_number is not None and computed_number is not None
     if comparator == "rounded":
         tolerance = rounding_tolerance(reported)
         comparator = "approx"
-    if comparator == "approx" and both:
-        return abs(computed_number - reported_number) <= (tolerance or 0) + 1e-9  # type: ignore[operator]
-    if comparator == "nearly" and both:
-        return reported_number - (tolerance or 0) - 1e-9 <= computed_number <= reported_number  # type: ignore[operator]
-    if comparator == "gt" and both:
-        return computed_number > reported_number  # type: ignore[operator]
-    if comparator == "lt" and both:
-        return computed_number < reported_number  # type: ignore[operator]
-    if both:
-        return reported_number == computed_number
-    return str(reported) == str(computed)
+    if reported_number is None or computed_number is None:
+        return str(reported) == str(computed)
+    if comparator == "approx":
+        return abs(computed_number - reported_number) <= (tolerance or 0) + 1e-9
+    if comparator == "nearly":
+        return reported_number - (tolerance or 0) - 1e-9 <= computed_number <= reported_number
+    if comparator == "gt":
+        return computed_number > reported_number
+    if comparator == "lt":
+        return computed_number < reported_number
+    return reported_number == computed_number
 
 
 def _text(value: object) -> str:
