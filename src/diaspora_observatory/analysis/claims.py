@@ -22,7 +22,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from typing import Protocol, TypeVar, cast
 
 import pandas as pd
 
@@ -42,6 +42,22 @@ BOUND_BASIS = {"gt": "a strict lower bound: no tolerance", "lt": "a strict upper
                "eq": "exact: no tolerance"}
 METHODS: dict[str, Callable[..., object]] = {}
 _Method = TypeVar("_Method", bound=Callable[..., object])
+
+
+class ClaimRow(Protocol):
+    """The fields of a row of the case's claims table (``itertuples``) that judging reads; the schema
+    requires the text ones, and ``method``, ``params`` and ``note`` are read through ``_text`` (NaN when empty)."""
+
+    claim_id: str
+    section: str
+    statement: str
+    reported: str
+    unit: str
+    comparator: str
+    tolerance: float  # NaN when the claim states none
+    method: object
+    params: object
+    note: object
 
 
 @dataclass(frozen=True)
@@ -349,16 +365,16 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _tolerance(claim: object) -> tuple[float | None, str]:
+def _tolerance(claim: ClaimRow) -> tuple[float | None, str]:
     """The tolerance the claim is judged with and why."""
-    comparator = claim.comparator  # type: ignore[attr-defined]
-    stated: float | None = None if pd.isna(claim.tolerance) else float(claim.tolerance)  # type: ignore[attr-defined]
+    comparator = claim.comparator
+    stated: float | None = None if pd.isna(claim.tolerance) else float(claim.tolerance)
     basis = _text(getattr(claim, "tolerance_basis", ""))
     if comparator == "rounded":
-        tolerance = rounding_tolerance(claim.reported)  # type: ignore[attr-defined]
+        tolerance = rounding_tolerance(claim.reported)
         if tolerance is None:
             return None, "the reported value is not a number, so it has no rounding"
-        return tolerance, basis or f"half a unit of the last stated digit of {claim.reported}"  # type: ignore[attr-defined]
+        return tolerance, basis or f"half a unit of the last stated digit of {claim.reported}"
     if comparator in ("approx", "nearly"):
         return stated, basis or "no basis given for this tolerance"
     return None, basis or BOUND_BASIS.get(comparator, "")
@@ -377,12 +393,12 @@ def _params_misfit(function: Callable[..., object], params: dict) -> str:
     return f"{found} (it takes {', '.join(names) or 'none'})" if found else ""
 
 
-def judge_claim(case: Case, claim: object) -> dict:
+def judge_claim(case: Case, claim: ClaimRow) -> dict:
     """One claim recomputed and judged: a row of ``CLAIM_COLUMNS``."""
     computed: object = None
     status, reason = "unverifiable", ""
-    note = _text(claim.note)  # type: ignore[attr-defined]
-    name = _text(claim.method)  # type: ignore[attr-defined]
+    note = _text(claim.note)
+    name = _text(claim.method)
     scope_gap = _text(getattr(claim, "scope_gap", ""))
     tolerance, basis = _tolerance(claim)
     function = METHODS.get(name) if name else None
@@ -393,7 +409,7 @@ def judge_claim(case: Case, claim: object) -> dict:
     elif function is None:
         reason = f"unknown method {name!r}"
     else:
-        params = parse_params(_text(claim.params))  # type: ignore[attr-defined]
+        params = parse_params(_text(claim.params))
         misfit = _params_misfit(function, params)
         if misfit:  # a misspelt or missing parameter is the claim row's fault: say so instead of crashing
             reason = f"the params do not fit method {name!r}: {misfit}"
@@ -407,11 +423,11 @@ def judge_claim(case: Case, claim: object) -> dict:
             if scope_gap:
                 reason = f"the statement is wider than the data: {scope_gap}"
             else:
-                holds = compare(claim.reported, computed, claim.comparator, tolerance)  # type: ignore[attr-defined]
+                holds = compare(claim.reported, computed, claim.comparator, tolerance)
                 status = "confirmed" if holds else "mismatch"
-    return {"id": claim.claim_id, "section": claim.section, "statement": claim.statement,  # type: ignore[attr-defined]
-            "reported": claim.reported, "computed": _shown(computed), "status": status,  # type: ignore[attr-defined]
-            "reason": reason, "unit": claim.unit, "comparator": claim.comparator,  # type: ignore[attr-defined]
+    return {"id": claim.claim_id, "section": claim.section, "statement": claim.statement,
+            "reported": claim.reported, "computed": _shown(computed), "status": status,
+            "reason": reason, "unit": claim.unit, "comparator": claim.comparator,
             "tolerance": tolerance, "tolerance_basis": basis,
             "data_scope": _text(getattr(claim, "data_scope", "")), "method": name or None, "note": note,
             "source_id": STATEMENT_SOURCE if STATEMENT_SOURCE in case.sources else None}
@@ -428,7 +444,8 @@ def check_claims(case: Case) -> pd.DataFrame:
 
 
 def _check_claims(case: Case) -> pd.DataFrame:
-    rows = [judge_claim(case, claim) for claim in case.table("claims").itertuples()]
+    # pandas types a row's fields as any scalar; the claims schema gives them the types ClaimRow names.
+    rows = [judge_claim(case, cast(ClaimRow, claim)) for claim in case.table("claims").itertuples()]
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
 
