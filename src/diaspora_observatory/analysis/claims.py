@@ -449,9 +449,10 @@ def _check_claims(case: Case) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
 
-def _shown(value: object) -> float | str | None:
+def _shown(value: object) -> object:
+    """A computed value as the claims table shows it: a segmented trend as its text, a float to 4 places."""
     if isinstance(value, SegmentedTrend):
         return str(value)
     if isinstance(value, float):
         return round(value, 4)
-    return value  # type: ignore[return-value]
+    return value

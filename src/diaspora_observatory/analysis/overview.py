@@ -5,6 +5,7 @@ Pure functions over the other analysis modules; the web app only formats what th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import SupportsFloat, cast
 
 import pandas as pd
@@ -19,9 +20,9 @@ KEY_FIGURE_COLUMNS = ["figure", "value", "low", "high", "unit", "detail", "prove
 MAP_COLUMNS = ["country", "role", "diaspora_population", "diaspora_share_of_total_pct", "source_ids"]
 
 
-def _joined(values: object) -> str:
+def _joined(values: Iterable[object]) -> str:
     found: set[str] = set()
-    for value in values:  # type: ignore[attr-defined]
+    for value in values:
         if isinstance(value, str) and value:
             found.update(value.split(";"))
     return ";".join(sorted(found))
