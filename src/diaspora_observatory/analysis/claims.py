@@ -22,7 +22,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Protocol, TypeVar, cast
+from typing import Protocol, SupportsFloat, TypeVar, cast
 
 import pandas as pd
 
@@ -314,8 +314,10 @@ def parse_params(text: str | None) -> dict:
 
 
 def _as_number(value: object) -> float | None:
+    if not isinstance(value, (str, SupportsFloat)):  # a trend, a range, None: not a number
+        return None
     try:
-        return float(value)  # type: ignore[arg-type]
+        return float(value)
     except (TypeError, ValueError):
         return None
 
