@@ -47,6 +47,7 @@ bench: install-test
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/vulture src tools/vulture_whitelist.py --min-confidence 80
 	duplicates --most 20 || true
 

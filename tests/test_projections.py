@@ -24,6 +24,16 @@ def test_no_births_into_a_birthplace_defined_stock():
     assert table["high"].is_monotonic_decreasing and table["high"].iloc[-1] < 2_013_457
 
 
+def test_a_base_row_without_a_definition_is_projected_and_labelled_as_an_ethnic_stock():
+    # Only "birthplace" changes the projection; a missing definition was projected as ethnicity and now says so.
+    base = pd.DataFrame({"country": ["UZB", "KGZ"], "year": [2024, 2024], "population": [1001, 500],
+                         "definition": [float("nan"), "birthplace"]})
+    flat = projections.Scenario("flat", {"UZB": (0.01, 0.01)}, {}, {})
+    table = projections.project_diaspora(base, [flat], until=2025)
+    assert table[["country", "definition"]].drop_duplicates().values.tolist() == [["UZB", "ethnicity"],
+                                                                                  ["KGZ", "birthplace"]]
+
+
 def test_natural_change_is_the_diasporas_own_range_not_the_hosts_growth(case):
     parameters = projections.projection_parameters(case)
     assert len(parameters) == 4 * 3

@@ -199,7 +199,7 @@ def show(table: str, case_name: str | None, output_format: str, schema: bool, la
     print_table(frame, output_format, language)
 
 
-show.help = show.help.replace("{tables}", ", ".join(TABLES))
+show.help = (show.help or "").replace("{tables}", ", ".join(TABLES))
 
 
 @main.group(context_settings=CONTEXT_SETTINGS)

@@ -28,12 +28,14 @@ SURVEY_RESULTS = "survey"
 
 def routes(web: Any) -> list[Any]:
     """The extension's Starlette routes, built once when the app starts, given the app's WebContext."""
+    raise NotImplementedError("a hook specification: the extension's module implements it")
 
 
 # group REPORT: the entry point, named for the report section it extends, names a function.
 
 def report_tables(case: Any) -> dict[str, Any]:
     """Named tables (DataFrames with their source ids) the report section of the entry point's name adds."""
+    raise NotImplementedError("a hook specification: the extension's function implements it")
 
 
 # Discovery ----------------------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def print_table(frame: pd.DataFrame, output_format: str, language: str = "en") -
         if sum(widths) + 3 * len(widths) + 1 <= console.width:
             table = Table(show_lines=False)
             for column, is_numeric in zip(columns, numeric):
-                table.add_column(column, justify="right" if is_numeric else "left", no_wrap=is_numeric)
+                table.add_column(column, justify="right" if is_numeric else "left", no_wrap=bool(is_numeric))
             for row in rows:
                 table.add_row(*row)
             console.print(table)
@@ -119,7 +119,8 @@ def print_claims(claims: pd.DataFrame) -> None:
     table.add_column("difference", justify="right", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("why", overflow="fold", min_width=8)
-    for claim in claims.to_dict(orient="records"):
+    for record in claims.to_dict(orient="records"):
+        claim = {str(key): value for key, value in record.items()}  # pandas types the keys as any label
         # numbers as the web page and the report write them (the study's own digits for the reported value)
         status = claim["status"]
         why = claim.get("reason") or claim.get("note") or ""

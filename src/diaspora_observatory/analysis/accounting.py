@@ -54,7 +54,7 @@ class FlowEstimate:
         """origin, destination, flow: the moves summed over birthplaces."""
         if self.by_birthplace.empty:
             return pd.DataFrame(columns=["origin", "destination", "flow"])
-        summed = self.by_birthplace.groupby(["origin", "destination"], as_index=False, sort=True)["flow"].sum()
+        summed = self.by_birthplace.groupby(["origin", "destination"], as_index=False, sort=True)[["flow"]].sum()
         return summed.reset_index(drop=True)
 
 

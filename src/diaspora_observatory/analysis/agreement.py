@@ -7,7 +7,7 @@ package. The tests compare them with that package and with ``statsmodels``.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 
 
@@ -22,7 +22,8 @@ def krippendorff_alpha_nominal(reliability_data: Sequence[Sequence[Hashable | No
     0.533
     """
     units = list(zip(*reliability_data, strict=True)) if reliability_data else []
-    coincidences: Counter = Counter()
+    # Pairs weighted by 1 / (m - 1): fractional, so a float tally rather than a Counter (an int tally).
+    coincidences: defaultdict[tuple[Hashable, Hashable], float] = defaultdict(float)
     for unit in units:
         values = [v for v in unit if not _missing(v)]
         m = len(values)
@@ -33,7 +34,7 @@ def krippendorff_alpha_nominal(reliability_data: Sequence[Sequence[Hashable | No
             for k, n_k in counts.items():
                 pairs = n_c * (n_c - 1) if c == k else n_c * n_k
                 coincidences[c, k] += pairs / (m - 1)
-    totals: Counter = Counter()
+    totals: defaultdict[Hashable, float] = defaultdict(float)
     for (c, _k), value in coincidences.items():
         totals[c] += value
     n = sum(totals.values())

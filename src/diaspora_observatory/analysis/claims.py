@@ -22,6 +22,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Protocol, SupportsFloat, TypeVar, cast
 
 import pandas as pd
 
@@ -40,6 +41,23 @@ STATEMENT_SOURCE = "study"
 BOUND_BASIS = {"gt": "a strict lower bound: no tolerance", "lt": "a strict upper bound: no tolerance",
                "eq": "exact: no tolerance"}
 METHODS: dict[str, Callable[..., object]] = {}
+_Method = TypeVar("_Method", bound=Callable[..., object])
+
+
+class ClaimRow(Protocol):
+    """The fields of a row of the case's claims table (``itertuples``) that judging reads; the schema
+    requires the text ones, and ``method``, ``params`` and ``note`` are read through ``_text`` (NaN when empty)."""
+
+    claim_id: str
+    section: str
+    statement: str
+    reported: str
+    unit: str
+    comparator: str
+    tolerance: float  # NaN when the claim states none
+    method: object
+    params: object
+    note: object
 
 
 @dataclass(frozen=True)
@@ -77,7 +95,8 @@ def _p_text(p_value: float) -> str:
     return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
 
 
-def method(function: Callable[..., object]) -> Callable[..., object]:
+def method(function: _Method) -> _Method:
+    # Registered, and returned as it is: a method that calls another keeps its signature's types.
     METHODS[function.__name__] = function
     return function
 
@@ -295,8 +314,10 @@ def parse_params(text: str | None) -> dict:
 
 
 def _as_number(value: object) -> float | None:
+    if not isinstance(value, (str, SupportsFloat)):  # a trend, a range, None: not a number
+        return None
     try:
-        return float(value)  # type: ignore[arg-type]
+        return float(value)
     except (TypeError, ValueError):
         return None
 
@@ -326,37 +347,36 @@ def compare(reported: str, computed: object, comparator: str, tolerance: float |
     if isinstance(computed, SegmentedTrend):
         return comparator == "eq" and all(trend == str(reported) for trend in computed.trends)
     reported_number, computed_number = _as_number(reported), _as_number(computed)
-    both = reported_number is not None and computed_number is not None
     if comparator == "rounded":
         tolerance = rounding_tolerance(reported)
         comparator = "approx"
-    if comparator == "approx" and both:
-        return abs(computed_number - reported_number) <= (tolerance or 0) + 1e-9  # type: ignore[operator]
-    if comparator == "nearly" and both:
-        return reported_number - (tolerance or 0) - 1e-9 <= computed_number <= reported_number  # type: ignore[operator]
-    if comparator == "gt" and both:
-        return computed_number > reported_number  # type: ignore[operator]
-    if comparator == "lt" and both:
-        return computed_number < reported_number  # type: ignore[operator]
-    if both:
-        return reported_number == computed_number
-    return str(reported) == str(computed)
+    if reported_number is None or computed_number is None:
+        return str(reported) == str(computed)
+    if comparator == "approx":
+        return abs(computed_number - reported_number) <= (tolerance or 0) + 1e-9
+    if comparator == "nearly":
+        return reported_number - (tolerance or 0) - 1e-9 <= computed_number <= reported_number
+    if comparator == "gt":
+        return computed_number > reported_number
+    if comparator == "lt":
+        return computed_number < reported_number
+    return reported_number == computed_number
 
 
 def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _tolerance(claim: object) -> tuple[float | None, str]:
+def _tolerance(claim: ClaimRow) -> tuple[float | None, str]:
     """The tolerance the claim is judged with and why."""
-    comparator = claim.comparator  # type: ignore[attr-defined]
-    stated = None if pd.isna(claim.tolerance) else float(claim.tolerance)  # type: ignore[attr-defined]
+    comparator = claim.comparator
+    stated: float | None = None if pd.isna(claim.tolerance) else float(claim.tolerance)
     basis = _text(getattr(claim, "tolerance_basis", ""))
     if comparator == "rounded":
-        tolerance = rounding_tolerance(claim.reported)  # type: ignore[attr-defined]
+        tolerance = rounding_tolerance(claim.reported)
         if tolerance is None:
             return None, "the reported value is not a number, so it has no rounding"
-        return tolerance, basis or f"half a unit of the last stated digit of {claim.reported}"  # type: ignore[attr-defined]
+        return tolerance, basis or f"half a unit of the last stated digit of {claim.reported}"
     if comparator in ("approx", "nearly"):
         return stated, basis or "no basis given for this tolerance"
     return None, basis or BOUND_BASIS.get(comparator, "")
@@ -375,12 +395,12 @@ def _params_misfit(function: Callable[..., object], params: dict) -> str:
     return f"{found} (it takes {', '.join(names) or 'none'})" if found else ""
 
 
-def judge_claim(case: Case, claim: object) -> dict:
+def judge_claim(case: Case, claim: ClaimRow) -> dict:
     """One claim recomputed and judged: a row of ``CLAIM_COLUMNS``."""
     computed: object = None
     status, reason = "unverifiable", ""
-    note = _text(claim.note)  # type: ignore[attr-defined]
-    name = _text(claim.method)  # type: ignore[attr-defined]
+    note = _text(claim.note)
+    name = _text(claim.method)
     scope_gap = _text(getattr(claim, "scope_gap", ""))
     tolerance, basis = _tolerance(claim)
     function = METHODS.get(name) if name else None
@@ -391,7 +411,7 @@ def judge_claim(case: Case, claim: object) -> dict:
     elif function is None:
         reason = f"unknown method {name!r}"
     else:
-        params = parse_params(_text(claim.params))  # type: ignore[attr-defined]
+        params = parse_params(_text(claim.params))
         misfit = _params_misfit(function, params)
         if misfit:  # a misspelt or missing parameter is the claim row's fault: say so instead of crashing
             reason = f"the params do not fit method {name!r}: {misfit}"
@@ -405,11 +425,11 @@ def judge_claim(case: Case, claim: object) -> dict:
             if scope_gap:
                 reason = f"the statement is wider than the data: {scope_gap}"
             else:
-                holds = compare(claim.reported, computed, claim.comparator, tolerance)  # type: ignore[attr-defined]
+                holds = compare(claim.reported, computed, claim.comparator, tolerance)
                 status = "confirmed" if holds else "mismatch"
-    return {"id": claim.claim_id, "section": claim.section, "statement": claim.statement,  # type: ignore[attr-defined]
-            "reported": claim.reported, "computed": _shown(computed), "status": status,  # type: ignore[attr-defined]
-            "reason": reason, "unit": claim.unit, "comparator": claim.comparator,  # type: ignore[attr-defined]
+    return {"id": claim.claim_id, "section": claim.section, "statement": claim.statement,
+            "reported": claim.reported, "computed": _shown(computed), "status": status,
+            "reason": reason, "unit": claim.unit, "comparator": claim.comparator,
             "tolerance": tolerance, "tolerance_basis": basis,
             "data_scope": _text(getattr(claim, "data_scope", "")), "method": name or None, "note": note,
             "source_id": STATEMENT_SOURCE if STATEMENT_SOURCE in case.sources else None}
@@ -426,13 +446,15 @@ def check_claims(case: Case) -> pd.DataFrame:
 
 
 def _check_claims(case: Case) -> pd.DataFrame:
-    rows = [judge_claim(case, claim) for claim in case.table("claims").itertuples()]
+    # pandas types a row's fields as any scalar; the claims schema gives them the types ClaimRow names.
+    rows = [judge_claim(case, cast(ClaimRow, claim)) for claim in case.table("claims").itertuples()]
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
 
-def _shown(value: object) -> float | str | None:
+def _shown(value: object) -> object:
+    """A computed value as the claims table shows it: a segmented trend as its text, a float to 4 places."""
     if isinstance(value, SegmentedTrend):
         return str(value)
     if isinstance(value, float):
         return round(value, 4)
-    return value  # type: ignore[return-value]
+    return value

@@ -110,7 +110,7 @@ def definitions(case: Case) -> pd.DataFrame:
             label, explained, absent = texts[definition]
             table = counts[definition]
             if host in table.index:
-                found = table.loc[host]
+                found = table.loc[[host]].iloc[0]  # the one row of the host (_counts keeps one per host)
                 rows.append({"country": host, "country_name": country_name(host), "definition": definition,
                              "label": label, "count": int(found["count"]), "year": int(found["year"]),
                              "source_id": found["source_id"], "source": _citation(case, found["source_id"]),

@@ -38,7 +38,7 @@ def _population_wide(case: Case) -> pd.DataFrame:
     keys = wide.set_index(["country", "year"]).index
     kinds = population_kinds(case)
     wide["provenance"] = [describe(*kinds.get(key, ({}, {}))) for key in keys]
-    wide["source_ids"] = keys.map(sources)
+    wide["source_ids"] = keys.map(sources)  # type: ignore[arg-type]  # the stub omits Series, which map takes
     return wide
 
 
@@ -54,9 +54,9 @@ def population_kinds(case: Case) -> dict[tuple, tuple[dict[str, str], dict[str, 
     found: dict[tuple, tuple[dict[str, str], dict[str, str]]] = {}
     for row in long.itertuples():
         kinds, formulas = found.setdefault((row.country, row.year), ({}, {}))
-        kinds[f"{row.group}_population"] = row.kind
+        kinds[f"{row.group}_population"] = str(row.kind)
         if row.formula:
-            formulas[f"{row.group}_population"] = row.formula
+            formulas[f"{row.group}_population"] = str(row.formula)
     return found
 
 

@@ -16,6 +16,8 @@ when its unit vector lies in the row space of the relations restricted to the hi
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -106,14 +108,14 @@ def merge_groups(counts: pd.Series, threshold: int = THRESHOLD, *, ordered: bool
             target = len(groups) - 1
             groups[target] = [*groups[target], name]
 
-    def small(group: list[str]) -> bool:
+    def too_small(group: list[str]) -> bool:
         held = sum(values[member] for member in group)
         return held < threshold and not (group == [group[0]] and group[0] in outside and held == 0)
 
     # A scale whose answers are too few to form any group beside a large no-answer: a small group joins
     # its neighbour (by place, not by size, for the reason above) until none is small.
-    while len(groups) > 1 and any(small(group) for group in groups):
-        first = next(index for index, group in enumerate(groups) if small(group))
+    while len(groups) > 1 and any(too_small(group) for group in groups):
+        first = next(index for index, group in enumerate(groups) if too_small(group))
         other = first + 1 if first + 1 < len(groups) else first - 1
         low, high = min(first, other), max(first, other)
         groups[low:high + 1] = [groups[low] + groups[high]]
@@ -238,12 +240,12 @@ def suppression_mask(table: pd.DataFrame, threshold: int = THRESHOLD, known: np.
         candidates = [cell for cells in (lines or [row_cells, column_cells]) for cell in cells
                       if not hidden[cell] and not known[cell]]
         if not candidates:
-            candidates = [tuple(map(int, cell)) for cell in np.argwhere(~hidden & ~known)]
+            candidates = [(int(r), int(c)) for r, c in np.argwhere(~hidden & ~known)]
         if not candidates:  # everything that may be hidden is hidden already
             hidden = ~known
             break
 
-        hidden[min(candidates, key=lambda cell, row=row: _cost(cell, row, hidden, values))] = True
+        hidden[min(candidates, key=partial(_cost, exposed_row=row, hidden=hidden, values=values))] = True
     return pd.DataFrame(hidden, index=full.index, columns=full.columns)
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
+from typing import SupportsInt, TypeGuard, TypeVar, cast
 
 import pandas as pd
 
@@ -23,6 +24,7 @@ from diaspora_observatory.analysis.agreement import cohens_kappa, krippendorff_a
 
 POLICY_KINDS = ("law", "concept", "plan")
 STUDY_CODER = "study"
+_Value = TypeVar("_Value")
 DOCUMENT_COLUMNS = ["document_id", "title", "kind", "date", "year", "language", "source_id", "source", "has_text"]
 
 
@@ -49,7 +51,8 @@ def documents_frame(case_documents: pd.DataFrame | None, stored: Iterable) -> pd
             "source_id": document.source_id or known.get("source_id", ""),
             "source": document.source or known.get("source", ""), "has_text": True}
     frame = pd.DataFrame(list(rows.values()), columns=[c for c in DOCUMENT_COLUMNS if c != "year"])
-    frame.insert(4, "year", pd.array([int(d[:4]) if d else None for d in frame["date"]], dtype="Int64"))
+    frame.insert(4, "year", pd.Series([int(d[:4]) if d else None for d in frame["date"]], index=frame.index,
+                                      dtype="Int64"))
     return frame
 
 
@@ -120,8 +123,9 @@ def themes_over_time(documents: pd.DataFrame, passages: pd.DataFrame, codes: Seq
         for code in codes:
             hits = in_year[in_year["code"] == code]
             with_code = hits["document_id"].nunique()
-            rows.append({"year": int(year), "code": code, "items_with_code": with_code, "items": len(ids),
-                         "share": with_code / len(ids), "passages": len(hits), "source_ids": sources})
+            rows.append({"year": int(cast(SupportsInt, year)), "code": code, "items_with_code": with_code,
+                         "items": len(ids), "share": with_code / len(ids), "passages": len(hits),
+                         "source_ids": sources})
     return pd.DataFrame(rows, columns=["year", "code", "items_with_code", "items", "share", "passages", "source_ids"])
 
 
@@ -133,7 +137,7 @@ def presence(documents: pd.DataFrame, passages: pd.DataFrame, codes: Sequence[st
     of a document in which they coded at least one passage (what they did not code there, they judged
     absent). The study has decided only the (document, theme) pairs it names in ``reference``.
     """
-    rows = []
+    rows: list[dict[Hashable, object]] = []
     text_ids = set(documents.loc[documents["has_text"].astype(bool), "document_id"])
     for coder, own in passages[passages["document_id"].isin(text_ids)].groupby("coder"):
         found = set(zip(own["document_id"], own["code"]))
@@ -180,7 +184,7 @@ def disagreements(units: pd.DataFrame, coder_a: str, coder_b: str) -> pd.DataFra
     return differ.astype({coder_a: bool, coder_b: bool})
 
 
-def _present(value: object) -> bool:
+def _present(value: _Value | None) -> TypeGuard[_Value]:
     return value is not None and not (isinstance(value, float) and math.isnan(value)) and value is not pd.NA
 
 

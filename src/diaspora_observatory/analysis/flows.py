@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import SupportsInt, cast
+
 import pandas as pd
 
 from diaspora_observatory.analysis.trend import SIGNIFICANCE_LEVEL, mann_kendall, pettitt, segments, theil_sen
@@ -47,8 +49,9 @@ def _series_summary(partner: str, table: pd.DataFrame) -> dict:
     # The emigration trend on the stretch after its last significant change point: a decline over the
     # whole series may be a fall in level followed by no trend at all.
     recent = segments(years, table["emigration"].tolist())[-1]
-    peak_in = table.loc[table["immigration"].idxmax()]
-    peak_out = table.loc[table["emigration"].idxmax()]
+    # By position (the first peak, as idxmax), which the rows' own index need not be.
+    peak_in = table.iloc[int(table["immigration"].argmax())]
+    peak_out = table.iloc[int(table["emigration"].argmax())]
     return {
         "partner": partner,
         "first_year": min(years), "last_year": max(years),
@@ -90,7 +93,7 @@ def _flow_summary(case: Case) -> pd.DataFrame:
     table = flows(case)
     if table.empty:  # a case made by `diaspora case new` has no flow data yet
         return pd.DataFrame()
-    rows = [_series_summary(partner, group.reset_index(drop=True)) for partner, group in table.groupby("partner")]
+    rows = [_series_summary(str(partner), group.reset_index(drop=True)) for partner, group in table.groupby("partner")]
     rows.append(_series_summary(ALL_PARTNERS, total_flows(case)))
     return pd.DataFrame(rows)
 
@@ -102,11 +105,13 @@ def period_totals(case: Case) -> pd.DataFrame:
     table = pd.concat([flows(case), total_flows(case)], ignore_index=True)
     rows = []
     for period in periods.itertuples():
-        span = table[(table["year"] >= period.start_year) & (table["year"] <= period.end_year)]
-        period_years = period.end_year - period.start_year + 1
+        # pandas types a row's fields as any scalar; the schema makes these two whole years.
+        start, end = int(cast(SupportsInt, period.start_year)), int(cast(SupportsInt, period.end_year))
+        span = table[(table["year"] >= start) & (table["year"] <= end)]
+        period_years = end - start + 1
         for partner, group in span.groupby("partner", sort=False):
             rows.append({
-                "period_id": period.period_id, "period": f"{period.start_year}–{period.end_year}",
+                "period_id": period.period_id, "period": f"{start}–{end}",
                 "label": period.label, "partner": partner,
                 "years_covered": int(group["year"].nunique()), "years_in_period": period_years,
                 "emigration": int(group["emigration"].sum()), "immigration": int(group["immigration"].sum()),

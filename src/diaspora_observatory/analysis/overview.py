@@ -5,6 +5,9 @@ Pure functions over the other analysis modules; the web app only formats what th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import SupportsFloat, cast
+
 import pandas as pd
 
 from diaspora_observatory.analysis import demography, flows, institutions
@@ -17,9 +20,9 @@ KEY_FIGURE_COLUMNS = ["figure", "value", "low", "high", "unit", "detail", "prove
 MAP_COLUMNS = ["country", "role", "diaspora_population", "diaspora_share_of_total_pct", "source_ids"]
 
 
-def _joined(values: object) -> str:
+def _joined(values: Iterable[object]) -> str:
     found: set[str] = set()
-    for value in values:  # type: ignore[attr-defined]
+    for value in values:
         if isinstance(value, str) and value:
             found.update(value.split(";"))
     return ";".join(sorted(found))
@@ -97,7 +100,7 @@ def _repatriation_figures(case: Case) -> list[dict]:
                             str(latest["source_id"]), detail=str(int(latest["year"]))))
     for row in counted[counted["kind"] == INFERRED].itertuples():
         figure = "kandas_status" if row.population == "kandas" else f"{row.population}_undated"
-        rows.append(_figure(figure, float(row.value), "persons", INFERRED, str(row.source_id),
+        rows.append(_figure(figure, float(cast(SupportsFloat, row.value)), "persons", INFERRED, str(row.source_id),
                             note="The study gives no year or period for this count; none is shown."))
     return rows
 
@@ -108,8 +111,11 @@ def map_values(case: Case) -> pd.DataFrame:
     Columns: ``MAP_COLUMNS``; ``role`` is ``host`` or ``origin``.
     """
     table = demography.demography(case)
-    rows = [{"country": row.country, "role": "host", "diaspora_population": float(row.diaspora_population),
-             "diaspora_share_of_total_pct": float(row.diaspora_share_of_total_pct), "source_ids": row.source_ids}
+    # pandas types a row's fields as any scalar; these two are numbers (demography's columns).
+    rows = [{"country": row.country, "role": "host",
+             "diaspora_population": float(cast(SupportsFloat, row.diaspora_population)),
+             "diaspora_share_of_total_pct": float(cast(SupportsFloat, row.diaspora_share_of_total_pct)),
+             "source_ids": row.source_ids}
             for row in table.itertuples()]
     rows.append({"country": case.origin, "role": "origin", "diaspora_population": None,
                  "diaspora_share_of_total_pct": None, "source_ids": ""})

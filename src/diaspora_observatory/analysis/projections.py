@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, SupportsFloat, SupportsInt, cast
 
 import pandas as pd
 
@@ -121,8 +121,13 @@ def project_diaspora(base: pd.DataFrame, scenarios: list[Scenario], *, until: in
     """
     rows = []
     for record in base.itertuples(index=False):
-        host, start_year, start = record.country, int(record.year), float(record.population)
-        definition = getattr(record, "definition", None) or "ethnicity"
+        # pandas types a row's fields as any scalar; these columns hold a code, a year and a count.
+        host = str(record.country)
+        start_year, start = int(cast(SupportsInt, record.year)), float(cast(SupportsFloat, record.population))
+        definition = getattr(record, "definition", None)
+        # A missing definition was already projected as an ethnic stock (only "birthplace" differs); now
+        # the row says so instead of carrying NaN.
+        definition = definition if isinstance(definition, str) and definition else "ethnicity"
         base_low, base_high = _base_range(record)
         source_id = getattr(record, "source_id", None)
         for scenario in scenarios:
@@ -151,10 +156,11 @@ def scenario_parameters(base: pd.DataFrame, scenarios: list[Scenario]) -> pd.Dat
         base_low, base_high = _base_range(record)
         source_id = getattr(record, "source_id", None)
         for scenario in scenarios:
-            (n_low, n_high), (r_low, r_high), (e_low, e_high) = scenario.parameters(record.country)
+            (n_low, n_high), (r_low, r_high), (e_low, e_high) = scenario.parameters(str(record.country))
             rows.append({"country": record.country, "scenario": scenario.name,
                          "definition": getattr(record, "definition", None) or "ethnicity",
-                         "base_year": int(record.year), "base_population": float(record.population),
+                         "base_year": int(cast(SupportsInt, record.year)),
+                         "base_population": float(cast(SupportsFloat, record.population)),
                          "base_low": base_low, "base_high": base_high,
                          "natural_change_low": 100 * n_low, "natural_change_high": 100 * n_high,
                          "repatriation_low": 100 * r_low, "repatriation_high": 100 * r_high,
@@ -215,21 +221,24 @@ def default_scenarios(case: Case) -> list[Scenario]:
     flows = case.table("flows") if case.has("flows") else None
     emigrant_share = _share(case, "emigrants", "nationality", "kazakh_share")
     repatriate_share = _share(case, "immigrants", "nationality", "repatriates_share")
-    natural, repatriation, emigration = {}, {}, {}
+    natural: dict[str, Interval] = {}
+    repatriation: dict[str, Interval] = {}
+    emigration: dict[str, Interval] = {}
     for record in base.itertuples(index=False):
-        natural[record.country] = natural_change_range(case, record.definition)
+        host, population = str(record.country), float(cast(SupportsFloat, record.population))
+        natural[host] = natural_change_range(case, str(record.definition))
         if flows is None:
             continue
-        recent = flows[flows["partner"] == record.country].sort_values("year").tail(RECENT_YEARS)
+        recent = flows[flows["partner"] == host].sort_values("year").tail(RECENT_YEARS)
         if recent.empty:
             continue
         out_share = emigrant_share if emigrant_share is not None else 1.0
         in_share = repatriate_share if repatriate_share is not None else 1.0
-        emigration[record.country] = (float(out_share * recent["emigration"].min()),
-                                      float(out_share * recent["emigration"].max()))
+        emigration[host] = (float(out_share * recent["emigration"].min()),
+                            float(out_share * recent["emigration"].max()))
         # Capped at half the diaspora a year: beyond that the counts of the two sources do not fit together.
-        repatriation[record.country] = (min(float(in_share * recent["immigration"].min() / record.population), 0.5),
-                                        min(float(in_share * recent["immigration"].max() / record.population), 0.5))
+        repatriation[host] = (min(float(in_share * recent["immigration"].min() / population), 0.5),
+                              min(float(in_share * recent["immigration"].max() / population), 0.5))
     base_note = "The base count carries the range its rounding stands for."
     flow_note = (f"Migration is the last {RECENT_YEARS} years of the case's flows with each host"
                  + (", emigration times the share of the group among emigrants" if emigrant_share is not None else "")

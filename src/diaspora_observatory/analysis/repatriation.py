@@ -50,7 +50,7 @@ def education_comparison(case: Case) -> pd.DataFrame:
     wide["kandas_source_id"] = sources.get("kandas")
     wide["emigrants_source_id"] = sources.get("emigrants")
     # The kind of each share, read from the profile row it comes from (percent as given, or computed).
-    kinds = {(row.population, row.category): row.provenance.split(";")[-1].split(":")[0].strip()
+    kinds = {(str(row.population), str(row.category)): str(row.provenance).split(";")[-1].split(":")[0].strip()
              for row in education.itertuples()}
     wide["provenance"] = [
         "; ".join(f"{kinds[(population, level)]}: {population}_share_pct"
@@ -71,4 +71,4 @@ def largest_category(case: Case, population: str, dimension: str, year: int) -> 
     profile = repatriation_profile(case)
     rows = profile[(profile["population"] == population) & (profile["dimension"] == dimension)
                    & (profile["year"] == year)]
-    return str(rows.loc[rows["share_pct"].idxmax(), "category"])
+    return str(rows["category"].iloc[int(rows["share_pct"].argmax())])  # the first largest, as idxmax

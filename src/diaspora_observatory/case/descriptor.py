@@ -50,7 +50,7 @@ def resource_issues(resource: object, position: int) -> list[DataIssue]:
                              "folder, such as data/" + name + ".csv"))
     schema = resource.get("schema")
     fields = schema.get("fields") if isinstance(schema, dict) else None
-    if not isinstance(fields, list) or not fields:
+    if not isinstance(schema, dict) or not isinstance(fields, list) or not fields:
         return [*issues, _issue(name, "schema", "the resource needs a schema with a list of fields")]
     for index, field in enumerate(fields):
         issues.extend(_field_issues(name, index, field))

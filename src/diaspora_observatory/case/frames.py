@@ -18,6 +18,7 @@ from diaspora_observatory.case.schema import _cast, primary_key, read_text
 from diaspora_observatory.errors import DataIssue
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 VECTORISED = {"required", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "unique"}
@@ -72,7 +73,7 @@ def _fits(value: object, field_type: str) -> bool:
     return True
 
 
-def _normal(value: object, field_type: str) -> object:
+def _normal(value: str | float | np.integer | np.floating, field_type: str) -> object:
     """A present, well-typed value as the reader would hold it (``"5"``, ``5.0`` and ``5`` are one key)."""
     if isinstance(value, str):
         return _cast(value, {"type": field_type})
@@ -96,7 +97,7 @@ def frame_issues(frame: pd.DataFrame, resource: dict) -> list[DataIssue]:
     fields = resource["schema"]["fields"]
     issues: list[DataIssue] = []
 
-    def add(check: str, positions, field: str, message) -> None:
+    def add(check: str, positions, field: str | None, message) -> None:
         for position in list(positions)[:LIMIT]:
             issues.append(DataIssue(check, name, int(position) + 2, field, message(position), rel))
 

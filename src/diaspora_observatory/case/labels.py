@@ -9,7 +9,7 @@ Exports (CSV, JSON) keep the codes; only what people read shows the labels.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
     from diaspora_observatory.case.package import Case
@@ -33,9 +33,15 @@ class ValueLabels:
             return specific
         return self._by_key.get(("", value))
 
-    def __call__(self, field: str, value: object) -> str:
-        if not isinstance(value, str):
-            return value  # type: ignore[return-value]
+    @overload
+    def __call__(self, field: str, value: str) -> str: ...
+
+    @overload
+    def __call__(self, field: str, value: object) -> object: ...
+
+    def __call__(self, field: str, value: object) -> object:
+        if not isinstance(value, str):  # a number or a missing value is shown as it is
+            return value
         return self.get(field, value) or value
 
     def __len__(self) -> int:

@@ -40,7 +40,7 @@ def user_data_dir() -> Path:
 
 
 def _case_folders(data_dir: Path | None = None) -> dict[str, Path]:
-    folders = {}
+    folders: dict[str, Path] = {}
     for root in (EMBEDDED_CASES, (data_dir or user_data_dir()) / "cases"):
         if root.is_dir():
             for child in sorted(root.iterdir()):

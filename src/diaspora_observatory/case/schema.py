@@ -123,7 +123,7 @@ def read_lines(lines: Iterable[str], resource: dict) -> tuple[list[dict], list[D
 def _typed_rows(reader, resource: dict, issues: list[DataIssue]) -> Iterator[dict]:
     name, rel = resource["name"], resource["path"]
     fields = resource["schema"]["fields"]
-    header = next(reader, [])
+    header: list[str] = next(reader, [])
     expected = [f["name"] for f in fields]
     if header != expected:
         missing = [n for n in expected if n not in header]

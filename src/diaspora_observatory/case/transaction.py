@@ -202,8 +202,8 @@ class CaseUpdate:
             journal_temporary = _temporary_beside(self.folder / JOURNAL)
             _write_synced(journal_temporary, json.dumps({"renames": renames}, indent=1).encode("utf-8"))
         except BaseException:
-            for temporary, _ in renames:
-                (self.folder / temporary).unlink(missing_ok=True)
+            for written, _ in renames:
+                (self.folder / written).unlink(missing_ok=True)
             raise
         for parent in {(self.folder / rel).parent for rel in order}:
             _sync_folder(parent)

@@ -136,7 +136,7 @@ def education_comparison(education: pd.DataFrame, source: str, title: str | None
     long = education.melt(id_vars=["education"], value_vars=["kandas_share_pct", "emigrants_share_pct"],
                           var_name="group", value_name="percent").dropna(subset=["percent"])
     if labels is not None:
-        long["education"] = [labels("education", code) for code in long["education"]]
+        long["education"] = long["education"].map(lambda code: labels("education", code))
     long["group"] = long["group"].map({"kandas_share_pct": translate("repatriates (kandas)"),
                                        "emigrants_share_pct": translate("emigrants 2023")})
     spec = _base(title or translate("Repatriates (kandas) and emigrants by education"), source, translate)
@@ -168,7 +168,7 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
     if names is not None:
         table["country"] = [names(code) for code in table["country"]]
     if labels is not None:
-        table["scenario"] = [labels("scenario", code) for code in table["scenario"]]
+        table["scenario"] = table["scenario"].map(lambda code: labels("scenario", code))
     spec = _base(title or translate("Projections of the diaspora per host, with their ranges"), source, translate)
     spec.pop("width")
     persons = translate("Persons")
@@ -207,7 +207,8 @@ def claims_by_status(claims: pd.DataFrame, source: str, title: str | None = None
     or cannot check. Statuses keep one colour each on every page (green, red, amber as in the table)."""
     counts = claims.groupby(["section", "status"], sort=False).size().reset_index(name="claims")
     statuses = ["confirmed", "mismatch", "unverifiable"]
-    counts["status"] = [labels("status", code) if labels is not None else code for code in counts["status"]]
+    if labels is not None:
+        counts["status"] = counts["status"].map(lambda code: labels("status", code))
     domain = [labels("status", code) if labels is not None else code for code in statuses]
     spec = _base(title or translate("The study's claims by section and status"), source, translate)
     spec.update({
@@ -267,7 +268,8 @@ def institution_supports(institutions: pd.DataFrame, source: str, title: str | N
                 "support_culture": translate("Culture"), "support_organisation": translate("Organisation")}
     long = institutions.melt(id_vars=["country"], value_vars=list(supports), var_name="support", value_name="state")
     states = ["present", "absent", "not_reported"]
-    long["state"] = [labels("support_schooling", code) if labels is not None else code for code in long["state"]]
+    if labels is not None:
+        long["state"] = long["state"].map(lambda code: labels("support_schooling", code))
     long["support"] = long["support"].map(supports)
     if names is not None:
         long["country"] = [names(code) for code in long["country"]]

@@ -46,7 +46,7 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
     from openpyxl import Workbook
 
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook opens with
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(title=name[:31])
         sheet.append([str(c) for c in frame.columns])

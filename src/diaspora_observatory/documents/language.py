@@ -188,7 +188,7 @@ def _alphabet_of(text: str, characters: _Letters) -> str:
     scores = {"2021": characters.total(_LETTERS_2021),
               "2018": characters.total(_LETTERS_2018),
               "2017": len(_MARKS_2017.findall(text)) if characters.total(_APOSTROPHES) else 0}
-    best = max(scores, key=scores.get)
+    best = max(scores, key=scores.__getitem__)
     return best if scores[best] else ""
 
 

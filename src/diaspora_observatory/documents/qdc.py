@@ -75,9 +75,10 @@ def read_qdc(path: Path) -> Codebook:
                               "export the codebook again from your QDA program") from None
     if root.tag == f"{{{PROJECT_NAMESPACE}}}Project":
         namespace = PROJECT_NAMESPACE
-        root = root.find(f"{{{namespace}}}CodeBook")
-        if root is None:
+        codebook = root.find(f"{{{namespace}}}CodeBook")
+        if codebook is None:
             raise CodebookInvalid(f"{path.name} is a REFI-QDA project without a CodeBook", "export its codebook")
+        root = codebook
     elif root.tag == f"{{{CODEBOOK_NAMESPACE}}}CodeBook":
         namespace = CODEBOOK_NAMESPACE
     else:

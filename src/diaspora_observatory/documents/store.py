@@ -178,7 +178,10 @@ class DocumentStore:
             result = connection.execute(passages_table.insert().values(
                 document_id=document_id, code=code, coder=coder, start=start, end=end,
                 text=document.text[start:end], pattern="", language=document.language, created=_now()))
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key  # typed optional; a one-row insert always has it
+            if key is None:
+                raise RuntimeError(f"the database gave no id to the new passage of {document_id!r}")
+            return int(key[0])
 
     def delete_passage(self, passage_id: int, document_id: str | None = None) -> bool:
         """Delete one manual passage (of ``document_id``, when given); automatic ones are never deleted here."""

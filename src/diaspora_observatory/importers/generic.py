@@ -20,6 +20,7 @@ from __future__ import annotations
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from diaspora_observatory.importers.codes import alpha3_or_none, is_m49_aggregate, m49_number
 from diaspora_observatory.importers.errors import AmbiguousValue, MalformedSource
@@ -99,7 +100,9 @@ class Mapping:
             raise MalformedSource(Path(path).name, "'columns' must be a mapping and 'aggregates' a list",
                                   "see docs/import.md for an example mapping")
         text_keys = {"kind", "sheet", "producer", "citation", "licence", "url", "decimal"}
-        return cls(**{k: (str(v) if k in text_keys and v is not None else v) for k, v in data.items()})
+        # YAML's values, their keys checked above; the constructor's own types are the contract from here.
+        options: dict[str, Any] = {k: (str(v) if k in text_keys and v is not None else v) for k, v in data.items()}
+        return cls(**options)
 
     def validate(self, label: str) -> None:
         if self.decimal not in (None, *DECIMALS):
@@ -156,10 +159,11 @@ def _read_rows(path: Path, mapping: Mapping, sheet: str | None, rows) -> Importe
     constants = {**DEFAULTS.get(mapping.kind, {}), **mapping.constants}
     aggregates_named = {_aggregate_key(a) for a in mapping.aggregates}
     report = ImportReport(path.name)
-    for column in header:
-        if column and column not in mapping.columns.values():
-            report.unmatched(column)
-    countries, aggregates = [], []
+    for heading in header:
+        if heading and heading not in mapping.columns.values():
+            report.unmatched(heading)
+    countries: list[dict[str, object]] = []
+    aggregates: list[dict[str, object]] = []
     lookup: dict[str, str | None] = {}
     regions_by_code: set[str] = set()
     keys = RowKeys(path.name, " and ".join(KEYS[mapping.kind]), sheet)
@@ -167,7 +171,7 @@ def _read_rows(path: Path, mapping: Mapping, sheet: str | None, rows) -> Importe
         if not row or all(c is None or str(c).strip() == "" for c in row):
             continue
         report.read += 1
-        record = dict(constants)
+        record: dict[str, object] = dict(constants)
         is_aggregate = False
         for target, column in index.items():
             cell = row[column] if column < len(row) else None
@@ -206,7 +210,7 @@ def _read_rows(path: Path, mapping: Mapping, sheet: str | None, rows) -> Importe
     agg_columns = AGGREGATE_COLUMNS[mapping.kind]
     agg = pd.DataFrame([[r.get(c) for c in agg_columns] for r in aggregates], columns=agg_columns)
     if mapping.kind == "population":
-        agg["code"] = [r.get("country") for r in aggregates]
+        agg["code"] = pd.Series([r.get("country") for r in aggregates], index=agg.index, dtype=object)
     report.stored = len(table)
     report.skip("region or total (listed under 'aggregates', or an M49 code of 900 and above): kept apart",
                 len(aggregates))

@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import SupportsInt, cast
 
 from diaspora_observatory.countries import country_name, to_alpha3
 from diaspora_observatory.errors import DiasporaError
@@ -202,7 +203,8 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
         both = selected[selected["sex"] == "both"]
         in_hosts = both[both["destination"].isin(hosts)]
         grouped = in_hosts.groupby(["destination", "year", "definition"])["stock"].sum()
-        for (host, year, definition), count in grouped.items():
+        for key, count in grouped.items():
+            host, year, definition = cast(tuple[str, SupportsInt, str], key)  # the three keys grouped by
             # UN DESA counts citizens where a host has no birthplace data (type C): keep that definition.
             counted = f"People born in {origin_name}" if definition == "birthplace" else f"Citizens of {origin_name}"
             population_rows.append({"country": host, "year": int(year), "group": "diaspora", "population": int(count),
@@ -212,7 +214,8 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
                                   "year_from": int(year), "year_to": int(year), "low": int(count), "high": int(count),
                                   "qualifier": "exact", "definition": definition, "estimate_kind": "estimate",
                                   "source_id": stock_id, "note": ""})
-        for year, total in both.groupby("year")["stock"].sum().items():
+        for year_key, total in both.groupby("year")["stock"].sum().items():
+            year = int(cast(SupportsInt, year_key))
             estimate_rows.append({"estimate_id": f"world-{year}-undesa", "scope": "world", "country": "",
                                   "year_from": int(year), "year_to": int(year), "low": int(total), "high": int(total),
                                   "qualifier": "exact", "definition": "birthplace", "estimate_kind": "estimate",
@@ -229,8 +232,8 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
         if stock_years:
             wanted = wanted[wanted["year"].isin(stock_years)]
         for row in wanted.itertuples():
-            population_rows.append({"country": row.country, "year": int(row.year), "group": "total",
-                                    "population": int(row.population), "definition": "residence",
+            population_rows.append({"country": row.country, "year": int(cast(SupportsInt, row.year)), "group": "total",
+                                    "population": int(cast(SupportsInt, row.population)), "definition": "residence",
                                     "source_id": population_id, "note": ""})
         reference = case_rows(population, Selection(countries=[*hosts, origin]), population_id)
         write_csv(reference, folder / "data" / "reference_population.csv")

@@ -145,6 +145,8 @@ def read_owid(path: Path, indicator: str | None = None, kind: str | None = None)
             countries.append((code, year, value))
         else:
             aggregates.append((code, entity, year, value))
+    table: list[tuple]
+    agg: list[tuple]
     if kind == "population":
         table = [(c, y, round(v)) for c, y, v in countries]
         agg = [(c, n, y, round(v)) for c, n, y, v in aggregates]

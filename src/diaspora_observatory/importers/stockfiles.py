@@ -55,7 +55,8 @@ def read_stock_table(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
     """(birthplace, residence, stock table; names of the columns ignored) from a long stock CSV."""
     path = Path(path)
     rows, ignored = _rows(path, ["birthplace", "residence", "stock"])
-    records, seen = [], {}
+    records: list[tuple[str, str, float]] = []
+    seen: dict[tuple[str, str], int] = {}
     for number, row in enumerate(rows, start=2):
         birthplace, residence = (row.get("birthplace") or "").strip(), (row.get("residence") or "").strip()
         if not birthplace or not residence:

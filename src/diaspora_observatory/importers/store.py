@@ -31,7 +31,7 @@ WORLD_POPULATION = 8_200_000_000
 YEARS = {"minimum": 1800, "maximum": 2100}
 COUNT = {"minimum": 0, "maximum": WORLD_POPULATION}
 _STRING = {"type": "string"}
-SOURCE_FIELDS = [{"name": "source_id", "type": "string", "constraints": {"required": True}},
+SOURCE_FIELDS: list[dict] = [{"name": "source_id", "type": "string", "constraints": {"required": True}},
                  {"name": "note", "type": "string"}]
 SCHEMAS: dict[str, list[dict]] = {
     "migrant_stock": [

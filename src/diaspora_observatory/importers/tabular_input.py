@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 from diaspora_observatory.importers.errors import MalformedSource
@@ -33,7 +33,7 @@ def is_workbook(path: Path) -> bool:
     return Path(path).suffix.lower() in {".xlsx", ".xlsm"}
 
 
-def workbook_rows(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple]]:
+def workbook_rows(path: Path, sheet: str | None) -> tuple[str, Generator[tuple, None, None]]:
     """The named sheet's rows as tuples of cell values (the first sheet when ``sheet`` is None).
 
     python-calamine (Rust) reads a full-size UN DESA table several times faster than openpyxl; it is used
@@ -57,7 +57,8 @@ def workbook_rows(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple]]:
         raise _unreadable(path, error) from None
     finally:
         book.close()
-    return name, (row for row in rows)  # a generator, so callers can close() it like the openpyxl one
+    # A generator, so callers can close() it like the openpyxl one; tuples of cells, as openpyxl gives.
+    return name, (tuple(row) for row in rows)
 
 
 def _unreadable(path: Path, error: Exception) -> MalformedSource:
@@ -74,7 +75,7 @@ def _chosen_sheet(path: Path, sheet: str | None, names: list[str]) -> str:
     return name
 
 
-def _openpyxl_rows(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple]]:
+def _openpyxl_rows(path: Path, sheet: str | None) -> tuple[str, Generator[tuple, None, None]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -90,7 +91,7 @@ def _openpyxl_rows(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple]]
     return name, _closing_rows(book, name)
 
 
-def _closing_rows(book, name: str) -> Iterator[tuple]:
+def _closing_rows(book, name: str) -> Generator[tuple, None, None]:
     # A read-only workbook keeps its file open until closed; close it when the rows are done or dropped.
     try:
         yield from book[name].iter_rows(values_only=True)

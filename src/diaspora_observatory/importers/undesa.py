@@ -230,6 +230,8 @@ def parse_table1(rows: Iterable[tuple], file: str, sheet: str | None = None, *,
         raise MalformedSource(file, f"header: {error}", "label the blocks of year columns Both sexes, Male, Female "
                               "in the row above the header", sheet=sheet, row=header_row) from None
     imported = _table1_body(iterator, header, header_row, roles, year_columns, file, sheet)
+    if imported.report is None:  # _table1_body always reports what it read
+        raise RuntimeError(f"{file}: the Table 1 reader returned no import report")
     for name in unmatched_headers(header, roles):
         imported.report.unmatched(name)
     return imported
@@ -275,7 +277,7 @@ def _counts(frame, index: int, label: str, numbers, file: str, sheet: str | None
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, copy=True)
     cells = column.to_numpy()
     # Few cells land here ('..', '', '1,234'): read them one by one with the strict parser.
-    for position in np.flatnonzero(np.isnan(values)):
+    for position in map(int, np.flatnonzero(np.isnan(values))):
         if cells[position] is None or cells[position] in MISSING_MARKS:
             continue
         try:
@@ -351,7 +353,8 @@ def _table1_body(rows: Iterator[tuple], header: tuple, header_row: int, roles: d
         type_i = roles.get("data_type")
         data_types.append((frame[type_i].map(cell_text) if type_i in frame.columns
                            else pd.Series([""] * len(frame))).to_numpy(dtype=object))
-        _check_data_types(data_types[-1], numbers_array, type_i, header, file, sheet)
+        if type_i is not None:  # without the column every code is "", which means no note
+            _check_data_types(data_types[-1], numbers_array, type_i, header, file, sheet)
         for code, name in _names(frame, roles, destination, origin).items():
             names.setdefault(code, name)
         aggregate = _is_aggregate(destination) | _is_aggregate(origin)
@@ -399,10 +402,11 @@ def _table1_body(rows: Iterator[tuple], header: tuple, header_row: int, roles: d
     aggregates["origin_name"] = aggregates["origin_code"].map(names).fillna("")
     years = sorted({year for year, _ in year_columns.values()})
     edition = str(max(years)) if years else ""
+    data_type_codes = sorted(set(data_type) - {""})
     details = {"layout": "table1", "sheet": sheet, "header_row": header_row, "edition": edition, "years": years,
                "sexes": sorted({sex for _, sex in year_columns.values()}, key=SEXES.index),
-               "missing_cells": missing, "data_type_codes": sorted(set(data_type) - {""})}
-    details["data_type_meanings"] = meanings_of(details["data_type_codes"])
+               "missing_cells": missing, "data_type_codes": data_type_codes,
+               "data_type_meanings": meanings_of(data_type_codes)}
     report = ImportReport(file, unit="values")
     report.read = int(len(destination) * len(year_columns))
     report.stored = len(table)
@@ -435,7 +439,7 @@ def _refuse_repeated_pairs(destination, origin, numbers, roles: dict[str, int], 
                           f"again (first on row {first})", "keep one row per destination and origin")
 
 
-def _check_data_types(codes, numbers, index: int | None, header: tuple, file: str, sheet: str | None) -> None:
+def _check_data_types(codes, numbers, index: int, header: tuple, file: str, sheet: str | None) -> None:
     """MalformedSource at the first cell whose type-of-data code is none of UN DESA's."""
     import numpy as np
 
@@ -520,7 +524,7 @@ def parse_long(rows: Iterable[list[str]], file: str) -> Imported:
                                   "a long extract needs destination, origin and stock_YEAR (or year and stock) "
                                   "columns", row=1)
     dest_i, orig_i = lowered.index("destination"), lowered.index("origin")
-    stock_years = {i: _year_of(h) for i, h in enumerate(lowered) if h.startswith("stock") and _year_of(h)}
+    stock_years = {i: year for i, h in enumerate(lowered) if h.startswith("stock") and (year := _year_of(h))}
     year_i = lowered.index("year") if "year" in lowered else None
     stock_i = lowered.index("stock") if "stock" in lowered else None
     sex_i = lowered.index("sex") if "sex" in lowered else None
@@ -528,7 +532,8 @@ def parse_long(rows: Iterable[list[str]], file: str) -> Imported:
         raise MalformedSource(file, "no stock columns: expected stock_YEAR columns or year and stock columns",
                               "rename the count column stock_2024 (for example), or add year and stock columns",
                               row=1)
-    countries, aggregates = [], []
+    countries: list[tuple] = []
+    aggregates: list[tuple] = []
     lookup: dict[str, str | None] = {}
     values_read = missing = 0
     seen: dict[tuple, int] = {}
@@ -538,7 +543,7 @@ def parse_long(rows: Iterable[list[str]], file: str) -> Imported:
         if len(cells) != len(header):
             raise MalformedSource(file, f"row has {len(cells)} cells but the header has {len(header)}",
                                   "check for a stray or missing comma", row=number)
-        codes = []
+        codes: list[str | None] = []
         for index in (dest_i, orig_i):
             code = cells[index].strip()
             number_code = m49_number(code)
@@ -552,13 +557,17 @@ def parse_long(rows: Iterable[list[str]], file: str) -> Imported:
                                       "codes, UN M49 numbers or English country names", row=number, column=index,
                                       header=header[index])
             codes.append(lookup[code])
-        sex = _SEX_LABELS.get(cells[sex_i].strip().lower(), None) if sex_i is not None else "both"
-        if sex is None:
-            raise MalformedSource(file, f"{cells[sex_i]!r} is not a sex (both sexes, male, female)",
-                                  "write both, male or female", row=number, column=sex_i, header=header[sex_i])
+        sex: str | None = "both"
+        if sex_i is not None:
+            sex = _SEX_LABELS.get(cells[sex_i].strip().lower(), None)
+            if sex is None:
+                raise MalformedSource(file, f"{cells[sex_i]!r} is not a sex (both sexes, male, female)",
+                                      "write both, male or female", row=number, column=sex_i, header=header[sex_i])
         if stock_years:
             pairs = [(i, year) for i, year in stock_years.items()]
         else:
+            # Both are there: a header with neither stock_YEAR nor year and stock was refused above.
+            assert year_i is not None and stock_i is not None
             year = _year_of(cells[year_i])
             if year is None:
                 raise MalformedSource(file, f"{cells[year_i]!r} is not a year", "write a year such as 2024",
@@ -621,16 +630,17 @@ def read_undesa(path: Path, sheet: str | None = None, *, destination_tables: boo
         with closing(rows):  # closes the workbook file even when a malformed cell stops the parse
             imported = parse_table1(rows, path.name, name, destination_tables=destination_tables)
     else:
-        rows = csv_rows(path)
-        first = next(rows, [])
+        lines = csv_rows(path)
+        first = next(lines, [])
         lowered = [c.strip().lower() for c in first]
         if lowered[:2] == ["year", "dest"]:  # the 2019 matrix as researchers export it
             from diaspora_observatory.importers.undesa_matrix import parse_matrix
 
-            imported = parse_matrix(first, rows, path.name)
+            imported = parse_matrix(first, lines, path.name)
         elif "destination" in lowered or "origin" in lowered:  # short names: a long extract, not Table 1
-            imported = parse_long(chain([first], rows), path.name)
-        else:
-            imported = parse_table1(chain([first], rows), path.name, None, destination_tables=destination_tables)
+            imported = parse_long(chain([first], lines), path.name)
+        else:  # Table 1 saved as CSV: its rows as the workbook gives them, tuples of cells
+            imported = parse_table1((tuple(line) for line in chain([first], lines)), path.name, None,
+                                    destination_tables=destination_tables)
     imported.file = path
     return imported

@@ -93,7 +93,7 @@ def parse_destination_table(before: list[tuple], header: tuple, header_row: int,
 
     number, title = table_title(before)
     roles = _header_roles(header)
-    years = {i: _year_of(c) for i, c in enumerate(header) if _year_of(c) is not None}
+    years = {i: year for i, c in enumerate(header) if (year := _year_of(c)) is not None}
     periods = [cell_text(c) for c in header if _is_period(c)]
     if not years:
         raise MalformedSource(file, f"Table {number or '?'} gives values over periods ({', '.join(periods[:3])}, …), "
@@ -123,8 +123,11 @@ def parse_destination_table(before: list[tuple], header: tuple, header_row: int,
     if periods:
         report.notice("columns of periods (annual rates of change) are not read: the observatory stores values "
                       "for years")
-    countries, aggregates, data_type_of, missing = [], [], {}, 0
-    seen: dict[tuple, int] = {}
+    countries: list[tuple] = []
+    aggregates: list[tuple] = []
+    data_type_of: dict[str, str] = {}
+    missing = 0
+    seen: dict[int, tuple[int, tuple[str, ...]]] = {}  # location code -> (its first row, its cells)
     for row_number, row in enumerate(rows, start=header_row + 1):
         if not row or all(cell is None or cell_text(cell) == "" for cell in row):
             continue
@@ -139,7 +142,7 @@ def parse_destination_table(before: list[tuple], header: tuple, header_row: int,
             code_parts(data_type)
         except ValueError as error:
             raise MalformedSource(file, str(error), FIX_CODE, sheet=sheet, row=row_number, column=type_i,
-                                  header=cell_text(header[type_i])) from None
+                                  header=cell_text(header[type_i]) if type_i is not None else None) from None
         is_aggregate = is_aggregate_code(code)
         alpha3 = None if is_aggregate else alpha3_or_none(str(code))
         if not is_aggregate and alpha3 is None:

@@ -33,7 +33,7 @@ def cell_text(column: str, value: object, language: str = "en", row: Mapping[str
     if value is None or _is_missing(value):
         return ""
     if isinstance(value, bool) or type(value).__name__ == "bool_":  # numpy's booleans too
-        return yes_no(value, language)
+        return yes_no(bool(value), language)
     if is_number(value):
         return format_value(value, column_kind(column, row), language)
     if row is not None and isinstance(value, str) and column in UNIT_COLUMNS and row.get("unit") in UNIT_KINDS:

@@ -96,8 +96,9 @@ class _Parser:
 
     def parse(self) -> Node:
         node = self.disjunction()
-        if self.peek() is not None:
-            raise ExpressionError(f"unexpected {self.peek()[1]!r} in {self.text!r}",
+        following = self.peek()
+        if following is not None:
+            raise ExpressionError(f"unexpected {following[1]!r} in {self.text!r}",
                                   f"supported expressions: {SUPPORTED}")
         return node
 

@@ -133,14 +133,14 @@ def _read_table(path: Path, form: Form, export_format: str, table: Table) -> tup
     best: tuple[int, int, str] | None = None
     for delimiter in (";", ",", "\t"):
         try:
-            header = _rows(text, delimiter, path, limit=1)
+            first_rows = _rows(text, delimiter, path, limit=1)
         except ResponsesImportError:
             continue  # not this delimiter (a quoted cell would end in the middle)
-        if not header:
+        if not first_rows:
             continue
-        score = sum(1 for column in header[0] if _is_metadata(column.strip(), export_format) or
+        score = sum(1 for column in first_rows[0] if _is_metadata(column.strip(), export_format) or
                     _match(form, column.strip(), export_format, table))
-        candidate = (score, len(header[0]), delimiter)
+        candidate = (score, len(first_rows[0]), delimiter)
         best = candidate if best is None or candidate[:2] > best[:2] else best
     if best is None:
         if text.strip():

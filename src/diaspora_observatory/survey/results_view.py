@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -46,7 +46,8 @@ def _plain(value: Any) -> Any:
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{column: _plain(value) for column, value in row.items()} for row in table.astype(object).to_dict("records")]
+    return [{str(column): _plain(value) for column, value in row.items()}
+            for row in table.astype(object).to_dict("records")]
 
 
 def _identity(text: str) -> str:
@@ -80,7 +81,7 @@ def results_context(case: Any, snapshot: Any, language: str, by: str | None = No
     single = [question.name for question in categorical_items(form) if question.kind == "select_one"]
     row_item = row_item if row_item in single else (single[0] if single else None)
     crosstab = None
-    if by in single and row_item != by:
+    if row_item is not None and by in single and row_item != by:
         crosstab = crosstab_published(form, frame, row_item, by, threshold)
     published = published_beside(case, form, language) if case is not None else pd.DataFrame()
     taken_on = snapshot.taken_on.isoformat() if snapshot.taken_on else None
@@ -102,8 +103,8 @@ def results_context(case: Any, snapshot: Any, language: str, by: str | None = No
             for row in item["records"]:
                 labels[(item["name"], row["group"])] = row["label"]
 
-        def label(item_name: str, key: str) -> str:
-            return translate("Total") if key == "Total" else labels.get((item_name, key), key)
+        def label(item_name: str | None, key: Hashable) -> str:
+            return translate("Total") if key == "Total" else str(labels.get((item_name, key), key))
 
         crosstab_view = {"columns": [label(by, column) for column in crosstab.columns],
                          "rows": [(label(row_item, index), [_plain(value) for value in row])

@@ -168,7 +168,7 @@ def _write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> None:
     from openpyxl import Workbook
 
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook opens with
     for title, rows in sheets.items():
         sheet = book.create_sheet(title)
         for row in rows:
@@ -192,7 +192,8 @@ def _write_stat_file(path: Path, export_format: str, table: list[Variable], rows
     value_labels = {variable.name: {float(code): text for code, text in variable.codes.items()}
                     for variable in table if variable.codes}
     if export_format == "sav":
-        pyreadstat.write_sav(frame, str(path), column_labels=labels, variable_value_labels=value_labels)
+        sav_labels: list[str | None] = list(labels)  # pyreadstat's parameter takes None for "no label"
+        pyreadstat.write_sav(frame, str(path), column_labels=sav_labels, variable_value_labels=value_labels)
     else:
         # Stata's labels are at most 80 characters; the full label stays in the codebook.
         pyreadstat.write_dta(frame, str(path), column_labels=[label[:80] for label in labels],

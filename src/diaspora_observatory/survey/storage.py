@@ -404,7 +404,7 @@ class SurveyStore:
                                        .values(snapshot=current + 1, snapshot_on=today()))
         with self.engine.connect() as connection:
             state = connection.execute(select(surveys.c.snapshot, surveys.c.snapshot_on, surveys.c.definition)
-                                       .where(surveys.c.slug == slug)).first()
+                                       .where(surveys.c.slug == slug)).one()  # get_survey found it
             number = state.snapshot or 0
             version = hashlib.sha256(state.definition.encode()).hexdigest()
             size = connection.execute(select(func.count()).select_from(submissions)

@@ -499,10 +499,10 @@ def routes(web: WebContext) -> list[BaseRoute]:
     # Settings from the environment, so that every worker process of `diaspora serve` reads the same ones
     # (serve's --survey-rate, --survey-rate-total and --public-url set them; see web/cli.py). Read before
     # anything is opened: a bad value stops the server with its name.
-    settings = {"rate_limit": _setting("DIASPORA_SURVEY_RATE_LIMIT", DEFAULT_RATE_PER_ADDRESS),
-                "survey_rate_limit": _setting("DIASPORA_SURVEY_RATE_TOTAL", DEFAULT_RATE_PER_SURVEY),
-                "max_body": _setting("DIASPORA_SURVEY_MAX_BODY", DEFAULT_MAX_BODY),
-                "public_url": os.environ.get("DIASPORA_PUBLIC_URL", "")}
+    rate_limit = _setting("DIASPORA_SURVEY_RATE_LIMIT", DEFAULT_RATE_PER_ADDRESS)
+    survey_rate_limit = _setting("DIASPORA_SURVEY_RATE_TOTAL", DEFAULT_RATE_PER_SURVEY)
+    max_body = _setting("DIASPORA_SURVEY_MAX_BODY", DEFAULT_MAX_BODY)
+    public_url = os.environ.get("DIASPORA_PUBLIC_URL", "")
     web.add_template_dir(HERE / "templates")
     web.add_locale_dir(HERE / "locale")
     # Labels written in Markdown, as ODK and Enketo show them (escaped first: see survey/markdown.py).
@@ -513,7 +513,8 @@ def routes(web: WebContext) -> list[BaseRoute]:
     except SurveyNotFound:
         store.add_survey(DEFAULT_SLUG, default_form())
     ensure_admin_token(web.data_dir)
-    views = SurveyViews(web, store, **settings)
+    views = SurveyViews(web, store, rate_limit=rate_limit, max_body=max_body, survey_rate_limit=survey_rate_limit,
+                        public_url=public_url)
     web.survey_store = store
     web.on_shutdown.append(store.close)  # the writer thread finishes its batch and the connections close
     return [

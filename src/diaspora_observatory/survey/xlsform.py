@@ -432,7 +432,7 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
     path = Path(path)
     languages = form.languages or [""]
     workbook = Workbook()
-    survey = workbook.active
+    survey = workbook.worksheets[0]  # the sheet a new workbook opens with (``active`` is typed optional)
     survey.title = "survey"
     written = [question for question in form.questions if not question.added_for]
     columns: list[tuple[str, Any]] = [("type", None), ("name", None)]

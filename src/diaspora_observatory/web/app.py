@@ -84,7 +84,7 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
         middleware.append(Middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies)))
     middleware.append(Middleware(BodyDeadlineMiddleware, seconds=client_timeout))
     app = Starlette(routes=routes, middleware=middleware,
-                    exception_handlers=handlers, lifespan=lifespan)  # type: ignore[arg-type]
+                    exception_handlers=handlers, lifespan=lifespan)
     app.state.web = web
     app.state.site = site
     app.add_middleware(RequestGuard, web=web)  # outermost: a bad address is refused before anything else

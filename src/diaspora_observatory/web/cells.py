@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from markupsafe import Markup, escape
 
@@ -55,7 +55,7 @@ def format_cell(column: str, value: object, language: str, labels: ValueLabels |
     return Markup(f"<td{css_class}>{escape(text)}</td>")
 
 
-def shown_columns(columns: object) -> list[str]:
+def shown_columns(columns: Iterable[object]) -> list[str]:
     """The columns a table shows: a ``<code>_name`` column (``country_name``, ``destination_name``) is left
     out when its code column is there, since that cell already names the country in the reader's
     language. Downloads keep every column."""

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -53,7 +53,9 @@ class WebContext:
         # True while `diaspora site` writes the pages as static files: the footer says what needs a server.
         self.static_site = False
         self.catalogs = Catalogs()
-        self._loader = ChoiceLoader([FileSystemLoader(str(TEMPLATE_DIR))])
+        # Kept as our own list: ChoiceLoader reads it on each lookup, and its attribute is typed read-only.
+        self._template_loaders: list[BaseLoader] = [FileSystemLoader(str(TEMPLATE_DIR))]
+        self._loader = ChoiceLoader(self._template_loaders)
         self.environment = Environment(loader=self._loader, autoescape=select_autoescape(["html", "xml"]),
                                        trim_blocks=True, lstrip_blocks=True)
         # (path, English label); labels are translated when a page is drawn.
@@ -69,7 +71,7 @@ class WebContext:
 
     def add_template_dir(self, path: str | Path) -> None:
         """Let ``render`` find templates in ``path`` (after the app's own, so base.html stays the app's)."""
-        self._loader.loaders.append(FileSystemLoader(str(path)))
+        self._template_loaders.append(FileSystemLoader(str(path)))
 
     def add_locale_dir(self, path: str | Path) -> None:
         """Merge ``path/<lang>/LC_MESSAGES/messages.po`` into the app's translations."""

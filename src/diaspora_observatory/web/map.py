@@ -6,6 +6,8 @@ package); without it the spec is a tile grid that says plainly it is not a map.
 
 from __future__ import annotations
 
+from enum import Enum
+
 import pandas as pd
 
 from diaspora_observatory.charts.specs import SCHEMA
@@ -32,7 +34,11 @@ def _properties(row: pd.Series, labels: dict[str, str], language: str) -> dict:
             "tip": tip}
 
 
-_INSTALLED = object()
+class _Outlines(Enum):
+    """The default of ``features``: a member of its own, so that the type checker can tell it apart."""
+
+    INSTALLED = "installed"
+
 
 
 def _label_layer(names: list[dict], tooltip: list[dict]) -> dict:
@@ -45,14 +51,14 @@ def _label_layer(names: list[dict], tooltip: list[dict]) -> dict:
 
 
 def map_spec(values: pd.DataFrame, labels: dict[str, str], source: str, language: str,
-             features: tuple[dict, ...] | None | object = _INSTALLED) -> tuple[dict, bool]:
+             features: tuple[dict, ...] | None | _Outlines = _Outlines.INSTALLED) -> tuple[dict, bool]:
     """The map spec and whether it is a real map (False: tile-grid fallback).
 
     ``labels`` holds the translated ``title``, ``share``, ``population``, ``country`` and ``origin`` texts.
     ``features`` defaults to the installed outlines; None draws the tile grid.
     """
     props = {row["country"]: _properties(row, labels, language) for _, row in values.iterrows()}
-    if features is _INSTALLED:
+    if features is _Outlines.INSTALLED:
         features = country_features(tuple(props))
     tooltip = [{"field": "properties.tip.name", "type": "nominal", "title": labels["country"]},
                {"field": "properties.tip.share", "type": "nominal", "title": labels["share"]},

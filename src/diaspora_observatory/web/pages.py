@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import pandas as pd
 
@@ -132,11 +133,11 @@ class CaseData:
             "projection-parameters": lambda: projections.projection_parameters(case),
         }
         for name in SHARED_TABLES:
-            steps[name] = lambda name=name: build_table(case, name)
+            steps[name] = partial(build_table, case, name)
         for language in ("en", "ru", "kk"):
-            steps[f"survey-{language}"] = lambda language=language: survey.published_survey(case, language)
+            steps[f"survey-{language}"] = partial(survey.published_survey, case, language)
         for host in case.hosts:
-            steps[f"country-{host}"] = lambda host=host: overview.country_profile(case, host)
+            steps[f"country-{host}"] = partial(overview.country_profile, case, host)
         for name, step in steps.items():
             try:
                 self.results[name] = step()
@@ -196,6 +197,8 @@ class PageBuilder:
         spec = None
         if chart is not None:
             chart_data = self.data.frame(chart_frame) if chart_frame else frame
+            if chart_data is None:  # the chart's own result failed: say so rather than draw nothing
+                return Block(block_id, heading, text, missing=self.missing_resource(str(chart_frame), chart_frame))
             spec = fit_to_container(chart(chart_data, source_label(self.case, source_ids_of(chart_data))))
         return Block(block_id, heading, text, frame, spec, source_ids=ids)
 

@@ -32,7 +32,7 @@ def _timeout_response(seconds: float) -> bytes:
 def header_deadline_protocol(base: type, seconds: float) -> type:
     """A subclass of uvicorn's protocol class ``base`` whose requests' headers have ``seconds`` to arrive."""
 
-    class HeaderDeadlineProtocol(base):  # type: ignore[misc, valid-type]
+    class HeaderDeadlineProtocol(base):
         _deadline = None
         _cycle_at_arm = None
         _bytes_since_arm = 0
@@ -55,7 +55,7 @@ def header_deadline_protocol(base: type, seconds: float) -> type:
                     self.transport.write(_timeout_response(seconds))
                 self.transport.close()
 
-        def connection_made(self, transport) -> None:  # type: ignore[override]
+        def connection_made(self, transport) -> None:
             super().connection_made(transport)
             self._arm()
 
@@ -79,10 +79,15 @@ def header_deadline_protocol(base: type, seconds: float) -> type:
 
 def server_protocol(seconds: float = CLIENT_TIMEOUT_SECONDS) -> type:
     """uvicorn's fastest available HTTP protocol (httptools, else h11) with the header deadline."""
+    base: type
     try:
-        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as base
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+        base = HttpToolsProtocol
     except ImportError:  # httptools is a declared dependency; h11 comes with uvicorn itself
-        from uvicorn.protocols.http.h11_impl import H11Protocol as base
+        from uvicorn.protocols.http.h11_impl import H11Protocol
+
+        base = H11Protocol
     return header_deadline_protocol(base, seconds)
 
 
