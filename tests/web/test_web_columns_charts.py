@@ -10,6 +10,7 @@ import pytest
 from tooling import tool
 
 from diaspora_observatory.charts import specs
+from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS
 from diaspora_observatory.tables import TABLE_NAMES, build_table
 from diaspora_observatory.web.columns import COLUMN_LABELS, column_header, column_label
 from diaspora_observatory.web.pages import fit_to_container, page_paths
@@ -24,7 +25,8 @@ def chart_spec(html: str, block_id: str) -> dict:
 
 
 def shown_columns(web_app) -> dict[str, str]:
-    """Every column of every table a page shows, and of every named table, with one place it appears."""
+    """Every column of every table a page shows, and of every named table, with one place it appears
+    (but those that say how to write the others, such as ``significant_digits``, which no page shows)."""
     site = web_app.state.site
     case = web_app.state.web.case
     found: dict[str, str] = {}
@@ -36,7 +38,7 @@ def shown_columns(web_app) -> dict[str, str]:
     for name in TABLE_NAMES:
         for column in build_table(case, name).columns:
             found.setdefault(str(column), f"named table {name}")
-    return found
+    return {column: where for column, where in found.items() if column not in HIDDEN_COLUMNS}
 
 
 def test_every_column_shown_has_a_label(web_app):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from diaspora_observatory.analysis import claims, demography, flows, overview, projections, repatriation, survey
+from diaspora_observatory.analysis.precision import read_digits
 from diaspora_observatory.analysis.provenance import with_provenance
 from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
@@ -19,6 +20,7 @@ from diaspora_observatory.charts import specs
 from diaspora_observatory.errors import DiasporaError, UnknownCountry
 from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.presentation.numbers import format_range, format_value, p_value_phrase
+from diaspora_observatory.presentation.provenance import source_heading
 from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
 from diaspora_observatory.web.cells import shown_columns
 from diaspora_observatory.web.columns import lead_columns
@@ -57,6 +59,11 @@ def fit_to_container(spec: dict) -> dict:
     return {**spec, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}}
 
 
+def _fewest_digits(*digits: int | None) -> int | None:
+    """The fewer significant digits of a range's two ends (None when either is not known)."""
+    return None if any(found is None for found in digits) else min(digits)  # type: ignore[type-var]
+
+
 def source_ids_of(*frames: pd.DataFrame | None) -> set[str]:
     """Every source id in the frames' ``source_id``, ``*_source_id`` and ``source_ids`` columns."""
     found: set[str] = set()
@@ -84,6 +91,8 @@ class Block:
     links: list[tuple[str, str]] = field(default_factory=list)
     # True when the chart carries the table's message: the table is then only behind a toggle.
     table_collapsed: bool = False
+    # What the chart draws (analysis.provenance): a derived figure's caption says "Computed from".
+    source_kind: str = "reported"
 
     @property
     def lead(self) -> list[str]:
@@ -219,14 +228,17 @@ class PageBuilder:
         if values is not None:
             labels = {"title": _("The diaspora as a share of each host country's population"),
                       "share": _("Share of the population, %"), "population": _("Diaspora members"),
-                      "country": _("Country"), "origin": _("country of origin"), "source": _("Source"),
+                      # the map shades a share computed from the counts: credited as computed from them
+                      "country": _("Country"), "origin": _("country of origin"),
+                      "source": source_heading("derived", _),
                       "geometry": _("Borders"),
                       "tile_grid": _("Tile grid, not a map: no country outlines are installed")}
             spec, is_map = map_spec(values, labels, source_label(self.case, source_ids_of(values)), self.language)
             blocks.append(Block("map", _("Map of the host countries"),
                                 _("Each host country is shaded by the diaspora's share of its population; "
                                   "{origin}, the country of origin, is shown in grey.").format(origin=self.origin),
-                                values, fit_to_container(spec), source_ids=source_ids_of(values)))
+                                values, fit_to_container(spec), source_ids=source_ids_of(values),
+                                source_kind="derived"))
         else:
             blocks.append(Block("map", _("Map of the host countries"), missing=self.missing_resource("population")))
         blocks.append(self.block("demography", _("Diaspora shares per host country"), "demography",
@@ -302,15 +314,20 @@ class PageBuilder:
             rows = self.case.table("population")
             count_ids = sorted(set(rows[(rows["country"] == key[0]) & (rows["year"] == key[1])
                                         & (rows["group"] == "diaspora")]["source_id"])) or ids
+            # the significant digits each share's inputs justify (analysis.precision)
+            digits = read_digits(row.get("significant_digits"))
             cards += [
                 {"label": _("Diaspora members"), "value": row["diaspora_population"], "unit": "persons",
                  "ids": count_ids, "provenance": count_kind},
                 {"label": _("Share of the population"), "value": row["diaspora_share_of_total_pct"],
-                 "unit": "percent", "ids": ids},
+                 "unit": "percent", "ids": ids, "digits": digits.get("diaspora_share_of_total_pct")},
                 {"label": _("Share of the groups other than the titular nation"),
-                 "value": row["diaspora_share_of_others_pct"], "unit": "percent", "ids": ids},
+                 "value": row["diaspora_share_of_others_pct"], "unit": "percent", "ids": ids,
+                 "digits": digits.get("diaspora_share_of_others_pct")},
                 {"label": _("Share of the world diaspora"), "value": None, "unit": "percent", "ids": ids,
-                 "low": row["share_of_world_diaspora_low_pct"], "high": row["share_of_world_diaspora_high_pct"]},
+                 "low": row["share_of_world_diaspora_low_pct"], "high": row["share_of_world_diaspora_high_pct"],
+                 "digits": _fewest_digits(digits.get("share_of_world_diaspora_low_pct"),
+                                          digits.get("share_of_world_diaspora_high_pct"))},
             ]
         summary = profile.get("flow-summary")
         if summary is not None and not summary.empty:
