@@ -101,7 +101,9 @@ def claim_difference(claim: dict) -> str:
     if not is_number(claim["computed"]):
         return ""
     difference = float(claim["computed"]) - reported
-    text = cell_text("computed", difference, "en", claim)
+    # the difference at the ceiling of digits: the computed value's own (a share to two digits) would
+    # round a small difference away
+    text = cell_text("computed", difference, "en", {**claim, "significant_digits": ""})
     return f"+{text}" if difference > 0 and not text.startswith("+") else text
 
 

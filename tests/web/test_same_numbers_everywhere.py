@@ -2,7 +2,9 @@
 
 Real outputs of the built-in case: ``diaspora show TABLE --lang L`` through the CLI runner, the web page
 through the in-process client, and report.html written by ``build_report``. Each is read back as a
-table (column name -> cell text) and the cells compared with each other and with the exact string.
+table (column name -> cell text) and the cells compared with each other and with the exact string: people
+counts, shares (with the digits their inputs justify), p-values, years, a rate and both ends of its interval,
+and a claim's reported and computed values (issue 14, item 1).
 """
 
 from __future__ import annotations
@@ -120,8 +122,25 @@ VALUES = [
     # a rate: the Theil-Sen slope of the net flow from all partners, -1,469.1 persons a year
     ("flow-summary", "partner", "ALL", "net_theil_sen_slope",
      {"en": "-1,469", "ru": f"-1{NBSP}469", "kk": f"-1{NBSP}469"}),
+    # an interval: the slope's 95% confidence interval, -2,100.8 to -928.6 persons a year, both ends
+    ("flow-summary", "partner", "ALL", "net_slope_low", {"en": "-2,101", "ru": f"-2{NBSP}101", "kk": f"-2{NBSP}101"}),
+    ("flow-summary", "partner", "ALL", "net_slope_high", {"en": "-929", "ru": "-929", "kk": "-929"}),
+    # the first and last years of the series, never grouped
+    ("flow-summary", "partner", "ALL", "first_year", {"en": "2000", "ru": "2000", "kk": "2000"}),
+    # shares with the digits their counts justify (the audit's examples): Turkmenistan's "around 9,000" of
+    # 6,516,100 is 0.138...% known to one digit; Tajikistan's 2,200 of 10,143,540 is 0.0217% known to two
+    ("demography", "country", "TKM", "diaspora_share_of_total_pct", {"en": "0.1", "ru": "0,1", "kk": "0,1"}),
+    ("demography", "country", "TJK", "diaspora_share_of_total_pct", {"en": "0.022", "ru": "0,022", "kk": "0,022"}),
+    # 821,000 of the world's 5 to 7 million: one digit in the estimate, the whole part kept (11.73 -> 12)
+    ("demography", "country", "UZB", "share_of_world_diaspora_low_pct", {"en": "12", "ru": "12", "kk": "12"}),
+    # a claim's reported value, kept in the data as the study wrote it (20000000), and a computed share
+    ("claims", "id", "kaz-population-over-20m", "reported",
+     {"en": "20,000,000", "ru": f"20{NBSP}000{NBSP}000", "kk": f"20{NBSP}000{NBSP}000"}),
+    ("claims", "id", "tkm-share-of-total", "reported", {"en": "0.14", "ru": "0,14", "kk": "0,14"}),
+    ("claims", "id", "tkm-share-of-total", "computed", {"en": "0.1", "ru": "0,1", "kk": "0,1"}),
+    ("claims", "id", "regional-total", "computed", {"en": "867,200", "ru": f"867{NBSP}200", "kk": f"867{NBSP}200"}),
 ]
-WEB_PAGES = {"demography": "/", "flow-summary": "/flows"}
+WEB_PAGES = {"demography": "/", "flow-summary": "/flows", "claims": "/claims"}
 
 
 @pytest.mark.parametrize("language", ["en", "ru", "kk"])
@@ -167,5 +186,6 @@ def test_check_writes_claim_numbers_with_the_same_formatter():
     output = CliRunner().invoke(main, ["check"], env={"COLUMNS": "200"}).output
     rows = {line.split()[0]: line.split()[1:5] for line in output.splitlines() if line.strip()}
     assert rows["regional-total"] == ["867,200", "867,200", "0", "confirmed"]
-    assert rows["kgz-share-of-total"] == ["0.52", "0.519", "-0.0013", "confirmed"]
+    # 35,000 Kazakhs (two significant digits) of 6,747,323: the share is known to two digits too
+    assert rows["kgz-share-of-total"] == ["0.52", "0.52", "-0.0013", "confirmed"]
     assert rows["world-diaspora-vs-kazakhs-low"][:2] == ["33.3", "35.2"]

@@ -27,13 +27,14 @@ import pandas as pd
 
 from diaspora_observatory.analysis import demography as demo
 from diaspora_observatory.analysis import flows as fl
+from diaspora_observatory.analysis import precision
 from diaspora_observatory.analysis import repatriation as rep
 from diaspora_observatory.analysis import survey as sv
 from diaspora_observatory.analysis.trend import mann_kendall, pettitt
 from diaspora_observatory.case.package import Case
 
 CLAIM_COLUMNS = ["id", "section", "statement", "reported", "computed", "status", "reason", "unit", "comparator",
-                 "tolerance", "tolerance_basis", "data_scope", "method", "note", "source_id"]
+                 "tolerance", "tolerance_basis", "data_scope", "method", "note", "source_id", "significant_digits"]
 STATUSES = ("confirmed", "mismatch", "unverifiable")
 # The statements stand in the study; the values they are recomputed from carry their own sources.
 STATEMENT_SOURCE = "study"
@@ -412,7 +413,29 @@ def judge_claim(case: Case, claim: object) -> dict:
             "reason": reason, "unit": claim.unit, "comparator": claim.comparator,  # type: ignore[attr-defined]
             "tolerance": tolerance, "tolerance_basis": basis,
             "data_scope": _text(getattr(claim, "data_scope", "")), "method": name or None, "note": note,
-            "source_id": STATEMENT_SOURCE if STATEMENT_SOURCE in case.sources else None}
+            "source_id": STATEMENT_SOURCE if STATEMENT_SOURCE in case.sources else None,
+            "significant_digits": _computed_digits(case, name, params) if computed is not None else ""}
+
+
+# Methods whose value is a column of the demography table: the computed value is written with the
+# significant digits that table finds for it (analysis.precision), as the pages write the same share.
+DEMOGRAPHY_SHARES = {"diaspora_share_of_total": "diaspora_share_of_total_pct",
+                     "diaspora_share_of_others": "diaspora_share_of_others_pct",
+                     "concentration_in_host": "share_of_regional_diaspora_pct"}
+
+
+def _computed_digits(case: Case, name: str, params: dict) -> str:
+    """The claim's ``significant_digits`` (``computed=N``), empty where no input limits them."""
+    found: int | None = None
+    if name in DEMOGRAPHY_SHARES:
+        digits = precision.read_digits(_host_row(case, params["country"])["significant_digits"])
+        found = digits.get(DEMOGRAPHY_SHARES[name])
+    elif name == "share_of_world_diaspora":
+        world = demo.world_estimate(case, params["estimate"])
+        end = world.high if params["bound"] == "low" else world.low
+        regional = demo.regional_summary(case).get("regional_diaspora_total_digits")
+        found = None if regional is None else precision.quotient_digits(regional, precision.stated_digits(end))
+    return precision.digits_text({"computed": found})
 
 
 def check_claims(case: Case) -> pd.DataFrame:

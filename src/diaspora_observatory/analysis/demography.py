@@ -196,6 +196,7 @@ def _regional_summary(case: Case) -> dict:
         "hosts_by_size": table.sort_values("diaspora_population", ascending=False)["country"].tolist(),
     }
     regional_digits = _digits(regional_total, _regional_place(case, table))
+    result["regional_diaspora_total_digits"] = regional_digits
     shares = precision.read_digits(largest["significant_digits"])
     result["largest_host_share_digits"] = shares.get("share_of_regional_diaspora_pct")
     try:

@@ -39,7 +39,9 @@ def format_cell(value: object, column: str = "", labels: ValueLabels | None = No
     """A table cell for people: a number written by the presentation layer for its column's kind (the
     same string as the web page and ``diaspora show``), a code by its label (the CSV tables keep codes)."""
     if labels is not None and isinstance(value, str):
-        return labels(column, value)
+        # a number kept as text (a claim's reported value, "20000000") is written as the web page writes it
+        shown = cell_text(column, value, language, row) if row is not None else value
+        return shown if shown != value else labels(column, value)
     return cell_text(column, value, language, row)
 
 

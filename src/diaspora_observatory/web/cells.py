@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from diaspora_observatory.case.labels import ValueLabels
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, cell_text, is_number, yes_no
+from diaspora_observatory.presentation.kinds import UNIT_COLUMNS
 from diaspora_observatory.presentation.provenance import provenance_text
 from diaspora_observatory.web.columns import column_label
 
@@ -40,6 +41,12 @@ def format_cell(column: str, value: object, language: str, labels: ValueLabels |
     if is_number(value):
         return Markup(f'<td class="num">{escape(cell_text(column, value, language, row))}</td>')
     text = str(value)
+    if row is not None and column in UNIT_COLUMNS:
+        # A number kept as the study wrote it (a claim's reported value, "20000000") is written by the
+        # presentation layer in the reader's signs, as the CLI and the report write it.
+        shown = cell_text(column, text, language, row)
+        if shown != text:
+            return Markup(f'<td class="num" title="{escape(text)}">{escape(shown)}</td>')
     if column in COUNTRY_COLUMNS and len(text) == 3 and text.isupper():
         name = country_name(text, language)
         return Markup(f'<td><abbr title="{escape(text)}">{escape(name)}</abbr></td>')
