@@ -189,3 +189,22 @@ def test_check_writes_claim_numbers_with_the_same_formatter():
     # 35,000 Kazakhs (two significant digits) of 6,747,323: the share is known to two digits too
     assert rows["kgz-share-of-total"] == ["0.52", "0.52", "-0.0013", "confirmed"]
     assert rows["world-diaspora-vs-kazakhs-low"][:2] == ["33.3", "35.2"]
+
+
+@pytest.mark.parametrize(("language", "turkmenistan", "tajikistan"), [
+    ("en", "0.1", "0.022"), ("ru", "0,1", "0,022"), ("kk", "0,1", "0,022")])
+def test_the_shares_chart_tooltip_writes_the_share_as_the_table_does(client, language, turkmenistan, tajikistan):
+    import json
+
+    page = client.get("/", params={"lang": language}).text
+    marker = '<script type="application/json" id="spec-demography">'
+    start = page.index(marker) + len(marker)
+    spec = json.loads(page[start:page.index("</script>", start)])
+    # the chart names countries in the reader's language; its points are found by their value here
+    shares = {"TKM": 100 * 9000 / 6516100, "TJK": 100 * 2200 / 10143540}
+    shown = {code: point["percent_text"] for point in spec["data"]["values"] for code, share in shares.items()
+             if point["percent"] == pytest.approx(share)}
+    table = {code: row["diaspora_share_of_total_pct"] for code in shares for row in html_rows(page, "country", code)
+             if "diaspora_share_of_total_pct" in row}
+    assert shown == {"TKM": turkmenistan, "TJK": tajikistan} == table
+    assert "format" not in json.dumps(spec["encoding"]["tooltip"])

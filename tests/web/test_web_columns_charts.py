@@ -87,7 +87,7 @@ def test_flow_summary_and_claims_lead_with_their_result(client):
     rows = list(csv.DictReader(io.StringIO(client.get("/claims.csv", params={"table": "claims"}).text)))
     assert list(rows[0]) == ["id", "section", "statement", "reported", "computed", "status", "reason", "unit",
                              "comparator", "tolerance", "tolerance_basis", "data_scope", "method", "note",
-                             "source_id"]
+                             "source_id", "significant_digits"]
 
 
 def test_unknown_column_falls_back_to_its_machine_name():

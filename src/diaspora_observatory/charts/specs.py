@@ -80,11 +80,21 @@ def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
 
 
 def diaspora_shares(demography: pd.DataFrame, source: str, title: str | None = None,
-                    translate: Translate = _identity) -> dict:
-    """Bars of the diaspora's share of the total population and of the other groups, per host."""
-    long = demography.melt(id_vars=["country"],
-                           value_vars=["diaspora_share_of_total_pct", "diaspora_share_of_others_pct"],
-                           var_name="measure", value_name="percent")
+                    translate: Translate = _identity, language: str = "en") -> dict:
+    """Bars of the diaspora's share of the total population and of the other groups, per host. The tooltip
+    writes each share as the tables do (``presentation.cells``: the digits its counts justify, in the signs
+    of ``language``), not with a format of its own."""
+    from diaspora_observatory.presentation.cells import cell_text
+
+    digits = demography["significant_digits"] if "significant_digits" in demography.columns else ""
+    long = demography.assign(significant_digits=digits).melt(
+        id_vars=["country", "significant_digits"], value_vars=["diaspora_share_of_total_pct",
+                                                               "diaspora_share_of_others_pct"],
+        var_name="measure", value_name="percent")
+    long["percent_text"] = [cell_text(measure, value, language, {"significant_digits": found})
+                            for measure, value, found in zip(long["measure"], long["percent"],
+                                                             long["significant_digits"])]
+    long = long.drop(columns="significant_digits")
     long["measure"] = long["measure"].map({"diaspora_share_of_total_pct": translate("share of total population"),
                                            "diaspora_share_of_others_pct": translate("share of other groups")})
     spec = _base(title or translate("Kazakhs in each host country"), source, translate)
@@ -99,9 +109,9 @@ def diaspora_shares(demography: pd.DataFrame, source: str, title: str | None = N
             "x": {"field": "percent", "type": "quantitative", "title": translate("Percent")},
             "color": {"field": "measure", "type": "nominal", "title": None},
             "opacity": {"condition": {"param": "measure_pick", "value": 1}, "value": 0.2},
-            "tooltip": _titled([{"field": "country"}, {"field": "measure"}, {"field": "percent", "format": ".2f"}],
+            "tooltip": _titled([{"field": "country"}, {"field": "measure"}, {"field": "percent_text"}],
                                translate, {"country": translate("Country"), "measure": translate("Measure"),
-                                           "percent": translate("Percent")}),
+                                           "percent_text": translate("Percent")}),
         },
     })
     return spec

@@ -248,7 +248,7 @@ class PageBuilder:
                                  resource="population",
                                  chart=lambda frame, source: specs.diaspora_shares(
                                      self.with_country_names(frame, "country"), source,
-                                     _("The diaspora in each host country"), _)))
+                                     _("The diaspora in each host country"), _, self.language)))
         return Page("overview", "/", _("Overview"), _(
             "{title}: how many live in each host country, how migration with {origin} has moved, and where "
             "each number comes from.").format(title=self.case.title_in(self.language), origin=self.origin), blocks,
