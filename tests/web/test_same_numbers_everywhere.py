@@ -178,6 +178,11 @@ def test_downloads_keep_machine_values(client):
     assert "1.4198394305830705e-05" in csv_text and "< 0" not in csv_text
     result = CliRunner().invoke(main, ["show", "demography", "--format", "csv", "--lang", "ru"])
     assert "UZB,2024,37134229,20707383,821000,15605846,2.21" in result.output
+    # the digits each share carries are data too, in the downloads; the terminal table writes them instead
+    assert result.output.splitlines()[0].endswith(",significant_digits")
+    assert ("diaspora_share_of_total_pct=1; diaspora_share_of_others_pct=1; share_of_regional_diaspora_pct=1; "
+            "share_of_world_diaspora_low_pct=1; share_of_world_diaspora_high_pct=1") in result.output  # Turkmenistan
+    assert "significant_digits" not in show("demography", "ru")
 
 
 def test_check_writes_claim_numbers_with_the_same_formatter():
@@ -188,7 +193,8 @@ def test_check_writes_claim_numbers_with_the_same_formatter():
     assert rows["regional-total"] == ["867,200", "867,200", "0", "confirmed"]
     # 35,000 Kazakhs (two significant digits) of 6,747,323: the share is known to two digits too
     assert rows["kgz-share-of-total"] == ["0.52", "0.52", "-0.0013", "confirmed"]
-    assert rows["world-diaspora-vs-kazakhs-low"][:2] == ["33.3", "35.2"]
+    # 5 million (one significant digit) over 14,220,289 Kazakhs: 35.16%, the whole part kept
+    assert rows["world-diaspora-vs-kazakhs-low"][:2] == ["33.3", "35"]
 
 
 @pytest.mark.parametrize(("language", "turkmenistan", "tajikistan"), [

@@ -435,6 +435,16 @@ def _computed_digits(case: Case, name: str, params: dict) -> str:
         end = world.high if params["bound"] == "low" else world.low
         regional = demo.regional_summary(case).get("regional_diaspora_total_digits")
         found = None if regional is None else precision.quotient_digits(regional, precision.stated_digits(end))
+    elif name == "world_diaspora_vs_origin":
+        world = demo.world_estimate(case, params["estimate"])
+        end = world.low if params["bound"] == "low" else world.high
+        places = demo.population_places(case)
+        wide = demo.population_wide(case)
+        origin = wide[wide["country"] == case.origin].sort_values("year")
+        place = places.get((case.origin, origin["year"].iloc[-1]), {}).get("titular") if not origin.empty else None
+        if place is not None:
+            titular = precision.digits_at(float(origin["titular_population"].iloc[-1]), place)
+            found = precision.quotient_digits(precision.stated_digits(end), titular)
     return precision.digits_text({"computed": found})
 
 
