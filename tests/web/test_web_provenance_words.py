@@ -67,6 +67,10 @@ def test_the_map_credits_its_shares_as_computed(client, language):
     caption = html.unescape(page[page.index("<figcaption>", start) + len("<figcaption>"):
                                  page.index("</figcaption>", start)])
     assert caption.startswith(MAP_CAPTION[language])
+    # the line under its table too: the heading of the source line for what the map shades
+    meta = page.index('<p class="block-meta">', start)
+    heading = MAP_CAPTION[language].split(". ", 1)[1]
+    assert html.unescape(page[meta + len('<p class="block-meta">'):]).startswith(heading)
 
 
 def test_downloads_keep_the_machine_text(client):
