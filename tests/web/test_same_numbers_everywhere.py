@@ -214,3 +214,21 @@ def test_the_shares_chart_tooltip_writes_the_share_as_the_table_does(client, lan
              if "diaspora_share_of_total_pct" in row}
     assert shown == {"TKM": turkmenistan, "TJK": tajikistan} == table
     assert "format" not in json.dumps(spec["encoding"]["tooltip"])
+
+
+@pytest.mark.parametrize(("path", "block"), [
+    ("/flows", "flows"), ("/definitions", "definitions"), ("/projections", "projections"),
+    ("/repatriation", "education"), ("/survey", "survey"), ("/", "demography")])
+def test_no_chart_tooltip_formats_its_own_numbers(client, path, block):
+    """Every numeric tooltip field is a text written by the presentation layer (``*_text``), so a Russian
+    page's tooltip reads ``1 673`` as its table does, never d3's ``1,673``."""
+    import json
+
+    page = client.get(path, params={"lang": "ru"}).text
+    marker = f'<script type="application/json" id="spec-{block}">'
+    start = page.index(marker) + len(marker)
+    text = page[start:page.index("</script>", start)]
+    spec = json.loads(text)
+    tooltips = re.findall(r'"tooltip": (\[[^\]]*\])', json.dumps(spec))
+    assert tooltips and all('"format"' not in tooltip for tooltip in tooltips)
+    assert any("_text" in tooltip for tooltip in tooltips)

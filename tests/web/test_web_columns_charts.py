@@ -121,9 +121,12 @@ def test_russian_flows_chart_texts(client):
     assert encoding["color"]["title"] == "Поток"
     assert encoding["color"]["scale"]["domain"] == ["иммиграция", "эмиграция", "сальдо"]
     assert [entry["title"] for entry in encoding["tooltip"]] == ["Страна-партнёр", "Год", "Поток", "Человек"]
-    # field names stay as they are; partners are named in the language, panels in the case's order
-    assert [entry["field"] for entry in encoding["tooltip"]] == ["partner", "year", "flow", "persons"]
-    assert spec["data"]["values"][0] == {"partner": "Киргизия", "year": 2000, "flow": "иммиграция", "persons": 1673}
+    # field names stay as they are; partners are named in the language, panels in the case's order; the
+    # tooltip reads the number as the table writes it (the presentation layer), not in a format of its own
+    assert [entry["field"] for entry in encoding["tooltip"]] == ["partner", "year", "flow", "persons_text"]
+    assert spec["data"]["values"][0] == {"partner": "Киргизия", "year": 2000, "flow": "иммиграция", "persons": 1673,
+                                         "persons_text": "1\xa0673"}
+    assert not any("format" in entry for entry in encoding["tooltip"])
     assert spec["facet"]["sort"] == ["Киргизия", "Таджикистан", "Туркменистан", "Узбекистан"]
 
 

@@ -423,7 +423,8 @@ class PageBuilder:
 
     def flows_chart(self, frame: pd.DataFrame, source: str) -> dict:
         """The flows chart in the page's language, one panel per partner named in that language."""
-        spec = specs.flows_over_time(self.with_country_names(frame, "partner"), source, self.flows_title, self._)
+        spec = specs.flows_over_time(self.with_country_names(frame, "partner"), source, self.flows_title, self._,
+                                     self.language)
         # Panels in the case's order of partners, not in the alphabet of the language (Kazakh letters sort last).
         spec["facet"]["sort"] = [self._country_name(code) for code in dict.fromkeys(frame["partner"])]
         return spec
@@ -495,7 +496,8 @@ class PageBuilder:
             self.block("definitions", _("Each host under each definition"), "definitions",
                        _("One row per host and definition, with its year and source."), resource="population",
                        chart=lambda frame, source: specs.definition_counts(
-                           frame, source, _("Each host under each definition"), _, self._country_name)),
+                           frame, source, _("Each host under each definition"), _, self._country_name,
+                           self.language)),
             self.block("birthplace-summary", _("People born in {origin} living abroad").format(origin=self.origin),
                        "birthplace-summary", _("The world total of the birthplace count and the share of it living "
                                                "in the host countries."), resource="birthplace_stock"),
@@ -543,7 +545,7 @@ class PageBuilder:
                              "scenario."), resource="population",
                            chart=lambda frame, source: specs.projection_fans(
                                frame, source, _("Projections of the diaspora per host, with their ranges"), _,
-                               self._country_name, value_labels(self.case, self.language)))
+                               self._country_name, value_labels(self.case, self.language), self.language))
         block.table_collapsed = block.frame is not None
         return block
 
@@ -555,7 +557,7 @@ class PageBuilder:
                        _("Levels a source does not report are left empty."), resource="repatriation",
                        chart=lambda frame, source: specs.education_comparison(
                            frame, source, _("Repatriates and emigrants by education"), _,
-                           value_labels(self.case, self.language))),
+                           value_labels(self.case, self.language), self.language)),
             self.block("repatriation", _("Every repatriation and emigration figure"), "repatriation"),
         ])
 
@@ -585,7 +587,7 @@ class PageBuilder:
                                _("The study's published figures; values it shows only as an image are marked "
                                  "unavailable rather than estimated."), resource="survey_results",
                                chart=lambda frame, source: specs.survey_items(
-                                   frame, source, _("Importance of identity elements (1-5)"), _))
+                                   frame, source, _("Importance of identity elements (1-5)"), _, self.language))
         return Page("survey", "/survey", _("Questionnaire survey"), _(
             "What the diaspora's own answers say about language, identity and contact with {origin}.").format(
             origin=self.origin), [published, self.collected_block()])
