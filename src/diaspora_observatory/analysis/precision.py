@@ -35,8 +35,8 @@ def stated_place(value: float) -> int:
     """The decimal place of a stated number's last significant digit (10**place): 9000 -> 3, 2200 -> 2,
     37134229 -> 0, 0.85 -> -2.
 
-    >>> stated_place(9000), stated_place(2200), stated_place(37134229), stated_place(0.85)
-    (3, 2, 0, -2)
+    >>> stated_place(9000), stated_place(2200), stated_place(37134229), stated_place(0.85), stated_place(2.5e-07)
+    (3, 2, 0, -2, -8)
     """
     number = float(value)
     if number == 0 or not math.isfinite(number):
@@ -48,13 +48,11 @@ def stated_place(value: float) -> int:
             place += 1
         return place
     # The shortest text that reads back as the same float is the number as it was written in the data.
-    decimals = repr(abs(number)).partition(".")[2]
-    return -len(decimals) if "e" not in decimals else _decimal_place(number)
-
-
-def _decimal_place(number: float) -> int:
-    mantissa, _, exponent = f"{number:e}".partition("e")
-    return int(exponent) - len(mantissa.rstrip("0").partition(".")[2])
+    text = repr(abs(number))
+    if "e" in text:  # 1e-05, 2.5e-07: the mantissa's decimals shifted by the exponent
+        mantissa, _, exponent = text.partition("e")
+        return int(exponent) - len(mantissa.partition(".")[2])
+    return -len(text.partition(".")[2])
 
 
 def digits_at(value: float, place: int) -> int:
