@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from diaspora_observatory.analysis import precision
 from diaspora_observatory.presentation.cells import cell_text
 from diaspora_observatory.presentation.kinds import column_kind
 from diaspora_observatory.presentation.numbers import (
@@ -100,3 +101,78 @@ def test_a_claims_reported_text_is_written_as_a_number_of_its_unit():
     assert cell_text("reported", "UZB", "en", {"unit": "country"}) == "UZB"
     assert cell_text("reported", "decreasing", "en", {"unit": "persons"}) == "decreasing"
     assert cell_text("tolerance", 0.05) == "0.05"
+
+
+# Significant digits from the precision of the inputs (analysis.precision; Taylor 1997, sections 2.8 and 3.3).
+
+@pytest.mark.parametrize(("stated", "digits", "place"), [
+    (9000, 1, 3),        # Turkmenistan's "around 9,000": rounded to the thousands
+    (2200, 2, 2),        # Tajikistan's 2,200
+    (35000, 2, 3),       # Kyrgyzstan's 35,000
+    (821000, 3, 3),      # Uzbekistan's 821,000
+    (37134229, 8, 0),    # a census count stated to the person
+    (6516100, 5, 2),
+    (0.85, 2, -2),       # the share Turkmenistan's titular count is computed with
+    (7_000_000, 1, 6),   # the world estimate's ends, "5 to 7 million"
+])
+def test_a_stated_numbers_significant_digits_end_at_its_last_non_zero_digit(stated, digits, place):
+    assert (precision.stated_digits(stated), precision.stated_place(stated)) == (digits, place)
+
+
+def test_sums_keep_the_coarsest_place_and_ratios_the_fewest_digits():
+    # 35,000 + 2,200 + 9,000 + 821,000 = 867,200: known to the thousands, three digits
+    place = precision.sum_place([3, 2, 3, 3])
+    assert (place, precision.digits_at(867200, place)) == (3, 3)
+    assert precision.quotient_digits(1, 5) == 1
+    # total - titular - diaspora with titular = 0.85 * total (Turkmenistan): both to the hundred thousands
+    places = {"total": 2, "diaspora": 3}
+    places["titular"] = precision.derived_place("0.85 * total", 5538685, places)
+    assert places["titular"] == 5
+    assert precision.derived_place("total - titular - diaspora", 968415, places) == 5
+    assert precision.derived_place("log(total)", 1.0, places) is None  # a shape with no rule: not guessed
+    assert precision.read_digits(precision.digits_text({"a": 1, "b": 7, "c": None})) == {"a": 1, "b": 3}
+
+
+# (country, column, en, ru): the audit's examples and the study's own figures for the same shares.
+SHARES = [
+    ("TKM", "diaspora_share_of_total_pct", "0.1", "0,1"),       # 9,000 / 6,516,100: was 0.138
+    ("TJK", "diaspora_share_of_total_pct", "0.022", "0,022"),   # 2,200 / 10,143,540: was 0.0217
+    ("KGZ", "diaspora_share_of_total_pct", "0.52", "0,52"),     # 35,000 / 6,747,323
+    ("UZB", "diaspora_share_of_total_pct", "2.21", "2,21"),     # 821,000 / 37,134,229
+    ("TKM", "diaspora_share_of_others_pct", "0.9", "0,9"),      # the study's 0.9%
+    ("TJK", "diaspora_share_of_others_pct", "0.16", "0,16"),    # the study's 0.16%
+    ("KGZ", "diaspora_share_of_others_pct", "2.0", "2,0"),      # two digits, the zero among them
+    ("UZB", "diaspora_share_of_others_pct", "5.26", "5,26"),
+    ("TJK", "share_of_world_diaspora_low_pct", "0.03", "0,03"),  # 2,200 over 7 million: was 0.0314
+    ("TJK", "share_of_world_diaspora_high_pct", "0.04", "0,04"),  # 2,200 over 5 million: was 0.044
+    ("UZB", "share_of_regional_diaspora_pct", "94.7", "94,7"),
+    ("TKM", "share_of_regional_diaspora_pct", "1", "1"),          # 9,000 of 867,200
+]
+
+
+@pytest.mark.parametrize(("country", "column", "en", "ru"), SHARES, ids=[f"{s[0]}-{s[1]}" for s in SHARES])
+def test_shares_carry_no_more_digits_than_their_counts(case, country, column, en, ru):
+    from diaspora_observatory.analysis.demography import demography
+
+    row = demography(case).set_index("country").loc[country].to_dict()
+    assert (cell_text(column, row[column], "en", row), cell_text(column, row[column], "ru", row)) == (en, ru)
+
+
+def test_a_share_with_no_declared_precision_keeps_the_ceiling_of_three():
+    assert cell_text("diaspora_share_of_total_pct", 0.138119, "en") == "0.138"
+    assert cell_text("diaspora_share_of_total_pct", 0.138119, "en", {"significant_digits": ""}) == "0.138"
+    assert format_value(0.138119, "percent", digits=7) == "0.138"  # never more than three
+    assert format_value(18.2, "people", digits=1) == "18"  # counts of people stay whole numbers
+
+
+def test_key_figures_and_ranges_carry_the_digits_of_their_inputs(case):
+    from diaspora_observatory.analysis.overview import key_figures
+
+    figures = {row["figure"]: row for row in key_figures(case).to_dict(orient="records")}
+    share = figures["share_of_world_diaspora"]
+    written = figure_text(share["value"], share["low"], share["high"], share["unit"], "en", share["significant_digits"])
+    assert written == "12%–17%"  # 867,200 over 5 to 7 million, was 12.4%–17.3%
+    largest = figures["largest_host_share"]
+    assert figure_text(largest["value"], largest["low"], largest["high"], "percent", "ru",
+                       largest["significant_digits"]) == f"94,7{NBSP}%"
+    assert format_range(0.0314, 0.044, "percent", "en", digits=1) == "0.03–0.04"

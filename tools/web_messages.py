@@ -22,6 +22,8 @@ METHOD_MAP = [("templates/**.html", "jinja2"), ("**.py", "python")]
 KEYWORDS = {"_": None, "N_": None}
 # Shared with the (English) report, which calls them without a translation.
 CHART_SPECS = WEB_DIR.parent / "charts" / "specs.py"
+# The presentation layer's shared texts (N_ marks them), which the web translates with these catalogs.
+PRESENTATION_DIR = WEB_DIR.parent / "presentation"
 
 
 def extract_messages(directory: Path = WEB_DIR) -> dict[str, list[str]]:
@@ -36,6 +38,10 @@ def extract_messages(directory: Path = WEB_DIR) -> dict[str, list[str]]:
                                                                       keywords={"translate": None}):
             if isinstance(message, str) and message:
                 found.setdefault(message, []).append(f"../charts/specs.py:{lineno}")
+        for path in sorted(PRESENTATION_DIR.glob("*.py")):
+            for lineno, message, _comments, _context in extract_from_file("python", str(path), keywords={"N_": None}):
+                if isinstance(message, str) and message:
+                    found.setdefault(message, []).append(f"../presentation/{path.name}:{lineno}")
     return found
 
 

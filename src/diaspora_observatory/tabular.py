@@ -55,11 +55,15 @@ def print_table(frame: pd.DataFrame, output_format: str, language: str = "en") -
         from rich.console import Console
         from rich.table import Table
 
-        from diaspora_observatory.presentation.cells import is_number
+        from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, is_number
 
         console = Console()
-        columns = [str(column) for column in frame.columns]
         rows = text_rows(frame, language)
+        # A column that says how to write the others is not shown (CSV and JSON keep it).
+        shown = [index for index, column in enumerate(frame.columns) if str(column) not in HIDDEN_COLUMNS]
+        rows = [[row[index] for index in shown] for row in rows]
+        frame = frame.iloc[:, shown]
+        columns = [str(column) for column in frame.columns]
         if not rows:
             console.print(f"No rows. Columns: {', '.join(columns)}", soft_wrap=True)
             return
@@ -97,7 +101,9 @@ def claim_difference(claim: dict) -> str:
     if not is_number(claim["computed"]):
         return ""
     difference = float(claim["computed"]) - reported
-    text = cell_text("computed", difference, "en", claim)
+    # the difference at the ceiling of digits: the computed value's own (a share to two digits) would
+    # round a small difference away
+    text = cell_text("computed", difference, "en", {**claim, "significant_digits": ""})
     return f"+{text}" if difference > 0 and not text.startswith("+") else text
 
 

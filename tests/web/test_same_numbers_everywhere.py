@@ -2,7 +2,9 @@
 
 Real outputs of the built-in case: ``diaspora show TABLE --lang L`` through the CLI runner, the web page
 through the in-process client, and report.html written by ``build_report``. Each is read back as a
-table (column name -> cell text) and the cells compared with each other and with the exact string.
+table (column name -> cell text) and the cells compared with each other and with the exact string: people
+counts, shares (with the digits their inputs justify), p-values, years, a rate and both ends of its interval,
+and a claim's reported and computed values (issue 14, item 1).
 """
 
 from __future__ import annotations
@@ -120,8 +122,27 @@ VALUES = [
     # a rate: the Theil-Sen slope of the net flow from all partners, -1,469.1 persons a year
     ("flow-summary", "partner", "ALL", "net_theil_sen_slope",
      {"en": "-1,469", "ru": f"-1{NBSP}469", "kk": f"-1{NBSP}469"}),
+    # an interval: the slope's 95% confidence interval, -2,100.8 to -928.6 persons a year, both ends
+    ("flow-summary", "partner", "ALL", "net_slope_low", {"en": "-2,101", "ru": f"-2{NBSP}101", "kk": f"-2{NBSP}101"}),
+    ("flow-summary", "partner", "ALL", "net_slope_high", {"en": "-929", "ru": "-929", "kk": "-929"}),
+    # the first and last years of the series, never grouped
+    ("flow-summary", "partner", "ALL", "first_year", {"en": "2000", "ru": "2000", "kk": "2000"}),
+    # shares with the digits their counts justify (the audit's examples): Turkmenistan's "around 9,000" of
+    # 6,516,100 is 0.138...% known to one digit; Tajikistan's 2,200 of 10,143,540 is 0.0217% known to two
+    ("demography", "country", "TKM", "diaspora_share_of_total_pct", {"en": "0.1", "ru": "0,1", "kk": "0,1"}),
+    ("demography", "country", "TJK", "diaspora_share_of_total_pct", {"en": "0.022", "ru": "0,022", "kk": "0,022"}),
+    # 821,000 of the world's 5 to 7 million: one digit in the estimate, the whole part kept (11.73 -> 12)
+    ("demography", "country", "UZB", "share_of_world_diaspora_low_pct", {"en": "12", "ru": "12", "kk": "12"}),
+    # a claim's reported value, kept in the data as the study wrote it (20000000), and a computed share
+    ("claims", "id", "kaz-population-over-20m", "reported",
+     {"en": "20,000,000", "ru": f"20{NBSP}000{NBSP}000", "kk": f"20{NBSP}000{NBSP}000"}),
+    ("claims", "id", "tkm-share-of-total", "reported", {"en": "0.14", "ru": "0,14", "kk": "0,14"}),
+    # Judged at the stated value's rounding, so written with the digits that rounding needs (docs/statistics.md).
+    ("claims", "id", "tkm-share-of-total", "computed", {"en": "0.14", "ru": "0,14", "kk": "0,14"}),
+    ("claims", "id", "world-share-high", "computed", {"en": "17.3", "ru": "17,3", "kk": "17,3"}),
+    ("claims", "id", "regional-total", "computed", {"en": "867,200", "ru": f"867{NBSP}200", "kk": f"867{NBSP}200"}),
 ]
-WEB_PAGES = {"demography": "/", "flow-summary": "/flows"}
+WEB_PAGES = {"demography": "/", "flow-summary": "/flows", "claims": "/claims"}
 
 
 @pytest.mark.parametrize("language", ["en", "ru", "kk"])
@@ -138,9 +159,10 @@ def test_cli_web_and_report_print_the_same_string(client, reports, language, tab
 
 
 @pytest.mark.parametrize(("language", "world_range", "share_range"), [
-    ("en", "5,000,000–7,000,000", "12.4%–17.3%"),
-    ("ru", f"5{NBSP}000{NBSP}000–7{NBSP}000{NBSP}000", f"12,4{NBSP}%–17,3{NBSP}%"),
-    ("kk", f"5{NBSP}000{NBSP}000–7{NBSP}000{NBSP}000", "12,4%–17,3%"),
+    # 867,200 over 5 to 7 million: one significant digit in the estimate, so no tenths of a percent
+    ("en", "5,000,000–7,000,000", "12%–17%"),
+    ("ru", f"5{NBSP}000{NBSP}000–7{NBSP}000{NBSP}000", f"12{NBSP}%–17{NBSP}%"),
+    ("kk", f"5{NBSP}000{NBSP}000–7{NBSP}000{NBSP}000", "12%–17%"),
 ])
 def test_ranges_print_as_ranges_on_the_page_and_in_the_report(client, reports, language, world_range, share_range):
     """The world diaspora estimate (5 to 7 million, IOM 2022) is a range, never its midpoint 6,000,000.
@@ -158,6 +180,11 @@ def test_downloads_keep_machine_values(client):
     assert "1.4198394305830705e-05" in csv_text and "< 0" not in csv_text
     result = CliRunner().invoke(main, ["show", "demography", "--format", "csv", "--lang", "ru"])
     assert "UZB,2024,37134229,20707383,821000,15605846,2.21" in result.output
+    # the digits each share carries are data too, in the downloads; the terminal table writes them instead
+    assert result.output.splitlines()[0].endswith(",significant_digits")
+    assert ("diaspora_share_of_total_pct=1; diaspora_share_of_others_pct=1; share_of_regional_diaspora_pct=1; "
+            "share_of_world_diaspora_low_pct=1; share_of_world_diaspora_high_pct=1") in result.output  # Turkmenistan
+    assert "significant_digits" not in show("demography", "ru")
 
 
 def test_check_writes_claim_numbers_with_the_same_formatter():
@@ -166,5 +193,45 @@ def test_check_writes_claim_numbers_with_the_same_formatter():
     output = CliRunner().invoke(main, ["check"], env={"COLUMNS": "200"}).output
     rows = {line.split()[0]: line.split()[1:5] for line in output.splitlines() if line.strip()}
     assert rows["regional-total"] == ["867,200", "867,200", "0", "confirmed"]
-    assert rows["kgz-share-of-total"] == ["0.52", "0.519", "-0.0013", "confirmed"]
+    # 35,000 Kazakhs (two significant digits) of 6,747,323: the share is known to two digits too
+    assert rows["kgz-share-of-total"] == ["0.52", "0.52", "-0.0013", "confirmed"]
+    # 5 million (one significant digit) over 14,220,289 Kazakhs: 35.16%, known to the whole part only, but
+    # written to the tenths the stated 33.3 is judged at, so that the comparison can be read
     assert rows["world-diaspora-vs-kazakhs-low"][:2] == ["33.3", "35.2"]
+
+
+@pytest.mark.parametrize(("language", "turkmenistan", "tajikistan"), [
+    ("en", "0.1", "0.022"), ("ru", "0,1", "0,022"), ("kk", "0,1", "0,022")])
+def test_the_shares_chart_tooltip_writes_the_share_as_the_table_does(client, language, turkmenistan, tajikistan):
+    import json
+
+    page = client.get("/", params={"lang": language}).text
+    marker = '<script type="application/json" id="spec-demography">'
+    start = page.index(marker) + len(marker)
+    spec = json.loads(page[start:page.index("</script>", start)])
+    # the chart names countries in the reader's language; its points are found by their value here
+    shares = {"TKM": 100 * 9000 / 6516100, "TJK": 100 * 2200 / 10143540}
+    shown = {code: point["percent_text"] for point in spec["data"]["values"] for code, share in shares.items()
+             if point["percent"] == pytest.approx(share)}
+    table = {code: row["diaspora_share_of_total_pct"] for code in shares for row in html_rows(page, "country", code)
+             if "diaspora_share_of_total_pct" in row}
+    assert shown == {"TKM": turkmenistan, "TJK": tajikistan} == table
+    assert "format" not in json.dumps(spec["encoding"]["tooltip"])
+
+
+@pytest.mark.parametrize(("path", "block"), [
+    ("/flows", "flows"), ("/definitions", "definitions"), ("/projections", "projections"),
+    ("/repatriation", "education"), ("/survey", "survey"), ("/", "demography")])
+def test_no_chart_tooltip_formats_its_own_numbers(client, path, block):
+    """Every numeric tooltip field is a text written by the presentation layer (``*_text``), so a Russian
+    page's tooltip reads ``1 673`` as its table does, never d3's ``1,673``."""
+    import json
+
+    page = client.get(path, params={"lang": "ru"}).text
+    marker = f'<script type="application/json" id="spec-{block}">'
+    start = page.index(marker) + len(marker)
+    text = page[start:page.index("</script>", start)]
+    spec = json.loads(text)
+    tooltips = re.findall(r'"tooltip": (\[[^\]]*\])', json.dumps(spec))
+    assert tooltips and all('"format"' not in tooltip for tooltip in tooltips)
+    assert any("_text" in tooltip for tooltip in tooltips)

@@ -10,6 +10,7 @@ import pytest
 from tooling import tool
 
 from diaspora_observatory.charts import specs
+from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS
 from diaspora_observatory.tables import TABLE_NAMES, build_table
 from diaspora_observatory.web.columns import COLUMN_LABELS, column_header, column_label
 from diaspora_observatory.web.pages import fit_to_container, page_paths
@@ -24,7 +25,8 @@ def chart_spec(html: str, block_id: str) -> dict:
 
 
 def shown_columns(web_app) -> dict[str, str]:
-    """Every column of every table a page shows, and of every named table, with one place it appears."""
+    """Every column of every table a page shows, and of every named table, with one place it appears
+    (but those that say how to write the others, such as ``significant_digits``, which no page shows)."""
     site = web_app.state.site
     case = web_app.state.web.case
     found: dict[str, str] = {}
@@ -36,7 +38,7 @@ def shown_columns(web_app) -> dict[str, str]:
     for name in TABLE_NAMES:
         for column in build_table(case, name).columns:
             found.setdefault(str(column), f"named table {name}")
-    return found
+    return {column: where for column, where in found.items() if column not in HIDDEN_COLUMNS}
 
 
 def test_every_column_shown_has_a_label(web_app):
@@ -85,7 +87,7 @@ def test_flow_summary_and_claims_lead_with_their_result(client):
     rows = list(csv.DictReader(io.StringIO(client.get("/claims.csv", params={"table": "claims"}).text)))
     assert list(rows[0]) == ["id", "section", "statement", "reported", "computed", "status", "reason", "unit",
                              "comparator", "tolerance", "tolerance_basis", "data_scope", "method", "note",
-                             "source_id"]
+                             "source_id", "significant_digits"]
 
 
 def test_unknown_column_falls_back_to_its_machine_name():
@@ -119,9 +121,12 @@ def test_russian_flows_chart_texts(client):
     assert encoding["color"]["title"] == "Поток"
     assert encoding["color"]["scale"]["domain"] == ["иммиграция", "эмиграция", "сальдо"]
     assert [entry["title"] for entry in encoding["tooltip"]] == ["Страна-партнёр", "Год", "Поток", "Человек"]
-    # field names stay as they are; partners are named in the language, panels in the case's order
-    assert [entry["field"] for entry in encoding["tooltip"]] == ["partner", "year", "flow", "persons"]
-    assert spec["data"]["values"][0] == {"partner": "Киргизия", "year": 2000, "flow": "иммиграция", "persons": 1673}
+    # field names stay as they are; partners are named in the language, panels in the case's order; the
+    # tooltip reads the number as the table writes it (the presentation layer), not in a format of its own
+    assert [entry["field"] for entry in encoding["tooltip"]] == ["partner", "year", "flow", "persons_text"]
+    assert spec["data"]["values"][0] == {"partner": "Киргизия", "year": 2000, "flow": "иммиграция", "persons": 1673,
+                                         "persons_text": "1\xa0673"}
+    assert not any("format" in entry for entry in encoding["tooltip"])
     assert spec["facet"]["sort"] == ["Киргизия", "Таджикистан", "Туркменистан", "Узбекистан"]
 
 

@@ -19,6 +19,7 @@ on the whole series and on each segment a significant change point separates (``
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -28,13 +29,14 @@ import pandas as pd
 
 from diaspora_observatory.analysis import demography as demo
 from diaspora_observatory.analysis import flows as fl
+from diaspora_observatory.analysis import precision
 from diaspora_observatory.analysis import repatriation as rep
 from diaspora_observatory.analysis import survey as sv
 from diaspora_observatory.analysis.trend import mann_kendall, pettitt
 from diaspora_observatory.case.package import Case
 
 CLAIM_COLUMNS = ["id", "section", "statement", "reported", "computed", "status", "reason", "unit", "comparator",
-                 "tolerance", "tolerance_basis", "data_scope", "method", "note", "source_id"]
+                 "tolerance", "tolerance_basis", "data_scope", "method", "note", "source_id", "significant_digits"]
 STATUSES = ("confirmed", "mismatch", "unverifiable")
 # The statements stand in the study; the values they are recomputed from carry their own sources.
 STATEMENT_SOURCE = "study"
@@ -432,7 +434,58 @@ def judge_claim(case: Case, claim: ClaimRow) -> dict:
             "reason": reason, "unit": claim.unit, "comparator": claim.comparator,
             "tolerance": tolerance, "tolerance_basis": basis,
             "data_scope": _text(getattr(claim, "data_scope", "")), "method": name or None, "note": note,
-            "source_id": STATEMENT_SOURCE if STATEMENT_SOURCE in case.sources else None}
+            "source_id": STATEMENT_SOURCE if STATEMENT_SOURCE in case.sources else None,
+            "significant_digits": _computed_digits(case, name, params, claim.reported, computed)
+            if computed is not None else ""}
+
+
+# Methods whose value is a column of the demography table: the computed value is written with the
+# significant digits that table finds for it (analysis.precision), as the pages write the same share.
+DEMOGRAPHY_SHARES = {"diaspora_share_of_total": "diaspora_share_of_total_pct",
+                     "diaspora_share_of_others": "diaspora_share_of_others_pct",
+                     "concentration_in_host": "share_of_regional_diaspora_pct"}
+
+
+def _computed_digits(case: Case, name: str, params: dict, reported: object = None, computed: object = None) -> str:
+    """The claim's ``significant_digits`` (``computed=N``), empty where no input limits them.
+
+    A claim is judged at the rounding of its stated value, so the computed value is never written with
+    fewer digits than that rounding needs: "0.14 reported, 0.138 computed" shows 0.14, not the 0.1 its
+    inputs justify alone, and "17.2 against 17.34" reads 17.3, so that the verdict can be seen in the
+    figures (docs/statistics.md).
+    """
+    found = _input_digits(case, name, params)
+    try:
+        stated = float(str(reported).replace(",", ""))
+    except ValueError:
+        stated = math.nan
+    judged = computed if isinstance(computed, (int, float)) and not isinstance(computed, bool) else math.nan
+    if found is not None and math.isfinite(stated) and stated != 0 and math.isfinite(judged):
+        found = max(found, precision.digits_at(float(judged), precision.stated_place(stated)))
+    return precision.digits_text({"computed": found})
+
+
+def _input_digits(case: Case, name: str, params: dict) -> int | None:
+    found: int | None = None
+    if name in DEMOGRAPHY_SHARES:
+        digits = precision.read_digits(_host_row(case, params["country"])["significant_digits"])
+        found = digits.get(DEMOGRAPHY_SHARES[name])
+    elif name == "share_of_world_diaspora":
+        world = demo.world_estimate(case, params["estimate"])
+        end = world.high if params["bound"] == "low" else world.low
+        regional = demo.regional_summary(case).get("regional_diaspora_total_digits")
+        found = None if regional is None else precision.quotient_digits(regional, precision.stated_digits(end))
+    elif name == "world_diaspora_vs_origin":
+        world = demo.world_estimate(case, params["estimate"])
+        end = world.low if params["bound"] == "low" else world.high
+        places = demo.population_places(case)
+        wide = demo.population_wide(case)
+        origin = wide[wide["country"] == case.origin].sort_values("year")
+        place = places.get((case.origin, origin["year"].iloc[-1]), {}).get("titular") if not origin.empty else None
+        if place is not None:
+            titular = precision.digits_at(float(origin["titular_population"].iloc[-1]), place)
+            found = precision.quotient_digits(precision.stated_digits(end), titular)
+    return found
 
 
 def check_claims(case: Case) -> pd.DataFrame:

@@ -7,8 +7,11 @@ diaspora, and the shares are computed here; neither is a statistics office's fig
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
+from diaspora_observatory.analysis import precision
 from diaspora_observatory.analysis.provenance import describe, kinds_column
 from diaspora_observatory.analysis.ranges import Range
 from diaspora_observatory.case.package import Case
@@ -17,6 +20,7 @@ DEMOGRAPHY_COLUMNS = [
     "country", "year", "total_population", "titular_population", "diaspora_population", "other_population",
     "diaspora_share_of_total_pct", "diaspora_share_of_others_pct", "share_of_regional_diaspora_pct",
     "share_of_world_diaspora_low_pct", "share_of_world_diaspora_high_pct", "provenance", "source_ids",
+    "significant_digits",
 ]
 GROUPS = ["total", "titular", "diaspora", "other"]
 # Columns the demographic model computes from Table 1's counts (formulas in tables.DERIVED_FIELDS).
@@ -99,7 +103,86 @@ def _demography(case: Case) -> pd.DataFrame:
     shares = {column: "derived" for column in SHARE_COLUMNS if hosts[column].notna().any()}
     hosts["provenance"] = [describe({**kinds.get(key, ({}, {}))[0], **shares}, kinds.get(key, ({}, {}))[1])
                            for key in zip(hosts["country"], hosts["year"])]
+    hosts["significant_digits"] = _share_digits(case, hosts)
     return hosts[DEMOGRAPHY_COLUMNS]
+
+
+def population_places(case: Case) -> dict[tuple, dict[str, int]]:
+    """For each (country, year): the decimal place of the last significant digit of each group's count
+    (``analysis.precision``): a stated count's own (9000: thousands), a derived one's from its formula
+    (``total - titular - diaspora``: the coarsest of the three). A group whose precision cannot be told
+    is left out, and what is computed from it keeps the presentation layer's ceiling."""
+    return case.memo(("population_places",), lambda: _population_places(case))
+
+
+def _population_places(case: Case) -> dict[tuple, dict[str, int]]:
+    long = case.table("population")
+    formulas = long["formula"].fillna("") if "formula" in long.columns else pd.Series("", index=long.index)
+    kinds = kinds_column(long)
+    found: dict[tuple, dict[str, int]] = {}
+    derived: list[tuple[tuple, str, float, str]] = []
+    for row, formula, kind in zip(long.itertuples(), formulas, kinds):
+        # pandas types a row's fields as any scalar; the schema says population is a number, group a text.
+        population: Any = row.population
+        if pd.isna(population):
+            continue
+        key, group = (row.country, row.year), str(row.group)
+        if kind == "derived" and formula:
+            derived.append((key, group, float(population), str(formula)))
+        else:
+            found.setdefault(key, {})[group] = precision.stated_place(float(population))
+    # A derived count may use another derived one (other = total - titular - diaspora with titular =
+    # 0.85 * total): products first, then the differences that use them.
+    for key, group, value, formula in sorted(derived, key=lambda item: "*" not in item[3]):
+        place = precision.derived_place(formula, value, found.get(key, {}))
+        if place is not None:
+            found.setdefault(key, {})[group] = place
+    return found
+
+
+def _digits(value: Any, place: int | None) -> int | None:  # a row's field: a number, or NaN when missing
+    return None if place is None or pd.isna(value) else precision.digits_at(value, place)
+
+
+def _share_digits(case: Case, hosts: pd.DataFrame) -> list[str]:
+    """Each host's ``significant_digits``: every share has the fewer digits of its two counts (Taylor 2.8)."""
+    places = population_places(case)
+    regional_place = _regional_place(case, hosts)
+    regional_digits = _digits(hosts["diaspora_population"].sum(), regional_place)
+    try:
+        world = world_estimate(case)
+        world_digits = {"low": precision.stated_digits(world.low), "high": precision.stated_digits(world.high)}
+    except KeyError:
+        world_digits = {}
+    texts = []
+    for row in hosts.itertuples():
+        place = places.get((row.country, row.year), {})
+        diaspora = _digits(row.diaspora_population, place.get("diaspora"))
+        total = _digits(row.total_population, place.get("total"))
+        other = _digits(row.other_population, place.get("other"))
+        digits = {
+            "diaspora_share_of_total_pct": _fewest(diaspora, total),
+            "diaspora_share_of_others_pct": _fewest(diaspora, other),
+            "share_of_regional_diaspora_pct": _fewest(diaspora, regional_digits),
+            # the low share divides by the high world estimate, and the high share by the low one
+            "share_of_world_diaspora_low_pct": _fewest(diaspora, world_digits.get("high")),
+            "share_of_world_diaspora_high_pct": _fewest(diaspora, world_digits.get("low")),
+        }
+        texts.append(precision.digits_text(digits))
+    return texts
+
+
+def _fewest(*digits: int | None) -> int | None:
+    known = [found for found in digits if found is not None]
+    return None if len(known) < len(digits) else precision.quotient_digits(*known)
+
+
+def _regional_place(case: Case, hosts: pd.DataFrame) -> int | None:
+    """The last significant place of the sum of the hosts' diaspora counts (Taylor 3.3)."""
+    places = population_places(case)
+    found = [places.get((row.country, row.year), {}).get("diaspora") for row in hosts.itertuples()]
+    known = [place for place in found if place is not None]
+    return None if not found or len(known) < len(found) else precision.sum_place(known)
 
 
 def regional_summary(case: Case) -> dict:
@@ -118,13 +201,20 @@ def _regional_summary(case: Case) -> dict:
         "largest_host_share_pct": float(largest["share_of_regional_diaspora_pct"]),
         "hosts_by_size": table.sort_values("diaspora_population", ascending=False)["country"].tolist(),
     }
+    regional_digits = _digits(regional_total, _regional_place(case, table))
+    result["regional_diaspora_total_digits"] = regional_digits
+    shares = precision.read_digits(largest["significant_digits"])
+    result["largest_host_share_digits"] = shares.get("share_of_regional_diaspora_pct")
     try:
         world = world_estimate(case)
     except KeyError:
         return result
     share = Range(regional_total, regional_total).share_of(world)
     result.update({"world_estimate_low": world.low, "world_estimate_high": world.high,
-                   "share_of_world_diaspora_low_pct": share.low, "share_of_world_diaspora_high_pct": share.high})
+                   "share_of_world_diaspora_low_pct": share.low, "share_of_world_diaspora_high_pct": share.high,
+                   # the fewer digits of the regional sum and of the estimate's ends (Taylor 2.8)
+                   "share_of_world_diaspora_digits": _fewest(regional_digits, precision.stated_digits(world.low),
+                                                             precision.stated_digits(world.high))})
     origin = population_wide(case)
     origin = origin[origin["country"] == case.origin].sort_values("year")
     if not origin.empty:

@@ -10,14 +10,15 @@ from typing import SupportsFloat, cast
 
 import pandas as pd
 
-from diaspora_observatory.analysis import demography, flows, institutions
+from diaspora_observatory.analysis import demography, flows, institutions, precision
 from diaspora_observatory.analysis.provenance import INFERRED, kinds_column, with_provenance
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.errors import UnknownCountry
 
 KEY_FIGURE_COLUMNS = ["figure", "value", "low", "high", "unit", "detail", "provenance", "formula", "source_ids",
-                      "note"]
-MAP_COLUMNS = ["country", "role", "diaspora_population", "diaspora_share_of_total_pct", "source_ids"]
+                      "note", "significant_digits"]
+MAP_COLUMNS = ["country", "role", "diaspora_population", "diaspora_share_of_total_pct", "source_ids",
+               "significant_digits"]
 
 
 def _joined(values: Iterable[object]) -> str:
@@ -30,11 +31,14 @@ def _joined(values: Iterable[object]) -> str:
 
 def _figure(figure: str, value: float | None, unit: str, provenance: str, source_ids: str, *,
             low: float | None = None, high: float | None = None, detail: str = "", formula: str = "",
-            note: str = "") -> dict:
+            note: str = "", digits: int | None = None) -> dict:
+    """One key figure; ``digits`` are the significant digits its inputs justify (``analysis.precision``),
+    for the value and both ends of a range, None where no input limits them."""
     point = value is not None
     return {"figure": figure, "value": value, "low": value if point else low, "high": value if point else high,
             "unit": unit, "detail": detail, "provenance": provenance, "formula": formula, "source_ids": source_ids,
-            "note": note}
+            "note": note,
+            "significant_digits": precision.digits_text(dict.fromkeys(("value", "low", "high"), digits))}
 
 
 def key_figures(case: Case) -> pd.DataFrame:
@@ -61,7 +65,8 @@ def key_figures(case: Case) -> pd.DataFrame:
                                          & (population["group"] == "diaspora")]["source_id"])
     rows.append(_figure("largest_host_share", float(summary["largest_host_share_pct"]), "percent", "derived",
                         _joined([diaspora_sources, largest_sources]), detail=largest,
-                        formula="100 × the largest host's diaspora count / the sum over the hosts"))
+                        formula="100 × the largest host's diaspora count / the sum over the hosts",
+                        digits=summary.get("largest_host_share_digits")))
     if "world_estimate_low" in summary:
         estimates = case.table("diaspora_estimates")
         world_id = case.diaspora.get("world_estimate")
@@ -72,7 +77,8 @@ def key_figures(case: Case) -> pd.DataFrame:
         low, high = summary["share_of_world_diaspora_low_pct"], summary["share_of_world_diaspora_high_pct"]
         rows.append(_figure("share_of_world_diaspora", low if low == high else None, "percent", "derived",
                             _joined([diaspora_sources, world_source]), low=low, high=high,
-                            formula="100 × the sum over the hosts / the high and the low world estimate"))
+                            formula="100 × the sum over the hosts / the high and the low world estimate",
+                            digits=summary.get("share_of_world_diaspora_digits")))
     if case.has("flows"):
         yearly = flows.flows(case)
         net = float(yearly["net"].sum())
@@ -115,10 +121,10 @@ def map_values(case: Case) -> pd.DataFrame:
     rows = [{"country": row.country, "role": "host",
              "diaspora_population": float(cast(SupportsFloat, row.diaspora_population)),
              "diaspora_share_of_total_pct": float(cast(SupportsFloat, row.diaspora_share_of_total_pct)),
-             "source_ids": row.source_ids}
+             "source_ids": row.source_ids, "significant_digits": row.significant_digits}
             for row in table.itertuples()]
     rows.append({"country": case.origin, "role": "origin", "diaspora_population": None,
-                 "diaspora_share_of_total_pct": None, "source_ids": ""})
+                 "diaspora_share_of_total_pct": None, "source_ids": "", "significant_digits": ""})
     return pd.DataFrame(rows, columns=MAP_COLUMNS)
 
 

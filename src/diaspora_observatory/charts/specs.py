@@ -31,6 +31,19 @@ def _records(table: pd.DataFrame) -> list[dict]:
     return [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in table.to_dict(orient="records")]
 
 
+def _written(table: pd.DataFrame, columns: dict[str, str], language: str) -> pd.DataFrame:
+    """``table`` with a ``<field>_text`` beside each numeric field, the number as the tables write it (the
+    presentation layer: its column's kind, the reader's signs, the digits a ``significant_digits`` column
+    declares), so that a tooltip reads the same string as the table under the chart. ``columns`` maps each
+    field to the column whose kind it has."""
+    from diaspora_observatory.presentation.cells import cell_text
+
+    rows: list[dict[str, object]] = [{str(key): value for key, value in row.items()}
+                                     for row in table.to_dict(orient="records")]
+    return table.assign(**{f"{field}_text": [cell_text(column, row[field], language, row) for row in rows]
+                           for field, column in columns.items()})
+
+
 def _titled(tooltip: list[dict], translate: Translate, titles: dict[str, str]) -> list[dict]:
     """Tooltip fields with a title in the reader's language; untranslated (the report) they stay as they are."""
     if translate is _identity:
@@ -45,12 +58,13 @@ def _base(title: str, source: str, translate: Translate) -> dict:
 
 
 def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
-                    translate: Translate = _identity) -> dict:
+                    translate: Translate = _identity, language: str = "en") -> dict:
     """Lines of immigration and emigration per year, one panel per partner; legend click toggles a series."""
     long = flows.melt(id_vars=["partner", "year"], value_vars=["immigration", "emigration", "net"],
                       var_name="flow", value_name="persons")
     flow_labels = {"immigration": translate("immigration"), "emigration": translate("emigration"),
                    "net": translate("net")}
+    long = _written(long, {"persons": "immigration"}, language)
     long["flow"] = long["flow"].map(flow_labels)
     spec = _base(title or translate("Migration flows with Kazakhstan"), source, translate)
     spec.pop("width")
@@ -70,9 +84,9 @@ def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
                           "scale": {"domain": list(flow_labels.values())}},
                 "opacity": {"condition": {"param": "series", "value": 1}, "value": 0.15},
                 "tooltip": _titled([{"field": "partner"}, {"field": "year"}, {"field": "flow"},
-                                    {"field": "persons", "format": ","}],
+                                    {"field": "persons_text"}],
                                    translate, {"partner": translate("Partner country"), "year": translate("Year"),
-                                               "flow": translate("Flow"), "persons": translate("Persons")}),
+                                               "flow": translate("Flow"), "persons_text": translate("Persons")}),
             },
         },
     })
@@ -80,11 +94,21 @@ def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
 
 
 def diaspora_shares(demography: pd.DataFrame, source: str, title: str | None = None,
-                    translate: Translate = _identity) -> dict:
-    """Bars of the diaspora's share of the total population and of the other groups, per host."""
-    long = demography.melt(id_vars=["country"],
-                           value_vars=["diaspora_share_of_total_pct", "diaspora_share_of_others_pct"],
-                           var_name="measure", value_name="percent")
+                    translate: Translate = _identity, language: str = "en") -> dict:
+    """Bars of the diaspora's share of the total population and of the other groups, per host. The tooltip
+    writes each share as the tables do (``presentation.cells``: the digits its counts justify, in the signs
+    of ``language``), not with a format of its own."""
+    from diaspora_observatory.presentation.cells import cell_text
+
+    digits = demography["significant_digits"] if "significant_digits" in demography.columns else ""
+    long = demography.assign(significant_digits=digits).melt(
+        id_vars=["country", "significant_digits"], value_vars=["diaspora_share_of_total_pct",
+                                                               "diaspora_share_of_others_pct"],
+        var_name="measure", value_name="percent")
+    long["percent_text"] = [cell_text(measure, value, language, {"significant_digits": found})
+                            for measure, value, found in zip(long["measure"], long["percent"],
+                                                             long["significant_digits"])]
+    long = long.drop(columns="significant_digits")
     long["measure"] = long["measure"].map({"diaspora_share_of_total_pct": translate("share of total population"),
                                            "diaspora_share_of_others_pct": translate("share of other groups")})
     spec = _base(title or translate("Kazakhs in each host country"), source, translate)
@@ -99,18 +123,19 @@ def diaspora_shares(demography: pd.DataFrame, source: str, title: str | None = N
             "x": {"field": "percent", "type": "quantitative", "title": translate("Percent")},
             "color": {"field": "measure", "type": "nominal", "title": None},
             "opacity": {"condition": {"param": "measure_pick", "value": 1}, "value": 0.2},
-            "tooltip": _titled([{"field": "country"}, {"field": "measure"}, {"field": "percent", "format": ".2f"}],
+            "tooltip": _titled([{"field": "country"}, {"field": "measure"}, {"field": "percent_text"}],
                                translate, {"country": translate("Country"), "measure": translate("Measure"),
-                                           "percent": translate("Percent")}),
+                                           "percent_text": translate("Percent")}),
         },
     })
     return spec
 
 
 def survey_items(survey: pd.DataFrame, source: str, title: str | None = None,
-                 translate: Translate = _identity) -> dict:
+                 translate: Translate = _identity, language: str = "en") -> dict:
     """Bars of the Likert item means on the 1-5 scale."""
-    means = survey[survey["statistic"] == "mean"][["item_id", "label", "value"]]
+    means = survey[survey["statistic"] == "mean"][["item_id", "label", "statistic", "value"]]
+    means = _written(means, {"value": "value"}, language).drop(columns="statistic")
     spec = _base(title or translate("Importance of identity elements (1-5)"), source, translate)
     spec.update({
         "data": {"values": _records(means)},
@@ -122,19 +147,21 @@ def survey_items(survey: pd.DataFrame, source: str, title: str | None = None,
             "x": {"field": "value", "type": "quantitative",
                   "title": translate("Mean (1 = not important, 5 = very important)"), "scale": {"domain": [1, 5]}},
             "x2": {"datum": 1},
-            "tooltip": _titled([{"field": "label"}, {"field": "value", "format": ".1f"}],
-                               translate, {"label": translate("Item"), "value": translate("Mean")}),
+            "tooltip": _titled([{"field": "label"}, {"field": "value_text"}],
+                               translate, {"label": translate("Item"), "value_text": translate("Mean")}),
         },
     })
     return spec
 
 
 def education_comparison(education: pd.DataFrame, source: str, title: str | None = None,
-                         translate: Translate = _identity, labels: Labels | None = None) -> dict:
+                         translate: Translate = _identity, labels: Labels | None = None,
+                         language: str = "en") -> dict:
     """Grouped bars of the education shares of repatriates and emigrants; unreported levels are absent.
     Levels keep the table's order (highest first) and are named by ``labels`` when given."""
     long = education.melt(id_vars=["education"], value_vars=["kandas_share_pct", "emigrants_share_pct"],
                           var_name="group", value_name="percent").dropna(subset=["percent"])
+    long = _written(long, {"percent": "emigrants_share_pct"}, language)
     if labels is not None:
         long["education"] = long["education"].map(lambda code: labels("education", code))
     long["group"] = long["group"].map({"kandas_share_pct": translate("repatriates (kandas)"),
@@ -149,9 +176,9 @@ def education_comparison(education: pd.DataFrame, source: str, title: str | None
             "yOffset": {"field": "group"},
             "x": {"field": "percent", "type": "quantitative", "title": translate("Percent of the group")},
             "color": {"field": "group", "type": "nominal", "title": None},
-            "tooltip": _titled([{"field": "group"}, {"field": "education"}, {"field": "percent", "format": ".1f"}],
+            "tooltip": _titled([{"field": "group"}, {"field": "education"}, {"field": "percent_text"}],
                                translate, {"group": translate("Group"), "education": translate("Education"),
-                                           "percent": translate("Percent of the group")}),
+                                           "percent_text": translate("Percent of the group")}),
         },
     })
     return spec
@@ -159,12 +186,13 @@ def education_comparison(education: pd.DataFrame, source: str, title: str | None
 
 def projection_fans(projections: pd.DataFrame, source: str, title: str | None = None,
                     translate: Translate = _identity, names: Callable[[str], str] | None = None,
-                    labels: Labels | None = None) -> dict:
+                    labels: Labels | None = None, language: str = "en") -> dict:
     """Fan charts of the scenario projections: per host a panel, per scenario its central path as a line
     over the band from its low to its high path (the range its base count's rounding and its parameter
     ranges stand for). ``names`` turns a host's code into the reader's name for the panel titles, ``labels``
     a scenario's code into its label."""
     table = projections[["country", "scenario", "year", "low", "central", "high"]].copy()
+    table = _written(table, {"low": "low", "central": "central", "high": "high"}, language)
     if names is not None:
         table["country"] = [names(code) for code in table["country"]]
     if labels is not None:
@@ -190,11 +218,11 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
                  "encoding": {"y": {"field": "central", "type": "quantitative", "title": persons}, "color": color,
                               "tooltip": _titled(
                                   [{"field": "country"}, {"field": "scenario"}, {"field": "year"},
-                                   {"field": "low", "format": ","}, {"field": "central", "format": ","},
-                                   {"field": "high", "format": ","}], translate,
+                                   {"field": "low_text"}, {"field": "central_text"},
+                                   {"field": "high_text"}], translate,
                                   {"country": translate("Country"), "scenario": translate("Scenario"),
-                                   "year": translate("Year"), "low": translate("Low"),
-                                   "central": translate("Central"), "high": translate("High")})}},
+                                   "year": translate("Year"), "low_text": translate("Low"),
+                                   "central_text": translate("Central"), "high_text": translate("High")})}},
             ],
         },
     })
@@ -231,12 +259,13 @@ def claims_by_status(claims: pd.DataFrame, source: str, title: str | None = None
 
 
 def definition_counts(definitions: pd.DataFrame, source: str, title: str | None = None,
-                      translate: Translate = _identity, names: Callable[[str], str] | None = None) -> dict:
+                      translate: Translate = _identity, names: Callable[[str], str] | None = None,
+                      language: str = "en") -> dict:
     """A dot per host and definition on a log scale: hosts differ a hundredfold (2,200 to 821,000), and the
     definitions stand side by side, never added. Dots, not bars: a bar's length from 0 means nothing on
     a log scale."""
     table = definitions[["country", "definition", "label", "count", "year"]].dropna(subset=["count"]).copy()
-    table = table[table["count"] > 0]
+    table = _written(table[table["count"] > 0], {"count": "count"}, language)
     if names is not None:
         table["country"] = [names(code) for code in table["country"]]
     spec = _base(title or translate("Each host under each definition"), source, translate)
@@ -250,10 +279,10 @@ def definition_counts(definitions: pd.DataFrame, source: str, title: str | None 
             "x": {"field": "count", "type": "quantitative", "scale": {"type": "log"}, "title": translate("Persons")},
             "color": {"field": "label", "type": "nominal", "title": translate("Definition")},
             "shape": {"field": "label", "type": "nominal", "title": translate("Definition")},
-            "tooltip": _titled([{"field": "country"}, {"field": "label"}, {"field": "count", "format": ","},
+            "tooltip": _titled([{"field": "country"}, {"field": "label"}, {"field": "count_text"},
                                 {"field": "year"}], translate,
                                {"country": translate("Country"), "label": translate("Definition"),
-                                "count": translate("Persons"), "year": translate("Year")}),
+                                "count_text": translate("Persons"), "year": translate("Year")}),
         },
     })
     return spec

@@ -6,9 +6,13 @@ from __future__ import annotations
 import numbers
 from collections.abc import Mapping
 
+from diaspora_observatory.analysis.precision import read_digits
 from diaspora_observatory.presentation.kinds import COUNT, PEOPLE, UNIT_COLUMNS, UNIT_KINDS, YEAR, column_kind
 from diaspora_observatory.presentation.numbers import _is_missing, format_value
 
+# Columns that say how to write the others (``analysis.precision``), not values a reader reads: the CLI,
+# the web page and the report leave them out of the tables they show; the CSV and JSON keep them.
+HIDDEN_COLUMNS = frozenset({"significant_digits"})
 YES_NO = {"en": ("yes", "no"), "ru": ("да", "нет"), "kk": ("иә", "жоқ")}
 
 
@@ -23,19 +27,23 @@ def is_number(value: object) -> bool:
 
 def cell_text(column: str, value: object, language: str = "en", row: Mapping[str, object] | None = None) -> str:
     """``value`` of ``column`` as a reader sees it: ``""`` when missing, yes/no in the language, a number by
-    its column's kind (``row`` supplies a ``unit`` where the column has mixed units), any text as it is.
+    its column's kind (``row`` supplies a ``unit`` where the column has mixed units, and the significant
+    digits its inputs justify in ``significant_digits``, see ``analysis.precision``), any text as it is.
 
     >>> cell_text("net_total", 450810.0, "ru"), cell_text("first_year", 2000)
     ('450\\xa0810', '2000')
     >>> cell_text("value", 94.67, "en", {"unit": "percent"})
     '94.7'
+    >>> cell_text("share_pct", 0.138119, "en", {"significant_digits": "share_pct=1"})
+    '0.1'
     """
     if value is None or _is_missing(value):
         return ""
     if isinstance(value, bool) or type(value).__name__ == "bool_":  # numpy's booleans too
         return yes_no(bool(value), language)
     if is_number(value):
-        return format_value(value, column_kind(column, row), language)
+        digits = read_digits(row.get("significant_digits")).get(column) if row is not None else None
+        return format_value(value, column_kind(column, row), language, digits=digits)
     if row is not None and isinstance(value, str) and column in UNIT_COLUMNS and row.get("unit") in UNIT_KINDS:
         # A claim's reported value is kept as the study wrote it (text: a number, a code or a word); a
         # number among them is written in the reader's signs with exactly the digits the study gave.

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 PEOPLE = "people"      # a number of persons: whole numbers
 COUNT = "count"        # a count of things (institutions, years, respondents, rows): whole numbers
-PERCENT = "percent"    # a share given in percent (12.5 means 12.5%): three significant digits
+PERCENT = "percent"    # a share in percent (12.5 means 12.5%): the digits its inputs justify, at most three
 P_VALUE = "p_value"    # a test's p-value: three decimals, "< 0.001" below that
 YEAR = "year"          # a calendar year: never grouped
 RATE = "rate"          # a change per year (a slope, a drift): three significant digits

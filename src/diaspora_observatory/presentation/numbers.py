@@ -4,8 +4,12 @@ English groups thousands with a comma and writes a decimal point; Russian and Ka
 non-breaking space and write a decimal comma (``34 871``, ``14,9``). What each kind shows:
 
 - people and counts: whole numbers (a projection has no tenths of a person);
-- percentages: at most three significant digits (``94.7``, ``0.519``, ``0.0217``, ``0.5``), trailing
-  zeros dropped so that no digit is claimed beyond them;
+- percentages: the significant digits their inputs justify (``digits``, from the table's
+  ``significant_digits``, see ``analysis.precision``: a share of "around 9,000" has one, ``0.1``), and
+  at most three (``94.7``, ``0.519``, ``0.0217``, ``0.5``); trailing zeros dropped so that no digit is
+  claimed beyond them; the whole part is never cut (one digit of 12.39 is ``12``, not ``10``, which
+  would read as another figure; Taylor's rule of writing the last digit where the uncertainty lies
+  gives the same ``12`` for 867,200 of "5 to 7 million");
 - p-values: three decimals, and ``< 0.001`` below that (never ``0.0``), after APA style;
 - years: the digits alone, never grouped (``1990``, not ``1,990``);
 - rates (persons per year) and other measures: at most three significant digits, never fewer than the
@@ -22,6 +26,7 @@ import numbers
 import re
 from functools import lru_cache
 
+from diaspora_observatory.analysis.precision import read_digits
 from diaspora_observatory.presentation.kinds import (
     COUNT,
     LEVEL,
@@ -74,15 +79,21 @@ def _percent_pattern(language: str, decimals: int) -> str:
     return re.sub(r"0(?=[^0#.]*%)", "0." + "0" * decimals, pattern, count=1) if decimals else pattern
 
 
-def format_percent(value: object, language: str = "en", *, decimals: int | None = None) -> str:
+def _significant(digits: int | None) -> int:
+    """The digits to write: those the inputs justify, never more than the ceiling."""
+    return SIGNIFICANT_DIGITS if digits is None else max(1, min(int(digits), SIGNIFICANT_DIGITS))
+
+
+def format_percent(value: object, language: str = "en", *, decimals: int | None = None,
+                   digits: int | None = None) -> str:
     """A percentage (given in percent: 12.5) with the locale's sign and spacing (``12,5 %`` in Russian);
-    three significant digits unless ``decimals`` is given."""
+    ``digits`` significant digits (at most three) unless ``decimals`` is given."""
     from babel.numbers import format_percent as babel_percent
 
     if _is_missing(value):
         return MISSING
     number = float(value)  # type: ignore[arg-type]
-    places = _decimals(number) if decimals is None else decimals
+    places = _decimals(number, _significant(digits)) if decimals is None else decimals
     return babel_percent(round(number, places) / 100, format=_percent_pattern(language, places), locale=language,
                          decimal_quantization=True)
 
@@ -103,9 +114,15 @@ def p_value_phrase(p_value: object, language: str = "en") -> str:
     return f"p{NBSP}{text}" if text.startswith("<") else f"p{NBSP}={NBSP}{text}"
 
 
-def format_value(value: object, kind: str = PLAIN, language: str = "en", *, decimals: int | None = None) -> str:
+def format_value(value: object, kind: str = PLAIN, language: str = "en", *, decimals: int | None = None,
+                 digits: int | None = None) -> str:
     """``value`` written as a number of ``kind`` for readers of ``language``; text is returned as it is.
-    ``decimals`` fixes the decimals of a percentage, rate or plain measure (a mean on a 1-5 scale: 2).
+    ``decimals`` fixes the decimals of a percentage, rate or plain measure (a mean on a 1-5 scale: 2);
+    ``digits`` is the number of significant digits its inputs justify (``analysis.precision``; at most
+    three are written). Counts of people, years and p-values are written the same whatever ``digits``.
+
+    >>> format_value(0.138119, "percent", "en", digits=1), format_value(0.0216887, "percent", "ru", digits=2)
+    ('0.1', '0,022')
 
     >>> format_value(34870.8, "people", "en"), format_value(34870.8, "people", "ru")
     ('34,871', '34\\xa0871')
@@ -130,23 +147,25 @@ def format_value(value: object, kind: str = PLAIN, language: str = "en", *, deci
             return _decimal(number, decimals, language)
         if kind == PLAIN and isinstance(value, numbers.Integral):
             return _decimal(number, 0, language)
-        # Trailing zeros are dropped: 0.044 (2,200 of a world estimate of 5 million) written 0.0440 would
-        # claim a digit that neither input has.
-        return _decimal(number, _decimals(number), language, keep_zeros=False)
+        # Without a declaration trailing zeros are dropped: 0.5 written 0.500 would claim digits that no
+        # input has. With one they are kept: two digits of 2.04 are 2.0, and 2 would claim fewer.
+        return _decimal(number, _decimals(number, _significant(digits)), language, keep_zeros=digits is not None)
     raise ValueError(f"unknown kind of number {kind!r}")
 
 
-def format_number(value: object, language: str = "en", kind: str = PLAIN) -> str:
+def format_number(value: object, language: str = "en", kind: str = PLAIN, digits: int | None = None) -> str:
     """``format_value`` with the language first, as templates call it: ``number(value, "people")``."""
-    return format_value(value, kind, language)
+    return format_value(value, kind, language, digits=digits)
 
 
-def format_range(low: object, high: object, kind: str = PLAIN, language: str = "en") -> str:
+def format_range(low: object, high: object, kind: str = PLAIN, language: str = "en",
+                 digits: int | None = None) -> str:
     """A range or an interval, ``3,000,000–4,500,000``; one value when both ends are the same, and spaces
-    around the dash when an end is negative so that it does not read as a minus sign."""
+    around the dash when an end is negative so that it does not read as a minus sign. ``digits`` as in
+    ``format_value``, for both ends."""
     if _is_missing(low) and _is_missing(high):
         return MISSING
-    first, second = format_value(low, kind, language), format_value(high, kind, language)
+    first, second = format_value(low, kind, language, digits=digits), format_value(high, kind, language, digits=digits)
     if first == second:
         return first
     negative = any(isinstance(v, numbers.Real) and not _is_missing(v) and float(v) < 0 for v in (low, high))
@@ -156,14 +175,34 @@ def format_range(low: object, high: object, kind: str = PLAIN, language: str = "
 UNIT_KINDS = {"persons": PEOPLE, "people": PEOPLE, "count": COUNT, "year": YEAR}
 
 
-def figure_text(value: object, low: object, high: object, unit: str, language: str = "en") -> str:
+def _figure_digits(digits: object) -> int | None:
+    if isinstance(digits, str):
+        found = read_digits(digits).values()
+        return min(found) if found else None
+    if _is_missing(digits) or not isinstance(digits, numbers.Real) or isinstance(digits, bool):
+        return None
+    return int(float(digits))
+
+
+def figure_text(value: object, low: object, high: object, unit: str, language: str = "en",
+                digits: object = None) -> str:
     """A headline figure as the overview card and the report's key figures write it: a percentage with
     the locale's sign, anything else by its unit's kind; a range (``5,000,000–7,000,000``,
-    ``12.4%–17.3%``) when ``low`` and ``high`` differ, never its midpoint."""
+    ``12%–17%``) when ``low`` and ``high`` differ, never its midpoint. ``digits`` is the significant
+    digits its inputs justify: a number, a ``significant_digits`` cell (``value=1; low=1; high=1``, the
+    fewest of them) or missing (the ceiling of three).
+
+    >>> figure_text(None, 12.389, 17.344, "percent", "en", 1), figure_text(94.6725, 94.6725, 94.6725, "percent")
+    ('12%–17%', '94.7%')
+    """
     ranged = not (_is_missing(low) or _is_missing(high)) and low != high
+    significant = _figure_digits(digits)
     if unit == "percent":
         if ranged:
-            return f"{format_percent(low, language)}–{format_percent(high, language)}"
-        return format_percent(value, language)
+            first, second = (format_percent(end, language, digits=significant) for end in (low, high))
+            return f"{first}–{second}"
+        return format_percent(value, language, digits=significant)
     kind = UNIT_KINDS.get(unit, PLAIN)
-    return format_range(low, high, kind, language) if ranged else format_value(value, kind, language)
+    if ranged:
+        return format_range(low, high, kind, language, digits=significant)
+    return format_value(value, kind, language, digits=significant)

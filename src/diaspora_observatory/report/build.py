@@ -18,7 +18,7 @@ from diaspora_observatory.case.labels import ValueLabels, value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts.render import to_svg
 from diaspora_observatory.errors import DiasporaError
-from diaspora_observatory.presentation.cells import cell_text
+from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, cell_text
 from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.presentation.numbers import figure_text
 from diaspora_observatory.report.sections import Section, build_sections
@@ -39,7 +39,9 @@ def format_cell(value: object, column: str = "", labels: ValueLabels | None = No
     """A table cell for people: a number written by the presentation layer for its column's kind (the
     same string as the web page and ``diaspora show``), a code by its label (the CSV tables keep codes)."""
     if labels is not None and isinstance(value, str):
-        return labels(column, value)
+        # a number kept as text (a claim's reported value, "20000000") is written as the web page writes it
+        shown = cell_text(column, value, language, row) if row is not None else value
+        return shown if shown != value else labels(column, value)
     return cell_text(column, value, language, row)
 
 
@@ -91,7 +93,8 @@ def key_figures(case: Case, language: str = "en") -> list[dict]:
     if not case.has("population"):
         return []
     return [{"label": KEY_FIGURE_LABELS.get(row["figure"], row["figure"]), "detail": row["detail"],
-             "text": figure_text(row["value"], row["low"], row["high"], row["unit"], language),
+             "text": figure_text(row["value"], row["low"], row["high"], row["unit"], language,
+                                 row.get("significant_digits")),
              "source_ids": [part for part in str(row["source_ids"]).split(";") if part]}
             for row in records(figures(case))]
 
@@ -105,6 +108,7 @@ def _context(case: Case, sections: list[Section], svgs: dict[str, str], language
         "sources": [case.sources[s] for s in sorted(used) if s in case.sources],
         "source_label": lambda ids: source_label(case, ids),
         "records": records, "key_figures": key_figures(case, language), "lang": language,
+        "hidden": HIDDEN_COLUMNS,  # columns that say how to write the others, not shown
     }
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from markupsafe import Markup, escape
 
 from diaspora_observatory.case.labels import ValueLabels
 from diaspora_observatory.countries import country_name
-from diaspora_observatory.presentation.cells import cell_text, is_number, yes_no
+from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, cell_text, is_number, yes_no
+from diaspora_observatory.presentation.kinds import UNIT_COLUMNS
+from diaspora_observatory.presentation.provenance import provenance_text
+from diaspora_observatory.web.columns import column_label
 
 COUNTRY_COLUMNS = {"country", "partner", "largest_host", "destination", "largest_destination"}
 STATUS_COLUMNS = {"status", "severity"}
@@ -24,10 +27,12 @@ def _is_source_column(column: str) -> bool:
 
 
 def format_cell(column: str, value: object, language: str, labels: ValueLabels | None = None,
-                row: Mapping[str, object] | None = None) -> Markup:
+                row: Mapping[str, object] | None = None, translate: Callable[[str], str] | None = None) -> Markup:
     """One ``<td>`` for ``value`` of ``column`` in ``language``; every text is escaped. With ``labels`` (the
     case's value labels in ``language``) a code is shown by its label, the code itself in ``title``.
-    Numbers are written by the presentation layer for the column's kind (``row`` gives a ``unit``)."""
+    Numbers are written by the presentation layer for the column's kind (``row`` gives a ``unit``). With
+    ``translate`` (the page's gettext) a provenance cell is written in the reader's words, the machine
+    text kept in ``title``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return Markup('<td class="empty"><span class="visually-hidden">–</span></td>')
     if isinstance(value, bool):
@@ -36,6 +41,12 @@ def format_cell(column: str, value: object, language: str, labels: ValueLabels |
     if is_number(value):
         return Markup(f'<td class="num">{escape(cell_text(column, value, language, row))}</td>')
     text = str(value)
+    if row is not None and column in UNIT_COLUMNS:
+        # A number kept as the study wrote it (a claim's reported value, "20000000") is written by the
+        # presentation layer in the reader's signs, as the CLI and the report write it.
+        shown = cell_text(column, text, language, row)
+        if shown != text:
+            return Markup(f'<td class="num" title="{escape(text)}">{escape(shown)}</td>')
     if column in COUNTRY_COLUMNS and len(text) == 3 and text.isupper():
         name = country_name(text, language)
         return Markup(f'<td><abbr title="{escape(text)}">{escape(name)}</abbr></td>')
@@ -44,6 +55,10 @@ def format_cell(column: str, value: object, language: str, labels: ValueLabels |
                           for part in text.split(";") if part)
         return Markup(f'<td class="links">{links}</td>')
     label = labels.get(column, text) if labels is not None else None
+    if column == "provenance" and translate is not None and label is None:
+        label = provenance_text(text, translate, lambda name: column_label(name, translate),
+                                lambda term: (labels.get("group", term) if labels is not None else None) or term,
+                                language)
     label = None if label == text else label
     if column in STATUS_COLUMNS:
         return Markup(f'<td><span class="status status-{escape(text)}"{_titled(label, text)}>'
@@ -58,8 +73,9 @@ def format_cell(column: str, value: object, language: str, labels: ValueLabels |
 def shown_columns(columns: Iterable[object]) -> list[str]:
     """The columns a table shows: a ``<code>_name`` column (``country_name``, ``destination_name``) is left
     out when its code column is there, since that cell already names the country in the reader's
-    language. Downloads keep every column."""
-    names = [str(column) for column in columns]
+    language; ``significant_digits`` is left out too, since each number is already written with those
+    digits. Downloads keep every column."""
+    names = [str(column) for column in columns if str(column) not in HIDDEN_COLUMNS]
     present = set(names)
     return [name for name in names if not (name.endswith("_name") and name.removesuffix("_name") in present
                                            and name.removesuffix("_name") in COUNTRY_COLUMNS)]

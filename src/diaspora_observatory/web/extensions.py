@@ -29,6 +29,7 @@ from diaspora_observatory.countries import country_name
 from diaspora_observatory.extension_points import WEB, installed
 from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.presentation.numbers import figure_text, format_range
+from diaspora_observatory.presentation.provenance import source_heading
 from diaspora_observatory.safety import AttemptLimiter
 from diaspora_observatory.tabular import records
 from diaspora_observatory.web.cells import format_cell, shown_columns
@@ -103,10 +104,12 @@ class WebContext:
             "number": lambda value, kind="plain": format_number(value, language, kind),
             "percent": lambda value, decimals=None: format_percent(value, language, decimals),
             "range": lambda low, high, kind="plain": format_range(low, high, kind, language),
-            "figure": lambda value, low, high, unit: figure_text(value, low, high, unit, language),
+            "figure": lambda value, low, high, unit, digits=None: figure_text(value, low, high, unit, language, digits),
             "country": lambda code: country_name(code, language) if isinstance(code, str) and len(code) == 3 else code,
             "rows": records,
-            "cell": lambda column, value, row=None: format_cell(column, value, language, labels, row),
+            "cell": lambda column, value, row=None: format_cell(column, value, language, labels, row, translate),
+            # "Source", "Computed from"…: a figure's source line headed by what the figure is
+            "source_heading": lambda kind: source_heading(kind, translate),
             "label": labels,  # label(column, code): a code's name in the reader's language
             "shown_columns": shown_columns,
             "header": lambda column: column_header(column, translate),

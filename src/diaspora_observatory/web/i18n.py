@@ -68,12 +68,13 @@ def choose_language(query_language: str | None, cookie_language: str | None, acc
     return DEFAULT_LANGUAGE
 
 
-def format_number(value: object, language: str, kind: str | int = "plain") -> str:
+def format_number(value: object, language: str, kind: str | int = "plain", digits: int | None = None) -> str:
     """A number the way readers of ``language`` expect, written by the presentation layer for its ``kind``
     (``"people"``, ``"percent"``, ``"p_value"``…; an int is a fixed number of decimals, as templates of
-    the survey and documents pages ask: ``number(mean, 2)``)."""
+    the survey and documents pages ask: ``number(mean, 2)``); ``digits`` the significant digits the
+    value's inputs justify (``analysis.precision``)."""
     if isinstance(kind, str):
-        return numbers_layer.format_value(value, kind, language)
+        return numbers_layer.format_value(value, kind, language, digits=digits)
     if isinstance(kind, bool):  # an int to Python, but no number of decimals
         raise TypeError(f"format_number: kind {kind!r} is neither a kind nor a number of decimals")
     return format_decimals(value, kind, language)

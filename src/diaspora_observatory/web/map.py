@@ -10,6 +10,7 @@ from enum import Enum
 
 import pandas as pd
 
+from diaspora_observatory.analysis.precision import read_digits
 from diaspora_observatory.charts.specs import SCHEMA
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.web.geometry import GEOMETRY_CREDIT, country_features
@@ -24,10 +25,12 @@ def _properties(row: pd.Series, labels: dict[str, str], language: str) -> dict:
     share = None if pd.isna(row["diaspora_share_of_total_pct"]) else round(float(row["diaspora_share_of_total_pct"]), 3)
     population = None if pd.isna(row["diaspora_population"]) else int(row["diaspora_population"])
     name = country_name(row["country"], language)
-    # The tooltip's texts, numbers written the reader's way; the origin has no values, so shows its name only.
+    # The tooltip's texts, numbers written the reader's way (a share with the digits its counts justify,
+    # as in the tables); the origin has no values, so shows its name only.
     tip = {"name": name}
     if share is not None:
-        tip["share"] = format_number(share, language, "percent")
+        digits = read_digits(row.get("significant_digits")).get("diaspora_share_of_total_pct")
+        tip["share"] = format_number(row["diaspora_share_of_total_pct"], language, "percent", digits)
     if population is not None:
         tip["population"] = format_number(population, language, "people")
     return {"country": row["country"], "name": name, "role": row["role"], "share": share, "population": population,
@@ -54,7 +57,9 @@ def map_spec(values: pd.DataFrame, labels: dict[str, str], source: str, language
              features: tuple[dict, ...] | None | _Outlines = _Outlines.INSTALLED) -> tuple[dict, bool]:
     """The map spec and whether it is a real map (False: tile-grid fallback).
 
-    ``labels`` holds the translated ``title``, ``share``, ``population``, ``country`` and ``origin`` texts.
+    ``labels`` holds the translated ``title``, ``share``, ``population``, ``country`` and ``origin`` texts,
+    and ``source``: the heading of the source line, by what the map shades (a computed share: "Computed
+    from", ``presentation.provenance.source_heading``).
     ``features`` defaults to the installed outlines; None draws the tile grid.
     """
     props = {row["country"]: _properties(row, labels, language) for _, row in values.iterrows()}

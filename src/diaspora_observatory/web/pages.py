@@ -13,6 +13,7 @@ from functools import partial
 import pandas as pd
 
 from diaspora_observatory.analysis import claims, demography, flows, overview, projections, repatriation, survey
+from diaspora_observatory.analysis.precision import read_digits
 from diaspora_observatory.analysis.provenance import with_provenance
 from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
@@ -20,6 +21,7 @@ from diaspora_observatory.charts import specs
 from diaspora_observatory.errors import DiasporaError, UnknownCountry
 from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.presentation.numbers import format_range, format_value, p_value_phrase
+from diaspora_observatory.presentation.provenance import source_heading
 from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
 from diaspora_observatory.web.cells import shown_columns
 from diaspora_observatory.web.columns import lead_columns
@@ -58,6 +60,11 @@ def fit_to_container(spec: dict) -> dict:
     return {**spec, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}}
 
 
+def _fewest_digits(*digits: int | None) -> int | None:
+    """The fewer significant digits of a range's two ends (None when either is not known)."""
+    return None if any(found is None for found in digits) else min(digits)  # type: ignore[type-var]
+
+
 def source_ids_of(*frames: pd.DataFrame | None) -> set[str]:
     """Every source id in the frames' ``source_id``, ``*_source_id`` and ``source_ids`` columns."""
     found: set[str] = set()
@@ -85,6 +92,8 @@ class Block:
     links: list[tuple[str, str]] = field(default_factory=list)
     # True when the chart carries the table's message: the table is then only behind a toggle.
     table_collapsed: bool = False
+    # What the chart draws (analysis.provenance): a derived figure's caption says "Computed from".
+    source_kind: str = "reported"
 
     @property
     def lead(self) -> list[str]:
@@ -222,14 +231,17 @@ class PageBuilder:
         if values is not None:
             labels = {"title": _("The diaspora as a share of each host country's population"),
                       "share": _("Share of the population, %"), "population": _("Diaspora members"),
-                      "country": _("Country"), "origin": _("country of origin"), "source": _("Source"),
+                      # the map shades a share computed from the counts: credited as computed from them
+                      "country": _("Country"), "origin": _("country of origin"),
+                      "source": source_heading("derived", _),
                       "geometry": _("Borders"),
                       "tile_grid": _("Tile grid, not a map: no country outlines are installed")}
             spec, is_map = map_spec(values, labels, source_label(self.case, source_ids_of(values)), self.language)
             blocks.append(Block("map", _("Map of the host countries"),
                                 _("Each host country is shaded by the diaspora's share of its population; "
                                   "{origin}, the country of origin, is shown in grey.").format(origin=self.origin),
-                                values, fit_to_container(spec), source_ids=source_ids_of(values)))
+                                values, fit_to_container(spec), source_ids=source_ids_of(values),
+                                source_kind="derived"))
         else:
             blocks.append(Block("map", _("Map of the host countries"), missing=self.missing_resource("population")))
         blocks.append(self.block("demography", _("Diaspora shares per host country"), "demography",
@@ -239,7 +251,7 @@ class PageBuilder:
                                  resource="population",
                                  chart=lambda frame, source: specs.diaspora_shares(
                                      self.with_country_names(frame, "country"), source,
-                                     _("The diaspora in each host country"), _)))
+                                     _("The diaspora in each host country"), _, self.language)))
         return Page("overview", "/", _("Overview"), _(
             "{title}: how many live in each host country, how migration with {origin} has moved, and where "
             "each number comes from.").format(title=self.case.title_in(self.language), origin=self.origin), blocks,
@@ -305,15 +317,20 @@ class PageBuilder:
             rows = self.case.table("population")
             count_ids = sorted(set(rows[(rows["country"] == key[0]) & (rows["year"] == key[1])
                                         & (rows["group"] == "diaspora")]["source_id"])) or ids
+            # the significant digits each share's inputs justify (analysis.precision)
+            digits = read_digits(row.get("significant_digits"))
             cards += [
                 {"label": _("Diaspora members"), "value": row["diaspora_population"], "unit": "persons",
                  "ids": count_ids, "provenance": count_kind},
                 {"label": _("Share of the population"), "value": row["diaspora_share_of_total_pct"],
-                 "unit": "percent", "ids": ids},
+                 "unit": "percent", "ids": ids, "digits": digits.get("diaspora_share_of_total_pct")},
                 {"label": _("Share of the groups other than the titular nation"),
-                 "value": row["diaspora_share_of_others_pct"], "unit": "percent", "ids": ids},
+                 "value": row["diaspora_share_of_others_pct"], "unit": "percent", "ids": ids,
+                 "digits": digits.get("diaspora_share_of_others_pct")},
                 {"label": _("Share of the world diaspora"), "value": None, "unit": "percent", "ids": ids,
-                 "low": row["share_of_world_diaspora_low_pct"], "high": row["share_of_world_diaspora_high_pct"]},
+                 "low": row["share_of_world_diaspora_low_pct"], "high": row["share_of_world_diaspora_high_pct"],
+                 "digits": _fewest_digits(digits.get("share_of_world_diaspora_low_pct"),
+                                          digits.get("share_of_world_diaspora_high_pct"))},
             ]
         summary = profile.get("flow-summary")
         if summary is not None and not summary.empty:
@@ -409,7 +426,8 @@ class PageBuilder:
 
     def flows_chart(self, frame: pd.DataFrame, source: str) -> dict:
         """The flows chart in the page's language, one panel per partner named in that language."""
-        spec = specs.flows_over_time(self.with_country_names(frame, "partner"), source, self.flows_title, self._)
+        spec = specs.flows_over_time(self.with_country_names(frame, "partner"), source, self.flows_title, self._,
+                                     self.language)
         # Panels in the case's order of partners, not in the alphabet of the language (Kazakh letters sort last).
         spec["facet"]["sort"] = [self._country_name(code) for code in dict.fromkeys(frame["partner"])]
         return spec
@@ -481,7 +499,8 @@ class PageBuilder:
             self.block("definitions", _("Each host under each definition"), "definitions",
                        _("One row per host and definition, with its year and source."), resource="population",
                        chart=lambda frame, source: specs.definition_counts(
-                           frame, source, _("Each host under each definition"), _, self._country_name)),
+                           frame, source, _("Each host under each definition"), _, self._country_name,
+                           self.language)),
             self.block("birthplace-summary", _("People born in {origin} living abroad").format(origin=self.origin),
                        "birthplace-summary", _("The world total of the birthplace count and the share of it living "
                                                "in the host countries."), resource="birthplace_stock"),
@@ -529,7 +548,7 @@ class PageBuilder:
                              "scenario."), resource="population",
                            chart=lambda frame, source: specs.projection_fans(
                                frame, source, _("Projections of the diaspora per host, with their ranges"), _,
-                               self._country_name, value_labels(self.case, self.language)))
+                               self._country_name, value_labels(self.case, self.language), self.language))
         block.table_collapsed = block.frame is not None
         return block
 
@@ -541,7 +560,7 @@ class PageBuilder:
                        _("Levels a source does not report are left empty."), resource="repatriation",
                        chart=lambda frame, source: specs.education_comparison(
                            frame, source, _("Repatriates and emigrants by education"), _,
-                           value_labels(self.case, self.language))),
+                           value_labels(self.case, self.language), self.language)),
             self.block("repatriation", _("Every repatriation and emigration figure"), "repatriation"),
         ])
 
@@ -571,7 +590,7 @@ class PageBuilder:
                                _("The study's published figures; values it shows only as an image are marked "
                                  "unavailable rather than estimated."), resource="survey_results",
                                chart=lambda frame, source: specs.survey_items(
-                                   frame, source, _("Importance of identity elements (1-5)"), _))
+                                   frame, source, _("Importance of identity elements (1-5)"), _, self.language))
         return Page("survey", "/survey", _("Questionnaire survey"), _(
             "What the diaspora's own answers say about language, identity and contact with {origin}.").format(
             origin=self.origin), [published, self.collected_block()])

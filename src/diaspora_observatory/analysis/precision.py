@@ -1,0 +1,122 @@
+"""How many significant digits a computed value carries, from the precision of its inputs.
+
+A value computed from rounded figures is no more precise than they are: a share of "around 9,000"
+Kazakhs in a population of 6,516,100 is known to one digit (0.1%), not to the three a calculator gives
+(0.138%). The rules are the significant-figure rules of Taylor (1997), *An Introduction to Error
+Analysis*, 2nd ed., section 2.8 (a product or quotient has as many significant figures as the least
+precise of its factors) and section 3.3 (in a sum or difference the absolute uncertainties add, so its
+last significant digit is in the coarsest decimal place among the terms):
+
+- a stated whole number is significant down to its last non-zero digit: trailing zeros are not
+  significant unless declared (9000: one digit, rounded to thousands; 2200: two; 37,134,229: eight).
+  It is the same convention as the claims' ``rounded`` comparator and ``projections.rounding_range``;
+- a stated decimal is significant down to its last written decimal (0.85: two digits);
+- a sum or difference (``total - titular - diaspora``) is significant down to the coarsest last place
+  among its terms;
+- a ratio (a share) carries the fewer significant digits of its numerator and denominator.
+
+A table writes what it finds per row in a ``significant_digits`` column (``column=digits; …``) so that
+the presentation layer writes each number with those digits and no more; the CSV and JSON downloads
+carry it too, beside the raw machine values.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+
+# No value is written with more significant digits than this, whatever its inputs (the presentation
+# layer's ceiling; a count of eight digits does not make a share worth eight).
+MAX_DIGITS = 3
+
+
+def stated_place(value: float) -> int:
+    """The decimal place of a stated number's last significant digit (10**place): 9000 -> 3, 2200 -> 2,
+    37134229 -> 0, 0.85 -> -2.
+
+    >>> stated_place(9000), stated_place(2200), stated_place(37134229), stated_place(0.85), stated_place(2.5e-07)
+    (3, 2, 0, -2, -8)
+    """
+    number = float(value)
+    if number == 0 or not math.isfinite(number):
+        return 0
+    if number.is_integer():
+        whole, place = abs(int(number)), 0
+        while whole % 10 == 0:
+            whole //= 10
+            place += 1
+        return place
+    # The shortest text that reads back as the same float is the number as it was written in the data.
+    text = repr(abs(number))
+    if "e" in text:  # 1e-05, 2.5e-07: the mantissa's decimals shifted by the exponent
+        mantissa, _, exponent = text.partition("e")
+        return int(exponent) - len(mantissa.partition(".")[2])
+    return -len(text.partition(".")[2])
+
+
+def digits_at(value: float, place: int) -> int:
+    """Significant digits of ``value`` when its last significant digit is in ``place`` (at least one)."""
+    number = abs(float(value))
+    if number == 0 or not math.isfinite(number):
+        return 1
+    return max(1, math.floor(math.log10(number)) - place + 1)
+
+
+def stated_digits(value: float) -> int:
+    """Significant digits of a stated number: 9000 -> 1, 2200 -> 2, 821000 -> 3.
+
+    >>> stated_digits(9000), stated_digits(2200), stated_digits(821000), stated_digits(0.85)
+    (1, 2, 3, 2)
+    """
+    return digits_at(value, stated_place(value))
+
+
+def sum_place(places: Iterable[int]) -> int:
+    """The last significant place of a sum or difference: the coarsest of its terms' (Taylor 3.3)."""
+    return max(places)
+
+
+def quotient_digits(*digits: int) -> int:
+    """The significant digits of a product or ratio: the fewest of its factors' (Taylor 2.8)."""
+    return min(digits)
+
+
+FORMULA_TERMS = re.compile(r"^\s*[a-z_]+(\s*[-+]\s*[a-z_]+)+\s*$")
+FORMULA_PRODUCT = re.compile(r"^\s*([0-9.]+)\s*\*\s*([a-z_]+)\s*$")
+
+
+def derived_place(formula: str, value: float, places: Mapping[str, int]) -> int | None:
+    """The last significant place of a value derived by ``formula`` from the named values, whose own
+    places are ``places``: ``total - titular - diaspora`` (a difference) or ``0.85 * total`` (a product with
+    a stated constant). None for a formula of another shape: its precision is not known, and the caller
+    keeps the ceiling."""
+    if FORMULA_TERMS.match(formula):
+        names = re.findall(r"[a-z_]+", formula)
+        if all(name in places for name in names):
+            return sum_place(places[name] for name in names)
+        return None
+    product = FORMULA_PRODUCT.match(formula)
+    if product and product.group(2) in places:
+        constant, name = float(product.group(1)), product.group(2)
+        # The factor's digits are those of the named value (at its place) and of the constant.
+        digits = quotient_digits(stated_digits(constant), digits_at(value / constant, places[name]))
+        return math.floor(math.log10(abs(value))) - digits + 1 if value else 0
+    return None
+
+
+def digits_text(digits: Mapping[str, int | None]) -> str:
+    """``{"a": 1, "b": 3}`` -> ``"a=1; b=3"`` (the ``significant_digits`` column); unknown ones are left out."""
+    return "; ".join(f"{column}={min(found, MAX_DIGITS)}" for column, found in digits.items() if found is not None)
+
+
+def read_digits(text: object) -> dict[str, int]:
+    """The inverse of ``digits_text``; an empty or missing cell is no declaration."""
+    if not isinstance(text, str) or not text.strip():
+        return {}
+    found: dict[str, int] = {}
+    for part in text.split(";"):
+        column, _, digits = part.partition("=")
+        if column.strip() and digits.strip().isdigit():
+            found[column.strip()] = int(digits)
+    return found
