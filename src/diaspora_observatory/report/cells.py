@@ -14,7 +14,8 @@ import pandas as pd
 from diaspora_observatory.analysis.flows import ALL_PARTNERS
 from diaspora_observatory.presentation.cells import cell_text, is_number
 from diaspora_observatory.presentation.numbers import MISSING
-from diaspora_observatory.report.columns import header
+from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
+from diaspora_observatory.report.columns import HEADERS, header
 from diaspora_observatory.report.writer import Writer
 from diaspora_observatory.tabular import records
 
@@ -60,11 +61,20 @@ def cell(column: str, value: object, row: dict, writer: Writer) -> Cell:
     value = str(value)
     if column in COUNTRY_COLUMNS and value == ALL_PARTNERS:
         return Cell(writer._("All partners"), "country", value)
-    if column in COUNTRY_COLUMNS and len(value) == 3 and value.isupper():
+    if (column in COUNTRY_COLUMNS or column == "value") and len(value) == 3 and value.isupper() \
+            and writer.country(value) != value:
         return Cell(writer.country(value), "country", value)
+    if column == "source_ids" or column.endswith("source_id"):  # a list of ids, broken only between them
+        return Cell("; ".join(part for part in value.split(";") if part), "ids")
+    if column == "figure":  # the regional summary's figures are named like the columns that hold them
+        name = KEY_FIGURE_LABELS.get(value) or HEADERS.get(value)
+        if name:
+            return Cell(writer._(name), "", value)
+    # A code by its label; otherwise the presentation layer's text (a claim's reported "0.21" written "0,21").
     label = writer.label(column, value)
-    css = f"status status-{value}" if column in STATUS_COLUMNS else ("long" if len(label) > LONG_TEXT else "")
-    return Cell(label, css, value if label != value else "")
+    shown = label if label != value else text
+    css = f"status status-{value}" if column in STATUS_COLUMNS else ("long" if len(shown) > LONG_TEXT else "")
+    return Cell(shown, css, value if shown != value else "")
 
 
 def table_view(name: str, frame: pd.DataFrame, columns: list[str] | None, writer: Writer, *,

@@ -178,6 +178,14 @@ HEADERS: dict[str, str] = {
     "tolerance": N_("Tolerance"),
     "tolerance_basis": N_("Why this tolerance"),
     "data_scope": N_("What the data cover"),
+    # the regional summary's figures (its rows are named like columns)
+    "largest_host": N_("Largest host country"),
+    "largest_host_share_pct": N_("Share living in the largest host, %"),
+    "world_estimate_low": N_("World estimate of the diaspora, low end"),
+    "world_estimate_high": N_("World estimate of the diaspora, high end"),
+    "origin_titular_population": N_("Titular nation in the country of origin"),
+    "world_diaspora_vs_origin_low_pct": N_("Diaspora abroad per titular nation at home, low, %"),
+    "world_diaspora_vs_origin_high_pct": N_("Diaspora abroad per titular nation at home, high, %"),
     "code": N_("Code"),
     "coder": N_("Coder"),
 }
