@@ -8,6 +8,7 @@ chosen language (en, ru, kk). The CSV tables and claims.json keep the machine va
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -51,7 +52,7 @@ def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
             written.append(path)
         for figure in section.figures:
             progress(f"drawing figure {figure.name}")
-            svgs[figure.name] = to_svg(figure.spec)
+            svgs[figure.name] = to_svg(on_paper(figure.spec))
             path = out_dir / "figures" / f"{figure.name}.svg"
             path.write_text(svgs[figure.name], encoding="utf-8")
             written.append(path)
@@ -77,6 +78,21 @@ def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
         progress("printing report.pdf again with the page numbers of the contents")
         written.append(print_pdf(html_path, pdf_path))
     return written
+
+
+SUBTITLE_CHARACTERS = 110  # a source line this long is wrapped: on a page the chart cannot scroll sideways
+
+
+def on_paper(spec: dict) -> dict:
+    """The web page's spec with its source line wrapped: one long line would widen the drawing, which the
+    page then shrinks to its width with all its letters."""
+    title = spec.get("title")
+    if not isinstance(title, dict) or not isinstance(title.get("subtitle"), str):
+        return spec
+    if len(title["subtitle"]) <= SUBTITLE_CHARACTERS:
+        return spec
+    lines = textwrap.wrap(title["subtitle"], SUBTITLE_CHARACTERS, break_long_words=False)
+    return {**spec, "title": {**title, "subtitle": lines}}
 
 
 def _context(case: Case, sections: list[Section], svgs: dict[str, str], writer: Writer) -> dict:
