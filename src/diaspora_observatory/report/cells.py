@@ -98,7 +98,8 @@ def table_view(name: str, frame: pd.DataFrame, columns: list[str] | None, writer
         for index, column in enumerate(wanted):
             texts = [row[index].text for row in cells if row[index].css != "missing"]
             distinct = list(dict.fromkeys(texts))
-            repeated = len(distinct) <= max(3, len(rows) * REPEATED_SHARE)
+            # A provenance is one of a few formulas per table even when each row's differs a little.
+            repeated = len(distinct) <= max(3, len(rows) * REPEATED_SHARE) or column == "provenance"
             if texts and max(map(len, distinct)) > REPEATED_TEXT and repeated:
                 marks = {}
                 for text in distinct:

@@ -266,6 +266,6 @@ def claims(claim_table: pd.DataFrame, writer: Writer) -> tuple[str, list[str]]:
         mismatch=writer.count(counts.get("mismatch", 0)), unverifiable=writer.count(counts.get("unverifiable", 0)))
     details = [_("Confirmed: the data cover what the statement speaks of and bear it out within the rounding of the "
                  "stated value. Mismatch: the data cover it and do not bear it out. Unverifiable: no data, or a "
-                 "statement wider than the data. The table lists those not confirmed; the appendix has every "
-                 "statement with its note.")]
+                 "statement wider than the data. The table lists the mismatches; the appendix has every statement "
+                 "with its note and, for one that cannot be checked, the reason.")]
     return headline, details

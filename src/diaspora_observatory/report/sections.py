@@ -262,10 +262,10 @@ def _claims(case: Case, writer: Writer) -> Section | None:
     spec = specs.claims_by_status(claim_table, writer.sources(ids), _("The study's claims by section and status"), _,
                                   writer.labels)
     headline, details = narrative.claims(claim_table, writer)
-    open_claims = claim_table[claim_table["status"] != "confirmed"]
+    mismatches = claim_table[claim_table["status"] == "mismatch"]
     return Section("claims", _("The study's numbers, recomputed"), [headline, *details], headline,
                    [Figure("claims-by-status", spec)],
-                   Compact("claims", open_claims, ["id", "section", "reported", "computed", "unit", "status"]),
+                   Compact("claims", mismatches, ["id", "section", "reported", "computed", "unit", "status"]),
                    {"claims": claim_table}, ids)
 
 
