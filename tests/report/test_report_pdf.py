@@ -4,6 +4,7 @@ most 20 pages, numbered pages, and a table of contents whose page numbers are wh
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 from click.testing import CliRunner
@@ -56,3 +57,23 @@ def test_contents_give_the_page_of_each_heading(printed):
     for _anchor, title, page in entries:
         assert page and int(page) == pages[" ".join(title.replace("&#39;", "'").split())], (language, title)
     assert [int(page) for _a, _t, page in entries] == sorted(int(page) for _a, _t, page in entries)
+
+
+def page_texts(pdf_path) -> list[str]:
+    """Each page's text without spaces (the PDF's line breaks fall anywhere) and ligatures ("ﬁ" -> "fi")."""
+    return [unicodedata.normalize("NFKC", "".join(page.extract_text().split())) for page in PdfReader(pdf_path).pages]
+
+
+@pytest.mark.browser
+def test_figures_are_never_split(printed):
+    """Each chart's titles (its own and its panels') stand on the page of its caption: the figure was not
+    broken across pages."""
+    _language, out = printed
+    pages = page_texts(out / "report.pdf")
+    figures = sorted((out / "figures").glob("*.svg"))
+    assert len(figures) == 8
+    for path in figures:
+        titles = re.findall(r'aria-label="Title text \'(.+?)\'"', path.read_text(encoding="utf-8"))
+        caption = [index for index, text in enumerate(pages) if f"figures/{path.name}" in text]
+        assert len(caption) == 1 and titles, path.name
+        assert [title for title in titles if "".join(title.split()) not in pages[caption[0]]] == [], path.name
