@@ -4,7 +4,8 @@
 adds any new message to the ru and kk catalogs of the report: with the web catalog's translation when the
 web pages have the same message (the chart texts of ``charts/specs.py``, the column headers, the headline
 figures of ``presentation/texts.py``), else untranslated for a translator to fill in. New entries are
-appended at the end, so that catalogs edited on several branches merge cleanly.
+appended at the end, so that catalogs edited on several branches merge cleanly; a shared text whose web
+translation changed takes the new one.
 """
 
 from __future__ import annotations
@@ -63,7 +64,15 @@ def update_catalogs() -> None:
             if message not in known:
                 shared = web.get(message)
                 added.add(message, shared.string if shared is not None and shared.string else "")
+        # A text the web pages show too keeps the web's translation when a translator changes it there.
+        drifted = [message for message in catalog if message.id and web.get(message.id) is not None
+                   and web.get(message.id).string and message.string != web.get(message.id).string]
+        for message in drifted:
+            message.string = web.get(message.id).string
         path.parent.mkdir(parents=True, exist_ok=True)
+        if drifted:
+            with path.open("wb") as handle:
+                write_po(handle, catalog, width=100, omit_header=True, no_location=True)
         existing = path.read_bytes() if path.is_file() else b""
         with path.open("wb") as handle:
             handle.write(existing)
