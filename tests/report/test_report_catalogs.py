@@ -101,3 +101,16 @@ def test_translated_report_has_no_english_text_of_its_own(messages, translated_r
     english = sorted(piece for piece in pieces if len(piece.split()) >= 3 and piece in text)
     assert english == []
     assert "Что показывают данные" in text if language == "ru" else "Деректер нені көрсетеді" in text
+
+
+def test_russian_summary_writes_each_mismatch_in_russian(translated_reports):
+    html = translated_reports["ru"]
+    assert ('<li data-claim="tjk-share-of-total"><span class="claim-id">tjk-share-of-total</span> (раздел 3.2, '
+            '<span class="status status-mismatch">расхождение</span>): <q lang="en">Kazakhs are 0.21% of '
+            "Tajikistan&#39;s population</q>; <span class=\"generated\">в исследовании: 0,21\xa0%; по данным: "
+            "0,0217\xa0%</span>.</li>") in html
+    assert ("в исследовании: Узбекистан &gt; Киргизия &gt; Таджикистан &gt; Туркменистан; по данным: Узбекистан &gt; "
+            "Киргизия &gt; Туркменистан &gt; Таджикистан") in html
+    # A sentence the checker wrote in English is not mixed into the Russian one; the appendix keeps it.
+    assert '<li data-claim="emigration-declining">' in html
+    assert "по данным: 2000–2023: decreasing" not in html

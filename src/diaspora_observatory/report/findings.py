@@ -14,7 +14,7 @@ import pandas as pd
 
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.presentation.cells import cell_text
-from diaspora_observatory.presentation.numbers import figure_text
+from diaspora_observatory.presentation.numbers import figure_text, format_percent
 from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
 from diaspora_observatory.report import narrative
 from diaspora_observatory.report.sections import Section
@@ -98,6 +98,17 @@ def _readable(column: str, row: dict, writer: Writer) -> str | None:
     layer or a code by its label; None for a sentence the checker wrote in English (the appendix has it)."""
     value = row[column]
     text = cell_text(column, value, writer.language, row) or "–"
+    if row.get("unit") in ("order", "country") and text != "–":  # countries, ranked when joined by "+"
+        return " > ".join(writer.country(code) for code in str(value).split("+"))
+    if row.get("unit") == "percent" and text != "–":
+        try:
+            number = float(str(value))
+        except ValueError:
+            return None if writer.language != "en" else text
+        # With the locale's percent sign; the study's figure keeps exactly the digits it gave.
+        given = str(value).partition(".")[2] if isinstance(value, str) else None
+        return (format_percent(number, writer.language, decimals=len(given)) if given is not None
+                else writer.percent(number))
     label = writer.label(column, text)
     if writer.language == "en" or label != text or text == "–":
         return label
