@@ -279,20 +279,26 @@ def estimate_flows(method: str, stock_start: Path, stock_end: Path, births: Path
 @case_option
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("report"), show_default=True,
               help="Folder to write the report into.")
-@click.option("--pdf", is_flag=True, help="Also write report.pdf (needs Chromium).")
-def report(case_name: str | None, out_dir: Path, pdf: bool) -> None:
-    """Reproduce the study: report.html, report.md, tables/*.csv, figures/*.svg, claims.json.
+@click.option("--pdf", is_flag=True, help="Also write report.pdf (A4, needs Chromium).")
+@click.option("--lang", "language", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True,
+              help="Language of the report's texts, numbers, headers and country names.")
+def report(case_name: str | None, out_dir: Path, pdf: bool, language: str) -> None:
+    """Write the case's report: a summary of findings, a section per part of the study (text, chart,
+    table), the full tables in an appendix; report.html, report.md, tables/*.csv, figures/*.svg,
+    claims.json and, with --pdf, report.pdf.
 
     \b
     Examples:
       diaspora report
+      diaspora report --lang ru --pdf --out build/report-ru
       diaspora report --case my-case --out build/my-report --pdf
     """
     from diaspora_observatory.case.package import load_case
     from diaspora_observatory.report.build import build_report
 
     case = load_case(case_name).require_valid()
-    written = build_report(case, out_dir, pdf=pdf, progress=lambda step: click.echo(f"  {step}", err=True))
+    written = build_report(case, out_dir, pdf=pdf, language=language,
+                           progress=lambda step: click.echo(f"  {step}", err=True))
     click.echo(f"Report of {case.name} written to {out_dir}/ ({len(written)} files): {out_dir / 'report.html'}")
 
 

@@ -34,12 +34,27 @@ class TableReader(HTMLParser):
         self._cell: list[str] | None = None
         self._header: dict | None = None
         self._code: str | None = None
+        self._transposed = False
+        self._codes = []
+        self._rowhead: str | None = None
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if tag == "table":
             self.tables.append([])
             self._columns = []
+            # The report turns a wide, short table on its side: a header per row of the original (its
+            # ``data-code``), a body row per column (named in its first cell's ``title``).
+            self._transposed = "transposed" in (attributes.get("class") or "")
+            self._codes: list[str] = []
+        elif tag == "th" and self._transposed:
+            self._codes.append(attributes.get("data-code") or "")
+            self._header = attributes
+            self._cell = []
+        elif tag == "td" and self._transposed and "rowhead" in (attributes.get("class") or ""):
+            self._cell = []
+            self._code = None
+            self._rowhead = attributes.get("title")
         elif tag == "th":
             self._header = attributes
             self._cell = []
@@ -58,6 +73,14 @@ class TableReader(HTMLParser):
         elif tag == "td" and self._cell is not None and self._row is not None:
             self._row.append(self._code or "".join(self._cell))
             self._cell = None
+        elif tag == "tr" and self._row and self._transposed:
+            name, values = self._rowhead, self._row[1:]
+            records = self.tables[-1]
+            while len(records) < len(values):
+                records.append({self._codes[0]: self._codes[len(records) + 1]})
+            for record, value in zip(records, values):
+                record[name] = value
+            self._row = None
         elif tag == "tr" and self._row:
             self.tables[-1].append(dict(zip(self._columns, self._row)))
             self._row = None
@@ -125,8 +148,9 @@ VALUES = [
     # an interval: the slope's 95% confidence interval, -2,100.8 to -928.6 persons a year, both ends
     ("flow-summary", "partner", "ALL", "net_slope_low", {"en": "-2,101", "ru": f"-2{NBSP}101", "kk": f"-2{NBSP}101"}),
     ("flow-summary", "partner", "ALL", "net_slope_high", {"en": "-929", "ru": "-929", "kk": "-929"}),
-    # the first and last years of the series, never grouped
-    ("flow-summary", "partner", "ALL", "first_year", {"en": "2000", "ru": "2000", "kk": "2000"}),
+    # the year of the largest immigration from all partners, never grouped (the first year, the same 2000
+    # in every row, the report's appendix states once above its table)
+    ("flow-summary", "partner", "ALL", "immigration_peak_year", {"en": "2005", "ru": "2005", "kk": "2005"}),
     # shares with the digits their counts justify (the audit's examples): Turkmenistan's "around 9,000" of
     # 6,516,100 is 0.138...% known to one digit; Tajikistan's 2,200 of 10,143,540 is 0.0217% known to two
     ("demography", "country", "TKM", "diaspora_share_of_total_pct", {"en": "0.1", "ru": "0,1", "kk": "0,1"}),

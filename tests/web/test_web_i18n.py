@@ -170,7 +170,7 @@ def test_no_two_catalogs_translate_the_same_message_differently(language):
 
     package = Path(LOCALE_DIR).parent.parent
     catalogs = {}
-    for part in ("web", "survey", "documents"):
+    for part in ("web", "survey", "documents", "report"):
         with (package / part / "locale" / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
             catalogs[part] = {message.id: message.string for message in read_po(handle) if message.id}
     disagreements = [(message, first, catalogs[first][message], second, catalogs[second][message])

@@ -40,7 +40,8 @@ def test_web_check_and_report_agree_on_every_claim(client, report_dir):
     assert len(by_check) == 47
     assert by_check["period3-net-negative"][0] == "unverifiable"
     html = (report_dir / "report.html").read_text(encoding="utf-8").replace("\n", " ")
-    assert "Claims: 28 confirmed, 9 mismatch, 10 unverifiable." in html
+    assert ("Numeric statements of the study recomputed from the data: 47; confirmed 28, mismatch 9, "
+            "unverifiable 10.") in html
 
 
 @pytest.mark.parametrize("table, key", [("demography", "country"), ("institutions", "country"),

@@ -1,199 +1,298 @@
-"""The report's content as data: sections with their tables, figures and sources.
+"""The report's content as data: per section a title, its text, the web page's chart, a compact table and the
+full tables (the appendix and tables/*.csv), built from the analysis library in the report's language.
 
-HTML and Markdown are two renderings of the same sections, and the web app reuses the figure list,
-so every output shows the same numbers.
+Each section reads the same analysis tables as the web page and the CLI, and draws the same chart spec
+as the page (``charts/specs.py``, with the page's titles written from the case: its origin, its hosts);
+the sentences are written from the computed values by ``report/narrative.py``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from diaspora_observatory.analysis import claims, demography, flows, repatriation, survey
 from diaspora_observatory.analysis.provenance import with_provenance
-from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
 from diaspora_observatory.extension_points import REPORT, installed
-from diaspora_observatory.presentation.citations import source_label
+from diaspora_observatory.report import narrative
+from diaspora_observatory.report.i18n import N_
+from diaspora_observatory.report.writer import Writer
 from diaspora_observatory.tables import build_table
 
 
 @dataclass
 class Figure:
     name: str
-    title: str
     spec: dict
-    data: pd.DataFrame
+
+
+@dataclass
+class Compact:
+    """The few rows and columns of a section's table that answer its question; the rest is in the appendix."""
+
+    name: str
+    frame: pd.DataFrame
+    columns: list[str]
 
 
 @dataclass
 class Section:
     id: str
     title: str
-    text: str
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    paragraphs: list[str]
+    headline: str = ""  # the sentence the summary of findings repeats
     figures: list[Figure] = field(default_factory=list)
+    compact: Compact | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     source_ids: set[str] = field(default_factory=set)
 
 
-def _source_ids(*frames: pd.DataFrame) -> set[str]:
+def source_ids_of(*frames: pd.DataFrame | None) -> set[str]:
+    """Every source id in the frames' ``source_id``, ``*_source_id`` and ``source_ids`` columns."""
     found: set[str] = set()
     for frame in frames:
+        if frame is None:
+            continue
         for column in frame.columns:
-            if column == "source_id" or column.endswith("source_id") or column == "source_ids":
+            if column == "source_ids" or str(column).endswith("source_id"):
                 for value in frame[column].dropna():
-                    found.update(str(value).split(";"))
+                    found.update(part for part in str(value).split(";") if part)
     return found
 
 
-def computed_from(case: Case, source_ids: set[str] | list[str]) -> str:
-    """The source line of a derived value: ``Computed from X (2024); Y (2022)``."""
-    label = source_label(case, source_ids)
-    return f"Computed from {label}" if label else "Computed"
+def _named(frame: pd.DataFrame, column: str, writer: Writer) -> pd.DataFrame:
+    """The frame with the country codes of ``column`` as names in the report's language (charts only)."""
+    return frame.assign(**{column: [writer.country(code) for code in frame[column]]})
 
 
-PROVENANCE_TEXT = ("Each table's provenance column says what each value is: reported (the source states it), derived "
-                   "(computed, by the study or by the observatory, from the sources listed) or inferred (a year or "
-                   "attribution the study does not state; the note says why).")
+def build_sections(case: Case, language: str = "en") -> list[Section]:
+    """Every section the case has data for, in reading order, written in ``language``."""
+    writer = Writer(case, language)
+    builders: list[Callable[[Case, Writer], Section | None]] = [
+        _demography, _estimates, _flows, _repatriation, _institutions, _survey, _documents, _definitions,
+        _cross_source, _projections, _claims]
+    return [section for builder in builders if (section := builder(case, writer)) is not None]
 
 
-def build_sections(case: Case) -> list[Section]:
-    """All report sections for a valid case, in reading order."""
-    sections: list[Section] = []
-    if case.has("population"):  # a case made by `diaspora case new` without data files has no population
-        demo = demography.demography(case)
-        summary = demography.regional_summary(case)
-        # The world estimate and the origin's count are the sources'; everything else here is computed.
-        reported = {"world_estimate_low", "world_estimate_high", "origin_titular_population"}
-        key = pd.DataFrame([{"figure": k, "value": v, "provenance": "reported" if k in reported else "derived"}
-                            for k, v in summary.items() if not isinstance(v, list)])
-        population_sources = _source_ids(demo)
-        sections.append(Section(
-            "demography", "Demographic model",
-            "How many members of the diaspora live in each host country, and what share they form of the host's "
-            "population and of its non-titular groups. The share of the world diaspora is an interval because the "
-            "world estimate is a range. The shares and Table 1's other groups are computed, not a statistics "
-            f"office's figures. {PROVENANCE_TEXT}",
-            {"demography": demo, "regional-summary": key},
-            [Figure("diaspora-shares", "Diaspora shares per host",
-                    specs.diaspora_shares(demo, computed_from(case, population_sources)), demo)],
-            population_sources | _source_ids(case.table("diaspora_estimates"))))
-    estimates = demography.size_history(case)
-    sections.append(Section("estimates", "Diaspora size estimates",
-                            "Estimates of the diaspora's size kept as the sources give them: low and high ends, "
-                            "with the qualifier (about, more than, up to).",
-                            {"estimates": case.table("diaspora_estimates")}, [], _source_ids(estimates) |
-                            _source_ids(case.table("diaspora_estimates"))))
-    if case.has("flows"):  # a case made by `diaspora case new` has no flow data yet
-        flow_table = with_provenance("flows", flows.flows(case))
-        flow_sources = _source_ids(flow_table)
-        sections.append(Section(
-            "flows", "Migration flows",
-            "Yearly emigration from and immigration to the country of origin for each partner; net is immigration "
-            "minus emigration. Trends use the Mann-Kendall test and the Theil-Sen slope; the change year is where "
-            "Pettitt's test finds a shift in immigration. Net flows, totals and period sums are computed from "
-            f"{source_label(case, flow_sources) or 'the flow data'}.",
-            {"flows": flow_table, "flow-summary": with_provenance("flow-summary", flows.flow_summary(case)),
-             "periods": with_provenance("periods", flows.period_totals(case))},
-            [Figure("flows-over-time", "Flows over time per partner",
-                    specs.flows_over_time(flow_table, source_label(case, flow_sources)), flow_table)],
-            flow_sources | _source_ids(case.table("periods"))))
-    if case.has("repatriation"):
-        education = repatriation.education_comparison(case)
-        rep_sources = _source_ids(case.table("repatriation"))
-        sections.append(Section(
-            "repatriation", "Repatriation and emigration",
-            "Who returns and who leaves: the profile of repatriates (kandas) and of emigrants by age and "
-            "education. Levels a source does not report are left empty. The study gives no year for the kandas "
-            f"figures; the year shown is that of their source, marked inferred. {PROVENANCE_TEXT}",
-            {"repatriation": repatriation.repatriation_profile(case), "education": education},
-            [Figure("education-comparison", "Repatriates and emigrants by education",
-                    specs.education_comparison(education, computed_from(case, _source_ids(education)),
-                                               labels=value_labels(case, "en")), education)],
-            rep_sources))
-    if case.has("institutions"):
-        profile = build_table(case, "institutions")
-        sections.append(Section(
-            "institutions", "Diaspora institutions",
-            "Schools, university programmes, cultural centres and associations per host, and the state of each of "
-            "four supports of identity (schooling, higher education, culture, organisation): present (a source "
-            "names one), absent (a source says there is none) or not reported (the sources are silent). A count "
-            "no source gives is left empty, and hosts are compared only on what is reported.",
-            {"institutions": profile, "institution-list": case.table("institutions")}, [],
-            _source_ids(profile, case.table("institutions"))))
-    if case.has("survey_results"):
-        published = survey.published_survey(case)
-        survey_sources = _source_ids(published)
-        sections.append(Section(
-            "survey", "Questionnaire survey",
-            "The survey's published aggregates. Values the study shows only as an image are marked unavailable "
-            "rather than estimated.",
-            {"survey": published},
-            [Figure("survey-items", "Identity items",
-                    specs.survey_items(published, source_label(case, survey_sources)), published)],
-            survey_sources))
-    if case.has("documents"):
-        themes = case.table("document_themes")
-        document_tables = {"documents": case.table("documents"), "document-themes": themes}
-        # Coverage, gaps and agreement appear once documents have been imported and coded.
-        # (the documents package declares them: extension_points.REPORT, entry point "documents").
-        for name, add_tables in installed(REPORT):
-            if name == "documents":
-                document_tables.update(add_tables(case))
-        sections.append(Section(
-            "documents", "Policy documents and press",
-            "The documents the study reads and the themes it finds in each; a theme marked false is a gap the "
-            "study points out. Where documents have been imported and coded, their coverage of the codebook, "
-            "their gaps and the agreement between coders follow.",
-            document_tables, [], _source_ids(*document_tables.values())))
-    sections.extend(_definition_sections(case))
+def _demography(case: Case, writer: Writer) -> Section | None:
+    if not case.has("population"):  # a case made by `diaspora case new` without data files has no population
+        return None
+    _ = writer._
+    demo = demography.demography(case)
+    summary = demography.regional_summary(case)
+    # The world estimate and the origin's count are the sources'; everything else here is computed.
+    reported = {"world_estimate_low", "world_estimate_high", "origin_titular_population"}
+    key = pd.DataFrame([{"figure": k, "value": v, "provenance": "reported" if k in reported else "derived"}
+                        for k, v in summary.items() if not isinstance(v, list)])
+    ids = source_ids_of(demo)
+    title = _("The diaspora from {origin} in each host country").format(origin=writer.origin)
+    spec = specs.diaspora_shares(_named(demo, "country", writer), writer.sources(ids), title, _)
+    headline, details = narrative.demography(demo, summary, writer)
+    return Section("demography", _("Where the diaspora lives"), [headline, *details], headline,
+                   [Figure("diaspora-shares", spec)],
+                   Compact("demography", demo, ["country", "year", "diaspora_population", "diaspora_share_of_total_pct",
+                                                "diaspora_share_of_others_pct", "share_of_regional_diaspora_pct"]),
+                   {"demography": demo, "regional-summary": key}, ids)
+
+
+def _estimates(case: Case, writer: Writer) -> Section | None:
+    if not case.has("diaspora_estimates"):
+        return None
+    estimates = case.table("diaspora_estimates")
+    paragraphs = narrative.estimates(estimates, writer)
+    return Section("estimates", writer._("Estimates of the diaspora's size"), paragraphs, "", [],
+                   Compact("estimates", estimates, ["scope", "country", "year_from", "year_to", "low", "high",
+                                                    "qualifier", "source_id"]),
+                   {"estimates": estimates}, source_ids_of(estimates))
+
+
+def _flows(case: Case, writer: Writer) -> Section | None:
+    if not case.has("flows"):  # a case made by `diaspora case new` has no flow data yet
+        return None
+    _ = writer._
+    flow_table = with_provenance("flows", flows.flows(case))
+    summary = with_provenance("flow-summary", flows.flow_summary(case))
+    ids = source_ids_of(flow_table)
+    spec = specs.flows_over_time(_named(flow_table, "partner", writer), writer.sources(ids),
+                                 _("Migration flows with {origin}").format(origin=writer.origin), _)
+    # Panels in the case's order of partners, as on the web page, not in the alphabet of the language.
+    spec["facet"]["sort"] = [writer.country(code) for code in dict.fromkeys(flow_table["partner"])]
+    headline, details = narrative.flows(summary, writer)
+    tables = {"flows": flow_table, "flow-summary": summary}
+    if case.has("periods"):
+        tables["periods"] = with_provenance("periods", flows.period_totals(case))
+    return Section("flows", _("Migration flows"), [headline, *details], headline,
+                   [Figure("flows-over-time", spec)],
+                   Compact("flow-summary", summary, ["partner", "net_total", "net_trend", "net_trend_p_value",
+                                                     "net_theil_sen_slope", "immigration_peak_year",
+                                                     "immigration_change_year", "immigration_change_p_value"]),
+                   tables, ids | source_ids_of(case.table("periods")) if case.has("periods") else ids)
+
+
+def _repatriation(case: Case, writer: Writer) -> Section | None:
+    if not case.has("repatriation"):
+        return None
+    _ = writer._
+    education = repatriation.education_comparison(case)
+    profile = repatriation.repatriation_profile(case)
+    ids = source_ids_of(case.table("repatriation"))
+    spec = specs.education_comparison(education, writer.sources(source_ids_of(education)),
+                                      _("Repatriates and emigrants by education"), _, writer.labels)
+    headline, details = narrative.repatriation(education, profile, writer)
+    return Section("repatriation", _("Repatriation and emigration"), [headline, *details], headline,
+                   [Figure("education-comparison", spec)],
+                   Compact("education", education, ["education", "kandas_share_pct", "emigrants_share_pct"]),
+                   {"repatriation": profile, "education": education}, ids)
+
+
+def _institutions(case: Case, writer: Writer) -> Section | None:
+    if not case.has("institutions"):
+        return None
+    _ = writer._
+    profile = build_table(case, "institutions")
+    ids = source_ids_of(profile, case.table("institutions"))
+    spec = specs.institution_supports(profile, writer.sources(ids), _("Supports of identity per host"), _,
+                                      writer.country, writer.labels)
+    headline, details = narrative.institutions(profile, writer)
+    return Section("institutions", _("Diaspora institutions"), [headline, *details], headline,
+                   [Figure("institution-supports", spec)],
+                   Compact("institutions", profile, ["country", "support_schooling", "support_higher_education",
+                                                     "support_culture", "support_organisation", "supports_present",
+                                                     "supports_reported"]),
+                   {"institutions": profile, "institution-list": case.table("institutions")}, ids)
+
+
+def _survey(case: Case, writer: Writer) -> Section | None:
+    if not (case.has("survey_results") and case.has("survey_items")):
+        return None
+    _ = writer._
+    published = survey.published_survey(case, writer.language)
+    ids = source_ids_of(published)
+    spec = specs.survey_items(published, writer.sources(ids), _("Importance of identity elements (1-5)"), _)
+    headline, details = narrative.survey(published, writer)
+    means = published[published["statistic"] == "mean"]
+    return Section("survey", _("Questionnaire survey"), [headline, *details], headline,
+                   [Figure("survey-items", spec)],
+                   Compact("survey", means, ["label", "value", "n", "status"]),
+                   {"survey": published}, ids)
+
+
+def _documents(case: Case, writer: Writer) -> Section | None:
+    if not case.has("documents"):
+        return None
+    documents = case.table("documents")
+    themes = case.table("document_themes") if case.has("document_themes") else None
+    tables = {"documents": documents}
+    if themes is not None:
+        tables["document-themes"] = themes
+    # Coverage, gaps and agreement appear once documents have been imported and coded
+    # (the documents package declares them: extension_points.REPORT, entry point "documents").
+    for name, add_tables in installed(REPORT):
+        if name == "documents":
+            tables.update(add_tables(case))
+    paragraphs = narrative.documents(documents, themes, writer)
+    return Section("documents", writer._("Policy documents and press"), paragraphs, "", [],
+                   Compact("documents", documents, ["document_id", "title", "kind", "year", "issuer"]),
+                   tables, source_ids_of(*tables.values()))
+
+
+def _definitions(case: Case, writer: Writer) -> Section | None:
+    if "birthplace_stock" not in case.resource_names or not case.has("population"):
+        return None
+    _ = writer._
+    definition_table = build_table(case, "definitions")
+    summary = build_table(case, "birthplace-summary")
+    destinations = build_table(case, "birthplace-destinations").head(10)
+    ids = source_ids_of(definition_table)
+    spec = specs.definition_counts(definition_table.assign(label=[
+        writer.label("definition", code) for code in definition_table["definition"]]), writer.sources(ids),
+        _("Each host under each definition"), _, writer.country)
+    paragraphs = narrative.definitions(definition_table, summary, writer)
+    shown = definition_table.dropna(subset=["count"])
+    return Section("definitions", _("Definitions side by side"), paragraphs, "", [Figure("definition-counts", spec)],
+                   Compact("definitions", shown, ["country", "definition", "count", "year", "source_id"]),
+                   {"definitions": definition_table, "birthplace-summary": summary,
+                    "birthplace-destinations": destinations},
+                   ids | source_ids_of(summary, destinations))
+
+
+def _cross_source(case: Case, writer: Writer) -> Section | None:
+    if "reference_population" not in case.resource_names:
+        return None
+    cross = build_table(case, "cross-source")
+    paragraphs = narrative.cross_source(cross, writer)
+    return Section("cross-source", writer._("Population totals against a reference source"), paragraphs, "", [],
+                   Compact("cross-source", cross, ["country", "year", "case_value", "reference_value",
+                                                   "difference_pct", "within_tolerance"]),
+                   {"cross-source": cross}, source_ids_of(cross))
+
+
+def _projections(case: Case, writer: Writer) -> Section | None:
+    if not case.has("population"):
+        return None
+    from diaspora_observatory.analysis.projections import projection_parameters
+
+    _ = writer._
+    projection = build_table(case, "projections")
+    if projection.empty:
+        return None
+    parameters = projection_parameters(case)
+    forecast = build_table(case, "flow-forecast")
+    ids = source_ids_of(projection, parameters, forecast)
+    spec = specs.projection_fans(projection, writer.sources(source_ids_of(projection)),
+                                 _("Projections of the diaspora from {origin} per host, with their ranges").format(
+                                     origin=writer.origin), _, writer.country, writer.labels)
+    last = projection[projection["year"] == projection["year"].max()]
+    paragraphs = narrative.projections(last, forecast, writer)
+    return Section("projections", _("Projections"), paragraphs, "", [Figure("projection-fans", spec)],
+                   Compact("projections", last, ["country", "scenario", "year", "low", "central", "high"]),
+                   {"projections": projection, "projection-parameters": parameters, "flow-forecast": forecast}, ids)
+
+
+def _claims(case: Case, writer: Writer) -> Section | None:
+    if not case.has("claims"):
+        return None
+    _ = writer._
     claim_table = claims.check_claims(case)
-    sections.append(Section(
-        "claims", "The study's numbers, recomputed",
-        "Each numeric statement of the study recomputed from the case's data and judged on its scope: confirmed "
-        "(the data cover what the statement speaks of and bear it out within the rounding of the stated value), "
-        "mismatch (the data cover it and do not bear it out: figures of the study that cannot both hold as it "
-        "presents them; the note says what may explain it) or unverifiable (no data, or a statement wider than "
-        "the data, with the reason). See docs/truth.md.",
-        {"claims": claim_table}, [], {"study"}))
-    return sections
+    ids = {"study"} if "study" in case.sources else set()
+    spec = specs.claims_by_status(claim_table, writer.sources(ids), _("The study's claims by section and status"), _,
+                                  writer.labels)
+    headline, details = narrative.claims(claim_table, writer)
+    mismatches = claim_table[claim_table["status"] == "mismatch"]
+    return Section("claims", _("The study's numbers, recomputed"), [headline, *details], headline,
+                   [Figure("claims-by-status", spec)],
+                   Compact("claims", mismatches, ["id", "section", "reported", "computed", "unit", "status"]),
+                   {"claims": claim_table}, ids)
 
 
-def _definition_sections(case: Case) -> list[Section]:
-    """Definitions side by side, cross-source agreement and projections, where the case has their data."""
-    sections = []
-    if "birthplace_stock" in case.resource_names:
-        definition_table = build_table(case, "definitions")
-        summary = build_table(case, "birthplace-summary")
-        destinations = build_table(case, "birthplace-destinations").head(10)
-        sections.append(Section(
-            "definitions", "Definitions side by side",
-            "Who counts as the diaspora depends on the definition: the study's ethnic counts, UN DESA's people "
-            "born in the origin and citizens of the origin are different populations, shown side by side and "
-            "never added together.",
-            {"definitions": definition_table, "birthplace-summary": summary, "birthplace-destinations": destinations},
-            [], _source_ids(definition_table, summary, destinations)))
-    if "reference_population" in case.resource_names:
-        cross = build_table(case, "cross-source")
-        sections.append(Section(
-            "cross-source", "Population totals against a reference source",
-            "The case's population totals against the reference source for the same country and year; a "
-            "difference above the stated tolerance is a warning of `diaspora check`.",
-            {"cross-source": cross}, [], _source_ids(cross)))
-    if case.has("population"):
-        from diaspora_observatory.analysis.projections import projection_parameters
-
-        projection = build_table(case, "projections")
-        parameters = projection_parameters(case)
-        forecast = build_table(case, "flow-forecast")
-        sections.append(Section(
-            "projections", "Projections",
-            "The diaspora in each host under stated scenarios: low, central and high paths from the ends of the "
-            "base count's range, with each scenario's parameters and assumptions; and the flows forecast by a "
-            "random walk with drift fitted after each series' last significant change in level, with 95% "
-            "prediction intervals that include the drift's uncertainty (docs/statistics.md).",
-            {"projections": projection, "projection-parameters": parameters, "flow-forecast": forecast}, [],
-            _source_ids(projection, parameters, forecast)))
-    return sections
+# Titles of the parts around the sections, for the message catalogs.
+PARTS = {"summary": N_("Summary of findings"), "contents": N_("Contents"), "appendix": N_("Appendix: full tables"),
+         "sources": N_("Sources")}
+# The full tables' titles in the appendix (their CSV files keep these names).
+TABLE_TITLES = {
+    "demography": N_("Diaspora counts and shares per host"), "regional-summary": N_("Regional figures"),
+    "estimates": N_("Estimates of the diaspora's size"), "flows": N_("Flows per year and partner"),
+    "flow-summary": N_("Totals, trends and change points"), "periods": N_("Periods of migration policy"),
+    "repatriation": N_("Every repatriation and emigration figure"),
+    "education": N_("Education of repatriates and emigrants"), "institutions": N_("Supports of identity per host"),
+    "institution-list": N_("Every institution"), "survey": N_("Published survey aggregates"),
+    "documents": N_("Documents"), "document-themes": N_("Themes"), "definitions": N_("Each host under each definition"),
+    "birthplace-summary": N_("People born in the country of origin living abroad"),
+    "birthplace-destinations": N_("Main destinations of people born in the country of origin"),
+    "cross-source": N_("Population totals against a reference source"),
+    "projections": N_("Scenario paths per host"),
+    "projection-parameters": N_("Base counts and parameters of each scenario"),
+    "flow-forecast": N_("Forecasts of the yearly flows"), "claims": N_("The study's numbers, recomputed"),
+}
+# The appendix shows every row of every table; of these tables, only the columns a reader compares (the
+# projections' bases and parameters are the next table; a claim's method, comparator and tolerance are in
+# tables/claims.csv, said under the table).
+APPENDIX_COLUMNS = {
+    "projections": ["country", "scenario", "year", "low", "central", "high"],
+    "claims": ["id", "section", "statement", "reported", "computed", "unit", "status", "reason", "note"],
+    "flow-forecast": ["partner", "flow", "year", "forecast", "lower", "upper", "fit_first_year"],
+}

@@ -1,0 +1,96 @@
+"""What a report needs to write a value or a name in its language: one object handed to every section.
+
+Numbers go through the presentation layer (``presentation.numbers``, by kind), codes through the case's
+value labels, countries through ``countries.country_name``, sources through ``presentation.citations``;
+the report adds no formatting of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from diaspora_observatory.case.labels import ValueLabels, value_labels
+from diaspora_observatory.case.package import Case
+from diaspora_observatory.countries import country_name
+from diaspora_observatory.presentation.citations import source_label
+from diaspora_observatory.presentation.kinds import COUNT, PEOPLE, PERCENT, YEAR
+from diaspora_observatory.presentation.numbers import (
+    format_percent,
+    format_range,
+    format_value,
+    p_value_phrase,
+)
+from diaspora_observatory.report.i18n import translator
+
+
+@dataclass
+class Writer:
+    """The case and the language of one report, with the helpers its texts are written with."""
+
+    case: Case
+    language: str
+    _: Callable[[str], str] = field(init=False)
+    labels: ValueLabels = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._ = translator(self.language)
+        self.labels = value_labels(self.case, self.language)
+
+    def country(self, code: object) -> str:
+        return country_name(str(code), self.language)
+
+    @property
+    def origin(self) -> str:
+        return self.country(self.case.origin)
+
+    def people(self, value: object) -> str:
+        return format_value(value, PEOPLE, self.language)
+
+    def count(self, value: object) -> str:
+        return format_value(value, COUNT, self.language)
+
+    def percent(self, value: object) -> str:
+        """A share with the locale's percent sign (``12.4%``, ``12,4 %``): the digits of the table's cell
+        (three significant, trailing zeros dropped, so a tolerance of 5 reads ``5%``, not ``5.00%``)."""
+        digits = format_value(value, PERCENT, self.language)
+        separator = "." if self.language == "en" else ","
+        decimals = len(digits.partition(separator)[2]) if separator in digits else 0
+        return format_percent(value, self.language, decimals=decimals)
+
+    def number(self, value: object, kind: str) -> str:
+        return format_value(value, kind, self.language)
+
+    def decimals(self, value: object, decimals: int) -> str:
+        return format_value(value, "plain", self.language, decimals=decimals)
+
+    def p(self, value: object) -> str:
+        return p_value_phrase(value, self.language)
+
+    def years(self, first: object, last: object) -> str:
+        return format_range(first, last, YEAR, self.language)
+
+    def share_range(self, low: object, high: object) -> str:
+        low_text, high_text = self.percent(low), self.percent(high)
+        return low_text if low_text == high_text else f"{low_text}–{high_text}"
+
+    def people_range(self, low: object, high: object) -> str:
+        return format_range(low, high, PEOPLE, self.language)
+
+    def label(self, column: str, code: object) -> str:
+        return str(self.labels(column, code))
+
+    def sources(self, source_ids: set[str] | list[str]) -> str:
+        return source_label(self.case, source_ids)
+
+    def source_line(self, source_ids: set[str] | list[str]) -> str:
+        """``Source: X (2024); Y (2022)``, or what the figure rests on when no source is named."""
+        label = self.sources(source_ids)
+        return (self._("Source: {source}").format(source=label) if label
+                else self._("Source: the case's own data (no source named)"))
+
+    def quoted(self, text: str) -> str:
+        """A name or a short text inside the language's quotation marks."""
+        return f"«{text}»" if self.language in ("ru", "kk") else f"“{text}”"
+
+
