@@ -17,6 +17,11 @@ Limits and why:
   from the cells themselves, not from the sheet's declared ``<dimension>``, which is wrong both ways:
   LibreOffice declares ``A1:AMJ1048576`` for ordinary forms, and a hostile file can declare ``A1:C6``
   and hold a cell at ``XFD1048576`` (calamine takes the extent from the cells, as this check does).
+
+A damaged zip (a byte flipped in a download or a copy) makes :mod:`zipfile` raise whatever its
+decompressor or directory parser meets — ``zlib.error``, a CRC ``BadZipFile``, ``EOFError``,
+``UnicodeDecodeError`` on a file name, ``NotImplementedError`` for a compression method — so while the
+guard reads the zip, every such error becomes :class:`WorkbookRefused` naming the damaged part.
 """
 
 from __future__ import annotations
@@ -57,6 +62,8 @@ def check_workbook(path: str | Path) -> None:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
         return
+    except Exception as error:  # a zip whose directory is damaged (see the module docstring)
+        raise _damaged(path, "its directory", error) from None
     with archive:
         parts = archive.infolist()
         total = sum(part.file_size for part in parts)
@@ -70,20 +77,40 @@ def check_workbook(path: str | Path) -> None:
                                       f"into {part.file_size:,}, more than {MAX_RATIO} times (a zip bomb, or a "
                                       "sheet of repeated empty cells)",
                                       "open the file in a spreadsheet program and save it again as .xlsx")
-        names = _sheet_names(archive)
+        names = _sheet_names(path, archive)
         for part in parts:
             if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
-                _check_extent(path, archive, part, names.get(part.filename, part.filename))
+                try:
+                    _check_extent(path, archive, part, names.get(part.filename, part.filename))
+                except WorkbookRefused:
+                    raise
+                except Exception as error:  # a damaged part (see the module docstring)
+                    raise _damaged(path, f"the part {part.filename}", error) from None
 
 
-def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+def error_name(error: Exception) -> str:
+    """``zlib.error``, ``BadZipFile``: the class of a reader's error, with its module unless built in."""
+    kind = type(error)
+    return kind.__name__ if kind.__module__ in ("builtins", "zipfile") else f"{kind.__module__}.{kind.__name__}"
+
+
+def _damaged(path: Path, where: str, error: Exception) -> WorkbookRefused:
+    return WorkbookRefused(f"{path.name}: the workbook is damaged: {where} cannot be unpacked "
+                           f"({error_name(error)}: {error})",
+                           "copy or download the original file again (a file cut short or changed on the way "
+                           "cannot be read), or open it in a spreadsheet program and save it again as .xlsx")
+
+
+def _sheet_names(path: Path, archive: zipfile.ZipFile) -> dict[str, str]:
     """Part name -> sheet name, from workbook.xml and its relations (small parts: read with a regex, so no
     XML entity in them is ever expanded)."""
     try:
         workbook = archive.read("xl/workbook.xml")
         relations = archive.read("xl/_rels/workbook.xml.rels")
-    except (KeyError, zipfile.BadZipFile, OSError):
+    except KeyError:  # not a workbook's zip: left to the reader, which says so in its own words
         return {}
+    except Exception as error:  # a damaged part (see the module docstring)
+        raise _damaged(path, "the list of its sheets", error) from None
     targets = {rid: target.decode("utf-8", "replace").lstrip("/") for rid, target in _RELATION.findall(relations)}
     names = {}
     for name, rid in _SHEET.findall(workbook):

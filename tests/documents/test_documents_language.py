@@ -155,8 +155,8 @@ def test_import_names_the_alphabet_read(data_dir, tmp_path: Path):
     path = tmp_path / "kazinform.txt"
     path.write_text(KK_2018, encoding="utf-8")
     result = CliRunner().invoke(main, ["documents", "import", str(path), "--kind", "press"])
-    assert result.output == (f"Imported 'kazinform' (press, kk, Latin alphabet of 2018, {len(KK_2018)} characters): "
-                             "5 passages coded automatically.\n")
+    assert result.output == (f"Imported 'kazinform' (press, kk, Latin alphabet of 2018 (told by its letters), "
+                             f"{len(KK_2018)} characters): 5 passages coded automatically.\n")
 
 
 def test_code_command_reports_uncoded_documents(data_dir, tmp_path: Path):
@@ -171,3 +171,110 @@ def test_code_command_reports_uncoded_documents(data_dir, tmp_path: Path):
 
 def test_default_codebook_has_the_three_languages():
     assert load_codebook().pattern_languages == ["en", "ru", "kk"]
+
+
+# --- a Kazakh Latin text whose letters tell no alphabet: refused rather than guessed ---------------------------
+
+# Kazakh as a 2018 writer (Kazinform's alphabet) writes it, with none of the letters only one alphabet has
+# (no acute letters, no apostrophes, none of ä ğ ñ ö ş ū ü): "Қандастар мен олар Қазақстанда тұрады. Бұл
+# жерде ұлттық бірлік пен қазақ тілі бар." Read with the 2021 values, u is у and i is и: тұрады becomes
+# турады, бірлік бирлик, тілі тили, and two of the three codes are missed.
+KK_UNTOLD = "Qandastar men olar Qazaqstanda turady. Bul jerde ulttyq birlik pen qazaq tili bar."
+UNTOLD_REFUSAL = ("stored but not coded: the text is Kazakh in Latin letters, and none of its letters tells whether "
+                  "it is the 2017, 2018 or 2021 alphabet (i, ı and u are different letters in each).\n"
+                  "  give it with --alphabet 2017, 2018 or 2021 and import again with --replace "
+                  "(docs/documents.md tells the alphabets apart)\n")
+
+
+def test_a_text_whose_letters_tell_no_alphabet_is_stored_but_not_coded(data_dir, tmp_path: Path):
+    assert detect_language(KK_UNTOLD) == Detected("kk", "Latn", "")
+    path = tmp_path / "qandastar.txt"
+    path.write_text(KK_UNTOLD, encoding="utf-8")
+    result = CliRunner().invoke(main, ["documents", "import", str(path), "--kind", "press"])
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"Imported 'qandastar' (press, kk, Latin alphabet not told by its letters, "
+                             f"{len(KK_UNTOLD)} characters), {UNTOLD_REFUSAL}")
+    workspace = Workspace(load_case(), data_dir)
+    assert workspace.store.get("qandastar").alphabet == ""
+    assert workspace.store.passages("qandastar").empty
+    coded = CliRunner().invoke(main, ["documents", "code", "qandastar"])
+    assert coded.output.startswith("qandastar: not coded: the text is Kazakh in Latin letters, and none")
+
+
+@pytest.mark.parametrize(("alphabet", "codes"), [
+    ("2018", ["repatriation_kandas", "unity_identity", "native_language_education"]),
+    ("2017", ["repatriation_kandas", "unity_identity", "native_language_education"]),
+    ("2021", ["repatriation_kandas"]),
+])
+def test_alphabet_given_reads_the_text_with_its_values_and_is_kept(data_dir, tmp_path: Path, alphabet, codes):
+    path = tmp_path / "qandastar.txt"
+    path.write_text(KK_UNTOLD, encoding="utf-8")
+    result = CliRunner().invoke(main, ["documents", "import", str(path), "--kind", "press", "--alphabet", alphabet])
+    assert result.output == (f"Imported 'qandastar' (press, kk, Latin alphabet of {alphabet} (as given), "
+                             f"{len(KK_UNTOLD)} characters): {len(codes)} passages coded automatically.\n")
+    workspace = Workspace(load_case(), data_dir)
+    assert workspace.store.get("qandastar").alphabet == alphabet
+    passages = workspace.store.passages("qandastar")
+    assert list(passages["code"]) == codes
+    if alphabet == "2018":
+        assert list(passages["text"]) == ["Qandastar", "birlik", "qazaq tili"]  # spans of the Latin original
+    # coding again (`documents code`) reads the stored alphabet, not a guess
+    assert CliRunner().invoke(main, ["documents", "code", "qandastar"]).output == f"qandastar: {len(codes)} passages\n"
+
+
+def test_an_alphabet_that_the_letters_contradict_is_refused(data_dir, tmp_path: Path):
+    path = tmp_path / "kazinform.txt"
+    path.write_text(KK_2018, encoding="utf-8")
+    result = CliRunner().invoke(main, ["documents", "import", str(path), "--alphabet", "2021"])
+    assert result.exit_code == 2
+    assert result.output == ("Error: kazinform.txt: --alphabet 2021 was given, but the text writes letters of the 2018 "
+                             "alphabet (ń á ǵ ý ó)\nHint: give --alphabet 2018, or leave --alphabet out so the letters "
+                             "decide\n")
+    assert Workspace(load_case(), data_dir).store.documents() == []
+
+
+def test_an_alphabet_for_a_text_not_in_kazakh_latin_is_refused(data_dir, tmp_path: Path):
+    path = tmp_path / "kk.txt"
+    path.write_text(KK_CYRILLIC, encoding="utf-8")
+    result = CliRunner().invoke(main, ["documents", "import", str(path), "--alphabet", "2018"])
+    assert result.exit_code == 2
+    assert result.output == ("Error: kk.txt: --alphabet 2018 was given, but an alphabet is for Kazakh in Latin "
+                             "letters, and this text reads as Kazakh in Cyrillic\nHint: leave --alphabet out (or give "
+                             "the language kk if the text is Kazakh in Latin letters)\n")
+
+
+def test_import_list_takes_the_alphabet_from_its_row_or_the_option(data_dir, tmp_path: Path):
+    for name, text in (("untold.txt", KK_UNTOLD), ("told.txt", KK_2021), ("ru.txt", "Правительство помогает "
+                                                                           "соотечественникам вернуться.")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("file,kind,alphabet\nuntold.txt,press,\ntold.txt,press,\nru.txt,press,\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["documents", "import-list", str(manifest), "--alphabet", "2018"])
+    assert result.exit_code == 0, result.output
+    store = Workspace(load_case(), data_dir).store
+    # the option fills only the Kazakh Latin text whose letters tell none; told letters and Russian keep theirs
+    assert {d.document_id: d.alphabet for d in store.documents()} == {"untold": "2018", "told": "2021", "ru": ""}
+    manifest.write_text("file,kind,alphabet\ntold.txt,press,2018\n", encoding="utf-8")
+    refused = CliRunner().invoke(main, ["documents", "import-list", str(manifest), "--replace"])
+    assert refused.exit_code == 2
+    assert refused.output == ("Error: manifest.csv row 2: told.txt: the alphabet column says 2018, but the text "
+                              "writes letters of the 2021 alphabet (ū ñ ä ş ğ)\nHint: write 2021 in the alphabet "
+                              "column, or leave the alphabet column empty so the letters decide\n")
+
+
+def test_a_store_made_before_alphabets_were_kept_opens_and_gets_the_column(tmp_path: Path):
+    import sqlite3
+
+    from diaspora_observatory.documents.store import DocumentStore, store_path
+
+    path = store_path("old", tmp_path)
+    path.parent.mkdir(parents=True)
+    with sqlite3.connect(path) as connection:  # the documents table as it was before this column
+        connection.execute("CREATE TABLE documents (document_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, kind "
+                           "VARCHAR NOT NULL, date VARCHAR NOT NULL, language VARCHAR NOT NULL, script VARCHAR NOT "
+                           "NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, filename VARCHAR NOT NULL, "
+                           "sha256 VARCHAR NOT NULL, text TEXT NOT NULL)")
+        connection.execute("INSERT INTO documents VALUES ('a', 'A', 'press', '2024', 'kk', 'Latn', '', '', 'a.txt', "
+                           f"'', '{KK_2018}')")
+    document = DocumentStore("old", tmp_path).get("a")
+    assert (document.text, document.alphabet) == (KK_2018, "")

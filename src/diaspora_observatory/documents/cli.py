@@ -71,6 +71,9 @@ def documents_group() -> None:
 @click.option("--source-id", default="", help="Key into the case's sources, if it is listed there.")
 @click.option("--language", type=click.Choice(list(KNOWN_LANGUAGES)), default=None,
               help="Language [default: detected]; only en, ru and kk are coded automatically.")
+@click.option("--alphabet", type=click.Choice(["2017", "2018", "2021"]), default=None,
+              help="Kazakh Latin alphabet of a Kazakh text in Latin letters [default: told by its letters; "
+                   "a text whose letters tell none is stored, not coded].")
 @click.option("--id", "document_id", default="",
               help="Document id [default: from the file name]; a case document's id gives it this text.")
 @click.option("--replace", is_flag=True, help="Replace a stored document with the same id (and its codings).")
@@ -80,7 +83,8 @@ def documents_group() -> None:
 @data_dir_option
 @codebook_option
 def import_command(file: Path, kind: str, date: str, title: str, source: str, source_id: str, language: str | None,
-                   document_id: str, replace: bool, accounts: bool, case_name, data_dir, codebook) -> None:
+                   alphabet: str | None, document_id: str, replace: bool, accounts: bool, case_name, data_dir,
+                   codebook) -> None:
     """Import a document (txt, md, html, docx, pdf with a text layer) and code it automatically.
 
     \b
@@ -88,13 +92,14 @@ def import_command(file: Path, kind: str, date: str, title: str, source: str, so
       diaspora documents import concept.docx --kind concept --date 2022-12-30 --id concept-2023-2027
       diaspora documents import article.html --kind press --date 2024-03-01 --source "The Astana Times"
       diaspora documents import ../shared/seed/kazakh-diaspora-central-asia.txt --date 2025 --accounts
+      diaspora documents import kazinform-2019.txt --kind press --language kk --alphabet 2018
     """
     from diaspora_observatory.documents.importer import read_document
     from diaspora_observatory.documents.ingest import ingest
 
     workspace = _workspace(case_name, data_dir, codebook)
     document = read_document(file, kind=kind, date=date, title=title, source=source, source_id=source_id,
-                             language=language or "", document_id=document_id)
+                             language=language or "", document_id=document_id, alphabet=alphabet or "")
     outcome = ingest(workspace.store, workspace.codebook, [document], replace=replace)[0]
     described = (f"{document.document_id!r} ({document.kind}, {_language_label(document)}, "
                  f"{len(document.text):,} characters)")
@@ -111,13 +116,16 @@ def import_command(file: Path, kind: str, date: str, title: str, source: str, so
 @documents_group.command(name="import-list")
 @click.argument("manifest", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--replace", is_flag=True, help="Replace stored documents with the same ids (and their codings).")
+@click.option("--alphabet", type=click.Choice(["2017", "2018", "2021"]), default=None,
+              help="Kazakh Latin alphabet of the Kazakh Latin texts whose letters tell none and whose row has no "
+                   "alphabet [default: none; such texts are stored, not coded].")
 @case_option
 @data_dir_option
 @codebook_option
-def import_list_command(manifest: Path, replace: bool, case_name, data_dir, codebook) -> None:
+def import_list_command(manifest: Path, replace: bool, alphabet: str | None, case_name, data_dir, codebook) -> None:
     """Import every document a manifest CSV lists (one row per file, with its metadata), and code them.
 
-    Columns: file (relative to the manifest), kind, date, title, source, source_id, language, id. All rows
+    Columns: file (relative to the manifest), kind, date, title, source, source_id, language, id, alphabet. All rows
     are read and checked before anything is stored, so a bad row leaves the database as it was. Documents
     are then stored in batches, each document together with its coding (a killed import leaves none
     half-stored); documents in a language the codebook has no patterns for are stored, not coded.
@@ -132,7 +140,7 @@ def import_list_command(manifest: Path, replace: bool, case_name, data_dir, code
     from diaspora_observatory.documents.ingest import BATCH_SIZE, ingest
 
     workspace = _workspace(case_name, data_dir, codebook)
-    documents = read_manifest(manifest)
+    documents = read_manifest(manifest, alphabet=alphabet or "")
 
     def progress(done: int, total: int) -> None:
         if total > BATCH_SIZE:
@@ -151,12 +159,13 @@ def import_list_command(manifest: Path, replace: bool, case_name, data_dir, code
 
 def _language_label(document) -> str:
     label = document.language
-    if document.language == "kk" and document.script == "Latn":
+    if document.alphabet:
         from diaspora_observatory.documents.language import kazakh_alphabet
 
-        alphabet = kazakh_alphabet(document.text[:100_000])
-        label += (f", Latin alphabet of {alphabet}" if alphabet
-                  else ", Latin alphabet not told by its letters: read as 2021")
+        told = kazakh_alphabet(document.text[:100_000]) == document.alphabet
+        label += f", Latin alphabet of {document.alphabet} ({'told by its letters' if told else 'as given'})"
+    elif document.language == "kk" and document.script == "Latn":
+        label += ", Latin alphabet not told by its letters"
     return label
 
 

@@ -91,6 +91,14 @@ class LanguageNotCoded(DiasporaError):
     """A text in a language the codebook has no patterns for: it is stored, but not coded automatically."""
 
 
+def alphabet_not_told() -> LanguageNotCoded:
+    """Kazakh in Latin letters with none of the letters that tell its alphabet, and none given."""
+    return LanguageNotCoded("not coded: the text is Kazakh in Latin letters, and none of its letters tells whether "
+                            "it is the 2017, 2018 or 2021 alphabet (i, ı and u are different letters in each)",
+                            "give it with --alphabet 2017, 2018 or 2021 and import again with --replace "
+                            "(docs/documents.md tells the alphabets apart)")
+
+
 def not_coded(book: Codebook, language: str) -> LanguageNotCoded:
     """Why ``book`` cannot code a text in ``language``, as an error to raise or to report."""
     from diaspora_observatory.documents.language import LANGUAGE_NAMES

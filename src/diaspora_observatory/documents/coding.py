@@ -4,7 +4,9 @@ How a text is coded, and why it is fast enough for a press corpus:
 
 1. The text is lower-cased (and, for Kazakh, Latin letters are transliterated to Cyrillic with the values
    of the text's own alphabet); an offset map takes positions in the working copy back to the original.
-   A language the codebook has no patterns for is refused, never coded with another language's patterns.
+   A language the codebook has no patterns for is refused, never coded with another language's patterns;
+   so is Kazakh in Latin letters whose alphabet neither its letters tell nor the user gave (i, ı and u
+   stand for different letters in 2018 and 2021, so a guess would miss or invent codes).
 2. One precompiled regular expression per language holds the beginnings of the first word of every
    pattern (as a prefix tree). It skips, in C, over the great majority of words that cannot start a pattern.
 3. Each candidate word is stemmed (with a cache) and compared with the stem of the pattern's first word;
@@ -22,13 +24,20 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-from diaspora_observatory.documents.codebook import LANGUAGES, Codebook, not_coded
-from diaspora_observatory.documents.language import IDENTITY, OffsetMap, has_latin, kazakh_alphabet, to_cyrillic
+from diaspora_observatory.documents.codebook import LANGUAGES, Codebook, alphabet_not_told, not_coded
+from diaspora_observatory.documents.language import (
+    ALPHABET_SAMPLE,
+    IDENTITY,
+    OffsetMap,
+    has_latin,
+    is_mainly_latin,
+    kazakh_alphabet,
+    to_cyrillic,
+)
 from diaspora_observatory.documents.stemming import stemmer
 
 AUTO_CODER = "auto"
 GAP_WORDS = 5
-ALPHABET_SAMPLE = 100_000
 _NEXT_WORD = re.compile(r"[\W_]+(\w+)")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'»”)\]]*\s+|\n\s*\n")
 
@@ -81,16 +90,17 @@ def _lower(text: str) -> str:
     return lowered
 
 
-def working_copy(text: str, language: str) -> tuple[str, OffsetMap]:
+def working_copy(text: str, language: str, alphabet: str = "") -> tuple[str, OffsetMap]:
     """The working copy of a text (lower case, ё as е, Kazakh Latin in Cyrillic) and the map back to ``text``.
 
     Kazakh in Latin letters is read with the values of its own alphabet (2017, 2018 or 2021, see
     :mod:`~diaspora_observatory.documents.language`); the digraphs of 2017 and 2018 make the copy shorter,
-    which the :class:`~diaspora_observatory.documents.language.OffsetMap` undoes.
+    which the :class:`~diaspora_observatory.documents.language.OffsetMap` undoes. ``alphabet``, when
+    given, is used whatever the letters say; when neither is there, 2021 (see :func:`to_cyrillic`).
     """
     offsets = IDENTITY
     if language == "kk" and has_latin(text):
-        text, offsets = to_cyrillic(text, kazakh_alphabet(text[:ALPHABET_SAMPLE]) or "2021")
+        text, offsets = to_cyrillic(text, alphabet or kazakh_alphabet(text[:ALPHABET_SAMPLE]) or "2021")
     lowered = _lower(text)
     if language in ("ru", "kk"):
         lowered = lowered.replace("ё", "е")
@@ -161,17 +171,23 @@ class AutoCoder:
                 regex = re.compile(rf"(?<!\w){_trie_regex(by_trigger)}\w*")
                 self._by_language[language] = (regex, by_trigger)
 
-    def code_text(self, text: str, language: str, document_id: str = "") -> list[CodedPassage]:
+    def code_text(self, text: str, language: str, document_id: str = "", alphabet: str = "") -> list[CodedPassage]:
         """Every pattern hit in ``text`` (written in ``language``), in order of position.
 
         Raises :class:`~diaspora_observatory.documents.codebook.LanguageNotCoded` when the codebook has no
-        patterns for ``language``: a text is never coded with another language's patterns.
+        patterns for ``language``: a text is never coded with another language's patterns; and for Kazakh
+        mainly in Latin letters when ``alphabet`` is not given and the letters tell none.
         """
         if language not in self._by_language:
             raise not_coded(self.codebook, language)
+        if language == "kk" and not alphabet:
+            sample = text[:ALPHABET_SAMPLE]
+            # A few Latin words in a Cyrillic text (names, COVID) are read as 2021: none of them is a pattern.
+            if is_mainly_latin(sample) and not kazakh_alphabet(sample):
+                raise alphabet_not_told()
         regex, by_trigger = self._by_language[language]
         stem = stemmer(language)
-        working, offsets = working_copy(text, language)
+        working, offsets = working_copy(text, language, alphabet)
         found: dict[tuple[str, int, int], CodedPassage] = {}
         for match in regex.finditer(working):
             token = match.group()
@@ -216,9 +232,10 @@ def compile_codebook(codebook: Codebook) -> AutoCoder:
     return AutoCoder(codebook)
 
 
-def code_text(text: str, language: str, codebook: Codebook, document_id: str = "") -> list[CodedPassage]:
+def code_text(text: str, language: str, codebook: Codebook, document_id: str = "",
+              alphabet: str = "") -> list[CodedPassage]:
     """Code one text automatically with ``codebook``; see :class:`AutoCoder`."""
-    return compile_codebook(codebook).code_text(text, language, document_id)
+    return compile_codebook(codebook).code_text(text, language, document_id, alphabet)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

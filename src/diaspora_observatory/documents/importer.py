@@ -24,7 +24,16 @@ from datetime import date as Date
 from html.parser import HTMLParser
 from pathlib import Path
 
-from diaspora_observatory.documents.language import CODED_LANGUAGES, KNOWN_LANGUAGES, detect_language
+from diaspora_observatory.documents.language import (
+    ALPHABET_SAMPLE,
+    ALPHABETS,
+    CODED_LANGUAGES,
+    KNOWN_LANGUAGES,
+    detect_language,
+    is_mainly_latin,
+    kazakh_alphabet,
+    telling_letters,
+)
 from diaspora_observatory.errors import DiasporaError
 
 KINDS = ("law", "concept", "plan", "press", "other")
@@ -63,6 +72,9 @@ class Document:
     source_id: str = ""
     filename: str = ""
     sha256: str = ""
+    # The Kazakh Latin alphabet (2017, 2018, 2021) of a Kazakh text in Latin letters, told by its letters or
+    # given with --alphabet; empty otherwise, and for a text whose letters tell none (which is then not coded).
+    alphabet: str = ""
 
     @property
     def year(self) -> int | None:
@@ -281,8 +293,16 @@ def slug(text: str) -> str:
 
 
 def read_document(path: str | Path, *, kind: str = "other", date: str = "", title: str = "", source: str = "",
-                  source_id: str = "", language: str = "", document_id: str = "") -> Document:
+                  source_id: str = "", language: str = "", document_id: str = "", alphabet: str = "",
+                  default_alphabet: str = "", in_manifest: bool = False) -> Document:
     """Read a document file into a :class:`Document`, detecting its language unless ``language`` is given.
+
+    ``alphabet`` states the Kazakh Latin alphabet of a Kazakh text in Latin letters (2017, 2018 or 2021):
+    it is refused for any other text and when the text's own letters are another alphabet's.
+    ``default_alphabet`` is the same for a list of documents: used only for Kazakh Latin texts whose
+    letters tell no alphabet (``in_manifest``: ``alphabet`` is a manifest's column, for the messages).
+    Without either, a text whose letters tell none is stored with no alphabet and
+    not coded (the letters i, ı and u mean different sounds in 2018 and 2021: a guess would miss codes).
 
     Example: ``read_document("law.txt", kind="law", date="2023-06-01")``.
     """
@@ -294,6 +314,10 @@ def read_document(path: str | Path, *, kind: str = "other", date: str = "", titl
                                   "split it into smaller documents")
     if kind not in KINDS:
         raise DocumentImportError(f"kind {kind!r} is not known", f"use one of: {', '.join(KINDS)}")
+    for option, value in (("--alphabet", alphabet), ("--alphabet", default_alphabet)):
+        if value and value not in ALPHABETS:
+            raise DocumentImportError(f"{option} {value!r} is not a Kazakh Latin alphabet",
+                                      f"use one of {', '.join(ALPHABETS)} (docs/documents.md tells them apart)")
     if language and language not in KNOWN_LANGUAGES:
         raise DocumentImportError(f"language {language!r} is not supported",
                                   f"use one of {', '.join(KNOWN_LANGUAGES)} (only {', '.join(CODED_LANGUAGES)} "
@@ -306,22 +330,46 @@ def read_document(path: str | Path, *, kind: str = "other", date: str = "", titl
     # a language that is not coded (or undetermined) is stored as such; the import says it was not coded
     detected = detect_language(text)
     final_title = title or declared_title or path.stem
+    final_language = language or detected.language
     return Document(
         document_id=document_id or slug(final_title if title else path.stem), title=final_title, kind=kind,
-        date=check_date(date), language=language or detected.language,
+        date=check_date(date), language=final_language,
         script=detected.script if not language or language == detected.language else "",
         text=text, source=source, source_id=source_id, filename=path.name,
-        sha256=hashlib.sha256(raw).hexdigest())
+        sha256=hashlib.sha256(raw).hexdigest(),
+        alphabet=_alphabet(path, text, final_language, alphabet, default_alphabet, in_manifest))
 
 
-MANIFEST_COLUMNS = ("file", "kind", "date", "title", "source", "source_id", "language", "id")
+def _alphabet(path: Path, text: str, language: str, given: str, default: str, in_manifest: bool) -> str:
+    """The Kazakh Latin alphabet of the text: told by its letters, or given; refused when the two disagree."""
+    sample = text[:ALPHABET_SAMPLE]
+    stated = f"the alphabet column says {given}" if in_manifest else f"--alphabet {given} was given"
+    leave = "leave the alphabet column empty" if in_manifest else "leave --alphabet out"
+    if language != "kk" or not is_mainly_latin(sample):
+        if given:
+            raise DocumentImportError(f"{path.name}: {stated}, but an alphabet is for Kazakh in Latin letters, and "
+                                      f"this text reads as {'Kazakh in Cyrillic' if language == 'kk' else language}",
+                                      f"{leave} (or give the language kk if the text is Kazakh in Latin letters)")
+        return ""
+    told = kazakh_alphabet(sample)
+    if given and told and given != told:
+        letters = " ".join(telling_letters(sample, told))
+        fix = f"write {told} in the alphabet column" if in_manifest else f"give --alphabet {told}"
+        raise DocumentImportError(f"{path.name}: {stated}, but the text writes letters of the {told} alphabet "
+                                  f"({letters})", f"{fix}, or {leave} so the letters decide")
+    return given or told or default
 
 
-def read_manifest(path: str | Path) -> list[Document]:
+MANIFEST_COLUMNS = ("file", "kind", "date", "title", "source", "source_id", "language", "id", "alphabet")
+
+
+def read_manifest(path: str | Path, *, alphabet: str = "") -> list[Document]:
     """Read every document a manifest CSV lists; any bad row stops the whole import before anything is stored.
 
     Columns: ``file`` (required; relative to the manifest's folder), and optionally ``kind``, ``date``,
-    ``title``, ``source``, ``source_id``, ``language``, ``id``. Errors name the manifest row and column.
+    ``title``, ``source``, ``source_id``, ``language``, ``id``, ``alphabet`` (as ``read_document``'s).
+    ``alphabet`` is the Kazakh Latin alphabet of the Kazakh Latin rows whose letters tell none and whose
+    ``alphabet`` cell is empty. Errors name the manifest row and column.
     """
     import csv
 
@@ -347,7 +395,9 @@ def read_manifest(path: str | Path) -> list[Document]:
                 document = read_document(path.parent / values["file"], kind=values.get("kind") or "other",
                                          date=values.get("date", ""), title=values.get("title", ""),
                                          source=values.get("source", ""), source_id=values.get("source_id", ""),
-                                         language=values.get("language", ""), document_id=values.get("id", ""))
+                                         language=values.get("language", ""), document_id=values.get("id", ""),
+                                         alphabet=values.get("alphabet", ""), default_alphabet=alphabet,
+                                         in_manifest=True)
             except DocumentImportError as error:
                 raise DocumentImportError(f"{where}: {error.message}", error.hint) from None
             if document.document_id in seen:

@@ -44,7 +44,8 @@ def code_document(document: Document, codebook: Codebook | None) -> tuple[list[C
     if codebook is None:
         return [], Outcome(document.document_id, document.language, 0, "not coded: coding was not asked for")
     try:
-        passages = compile_codebook(codebook).code_text(document.text, document.language, document.document_id)
+        passages = compile_codebook(codebook).code_text(document.text, document.language, document.document_id,
+                                                        document.alphabet)
     except LanguageNotCoded as refusal:
         return [], Outcome(document.document_id, document.language, 0, refusal.message, refusal.hint or "")
     return passages, Outcome(document.document_id, document.language, len(passages))

@@ -56,6 +56,7 @@ LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "kk": "Kazakh", "ky": "Kyrgy
                   "tr": "Turkish", "uz": "Uzbek", "pl": "Polish", "de": "German", "und": "undetermined"}
 KNOWN_LANGUAGES = tuple(LANGUAGE_NAMES)
 ALPHABETS = ("2017", "2018", "2021")
+ALPHABET_SAMPLE = 100_000  # characters whose letters tell the alphabet: a long law need not be read whole
 
 _STOPWORDS = {
     "en": frozenset("the and of to in is for that with on as by are from this be it an was or which".split()),
@@ -184,6 +185,22 @@ def kazakh_alphabet(text: str) -> str:
     return _alphabet_of(text, _Letters(text))
 
 
+def is_mainly_latin(text: str) -> bool:
+    """More Latin letters than Cyrillic ones: the test :func:`detect_language` uses for the script."""
+    characters = _Letters(text.lower())
+    return characters.latin > characters.cyrillic
+
+
+def telling_letters(text: str, alphabet: str) -> list[str]:
+    """The letters of ``text`` that only ``alphabet`` writes (at most five, in order of first use), to show why."""
+    if alphabet == "2017":
+        found = [match.group().lower() for match in _MARKS_2017.finditer(text)]
+    else:
+        letters = _LETTERS_2018 if alphabet == "2018" else _LETTERS_2021
+        found = [character.lower() for character in text if character in letters]
+    return list(dict.fromkeys(found))[:5]
+
+
 def _alphabet_of(text: str, characters: _Letters) -> str:
     scores = {"2021": characters.total(_LETTERS_2021),
               "2018": characters.total(_LETTERS_2018),
@@ -194,6 +211,10 @@ def _alphabet_of(text: str, characters: _Letters) -> str:
 
 def to_cyrillic(text: str, alphabet: str = "") -> tuple[str, OffsetMap]:
     """Kazakh in a Latin alphabet (detected when not given; 2021 when no letter tells) written in Cyrillic.
+
+    The 2021 fallback is for short texts only (codebook patterns, a Latin word in a Cyrillic text): the
+    coder refuses a document in Latin letters whose alphabet is neither told nor given (see
+    :mod:`~diaspora_observatory.documents.coding`).
 
     Returns the Cyrillic image and the :class:`OffsetMap` back to ``text``. Cyrillic and other letters are
     left as they are.

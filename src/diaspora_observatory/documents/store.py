@@ -34,6 +34,7 @@ documents_table = sa.Table(
     sa.Column("filename", sa.String, nullable=False, default=""),
     sa.Column("sha256", sa.String, nullable=False, default=""),
     sa.Column("text", sa.Text, nullable=False),
+    sa.Column("alphabet", sa.String, nullable=False, default=""),
 )
 passages_table = sa.Table(
     "passages", _metadata,
@@ -76,6 +77,7 @@ class DocumentStore:
         self.engine = sa.create_engine(f"sqlite:///{self.path}")
         sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         _metadata.create_all(self.engine)
+        _add_alphabet_column(self.engine)
 
     # documents -------------------------------------------------------------------------------------------
     def add_document(self, document: Document, *, replace: bool = False) -> None:
@@ -224,3 +226,11 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _add_alphabet_column(engine) -> None:
+    """Stores made before the Kazakh Latin alphabet was kept get its column, empty (told again on coding)."""
+    with engine.begin() as connection:
+        columns = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(documents)")}
+        if "alphabet" not in columns:
+            connection.exec_driver_sql("ALTER TABLE documents ADD COLUMN alphabet VARCHAR NOT NULL DEFAULT ''")

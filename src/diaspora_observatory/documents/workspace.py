@@ -64,7 +64,7 @@ class Workspace:
         """Code one stored document automatically, replacing its earlier automatic passages."""
         document = self.store.get(document_id)
         return self.store.replace_auto(document_id, code_text(document.text, document.language, self.codebook,
-                                                              document_id))
+                                                              document_id, document.alphabet))
 
     def code_all(self) -> dict[str, int]:
         return {d.document_id: self.code(d.document_id) for d in self.store.documents()}

@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
+import zlib
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
 from diaspora_observatory.importers.errors import MalformedSource
-from diaspora_observatory.spreadsheet_guard import check_workbook
+from diaspora_observatory.spreadsheet_guard import check_workbook, error_name
 
 MISSING_MARKS = frozenset({"", "..", "…", "-", "NA", "n/a"})
 # fuzz's spreadsheet guard (zip size, sheet dimensions) is called in workbook_rows before a workbook is opened.
@@ -135,7 +136,7 @@ def zip_member_rows(path: Path, choose) -> tuple[str, Iterator[list[str]]]:
     label = Path(path).name
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, ValueError, EOFError) as error:  # a damaged directory
         raise MalformedSource(label, f"is not a readable zip file ({error.__class__.__name__})",
                               "download the file again, or give the CSV inside it") from None
     names = [info.filename for info in archive.infolist() if not info.is_dir()]
@@ -161,8 +162,10 @@ def _member_rows(archive: zipfile.ZipFile, member: str, label: str) -> Iterator[
             yield from csv.reader(text)
     except UnicodeDecodeError:
         raise MalformedSource(where, "is not UTF-8 text", "unzip the file and save the CSV as UTF-8") from None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
-        raise MalformedSource(where, f"cannot be unpacked ({error.__class__.__name__}: the zip is damaged)",
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as error:
+        # a byte changed on the way: zlib's own error from inside a member, a CRC BadZipFile at its end, a
+        # compression method or encryption flag that the damaged header now claims
+        raise MalformedSource(where, f"cannot be unpacked ({error_name(error)}: the zip is damaged)",
                               "download the file again") from None
     except csv.Error as error:
         raise MalformedSource(where, f"is not a readable CSV ({error})", "download the file again") from None

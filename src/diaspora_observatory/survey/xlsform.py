@@ -319,7 +319,7 @@ def read_xlsform_with_notices(path: str | Path) -> tuple[Form, list[FormIssue]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    from diaspora_observatory.spreadsheet_guard import check_workbook
+    from diaspora_observatory.spreadsheet_guard import check_workbook, error_name
 
     path = Path(path)
     check_workbook(path)  # a zip bomb or a sheet of billions of cells is refused before openpyxl opens it
@@ -328,6 +328,13 @@ def read_xlsform_with_notices(path: str | Path) -> tuple[Form, list[FormIssue]]:
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as error:
         raise XLSFormError(str(path), [FormIssue("(workbook)", None, None, f"not a readable .xlsx file ({error})")],
                            "save the questionnaire as an Excel .xlsx workbook") from error
+    except Exception as error:
+        # A damaged part that the guard does not unpack (styles, shared strings) reaches openpyxl, which
+        # lets its decompressor's or XML parser's own error through (zlib.error, ParseError, TypeError …).
+        raise XLSFormError(str(path), [FormIssue("(workbook)", None, None, "not a readable .xlsx file: a part of "
+                                                 f"it is damaged ({error_name(error)}: {error})")],
+                           "copy or download the original file again, or open it in a spreadsheet program and "
+                           "save it again as .xlsx") from error
     notices: list[FormIssue] = []
     form = _read_workbook(path, workbook, notices)
     return form, sorted(notices, key=_sheet_order)
@@ -354,6 +361,11 @@ def _read_workbook(path: Path, workbook: Any, notices: list[FormIssue]) -> Form:
         if records:
             settings = records[0][1]
             _read_settings(settings, records[0][0], issues, notices)
+        for number, _ in records[1:]:
+            # XLSForm tools read the first row under the header only: a second one would be ignored unseen.
+            issues.append(FormIssue("settings", number, None, f"a second row of settings (the first is row "
+                                    f"{records[0][0]}); a form has one set of settings: move what this row says "
+                                    f"into row {records[0][0]} and delete it"))
     duplicates_allowed = settings.get("allow_choice_duplicates", "").strip().lower() in TRUE
     choices: dict[str, list[Choice]] = {}
     if "choices" in workbook.sheetnames:
