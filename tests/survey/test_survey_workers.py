@@ -1,0 +1,182 @@
+"""Several server processes on one PostgreSQL database (``diaspora serve --workers N``, issue 15 item 4).
+
+Real servers: uvicorn's supervisor and two workers, started by ``diaspora serve --workers 2``. A request is
+sent to a chosen worker by stopping the other while the connection is made (``loadtest.Server.only``), so
+what one worker wrote and another read is known, not left to the kernel's choice.
+
+- SIGKILL of one worker, then of every process, under concurrent submissions: every acknowledged (201)
+  submission is stored exactly once, and the supervisor replaces the killed worker.
+- What each worker keeps in memory: the results page's cache (keyed by the snapshot read from the database)
+  and the documents page's cache (keyed by the document store's version) show writes made elsewhere; the
+  admin token is accepted by every worker and a survey closed through one is closed for all; the rate limit
+  and the limit on wrong tokens count per worker, as ``diaspora serve --help`` and docs/survey.md say.
+- SQLite stays one process: ``--workers 2`` is refused with a hint, and a second process started by another
+  program (uvicorn or gunicorn run directly) on the same SQLite file is refused too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from loadtest import ANSWERS, Server, audit, submit_concurrently
+from survey_helpers import POSTGRES_URL, reset_postgres
+
+from diaspora_observatory.survey.storage import SurveyStore
+
+TOKEN = "load-test-admin-token"  # what loadtest.Server sets as DIASPORA_ADMIN_TOKEN
+SEED_TEXT = Path(__file__).resolve().parents[2] / ".." / "shared" / "seed" / "kazakh-diaspora-central-asia.txt"
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers through /proc")
+
+
+def require_postgres() -> str:
+    if not POSTGRES_URL:
+        pytest.skip("DIASPORA_TEST_POSTGRES_URL is not set (tools/run-tests starts a PostgreSQL server)")
+    reset_postgres(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+def stored(url: str) -> int:
+    probe = SurveyStore(url)
+    try:
+        return probe.count("kz")
+    finally:
+        probe.close()
+
+
+def wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {seconds} s"
+        time.sleep(0.1)
+
+
+def submission(submission_id: str) -> bytes:
+    return json.dumps({"submission_id": submission_id, "answers": ANSWERS}).encode()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_sigkill_of_one_worker_and_of_all_loses_no_acknowledged_submission(tmp_path):
+    url = require_postgres()
+    data_dir = tmp_path / "data"
+    server = Server(data_dir, database_url=url, workers=2).start(timeout=45)
+    stop = threading.Event()
+    outcome = {}
+    runner = threading.Thread(target=lambda: outcome.update(result=submit_concurrently(server.base, clients=8,
+                                                                                        stop=stop)))
+    try:
+        first = server.worker_pids()
+        assert len(first) == 2
+        runner.start()
+        wait_for(lambda: stored(url) >= 100, 20, "100 submissions stored before the first kill")
+        os.kill(first[0], signal.SIGKILL)  # one worker: its connections break, the other worker goes on
+        after_one = stored(url)
+        wait_for(lambda: stored(url) >= after_one + 100, 20, "100 more stored by the surviving worker")
+        # uvicorn's supervisor starts a replacement for the killed worker
+        wait_for(lambda: len(server.worker_pids()) == 2 and first[0] not in server.worker_pids(), 30,
+                 "the killed worker replaced")
+        wait_for(lambda: stored(url) >= after_one + 200, 20, "100 more stored with the replacement")
+    finally:
+        server.kill()  # SIGKILL of the supervisor and of every worker at once
+        stop.set()
+        if runner.is_alive():
+            runner.join(timeout=60)
+    result = outcome["result"]
+    assert len(result.acknowledged) >= 300
+    assert result.failed, "the kills should have cut some submissions short"
+
+    restarted = Server(data_dir, database_url=url, workers=2).start(timeout=45)
+    try:
+        # Clients retry what was never acknowledged: each is stored (or found stored) once, whichever worker
+        # answers the retry.
+        for submission_id in result.failed:
+            status, _ = restarted.request_to(restarted.worker_pids()[0], "POST", "/s/kz/submissions",
+                                             submission(submission_id))
+            assert status == 201
+        status, reply = restarted.request_to(restarted.worker_pids()[1], "POST", "/s/kz/submissions",
+                                             submission(result.acknowledged[0]))
+        assert (status, json.loads(reply)["status"]) == (201, "stored")
+    finally:
+        restarted.stop()
+    store = SurveyStore(url)
+    stored_ids = [row["submission_id"] for row in store.responses("kz")]
+    store.close()
+    report = audit(stored_ids, result.acknowledged + result.failed)
+    assert report["lost"] == 0 and report["duplicated"] == 0, report
+    assert report["stored"] == len(result.acknowledged) + len(result.failed)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_workers_share_writes_tokens_and_status_but_count_limits_each(tmp_path):
+    from diaspora_observatory.case.package import load_case
+    from diaspora_observatory.documents.importer import Document
+    from diaspora_observatory.documents.store import DocumentStore
+
+    url = require_postgres()
+    data_dir = tmp_path / "data"
+    server = Server(data_dir, database_url=url, workers=2, environment={"DIASPORA_SURVEY_RATE_LIMIT": "12"}).start(
+        timeout=45)
+    try:
+        a, b = server.worker_pids()
+        counter = iter(range(1000))
+
+        def submit(pid: int) -> int:
+            return server.request_to(pid, "POST", "/s/kz/submissions", submission(f"worker-test-{next(counter):04}"))[0]
+
+        def published(pid: int) -> tuple[int, int]:
+            status, body = server.request_to(pid, "GET", "/s/kz/results.json")
+            assert status == 200
+            data = json.loads(body)
+            return data["snapshot"]["number"], data["responses"]
+
+        def admin(pid: int, action: str, token: str = TOKEN) -> int:
+            return server.request_to(pid, "POST", f"/s/kz/admin/{action}", f"token={token}".encode(),
+                                     "application/x-www-form-urlencoded")[0]
+
+        # The results page of worker b is cached at snapshot 0; ten answers (the threshold) through worker a
+        # make the next view of b take and show snapshot 1.
+        assert published(b) == (0, 0)
+        assert [submit(a) for _ in range(10)] == [201] * 10
+        assert published(b) == (1, 10)
+        assert published(a) == (1, 10)
+
+        # Closed through b, closed for a at once (checked inside a's storing transaction); reopened through a.
+        assert admin(b, "close") == 200
+        assert submit(a) == 410
+        assert admin(a, "open") == 200
+        assert submit(b) == 201
+
+        # The rate limit (12 a minute from one address here) counts in each worker: a has counted 11 (its
+        # 410 too) and accepts one more, b has counted 1 and accepts 11 more.
+        assert [submit(a), submit(a)] == [201, 429]
+        assert [submit(b) for _ in range(11)] == [201] * 11
+        assert submit(b) == 429
+
+        # Wrong tokens: 10 a minute from one address, per worker; b still checks tokens after a refuses.
+        assert [admin(a, "view", "wrong-token-wrong-token") for _ in range(10)] == [403] * 10
+        assert admin(a, "view") == 429
+        assert admin(b, "view") == 200
+
+        # The documents page of each worker is cached by the store's version: a document stored by another
+        # process (here the test, as a third worker would) appears on both.
+        title = "Kazakh diaspora in Central Asia, read by two workers"
+        pages = {pid: server.request_to(pid, "GET", "/coding") for pid in (a, b)}
+        assert all(status == 200 and title.encode() not in body for status, body in pages.values())
+        document_store = DocumentStore(load_case().name, data_dir)
+        document_store.add_document(Document("two-workers", title, "press", "2024-05-01", "ru",
+                                             SEED_TEXT.read_text(encoding="utf-8")[:4000]))
+        document_store.engine.dispose()
+        pages = {pid: server.request_to(pid, "GET", "/coding") for pid in (a, b)}
+        assert all(status == 200 and title.encode() in body for status, body in pages.values())
+    finally:
+        server.stop()
+    store = SurveyStore(url)
+    assert store.count("kz") == 10 + 1 + 1 + 11
+    store.close()
