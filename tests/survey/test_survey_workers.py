@@ -180,3 +180,136 @@ def test_workers_share_writes_tokens_and_status_but_count_limits_each(tmp_path):
     store = SurveyStore(url)
     assert store.count("kz") == 10 + 1 + 1 + 11
     store.close()
+
+
+# SQLite stays one process -------------------------------------------------------------------------------------
+
+def test_serve_refuses_workers_on_sqlite(tmp_path):
+    from click.testing import CliRunner
+
+    from diaspora_observatory.cli import main
+
+    data_dir = tmp_path / "data"
+    result = CliRunner().invoke(main, ["serve", "--workers", "2", "--data-dir", str(data_dir), "--port", "18799"],
+                                env={"DIASPORA_DATABASE_URL": "", "DIASPORA_ADMIN_TOKEN": TOKEN})
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: the survey answers are in the SQLite file {data_dir / 'survey.sqlite3'}, which one server process "
+        "serves; 2 server processes were asked for\n"
+        "Hint: run one process (diaspora serve without --workers), or set DIASPORA_DATABASE_URL to a PostgreSQL "
+        "database (postgresql+psycopg://USER@HOST/DB) to run several: docs/survey.md, \"Several server processes\"\n")
+    assert not (data_dir / "survey.sqlite3").exists()  # refused before anything was created
+
+
+def test_a_second_process_on_one_sqlite_file_is_refused(tmp_path, monkeypatch, capsys):
+    """Under uvicorn or gunicorn run directly the number of workers is not known: the first worker holds the
+    SQLite file, a second one stops with the reason and uvicorn's exit code for a worker that cannot start.
+    (Two apps in one process stand for two processes: an flock is held per open file, not per process.)"""
+    from survey_helpers import make_client
+
+    from diaspora_observatory.web.workers import app_from_environment
+
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("DIASPORA_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", TOKEN)
+    monkeypatch.setenv("DIASPORA_ALLOWED_HOSTS", "testserver")  # the in-process client's host name
+    for name in ("DIASPORA_DATABASE_URL", "DIASPORA_WORKERS", "DIASPORA_CASE"):
+        monkeypatch.delenv(name, raising=False)
+    with make_client(app_from_environment()) as first:
+        assert first.get("/s/kz").status_code == 200
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as stopped:
+            app_from_environment()
+        assert stopped.value.code == 3
+        assert capsys.readouterr().err == (
+            f"Error: the survey answers are in the SQLite file {data_dir / 'survey.sqlite3'}, which one server "
+            "process serves; another server process already serves it\n"
+            "Hint: run one process (diaspora serve without --workers), or set DIASPORA_DATABASE_URL to a PostgreSQL "
+            "database (postgresql+psycopg://USER@HOST/DB) to run several: docs/survey.md, \"Several server "
+            "processes\"\n")
+    # the first one stopped (its lifespan ended): the file is free again
+    with make_client(app_from_environment()) as again:
+        assert again.get("/s/kz").status_code == 200
+
+
+def test_worker_settings_come_from_the_environment(monkeypatch, tmp_path):
+    from diaspora_observatory.errors import DiasporaError
+    from diaspora_observatory.web.workers import export_settings, settings_from_environment
+
+    for name in ("DIASPORA_CASE", "DIASPORA_DATA_DIR", "DIASPORA_ALLOWED_HOSTS", "DIASPORA_TRUSTED_PROXIES",
+                 "DIASPORA_CLIENT_TIMEOUT", "DIASPORA_DEV", "DIASPORA_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+    # run directly by uvicorn with nothing set: loopback names only, processes unknown
+    assert settings_from_environment() == {
+        "case_name_or_path": None, "data_dir": None, "allowed_hosts": ["127.0.0.1", "localhost", "::1"],
+        "trusted_proxies": [], "client_timeout": 10.0, "dev": False, "processes": None}
+    export_settings(case_name="kazakh-central-asia", data_dir=tmp_path, allowed_hosts=["127.0.0.1", "survey.example.org"],
+                    trusted_proxies=("10.0.0.2",), client_timeout=4.5, dev=False, workers=3)
+    assert settings_from_environment() == {
+        "case_name_or_path": "kazakh-central-asia", "data_dir": tmp_path.resolve(),
+        "allowed_hosts": ["127.0.0.1", "survey.example.org"], "trusted_proxies": ["10.0.0.2"], "client_timeout": 4.5,
+        "dev": False, "processes": 3}
+    monkeypatch.setenv("DIASPORA_CLIENT_TIMEOUT", "ten")
+    with pytest.raises(DiasporaError) as refused:
+        settings_from_environment()
+    assert (refused.value.message, refused.value.hint) == ("DIASPORA_CLIENT_TIMEOUT='ten' is not a number of seconds",
+                                                           "set it to a number such as 10")
+
+
+def test_workers_starting_together_make_one_admin_token(tmp_path, monkeypatch):
+    """Each worker makes sure a token exists when it starts: together they must agree on one, whose text file
+    and hash file match (threads here, each with its own open lock file, as processes would have)."""
+    from diaspora_observatory import access
+    from diaspora_observatory.access import check_admin_token, ensure_admin_token, generated_token_file
+
+    monkeypatch.delenv("DIASPORA_ADMIN_TOKEN", raising=False)
+    # A slow token source widens the moment between "no token yet" and "token written", where workers collide.
+    fresh = access.new_token
+    monkeypatch.setattr(access, "new_token", lambda: (time.sleep(0.05), fresh())[1])
+    start = threading.Barrier(8)
+    made = []
+
+    def worker() -> None:
+        start.wait()
+        made.append(ensure_admin_token(tmp_path, announce=False))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    generated = [token for token in made if token]
+    assert len(generated) == 1
+    assert generated_token_file(tmp_path).read_text().strip() == generated[0]
+    assert check_admin_token(tmp_path, generated[0])
+
+
+@pytest.mark.postgres
+def test_stores_opened_together_on_a_new_postgres_database(tmp_path):
+    """The workers of a server started by uvicorn or gunicorn open their stores at the same moment, on a database
+    that may be new: the migrations run once (under an advisory lock) and the default survey is added once."""
+    from diaspora_observatory.survey.default import DEFAULT_SLUG, default_form
+
+    url = require_postgres()
+    start = threading.Barrier(6)
+    errors = []
+
+    def worker() -> None:
+        start.wait()
+        try:
+            opened = SurveyStore(url)
+            opened.add_survey(DEFAULT_SLUG, default_form())
+            opened.close()
+        except Exception as error:  # noqa: BLE001 - collected for the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    store = SurveyStore(url)
+    assert [survey["slug"] for survey in store.list_surveys()] == [DEFAULT_SLUG]
+    assert store.schema_version() == 3
+    store.close()
