@@ -11,7 +11,7 @@ what one worker wrote and another read is known, not left to the kernel's choice
   admin token is accepted by every worker and a survey closed through one is closed for all; the rate limit
   and the limit on wrong tokens count per worker, as ``diaspora serve --help`` and docs/survey.md say.
 - SQLite stays one process: ``--workers 2`` is refused with a hint, and a second process started by another
-  program (uvicorn or gunicorn run directly) on the same SQLite file is refused too.
+  program (uvicorn run directly) on the same SQLite file is refused too.
 """
 
 from __future__ import annotations
@@ -202,7 +202,7 @@ def test_serve_refuses_workers_on_sqlite(tmp_path):
 
 
 def test_a_second_process_on_one_sqlite_file_is_refused(tmp_path, monkeypatch, capsys):
-    """Under uvicorn or gunicorn run directly the number of workers is not known: the first worker holds the
+    """Under uvicorn run directly the number of workers is not known: the first worker holds the
     SQLite file, a second one stops with the reason and uvicorn's exit code for a worker that cannot start.
     (Two apps in one process stand for two processes: an flock is held per open file, not per process.)"""
     from survey_helpers import make_client
@@ -286,7 +286,7 @@ def test_workers_starting_together_make_one_admin_token(tmp_path, monkeypatch):
 
 @pytest.mark.postgres
 def test_stores_opened_together_on_a_new_postgres_database(tmp_path):
-    """The workers of a server started by uvicorn or gunicorn open their stores at the same moment, on a database
+    """The workers of a server started by uvicorn run directly open their stores at the same moment, on a database
     that may be new: the migrations run once (under an advisory lock) and the default survey is added once."""
     from diaspora_observatory.survey.default import DEFAULT_SLUG, default_form
 

@@ -309,7 +309,7 @@ class SurveyStore:
     def migrate(self) -> int:
         """Apply the migration steps not yet recorded; return the schema version.
 
-        On PostgreSQL under an advisory lock: the workers of one server (uvicorn or gunicorn started
+        On PostgreSQL under an advisory lock: the workers of one server (uvicorn started
         directly) open their stores at the same moment, and two creating one table would collide."""
         if self.is_sqlite:  # one writer at a time already, and one server process (survey/web.py)
             return self._migrate()

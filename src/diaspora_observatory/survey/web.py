@@ -555,7 +555,7 @@ def routes(web: WebContext) -> list[BaseRoute]:
     # Labels written in Markdown, as ODK and Enketo show them (escaped first: see survey/markdown.py).
     web.environment.filters.update(markdown=label_html, markdown_plain=label_text)
     if database_url(web.data_dir).startswith("sqlite") and web.processes != 1:
-        # Started as one of several workers (or by uvicorn or gunicorn, which may start several): SQLite serves
+        # Started as one of several workers (or by uvicorn run directly, which may start several): SQLite serves
         # one process, so a second one on the same file is refused (the lock goes with the process).
         web.on_shutdown.append(_hold_sqlite(database_url(web.data_dir), web.processes))
     store = SurveyStore.for_data_dir(web.data_dir, group_commit=True)

@@ -45,7 +45,7 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
     the header is ignored. ``client_timeout``: seconds a request's body has to arrive (408 after).
     ``extensions=False`` leaves out the survey and documents pages (the static site, which has no server
     for them). ``processes``: how many server processes serve the same data (``diaspora serve --workers``;
-    None when not known, as under uvicorn or gunicorn started directly, see web/workers.py).
+    None when not known, as under uvicorn started directly, see web/workers.py).
     """
     case = load_case(case_name_or_path, data_dir=data_dir)
     web = WebContext(case, Path(data_dir) if data_dir else user_data_dir(), dev=dev, processes=processes)

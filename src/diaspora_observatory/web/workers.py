@@ -1,8 +1,8 @@
-"""Several server processes: ``diaspora serve --workers N``, and the ASGI entry point for uvicorn or gunicorn.
+"""Several server processes: ``diaspora serve --workers N``, and the ASGI entry point for uvicorn.
 
 A worker is a process of its own (uvicorn starts each with ``spawn``), so it cannot be handed the parent's
 app object: it builds its own app from settings in the environment. ``diaspora serve --workers N`` sets them
-(:func:`export_settings`) before uvicorn starts the workers; whoever runs uvicorn or gunicorn directly sets
+(:func:`export_settings`) before uvicorn starts the workers; whoever runs uvicorn directly sets
 them in the service's environment and names :data:`FACTORY` (docs/web.md, "Several server processes").
 
 What the workers share is the database (the survey answers in PostgreSQL; a SQLite file serves one process
@@ -65,7 +65,7 @@ def _number(name: str, default: float) -> float:
 
 def worker_count() -> int | None:
     """The number of workers ``diaspora serve --workers`` started; None when another program started this
-    process (uvicorn or gunicorn run directly), which may run any number of them."""
+    process (uvicorn run directly), which may run any number of them."""
     text = os.environ.get(WORKERS_ENV, "").strip()
     return int(text) if text.isdigit() else None
 
@@ -84,7 +84,7 @@ def settings_from_environment() -> dict[str, Any]:
             "trusted_proxies": _listed(PROXIES_ENV),
             "client_timeout": _number(TIMEOUT_ENV, CLIENT_TIMEOUT_SECONDS),
             "dev": os.environ.get(DEV_ENV, "") not in ("", "0"),
-            # unknown (None) when uvicorn or gunicorn started this process: the survey then makes sure a SQLite
+            # unknown (None) when uvicorn run directly started this process: the survey then makes sure a SQLite
             # database is not served by a second process
             "processes": worker_count()}
 
