@@ -27,16 +27,25 @@ ANSWERS = {"identity_family_language": "5", "identity_holidays": "4", "identity_
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port: in ``$DIASPORA_TEST_PORTS`` (``FIRST-LAST``, for a machine shared by several
+    people, each with a range) when set, else any the system gives."""
+    first, _, last = os.environ.get("DIASPORA_TEST_PORTS", "").partition("-")
+    candidates = range(int(first), int(last) + 1) if first.isdigit() and last.isdigit() else [0]
+    for port in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError(f"no free port in DIASPORA_TEST_PORTS={os.environ['DIASPORA_TEST_PORTS']}")
 
 
 @dataclass
 class Server:
     """A ``diaspora serve`` process on a loopback port; with ``workers`` above 1, uvicorn's supervisor and
     its worker processes, all in one process group (so that :meth:`kill` stops every one at once).
-    ``environment`` adds to or overrides the server's environment (the rate limit is off by default)."""
+    ``environment`` adds to or overrides the server's environment (the rate limits are off by default)."""
 
     data_dir: Path
     database_url: str = ""
@@ -52,8 +61,9 @@ class Server:
     def start(self, timeout: float = 30.0) -> Server:
         import httpx
 
-        env = {**os.environ, "DIASPORA_SURVEY_RATE_LIMIT": "0", "DIASPORA_ADMIN_TOKEN": "load-test-admin-token",
-               "PYTHONUNBUFFERED": "1"}
+        # Both rate limits off: the per-survey one (1,200 a minute) would refuse a load test after a few seconds.
+        env = {**os.environ, "DIASPORA_SURVEY_RATE_LIMIT": "0", "DIASPORA_SURVEY_RATE_TOTAL": "0",
+               "DIASPORA_ADMIN_TOKEN": "load-test-admin-token", "PYTHONUNBUFFERED": "1"}
         env.pop("DIASPORA_DATABASE_URL", None)
         if self.database_url:
             env["DIASPORA_DATABASE_URL"] = self.database_url
