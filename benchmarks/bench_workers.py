@@ -10,8 +10,9 @@ on PostgreSQL, and for 10 and 50 concurrent clients, interleaved ``repeats`` tim
   web    keep-alive clients posting to the JSON API (tests/loadtest.py), counting 201 replies only.
 The medians are reported with their ratio, web / limit, measured in the same run; afterwards every
 acknowledged submission is looked up (lost and duplicated must be zero). The machine's load average and
-CPU count are written with the results: on a shared machine with few cores more processes cannot all run
-at once, and the load generator competes with the server for the same cores.
+CPU count are written with the results; each server is measured once its workers have finished their
+start-up work (the chart bundle) and after one uncounted second. On a shared machine with few cores more
+processes cannot all run at once, and the load generator competes with the server for the same cores.
 Without a PostgreSQL URL (``--postgres`` or ``DIASPORA_TEST_POSTGRES_URL``) it says so and measures nothing.
 """
 
@@ -22,6 +23,7 @@ import os
 import platform
 import sys
 import tempfile
+import time
 from pathlib import Path
 from statistics import median
 
@@ -37,6 +39,20 @@ def load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
+def warming(server: Server) -> bool:
+    """Whether a server process still draws the chart engine's bundle (a vl_convert child each worker starts
+    at startup, seconds of CPU): measured during it, N workers would be N times as handicapped."""
+    parents = {server.process.pid, *server.worker_pids()}
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) in parents \
+                    and b"vl_convert" in (entry / "cmdline").read_bytes():
+                return True
+        except OSError:  # gone meanwhile
+            continue
+    return False
+
+
 def measure(url: str, workers: int, seconds: float, repeats: int) -> list[dict]:
     """The rows of one server with ``workers`` processes: one per client count."""
     reset_postgres(url)
@@ -44,6 +60,10 @@ def measure(url: str, workers: int, seconds: float, repeats: int) -> list[dict]:
     with tempfile.TemporaryDirectory() as folder:
         server = Server(Path(folder), database_url=url, workers=workers).start(timeout=120)
         try:
+            deadline = time.monotonic() + 120
+            while warming(server) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            submit_concurrently(server.base, CLIENTS[0], duration=1)  # a first second, not counted: connections, pools
             for clients in CLIENTS:
                 limits, webs, acknowledged, failed = [], [], {}, 0
                 before = load_average()
