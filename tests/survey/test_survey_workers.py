@@ -9,7 +9,8 @@ what one worker wrote and another read is known, not left to the kernel's choice
 - What each worker keeps in memory: the results page's cache (keyed by the snapshot read from the database)
   and the documents page's cache (keyed by the document store's version) show writes made elsewhere; the
   admin token is accepted by every worker and a survey closed through one is closed for all; the rate limit
-  and the limit on wrong tokens count per worker, as ``diaspora serve --help`` and docs/survey.md say.
+  and the limit on wrong tokens count per worker, as ``diaspora serve --help`` and docs/survey.md say; the
+  chart bundle, made once by the parent, is what every worker serves.
 - SQLite stays one process: ``--workers 2`` is refused with a hint, and a second process started by another
   program (uvicorn run directly) on the same SQLite file is refused too.
 """
@@ -41,19 +42,11 @@ def require_postgres() -> str:
     return POSTGRES_URL
 
 
-def stored(url: str) -> int:
-    probe = SurveyStore(url)
-    try:
-        return probe.count("kz")
-    finally:
-        probe.close()
-
-
 def wait_for(condition, seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, f"{what}: not within {seconds} s"
-        time.sleep(0.1)
+        time.sleep(0.2)
 
 
 def submission(submission_id: str) -> bytes:
@@ -65,33 +58,39 @@ def submission(submission_id: str) -> bytes:
 def test_sigkill_of_one_worker_and_of_all_loses_no_acknowledged_submission(tmp_path):
     url = require_postgres()
     data_dir = tmp_path / "data"
-    server = Server(data_dir, database_url=url, workers=2).start(timeout=45)
+    server = Server(data_dir, database_url=url, workers=2).start(timeout=90)
     stop = threading.Event()
     outcome = {}
     runner = threading.Thread(target=lambda: outcome.update(result=submit_concurrently(server.base, clients=8,
                                                                                         stop=stop)))
+    probe = SurveyStore(url)  # one store for every count below (opening one runs the migration check)
+
+    def stored() -> int:
+        return probe.count("kz")
+
     try:
         first = server.worker_pids()
         assert len(first) == 2
         runner.start()
-        wait_for(lambda: stored(url) >= 100, 20, "100 submissions stored before the first kill")
+        wait_for(lambda: stored() >= 60, 30, "60 submissions stored before the first kill")
         os.kill(first[0], signal.SIGKILL)  # one worker: its connections break, the other worker goes on
-        after_one = stored(url)
-        wait_for(lambda: stored(url) >= after_one + 100, 20, "100 more stored by the surviving worker")
+        after_one = stored()
+        wait_for(lambda: stored() >= after_one + 60, 30, "60 more stored by the surviving worker")
         # uvicorn's supervisor starts a replacement for the killed worker
-        wait_for(lambda: len(server.worker_pids()) == 2 and first[0] not in server.worker_pids(), 30,
+        wait_for(lambda: len(server.worker_pids()) == 2 and first[0] not in server.worker_pids(), 60,
                  "the killed worker replaced")
-        wait_for(lambda: stored(url) >= after_one + 200, 20, "100 more stored with the replacement")
+        wait_for(lambda: stored() >= after_one + 120, 30, "60 more stored with the replacement")
     finally:
         server.kill()  # SIGKILL of the supervisor and of every worker at once
         stop.set()
         if runner.is_alive():
             runner.join(timeout=60)
+        probe.close()
     result = outcome["result"]
-    assert len(result.acknowledged) >= 300
+    assert len(result.acknowledged) >= 180
     assert result.failed, "the kills should have cut some submissions short"
 
-    restarted = Server(data_dir, database_url=url, workers=2).start(timeout=45)
+    restarted = Server(data_dir, database_url=url, workers=2).start(timeout=90)
     try:
         # Clients retry what was never acknowledged: each is stored (or found stored) once, whichever worker
         # answers the retry.
@@ -122,7 +121,7 @@ def test_workers_share_writes_tokens_and_status_but_count_limits_each(tmp_path):
     url = require_postgres()
     data_dir = tmp_path / "data"
     server = Server(data_dir, database_url=url, workers=2, environment={"DIASPORA_SURVEY_RATE_LIMIT": "12"}).start(
-        timeout=45)
+        timeout=90)
     try:
         a, b = server.worker_pids()
         counter = iter(range(1000))
@@ -175,6 +174,11 @@ def test_workers_share_writes_tokens_and_status_but_count_limits_each(tmp_path):
         document_store.engine.dispose()
         pages = {pid: server.request_to(pid, "GET", "/coding") for pid in (a, b)}
         assert all(status == 200 and title.encode() in body for status, body in pages.values())
+
+        # The chart engine's bundle was made once, by the parent, and every worker serves that file.
+        shared = (data_dir / "cache" / "vega-bundle.js").read_bytes()
+        assert len(shared) > 100_000
+        assert [server.request_to(pid, "GET", "/static/vega-bundle.js") for pid in (a, b)] == [(200, shared)] * 2
     finally:
         server.stop()
     store = SurveyStore(url)

@@ -84,10 +84,11 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
             os.environ[name] = str(value)
     hosts = allowed_hosts_for(host, extra_hosts)
     if workers > 1:
-        from diaspora_observatory.web.workers import export_settings, prepare_processes
+        from diaspora_observatory.web.workers import export_settings, prepare_processes, share_vega_bundle
 
-        # SQLite refused, tables, default survey and admin token made once, before any worker starts
+        # SQLite refused, tables, default survey, admin token and chart bundle made once, before any worker starts
         served = prepare_processes(data_dir, case_name, workers)
+        share_vega_bundle(data_dir)
         export_settings(case_name=case_name, data_dir=data_dir, allowed_hosts=hosts, trusted_proxies=trusted_proxies,
                         client_timeout=client_timeout, dev=dev, workers=workers)
     else:

@@ -32,6 +32,7 @@ PROXIES_ENV = "DIASPORA_TRUSTED_PROXIES"
 TIMEOUT_ENV = "DIASPORA_CLIENT_TIMEOUT"
 DEV_ENV = "DIASPORA_DEV"
 WORKERS_ENV = "DIASPORA_WORKERS"
+BUNDLE_ENV = "DIASPORA_VEGA_BUNDLE"  # a file holding the chart engine's bundle, made once by the parent
 STARTUP_FAILURE = 3  # uvicorn's exit code for a worker that could not start: its supervisor then stops
 
 
@@ -97,17 +98,39 @@ def app_from_environment() -> Starlette:
     """
     from diaspora_observatory.errors import DiasporaError
     from diaspora_observatory.web.app import create_app
-    from diaspora_observatory.web.views import warm_vega_bundle
+    from diaspora_observatory.web.views import use_vega_bundle, warm_vega_bundle
 
     try:
         app = create_app(**settings_from_environment())
-        warm_vega_bundle()
-        return app
     except DiasporaError as error:
         print(f"Error: {error.message}", file=sys.stderr)
         if error.hint:
             print(f"Hint: {error.hint}", file=sys.stderr)
         sys.exit(STARTUP_FAILURE)
+    shared = os.environ.get(BUNDLE_ENV, "")
+    try:
+        body = Path(shared).read_bytes() if shared else None
+    except OSError:  # deleted meanwhile: made here instead
+        body = None
+    if body:
+        use_vega_bundle(body)
+    else:  # not made by a parent (uvicorn run directly): this worker makes its own
+        warm_vega_bundle()
+    return app
+
+
+def share_vega_bundle(data_dir: Path | None) -> None:
+    """Make the chart engine's bundle once, in ``<data dir>/cache/vega-bundle.js`` (replaced whole at each
+    start), and name it in the environment for the workers: each would else spend seconds of CPU making it."""
+    from diaspora_observatory.case.package import user_data_dir
+    from diaspora_observatory.web.views import vega_bundle
+
+    path = Path(data_dir or user_data_dir()) / "cache" / "vega-bundle.js"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_name(f".{path.name}.{os.getpid()}")
+    staged.write_bytes(vega_bundle()[0])
+    os.replace(staged, path)  # a worker restarted meanwhile reads the old file or the new one, never half
+    os.environ[BUNDLE_ENV] = str(path)
 
 
 def prepare_processes(data_dir: Path | None, case_name: str | None, workers: int) -> str:
