@@ -92,8 +92,8 @@ def test_sigkill_of_one_worker_and_of_all_loses_no_acknowledged_submission(tmp_p
 
     restarted = Server(data_dir, database_url=url, workers=2).start(timeout=90)
     try:
-        # Clients retry what was never acknowledged: each is stored (or found stored) once, whichever worker
-        # answers the retry.
+        # Clients retry what was never acknowledged (here through one worker): each is stored, or found stored,
+        # once; an acknowledged one sent again through the other worker is a replay, not a second answer.
         for submission_id in result.failed:
             status, _ = restarted.request_to(restarted.worker_pids()[0], "POST", "/s/kz/submissions",
                                              submission(submission_id))
