@@ -10,7 +10,8 @@ what one worker wrote and another read is known, not left to the kernel's choice
   and the documents page's cache (keyed by the document store's version) show writes made elsewhere; the
   admin token is accepted by every worker and a survey closed through one is closed for all; the rate limit
   and the limit on wrong tokens count per worker, as ``diaspora serve --help`` and docs/survey.md say; the
-  chart bundle, made once by the parent, is what every worker serves.
+  chart bundle, made once by the parent, is what every worker serves; workers stop when their supervisor is
+  killed.
 - SQLite stays one process: ``--workers 2`` is refused with a hint, and a second process started by another
   program (uvicorn run directly) on the same SQLite file is refused too.
 """
@@ -47,6 +48,14 @@ def wait_for(condition, seconds: float, what: str) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"{what}: not within {seconds} s"
         time.sleep(0.2)
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, exited but not yet reaped by whoever adopted it, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
 
 
 def submission(submission_id: str) -> bytes:
@@ -179,6 +188,10 @@ def test_workers_share_writes_tokens_and_status_but_count_limits_each(tmp_path):
         shared = (data_dir / "cache" / "vega-bundle.js").read_bytes()
         assert len(shared) > 100_000
         assert [server.request_to(pid, "GET", "/static/vega-bundle.js") for pid in (a, b)] == [(200, shared)] * 2
+
+        # The supervisor alone killed: its workers notice and stop, freeing the port.
+        os.kill(server.process.pid, signal.SIGKILL)
+        wait_for(lambda: not any(running(pid) for pid in (a, b)), 30, "the workers stopped")
     finally:
         server.stop()
     store = SurveyStore(url)

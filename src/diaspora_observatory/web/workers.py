@@ -107,6 +107,7 @@ def app_from_environment() -> Starlette:
         if error.hint:
             print(f"Hint: {error.hint}", file=sys.stderr)
         sys.exit(STARTUP_FAILURE)
+    _stop_with_supervisor()
     shared = os.environ.get(BUNDLE_ENV, "")
     try:
         body = Path(shared).read_bytes() if shared else None
@@ -117,6 +118,27 @@ def app_from_environment() -> Starlette:
     else:  # not made by a parent (uvicorn run directly): this worker makes its own
         warm_vega_bundle()
     return app
+
+
+def _stop_with_supervisor(interval: float = 1.0) -> None:
+    """In a worker started by uvicorn's supervisor: stop (SIGTERM, so the batch of answers in hand is
+    finished) once the supervisor is gone. uvicorn does not tell its workers when it is killed, and they
+    would go on serving the port, so that a new server could not start."""
+    import multiprocessing
+    import signal
+    import threading
+    import time
+
+    if multiprocessing.parent_process() is None:  # not a worker of a supervisor: nothing to watch
+        return
+    supervisor = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == supervisor:
+            time.sleep(interval)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
 
 
 def share_vega_bundle(data_dir: Path | None) -> None:
