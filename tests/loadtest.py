@@ -9,6 +9,7 @@ which puts tests/ on its path.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,19 +27,32 @@ ANSWERS = {"identity_family_language": "5", "identity_holidays": "4", "identity_
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port: in ``$DIASPORA_TEST_PORTS`` (``FIRST-LAST``, for a machine shared by several
+    people, each with a range) when set, else any the system gives."""
+    first, _, last = os.environ.get("DIASPORA_TEST_PORTS", "").partition("-")
+    candidates = range(int(first), int(last) + 1) if first.isdigit() and last.isdigit() else [0]
+    for port in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError(f"no free port in DIASPORA_TEST_PORTS={os.environ['DIASPORA_TEST_PORTS']}")
 
 
 @dataclass
 class Server:
-    """A ``diaspora serve`` process on a loopback port."""
+    """A ``diaspora serve`` process on a loopback port; with ``workers`` above 1, uvicorn's supervisor and
+    its worker processes, all in one process group (so that :meth:`kill` stops every one at once).
+    ``environment`` adds to or overrides the server's environment (the rate limits are off by default)."""
 
     data_dir: Path
     database_url: str = ""
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    workers: int = 1
+    environment: dict[str, str] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -46,32 +61,94 @@ class Server:
     def start(self, timeout: float = 30.0) -> Server:
         import httpx
 
-        env = {**os.environ, "DIASPORA_SURVEY_RATE_LIMIT": "0", "DIASPORA_ADMIN_TOKEN": "load-test-admin-token",
-               "PYTHONUNBUFFERED": "1"}
+        # Both rate limits off: the per-survey one (1,200 a minute) would refuse a load test after a few seconds.
+        env = {**os.environ, "DIASPORA_SURVEY_RATE_LIMIT": "0", "DIASPORA_SURVEY_RATE_TOTAL": "0",
+               "DIASPORA_ADMIN_TOKEN": "load-test-admin-token", "PYTHONUNBUFFERED": "1"}
         env.pop("DIASPORA_DATABASE_URL", None)
         if self.database_url:
             env["DIASPORA_DATABASE_URL"] = self.database_url
+        env.update(self.environment)
         command = [sys.executable, "-m", "diaspora_observatory.cli", "serve", "--port", str(self.port),
-                   "--data-dir", str(self.data_dir)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                   "--data-dir", str(self.data_dir), *(["--workers", str(self.workers)] if self.workers > 1 else [])]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                                        start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited with code {self.process.returncode}")
             try:
-                if httpx.get(f"{self.base}/s/kz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.base}/s/kz", timeout=1).status_code == 200 and \
+                        len(self.worker_pids()) == (self.workers if self.workers > 1 else 0):
                     return self
             except httpx.TransportError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         self.kill()
         raise RuntimeError(f"the server did not answer within {timeout} s")
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown handler runs, as when the machine or the process dies."""
+        """SIGKILL of the server and of every worker at once (its process group): no shutdown handler runs, as
+        when the machine dies."""
         if self.process and self.process.poll() is None:
-            self.process.kill()
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if self.process:
             self.process.wait(timeout=10)
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes uvicorn's supervisor runs now (its children started by multiprocessing's
+        spawn; not its resource tracker), from /proc."""
+        if self.process is None:
+            return []
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                command = (entry / "cmdline").read_bytes()
+            except OSError:  # gone meanwhile
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == self.process.pid and b"multiprocessing.spawn" in command:
+                found.append(int(entry.name))
+        return sorted(found)
+
+    @contextmanager
+    def only(self, pid: int):
+        """While inside, every other worker is stopped (SIGSTOP), so a connection made now is accepted by
+        worker ``pid``: the kernel hands a new connection to whichever worker accepts first, and a stopped
+        one cannot. A request made inside is answered by that worker."""
+        others = [other for other in self.worker_pids() if other != pid]
+        assert pid in self.worker_pids(), f"no worker {pid}"
+        for other in others:
+            os.kill(other, signal.SIGSTOP)
+        try:
+            for other in others:  # stopped for sure before the connection is made
+                while (Path(f"/proc/{other}/stat").read_text().rsplit(")", 1)[1].split()[0]) not in ("T", "t"):
+                    time.sleep(0.005)
+            yield
+        finally:
+            for other in others:
+                os.kill(other, signal.SIGCONT)
+
+    def request_to(self, pid: int, method: str, path: str, body: bytes = b"",
+                   content_type: str = "application/json") -> tuple[int, bytes]:
+        """One request on a new connection answered by worker ``pid`` (see :meth:`only`): (status, body).
+
+        The others are stopped only while a small static file is fetched on the connection, which ties it to
+        ``pid``; the request itself follows on the same kept-alive connection with every worker running, since
+        uvicorn's supervisor replaces a worker that does not answer its health check for 5 s."""
+        connection = KeepAliveClient("127.0.0.1", self.port)
+        try:
+            with self.only(pid):
+                status, _ = connection.request("GET", "/s/static/survey.css")
+                assert status == 200
+            return connection.request(method, path, body, content_type)
+        finally:
+            connection.close()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -110,11 +187,16 @@ class KeepAliveClient:
 
     def post(self, path: str, body: bytes, content_type: str = "application/json") -> tuple[int, bytes]:
         """Send one POST and return (status, body); raises OSError when the connection breaks."""
+        return self.request("POST", path, body, content_type)
+
+    def request(self, method: str, path: str, body: bytes = b"",
+                content_type: str = "application/json") -> tuple[int, bytes]:
+        """Send one request and return (status, body); raises OSError when the connection breaks."""
         if self._socket is None:
             self._socket = socket.create_connection((self.host, self.port), timeout=self.timeout)
             self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._reader = self._socket.makefile("rb")
-        self._socket.sendall(f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: {content_type}"
+        self._socket.sendall(f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: {content_type}"
                              f"\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
         status_line = self._reader.readline(1024)
         parts = status_line.split(None, 2)

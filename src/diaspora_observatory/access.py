@@ -15,11 +15,13 @@ on failed attempts per client (``safety.AttemptLimiter``) so a token cannot be g
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from diaspora_observatory.errors import DiasporaError
@@ -89,14 +91,36 @@ def ensure_admin_token(data_dir: Path, announce: bool = True) -> str | None:
     path = token_file(data_dir)
     if path.is_file():
         return None
-    token = new_token()
-    write_private(generated_token_file(data_dir), token + "\n")
-    write_private(path, digest(token) + "\n")
+    with _generating(path):
+        if path.is_file():  # another worker process of the same server generated it meanwhile
+            return None
+        token = new_token()
+        write_private(generated_token_file(data_dir), token + "\n")
+        write_private(path, digest(token) + "\n")
     if announce:
         print(f"Survey admin token generated and written to {generated_token_file(data_dir)} (readable only by "
               f"you; only its hash is kept for checking). Move it to a safe place and delete the file.",
               file=sys.stderr)
     return token
+
+
+@contextlib.contextmanager
+def _generating(path: Path) -> Iterator[None]:
+    """Held while a token is generated: two worker processes starting together would otherwise each write
+    a token, and the text file could end up with one token and the hash file with the other's. An flock,
+    released by the kernel if the process dies; Windows has none (one server process there)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path.with_name(".admin-token.lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def reset_admin_token(data_dir: Path) -> Path:

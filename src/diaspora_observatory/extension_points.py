@@ -31,6 +31,11 @@ def routes(web: Any) -> list[Any]:
     raise NotImplementedError("a hook specification: the extension's module implements it")
 
 
+def prepare_processes(case: Any, data_dir: Any, workers: int) -> None:
+    """Optional: run once before ``workers`` server processes start; refuses (DiasporaError) what the extension
+    cannot share between processes and creates what the workers would otherwise race to create."""
+
+
 # group REPORT: the entry point, named for the report section it extends, names a function.
 
 def report_tables(case: Any) -> dict[str, Any]:

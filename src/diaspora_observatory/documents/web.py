@@ -112,6 +112,15 @@ def _page_number(request: Request) -> int:
     return int(raw)
 
 
+def prepare_processes(case, data_dir: Path, workers: int) -> None:
+    """The extension hook run once before several server processes start (extension_points.py): the case's
+    document store is created here, so that the workers' first pages do not race to create its tables. The
+    store stays a SQLite file, shared by the workers through SQLite's own file locks (docs/web.md)."""
+    from diaspora_observatory.documents.store import DocumentStore
+
+    DocumentStore(case.name, data_dir).engine.dispose()
+
+
 def routes(web) -> list[BaseRoute]:
     """The documents pages, for the app's extension interface (see web/extensions.py)."""
     from diaspora_observatory.access import check_admin_token

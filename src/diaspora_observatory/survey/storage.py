@@ -129,6 +129,7 @@ def _step_3(engine: Engine) -> None:
 
 
 MIGRATIONS: list[Callable[[Engine], None]] = [_step_1, _step_2, _step_3]
+MIGRATION_LOCK = 0x5D1A5  # the PostgreSQL advisory lock key the migrations run under (any fixed number)
 PUBLISH_MODES = ("batch", "close")
 
 
@@ -306,7 +307,22 @@ class SurveyStore:
             return connection.execute(select(func.max(schema_table.c.version))).scalar() or 0
 
     def migrate(self) -> int:
-        """Apply the migration steps not yet recorded; return the schema version."""
+        """Apply the migration steps not yet recorded; return the schema version.
+
+        On PostgreSQL under an advisory lock: the workers of one server (uvicorn started
+        directly) open their stores at the same moment, and two creating one table would collide."""
+        if self.is_sqlite:  # one writer at a time already, and one server process (survey/web.py)
+            return self._migrate()
+        from sqlalchemy import text
+
+        with self.engine.connect() as holder:
+            holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                return self._migrate()
+            finally:
+                holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+
+    def _migrate(self) -> int:
         metadata.create_all(self.engine, tables=[schema_table])
         current = self.schema_version()
         for number, step in enumerate(MIGRATIONS, start=1):
@@ -324,14 +340,20 @@ class SurveyStore:
     def add_survey(self, slug: str, form: Form, *, replace: bool = False) -> SurveyRecord:
         """Store a survey definition; ``replace`` swaps the definition of an existing slug (answers kept)."""
         definition = json.dumps(form.as_dict(), ensure_ascii=False)
-        with self.writing(), self.engine.begin() as connection:
-            exists = connection.execute(select(surveys.c.slug).where(surveys.c.slug == slug)).first()
-            if exists and replace:
-                connection.execute(update(surveys).where(surveys.c.slug == slug)
-                                   .values(title=form.title, definition=definition))
-            elif not exists:
-                connection.execute(insert(surveys).values(slug=slug, title=form.title, definition=definition,
-                                                          status="open", created_on=dt.date.today()))
+        try:
+            with self.writing(), self.engine.begin() as connection:
+                exists = connection.execute(select(surveys.c.slug).where(surveys.c.slug == slug)).first()
+                if exists and replace:
+                    connection.execute(update(surveys).where(surveys.c.slug == slug)
+                                       .values(title=form.title, definition=definition))
+                elif not exists:
+                    connection.execute(insert(surveys).values(slug=slug, title=form.title, definition=definition,
+                                                              status="open", created_on=dt.date.today()))
+        except IntegrityError:
+            # Another process added the slug in between (the workers of one server adding the default survey
+            # together): the one stored is kept, as when it existed before. A replacement is tried again.
+            if replace:
+                return self.add_survey(slug, form, replace=True)
         return self.get_survey(slug)
 
     def get_survey(self, slug: str) -> SurveyRecord:

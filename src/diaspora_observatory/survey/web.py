@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from diaspora_observatory.access import check_admin_token, ensure_admin_token
+from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.safety import TooManyAttempts, client_address
 from diaspora_observatory.survey.default import DEFAULT_SLUG, default_form
 from diaspora_observatory.survey.errors import (
@@ -38,7 +39,7 @@ from diaspora_observatory.survey.markdown import label_html, label_text
 from diaspora_observatory.survey.protection import DEFAULT_MAX_BODY, BodyTooLarge, cross_site, read_body
 from diaspora_observatory.survey.ratelimit import RateLimiter
 from diaspora_observatory.survey.steps import CLOSE, ROW, names_before, plan_steps, step_of_question
-from diaspora_observatory.survey.storage import SurveyStore
+from diaspora_observatory.survey.storage import DATABASE_URL_ENV, SurveyStore, database_url
 from diaspora_observatory.survey.validation import (
     check_answers,
     options_for,
@@ -487,10 +488,56 @@ def _setting(name: str, default: int) -> int:
     try:
         return int(text)
     except ValueError:
-        from diaspora_observatory.errors import DiasporaError
-
         raise DiasporaError(f"{name}={text!r} is not a whole number",
                             f"set it to a whole number, or unset it for the default ({default})") from None
+
+
+def _sqlite_refusal(url: str, workers: int | None) -> DiasporaError:
+    path = url.split("///", 1)[-1]
+    asked = f"{workers} server processes were asked for" if workers else "another server process already serves it"
+    return DiasporaError(f"the survey answers are in the SQLite file {path}, which one server process serves; "
+                         f"{asked}",
+                         f"run one process (diaspora serve without --workers), or set {DATABASE_URL_ENV} to a "
+                         "PostgreSQL database (postgresql+psycopg://USER@HOST/DB) to run several: docs/survey.md, "
+                         "\"Several server processes\"")
+
+
+def _hold_sqlite(url: str, workers: int | None):
+    """An exclusive lock beside the SQLite file for this process's lifetime (returns its release), or the
+    refusal when another process holds it or several were asked for."""
+    if workers is not None and workers > 1:
+        raise _sqlite_refusal(url, workers)
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; one process there is the user's care (docs/survey.md)
+        return lambda: None
+    lock_path = Path(url.split("///", 1)[-1] + ".server-lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(lock_path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise _sqlite_refusal(url, None) from None
+    return lambda: os.close(descriptor)
+
+
+def prepare_processes(case: Any, data_dir: Path, workers: int) -> None:
+    """The extension hook run once before ``workers`` server processes start (see extension_points.py):
+    refuses SQLite, which serves one process, and creates the tables, the default survey and the admin token
+    once, so the workers neither race to create them nor each announce a token of their own."""
+    url = database_url(data_dir)
+    if workers > 1 and url.startswith("sqlite"):
+        raise _sqlite_refusal(url, workers)
+    store = SurveyStore(url)
+    try:
+        try:
+            store.get_survey(DEFAULT_SLUG)
+        except SurveyNotFound:
+            store.add_survey(DEFAULT_SLUG, default_form())
+    finally:
+        store.close()
+    ensure_admin_token(data_dir)
 
 
 def routes(web: WebContext) -> list[BaseRoute]:
@@ -507,6 +554,10 @@ def routes(web: WebContext) -> list[BaseRoute]:
     web.add_locale_dir(HERE / "locale")
     # Labels written in Markdown, as ODK and Enketo show them (escaped first: see survey/markdown.py).
     web.environment.filters.update(markdown=label_html, markdown_plain=label_text)
+    if database_url(web.data_dir).startswith("sqlite") and web.processes != 1:
+        # Started as one of several workers (or by uvicorn run directly, which may start several): SQLite serves
+        # one process, so a second one on the same file is refused (the lock goes with the process).
+        web.on_shutdown.append(_hold_sqlite(database_url(web.data_dir), web.processes))
     store = SurveyStore.for_data_dir(web.data_dir, group_commit=True)
     try:
         store.get_survey(DEFAULT_SLUG)

@@ -33,7 +33,8 @@ GET = ["GET"]  # Starlette answers HEAD for GET routes and 405 for every other m
 def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | None = None,
                dev: bool = False, allowed_hosts: list[str] | tuple[str, ...] | None = None,
                trusted_proxies: list[str] | tuple[str, ...] = (),
-               client_timeout: float = CLIENT_TIMEOUT_SECONDS, extensions: bool = True) -> Starlette:
+               client_timeout: float = CLIENT_TIMEOUT_SECONDS, extensions: bool = True,
+               processes: int | None = 1) -> Starlette:
     """The observatory app for a case (the built-in one by default).
 
     ``data_dir`` is the user data folder (default: ``user_data_dir()``); ``dev`` adds a route listing
@@ -43,10 +44,11 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
     of reverse proxies whose X-Forwarded-For names the client (for the rate limits); from any other peer
     the header is ignored. ``client_timeout``: seconds a request's body has to arrive (408 after).
     ``extensions=False`` leaves out the survey and documents pages (the static site, which has no server
-    for them).
+    for them). ``processes``: how many server processes serve the same data (``diaspora serve --workers``;
+    None when not known, as under uvicorn started directly, see web/workers.py).
     """
     case = load_case(case_name_or_path, data_dir=data_dir)
-    web = WebContext(case, Path(data_dir) if data_dir else user_data_dir(), dev=dev)
+    web = WebContext(case, Path(data_dir) if data_dir else user_data_dir(), dev=dev, processes=processes)
     web.environment.auto_reload = dev
     web.nav.extend(CORE_NAV)
     site = Site(web)

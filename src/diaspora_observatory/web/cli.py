@@ -40,9 +40,15 @@ from diaspora_observatory.clicontext import CONTEXT_SETTINGS
 @click.option("--survey-rate-total", type=click.IntRange(0), default=None, metavar="N",
               help="Survey answers a minute accepted for one survey from all addresses (0: no limit) "
                    "[default: 1200].")
+# several processes (issue 15)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), metavar="N",
+              help="Server processes. More than one needs the survey answers in PostgreSQL (DIASPORA_DATABASE_URL); "
+                   "with SQLite, the default, the server runs as one process and refuses more. The survey rate "
+                   "limits and the limit on wrong tokens count in each worker: with N workers one address may "
+                   "send up to N times as many.")
 def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, allow_hosts: tuple[str, ...],
           trusted_proxies: tuple[str, ...], client_timeout: float, dev: bool, share: bool, public_url: str | None,
-          survey_rate: int | None, survey_rate_total: int | None) -> None:
+          survey_rate: int | None, survey_rate_total: int | None, workers: int) -> None:
     """Serve the observatory: every page of the case, in English, Russian and Kazakh, offline.
 
     \b
@@ -52,6 +58,7 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
       diaspora serve --host 0.0.0.0 --allow-host survey.example.org --trusted-proxy 10.0.0.2
       diaspora serve --share                  # phones on the same Wi-Fi open the survey
       diaspora serve --public-url https://survey.example.org --trusted-proxy 127.0.0.1
+      DIASPORA_DATABASE_URL=postgresql+psycopg://survey@db/survey diaspora serve --workers 4
     """
     import uvicorn
 
@@ -76,13 +83,26 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
         if value is not None:
             os.environ[name] = str(value)
     hosts = allowed_hosts_for(host, extra_hosts)
-    # a too short admin token or a case that does not load raises a DiasporaError: the CLI prints it
-    app = create_app(case_name, data_dir=data_dir, dev=dev, allowed_hosts=hosts, trusted_proxies=trusted_proxies,
-                     client_timeout=client_timeout)
-    warm_vega_bundle()
+    if workers > 1:
+        from diaspora_observatory.web.workers import export_settings, prepare_processes, share_vega_bundle
+
+        # SQLite refused, tables, default survey, admin token and chart bundle made once, before any worker starts
+        served = prepare_processes(data_dir, case_name, workers)
+        share_vega_bundle(data_dir)
+        export_settings(case_name=case_name, data_dir=data_dir, allowed_hosts=hosts, trusted_proxies=trusted_proxies,
+                        client_timeout=client_timeout, dev=dev, workers=workers)
+    else:
+        # a too short admin token or a case that does not load raises a DiasporaError: the CLI prints it
+        app = create_app(case_name, data_dir=data_dir, dev=dev, allowed_hosts=hosts, trusted_proxies=trusted_proxies,
+                         client_timeout=client_timeout)
+        warm_vega_bundle()
+        served = app.state.web.case.name
     shown_host = f"[{host}]" if ":" in host else host
-    click.echo(f"Diaspora Observatory: serving case {app.state.web.case.name!r} at http://{shown_host}:{port}/ "
+    click.echo(f"Diaspora Observatory: serving case {served!r} at http://{shown_host}:{port}/ "
                f"(press Ctrl+C to stop)")
+    if workers > 1:
+        click.echo(f"{workers} worker processes. The survey rate limits and the limit on wrong tokens count in each "
+                   f"worker: one address may send up to {workers} times as many.")
     click.echo(f"Answering for the hosts: {', '.join(hosts)} (add others with --allow-host)")
     if share:
         click.echo(f"Warning: sharing on the local network. Anyone on this network can open every page of the "
@@ -95,9 +115,16 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
     # httptools and uvloop (declared dependencies) halve the bare HTTP round trip; server_protocol falls back to
     # h11 without httptools and adds the header deadline that uvicorn lacks. X-Forwarded-For is handled by the
     # app itself (create_app's trusted_proxies), so uvicorn's own proxy_headers stays off.
-    uvicorn.run(app, host=host, port=port, log_level="info" if dev else "warning", access_log=False,
-                http=server_protocol(client_timeout), loop="auto", timeout_keep_alive=5,
-                server_header=False, proxy_headers=False)
+    common = {"host": host, "port": port, "log_level": "info" if dev else "warning", "access_log": False,
+              "loop": "auto", "timeout_keep_alive": 5, "server_header": False, "proxy_headers": False}
+    if workers > 1:
+        from diaspora_observatory.web.workers import FACTORY, PROTOCOL
+
+        # Each worker builds its app from the environment set above; uvicorn's supervisor starts a new worker
+        # when one dies.
+        uvicorn.run(FACTORY, factory=True, workers=workers, http=PROTOCOL, **common)
+    else:
+        uvicorn.run(app, http=server_protocol(client_timeout), **common)
 
 
 def _share_addresses(host: str) -> list[str]:

@@ -47,10 +47,12 @@ class WebContext:
     """What the app shares with its views and extensions: the case, the user data folder, the
     template environment, the translations and the menu."""
 
-    def __init__(self, case: Case, data_dir: Path, *, dev: bool = False) -> None:
+    def __init__(self, case: Case, data_dir: Path, *, dev: bool = False, processes: int | None = 1) -> None:
         self.case = case
         self.data_dir = Path(data_dir)
         self.dev = dev
+        # Server processes serving this data (diaspora serve --workers); None: unknown (web/workers.py).
+        self.processes = processes
         # True while `diaspora site` writes the pages as static files: the footer says what needs a server.
         self.static_site = False
         self.catalogs = Catalogs()

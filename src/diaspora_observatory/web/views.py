@@ -200,11 +200,22 @@ def vega_bundle() -> tuple[bytes, str]:
                 from diaspora_observatory.charts.render import javascript_bundle
 
                 body = javascript_bundle().encode("utf-8")
-            global _bundle_gzip
-            # compressed once: 900 kB becomes 300 kB for a phone on the local network
-            _bundle_gzip = gzip.compress(body, compresslevel=9, mtime=0)
-            _bundle = (body, sha256(body).hexdigest()[:20])
+            _keep_bundle(body)
         return _bundle
+
+
+def _keep_bundle(body: bytes) -> None:
+    global _bundle, _bundle_gzip
+    # compressed once: 900 kB becomes 300 kB for a phone on the local network
+    _bundle_gzip = gzip.compress(body, compresslevel=9, mtime=0)
+    _bundle = (body, sha256(body).hexdigest()[:20])
+
+
+def use_vega_bundle(body: bytes) -> None:
+    """Serve ``body`` as the bundle, produced by another process of the same server (web/workers.py: the
+    parent of several workers makes it once instead of each worker spending seconds of CPU on it)."""
+    with _bundle_lock:
+        _keep_bundle(body)
 
 
 def warm_vega_bundle() -> None:

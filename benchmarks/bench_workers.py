@@ -1,0 +1,131 @@
+"""Survey collection with 1, 2 and 4 server processes on one PostgreSQL database (issue 15, items 4 and 5).
+
+Run:  .venv/bin/python benchmarks/bench_workers.py [--postgres URL] [--seconds 3] [--repeats 2]
+                                                  [--out benchmarks/results/workers.md]
+
+For each number of workers, a real ``diaspora serve --workers N`` (N = 1 is the plain one-process server)
+on PostgreSQL, and for 10 and 50 concurrent clients, interleaved ``repeats`` times on the same database:
+  limit  threads inserting the same rows straight through the database driver, one durable transaction per
+         submission (no HTTP, no validation): the database's own durable-insert rate (bench_survey.py's);
+  web    keep-alive clients posting to the JSON API (tests/loadtest.py), counting 201 replies only.
+The medians are reported with their ratio, web / limit, measured in the same run; afterwards every
+acknowledged submission is looked up (lost and duplicated must be zero). The machine's load average and
+CPU count are written with the results; each server is measured once its workers have finished their
+start-up work (the chart bundle) and after one uncounted second. On a shared machine with few cores more
+processes cannot all run at once, and the load generator competes with the server for the same cores.
+Without a PostgreSQL URL (``--postgres`` or ``DIASPORA_TEST_POSTGRES_URL``) it says so and measures nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from statistics import median
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_survey import reset_postgres, run_limit, stored_ids  # noqa: E402
+from loadtest import Server, audit, submit_concurrently  # noqa: E402  (bench_survey put tests/ on the path)
+
+WORKERS = (1, 2, 4)
+CLIENTS = (10, 50)
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def warming(server: Server) -> bool:
+    """Whether a server process still draws the chart engine's bundle (a vl_convert child each worker starts
+    at startup, seconds of CPU): measured during it, N workers would be N times as handicapped."""
+    parents = {server.process.pid, *server.worker_pids()}
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) in parents \
+                    and b"vl_convert" in (entry / "cmdline").read_bytes():
+                return True
+        except OSError:  # gone meanwhile
+            continue
+    return False
+
+
+def measure(url: str, workers: int, seconds: float, repeats: int) -> list[dict]:
+    """The rows of one server with ``workers`` processes: one per client count."""
+    reset_postgres(url)
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        server = Server(Path(folder), database_url=url, workers=workers).start(timeout=120)
+        try:
+            deadline = time.monotonic() + 120
+            while warming(server) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            submit_concurrently(server.base, CLIENTS[0], duration=1)  # a first second, not counted: connections, pools
+            for clients in CLIENTS:
+                limits, webs, acknowledged, failed = [], [], {}, 0
+                before = load_average()
+                for repeat in range(repeats):
+                    slug = f"limit-{workers}-{clients}-{repeat}"
+                    rate, acknowledged[slug] = run_limit(url, slug, clients, seconds, group_commit=False)
+                    limits.append(rate)
+                    result = submit_concurrently(server.base, clients, duration=seconds)
+                    failed += len(result.failed)
+                    webs.append(result.rate)
+                    acknowledged.setdefault("kz", []).extend(result.acknowledged)
+                audits = [audit(stored_ids(url, slug), acked) for slug, acked in acknowledged.items()]
+                rows.append({"workers": workers, "clients": clients, "limit": median(limits), "web": median(webs),
+                             "acknowledged": len(acknowledged["kz"]), "failed": failed,
+                             "lost": sum(a["lost"] for a in audits), "duplicated": sum(a["duplicated"] for a in audits),
+                             "load": f"{before} → {load_average()}"})
+                row = rows[-1]
+                print(f"workers {workers:>2}, clients {clients:>2}: limit {row['limit']:7.0f}/s, "
+                      f"web {row['web']:7.0f}/s, "
+                      f"ratio {row['web'] / row['limit']:.2f}, lost {row['lost']}, duplicated {row['duplicated']}, "
+                      f"load {row['load']}", flush=True)
+        finally:
+            server.stop()
+    return rows
+
+
+def markdown(rows: list[dict], seconds: float, repeats: int) -> str:
+    lines = ["# Survey throughput with several server processes (PostgreSQL)", "",
+             f"`benchmarks/bench_workers.py --seconds {seconds:g} --repeats {repeats}`; {platform.python_version()}, "
+             f"{os.cpu_count()} CPUs; medians of {repeats} interleaved runs of {seconds:g} s each. limit: the "
+             "database's own durable inserts (one transaction each, no HTTP); web: acknowledged (201) submissions "
+             "through `diaspora serve --workers N`. Load average (1, 5, 15 min) before → after each row.", "",
+             "| workers | clients | limit /s | web /s | web / limit | acknowledged | not acknowledged | lost | "
+             "duplicated | load average |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for row in rows:
+        lines.append(f"| {row['workers']} | {row['clients']} | {row['limit']:.0f} | {row['web']:.0f} | "
+                     f"{row['web'] / row['limit']:.2f} | {row['acknowledged']} | {row['failed']} | {row['lost']} | "
+                     f"{row['duplicated']} | {row['load']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--postgres", default=os.environ.get("DIASPORA_TEST_POSTGRES_URL", ""),
+                        help="PostgreSQL URL (its survey tables are dropped and recreated)")
+    parser.add_argument("--seconds", type=float, default=3.0, help="duration of each measurement")
+    parser.add_argument("--repeats", type=int, default=2, help="interleaved repetitions (medians are reported)")
+    parser.add_argument("--out", type=Path, default=None, help="write the Markdown results here")
+    arguments = parser.parse_args()
+    if not arguments.postgres:
+        print("bench_workers.py measures several server processes on PostgreSQL: give --postgres URL or set "
+              "DIASPORA_TEST_POSTGRES_URL; nothing measured", file=sys.stderr)
+        return 0
+    rows = [row for workers in WORKERS for row in measure(arguments.postgres, workers, arguments.seconds,
+                                                           arguments.repeats)]
+    text = markdown(rows, arguments.seconds, arguments.repeats)
+    print(text)
+    if arguments.out:
+        arguments.out.write_text(text, encoding="utf-8")
+    return 1 if any(row["lost"] or row["duplicated"] for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
