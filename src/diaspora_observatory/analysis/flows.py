@@ -37,16 +37,18 @@ def _change(verdict_p: float) -> str:
     return LEVEL_SHIFT if verdict_p < SIGNIFICANCE_LEVEL else NO_CHANGE
 
 
-def _series_summary(partner: str, table: pd.DataFrame) -> dict:
+# Mann-Kendall's and Pettitt's tests need three values at least (analysis/trend.py); a shorter series
+# is summarised (totals, peaks) with its tests marked TOO_SHORT and left empty, never a traceback.
+MIN_TEST_YEARS = 3
+TOO_SHORT = "too short"
+TEST_COLUMNS = ("net_trend_p_value", "net_kendall_tau", "net_theil_sen_slope", "net_slope_low", "net_slope_high",
+                "emigration_trend_p_value", "immigration_change_year", "immigration_change_p_value",
+                "emigration_change_year", "emigration_change_p_value", "emigration_recent_first_year",
+                "emigration_recent_trend_p_value")
+
+
+def _totals(partner: str, table: pd.DataFrame) -> dict:
     years = table["year"].tolist()
-    trend = mann_kendall(table["net"].tolist())
-    emigration_trend = mann_kendall(table["emigration"].tolist())
-    slope = theil_sen(years, table["net"].tolist())
-    change = pettitt(table["immigration"].tolist())
-    emigration_change = pettitt(table["emigration"].tolist())
-    # The emigration trend on the stretch after its last significant change point: a decline over the
-    # whole series may be a fall in level followed by no trend at all.
-    recent = segments(years, table["emigration"].tolist())[-1]
     peak_in = table.loc[table["immigration"].idxmax()]
     peak_out = table.loc[table["emigration"].idxmax()]
     return {
@@ -58,6 +60,27 @@ def _series_summary(partner: str, table: pd.DataFrame) -> dict:
         "immigration_peak_year": int(peak_in["year"]), "immigration_peak": int(peak_in["immigration"]),
         "emigration_peak_year": int(peak_out["year"]), "emigration_peak": int(peak_out["emigration"]),
         "years_net_positive": int((table["net"] > 0).sum()),
+    }
+
+
+def _series_summary(partner: str, table: pd.DataFrame) -> dict:
+    years = table["year"].tolist()
+    source_ids = ";".join(sorted(set(table["source_id"].dropna()))) if "source_id" in table else ""
+    if len(years) < MIN_TEST_YEARS:
+        return {**_totals(partner, table), **dict.fromkeys(TEST_COLUMNS),
+                "net_trend": TOO_SHORT, "emigration_trend": TOO_SHORT, "immigration_change": TOO_SHORT,
+                "emigration_change": TOO_SHORT, "emigration_recent_trend": TOO_SHORT,
+                "significance_level": SIGNIFICANCE_LEVEL, "source_ids": source_ids}
+    trend = mann_kendall(table["net"].tolist())
+    emigration_trend = mann_kendall(table["emigration"].tolist())
+    slope = theil_sen(years, table["net"].tolist())
+    change = pettitt(table["immigration"].tolist())
+    emigration_change = pettitt(table["emigration"].tolist())
+    # The emigration trend on the stretch after its last significant change point: a decline over the
+    # whole series may be a fall in level followed by no trend at all.
+    recent = segments(years, table["emigration"].tolist())[-1]
+    return {
+        **_totals(partner, table),
         "net_trend": trend.trend, "net_trend_p_value": trend.p_value, "net_kendall_tau": trend.tau,
         "net_theil_sen_slope": slope.slope, "net_slope_low": slope.low_slope, "net_slope_high": slope.high_slope,
         "emigration_trend": emigration_trend.trend, "emigration_trend_p_value": emigration_trend.p_value,
@@ -69,7 +92,7 @@ def _series_summary(partner: str, table: pd.DataFrame) -> dict:
         "emigration_recent_first_year": recent.first_year, "emigration_recent_trend": recent.trend,
         "emigration_recent_trend_p_value": recent.p_value,
         "significance_level": SIGNIFICANCE_LEVEL,
-        "source_ids": ";".join(sorted(set(table["source_id"].dropna()))) if "source_id" in table else "",
+        "source_ids": source_ids,
     }
 
 
@@ -81,7 +104,14 @@ def flow_summary(case: Case) -> pd.DataFrame:
     ``*_change`` says whether the shift is significant at ``significance_level`` (``"level shift"``) or
     not (``"no significant change"``); ``*_change_year`` is the most likely first year of a new level
     either way, a finding only when the shift is significant. ``emigration_recent_*`` is the emigration
-    trend from its last significant change point on (the whole series when there is none)."""
+    trend from its last significant change point on (the whole series when there is none). A partner
+    with fewer than ``MIN_TEST_YEARS`` years has its totals and peaks, and ``"too short"`` for its tests.
+
+    >>> from diaspora_observatory import load_case
+    >>> summary = flow_summary(load_case()).set_index("partner")
+    >>> summary.loc["KGZ", ["first_year", "last_year", "net_total"]].tolist()
+    [2000, 2023, 28333]
+    """
     # Memoised: every country profile reads it, and a served case does not change.
     return case.memo(("flow_summary",), lambda: _flow_summary(case))
 

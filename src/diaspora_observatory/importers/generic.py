@@ -1,7 +1,7 @@
 """Any CSV or XLSX with a column mapping, given as ``--map target=Source column`` options or a YAML file:
 
 ```yaml
-kind: population            # population | migrant_stock | indicator
+kind: population            # population | migrant_stock | indicator | flows
 sheet: Data                 # XLSX only; the first sheet by default
 columns: {country: Country, year: Year, population: Total population}
 constants: {sex: both}      # values for targets the file has no column for
@@ -41,12 +41,15 @@ from diaspora_observatory.importers.tabular_input import (
 HEADER_SEARCH_ROWS = 20
 REQUIRED = {"population": ["country", "year", "population"],
             "migrant_stock": ["destination", "origin", "year", "stock"],
-            "indicator": ["country", "year", "indicator", "value"]}
+            "indicator": ["country", "year", "indicator", "value"],
+            # A national table of arrivals and departures by partner country, from the origin's side:
+            # emigration is people leaving the origin for the partner, immigration people arriving from it.
+            "flows": ["partner", "year", "emigration", "immigration"]}
 DEFAULTS = {"migrant_stock": {"sex": "both", "data_type": ""}}
 KEYS = {"population": ["country", "year"], "migrant_stock": ["destination", "origin", "year", "sex"],
-        "indicator": ["country", "year", "indicator"]}
-COUNTRY_TARGETS = {"country", "destination", "origin"}
-COUNT_TARGETS = {"population", "stock"}
+        "indicator": ["country", "year", "indicator"], "flows": ["partner", "year"]}
+COUNTRY_TARGETS = {"country", "destination", "origin", "partner"}
+COUNT_TARGETS = {"population", "stock", "emigration", "immigration"}
 
 
 @dataclass
@@ -205,8 +208,8 @@ def _read_rows(path: Path, mapping: Mapping, sheet: str | None, rows) -> Importe
     table = pd.DataFrame([[r.get(c) for c in columns] for r in countries], columns=columns)
     agg_columns = AGGREGATE_COLUMNS[mapping.kind]
     agg = pd.DataFrame([[r.get(c) for c in agg_columns] for r in aggregates], columns=agg_columns)
-    if mapping.kind == "population":
-        agg["code"] = [r.get("country") for r in aggregates]
+    if mapping.kind in ("population", "flows"):
+        agg["code"] = [r.get("country" if mapping.kind == "population" else "partner") for r in aggregates]
     report.stored = len(table)
     report.skip("region or total (listed under 'aggregates', or an M49 code of 900 and above): kept apart",
                 len(aggregates))

@@ -353,6 +353,9 @@ class PageBuilder:
         labels = value_labels(self.case, language)
         partner = _("All partners") if row["partner"] == flows.ALL_PARTNERS else self._country_name(row["partner"])
         span = format_range(row["first_year"], row["last_year"], "year", language)
+        if row["net_trend"] == flows.TOO_SHORT:
+            return _("{partner}, {span}: too few years for a trend or change test (they need at least {n}).").format(
+                partner=partner, span=span, n=flows.MIN_TEST_YEARS)
         p = p_value_phrase(row["net_trend_p_value"], language)
         if row["net_trend"] in ("increasing", "decreasing"):
             text = _("{partner}, {span}: the net flow is {trend} (Mann-Kendall test, {p}); Theil-Sen slope {slope} "
