@@ -36,6 +36,13 @@ CORE_NAV: list[tuple[str, str]] = [
     ("/repatriation", N_("Repatriation")), ("/institutions", N_("Institutions")), ("/survey", N_("Survey results")),
     ("/documents", N_("Policy and press")), ("/claims", N_("Claims and data quality")), ("/sources", N_("Sources")),
 ]
+# Pages that show one kind of data only. A case without any of it (a new case starts with stocks and
+# population) leaves the page out of the menu, and the overview names it with how to add the data; the
+# page itself still answers, saying the same.
+PAGE_DATA: dict[str, tuple[str, ...]] = {
+    "/flows": ("flows",), "/repatriation": ("repatriation",), "/institutions": ("institutions", "schooling"),
+    "/survey": ("survey_results",), "/documents": ("documents", "document_themes"),
+}
 PAGE_KEYS = ["overview", "countries", "definitions", "flows", "projections", "repatriation", "institutions", "survey",
              "documents", "claims", "sources"]
 # Named tables of ``tables.build_table`` that pages show as they are.
@@ -237,6 +244,18 @@ class PageBuilder:
                                  chart=lambda frame, source: specs.diaspora_shares(
                                      self.with_country_names(frame, "country"), source,
                                      _("The diaspora in each host country"), _)))
+        empty = paths_without_data(self.case)
+        if empty:
+            labels = dict(CORE_NAV)
+            flows_hint = _("import a national table of arrivals and departures by partner and year with "
+                           "“diaspora import generic FILE --kind flows --case {case}” (docs/import.md)").format(
+                case=self.case.name)
+            parts = [(_(labels[path]), flows_hint if path == "/flows" else _(
+                "put the rows in data/{resource}.csv of the case and declare the resource in its datapackage.json "
+                "(docs/data.md)").format(resource=PAGE_DATA[path][0])) for path in empty]
+            blocks.append(Block("not-yet", _("Not in this case yet"), _(
+                "These parts of the observatory have no data in this case, so the menu leaves them out. To add "
+                "one: ") + "; ".join(f"{label}: {how}" for label, how in parts) + "."))
         return Page("overview", "/", _("Overview"), _(
             "{title}: how many live in each host country, how migration with {origin} has moved, and where "
             "each number comes from.").format(title=self.case.title_in(self.language), origin=self.origin), blocks,
@@ -629,6 +648,22 @@ class PageBuilder:
         return Page("sources", "/sources", _("Sources"), _(
             "Every source the case cites, with the pages that use it."), [block],
             extra={"used_on": used_on or {}})
+
+
+def paths_without_data(case: Case) -> list[str]:
+    """The pages of ``PAGE_DATA`` the case holds no data for, in menu order.
+
+    >>> from diaspora_observatory import load_case
+    >>> paths_without_data(load_case())
+    []
+    """
+    return [path for path, resources in PAGE_DATA.items() if not any(case.has(name) for name in resources)]
+
+
+def menu(case: Case) -> list[tuple[str, str]]:
+    """The core pages for the menu: those with data (see ``PAGE_DATA``)."""
+    empty = set(paths_without_data(case))
+    return [(path, label) for path, label in CORE_NAV if path not in empty]
 
 
 def page_paths(case: Case) -> list[str]:
