@@ -38,11 +38,17 @@ def test_the_menu_lists_only_the_parts_with_data(kyrgyz):
 
 
 def test_the_overview_names_the_parts_not_there_yet_and_how_to_add_them(kyrgyz):
-    text = unescape(re.sub(r"\s+", " ", kyrgyz.get("/?lang=en").text))
-    assert ("These parts of the observatory have no data in this case, so the menu leaves them out. To add one: "
-            "Flows: import a national table of arrivals and departures by partner and year with “diaspora import "
-            "generic FILE --kind flows --case kyrgyz” (docs/import.md); Repatriation: put the rows in "
-            "data/repatriation.csv of the case") in text
+    html = kyrgyz.get("/?lang=en").text
+    block = re.search(r'<section class="block" id="not-yet".*?</section>', html, re.S).group(0)
+    assert ("<p>These parts of the observatory have no data in this case, so the menu leaves them out. To add one:"
+            "</p>") in block
+    assert [unescape(item) for item in re.findall(r"<li>(.*?)</li>", block)] == [
+        "Flows: import a national table of arrivals and departures by partner and year with “diaspora import "
+        "generic FILE --kind flows --case kyrgyz” (docs/import.md).",
+        *(f"{label}: put the rows in data/{resource}.csv of the case and declare the resource in its "
+          "datapackage.json (docs/data.md)." for label, resource in (
+              ("Repatriation", "repatriation"), ("Institutions", "institutions"),
+              ("Survey results", "survey_results"), ("Policy and press", "documents")))]
 
 
 @pytest.mark.parametrize(("language", "title"), [("en", "The diaspora of Kyrgyzstan"), ("ru", "Диаспора: Киргизия"),

@@ -89,6 +89,7 @@ class Block:
     missing: str = ""
     source_ids: set[str] = field(default_factory=set)
     links: list[tuple[str, str]] = field(default_factory=list)
+    points: list[str] = field(default_factory=list)  # a list shown under the text
     # True when the chart carries the table's message: the table is then only behind a toggle.
     table_collapsed: bool = False
 
@@ -255,7 +256,7 @@ class PageBuilder:
                 "(docs/data.md)").format(resource=PAGE_DATA[path][0])) for path in empty]
             blocks.append(Block("not-yet", _("Not in this case yet"), _(
                 "These parts of the observatory have no data in this case, so the menu leaves them out. To add "
-                "one: ") + "; ".join(f"{label}: {how}" for label, how in parts) + "."))
+                "one: ").strip(), points=[f"{label}: {how}." for label, how in parts]))
         return Page("overview", "/", _("Overview"), _(
             "{title}: how many live in each host country, how migration with {origin} has moved, and where "
             "each number comes from.").format(title=self.case.title_in(self.language), origin=self.origin), blocks,
