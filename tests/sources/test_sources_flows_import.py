@@ -69,3 +69,51 @@ def test_a_mapping_without_both_directions_is_refused(tmp_path, monkeypatch):
                                   "--map", "partner=Partner", "--map", "year=Year", "--map", "immigration=Arrived"])
     assert result.exit_code != 0
     assert "the mapping gives no column for emigration" in result.output
+
+
+def test_mirror_statistics_set_each_flow_beside_the_partners_own_count(tmp_path, monkeypatch):
+    """Issue 16, item 4: where the origin and a partner both count a flow, both side by side."""
+    runner = new_case(tmp_path, monkeypatch)
+    own = tmp_path / "flows.csv"
+    own.write_text("Partner,Year,Arrived,Left\nKAZ,2022,175,709\nKAZ,2023,232,1022\n", encoding="utf-8")
+    assert runner.invoke(main, ["import", "generic", str(own), "--kind", "flows", "--case", "kyrgyz",
+                                "--source-id", "nsc", *MAP]).exit_code == 0
+    # Kazakhstan's own count of the same moves (made-up figures in the generic layout: no real partner
+    # table is at hand here). 2021 has no counterpart in Kyrgyzstan's table; UZB is a third country.
+    theirs = tmp_path / "kaz.csv"
+    theirs.write_text("Reporter,Partner,Year,Out,In\nKazakhstan,Kyrgyzstan,2021,1500,600\n"
+                      "Kazakhstan,Kyrgyzstan,2022,1400,510\nKazakhstan,Kyrgyzstan,2023,1300,470\n"
+                      "Kazakhstan,Uzbekistan,2023,9000,100\n", encoding="utf-8")
+    imported = runner.invoke(main, [
+        "import", "generic", str(theirs), "--kind", "mirror_flows", "--case", "kyrgyz", "--source-id", "bns",
+        "--map", "reporter=Reporter", "--map", "partner=Partner", "--map", "year=Year", "--map", "emigration=Out",
+        "--map", "immigration=In"])
+    assert imported.exit_code == 0, imported.output
+    shown = runner.invoke(main, ["show", "mirror-flows", "--case", "kyrgyz", "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    rows = [(r["direction"], r["year"], r["origin_count"], r["partner_count"], r["difference"])
+            for r in json.loads(shown.output)]
+    assert rows == [("KAZ → KGZ", 2022, 175, 1400, 1225), ("KAZ → KGZ", 2023, 232, 1300, 1068),
+                    ("KGZ → KAZ", 2022, 709, 510, -199), ("KGZ → KAZ", 2023, 1022, 470, -552)]
+    assert json.loads(shown.output)[2]["provenance"] == (
+        "reported: origin_count, partner_count; derived: difference, difference_pct")
+    schema = json.loads(runner.invoke(main, ["show", "mirror-flows", "--case", "kyrgyz", "--schema"]).output)
+    assert {field["name"]: field.get("derived", {}).get("formula") for field in schema["fields"]}["difference"] == (
+        "partner_count - origin_count")
+
+    from starlette.testclient import TestClient
+
+    from diaspora_observatory.web.app import create_app
+
+    page = TestClient(create_app("kyrgyz", extensions=False), raise_server_exceptions=False).get("/flows?lang=ru")
+    assert page.status_code == 200
+    assert '<h2 id="mirror-flows-heading">Зеркальная статистика</h2>' in page.text
+    assert "KGZ → KAZ" in page.text
+
+
+def test_the_built_in_case_has_no_mirror_block():
+    from starlette.testclient import TestClient
+
+    from diaspora_observatory.web.app import create_app
+
+    assert "mirror-flows" not in TestClient(create_app(extensions=False)).get("/flows").text

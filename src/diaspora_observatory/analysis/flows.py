@@ -125,6 +125,46 @@ def _flow_summary(case: Case) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+MIRROR_COLUMNS = ["partner", "year", "direction", "origin_count", "partner_count", "difference",
+                  "difference_pct", "source_id", "partner_source_id"]
+
+
+def mirror_flows(case: Case) -> pd.DataFrame:
+    """Mirror statistics: each flow between the origin and a partner as both countries count it.
+
+    The origin's emigration to a partner is the partner's immigration from the origin, and the other way
+    round (``direction`` names it by codes, ``KGZ → KAZ``, the same in every language); the case's
+    ``flows`` hold the origin's counts, ``mirror_flows`` (``diaspora import generic
+    --kind mirror_flows``) the partners' own. ``difference`` is the partner's count minus the origin's,
+    ``difference_pct`` that difference in percent of the origin's count (empty when it is 0). Only the
+    years both report are compared; rows of ``mirror_flows`` about a third country are not mirrors and
+    are left out. Two counts rarely agree: countries register a move at different times, by different
+    rules of residence and duration (M. Poulain, "Confrontation des statistiques de migrations
+    intra-européennes : vers plus d'harmonisation ?", European Journal of Population, 1993, on comparing
+    the double count of every international move).
+    """
+    if not (case.has("mirror_flows") and case.has("flows")):
+        return pd.DataFrame(columns=MIRROR_COLUMNS)
+    own = case.table("flows")
+    mirror = case.table("mirror_flows")
+    mirror = mirror[mirror["partner"] == case.origin].rename(columns={"reporter": "partner_country"})
+    joined = own.merge(mirror, left_on=["partner", "year"], right_on=["partner_country", "year"],
+                       suffixes=("_origin", "_mirror"))
+    rows = []
+    for row in joined.itertuples(index=False):
+        for direction, origin_count, partner_count in (
+                (f"{case.origin} → {row.partner_origin}", row.emigration_origin, row.immigration_mirror),
+                (f"{row.partner_origin} → {case.origin}", row.immigration_origin, row.emigration_mirror)):
+            difference = int(partner_count) - int(origin_count)
+            rows.append({"partner": row.partner_origin, "year": int(row.year), "direction": direction,
+                         "origin_count": int(origin_count), "partner_count": int(partner_count),
+                         "difference": difference,
+                         "difference_pct": 100 * difference / origin_count if origin_count else None,
+                         "source_id": row.source_id_origin, "partner_source_id": row.source_id_mirror})
+    table = pd.DataFrame(rows, columns=MIRROR_COLUMNS)
+    return table.sort_values(["partner", "direction", "year"]).reset_index(drop=True)
+
+
 def period_totals(case: Case) -> pd.DataFrame:
     """Flows per partner summed over the periods of the case (the migration policy concept's three),
     with how many of each period's years the flow data covers."""

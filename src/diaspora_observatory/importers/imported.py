@@ -19,6 +19,7 @@ COLUMNS = {
     "population": ["country", "year", "population"],
     "indicator": ["country", "year", "indicator", "value"],
     "flows": ["partner", "year", "emigration", "immigration"],
+    "mirror_flows": ["reporter", "partner", "year", "emigration", "immigration"],
 }
 AGGREGATE_COLUMNS = {
     "migrant_stock": ["destination_code", "destination_name", "origin_code", "origin_name", "year", "sex", "stock",
@@ -26,6 +27,7 @@ AGGREGATE_COLUMNS = {
     "population": ["code", "name", "year", "population"],
     "indicator": ["code", "name", "year", "indicator", "value"],
     "flows": ["code", "name", "year", "emigration", "immigration"],
+    "mirror_flows": ["code", "name", "year", "emigration", "immigration"],
 }
 
 

@@ -47,7 +47,7 @@ PAGE_KEYS = ["overview", "countries", "definitions", "flows", "projections", "re
              "documents", "claims", "sources"]
 # Named tables of ``tables.build_table`` that pages show as they are.
 SHARED_TABLES = ["definitions", "birthplace-summary", "birthplace-destinations", "cross-source", "stock-flows",
-                 "projections", "flow-forecast"]
+                 "projections", "flow-forecast", "mirror-flows"]
 # Errors an analysis function raises on data it cannot use; the page then says what is missing.
 ANALYSIS_ERRORS = (DiasporaError, LookupError, ValueError, TypeError, ZeroDivisionError)
 
@@ -490,6 +490,12 @@ class PageBuilder:
                          "each period's years the data covers."),
                        # with periods but no flows, the flows are what is missing
                        resource="flows" if self.case.has("periods") else "periods"),
+            *([self.block("mirror-flows", _("Mirror statistics"), "mirror-flows", _(
+                "Each flow as {origin} counts it and as the partner counts it, for the years both report; the "
+                "difference is the partner's count minus {origin}'s. Countries register a move at different "
+                "times and by different rules of residence, so the two rarely agree: a difference describes "
+                "the statistics, not an error of either.").format(origin=self.origin), resource="mirror_flows")]
+              if self.case.has("mirror_flows") else []),
         ])
 
     def definitions(self) -> Page:
