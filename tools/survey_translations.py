@@ -206,6 +206,12 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
         "diaspora serve --share"),
     "Skip to content": ("Перейти к содержанию", "Мазмұнға өту"),
     "Language": ("Язык", "Тіл"),
+    "The questions are in {language}; this page's buttons and notices are in English, because the observatory "
+    "has no translation into {language} yet.": (
+        "Вопросы — на языке {language}; кнопки и пояснения этой страницы — на английском, потому что в обсерватории "
+        "пока нет перевода на {language}.",
+        "Сұрақтар {language} тілінде; бұл беттің батырмалары мен ескертулері ағылшын тілінде, себебі обсерваторияда "
+        "{language} тіліне аударма әлі жоқ."),
 }
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pandas and the analysis modules load only when a table is b
 TABLE_NAMES = [
     "demography", "flows", "flow-summary", "periods", "repatriation", "education", "institutions", "survey",
     "claims", "sources", "estimates", "definitions", "birthplace-destinations", "birthplace-summary",
-    "cross-source", "stock-flows", "projections", "flow-forecast",
+    "cross-source", "stock-flows", "projections", "flow-forecast", "mirror-flows",
 ]
 
 
@@ -51,7 +51,7 @@ def _builders() -> dict[str, Callable[[Case], pd.DataFrame]]:
 
 def _import_builders() -> dict[str, Callable[[Case], pd.DataFrame]]:
     """Definitions side by side, cross-source checks, flows estimated from stocks, projections."""
-    from diaspora_observatory.analysis import crosscheck, definitions, estimates, projections
+    from diaspora_observatory.analysis import crosscheck, definitions, estimates, flows, projections
 
     return {
         "definitions": definitions.definitions,
@@ -61,6 +61,7 @@ def _import_builders() -> dict[str, Callable[[Case], pd.DataFrame]]:
         "stock-flows": estimates.stock_flows,
         "projections": projections.projections,
         "flow-forecast": projections.flow_forecast,
+        "mirror-flows": flows.mirror_flows,
     }
 
 

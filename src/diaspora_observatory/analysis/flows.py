@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import SupportsInt, cast
+from typing import Any, SupportsInt, cast
 
 import pandas as pd
 
@@ -39,16 +39,18 @@ def _change(verdict_p: float) -> str:
     return LEVEL_SHIFT if verdict_p < SIGNIFICANCE_LEVEL else NO_CHANGE
 
 
-def _series_summary(partner: str, table: pd.DataFrame) -> dict:
+# Mann-Kendall's and Pettitt's tests need three values at least (analysis/trend.py); a shorter series
+# is summarised (totals, peaks) with its tests marked TOO_SHORT and left empty, never a traceback.
+MIN_TEST_YEARS = 3
+TOO_SHORT = "too short"
+TEST_COLUMNS = ("net_trend_p_value", "net_kendall_tau", "net_theil_sen_slope", "net_slope_low", "net_slope_high",
+                "emigration_trend_p_value", "immigration_change_year", "immigration_change_p_value",
+                "emigration_change_year", "emigration_change_p_value", "emigration_recent_first_year",
+                "emigration_recent_trend_p_value")
+
+
+def _totals(partner: str, table: pd.DataFrame) -> dict:
     years = table["year"].tolist()
-    trend = mann_kendall(table["net"].tolist())
-    emigration_trend = mann_kendall(table["emigration"].tolist())
-    slope = theil_sen(years, table["net"].tolist())
-    change = pettitt(table["immigration"].tolist())
-    emigration_change = pettitt(table["emigration"].tolist())
-    # The emigration trend on the stretch after its last significant change point: a decline over the
-    # whole series may be a fall in level followed by no trend at all.
-    recent = segments(years, table["emigration"].tolist())[-1]
     # By position (the first peak, as idxmax), which the rows' own index need not be.
     peak_in = table.iloc[int(table["immigration"].argmax())]
     peak_out = table.iloc[int(table["emigration"].argmax())]
@@ -61,6 +63,27 @@ def _series_summary(partner: str, table: pd.DataFrame) -> dict:
         "immigration_peak_year": int(peak_in["year"]), "immigration_peak": int(peak_in["immigration"]),
         "emigration_peak_year": int(peak_out["year"]), "emigration_peak": int(peak_out["emigration"]),
         "years_net_positive": int((table["net"] > 0).sum()),
+    }
+
+
+def _series_summary(partner: str, table: pd.DataFrame) -> dict:
+    years = table["year"].tolist()
+    source_ids = ";".join(sorted(set(table["source_id"].dropna()))) if "source_id" in table else ""
+    if len(years) < MIN_TEST_YEARS:
+        return {**_totals(partner, table), **dict.fromkeys(TEST_COLUMNS),
+                "net_trend": TOO_SHORT, "emigration_trend": TOO_SHORT, "immigration_change": TOO_SHORT,
+                "emigration_change": TOO_SHORT, "emigration_recent_trend": TOO_SHORT,
+                "significance_level": SIGNIFICANCE_LEVEL, "source_ids": source_ids}
+    trend = mann_kendall(table["net"].tolist())
+    emigration_trend = mann_kendall(table["emigration"].tolist())
+    slope = theil_sen(years, table["net"].tolist())
+    change = pettitt(table["immigration"].tolist())
+    emigration_change = pettitt(table["emigration"].tolist())
+    # The emigration trend on the stretch after its last significant change point: a decline over the
+    # whole series may be a fall in level followed by no trend at all.
+    recent = segments(years, table["emigration"].tolist())[-1]
+    return {
+        **_totals(partner, table),
         "net_trend": trend.trend, "net_trend_p_value": trend.p_value, "net_kendall_tau": trend.tau,
         "net_theil_sen_slope": slope.slope, "net_slope_low": slope.low_slope, "net_slope_high": slope.high_slope,
         "emigration_trend": emigration_trend.trend, "emigration_trend_p_value": emigration_trend.p_value,
@@ -72,7 +95,7 @@ def _series_summary(partner: str, table: pd.DataFrame) -> dict:
         "emigration_recent_first_year": recent.first_year, "emigration_recent_trend": recent.trend,
         "emigration_recent_trend_p_value": recent.p_value,
         "significance_level": SIGNIFICANCE_LEVEL,
-        "source_ids": ";".join(sorted(set(table["source_id"].dropna()))) if "source_id" in table else "",
+        "source_ids": source_ids,
     }
 
 
@@ -84,7 +107,14 @@ def flow_summary(case: Case) -> pd.DataFrame:
     ``*_change`` says whether the shift is significant at ``significance_level`` (``"level shift"``) or
     not (``"no significant change"``); ``*_change_year`` is the most likely first year of a new level
     either way, a finding only when the shift is significant. ``emigration_recent_*`` is the emigration
-    trend from its last significant change point on (the whole series when there is none)."""
+    trend from its last significant change point on (the whole series when there is none). A partner
+    with fewer than ``MIN_TEST_YEARS`` years has its totals and peaks, and ``"too short"`` for its tests.
+
+    >>> from diaspora_observatory import load_case
+    >>> summary = flow_summary(load_case()).set_index("partner")
+    >>> summary.loc["KGZ", ["first_year", "last_year", "net_total"]].tolist()
+    [2000, 2023, 28333]
+    """
     # Memoised: every country profile reads it, and a served case does not change.
     return case.memo(("flow_summary",), lambda: _flow_summary(case))
 
@@ -96,6 +126,47 @@ def _flow_summary(case: Case) -> pd.DataFrame:
     rows = [_series_summary(str(partner), group.reset_index(drop=True)) for partner, group in table.groupby("partner")]
     rows.append(_series_summary(ALL_PARTNERS, total_flows(case)))
     return pd.DataFrame(rows)
+
+
+MIRROR_COLUMNS = ["partner", "year", "direction", "origin_count", "partner_count", "difference",
+                  "difference_pct", "source_id", "partner_source_id"]
+
+
+def mirror_flows(case: Case) -> pd.DataFrame:
+    """Mirror statistics: each flow between the origin and a partner as both countries count it.
+
+    The origin's emigration to a partner is the partner's immigration from the origin, and the other way
+    round (``direction`` names it by codes, ``KGZ → KAZ``, the same in every language); the case's
+    ``flows`` hold the origin's counts, ``mirror_flows`` (``diaspora import generic
+    --kind mirror_flows``) the partners' own. ``difference`` is the partner's count minus the origin's,
+    ``difference_pct`` that difference in percent of the origin's count (empty when it is 0). Only the
+    years both report are compared; rows of ``mirror_flows`` about a third country are not mirrors and
+    are left out. Two counts rarely agree: countries register a move at different times, by different
+    rules of residence and duration (M. Poulain, "Confrontation des statistiques de migrations
+    intra-européennes : vers plus d'harmonisation ?", European Journal of Population, 1993, on comparing
+    the double count of every international move).
+    """
+    if not (case.has("mirror_flows") and case.has("flows")):
+        return pd.DataFrame(columns=MIRROR_COLUMNS)
+    own = case.table("flows")
+    mirror = case.table("mirror_flows")
+    mirror = mirror[mirror["partner"] == case.origin].rename(columns={"reporter": "partner_country"})
+    joined = own.merge(mirror, left_on=["partner", "year"], right_on=["partner_country", "year"],
+                       suffixes=("_origin", "_mirror"))
+    rows = []
+    row: Any  # a row of the joined table: counts are integers by both resources' schemas
+    for row in joined.itertuples(index=False):
+        for direction, origin_count, partner_count in (
+                (f"{case.origin} → {row.partner_origin}", row.emigration_origin, row.immigration_mirror),
+                (f"{row.partner_origin} → {case.origin}", row.immigration_origin, row.emigration_mirror)):
+            difference = int(partner_count) - int(origin_count)
+            rows.append({"partner": row.partner_origin, "year": int(row.year), "direction": direction,
+                         "origin_count": int(origin_count), "partner_count": int(partner_count),
+                         "difference": difference,
+                         "difference_pct": 100 * difference / origin_count if origin_count else None,
+                         "source_id": row.source_id_origin, "partner_source_id": row.source_id_mirror})
+    table = pd.DataFrame(rows, columns=MIRROR_COLUMNS)
+    return table.sort_values(["partner", "direction", "year"]).reset_index(drop=True)
 
 
 def period_totals(case: Case) -> pd.DataFrame:

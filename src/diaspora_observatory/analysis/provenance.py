@@ -73,6 +73,8 @@ DERIVED_FIELDS: dict[str, dict[str, dict]] = {
                                                      "population", "diaspora_estimates"),
     },
     "flows": {"net": _derived("immigration - emigration", "flows")},
+    "mirror-flows": {"difference": _derived("partner_count - origin_count", "flows", "mirror_flows"),
+                     "difference_pct": _derived("100 * difference / origin_count", "flows", "mirror_flows")},
     "periods": {**{column: _derived(f"sum of {column} over the period's years", "flows", "periods")
                    for column in ("emigration", "immigration", "net")},
                 "years_covered": _derived("number of the period's years with flow data", "flows", "periods"),

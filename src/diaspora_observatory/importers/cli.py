@@ -13,7 +13,7 @@ from diaspora_observatory.clicontext import CONTEXT_SETTINGS
 
 FORMATS = ("undesa", "wdi", "owid", "generic")
 DEFAULT_RESOURCES = {"migrant_stock": "birthplace_stock", "population": "reference_population",
-                     "indicator": "indicators_imported"}
+                     "indicator": "indicators_imported", "flows": "flows", "mirror_flows": "mirror_flows"}
 
 
 def _codes(values: tuple[str, ...]) -> list[str]:
@@ -80,8 +80,9 @@ def read_any(file_format: str, path: Path, *, sheet=None, indicator=None, kind=N
 @click.option("--sex", "sexes", multiple=True, type=click.Choice(["both", "male", "female"]), help="Keep these sexes.")
 @click.option("--sheet", help="Workbook sheet [default: Table 1 for UN DESA, the first otherwise].")
 @click.option("--indicator", help="Indicator to take from a file holding several.")
-@click.option("--kind", type=click.Choice(["population", "migrant_stock", "indicator"]), help="Kind of table "
-              "(generic and OWID files).")
+@click.option("--kind", type=click.Choice(["population", "migrant_stock", "indicator", "flows", "mirror_flows"]),
+              help="Kind of table (generic and OWID files; flows: the origin's arrivals and departures by "
+                   "partner and year; mirror_flows: the same as another country counts them; generic only).")
 @click.option("--map", "pairs", multiple=True, metavar="TARGET=COLUMN", help="Generic: a column mapping.")
 @click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Generic: a YAML mapping file.")

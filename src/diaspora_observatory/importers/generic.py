@@ -1,7 +1,7 @@
 """Any CSV or XLSX with a column mapping, given as ``--map target=Source column`` options or a YAML file:
 
 ```yaml
-kind: population            # population | migrant_stock | indicator
+kind: population            # population | migrant_stock | indicator | flows | mirror_flows
 sheet: Data                 # XLSX only; the first sheet by default
 columns: {country: Country, year: Year, population: Total population}
 constants: {sex: both}      # values for targets the file has no column for
@@ -42,12 +42,19 @@ from diaspora_observatory.importers.tabular_input import (
 HEADER_SEARCH_ROWS = 20
 REQUIRED = {"population": ["country", "year", "population"],
             "migrant_stock": ["destination", "origin", "year", "stock"],
-            "indicator": ["country", "year", "indicator", "value"]}
+            "indicator": ["country", "year", "indicator", "value"],
+            # A national table of arrivals and departures by partner country, from the origin's side:
+            # emigration is people leaving the origin for the partner, immigration people arriving from it.
+            "flows": ["partner", "year", "emigration", "immigration"],
+            # The same table as another country reports it (the partner's statistics office), for mirror
+            # statistics: ``reporter`` is that country, emigration people leaving it for ``partner``.
+            "mirror_flows": ["reporter", "partner", "year", "emigration", "immigration"]}
 DEFAULTS = {"migrant_stock": {"sex": "both", "data_type": ""}}
 KEYS = {"population": ["country", "year"], "migrant_stock": ["destination", "origin", "year", "sex"],
-        "indicator": ["country", "year", "indicator"]}
-COUNTRY_TARGETS = {"country", "destination", "origin"}
-COUNT_TARGETS = {"population", "stock"}
+        "indicator": ["country", "year", "indicator"], "flows": ["partner", "year"],
+        "mirror_flows": ["reporter", "partner", "year"]}
+COUNTRY_TARGETS = {"country", "destination", "origin", "partner", "reporter"}
+COUNT_TARGETS = {"population", "stock", "emigration", "immigration"}
 
 
 @dataclass
@@ -157,6 +164,12 @@ def _read_rows(path: Path, mapping: Mapping, sheet: str | None, rows) -> Importe
     header_row, header = _find_header(rows, mapping, path.name, sheet)
     index = {target: header.index(source) for target, source in mapping.columns.items()}
     constants = {**DEFAULTS.get(mapping.kind, {}), **mapping.constants}
+    for target in COUNTRY_TARGETS & set(constants):  # a constant country (``reporter: KGZ``) is a code too
+        constant_code = alpha3_or_none(cell_text(constants[target]))
+        if constant_code is None:
+            raise MalformedSource(path.name, f"unknown country {constants[target]!r} under 'constants'",
+                                  "use an ISO alpha-3 or alpha-2 code, a UN M49 number or an English name")
+        constants[target] = constant_code
     aggregates_named = {_aggregate_key(a) for a in mapping.aggregates}
     report = ImportReport(path.name)
     for heading in header:
@@ -209,8 +222,9 @@ def _read_rows(path: Path, mapping: Mapping, sheet: str | None, rows) -> Importe
     table = pd.DataFrame([[r.get(c) for c in columns] for r in countries], columns=columns)
     agg_columns = AGGREGATE_COLUMNS[mapping.kind]
     agg = pd.DataFrame([[r.get(c) for c in agg_columns] for r in aggregates], columns=agg_columns)
-    if mapping.kind == "population":
-        agg["code"] = pd.Series([r.get("country") for r in aggregates], index=agg.index, dtype=object)
+    if mapping.kind in ("population", "flows", "mirror_flows"):
+        agg["code"] = pd.Series([r.get("country" if mapping.kind == "population" else "partner") for r in aggregates],
+                                index=agg.index, dtype=object)
     report.stored = len(table)
     report.skip("region or total (listed under 'aggregates', or an M49 code of 900 and above): kept apart",
                 len(aggregates))

@@ -18,12 +18,16 @@ COLUMNS = {
     "migrant_stock": ["destination", "origin", "year", "sex", "stock", "data_type"],
     "population": ["country", "year", "population"],
     "indicator": ["country", "year", "indicator", "value"],
+    "flows": ["partner", "year", "emigration", "immigration"],
+    "mirror_flows": ["reporter", "partner", "year", "emigration", "immigration"],
 }
 AGGREGATE_COLUMNS = {
     "migrant_stock": ["destination_code", "destination_name", "origin_code", "origin_name", "year", "sex", "stock",
                       "data_type"],
     "population": ["code", "name", "year", "population"],
     "indicator": ["code", "name", "year", "indicator", "value"],
+    "flows": ["code", "name", "year", "emigration", "immigration"],
+    "mirror_flows": ["code", "name", "year", "emigration", "immigration"],
 }
 
 

@@ -253,6 +253,10 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
         _write_rows(folder, by_name[empty], [])
     descriptor = {
         "name": name, "title": title or f"The diaspora of {origin_name}",
+        # The title in the other interface languages, from CLDR's country names; a title the user gave is
+        # theirs, in the one language they wrote it in.
+        **({} if title else {"titles": {"ru": f"Диаспора: {country_name(origin, 'ru')}",
+                                        "kk": f"{country_name(origin, 'kk')} диаспорасы"}}),
         "description": f"People born in {origin_name} living in {', '.join(hosts)}, from imported sources. "
                        "Created with `diaspora case new`.",
         "version": "0.1.0", "profile": "tabular-data-package",

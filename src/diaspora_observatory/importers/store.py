@@ -59,11 +59,36 @@ SCHEMAS: dict[str, list[dict]] = {
         {"name": "indicator", "type": "string", "constraints": {"required": True}},
         {"name": "value", "type": "number"},
     ],
+    # The layout of the built-in case's flows resource, which the flows analysis reads.
+    "flows": [
+        {"name": "partner", "type": "string", "countryCode": True, "constraints": {"required": True},
+         "description": "The partner country (ISO 3166-1 alpha-3)."},
+        {"name": "year", "type": "integer", "constraints": {"required": True, **YEARS}},
+        {"name": "emigration", "type": "integer", "constraints": {"required": True, **COUNT},
+         "description": "People leaving the origin for the partner in the year, as the file's producer counts them."},
+        {"name": "immigration", "type": "integer", "constraints": {"required": True, **COUNT},
+         "description": "People arriving in the origin from the partner in the year, as the producer counts them."},
+    ],
+    # Flows as another country counts them (for mirror statistics beside the origin's own flows).
+    "mirror_flows": [
+        {"name": "reporter", "type": "string", "countryCode": True, "constraints": {"required": True},
+         "description": "The country whose statistics count these flows (ISO 3166-1 alpha-3)."},
+        {"name": "partner", "type": "string", "countryCode": True, "constraints": {"required": True},
+         "description": "The country the reporter exchanges migrants with."},
+        {"name": "year", "type": "integer", "constraints": {"required": True, **YEARS}},
+        {"name": "emigration", "type": "integer", "constraints": {"required": True, **COUNT},
+         "description": "People leaving the reporter for the partner in the year, as the reporter counts them."},
+        {"name": "immigration", "type": "integer", "constraints": {"required": True, **COUNT},
+         "description": "People arriving in the reporter from the partner in the year, as the reporter counts them."},
+    ],
 }
 PRIMARY_KEYS = {"migrant_stock": ["destination", "origin", "year", "sex"], "population": ["country", "year"],
-                "indicator": ["country", "year", "indicator"]}
+                "indicator": ["country", "year", "indicator"], "flows": ["partner", "year"],
+                "mirror_flows": ["reporter", "partner", "year"]}
 TITLES = {"migrant_stock": "People born in the origin, by country of residence (international migrant stock)",
-          "population": "Population of countries from a reference source", "indicator": "Indicator by country"}
+          "population": "Population of countries from a reference source", "indicator": "Indicator by country",
+          "flows": "Migration flows between the origin and each partner (arrivals and departures)",
+          "mirror_flows": "Migration flows as partner countries count them (for mirror statistics)"}
 
 
 @dataclass
@@ -97,7 +122,8 @@ def case_rows(imported: Imported, selection: Selection, source_id: str) -> pd.Da
         table["definition"] = codes.map(lambda c: "citizenship" if "C" in c.split() else "birthplace")
         table = table.sort_values(["origin", "destination", "year", "sex"])
     else:
-        table = table.sort_values([c for c in ("country", "year", "indicator") if c in table.columns])
+        table = table.sort_values([c for c in ("country", "reporter", "partner", "year", "indicator")
+                                   if c in table.columns])
     table["source_id"] = source_id
     table["note"] = ""
     return table[[f["name"] for f in resource_fields(imported.kind)]].reset_index(drop=True)
@@ -109,7 +135,10 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def source_row(source_id: str, info: SourceInfo, kind: str = "official_statistics") -> dict:
-    return {"source_id": source_id, "author": info.producer, "title": info.title, "year": info.year or "",
+    # A file with no title of its own (a generic import) is named in the bibliography by its citation, so
+    # the sources row says what the values come from rather than leaving the title empty.
+    return {"source_id": source_id, "author": info.producer, "title": info.title or info.citation,
+            "year": info.year or "",
             "publisher": info.producer, "url": info.url, "kind": kind, "note": " ".join(info.notes)}
 
 

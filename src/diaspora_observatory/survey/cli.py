@@ -49,18 +49,32 @@ def survey_group() -> None:
 @survey_group.command("default")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Where to write the .xlsx file.")
-def default_command(out: Path) -> None:
+@click.option("--case", "case_name", default=None, metavar="NAME|PATH",
+              help="Write the questionnaire for this case's diaspora: its origin and hosts named in English, "
+                   "Russian and Kazakh [default: the built-in study's questionnaire].")
+def default_command(out: Path, case_name: str | None) -> None:
     """Write the built-in questionnaire (English, Russian, Kazakh) as an XLSForm workbook.
 
+    With --case, the same questions for another diaspora: the items that name Kazakhs or Kazakhstan
+    name the case's origin instead, and the countries of residence are the case's hosts.
+
     \b
-    Example:
+    Examples:
       diaspora survey default --out questionnaire.xlsx
+      diaspora survey default --case kyrgyz --out kyrgyz-questionnaire.xlsx
     """
     from diaspora_observatory.survey.default import default_form
     from diaspora_observatory.survey.xlsform import write_xlsform
 
-    write_xlsform(default_form(), out)
-    click.echo(f"Wrote {out}")
+    case = None
+    if case_name is not None:
+        from diaspora_observatory.case.package import load_case
+
+        case = load_case(case_name)
+    form = default_form(case)
+    write_xlsform(form, out)
+    click.echo(f"Wrote {out}: {form.title!r}, {len(form.answer_questions())} questions in English, Russian and "
+               "Kazakh")
 
 
 @survey_group.command("check")

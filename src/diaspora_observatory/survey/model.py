@@ -100,6 +100,22 @@ class Form:
                     seen.setdefault(key, None)
         return list(seen)
 
+    def language_names(self) -> dict[str, str]:
+        """Code -> name of each language the form's labels are written in, as its column headers name them
+        (``label::German (de)`` gives ``de``: ``German``). Plain ``label`` columns are in the settings'
+        ``default_language`` when one is given (``Deutsch``), and in no stated language otherwise.
+
+        >>> note = Question("note", "a", labels={"German (de)": "Hallo", "Russian (ru)": "Привет"})
+        >>> Form("f", "F", [note]).language_names()
+        {'de': 'German', 'ru': 'Russian'}
+        """
+        names: dict[str, str] = {}
+        for key in self.languages:
+            named = key or self.default_language
+            if named:
+                names.setdefault(language_code(named), _LANGUAGE_CODE.sub("", named).strip() or named)
+        return names
+
     def answer_questions(self) -> list[Question]:
         return [question for question in self.questions if question.answers]
 

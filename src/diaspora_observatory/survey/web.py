@@ -36,6 +36,7 @@ from diaspora_observatory.survey.errors import (
     SurveyNotFound,
 )
 from diaspora_observatory.survey.markdown import label_html, label_text
+from diaspora_observatory.survey.model import language_code
 from diaspora_observatory.survey.protection import DEFAULT_MAX_BODY, BodyTooLarge, cross_site, read_body
 from diaspora_observatory.survey.ratelimit import RateLimiter
 from diaspora_observatory.survey.steps import CLOSE, ROW, names_before, plan_steps, step_of_question
@@ -47,6 +48,7 @@ from diaspora_observatory.survey.validation import (
     validate_answers,
 )
 from diaspora_observatory.untrusted import MAX_JSON_DEPTH, json_too_deep
+from diaspora_observatory.web.i18n import COOKIE, DEFAULT_LANGUAGE, LANGUAGES, wanted_languages
 from diaspora_observatory.web.security import SECURITY_HEADERS
 
 if TYPE_CHECKING:
@@ -118,12 +120,51 @@ class SurveyViews:
         address = request.client.host if request.client else "unknown"
         return self.limiter.allow(f"{slug}\n{address}") and self.survey_limiter.allow(slug)
 
+    def respondent_languages(self, request: Request, form: Any) -> dict[str, Any]:
+        """What a respondent's page needs to speak the form's own languages (issue 17, item 2).
+
+        The switch lists the languages the form is written in, not the observatory's: a German and
+        Russian form offers German and Russian. The questions are shown in the language the reader asks
+        for (``?lang=``, the cookie, Accept-Language) when the form has it, else in the form's default,
+        else its first. The page's own texts (buttons, notices, errors) come from the observatory's
+        catalogs; for a language it has no catalog for they are in English, and the page says so rather
+        than mixing languages without a word. A form with plain labels in no stated language keeps the
+        observatory's languages, as before.
+        """
+        offered = form.language_names()
+        if not offered:
+            language = self.web.language(request)
+            return {"form_language": language, "page_language": language, "switch": LANGUAGES, "language_note": ""}
+        wanted = wanted_languages(request.query_params.get("lang"), request.cookies.get(COOKIE),
+                                  request.headers.get("accept-language"))
+        default = language_code(form.default_language) if form.default_language else ""
+        chosen = next((code for code in wanted if code in offered),
+                      default if default in offered else next(iter(offered)))
+        page_language = chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+        note = ""
+        if chosen not in LANGUAGES:
+            note = self.web.catalogs.gettext(page_language)(
+                "The questions are in {language}; this page's buttons and notices are in English, because the "
+                "observatory has no translation into {language} yet.").format(language=offered[chosen])
+        switch = {code: LANGUAGES.get(code, name) for code, name in offered.items()} if len(offered) > 1 else {}
+        return {"form_language": chosen, "page_language": page_language, "switch": switch, "language_note": note}
+
+    def render_respondent(self, request: Request, template: str, record: Any, context: dict[str, Any],
+                          status_code: int = 200) -> Response:
+        """A respondent's page in the form's languages (see ``respondent_languages``)."""
+        languages = self.respondent_languages(request, record.form)
+        full = {**context, "lang": languages["form_language"], "languages": languages["switch"],
+                "language_note": languages["language_note"], "page_lang": languages["page_language"],
+                "respondent_switch": True}
+        return _no_store(self.web.render(request, template, full, status_code=status_code,
+                                         language=languages["page_language"]))
+
     def form_context(self, request: Request, record: Any, number: int = 0,
                      values: dict[str, list[str]] | None = None, problems: dict[str, str] | None = None,
                      submission_id: str | None = None) -> dict[str, Any]:
         """The page ``number`` of the form: its questions that apply given the answers of earlier pages
         (carried in ``values``), the answers of every other page as hidden fields."""
-        language = self.web.language(request)
+        language = self.respondent_languages(request, record.form)["form_language"]
         form = record.form
         values = values or {}
         steps = plan_steps(form)
@@ -185,7 +226,7 @@ class SurveyViews:
             return await self.form_post(request, record)
         if record.status != "open":
             return self.respondent_error(request, 410, "Survey closed", "This survey no longer accepts answers.")
-        return _no_store(self.web.render(request, "survey_form.html", self.form_context(request, record)))
+        return self.render_respondent(request, "survey_form.html", record, self.form_context(request, record))
 
     async def form_post(self, request: Request, record: Any) -> Response:
         if cross_site(request):
@@ -215,17 +256,18 @@ class SurveyViews:
         going_back = (fields.get(NAV_FIELD) or ["next"])[0] == "back"
         # Every page sent is checked again with all the pages before it: hidden fields come back from the
         # browser and are trusted no more than the visible ones.
-        language = self.web.language(request)
+        languages = self.respondent_languages(request, form)
+        language = languages["form_language"]
         clean, problems, applies = check_answers(form, answers, only=names_before(steps, number + 1),
                                                  language=language)
-        translate = self.web.gettext(request)
+        translate = self.web.catalogs.gettext(languages["page_language"])
         step_of = step_of_question(steps)
 
         def page(target: int, found: list[Problem], status: int) -> Response:
             known = {name: values for name, values in answers.items() if name in step_of}
             shown = {problem.field: problem.text(translate) for problem in found}
             context = self.form_context(request, record, target, known, shown, submission_id)
-            return _no_store(self.web.render(request, "survey_form.html", context, status_code=status))
+            return self.render_respondent(request, "survey_form.html", record, context, status_code=status)
 
         def shows_something(target: int) -> bool:
             # Pages are planned so that what a page shows depends only on the pages before it.
@@ -264,15 +306,14 @@ class SurveyViews:
                               "reload the form to answer again.")
         except SurveyClosed:
             return self.respondent_error(request, 410, "Survey closed", "This survey no longer accepts answers.")
-        lang = self.web.language(request)
-        return RedirectResponse(f"/s/{record.slug}/thanks?lang={lang}", status_code=303, headers=NO_STORE)
+        return RedirectResponse(f"/s/{record.slug}/thanks?lang={language}", status_code=303, headers=NO_STORE)
 
     async def thanks(self, request: Request) -> Response:
         try:
             record = await self.survey(request.path_params["slug"])
         except SurveyNotFound:
             return self.respondent_error(request, 404, "Survey not found", "There is no survey at this address.")
-        return _no_store(self.web.render(request, "survey_thanks.html", {"record": record}))
+        return self.render_respondent(request, "survey_thanks.html", record, {"record": record})
 
     async def share(self, request: Request) -> Response:
         try:

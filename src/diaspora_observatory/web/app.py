@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from diaspora_observatory.case.package import load_case, user_data_dir
 from diaspora_observatory.web.extensions import WebContext, available_extensions
-from diaspora_observatory.web.pages import CORE_NAV, N_, PAGE_KEYS
+from diaspora_observatory.web.pages import N_, PAGE_KEYS, menu
 from diaspora_observatory.web.request_guard import RequestGuard  # also bounds every {name:int} path parameter
 from diaspora_observatory.web.security import SECURITY_HEADERS, AllowedHostsMiddleware, SecurityHeadersMiddleware
 from diaspora_observatory.web.slowclients import CLIENT_TIMEOUT_SECONDS, BodyDeadlineMiddleware
@@ -50,7 +50,7 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
     case = load_case(case_name_or_path, data_dir=data_dir)
     web = WebContext(case, Path(data_dir) if data_dir else user_data_dir(), dev=dev, processes=processes)
     web.environment.auto_reload = dev
-    web.nav.extend(CORE_NAV)
+    web.nav.extend(menu(case))  # the pages the case has data for
     site = Site(web)
     routes: list[BaseRoute] = [Route("/", partial(site.endpoint, key="overview"), methods=GET, name="overview"),
                                Route("/overview.{format}", partial(site.endpoint, key="overview"), methods=GET)]

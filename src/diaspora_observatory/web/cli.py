@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -115,8 +116,9 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
     # httptools and uvloop (declared dependencies) halve the bare HTTP round trip; server_protocol falls back to
     # h11 without httptools and adds the header deadline that uvicorn lacks. X-Forwarded-For is handled by the
     # app itself (create_app's trusted_proxies), so uvicorn's own proxy_headers stays off.
-    common = {"host": host, "port": port, "log_level": "info" if dev else "warning", "access_log": False,
-              "loop": "auto", "timeout_keep_alive": 5, "server_header": False, "proxy_headers": False}
+    common: dict[str, Any] = {"host": host, "port": port, "log_level": "info" if dev else "warning",
+                              "access_log": False, "loop": "auto", "timeout_keep_alive": 5, "server_header": False,
+                              "proxy_headers": False}
     if workers > 1:
         from diaspora_observatory.web.workers import FACTORY, PROTOCOL
 

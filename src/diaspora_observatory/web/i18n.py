@@ -56,13 +56,25 @@ class Catalogs:
         return translations.gettext
 
 
+def wanted_languages(query_language: str | None, cookie_language: str | None,
+                     accept_language: str | None) -> list[str]:
+    """The codes a reader asks for, most wanted first: ``?lang=``, the cookie, then each Accept-Language
+    entry in its order (``de-CH`` read as ``de``).
+
+    >>> wanted_languages(None, "ru", "de-CH,de;q=0.9,en;q=0.5")
+    ['ru', 'de', 'de', 'en']
+    """
+    wanted = [candidate.strip().lower() for candidate in (query_language, cookie_language) if candidate]
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower().split("-")[0]
+        if code:
+            wanted.append(code)
+    return wanted
+
+
 def choose_language(query_language: str | None, cookie_language: str | None, accept_language: str | None) -> str:
     """The language to answer in: ``?lang=`` first, then the cookie, then the browser's Accept-Language."""
-    for candidate in (query_language, cookie_language):
-        if candidate in LANGUAGES:
-            return candidate
-    for part in (accept_language or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
+    for code in wanted_languages(query_language, cookie_language, accept_language):
         if code in LANGUAGES:
             return code
     return DEFAULT_LANGUAGE

@@ -39,11 +39,18 @@ CORE_NAV: list[tuple[str, str]] = [
     ("/repatriation", N_("Repatriation")), ("/institutions", N_("Institutions")), ("/survey", N_("Survey results")),
     ("/documents", N_("Policy and press")), ("/claims", N_("Claims and data quality")), ("/sources", N_("Sources")),
 ]
+# Pages that show one kind of data only. A case without any of it (a new case starts with stocks and
+# population) leaves the page out of the menu, and the overview names it with how to add the data; the
+# page itself still answers, saying the same.
+PAGE_DATA: dict[str, tuple[str, ...]] = {
+    "/flows": ("flows",), "/repatriation": ("repatriation",), "/institutions": ("institutions", "schooling"),
+    "/survey": ("survey_results",), "/documents": ("documents", "document_themes"),
+}
 PAGE_KEYS = ["overview", "countries", "definitions", "flows", "projections", "repatriation", "institutions", "survey",
              "documents", "claims", "sources"]
 # Named tables of ``tables.build_table`` that pages show as they are.
 SHARED_TABLES = ["definitions", "birthplace-summary", "birthplace-destinations", "cross-source", "stock-flows",
-                 "projections", "flow-forecast"]
+                 "projections", "flow-forecast", "mirror-flows"]
 # Errors an analysis function raises on data it cannot use; the page then says what is missing.
 ANALYSIS_ERRORS = (DiasporaError, LookupError, ValueError, TypeError, ZeroDivisionError)
 
@@ -90,6 +97,7 @@ class Block:
     missing: str = ""
     source_ids: set[str] = field(default_factory=set)
     links: list[tuple[str, str]] = field(default_factory=list)
+    points: list[str] = field(default_factory=list)  # a list shown under the text
     # True when the chart carries the table's message: the table is then only behind a toggle.
     table_collapsed: bool = False
     # What the chart draws (analysis.provenance): a derived figure's caption says "Computed from".
@@ -252,6 +260,18 @@ class PageBuilder:
                                  chart=lambda frame, source: specs.diaspora_shares(
                                      self.with_country_names(frame, "country"), source,
                                      _("The diaspora in each host country"), _, self.language)))
+        empty = paths_without_data(self.case)
+        if empty:
+            labels = dict(CORE_NAV)
+            flows_hint = _("import a national table of arrivals and departures by partner and year with "
+                           "“diaspora import generic FILE --kind flows --case {case}” (docs/import.md)").format(
+                case=self.case.name)
+            parts = [(_(labels[path]), flows_hint if path == "/flows" else _(
+                "put the rows in data/{resource}.csv of the case and declare the resource in its datapackage.json "
+                "(docs/data.md)").format(resource=PAGE_DATA[path][0])) for path in empty]
+            blocks.append(Block("not-yet", _("Not in this case yet"), _(
+                "These parts of the observatory have no data in this case, so the menu leaves them out. To add "
+                "one: ").strip(), points=[f"{label}: {how}." for label, how in parts]))
         return Page("overview", "/", _("Overview"), _(
             "{title}: how many live in each host country, how migration with {origin} has moved, and where "
             "each number comes from.").format(title=self.case.title_in(self.language), origin=self.origin), blocks,
@@ -373,6 +393,9 @@ class PageBuilder:
         labels = value_labels(self.case, language)
         partner = _("All partners") if row["partner"] == flows.ALL_PARTNERS else self._country_name(row["partner"])
         span = format_range(row["first_year"], row["last_year"], "year", language)
+        if row["net_trend"] == flows.TOO_SHORT:
+            return _("{partner}, {span}: too few years for a trend or change test (they need at least {n}).").format(
+                partner=partner, span=span, n=flows.MIN_TEST_YEARS)
         p = p_value_phrase(row["net_trend_p_value"], language)
         if row["net_trend"] in ("increasing", "decreasing"):
             text = _("{partner}, {span}: the net flow is {trend} (Mann-Kendall test, {p}); Theil-Sen slope {slope} "
@@ -488,6 +511,12 @@ class PageBuilder:
                          "each period's years the data covers."),
                        # with periods but no flows, the flows are what is missing
                        resource="flows" if self.case.has("periods") else "periods"),
+            *([self.block("mirror-flows", _("Mirror statistics"), "mirror-flows", _(
+                "Each flow as {origin} counts it and as the partner counts it, for the years both report; the "
+                "difference is the partner's count minus {origin}'s. Countries register a move at different "
+                "times and by different rules of residence, so the two rarely agree: a difference describes "
+                "the statistics, not an error of either.").format(origin=self.origin), resource="mirror_flows")]
+              if self.case.has("mirror_flows") else []),
         ])
 
     def definitions(self) -> Page:
@@ -648,6 +677,22 @@ class PageBuilder:
         return Page("sources", "/sources", _("Sources"), _(
             "Every source the case cites, with the pages that use it."), [block],
             extra={"used_on": used_on or {}})
+
+
+def paths_without_data(case: Case) -> list[str]:
+    """The pages of ``PAGE_DATA`` the case holds no data for, in menu order.
+
+    >>> from diaspora_observatory import load_case
+    >>> paths_without_data(load_case())
+    []
+    """
+    return [path for path, resources in PAGE_DATA.items() if not any(case.has(name) for name in resources)]
+
+
+def menu(case: Case) -> list[tuple[str, str]]:
+    """The core pages for the menu: those with data (see ``PAGE_DATA``)."""
+    empty = set(paths_without_data(case))
+    return [(path, label) for path, label in CORE_NAV if path not in empty]
 
 
 def page_paths(case: Case) -> list[str]:

@@ -200,15 +200,16 @@ def vega_bundle() -> tuple[bytes, str]:
                 from diaspora_observatory.charts.render import javascript_bundle
 
                 body = javascript_bundle().encode("utf-8")
-            _keep_bundle(body)
+            return _keep_bundle(body)
         return _bundle
 
 
-def _keep_bundle(body: bytes) -> None:
+def _keep_bundle(body: bytes) -> tuple[bytes, str]:
     global _bundle, _bundle_gzip
     # compressed once: 900 kB becomes 300 kB for a phone on the local network
     _bundle_gzip = gzip.compress(body, compresslevel=9, mtime=0)
     _bundle = (body, sha256(body).hexdigest()[:20])
+    return _bundle
 
 
 def use_vega_bundle(body: bytes) -> None:
