@@ -205,6 +205,8 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
         "diaspora serve --share"),
     "Skip to content": ("Перейти к содержанию", "Мазмұнға өту"),
     "Language": ("Язык", "Тіл"),
+    # The results table's column (not "Share", which is the share page's link: "Поделиться", "Бөлісу").
+    "Share of respondents": ("Доля", "Үлес"),
 }
 
 
