@@ -6,9 +6,9 @@ that tries a fixed list of cuts tells that every earlier cut failed. Together wi
 can leave a single possible value for a hidden category (the property test found the no-answer count of a
 pooled group pinned at 1 that way). This is the disclosure risk of the suppression pattern itself, which
 the literature treats as part of what an intruder knows (Hundepool et al., *Statistical Disclosure
-Control*, Wiley 2012, sections 4.2-4.3 and 5.2 on primary and secondary cell suppression: a published
-pattern must leave every suppressed cell an interval of feasible values, computed over all tables that
-agree with everything published; here "everything published" includes which merge was made).
+Control*, Wiley 2012, on primary and secondary cell suppression and the audit of a suppression pattern:
+every suppressed cell must keep a feasibility interval of more than one value, computed over all tables
+that agree with everything published; here "everything published" includes which merge was made).
 
 :func:`rule_blind` audits one published merge. It works on what is published only — the groups and their
 totals, never the true counts — so its verdict is itself a function of the published figures and tells a
