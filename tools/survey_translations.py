@@ -55,8 +55,6 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
         "Анкеты, которые эта обсерватория собирает анонимно. Ответы остаются на этом сервере.",
         "Осы обсерватория жасырын жинайтын сауалнамалар. Жауаптар осы серверде қалады."),
     "Results": ("Результаты", "Нәтижелер"),
-    # The share of the answers (a results column); the link to the share page says "Share the survey".
-    "Share": ("Доля", "Үлесі"),
     "No survey yet.": ("Опросов пока нет.", "Әзірге сауалнама жоқ."),
     "Survey results": ("Результаты опроса", "Сауалнама нәтижелері"),
     "Responses": ("Ответов", "Жауаптар саны"),
@@ -212,6 +210,8 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
         "пока нет перевода на {language}.",
         "Сұрақтар {language} тілінде; бұл беттің батырмалары мен ескертулері ағылшын тілінде, себебі обсерваторияда "
         "{language} тіліне аударма әлі жоқ."),
+    # The results table's column; the survey list's link to the share page says "Share the survey".
+    "Share of respondents": ("Доля", "Үлес"),
 }
 
 

@@ -16,10 +16,13 @@ when its unit vector lies in the row space of the relations restricted to the hi
 
 from __future__ import annotations
 
+import functools
 from functools import partial
 
 import numpy as np
 import pandas as pd
+
+from diaspora_observatory.analysis.merge_audit import rule_blind
 
 THRESHOLD = 10
 # The lowest threshold a survey may set. It is the design's promise to respondents ("groups under 10
@@ -27,6 +30,8 @@ THRESHOLD = 10
 # (a small or exposed community) but never lower it.
 THRESHOLD_FLOOR = 10
 TOTAL = "Total"
+
+
 def scale_merges(size: int) -> list[list[tuple[int, int]]]:
     """The merges a scale of ``size`` points may be published with, finest first, as runs (start, stop):
     every point; below the middle / the middle / above it ("disagree, neutral, agree"); above the middle
@@ -56,40 +61,41 @@ def scale_merges(size: int) -> list[list[tuple[int, int]]]:
     return unique
 
 
-def _merge_adjacent(values: list[int], threshold: int) -> list[tuple[int, int]]:
-    """The first of :func:`scale_merges` whose every group adds up to at least ``threshold``."""
+def _merge_adjacent(values: list[int], threshold: int, attached: int = 0) -> list[tuple[int, int]]:
+    """The first of :func:`scale_merges` whose every group adds up to at least ``threshold``, the last run
+    counted with ``attached`` (the no-answers that travel with it)."""
     for runs in scale_merges(len(values)):
-        if all(sum(values[start:stop]) >= threshold for start, stop in runs):
+        if all(sum(values[start:stop]) + (attached if stop == len(values) else 0) >= threshold
+               for start, stop in runs):
             return runs
     return [(0, len(values))]
 
 
-def merge_groups(counts: pd.Series, threshold: int = THRESHOLD, *, ordered: bool = False,
-                 unordered: tuple[str, ...] = ()) -> list[list[str]]:
-    """How to publish one question's counts: a partition of its categories into groups, each holding at
-    least ``threshold`` respondents, as fine as possible. A group of one category is that category as it is.
-
-    ``ordered`` (a rating or Likert scale): only neighbours merge, in the fixed cuts of
-    :func:`scale_merges` ("1-2, 3, 4-5", "agree vs not").
-    Otherwise the categories under the threshold are pooled, and the smallest others join the pool until
-    it holds at least ``threshold`` and more than one category (a pool of one would show a small count).
-    ``unordered`` names categories outside the order (``no answer``): one under the threshold joins the
-    pool, or else the last group; a zero no-answer stays its own group (it tells only that everyone
-    answered).
-    When the whole total is under the threshold there is one group, and the caller shows nothing.
-
-    Example::
-
-        >>> merge_groups(pd.Series({"1": 3, "2": 4, "3": 20, "4": 40}), ordered=True)
-        [['1', '2', '3'], ['4']]
-    """
-    values = {str(key): int(value) for key, value in counts.items()}
+def _merge_rule(values: dict[str, int], threshold: int, ordered: bool, unordered: tuple[str, ...]
+                ) -> list[list[str]]:
+    """The partition :func:`merge_groups` starts from, before its audit (see there for the rule)."""
     outside = [name for name in unordered if name in values]
-    inside = [name for name in values if name not in outside]
+    # A zero no-answer stays its own group whatever the layout (it says only that everyone answered).
+    apart = [name for name in outside if values[name] == 0]
     if ordered:
+        inside = [name for name in values if name not in outside]
+        # Fewer than T no-answers travel with the last run and count towards it when a cut is chosen, so
+        # that moving respondents between them and the top point changes nothing the rule looks at (a cut
+        # chosen on the answers alone told a reader that the run held T without them, and so at most
+        # "group minus T" no-answers: 1 when the group held T + 1).
+        attached = [name for name in outside if 0 < values[name] < threshold]
+        apart += [name for name in outside if values[name] >= threshold]
         numbers = [values[name] for name in inside]
-        groups = [inside[start:stop] for start, stop in _merge_adjacent(numbers, threshold)] if inside else []
+        extra = sum(values[name] for name in attached)
+        groups = [inside[start:stop] for start, stop in _merge_adjacent(numbers, threshold, extra)] if inside else []
+        if attached:
+            if groups:
+                groups[-1] = [*groups[-1], *attached]
+            else:
+                groups.append(attached)
     else:
+        # "No answer" is a category like the others: pooled when small, by the same rule.
+        inside = [name for name in values if name not in apart]
         small = [name for name in inside if values[name] < threshold]
         rest = sorted((name for name in inside if values[name] >= threshold), key=lambda name: values[name])
         while small and rest and (sum(values[name] for name in small) < threshold or len(small) == 1):
@@ -98,28 +104,71 @@ def merge_groups(counts: pd.Series, threshold: int = THRESHOLD, *, ordered: bool
         groups = [[name] for name in inside if name not in pooled]
         if pooled:
             groups.append([name for name in inside if name in pooled])
-    for name in outside:
-        if values[name] >= threshold or values[name] == 0 or not groups:
-            groups.append([name])
-        else:
-            # Into the pool if there is one, else the last group: a place fixed by the layout, never by
-            # the counts. ("The smallest group" leaked: knowing the rule, a reader could tell which group
-            # had been smallest before the no-answers joined it, and so pin both.)
-            target = len(groups) - 1
-            groups[target] = [*groups[target], name]
+    groups += [[name] for name in apart]
 
-    def too_small(group: list[str]) -> bool:
+    def small_group(group: list[str]) -> bool:
         held = sum(values[member] for member in group)
         return held < threshold and not (group == [group[0]] and group[0] in outside and held == 0)
 
     # A scale whose answers are too few to form any group beside a large no-answer: a small group joins
-    # its neighbour (by place, not by size, for the reason above) until none is small.
-    while len(groups) > 1 and any(too_small(group) for group in groups):
-        first = next(index for index, group in enumerate(groups) if too_small(group))
+    # its neighbour (by place, not by size: "the smallest" would tell which had been smallest) until none
+    # is small.
+    while len(groups) > 1 and any(small_group(group) for group in groups):
+        first = next(index for index, group in enumerate(groups) if small_group(group))
         other = first + 1 if first + 1 < len(groups) else first - 1
         low, high = min(first, other), max(first, other)
         groups[low:high + 1] = [groups[low] + groups[high]]
     return groups
+
+
+@functools.lru_cache(maxsize=4096)
+def _blind(names: tuple[str, ...], groups: tuple[tuple[str, ...], ...], totals: tuple[int, ...], threshold: int,
+           ordered: bool, unordered: tuple[str, ...]) -> bool:
+    """The audit of one published merge, kept by what is published (a results page and its chart, JSON
+    and cross-tabulations ask for the same ones)."""
+    def rule(candidate: dict[str, int]) -> list[list[str]]:
+        return _merge_rule(candidate, threshold, ordered, unordered)
+
+    return rule_blind(list(names), [list(group) for group in groups], list(totals), rule, threshold)
+
+
+def merge_groups(counts: pd.Series, threshold: int = THRESHOLD, *, ordered: bool = False,
+                 unordered: tuple[str, ...] = ()) -> list[list[str]]:
+    """How to publish one question's counts: a partition of its categories into groups, each holding at
+    least ``threshold`` respondents, as fine as the rule allows. A group of one category is that category
+    as it is.
+
+    ``ordered`` (a rating or Likert scale): only neighbours merge, in the fixed cuts of
+    :func:`scale_merges` ("1-2, 3, 4-5", "agree vs not"), the first whose every group holds ``threshold``.
+    Otherwise the categories under the threshold are pooled, and the smallest others join the pool until
+    it holds at least ``threshold`` and more than one category (a pool of one would show a small count).
+    ``unordered`` names categories outside the order (``no answer``): on a scale, fewer than
+    ``threshold`` of them travel with the last run (and count towards it when the cut is chosen); on
+    other questions they are a category like the others. A zero no-answer stays its own group (it tells
+    only that everyone answered). When the whole total is under the threshold there is one group, and
+    the caller shows nothing.
+
+    Then the audit (:func:`~diaspora_observatory.analysis.merge_audit.rule_blind`): the merge is
+    published only if, among all counts with the same group totals that the rule would have merged the
+    same way, every category of a merged group takes at least two values; otherwise every category is
+    published as one group (a zero no-answer apart), which any one-category split of the total would
+    also have given, so it pins nothing. The audit reads only the groups and their totals, so that its
+    verdict adds nothing to what they publish.
+
+    Example::
+
+        >>> merge_groups(pd.Series({"1": 3, "2": 4, "3": 20, "4": 40}), ordered=True)
+        [['1', '2', '3'], ['4']]
+    """
+    values = {str(key): int(value) for key, value in counts.items()}
+    groups = _merge_rule(values, threshold, ordered, unordered)
+    totals = tuple(sum(values[name] for name in group) for group in groups)
+    if sum(totals) < threshold or _blind(tuple(values), tuple(map(tuple, groups)), totals, threshold, ordered,
+                                         unordered):
+        return groups
+    apart = [name for name in unordered if values.get(name) == 0]
+    whole = [name for name in values if name not in apart]
+    return [group for group in [whole, *[[name] for name in apart]] if group]
 
 
 def with_margins(table: pd.DataFrame) -> pd.DataFrame:

@@ -4,8 +4,10 @@ The rule (docs/survey.md, "Published results and disclosure control"), for a sur
 
 * every question is published as groups of its categories over all N respondents of the snapshot, each
   group holding at least T (:func:`~diaspora_observatory.analysis.disclosure.merge_groups`); "no answer"
-  is a category of its own for a question that may be skipped, so N minus the number who answered is no
-  more exact than any other small count;
+  is a category for a question that may be skipped, merged by the same rule (on a scale, counted with
+  the last run), so N minus the number who answered is no more exact than any other small count; and a
+  merge is published only when a reader who knows the rule still has two values for every merged
+  category (:mod:`~diaspora_observatory.analysis.merge_audit`), else the question is one group;
 * a mean, standard deviation and interval only for a scale item shown without any merge: then they are
   functions of the published counts and add nothing; with a merge they would pin the hidden split;
 * Cronbach's alpha only for a scale of at least three items all shown without merges;
