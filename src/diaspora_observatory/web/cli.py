@@ -26,6 +26,9 @@ from diaspora_observatory.clicontext import CONTEXT_SETTINGS
                    "client for the rate limits. From any other address the header is ignored.")
 @click.option("--client-timeout", default=10.0, show_default=True, type=click.FloatRange(0.5, 300),
               help="Seconds a client has to send a request's headers, and again its body (408 after).")
+@click.option("--max-connections", type=click.IntRange(1), default=None, metavar="N",
+              help="Connections held open at once; one more is answered 503 (Retry-After) and closed at once "
+                   "[default: 500, fewer if the open-file limit (ulimit -n) is lower].")
 @click.option("--dev", is_flag=True,
               help="Development mode: reload templates, no page cache, list routes at /_dev/routes.")
 # survey sharing (issue 17): keep these options together
@@ -41,8 +44,8 @@ from diaspora_observatory.clicontext import CONTEXT_SETTINGS
               help="Survey answers a minute accepted for one survey from all addresses (0: no limit) "
                    "[default: 1200].")
 def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, allow_hosts: tuple[str, ...],
-          trusted_proxies: tuple[str, ...], client_timeout: float, dev: bool, share: bool, public_url: str | None,
-          survey_rate: int | None, survey_rate_total: int | None) -> None:
+          trusted_proxies: tuple[str, ...], client_timeout: float, max_connections: int | None, dev: bool,
+          share: bool, public_url: str | None, survey_rate: int | None, survey_rate_total: int | None) -> None:
     """Serve the observatory: every page of the case, in English, Russian and Kazakh, offline.
 
     \b
@@ -55,7 +58,9 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
     """
     import uvicorn
 
+    from diaspora_observatory.safety import log_security_to_stderr
     from diaspora_observatory.web.app import create_app
+    from diaspora_observatory.web.connection_cap import checked_max_connections
     from diaspora_observatory.web.security import allowed_hosts_for
     from diaspora_observatory.web.slowclients import server_protocol
     from diaspora_observatory.web.views import warm_vega_bundle
@@ -76,6 +81,8 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
         if value is not None:
             os.environ[name] = str(value)
     hosts = allowed_hosts_for(host, extra_hosts)
+    max_connections = checked_max_connections(max_connections)
+    log_security_to_stderr()  # failed token attempts and refused connections, with their time
     # a too short admin token or a case that does not load raises a DiasporaError: the CLI prints it
     app = create_app(case_name, data_dir=data_dir, dev=dev, allowed_hosts=hosts, trusted_proxies=trusted_proxies,
                      client_timeout=client_timeout)
@@ -96,7 +103,7 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
     # h11 without httptools and adds the header deadline that uvicorn lacks. X-Forwarded-For is handled by the
     # app itself (create_app's trusted_proxies), so uvicorn's own proxy_headers stays off.
     uvicorn.run(app, host=host, port=port, log_level="info" if dev else "warning", access_log=False,
-                http=server_protocol(client_timeout), loop="auto", timeout_keep_alive=5,
+                http=server_protocol(client_timeout, max_connections), loop="auto", timeout_keep_alive=5,
                 server_header=False, proxy_headers=False)
 
 

@@ -77,13 +77,17 @@ def header_deadline_protocol(base: type, seconds: float) -> type:
     return HeaderDeadlineProtocol
 
 
-def server_protocol(seconds: float = CLIENT_TIMEOUT_SECONDS) -> type:
-    """uvicorn's fastest available HTTP protocol (httptools, else h11) with the header deadline."""
+def server_protocol(seconds: float = CLIENT_TIMEOUT_SECONDS, max_connections: int | None = None) -> type:
+    """uvicorn's fastest available HTTP protocol (httptools, else h11) with the header deadline, and with the
+    cap on open connections when ``max_connections`` is given (``connection_cap.py``)."""
+    from diaspora_observatory.web.connection_cap import capped_protocol
+
     try:
         from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as base
     except ImportError:  # httptools is a declared dependency; h11 comes with uvicorn itself
         from uvicorn.protocols.http.h11_impl import H11Protocol as base
-    return header_deadline_protocol(base, seconds)
+    protocol = header_deadline_protocol(base, seconds)
+    return capped_protocol(protocol, max_connections) if max_connections else protocol
 
 
 def _has_body(scope: Scope) -> bool:
