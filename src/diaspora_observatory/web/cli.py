@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 
 from diaspora_observatory.clicontext import CONTEXT_SETTINGS
+
+SWITCH_INTERVAL_SECONDS = 0.001
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
@@ -81,6 +84,11 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
         if value is not None:
             os.environ[name] = str(value)
     hosts = allowed_hosts_for(host, extra_hosts)
+    # Document pages are computed in threads that share the interpreter lock with the event loop: each time
+    # the loop waits for a socket it must then wait for the lock, up to the switch interval (5 ms by
+    # default) per wait. 1 ms gives the survey its turn sooner while a page is computing (docs/security.md,
+    # "What is measured"); the cost is a lock hand-over a millisecond, only while two threads want it.
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     max_connections = checked_max_connections(max_connections)
     log_security_to_stderr()  # failed token attempts and refused connections, with their time
     # a too short admin token or a case that does not load raises a DiasporaError: the CLI prints it
