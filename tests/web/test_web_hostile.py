@@ -37,12 +37,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def survey_data(data_dir: Path, text: str | None = None) -> Path:
-    """A data folder with a survey added by ``diaspora survey add`` (slug wave3), and the document ``text``."""
+def survey_data(data_dir: Path, text: str | None = None, documents: tuple[str, ...] = ("big",)) -> Path:
+    """A data folder with a survey added by ``diaspora survey add`` (slug wave3), and the document ``text``
+    under each id of ``documents``."""
     data_dir.mkdir(parents=True, exist_ok=True)
     if text is not None:
-        Workspace(load_case(), data_dir).import_document(Document("big", "The study, 16 times", "law", "2024", "en",
-                                                                  text))
+        workspace = Workspace(load_case(), data_dir)
+        for document_id in documents:
+            workspace.import_document(Document(document_id, "The study, 16 times", "law", "2024", "en", text))
     form = data_dir / "wave3.xlsx"
     runner = CliRunner()
     assert runner.invoke(main, ["survey", "default", "--out", str(form)]).exit_code == 0
@@ -89,7 +91,7 @@ def running_server(data_dir: Path, *options: str):
 def server(tmp_path_factory):
     """A server holding a 1.1 MB document and a survey added with ``diaspora survey add``; 1 s client timeout."""
     text = "\n\n".join([SEED_TEXT.read_text(encoding="utf-8")] * REPEATS)
-    data_dir = survey_data(tmp_path_factory.mktemp("hostile-data"), text)
+    data_dir = survey_data(tmp_path_factory.mktemp("hostile-data"), text, ROUND_DOCUMENTS)
     with running_server(data_dir, "--client-timeout", "1", "--allow-host", "observatory.example",
                         "--trusted-proxy", "127.0.0.1") as (base, port, output):
         yield base, port, text, output
@@ -103,6 +105,11 @@ def percentile(values: list[float], fraction: float) -> float:
 
 PROBES = 60  # survey answers measured in a round while a document page is computed, and as many while none is
 ROUNDS = 3  # rounds at most; the first whose 95th percentile meets the bound ends the test
+# Each round reads a document of its own from page 1, so each includes the one long page: the first, which
+# finds the sentences of the whole text (0.3 s on an idle machine, seconds on a loaded one; the later pages
+# are bounded by their size, 10-85 ms). Without it a page computed on the event loop would cost the survey
+# little more than 50 ms, and the test could not tell.
+ROUND_DOCUMENTS = ("big", "big-2", "big-3")
 PAGE_MARGIN = 0.05  # s: a probe this close to a page request is not counted as idle
 SENT_MARGIN = 0.005  # s: a probe sent this long after a page request counts as busy (the request has arrived)
 
@@ -126,28 +133,32 @@ def test_the_survey_answers_within_50_ms_while_a_huge_document_is_read(server):
     """
     base, _, text, _ = server
     rounds = []
-    for _ in range(ROUNDS):
-        busy, idle, pages = survey_times_while_reading(base)
+    for document_id in ROUND_DOCUMENTS[:ROUNDS]:
+        busy, idle, pages = survey_times_while_reading(base, document_id)
         added = percentile(busy, 0.95) - percentile(idle, 0.95)
+        # A probe that waited out a page is one sample however long the page (the probe is sequential), so a
+        # stall hides from the 95th percentile: the longest busy answer must stay under half the longest page
+        slowest = max(e - s for s, e, _ in pages)
+        waited_out = max(busy) >= slowest / 2
         rounds.append(f"p50/p95/max: no page {statistics.median(idle) * 1000:.1f}/{percentile(idle, 0.95) * 1000:.1f}/"
                       f"{max(idle) * 1000:.1f} ms ({len(idle)}), a page computing {statistics.median(busy) * 1000:.1f}/"
                       f"{percentile(busy, 0.95) * 1000:.1f}/{max(busy) * 1000:.1f} ms ({len(busy)}); added at p95 "
-                      f"{added * 1000:.1f} ms; pages: {len(pages)}, slowest {max(e - s for s, e, _ in pages):.2f} s")
+                      f"{added * 1000:.1f} ms; pages: {len(pages)}, slowest {slowest:.2f} s")
         print(f"survey form, round {len(rounds)}: {rounds[-1]}")
         assert pages and all(status == 200 for _, _, status in pages), pages
         assert len(busy) >= PROBES and len(idle) >= PROBES, (len(busy), len(idle))
-        assert max(busy) < 5.0, busy
-        if added <= 0.050:
+        if added <= 0.050 and not waited_out:
             break
     else:
-        pytest.fail("a document page added more than 50 ms to the survey's 95th percentile in every round:\n"
-                    + "\n".join(rounds))
+        pytest.fail("in every round a document page added more than 50 ms to the survey's 95th percentile, or a "
+                    "survey answer waited out half a page:\n" + "\n".join(rounds))
     first = httpx.get(f"{base}/coding/big", timeout=30).text
     second_sentence = text.split(". ")[1][:30]
     assert "Page 1 / " in first and f'data-start="{text.index(second_sentence)}" id="s2">{second_sentence}' in first
 
 
-def survey_times_while_reading(base: str) -> tuple[list[float], list[float], list[tuple[float, float, int]]]:
+def survey_times_while_reading(base: str, document_id: str) -> tuple[list[float], list[float],
+                                                                     list[tuple[float, float, int]]]:
     """The survey form's answer times while a reader goes through the document (busy) and between its pages
     (idle), PROBES of each, with the reader's page requests (start, end, status)."""
     pages: list[tuple[float, float, int]] = []
@@ -159,7 +170,8 @@ def survey_times_while_reading(base: str) -> tuple[list[float], list[float], lis
             while not stop.is_set():
                 started = time.perf_counter()
                 pages.append((started, math.inf, 0))  # in flight: probes from now on are busy ones
-                response = client.get(f"/coding/big?page={page % 60 + 1}")  # pages are drawn anew each time
+                # from page 1 (the long one), then the others, drawn anew each time
+                response = client.get(f"/coding/{document_id}?page={page % 60 + 1}")
                 ended = time.perf_counter()
                 pages[-1] = (started, ended, response.status_code)
                 page += 1
