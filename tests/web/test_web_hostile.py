@@ -367,3 +367,16 @@ def test_a_logged_path_cannot_forge_a_line(server):
     assert [line.split(" WARNING ")[1] for line in new if "failed token attempt" in line] == [
         "failed token attempt: POST /coding/big%0A2026-01-01T00:00:00Z%20WARNING%20forged/code from 203.0.113.9 "
         "(1 of 10 allowed in 60 s)\n"]
+
+
+def test_a_cap_the_open_file_limit_cannot_hold_is_refused_at_start(tmp_path):
+    resource = pytest.importorskip("resource")
+    files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if files == resource.RLIM_INFINITY:
+        pytest.skip("no open-file limit in this process")
+    result = CliRunner().invoke(main, ["serve", "--port", "0", "--data-dir", str(tmp_path),
+                                       "--max-connections", str(files)])
+    assert result.exit_code == 2
+    assert result.output == (f"Error: --max-connections {files} is more than this process can hold open: its "
+                             f"open-file limit is {files}, and 64 are kept for databases and files\nHint: give at "
+                             f"most {files - 64}, or raise the limit (ulimit -n) first\n")
