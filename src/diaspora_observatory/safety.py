@@ -1,13 +1,15 @@
-"""Protections shared by every adapter: spreadsheet-safe exports, cross-site form refusal, token attempt limits."""
+"""Protections shared by every adapter: spreadsheet-safe exports, cross-site form refusal, token attempt limits,
+and the security log (failed token attempts, refused connections)."""
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -16,6 +18,10 @@ if TYPE_CHECKING:
 from diaspora_observatory.errors import DiasporaError
 
 ATTEMPTS_PER_MINUTE = 10
+# What a server operator needs to see an attack: failed token attempts (never the token) and refused
+# connections. ``diaspora serve`` writes it to stderr with the UTC time (log_security_to_stderr).
+SECURITY_LOG = logging.getLogger("diaspora.security")  # not a module name: the layer test reads those
+MAX_LOGGED_PATH = 200
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -73,6 +79,29 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def attempt_route(request: Request) -> str:
+    """The method and path of ``request`` as the security log shows it: percent-encoded, so that a path
+    holding line breaks or control characters cannot write a line of its own, and cut at
+    :data:`MAX_LOGGED_PATH` characters. The query string is left out (it may hold a token)."""
+    # the scope's path as the server decoded it: request.url drops line breaks silently (urllib's urlsplit)
+    path = quote(request.scope.get("path", ""), safe="/-._~!$&'()*+,;=:@")
+    return f"{request.method} {path[:MAX_LOGGED_PATH]}{'…' if len(path) > MAX_LOGGED_PATH else ''}"
+
+
+def log_security_to_stderr() -> None:
+    """Write the security log to stderr, each line led by its UTC time (ISO 8601)."""
+    if any(getattr(handler, "_diaspora", False) for handler in SECURITY_LOG.handlers):
+        return
+    handler = logging.StreamHandler()
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    handler._diaspora = True  # type: ignore[attr-defined]
+    SECURITY_LOG.addHandler(handler)
+    SECURITY_LOG.setLevel(logging.INFO)
+    SECURITY_LOG.propagate = False
+
+
 class TooManyAttempts(DiasporaError):
     """Too many wrong tokens from one client; ``retry_after`` says in how many seconds to try again."""
 
@@ -108,17 +137,24 @@ class AttemptLimiter:
             elif failures and len(failures) >= self.limit:
                 raise TooManyAttempts(max(1, math.ceil(failures[0] + self.window - now)))
 
-    def failed(self, key: str) -> None:
+    def failed(self, key: str, route: str) -> None:
+        """Count a failed attempt from ``key`` (the client address) and log it with ``route`` (see
+        :func:`attempt_route`); the token itself is never logged."""
         now = time.monotonic()
         with self._lock:
             if len(self._failures) > 10_000:
                 for stale in [k for k, v in self._failures.items() if not v or v[-1] <= now - self.window]:
                     del self._failures[stale]
-            self._failures.setdefault(key, deque()).append(now)
+            failures = self._failures.setdefault(key, deque())
+            failures.append(now)
+            count = len(failures)
+        SECURITY_LOG.warning(f"failed token attempt: {route} from {quote(key, safe=':.[]')} ({count} of "
+                             f"{self.limit} allowed in {self.window:g} s)")
 
-    def verify(self, key: str, accepted: bool) -> bool:
-        """``accepted`` after checking the limit for ``key`` (raises TooManyAttempts), counting a failure."""
+    def verify(self, key: str, accepted: bool, route: str) -> bool:
+        """``accepted`` after checking the limit for ``key`` (raises TooManyAttempts), counting and logging a
+        failure at ``route``."""
         self.check(key)
         if not accepted:
-            self.failed(key)
+            self.failed(key, route)
         return accepted

@@ -1,5 +1,5 @@
 """Refuse an .xlsx workbook that would exhaust memory or time, before calamine or openpyxl opens it.
-(The error for a CSV row the csv module could not read is the importers': importers/tabular_input.py.)
+(A CSV row the csv module cannot read, or a cell over 128 KB, is csv_guard.py's refusal.)
 
 An .xlsx file is a zip of XML parts, and two small files can take a reader down (issue 12): a 1 MB
 "deflate bomb" that expands to 1.2 GB (16 s in openpyxl), and a sheet whose cells span ``A1:XFD1048576``

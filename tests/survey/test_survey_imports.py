@@ -602,3 +602,25 @@ def test_not_applicable_cells_are_no_answer_and_counted(wave, tmp_path):
     summary = import_responses(wave, "wave", write(tmp_path, "na.csv", text), "kobo")
     assert "years_abroad" not in answers_of(wave)[0]
     assert "1 cells holding 'n/a' in number or choice columns were read as no answer" in summary.notices
+
+
+def test_cli_refuses_a_cell_over_128_kb_with_the_file_and_line(tmp_path):
+    # issue 12: the csv module's bare csv.Error for a cell over its field limit reached the user as a traceback
+    from click.testing import CliRunner
+
+    from diaspora_observatory.cli import main
+
+    def run(*args):
+        return CliRunner().invoke(main, [*args, "--data-dir", str(tmp_path / "data")], env={"DIASPORA_DATABASE_URL": ""})
+
+    form = tmp_path / "wave.xlsx"
+    assert CliRunner().invoke(main, ["survey", "default", "--out", str(form)]).exit_code == 0
+    assert run("survey", "add", str(form), "--slug", "wave").exit_code == 0
+    assert KOBO.count(";Рахмет;") == 1 and KOBO.splitlines()[1].count(";Рахмет;") == 1  # the comment on line 2
+    hostile = write(tmp_path, "kobo.csv", KOBO.replace(";Рахмет;", ";" + "x" * 200_000 + ";"))
+    refused = run("survey", "import-responses", "wave", str(hostile), "--format", "kobo")
+    assert refused.exit_code == 2, refused.output
+    assert refused.output == ("Error: kobo.csv line 2: a cell is longer than 131,072 characters, the most a CSV cell "
+                              "may hold here\nHint: export the file again from the platform without editing it by "
+                              "hand\n")
+    assert run("survey", "list").output.startswith("wave\topen\t0\t")  # nothing stored

@@ -3,13 +3,17 @@ forwarded addresses. The survey must keep answering while all of it goes on."""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -33,21 +37,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A server holding a 1.1 MB document and a survey added with ``diaspora survey add``; 1 s client timeout."""
-    data_dir = tmp_path_factory.mktemp("hostile-data")
-    text = "\n\n".join([SEED_TEXT.read_text(encoding="utf-8")] * REPEATS)
-    Workspace(load_case(), data_dir).import_document(Document("big", "The study, 16 times", "law", "2024", "en", text))
+def survey_data(data_dir: Path, text: str | None = None, documents: tuple[str, ...] = ("big",)) -> Path:
+    """A data folder with a survey added by ``diaspora survey add`` (slug wave3), and the document ``text``
+    under each id of ``documents``."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if text is not None:
+        workspace = Workspace(load_case(), data_dir)
+        for document_id in documents:
+            workspace.import_document(Document(document_id, "The study, 16 times", "law", "2024", "en", text))
     form = data_dir / "wave3.xlsx"
     runner = CliRunner()
     assert runner.invoke(main, ["survey", "default", "--out", str(form)]).exit_code == 0
     added = runner.invoke(main, ["survey", "add", str(form), "--slug", "wave3", "--data-dir", str(data_dir)])
     assert added.exit_code == 0, added.output
+    return data_dir
+
+
+@contextmanager
+def running_server(data_dir: Path, *options: str):
+    """``diaspora serve`` on a free port with ``options``; yields (base URL, port, its output so far)."""
     port = free_port()
     command = [sys.executable, "-m", "diaspora_observatory.cli", "serve", "--port", str(port), "--data-dir",
-               str(data_dir), "--client-timeout", "1", "--allow-host", "observatory.example",
-               "--trusted-proxy", "127.0.0.1"]
+               str(data_dir), *options]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1", "DIASPORA_ADMIN_TOKEN": ADMIN})
     output: list[str] = []
@@ -55,7 +66,7 @@ def server(tmp_path_factory):
     reading.start()
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded machine starts slowly
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{base}/s/wave3", timeout=1).status_code == 200:
@@ -63,8 +74,8 @@ def server(tmp_path_factory):
             except httpx.TransportError:
                 time.sleep(0.1)
         else:
-            pytest.fail(f"the server did not answer within 30 s: {output}")
-        yield base, port, text, output
+            pytest.fail(f"the server did not answer within 90 s: {output}")
+        yield base, port, output
     finally:
         process.terminate()
         try:
@@ -76,57 +87,134 @@ def server(tmp_path_factory):
         process.stdout.close()
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A server holding a 1.1 MB document and a survey added with ``diaspora survey add``; 1 s client timeout."""
+    text = "\n\n".join([SEED_TEXT.read_text(encoding="utf-8")] * REPEATS)
+    data_dir = survey_data(tmp_path_factory.mktemp("hostile-data"), text, ROUND_DOCUMENTS)
+    with running_server(data_dir, "--client-timeout", "1", "--allow-host", "observatory.example",
+                        "--trusted-proxy", "127.0.0.1") as (base, port, output):
+        yield base, port, text, output
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value at ``fraction`` of the sorted ``values`` (nearest rank): 0.95 of 40 values is the 38th."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+PROBES = 60  # survey answers measured in a round while a document page is computed, and as many while none is
+ROUNDS = 3  # rounds at most; the first whose 95th percentile meets the bound ends the test
+# Each round reads a document of its own from page 1, so each includes the one long page: the first, which
+# finds the sentences of the whole text (0.3 s on an idle machine, seconds on a loaded one; the later pages
+# are bounded by their size, 10-85 ms). Without it a page computed on the event loop would cost the survey
+# little more than 50 ms, and the test could not tell.
+ROUND_DOCUMENTS = ("big", "big-2", "big-3")
+PAGE_MARGIN = 0.05  # s: a probe this close to a page request is not counted as idle
+SENT_MARGIN = 0.005  # s: a probe sent this long after a page request counts as busy (the request has arrived)
+
+
 def test_the_survey_answers_within_50_ms_while_a_huge_document_is_read(server):
+    """The issue: "/s/<slug> still answers within 50 ms while a large document page is opened".
+
+    Measured as what the page adds: the survey form's 95th-percentile answer time while a page of the 1.1 MB
+    document is being computed, against its 95th percentile on the same server when no page is, the two
+    interleaved in the same seconds (a reader asks for a page, waits as long as the page took, asks for the
+    next), PROBES of each in a round.
+
+    Why not the bare 50 ms: on the shared two-core test machine (load averages of 12-21 from other work) the
+    idle server itself answered in 24-53 ms at the median and 47-125 ms at the 95th percentile, so an absolute
+    bound fails with no page open at all; interleaving gives both samples the same load. Why up to ROUNDS
+    rounds: other processes' load only ever adds time, in bursts, so the least disturbed round is the best
+    estimate of what the server itself does (as timeit takes the least of its repeats). A server that stalls
+    fails every round: with the pages computed on the event loop (tried on purpose, not committed) the probe
+    sent during each round's long first page waited it out (1465, 206 and 195 ms for pages of 1.5, 0.21 and
+    0.25 s), which the check on the longest busy answer catches where the 95th percentile cannot.
+    """
     base, _, text, _ = server
-    pages: list[tuple[int, float]] = []
+    rounds = []
+    for document_id in ROUND_DOCUMENTS[:ROUNDS]:
+        busy, idle, pages = survey_times_while_reading(base, document_id)
+        added = percentile(busy, 0.95) - percentile(idle, 0.95)
+        # A probe that waited out a page is one sample however long the page (the probe is sequential), so a
+        # stall hides from the 95th percentile: the longest busy answer must stay under half the longest page
+        slowest = max(e - s for s, e, _ in pages)
+        waited_out = max(busy) >= slowest / 2
+        rounds.append(f"p50/p95/max: no page {statistics.median(idle) * 1000:.1f}/{percentile(idle, 0.95) * 1000:.1f}/"
+                      f"{max(idle) * 1000:.1f} ms ({len(idle)}), a page computing {statistics.median(busy) * 1000:.1f}/"
+                      f"{percentile(busy, 0.95) * 1000:.1f}/{max(busy) * 1000:.1f} ms ({len(busy)}); added at p95 "
+                      f"{added * 1000:.1f} ms; pages: {len(pages)}, slowest {slowest:.2f} s")
+        print(f"survey form, round {len(rounds)}: {rounds[-1]}")
+        assert pages and all(status == 200 for _, _, status in pages), pages
+        assert len(busy) >= PROBES and len(idle) >= PROBES, (len(busy), len(idle))
+        if added <= 0.050 and not waited_out:
+            break
+    else:
+        pytest.fail("in every round a document page added more than 50 ms to the survey's 95th percentile, or a "
+                    "survey answer waited out half a page:\n" + "\n".join(rounds))
+    first = httpx.get(f"{base}/coding/big", timeout=30).text
+    second_sentence = text.split(". ")[1][:30]
+    assert "Page 1 / " in first and f'data-start="{text.index(second_sentence)}" id="s2">{second_sentence}' in first
+
+
+def survey_times_while_reading(base: str, document_id: str) -> tuple[list[float], list[float],
+                                                                     list[tuple[float, float, int]]]:
+    """The survey form's answer times while a reader goes through the document (busy) and between its pages
+    (idle), PROBES of each, with the reader's page requests (start, end, status)."""
+    pages: list[tuple[float, float, int]] = []
     stop = threading.Event()
 
     def reader() -> None:
         with httpx.Client(base_url=base, timeout=30) as client:
-            page = 1
-            while not stop.is_set() and page <= 60:
+            page = 0
+            while not stop.is_set():
                 started = time.perf_counter()
-                response = client.get(f"/coding/big?page={page}")
-                pages.append((response.status_code, time.perf_counter() - started))
+                pages.append((started, math.inf, 0))  # in flight: probes from now on are busy ones
+                # from page 1 (the long one), then the others, drawn anew each time
+                response = client.get(f"/coding/{document_id}?page={page % 60 + 1}")
+                ended = time.perf_counter()
+                pages[-1] = (started, ended, response.status_code)
                 page += 1
+                # an idle stretch as long as the page (0.2-1 s), for the idle probes
+                stop.wait(min(max(ended - started, 0.2), 1.0))
 
-    threads = [threading.Thread(target=reader)]  # a reader going through the document page after page
-
-    def probe_survey(client: httpx.Client) -> list[float]:
-        latencies = []
-        for _ in range(40):
-            started = time.perf_counter()
-            response = client.get("/s/wave3")
-            latencies.append(time.perf_counter() - started)
-            assert response.status_code == 200
-            time.sleep(0.02)
-        return latencies
-
+    probes: list[tuple[float, float]] = []
+    busy: list[float] = []
+    idle: list[float] = []
     with httpx.Client(base_url=base, timeout=5) as probe:
         probe.get("/s/wave3")  # a warm connection: the probe measures the server, not the TCP handshake
-        idle = probe_survey(probe)
-        for thread in threads:
-            thread.start()
+        thread = threading.Thread(target=reader)
+        thread.start()
         try:
-            latencies = probe_survey(probe)
+            deadline = time.perf_counter() + 90
+            while (len(busy) < PROBES or len(idle) < PROBES) and time.perf_counter() < deadline:
+                started = time.perf_counter()
+                response = probe.get("/s/wave3")
+                probes.append((started, time.perf_counter()))
+                assert response.status_code == 200
+                # a page starting just after a probe can still turn it from idle to neither: count as idle
+                # only the probes that ended before any page not yet seen can have started
+                settled = [p for p in probes if p[1] < time.perf_counter() - 2 * PAGE_MARGIN]
+                busy, idle = classified(probes, pages)[0], classified(settled, pages)[1]
+                time.sleep(0.02)
         finally:
             stop.set()
-            for thread in threads:
-                thread.join(timeout=60)
-    print(f"survey form: idle median {statistics.median(idle) * 1000:.1f} ms, max {max(idle) * 1000:.1f} ms; "
-          f"while reading median {statistics.median(latencies) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms; "
-          f"document pages: {len(pages)}, slowest {max(t for _, t in pages):.2f} s")
-    assert pages and all(status == 200 for status, _ in pages)
-    # The issue's requirement: the survey still answers within 50 ms while the document is read. The test machine
-    # is shared (two cores, often a load average above 10), so the requirement is checked as what the reading
-    # adds to the survey's own time on the same server in the same minute: under 50 ms for the typical answer.
-    # And no answer may wait for a document page: before, the survey waited out the whole page (22 s for a
-    # 200 KB document, minutes for this one).
-    assert statistics.median(latencies) - statistics.median(idle) < 0.050, (idle, latencies)
-    assert max(latencies) < 5.0, latencies
-    first = httpx.get(f"{base}/coding/big", timeout=30).text
-    second_sentence = text.split(". ")[1][:30]
-    assert "Page 1 / " in first and f'data-start="{text.index(second_sentence)}" id="s2">{second_sentence}' in first
+            thread.join(timeout=60)
+    busy, idle = classified(probes, pages)
+    return busy, idle, pages
+
+
+def classified(probes: list[tuple[float, float]], pages: list[tuple[float, float, int]]) -> tuple[list, list]:
+    """The probes' times split into (sent while a page was being computed, while none was). A probe sent
+    during a page counts as busy however long it took, also when it was answered only after the page."""
+    busy, idle = [], []
+    for start, end in probes:
+        if any(page_start + SENT_MARGIN <= start < page_end for page_start, page_end, _ in pages):
+            busy.append(end - start)
+        elif not any(start < page_end + PAGE_MARGIN and page_start - PAGE_MARGIN < end
+                     for page_start, page_end, _ in pages):
+            idle.append(end - start)
+    return busy, idle
 
 
 def raw_exchange(port: int, data: bytes, wait: float = 6.0) -> tuple[bytes, float]:
@@ -197,3 +285,98 @@ def test_a_trusted_proxy_s_forwarded_address_is_the_one_limited(server):
         # another client behind the same proxy is not blocked for the first one's guesses
         other = client.post("/coding/big/code", data=form, headers={"x-forwarded-for": "203.0.113.6"})
         assert other.status_code == 403
+
+
+def test_connections_beyond_the_cap_are_refused_and_the_survey_goes_on(tmp_path):
+    from loadtest import ANSWERS
+
+    refused_text = "The server has as many open connections as it accepts (3); try again in a few seconds."
+    with running_server(survey_data(tmp_path / "data"), "--max-connections", "3", "--client-timeout", "20") as (
+            base, port, output):
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]  # idle: 20 s to send headers
+        try:
+            with httpx.Client(base_url=base, timeout=5) as third:
+                assert third.get("/s/wave3").status_code == 200  # the third connection is within the cap
+                for _ in range(3):
+                    started = time.monotonic()
+                    refused = httpx.get(f"{base}/s/wave3", timeout=5)
+                    assert (refused.status_code, refused.text) == (503, refused_text)
+                    assert refused.headers["retry-after"] == "5" and refused.headers["connection"] == "close"
+                    assert time.monotonic() - started < 2
+                # a raw client reads the whole answer, then the server's end of the connection: no reset
+                received, closed_after = raw_exchange(port, b"GET /s/wave3 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                assert received.startswith(b"HTTP/1.1 503 Service Unavailable\r\n")
+                assert received.endswith(refused_text.encode()) and closed_after < 2
+                assert third.get("/s/wave3").status_code == 200  # the connections under the cap are still served
+        finally:
+            for sock in held:
+                sock.close()
+        deadline = time.monotonic() + 5
+        while httpx.get(f"{base}/s/wave3", timeout=5).status_code != 200:  # the server sees the closes
+            assert time.monotonic() < deadline, "the closed connections still count after 5 s"
+            time.sleep(0.05)
+        posted = httpx.post(f"{base}/s/wave3/submissions", json={"submission_id": uuid.uuid4().hex,
+                                                                "answers": ANSWERS}, timeout=5)
+        assert posted.status_code == 201, posted.text
+        assert any(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ WARNING refused 1 connection\(s\): 3 were open, "
+                                r"the most this server accepts \(diaspora serve --max-connections\)\n", line)
+                   for line in output), output
+
+
+def test_failed_token_attempts_are_logged_without_the_token(server):
+    base, _, _, output = server
+    guesses = ["wrong-admin-guess-7731", "wrong-coder-guess-4410", "wrong-cookie-guess-0925"]
+    before = len(output)
+    with httpx.Client(base_url=base, timeout=60) as client:  # coding waits behind document pages under load
+        admin = client.post("/s/wave3/admin/export", data={"token": guesses[0]},
+                            headers={"x-forwarded-for": "203.0.113.7"})
+        assert admin.status_code == 403
+        coder = client.post("/coding/big/code", data={"token": guesses[1], "code": "tourism", "sentence": "0-10"},
+                            headers={"x-forwarded-for": "203.0.113.8"})
+        assert coder.status_code == 403
+    with httpx.Client(base_url=base, timeout=60, cookies={"coding_token": guesses[2]}) as signed:
+        # a stale sign-in cookie, straight from the proxy (503 when the first page passes its deadline)
+        assert signed.get("/coding/big").status_code in (200, 503)
+    deadline = time.monotonic() + 30
+    while sum("failed token attempt" in line for line in output[before:]) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the server's stderr reaches the reading thread
+    logged = [line for line in output[before:] if "failed token attempt" in line]
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ WARNING failed token attempt: "
+    assert len(logged) == 3, output[before:]
+    assert re.fullmatch(stamp + r"POST /s/wave3/admin/export from 203\.0\.113\.7 \(1 of 10 allowed in 60 s\)\n",
+                        logged[0]), logged
+    assert re.fullmatch(stamp + r"POST /coding/big/code from 203\.0\.113\.8 \(1 of 10 allowed in 60 s\)\n",
+                        logged[1]), logged
+    assert re.fullmatch(stamp + r"GET /coding/big from 127\.0\.0\.1 \(\d+ of 10 allowed in 60 s\)\n",
+                        logged[2]), logged
+    assert not any(guess in line for guess in guesses for line in output)
+
+
+def test_a_logged_path_cannot_forge_a_line(server):
+    base, _, _, output = server
+    before = len(output)
+    forged = httpx.post(f"{base}/coding/big%0A2026-01-01T00:00:00Z%20WARNING%20forged/code",
+                        data={"token": "wrong-forger-guess-1881", "code": "tourism"},
+                        headers={"x-forwarded-for": "203.0.113.9"}, timeout=60)
+    assert forged.status_code == 404  # the wrong token is counted first, then no document has that name
+    deadline = time.monotonic() + 30
+    while not any("failed token attempt" in line for line in output[before:]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    new = output[before:]
+    assert not any(line.startswith("2026-01-01T00:00:00Z") for line in new), new
+    assert [line.split(" WARNING ")[1] for line in new if "failed token attempt" in line] == [
+        "failed token attempt: POST /coding/big%0A2026-01-01T00:00:00Z%20WARNING%20forged/code from 203.0.113.9 "
+        "(1 of 10 allowed in 60 s)\n"]
+
+
+def test_a_cap_the_open_file_limit_cannot_hold_is_refused_at_start(tmp_path):
+    resource = pytest.importorskip("resource")
+    files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if files == resource.RLIM_INFINITY:
+        pytest.skip("no open-file limit in this process")
+    result = CliRunner().invoke(main, ["serve", "--port", "0", "--data-dir", str(tmp_path),
+                                       "--max-connections", str(files)])
+    assert result.exit_code == 2
+    assert result.output == (f"Error: --max-connections {files} is more than this process can hold open: its "
+                             f"open-file limit is {files}, and 64 are kept for databases and files\nHint: give at "
+                             f"most {files - 64}, or raise the limit (ulimit -n) first\n")

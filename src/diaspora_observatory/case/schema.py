@@ -15,7 +15,6 @@ allows them), whole numbers are digits with an optional minus sign (Python's ``i
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
@@ -23,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from diaspora_observatory.csv_guard import CsvRefused, CsvRows
 from diaspora_observatory.errors import DataIssue
 
 # Table Schema's defaults for trueValues and falseValues (https://specs.frictionlessdata.io/table-schema/).
@@ -109,13 +109,12 @@ def read_lines(lines: Iterable[str], resource: dict) -> tuple[list[dict], list[D
     name, rel = resource["name"], resource["path"]
     issues: list[DataIssue] = []
     try:
-        rows = list(_typed_rows(csv.reader(lines), resource, issues))
+        rows = list(_typed_rows(CsvRows(lines, rel), resource, issues))
     except UnicodeDecodeError as error:
         return [], [DataIssue("encoding", name, None, None, f"file {rel} is not UTF-8 (byte {error.start}); "
                               "save it as CSV UTF-8", rel)]
-    except csv.Error as error:
-        return [], [DataIssue("csv", name, None, None, f"file {rel} is not readable CSV ({error}); "
-                              "check for a stray quote or a NUL byte", rel)]
+    except CsvRefused as error:
+        return [], [DataIssue("csv", name, error.line, None, f"{error.problem}; {error.hint}", rel)]
     issues.extend(_primary_key_issues(rows, resource, rel))
     return rows, issues
 

@@ -19,6 +19,7 @@ from diaspora_observatory.case.descriptor import RESOURCE_NAME, resource_issues
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.case.schema import read_text
 from diaspora_observatory.case.transaction import updating, write_atomically
+from diaspora_observatory.csv_guard import CsvDictRows
 from diaspora_observatory.errors import DataIssue, DiasporaError
 
 if TYPE_CHECKING:
@@ -156,7 +157,8 @@ def _append_source(update, descriptor: dict, row: dict) -> None:
     if resource is None:
         raise DiasporaError(f"case at {update.folder.name} has no sources resource", "add a sources resource first")
     current = (update.read(resource["path"]) or b"").decode("utf-8")
-    if any(existing.get("source_id") == row["source_id"] for existing in csv.DictReader(io.StringIO(current))):
+    existing_rows = CsvDictRows(io.StringIO(current), resource["path"])
+    if any(existing.get("source_id") == row["source_id"] for existing in existing_rows):
         return
     line = io.StringIO()
     csv.writer(line, lineterminator="\n").writerow([row.get(f["name"], "") for f in resource["schema"]["fields"]])

@@ -12,11 +12,11 @@ why, and the document is stored uncoded rather than matched against another lang
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from diaspora_observatory.csv_guard import CsvDictRows, CsvRefused
 from diaspora_observatory.errors import DiasporaError
 
 LANGUAGES = ("en", "ru", "kk")
@@ -177,8 +177,17 @@ def _from_yaml(path: Path) -> Codebook:
 
 
 def _from_csv(path: Path) -> Codebook:
+    try:
+        return _read_csv(path)
+    except CsvRefused as error:
+        raise CodebookInvalid(error.message, error.hint) from None
+    except UnicodeDecodeError:
+        raise CodebookInvalid(f"{path.name} is not UTF-8 text", "save the codebook as CSV UTF-8") from None
+
+
+def _read_csv(path: Path) -> Codebook:
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
+        reader = CsvDictRows(handle, path.name)
         if not reader.fieldnames or "code" not in reader.fieldnames:
             raise CodebookInvalid(f"{path.name} has no 'code' column",
                                   "columns: code, parent, description, patterns_en, patterns_ru, patterns_kk")

@@ -24,6 +24,7 @@ from datetime import date as Date
 from html.parser import HTMLParser
 from pathlib import Path
 
+from diaspora_observatory.csv_guard import CsvDictRows, CsvRefused
 from diaspora_observatory.documents.language import (
     ALPHABET_SAMPLE,
     ALPHABETS,
@@ -371,13 +372,20 @@ def read_manifest(path: str | Path, *, alphabet: str = "") -> list[Document]:
     ``alphabet`` is the Kazakh Latin alphabet of the Kazakh Latin rows whose letters tell none and whose
     ``alphabet`` cell is empty. Errors name the manifest row and column.
     """
-    import csv
-
     path = Path(path)
     if not path.is_file():
         raise DocumentImportError(f"no manifest at {path}", "check the path")
+    try:
+        return _manifest_documents(path, alphabet)
+    except CsvRefused as error:
+        raise DocumentImportError(error.message, error.hint) from None
+    except UnicodeDecodeError:
+        raise DocumentImportError(f"{path.name} is not UTF-8 text", "save the manifest as CSV UTF-8") from None
+
+
+def _manifest_documents(path: Path, alphabet: str = "") -> list[Document]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
+        reader = CsvDictRows(handle, path.name)
         unknown = set(reader.fieldnames or []) - set(MANIFEST_COLUMNS)
         if "file" not in (reader.fieldnames or []) or unknown:
             raise DocumentImportError(f"{path.name}: columns must include 'file' and be among "

@@ -30,7 +30,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from diaspora_observatory.errors import DiasporaError
-from diaspora_observatory.safety import client_address, is_cross_site
+from diaspora_observatory.safety import attempt_route, client_address, is_cross_site
 
 NAV = [("/coding", "Document coding")]
 HERE = Path(__file__).resolve().parent
@@ -171,7 +171,7 @@ def routes(web) -> list[BaseRoute]:
             return None
         who = identify(token)
         if who is None:
-            web.token_attempts.failed(key)
+            web.token_attempts.failed(key, attempt_route(request))
         return who
 
     def authenticate(request: Request, form: dict[str, str]) -> tuple[tuple[str, bool], str]:
@@ -186,7 +186,7 @@ def routes(web) -> list[BaseRoute]:
         who = identify(token) if token else None
         if who is None:
             if token:
-                web.token_attempts.failed(key)
+                web.token_attempts.failed(key, attempt_route(request))
             raise HTTPException(403, "Coding needs a coder's token or the admin token. Ask the person running "
                                      "this server for one (diaspora documents coder add NAME).")
         return who, token

@@ -8,13 +8,14 @@ thousands separator; anything else is refused with the file, row and column, nev
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
 import pandas as pd
 
+from diaspora_observatory.csv_guard import CsvDictRows, CsvRefused
 from diaspora_observatory.importers.errors import MalformedSource
+from diaspora_observatory.importers.tabular_input import refused_csv
 
 
 def _rows(path: Path, needed: list[str]) -> tuple[list[dict[str, str]], list[str]]:
@@ -24,14 +25,17 @@ def _rows(path: Path, needed: list[str]) -> tuple[list[dict[str, str]], list[str
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise MalformedSource(path.name, "is not UTF-8 text", "save it as CSV UTF-8") from None
-    reader = csv.DictReader(text.splitlines())
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = [name for name in needed if name not in header]
-    if missing:
-        raise MalformedSource(path.name, f"lacks the column(s) {', '.join(missing)} (its header: {', '.join(header)})",
-                              f"give a header row with {','.join(needed)}", row=1)
-    reader.fieldnames = header
-    rows = list(reader)
+    reader = CsvDictRows(text.splitlines(), path.name)
+    try:
+        header = [name.strip() for name in reader.fieldnames or []]
+        missing = [name for name in needed if name not in header]
+        if missing:
+            raise MalformedSource(path.name, f"lacks the column(s) {', '.join(missing)} (its header: "
+                                  f"{', '.join(header)})", f"give a header row with {','.join(needed)}", row=1)
+        reader.fieldnames = header
+        rows = list(reader)
+    except CsvRefused as error:
+        raise refused_csv(error) from None
     if not rows:
         raise MalformedSource(path.name, "has a header but no rows", "add one row per pair")
     return rows, [name for name in header if name not in needed]

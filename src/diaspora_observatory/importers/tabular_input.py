@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import re
 import zipfile
 import zlib
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
+from diaspora_observatory.csv_guard import CsvRefused, CsvRows
 from diaspora_observatory.importers.errors import MalformedSource
 from diaspora_observatory.spreadsheet_guard import check_workbook, error_name
 
@@ -16,18 +16,10 @@ MISSING_MARKS = frozenset({"", "..", "…", "-", "NA", "n/a"})
 # fuzz's spreadsheet guard (zip size, sheet dimensions) is called in workbook_rows before a workbook is opened.
 
 
-def unreadable_csv(file: str, line: int, error: Exception) -> MalformedSource:
-    """The error for a CSV row the csv module refused (``csv.Error``), naming the file and the line.
-
-    The csv module refuses a cell longer than ``csv.field_size_limit()`` (131,072 characters): no table
-    the observatory reads has such a cell, so it is refused with the line rather than the limit raised.
-    """
-    reason = str(error)
-    if "field larger than field limit" in reason:
-        return MalformedSource(file, f"a cell is longer than {csv.field_size_limit():,} characters, the most a CSV "
-                               "cell may hold here", "check that the file is a table with one value per cell "
-                               "(a missing closing quote makes the rest of the file one cell)", row=line)
-    return MalformedSource(file, f"is not readable CSV ({reason})", "save the file again as CSV UTF-8", row=line)
+def refused_csv(error: CsvRefused) -> MalformedSource:
+    """The importers' error for a CSV row the one CSV reader (``csv_guard.py``) refused: a cell over its
+    128 KB limit or a broken quote, naming the file and the line."""
+    return MalformedSource(error.file, error.problem, error.hint, row=error.line)
 
 
 def is_workbook(path: Path) -> bool:
@@ -159,7 +151,7 @@ def _member_rows(archive: zipfile.ZipFile, member: str, label: str) -> Iterator[
     where = f"{label}, member {member}"
     try:
         with archive, archive.open(member) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
-            yield from csv.reader(text)
+            yield from CsvRows(text, where)
     except UnicodeDecodeError:
         raise MalformedSource(where, "is not UTF-8 text", "unzip the file and save the CSV as UTF-8") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as error:
@@ -167,21 +159,20 @@ def _member_rows(archive: zipfile.ZipFile, member: str, label: str) -> Iterator[
         # compression method or encryption flag that the damaged header now claims
         raise MalformedSource(where, f"cannot be unpacked ({error_name(error)}: the zip is damaged)",
                               "download the file again") from None
-    except csv.Error as error:
-        raise MalformedSource(where, f"is not a readable CSV ({error})", "download the file again") from None
+    except CsvRefused as error:
+        raise refused_csv(error) from None
 
 
 def csv_rows(path: Path) -> Iterator[list[str]]:
     """Rows of a CSV file as lists of strings, read as a stream (a large file is never held whole);
     CRLF and LF line endings both work, a byte-order mark is dropped."""
     with Path(path).open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
         try:
-            yield from reader
+            yield from CsvRows(handle, Path(path).name)
         except UnicodeDecodeError:
             raise _not_utf8(path) from None
-        except csv.Error as error:  # a cell over the csv module's 128 KB field limit, or a NUL byte
-            raise unreadable_csv(Path(path).name, reader.line_num, error) from None
+        except CsvRefused as error:  # a cell over the 128 KB limit, or a broken quote
+            raise refused_csv(error) from None
 
 
 DECIMALS = (".", ",")

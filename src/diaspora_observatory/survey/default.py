@@ -7,11 +7,11 @@ case's ``survey_items.csv`` so that the form, the published figures and the resu
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from diaspora_observatory.csv_guard import CsvDictRows
 from diaspora_observatory.survey.model import Choice, Form, Question
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def _case_item_labels() -> dict[str, dict[str, str]]:
     path = EMBEDDED_CASES / DEFAULT_CASE / "data" / "survey_items.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         return {row["item_id"]: {code: row[f"label_{code}"] for code in ("en", "ru", "kk")}
-                for row in csv.DictReader(handle)}
+                for row in CsvDictRows(handle, path.name)}
 
 
 def default_form(case: Case | None = None) -> Form:

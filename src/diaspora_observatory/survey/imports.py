@@ -16,7 +16,6 @@ the answers an earlier import stored under the same ids (never answers collected
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from diaspora_observatory.csv_guard import CsvRefused, CsvRows
 from diaspora_observatory.survey.errors import ResponsesImportError, SubmissionInvalid
 from diaspora_observatory.survey.import_columns import (
     CHOICE,
@@ -156,16 +156,16 @@ def _read_table(path: Path, form: Form, export_format: str, table: Table) -> tup
 
 def _rows(text: str, delimiter: str, path: Path, limit: int | None = None) -> list[list[str]]:
     rows: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = CsvRows(io.StringIO(text, newline=""), path.name, delimiter=delimiter, strict=True)
     try:
         for row in reader:
             if row and any(cell.strip() for cell in row):
                 rows.append(row)
             if limit and len(rows) >= limit:
                 break
-    except csv.Error as error:
+    except CsvRefused as error:
         # The line number counts physical lines, which a quoted cell with line breaks spans.
-        raise ResponsesImportError(f"{path.name} line {reader.line_num}: not readable as CSV ({error})",
+        raise ResponsesImportError(f"{path.name} line {error.line}: {error.problem}",
                                    "export the file again from the platform without editing it by hand") from None
     return rows
 

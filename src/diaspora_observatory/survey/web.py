@@ -26,7 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from diaspora_observatory.access import check_admin_token, ensure_admin_token
 from diaspora_observatory.errors import DiasporaError
-from diaspora_observatory.safety import TooManyAttempts, client_address
+from diaspora_observatory.safety import TooManyAttempts, attempt_route, client_address
 from diaspora_observatory.survey.default import DEFAULT_SLUG, default_form
 from diaspora_observatory.survey.errors import (
     Problem,
@@ -464,7 +464,8 @@ class SurveyViews:
         token = (fields.get("token") or [request.headers.get("authorization", "").removeprefix("Bearer ").strip()])[0]
         try:  # wrong tokens are limited per client (safety.AttemptLimiter): no guessing by trying
             accepted = self.web.token_attempts.verify(client_address(request),
-                                                      check_admin_token(self.web.data_dir, token))
+                                                      check_admin_token(self.web.data_dir, token),
+                                                      attempt_route(request))
         except TooManyAttempts as error:
             response = self.error(request, 429, "Too many attempts", error.message)
             response.headers["retry-after"] = str(error.retry_after)

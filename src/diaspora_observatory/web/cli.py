@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,6 +11,8 @@ from urllib.parse import urlsplit
 import click
 
 from diaspora_observatory.clicontext import CONTEXT_SETTINGS
+
+SWITCH_INTERVAL_SECONDS = 0.001
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
@@ -27,6 +30,9 @@ from diaspora_observatory.clicontext import CONTEXT_SETTINGS
                    "client for the rate limits. From any other address the header is ignored.")
 @click.option("--client-timeout", default=10.0, show_default=True, type=click.FloatRange(0.5, 300),
               help="Seconds a client has to send a request's headers, and again its body (408 after).")
+@click.option("--max-connections", type=click.IntRange(1), default=None, metavar="N",
+              help="Connections held open at once; one more is answered 503 (Retry-After) and closed at once "
+                   "[default: 500, fewer if the open-file limit (ulimit -n) is lower].")
 @click.option("--dev", is_flag=True,
               help="Development mode: reload templates, no page cache, list routes at /_dev/routes.")
 # survey sharing (issue 17): keep these options together
@@ -48,8 +54,9 @@ from diaspora_observatory.clicontext import CONTEXT_SETTINGS
                    "limits and the limit on wrong tokens count in each worker: with N workers one address may "
                    "send up to N times as many.")
 def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, allow_hosts: tuple[str, ...],
-          trusted_proxies: tuple[str, ...], client_timeout: float, dev: bool, share: bool, public_url: str | None,
-          survey_rate: int | None, survey_rate_total: int | None, workers: int) -> None:
+          trusted_proxies: tuple[str, ...], client_timeout: float, max_connections: int | None, dev: bool,
+          share: bool, public_url: str | None, survey_rate: int | None, survey_rate_total: int | None,
+          workers: int) -> None:
     """Serve the observatory: every page of the case, in English, Russian and Kazakh, offline.
 
     \b
@@ -63,7 +70,9 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
     """
     import uvicorn
 
+    from diaspora_observatory.safety import log_security_to_stderr
     from diaspora_observatory.web.app import create_app
+    from diaspora_observatory.web.connection_cap import checked_max_connections
     from diaspora_observatory.web.security import allowed_hosts_for
     from diaspora_observatory.web.slowclients import server_protocol
     from diaspora_observatory.web.views import warm_vega_bundle
@@ -84,6 +93,13 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
         if value is not None:
             os.environ[name] = str(value)
     hosts = allowed_hosts_for(host, extra_hosts)
+    # Document pages are computed in threads that share the interpreter lock with the event loop: each time
+    # the loop waits for a socket it must then wait for the lock, up to the switch interval (5 ms by
+    # default) per wait. 1 ms gives the survey its turn sooner while a page is computing (docs/security.md,
+    # "What is measured"); the cost is a lock hand-over a millisecond, only while two threads want it.
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    max_connections = checked_max_connections(max_connections)
+    log_security_to_stderr()  # failed token attempts and refused connections, with their time
     if workers > 1:
         from diaspora_observatory.web.workers import export_settings, prepare_processes, share_vega_bundle
 
@@ -91,7 +107,7 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
         served = prepare_processes(data_dir, case_name, workers)
         share_vega_bundle(data_dir)
         export_settings(case_name=case_name, data_dir=data_dir, allowed_hosts=hosts, trusted_proxies=trusted_proxies,
-                        client_timeout=client_timeout, dev=dev, workers=workers)
+                        client_timeout=client_timeout, dev=dev, workers=workers, max_connections=max_connections)
     else:
         # a too short admin token or a case that does not load raises a DiasporaError: the CLI prints it
         app = create_app(case_name, data_dir=data_dir, dev=dev, allowed_hosts=hosts, trusted_proxies=trusted_proxies,
@@ -122,11 +138,11 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
     if workers > 1:
         from diaspora_observatory.web.workers import FACTORY, PROTOCOL
 
-        # Each worker builds its app from the environment set above; uvicorn's supervisor starts a new worker
-        # when one dies.
+        # Each worker builds its app from the environment set above (the connection cap counts per worker);
+        # uvicorn's supervisor starts a new worker when one dies.
         uvicorn.run(FACTORY, factory=True, workers=workers, http=PROTOCOL, **common)
     else:
-        uvicorn.run(app, http=server_protocol(client_timeout), **common)
+        uvicorn.run(app, http=server_protocol(client_timeout, max_connections), **common)
 
 
 def _share_addresses(host: str) -> list[str]:

@@ -77,8 +77,11 @@ def header_deadline_protocol(base: type, seconds: float) -> type:
     return HeaderDeadlineProtocol
 
 
-def server_protocol(seconds: float = CLIENT_TIMEOUT_SECONDS) -> type:
-    """uvicorn's fastest available HTTP protocol (httptools, else h11) with the header deadline."""
+def server_protocol(seconds: float = CLIENT_TIMEOUT_SECONDS, max_connections: int | None = None) -> type:
+    """uvicorn's fastest available HTTP protocol (httptools, else h11) with the header deadline, and with the
+    cap on open connections when ``max_connections`` is given (``connection_cap.py``)."""
+    from diaspora_observatory.web.connection_cap import capped_protocol
+
     base: type
     try:
         from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -88,7 +91,8 @@ def server_protocol(seconds: float = CLIENT_TIMEOUT_SECONDS) -> type:
         from uvicorn.protocols.http.h11_impl import H11Protocol
 
         base = H11Protocol
-    return header_deadline_protocol(base, seconds)
+    protocol = header_deadline_protocol(base, seconds)
+    return capped_protocol(protocol, max_connections) if max_connections else protocol
 
 
 def _has_body(scope: Scope) -> bool:

@@ -32,17 +32,20 @@ PROXIES_ENV = "DIASPORA_TRUSTED_PROXIES"
 TIMEOUT_ENV = "DIASPORA_CLIENT_TIMEOUT"
 DEV_ENV = "DIASPORA_DEV"
 WORKERS_ENV = "DIASPORA_WORKERS"
+MAX_CONNECTIONS_ENV = "DIASPORA_MAX_CONNECTIONS"  # serve --max-connections, counted in each worker
 BUNDLE_ENV = "DIASPORA_VEGA_BUNDLE"  # a file holding the chart engine's bundle, made once by the parent
 STARTUP_FAILURE = 3  # uvicorn's exit code for a worker that could not start: its supervisor then stops
 
 
 def export_settings(*, case_name: str | None, data_dir: Path | None, allowed_hosts: list[str],
-                    trusted_proxies: tuple[str, ...], client_timeout: float, dev: bool, workers: int) -> None:
+                    trusted_proxies: tuple[str, ...], client_timeout: float, dev: bool, workers: int,
+                    max_connections: int | None = None) -> None:
     """Put ``diaspora serve``'s settings in this process's environment, which every worker inherits."""
     data_dir_text = str(Path(data_dir).resolve()) if data_dir else os.environ.get(DATA_DIR_ENV, "")
     settings = {CASE_ENV: case_name or "", DATA_DIR_ENV: data_dir_text,
                 HOSTS_ENV: ",".join(allowed_hosts), PROXIES_ENV: ",".join(trusted_proxies),
-                TIMEOUT_ENV: repr(client_timeout), DEV_ENV: "1" if dev else "", WORKERS_ENV: str(workers)}
+                TIMEOUT_ENV: repr(client_timeout), DEV_ENV: "1" if dev else "", WORKERS_ENV: str(workers),
+                MAX_CONNECTIONS_ENV: str(max_connections or "")}
     for name, value in settings.items():
         if value:
             os.environ[name] = value
@@ -173,11 +176,13 @@ def prepare_processes(data_dir: Path | None, case_name: str | None, workers: int
 
 def __getattr__(name: str) -> Any:
     """``ServerProtocol``: uvicorn's HTTP protocol with the header deadline (web/slowclients.py) of
-    ``$DIASPORA_CLIENT_TIMEOUT`` seconds, made when a worker imports it."""
+    ``$DIASPORA_CLIENT_TIMEOUT`` seconds and the cap of ``$DIASPORA_MAX_CONNECTIONS`` open connections
+    (per worker), made when a worker imports it."""
     if name != "ServerProtocol":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from diaspora_observatory.web.slowclients import CLIENT_TIMEOUT_SECONDS, server_protocol
 
-    protocol = server_protocol(_number(TIMEOUT_ENV, CLIENT_TIMEOUT_SECONDS))
+    cap = os.environ.get(MAX_CONNECTIONS_ENV, "").strip()
+    protocol = server_protocol(_number(TIMEOUT_ENV, CLIENT_TIMEOUT_SECONDS), int(cap) if cap.isdigit() else None)
     globals()["ServerProtocol"] = protocol
     return protocol
