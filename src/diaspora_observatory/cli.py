@@ -17,6 +17,7 @@ import click
 
 from diaspora_observatory.clicontext import CONTEXT_SETTINGS
 from diaspora_observatory.errors import DiasporaError
+from diaspora_observatory.languages import CODES, DEFAULT_LANGUAGE
 from diaspora_observatory.tables import TABLE_NAMES  # a light module: names only, no pandas
 
 # name -> "module:attribute"; imported only when the command is listed or run. Subsystems keep their
@@ -172,7 +173,7 @@ def _print_check(case, claims) -> None:
 @format_option()
 @click.option("--schema", is_flag=True, help="Print the table's Table Schema instead: each computed column "
               "with its formula and inputs (a 'derived' property).")
-@click.option("--lang", "language", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True,
+@click.option("--lang", "language", type=click.Choice(CODES), default=DEFAULT_LANGUAGE, show_default=True,
               help="Language the table format writes its numbers in (CSV and JSON keep machine values).")
 def show(table: str, case_name: str | None, output_format: str, schema: bool, language: str) -> None:
     """Print one analysis table of the case.

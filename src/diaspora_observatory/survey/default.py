@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from diaspora_observatory.languages import CODES
 from diaspora_observatory.survey.model import Choice, Form, Question
 
 SOURCE = Path(__file__).resolve().parent / "forms" / "kazakh_diaspora.yaml"
@@ -21,7 +22,7 @@ def _case_item_labels() -> dict[str, dict[str, str]]:
 
     path = EMBEDDED_CASES / DEFAULT_CASE / "data" / "survey_items.csv"
     with path.open(encoding="utf-8", newline="") as handle:
-        return {row["item_id"]: {code: row[f"label_{code}"] for code in ("en", "ru", "kk")}
+        return {row["item_id"]: {code: row[f"label_{code}"] for code in CODES}
                 for row in csv.DictReader(handle)}
 
 

@@ -17,6 +17,7 @@ from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
 from diaspora_observatory.errors import DiasporaError, UnknownCountry
+from diaspora_observatory.languages import LANGUAGES
 from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.presentation.numbers import format_range, format_value, p_value_phrase
 from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
@@ -133,7 +134,7 @@ class CaseData:
         }
         for name in SHARED_TABLES:
             steps[name] = lambda name=name: build_table(case, name)
-        for language in ("en", "ru", "kk"):
+        for language in LANGUAGES:
             steps[f"survey-{language}"] = lambda language=language: survey.published_survey(case, language)
         for host in case.hosts:
             steps[f"country-{host}"] = lambda host=host: overview.country_profile(case, host)
