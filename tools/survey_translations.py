@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from diaspora_observatory.languages import TRANSLATED
+
 TRANSLATIONS: dict[str, tuple[str, str]] = {
     # msgid: (Russian, Kazakh)
     # The built-in questionnaire's title (XLSForm has no translated form_title; pages pass titles through _()).
@@ -224,7 +226,7 @@ HERE = Path(__file__).resolve().parents[1] / "src" / "diaspora_observatory" / "s
 
 def write_catalogs(folder: Path = HERE) -> None:
     """Write ``ru`` and ``kk`` ``messages.po`` files from :data:`TRANSLATIONS`."""
-    for index, language in enumerate(("ru", "kk")):
+    for index, language in enumerate(TRANSLATED):  # TRANSLATIONS hold one text per language, in this order
         lines = ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=UTF-8\\n"',
                  f'"Language: {language}\\n"', ""]
         for message, translated in TRANSLATIONS.items():

@@ -14,10 +14,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po, write_po
 
+from diaspora_observatory.languages import TRANSLATED  # the catalogs every interface language but English needs
+
 # A developer's tool, not part of the installed package: it reads the web package's sources from the checkout.
 WEB_DIR = Path(__file__).resolve().parents[1] / "src" / "diaspora_observatory" / "web"
 LOCALE_DIR = WEB_DIR / "locale"
-TRANSLATED = ("ru", "kk")
 METHOD_MAP = [("templates/**.html", "jinja2"), ("**.py", "python")]
 KEYWORDS = {"_": None, "N_": None}
 # Shared with the (English) report, which calls them without a translation.

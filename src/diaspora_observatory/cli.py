@@ -17,6 +17,7 @@ import click
 
 from diaspora_observatory.clicontext import CONTEXT_SETTINGS
 from diaspora_observatory.errors import DiasporaError
+from diaspora_observatory.languages import CODES, DEFAULT_LANGUAGE
 from diaspora_observatory.tables import TABLE_NAMES  # a light module: names only, no pandas
 
 # name -> "module:attribute"; imported only when the command is listed or run. Subsystems keep their
@@ -172,7 +173,7 @@ def _print_check(case, claims) -> None:
 @format_option()
 @click.option("--schema", is_flag=True, help="Print the table's Table Schema instead: each computed column "
               "with its formula and inputs (a 'derived' property).")
-@click.option("--lang", "language", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True,
+@click.option("--lang", "language", type=click.Choice(CODES), default=DEFAULT_LANGUAGE, show_default=True,
               help="Language the table format writes its numbers in (CSV and JSON keep machine values).")
 def show(table: str, case_name: str | None, output_format: str, schema: bool, language: str) -> None:
     """Print one analysis table of the case.
@@ -280,7 +281,7 @@ def estimate_flows(method: str, stock_start: Path, stock_end: Path, births: Path
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("report"), show_default=True,
               help="Folder to write the report into.")
 @click.option("--pdf", is_flag=True, help="Also write report.pdf (A4, needs Chromium).")
-@click.option("--lang", "language", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True,
+@click.option("--lang", "language", type=click.Choice(CODES), default=DEFAULT_LANGUAGE, show_default=True,
               help="Language of the report's texts, numbers, headers and country names.")
 def report(case_name: str | None, out_dir: Path, pdf: bool, language: str) -> None:
     """Write the case's report: a summary of findings, a section per part of the study (text, chart,

@@ -31,6 +31,7 @@ import zipfile
 from pathlib import Path
 
 from diaspora_observatory.errors import DiasporaError
+from diaspora_observatory.spreadsheet_cells import column_letter, column_number
 
 MAX_UNCOMPRESSED = 256 * 1024 * 1024
 MAX_RATIO = 100
@@ -43,14 +44,6 @@ _RELATION = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^
 
 class WorkbookRefused(DiasporaError):
     """A workbook too large, too compressed or too wide to open safely; the message names the file."""
-
-
-def column_number(letters: str) -> int:
-    """The 1-based number of a column's letters: A -> 1, XFD -> 16384."""
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
 
 
 def check_workbook(path: str | Path) -> None:
@@ -135,16 +128,8 @@ def _check_extent(path: Path, archive: zipfile.ZipFile, part: zipfile.ZipInfo, s
                 max_row = max(max_row, int(digits))
             carry = text[-256:]
     if max_row * max_column > MAX_CELLS:
-        extent = f"A1:{_letters(max_column)}{max_row}"
+        extent = f"A1:{column_letter(max_column - 1)}{max_row}"
         raise WorkbookRefused(f"{path.name}: sheet '{sheet}' has cells as far as {extent} ({max_row * max_column:,} "
                               f"cells), more than the {MAX_CELLS:,} the observatory reads in one sheet",
                               "delete the rows and columns beyond the table (select them, Delete, save) "
                               "and import the file again")
-
-
-def _letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters

@@ -4,20 +4,38 @@
 from __future__ import annotations
 
 import pytest
-from survey_helpers import ADMIN_TOKEN, POSTGRES_URL, make_client, reset_postgres
+from survey_helpers import ADMIN_TOKEN, POSTGRES_URL, fresh_survey_state, make_client, reset_postgres
 
 
-@pytest.fixture
-def survey_app(tmp_path, monkeypatch):
-    """The observatory app (with the survey extension) on an empty data folder, SQLite storage."""
-    from diaspora_observatory.web.app import create_app
-
+def survey_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings the survey app is built and run with: a known admin token, SQLite, a rate limit that
+    tests posting many answers from one address stay under."""
     monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", ADMIN_TOKEN)
     monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
     monkeypatch.setenv("DIASPORA_SURVEY_RATE_LIMIT", "1000")
-    app = create_app(data_dir=tmp_path / "data")
+
+
+@pytest.fixture(scope="module")
+def survey_module_app(tmp_path_factory):
+    """The observatory app (with the survey extension), built once per test module: building it computes
+    the case's analysis for every page (seconds), the same for every test. Tests use :func:`survey_app`,
+    which gives each one the survey state of a new app."""
+    from diaspora_observatory.web.app import create_app
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        survey_environment(monkeypatch)
+        app = create_app(data_dir=tmp_path_factory.mktemp("data"))
     yield app
     app.state.web.survey_store.close()
+
+
+@pytest.fixture
+def survey_app(survey_module_app, tmp_path, monkeypatch):
+    """The module's app with the survey state of a newly built one: its own new SQLite database in
+    ``tmp_path`` holding only the default survey, and empty rate limits, token-attempt counts and caches."""
+    survey_environment(monkeypatch)
+    fresh_survey_state(survey_module_app, f"sqlite:///{tmp_path / 'survey.sqlite3'}")
+    return survey_module_app
 
 
 @pytest.fixture

@@ -61,6 +61,34 @@ def abroad_form() -> Form:
     ], {"yes_no": yes_no, "languages": languages})
 
 
+def survey_views(app):
+    """The survey extension's views object in ``app`` (what its routes are bound to)."""
+    return next(route.endpoint.__self__ for route in app.routes if getattr(route, "name", "") == "survey_index")
+
+
+def fresh_survey_state(app, database_url: str) -> None:
+    """Give ``app``'s survey the state :func:`~diaspora_observatory.survey.web.routes` gives a new app:
+    a new store on ``database_url`` holding the default survey, and new rate limits, token-attempt counts
+    and survey cache. (The results cache belongs to the store object, so it is new with the store.) Every
+    piece of in-memory state the survey views keep is replaced here; test_survey_web checks the outcome."""
+    from diaspora_observatory.safety import AttemptLimiter
+    from diaspora_observatory.survey.default import DEFAULT_SLUG, default_form
+    from diaspora_observatory.survey.ratelimit import RateLimiter
+    from diaspora_observatory.survey.storage import SurveyStore
+
+    web = app.state.web
+    views = survey_views(app)
+    store = SurveyStore(database_url, group_commit=True)
+    store.add_survey(DEFAULT_SLUG, default_form())
+    previous, views.store, web.survey_store = views.store, store, store
+    previous.close()
+    web.on_shutdown[web.on_shutdown.index(previous.close)] = store.close
+    views.limiter = RateLimiter(views.limiter.limit)
+    views.survey_limiter = RateLimiter(views.survey_limiter.limit)
+    views._surveys.clear()
+    web.token_attempts = AttemptLimiter()
+
+
 def make_client(app) -> TestClient:
     return TestClient(app, raise_server_exceptions=False)
 

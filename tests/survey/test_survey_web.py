@@ -261,3 +261,25 @@ def test_a_storage_failure_is_a_json_500_without_a_trace(tmp_path, monkeypatch, 
     assert "disk full" not in reply.text and "Traceback" not in reply.text
     assert "survey submission failed" in caplog.text  # the trace goes to the server's log
     store.close()
+
+
+def test_each_test_starts_from_the_survey_state_of_a_new_app(tmp_path, survey_app, client):
+    """The app is built once per module (conftest.py); fresh_survey_state must leave nothing of one test
+    for the next: no answer, no survey state, no rate-limit or token-attempt count, no cached survey."""
+    from survey_helpers import fresh_survey_state, survey_views
+
+    assert api(client, VALID_ANSWERS, submission_id="isolation-0001").status_code == 201
+    assert client.post("/s/kz/admin/close", data={"token": "wrong"}).status_code == 403
+    assert client.post("/s/kz/admin/close", data={"token": ADMIN_TOKEN}).status_code == 200
+    views = survey_views(survey_app)
+    assert views.limiter._events and views._surveys and survey_app.state.web.token_attempts._failures
+    fresh_survey_state(survey_app, f"sqlite:///{tmp_path / 'next-test.sqlite3'}")
+    store = survey_app.state.web.survey_store
+    assert [(row["slug"], row["status"], row["responses"]) for row in store.list_surveys()] == [("kz", "open", 0)]
+    assert views.store is store and not views.limiter._events and not views.survey_limiter._events
+    assert not views._surveys and not survey_app.state.web.token_attempts._failures
+    # Every attribute the views keep is one fresh_survey_state replaces (or one that never changes): a new
+    # piece of state must be reset there, and named here.
+    assert set(vars(views)) == {"web", "store", "limiter", "survey_limiter", "public_url", "max_body", "_surveys"}
+    assert api(client, VALID_ANSWERS, submission_id="isolation-0001").json() == {"submission_id": "isolation-0001",
+                                                                                "status": "stored"}

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from diaspora_observatory.csv_guard import CsvDictRows, CsvRefused
 from diaspora_observatory.errors import DiasporaError
+from diaspora_observatory.languages import CODES, listed
 
-LANGUAGES = ("en", "ru", "kk")
+LANGUAGES = CODES  # patterns per interface language (languages.py)
 DEFAULT_CODEBOOK = Path(__file__).resolve().parent / "codebook.yaml"
 
 
@@ -147,7 +148,7 @@ def _patterns(raw: object, where: str) -> dict[str, tuple[str, ...]]:
     if raw in (None, ""):
         return {}
     if not isinstance(raw, dict):
-        raise CodebookInvalid(f"{where}: patterns must map a language (en, ru, kk) to a list of patterns")
+        raise CodebookInvalid(f"{where}: patterns must map a language ({listed()}) to a list of patterns")
     result = {}
     for language, items in raw.items():
         if isinstance(items, str):

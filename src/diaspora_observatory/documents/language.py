@@ -51,7 +51,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-CODED_LANGUAGES = ("en", "ru", "kk")
+from diaspora_observatory.languages import CODES
+
+CODED_LANGUAGES = CODES  # automatic coding has patterns in the interface languages (languages.py)
 LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "kk": "Kazakh", "ky": "Kyrgyz", "uk": "Ukrainian",
                   "tr": "Turkish", "uz": "Uzbek", "pl": "Polish", "de": "German", "und": "undetermined"}
 KNOWN_LANGUAGES = tuple(LANGUAGE_NAMES)

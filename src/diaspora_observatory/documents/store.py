@@ -4,6 +4,8 @@
 ``passages`` (every coded passage with its coder: ``auto`` for automatic coding, a person's name for
 manual coding). Automatic coding replaces the earlier ``auto`` passages of a document; manual passages
 are only ever added or deleted one by one, so re-running the automatic coding never loses a person's work.
+The engine and the schema steps (recorded in ``documents_schema``) go through ``database.py``, as for every
+database the observatory keeps.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from diaspora_observatory import database
 from diaspora_observatory.documents.coding import AUTO_CODER, CodedPassage
 from diaspora_observatory.documents.importer import Document
 from diaspora_observatory.documents.paths import store_path  # noqa: F401  (re-exported)
@@ -34,7 +37,8 @@ documents_table = sa.Table(
     sa.Column("filename", sa.String, nullable=False, default=""),
     sa.Column("sha256", sa.String, nullable=False, default=""),
     sa.Column("text", sa.Text, nullable=False),
-    sa.Column("alphabet", sa.String, nullable=False, default=""),
+    # server_default: the column step 2 adds to older stores is the same column a new store declares
+    sa.Column("alphabet", sa.String, nullable=False, default="", server_default=""),
 )
 passages_table = sa.Table(
     "passages", _metadata,
@@ -51,6 +55,41 @@ passages_table = sa.Table(
     sa.Column("created", sa.String, nullable=False),
 )
 
+
+schema_table = database.schema_table(_metadata, "documents_schema")
+
+
+def _documents_and_passages(engine: sa.Engine) -> None:
+    """The two tables, as the tables above declare them (frozen: a later change is a new step). ``IF NOT
+    EXISTS`` adopts a database made before the schema table existed, whose tables are these same ones."""
+    with engine.begin() as connection:
+        for statement in _STEP_1:
+            connection.exec_driver_sql(statement)
+
+
+_STEP_1 = (
+    "CREATE TABLE IF NOT EXISTS documents (document_id VARCHAR NOT NULL, title VARCHAR NOT NULL, "
+    "kind VARCHAR NOT NULL, date VARCHAR NOT NULL, language VARCHAR NOT NULL, script VARCHAR NOT NULL, "
+    "source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, filename VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, "
+    "text TEXT NOT NULL, PRIMARY KEY (document_id))",
+    'CREATE TABLE IF NOT EXISTS passages (id INTEGER NOT NULL, document_id VARCHAR NOT NULL, code VARCHAR NOT NULL, '
+    'coder VARCHAR NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, '
+    "pattern VARCHAR NOT NULL, language VARCHAR NOT NULL, created VARCHAR NOT NULL, PRIMARY KEY (id), "
+    "FOREIGN KEY(document_id) REFERENCES documents (document_id) ON DELETE CASCADE)",
+    "CREATE INDEX IF NOT EXISTS ix_passages_document_id ON passages (document_id)",
+)
+
+
+def _alphabet_column(engine: sa.Engine) -> None:
+    """Step 2: the Kazakh Latin alphabet a document is read with (2017, 2018, 2021; empty otherwise). A store
+    made before it gets the column empty, and the alphabet is told again from the letters when it is coded."""
+    with engine.begin() as connection:
+        columns = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(documents)")}
+        if "alphabet" not in columns:
+            connection.exec_driver_sql("ALTER TABLE documents ADD COLUMN alphabet VARCHAR NOT NULL DEFAULT ''")
+
+
+MIGRATIONS: list[database.Step] = [_documents_and_passages, _alphabet_column]
 
 _INSERT_PASSAGE = ('INSERT INTO passages (document_id, code, coder, start, "end", text, pattern, language, created) '
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -74,10 +113,8 @@ class DocumentStore:
     def __init__(self, case_name: str, data_dir: Path | None = None) -> None:
         self.path = store_path(case_name, data_dir)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.engine = sa.create_engine(f"sqlite:///{self.path}")
-        sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        _metadata.create_all(self.engine)
-        _add_alphabet_column(self.engine)
+        self.engine = database.make_engine(f"sqlite:///{self.path}")
+        database.migrate(self.engine, schema_table, MIGRATIONS)
 
     # documents -------------------------------------------------------------------------------------------
     def add_document(self, document: Document, *, replace: bool = False) -> None:
@@ -217,20 +254,3 @@ def _chunks(values: list[str], size: int = 500):
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _sqlite_pragmas(connection, _record) -> None:
-    cursor = connection.cursor()
-    # WAL with synchronous=FULL: a coding that got a success reply survives a crash
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def _add_alphabet_column(engine) -> None:
-    """Stores made before the Kazakh Latin alphabet was kept get its column, empty (told again on coding)."""
-    with engine.begin() as connection:
-        columns = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(documents)")}
-        if "alphabet" not in columns:
-            connection.exec_driver_sql("ALTER TABLE documents ADD COLUMN alphabet VARCHAR NOT NULL DEFAULT ''")

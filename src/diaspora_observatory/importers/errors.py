@@ -3,16 +3,7 @@
 from __future__ import annotations
 
 from diaspora_observatory.errors import DiasporaError
-
-
-def column_letter(index: int) -> str:
-    """Spreadsheet letter of a 0-based column index: 0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+from diaspora_observatory.spreadsheet_cells import column_letter
 
 
 class MalformedSource(DiasporaError):

@@ -18,8 +18,9 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from diaspora_observatory.errors import DiasporaError
+from diaspora_observatory.languages import CODES
 
-LANGUAGES = ("en", "ru", "kk")
+LANGUAGES = CODES  # the registry's (languages.py): a language added there needs the report's catalog too
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 

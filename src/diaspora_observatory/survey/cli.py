@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from diaspora_observatory.clicontext import CONTEXT_SETTINGS
+from diaspora_observatory.languages import listed
 
 data_dir_option = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                                help="User data folder holding survey.sqlite3 [default: $DIASPORA_DATA_DIR or the "
@@ -217,7 +218,7 @@ def import_command(slug: str, export: Path, export_format: str, replace: bool, c
 @click.argument("slug")
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="Output format.")
-@click.option("--lang", default="en", show_default=True, help="Label language (en, ru, kk).")
+@click.option("--lang", default="en", show_default=True, help=f"Label language ({listed()}).")
 @data_dir_option
 def results_command(slug: str, output_format: str, lang: str, data_dir: Path | None) -> None:
     """Published results of survey SLUG: its latest snapshot, groups under the threshold merged or hidden.

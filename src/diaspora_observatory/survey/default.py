@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from diaspora_observatory.csv_guard import CsvDictRows
+from diaspora_observatory.languages import CODES
 from diaspora_observatory.survey.model import Choice, Form, Question
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ def _case_item_labels() -> dict[str, dict[str, str]]:
 
     path = EMBEDDED_CASES / DEFAULT_CASE / "data" / "survey_items.csv"
     with path.open(encoding="utf-8", newline="") as handle:
-        return {row["item_id"]: {code: row[f"label_{code}"] for code in ("en", "ru", "kk")}
+        return {row["item_id"]: {code: row[f"label_{code}"] for code in CODES}
                 for row in CsvDictRows(handle, path.name)}
 
 

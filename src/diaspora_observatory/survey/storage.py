@@ -11,9 +11,9 @@ arrived since the previous one (or, for a survey published at close, when it is 
 results page can never isolate one respondent's answers. See docs/survey.md, "Published results and
 disclosure control".
 
-Schema changes are numbered steps in :data:`MIGRATIONS`, recorded in the table ``survey_schema``.
-An own table rather than Alembic: two small tables, created from the running app on either database,
-with no script folder or ini file to ship; the steps are plain SQLAlchemy and tested on both databases.
+Schema changes are numbered steps in :data:`MIGRATIONS`, recorded in the table ``survey_schema`` and
+applied by the observatory's one migration runner (``database.py``, which also sets up the engine, as
+for every database the observatory keeps); the steps are plain SQLAlchemy and tested on both databases.
 """
 
 from __future__ import annotations
@@ -41,9 +41,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
     delete,
-    event,
     func,
     insert,
     select,
@@ -52,6 +50,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, OperationalError
 
+from diaspora_observatory import database
 from diaspora_observatory.survey.errors import (
     StorageUnavailable,
     SubmissionConflict,
@@ -65,8 +64,7 @@ DATABASE_URL_ENV = "DIASPORA_DATABASE_URL"
 # refused before a query (a NUL in a slug once reached PostgreSQL, which refuses NUL in text).
 SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 metadata = MetaData()
-schema_table = Table("survey_schema", metadata, Column("version", Integer, primary_key=True),
-                     Column("applied_on", Date, nullable=False))
+schema_table = database.schema_table(metadata, "survey_schema")
 surveys = Table(
     "surveys", metadata,
     Column("slug", String(64), primary_key=True),
@@ -209,15 +207,6 @@ def database_url(data_dir: Path) -> str:
     return os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{Path(data_dir) / 'survey.sqlite3'}"
 
 
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
 URL_HINT = (f"set {DATABASE_URL_ENV} to sqlite:///PATH/survey.sqlite3 or postgresql+psycopg://USER:PASSWORD@HOST/DB "
             "(or unset it to use the SQLite file in the data folder)")
 
@@ -246,17 +235,8 @@ def checked_url(url: str) -> str:
 
 
 def make_engine(url: str, pool_size: int = 20) -> Engine:
-    """An engine for ``url``: SQLite with the durability pragmas on every connection, or PostgreSQL."""
-    url = checked_url(url)
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               pool_size=pool_size, max_overflow=10)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=40, pool_pre_ping=True)
+    """An engine for ``url`` (checked first): the observatory's durable set-up (``database.py``)."""
+    return database.make_engine(checked_url(url), pool_size)
 
 
 class SurveyStore:
@@ -303,8 +283,7 @@ class SurveyStore:
         self.engine.dispose()
 
     def schema_version(self) -> int:
-        with self.engine.connect() as connection:
-            return connection.execute(select(func.max(schema_table.c.version))).scalar() or 0
+        return database.schema_version(self.engine, schema_table)
 
     def migrate(self) -> int:
         """Apply the migration steps not yet recorded; return the schema version.
@@ -312,25 +291,15 @@ class SurveyStore:
         On PostgreSQL under an advisory lock: the workers of one server (uvicorn started
         directly) open their stores at the same moment, and two creating one table would collide."""
         if self.is_sqlite:  # one writer at a time already, and one server process (survey/web.py)
-            return self._migrate()
+            return database.migrate(self.engine, schema_table, MIGRATIONS)
         from sqlalchemy import text
 
         with self.engine.connect() as holder:
             holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
             try:
-                return self._migrate()
+                return database.migrate(self.engine, schema_table, MIGRATIONS)
             finally:
                 holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
-
-    def _migrate(self) -> int:
-        metadata.create_all(self.engine, tables=[schema_table])
-        current = self.schema_version()
-        for number, step in enumerate(MIGRATIONS, start=1):
-            if number > current:
-                step(self.engine)
-                with self.engine.begin() as connection:
-                    connection.execute(insert(schema_table).values(version=number, applied_on=dt.date.today()))
-        return len(MIGRATIONS)
 
     def writing(self):
         """The lock SQLite writers queue on (PostgreSQL needs none)."""

@@ -26,6 +26,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from diaspora_observatory.spreadsheet_cells import column_letter
 from diaspora_observatory.survey.errors import ExpressionError, FormIssue, XLSFormError
 from diaspora_observatory.survey.expressions import parse, references
 from diaspora_observatory.survey.model import SPECIFY_OTHER, Choice, Form, Question, added_label
@@ -84,16 +85,6 @@ def _cell(cell: Any, sheet: str, row: int, column: str, issues: list[FormIssue])
 Records = list[tuple[int, dict[str, str]]]
 
 
-def _letter(index: int) -> str:
-    """The spreadsheet letter of a 0-based column index (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 def _read_sheet(workbook: Any, sheet: str, issues: list[FormIssue]) -> tuple[list[str], Records]:
     """The headers and the non-blank rows (with their spreadsheet row numbers) of one sheet."""
     rows = workbook[sheet].iter_rows()
@@ -105,8 +96,9 @@ def _read_sheet(workbook: Any, sheet: str, issues: list[FormIssue]) -> tuple[lis
             continue
         if header in first_seen:
             # Which copy a tool reads differs (pyxform takes one, a spreadsheet shows both): refuse.
-            issues.append(FormIssue(sheet, 1, header, f"the column '{header}' appears twice (columns "
-                                    f"{_letter(first_seen[header])} and {_letter(index)}); keep one of them"))
+            columns = f"{column_letter(first_seen[header])} and {column_letter(index)}"
+            issues.append(FormIssue(sheet, 1, header, f"the column '{header}' appears twice (columns {columns}); "
+                                    "keep one of them"))
             headers[index] = ""  # read the first copy only, so the second is not reported again below
             continue
         first_seen[header] = index

@@ -11,10 +11,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from diaspora_observatory.languages import DEFAULT_LANGUAGE, LANGUAGES
 from diaspora_observatory.presentation import numbers as numbers_layer
 
-LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
-DEFAULT_LANGUAGE = "en"
 COOKIE = "lang"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 

@@ -19,6 +19,7 @@ from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
 from diaspora_observatory.errors import DiasporaError, UnknownCountry
+from diaspora_observatory.languages import LANGUAGES
 from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.presentation.numbers import format_range, format_value, p_value_phrase
 from diaspora_observatory.presentation.provenance import source_heading
@@ -151,7 +152,7 @@ class CaseData:
         }
         for name in SHARED_TABLES:
             steps[name] = partial(build_table, case, name)
-        for language in ("en", "ru", "kk"):
+        for language in LANGUAGES:
             steps[f"survey-{language}"] = partial(survey.published_survey, case, language)
         for host in case.hosts:
             steps[f"country-{host}"] = partial(overview.country_profile, case, host)
