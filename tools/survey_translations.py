@@ -214,6 +214,7 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
         "{language} тіліне аударма әлі жоқ."),
     # The results table's column; the survey list's link to the share page says "Share the survey".
     "Share of respondents": ("Доля", "Үлес"),
+    "CSV for Excel": ("CSV для Excel", "Excel үшін CSV"),
 }
 
 

@@ -37,6 +37,9 @@ def test_default_add_list_import_results_export(tmp_path):
     results = json.loads(run("survey", "results", "wave2", "--format", "json", "--data-dir", data).output)
     assert results["responses"] == 0 and results["snapshot"]["number"] == 0  # 2 answers: nothing published yet
     assert all(row["count"] is None for item in results["items"] for row in item["groups"])
+    plain = run("survey", "results", "wave2", "--format", "csv", "--data-dir", data).output
+    for_excel = run("survey", "results", "wave2", "--format", "csv", "--bom", "--data-dir", data).output
+    assert for_excel == "\ufeff" + plain and plain.startswith("item,group,categories,label,count")
     refused = run("survey", "export", "wave2", "--out", str(tmp_path / "a.csv"), "--data-dir", data,
                   "--token", "wrong", env={"DIASPORA_ADMIN_TOKEN": ADMIN_TOKEN})
     assert refused.exit_code == 2 and "needs the survey admin token" in refused.output

@@ -217,6 +217,12 @@ def test_results_page_merges_small_counts(client, survey_app):
     assert "Срез 1 от " in russian
     csv_text = client.get("/s/kz/results.csv").text
     assert csv_text.splitlines()[0] == "item,group,categories,label,count,share,ci_low,ci_high,n,merged,snapshot,source"
+    # Published figures need no token; for Excel the same file starts with a byte order mark.
+    excel = client.get("/s/kz/results.csv?bom=1")
+    assert excel.status_code == 200 and excel.content.startswith(b"\xef\xbb\xbf")
+    assert excel.content[3:] == client.get("/s/kz/results.csv").content and not csv_text.startswith("\ufeff")
+    assert '<a href="/s/kz/results.csv?bom=1">CSV for Excel</a>' in page.text
+    assert '<a href="/s/kz/results.csv?bom=1">Excel үшін CSV</a>' in client.get("/s/kz/results?lang=kk").text
     assert client.get("/s/kz/likert.svg").headers["content-type"].startswith("image/svg+xml")
     crosstab = client.get("/s/kz/results?row=identity_news&by=gender")
     assert crosstab.status_code == 200 and "Cross-tabulation" in crosstab.text

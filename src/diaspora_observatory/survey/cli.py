@@ -219,13 +219,19 @@ def import_command(slug: str, export: Path, export_format: str, replace: bool, c
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="Output format.")
 @click.option("--lang", default="en", show_default=True, help=f"Label language ({listed()}).")
+@click.option("--bom", is_flag=True, help="With --format csv: start with a byte order mark, so that Excel reads "
+                                          "Kazakh and Russian labels right.")
 @data_dir_option
-def results_command(slug: str, output_format: str, lang: str, data_dir: Path | None) -> None:
+def results_command(slug: str, output_format: str, lang: str, bom: bool, data_dir: Path | None) -> None:
     """Published results of survey SLUG: its latest snapshot, groups under the threshold merged or hidden.
 
+    No admin token is needed: these are the figures anyone can see on /s/SLUG/results (the raw answers
+    need the token, see `survey export`).
+
     \b
-    Example:
-      diaspora survey results kz --format csv
+    Examples:
+      diaspora survey results kz --format csv > results.csv
+      diaspora survey results kz --format csv --bom --lang kk > results-for-excel.csv
     """
     import json
 
@@ -237,7 +243,7 @@ def results_command(slug: str, output_format: str, lang: str, data_dir: Path | N
     record = snapshot.record
     context = results_context(load_case(), snapshot, lang)
     if output_format == "csv":
-        sys.stdout.write(context["csv"])
+        sys.stdout.write(("\ufeff" if bom else "") + context["csv"])
     elif output_format == "json":
         click.echo(json.dumps(context["data"], ensure_ascii=False, indent=1))
     else:

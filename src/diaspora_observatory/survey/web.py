@@ -418,7 +418,10 @@ class SurveyViews:
         if path.endswith(".json"):
             return JSONResponse(context["data"], headers=NO_STORE)
         if path.endswith(".csv"):
-            return Response(context["csv"], media_type="text/csv; charset=utf-8",
+            # ?bom=1: a byte order mark first, so that Excel reads Kazakh and Russian labels as UTF-8 (the
+            # raw export's --bom; without it Excel guesses the Windows code page and garbles them).
+            body = ("\ufeff" if request.query_params.get("bom") == "1" else "") + context["csv"]
+            return Response(body, media_type="text/csv; charset=utf-8",
                             headers={**NO_STORE, "content-disposition": f'attachment; filename="{slug}-results.csv"'})
         alternates = {"json": f"/s/{slug}/results.json", "csv": f"/s/{slug}/results.csv"}
         return _no_store(self.web.render(request, "survey_results.html", context, alternates=alternates))
