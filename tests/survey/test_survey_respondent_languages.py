@@ -82,3 +82,15 @@ def test_the_built_in_questionnaire_keeps_the_three_languages(client):
     assert [text for _, text in switch_of(page.text)] == ["English", "Русский", "Қазақша"]
     assert [href for href, _ in switch_of(page.text)] == ["/s/kz?lang=en", "/s/kz?lang=ru", "/s/kz?lang=kk"]
     assert "language-note" not in page.text
+
+
+def test_the_closed_page_speaks_the_forms_languages_too(survey_app, client):
+    store = survey_app.state.web.survey_store
+    store.add_survey("verein", german_russian_form())
+    store.set_status("verein", "closed")  # before any page was served: no cached record to forget
+    page = client.get("/s/verein?lang=ru")
+    assert page.status_code == 410
+    assert switch_of(page.text) == [("/s/verein?lang=de", "German"), ("/s/verein?lang=ru", "Русский")]
+    assert page.headers["content-language"] == "ru" and "language-note" not in page.text
+    german = client.get("/s/verein?lang=de")
+    assert german.status_code == 410 and f'<p class="language-note" lang="en">{NOTE}</p>' in unescape(german.text)

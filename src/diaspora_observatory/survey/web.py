@@ -95,11 +95,14 @@ class SurveyViews:
                                                                   "status": status, "detail": detail},
                                          status_code=status))
 
-    def respondent_error(self, request: Request, status: int, title: str, message: str) -> Response:
+    def respondent_error(self, request: Request, status: int, title: str, message: str,
+                         record: Any = None) -> Response:
         """An error on a respondent's page (closed, not found, refused): in the respondent's layout, without
-        the observatory's menu."""
-        return _no_store(self.web.render(request, "survey_closed.html", {"title": title, "message": message},
-                                         status_code=status))
+        the observatory's menu, and in the form's own languages when the survey is known (``record``)."""
+        context = {"title": title, "message": message}
+        if record is not None:
+            return self.render_respondent(request, "survey_closed.html", record, context, status_code=status)
+        return _no_store(self.web.render(request, "survey_closed.html", context, status_code=status))
 
     async def survey(self, slug: str):
         """The survey's record, cached for a moment: the definition is read on every submission, while
@@ -225,33 +228,37 @@ class SurveyViews:
         if request.method == "POST":
             return await self.form_post(request, record)
         if record.status != "open":
-            return self.respondent_error(request, 410, "Survey closed", "This survey no longer accepts answers.")
+            return self.respondent_error(request, 410, "Survey closed", "This survey no longer accepts answers.",
+                                         record)
         return self.render_respondent(request, "survey_form.html", record, self.form_context(request, record))
 
     async def form_post(self, request: Request, record: Any) -> Response:
         if cross_site(request):
-            return self.respondent_error(request, 403, "Refused", "Answers can only be sent from this site's own form.")
+            return self.respondent_error(request, 403, "Refused", "Answers can only be sent from this site's own form.",
+                                         record)
         if record.status != "open":
-            return self.respondent_error(request, 410, "Survey closed", "This survey no longer accepts answers.")
+            return self.respondent_error(request, 410, "Survey closed", "This survey no longer accepts answers.",
+                                         record)
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
-            return self.respondent_error(request, 415, "Refused", "The form must be sent as a normal web form.")
+            return self.respondent_error(request, 415, "Refused", "The form must be sent as a normal web form.", record)
         try:
             body = await read_body(request, self.max_body)
         except BodyTooLarge:
-            return self.respondent_error(request, 413, "Too long", "The answers are longer than this survey accepts.")
+            return self.respondent_error(request, 413, "Too long", "The answers are longer than this survey accepts.",
+                                         record)
         try:
             # errors="strict": a percent-escape that is not UTF-8 is refused, never read as U+FFFD.
             fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=500, strict_parsing=False,
                               errors="strict")
         except (UnicodeDecodeError, ValueError):
-            return self.respondent_error(request, 400, "Refused", "The answers could not be read.")
+            return self.respondent_error(request, 400, "Refused", "The answers could not be read.", record)
         submission_id = valid_submission_id((fields.get("submission_id") or [""])[0]) or str(uuid.uuid4())
         answers = {name: values for name, values in fields.items() if name not in CONTROL_FIELDS}
         form = record.form
         steps = plan_steps(form)
         step_text = (fields.get(STEP_FIELD) or ["0"])[0]
         if not step_text.isdigit() or int(step_text) >= len(steps):
-            return self.respondent_error(request, 400, "Refused", "The answers could not be read.")
+            return self.respondent_error(request, 400, "Refused", "The answers could not be read.", record)
         number = int(step_text)
         going_back = (fields.get(NAV_FIELD) or ["next"])[0] == "back"
         # Every page sent is checked again with all the pages before it: hidden fields come back from the
@@ -295,7 +302,8 @@ class SurveyViews:
         # Only what would be stored counts toward the rate limit: moving between the pages of a long
         # form stores nothing and must not lock a respondent out before the end.
         if not self._allowed(request):
-            return self.respondent_error(request, 429, "Too many answers", "Please wait a minute and try again.")
+            return self.respondent_error(request, 429, "Too many answers", "Please wait a minute and try again.",
+                                         record)
         try:
             await asyncio.wrap_future(self.store.submit_later(record.slug, submission_id, clean, "web"))
         except SubmissionInvalid as error:
@@ -303,9 +311,10 @@ class SurveyViews:
         except SubmissionConflict:
             # The same form page sent twice with changed answers: keep the first, as the API does.
             return self.respondent_error(request, 409, "Already received", "These answers were already sent once; "
-                              "reload the form to answer again.")
+                              "reload the form to answer again.", record)
         except SurveyClosed:
-            return self.respondent_error(request, 410, "Survey closed", "This survey no longer accepts answers.")
+            return self.respondent_error(request, 410, "Survey closed", "This survey no longer accepts answers.",
+                                         record)
         return RedirectResponse(f"/s/{record.slug}/thanks?lang={language}", status_code=303, headers=NO_STORE)
 
     async def thanks(self, request: Request) -> Response:
