@@ -73,10 +73,14 @@ def check_matrix_2019(name):
 def check_destination_workbook(name):
     path = SHARED / name
     imported = read_undesa(path, destination_tables=True)
-    sheet = openpyxl.load_workbook(path, read_only=True)["Table 1"]
-    header = [cell for cell in next(sheet.iter_rows(min_row=11, max_row=11, values_only=True))]
-    code_column = header.index("Location code")
-    row = next(r for r in sheet.iter_rows(min_row=12, values_only=True) if r[code_column] == 398)
+    book = openpyxl.load_workbook(path, read_only=True)  # read-only keeps the file open until closed
+    try:
+        sheet = book["Table 1"]
+        header = [cell for cell in next(sheet.iter_rows(min_row=11, max_row=11, values_only=True))]
+        code_column = header.index("Location code")
+        row = next(r for r in sheet.iter_rows(min_row=12, values_only=True) if r[code_column] == 398)
+    finally:
+        book.close()
     both_2020 = row[header.index(2020)]
     assert one(imported.table, country="KAZ", year=2020,
                indicator="International migrant stock at mid-year, both sexes combined").value == both_2020

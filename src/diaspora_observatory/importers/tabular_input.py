@@ -26,7 +26,7 @@ def is_workbook(path: Path) -> bool:
     return Path(path).suffix.lower() in {".xlsx", ".xlsm"}
 
 
-def workbook_rows(path: Path, sheet: str | None) -> tuple[str, Generator[tuple, None, None]]:
+def workbook_rows(path: Path, sheet: str | None) -> tuple[str, OpenRows]:
     """The named sheet's rows as tuples of cell values (the first sheet when ``sheet`` is None).
 
     python-calamine (Rust) reads a full-size UN DESA table several times faster than openpyxl; it is used
@@ -50,8 +50,8 @@ def workbook_rows(path: Path, sheet: str | None) -> tuple[str, Generator[tuple, 
         raise _unreadable(path, error) from None
     finally:
         book.close()
-    # A generator, so callers can close() it like the openpyxl one; tuples of cells, as openpyxl gives.
-    return name, (tuple(row) for row in rows)
+    # Rows that callers close() like the openpyxl ones (the file is already closed); tuples, as openpyxl gives.
+    return name, OpenRows((tuple(row) for row in rows), lambda: None)
 
 
 def _unreadable(path: Path, error: Exception) -> MalformedSource:
@@ -68,7 +68,7 @@ def _chosen_sheet(path: Path, sheet: str | None, names: list[str]) -> str:
     return name
 
 
-def _openpyxl_rows(path: Path, sheet: str | None) -> tuple[str, Generator[tuple, None, None]]:
+def _openpyxl_rows(path: Path, sheet: str | None) -> tuple[str, OpenRows]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -81,15 +81,35 @@ def _openpyxl_rows(path: Path, sheet: str | None) -> tuple[str, Generator[tuple,
     except MalformedSource:
         book.close()
         raise
-    return name, _closing_rows(book, name)
+    return name, OpenRows(_sheet_rows(book, name), book.close)
 
 
-def _closing_rows(book, name: str) -> Generator[tuple, None, None]:
-    # A read-only workbook keeps its file open until closed; close it when the rows are done or dropped.
+def _sheet_rows(book, name: str) -> Generator[tuple, None, None]:
+    # A read-only workbook keeps its file open until closed; close it when the rows are done.
     try:
         yield from book[name].iter_rows(values_only=True)
     finally:
         book.close()
+
+
+class OpenRows(Iterator):
+    """Rows read from an open file, with ``close()`` that releases the file even when no row was read.
+
+    A generator that was never started ignores ``close()`` (its ``finally`` has not been entered), so a
+    caller that refused a file before its first row would leave the file open until garbage collection.
+    """
+
+    def __init__(self, rows: Iterator, release) -> None:
+        self._rows, self._release = rows, release
+
+    def __next__(self):
+        return next(self._rows)
+
+    def close(self) -> None:
+        close_rows = getattr(self._rows, "close", None)
+        if close_rows is not None:
+            close_rows()
+        self._release()
 
 
 def cell_text(value: object) -> str:
@@ -119,7 +139,7 @@ def is_zip(path: Path) -> bool:
 MAX_MEMBER_BYTES = 512 * 1024 * 1024  # a CSV inside a download zip larger than this is refused, not inflated
 
 
-def zip_member_rows(path: Path, choose) -> tuple[str, Iterator[list[str]]]:
+def zip_member_rows(path: Path, choose) -> tuple[str, OpenRows]:
     """Rows of the one CSV member of the zip at ``path`` for which ``choose(name)`` is true.
 
     Producers serve downloads as zips (the World Bank: the data CSV and two metadata CSVs); the member is
@@ -142,7 +162,7 @@ def zip_member_rows(path: Path, choose) -> tuple[str, Iterator[list[str]]]:
         archive.close()
         raise MalformedSource(f"{label}, member {chosen[0]}", f"would unpack to {info.file_size:,} bytes",
                               "unzip it yourself and give the CSV")
-    return chosen[0], _member_rows(archive, chosen[0], label)
+    return chosen[0], OpenRows(_member_rows(archive, chosen[0], label), archive.close)
 
 
 def _member_rows(archive: zipfile.ZipFile, member: str, label: str) -> Iterator[list[str]]:

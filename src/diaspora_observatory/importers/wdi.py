@@ -55,6 +55,7 @@ def read_wdi(path: Path, indicator: str | None = None) -> Imported:
     SP.POP.TOTL (or the long layout, which names none), a generic indicator otherwise."""
     path = Path(path)
     label = path.name
+    rows: Iterator[list[str]]
     if is_zip(path):  # the download as the World Bank serves it: the data CSV and two metadata CSVs
         member, rows = zip_member_rows(path, lambda name: name.startswith("API_") and name.lower().endswith(".csv"))
         label = f"{path.name} ({member})"
