@@ -18,8 +18,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from diaspora_observatory import __version__
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts.render import to_svg
+from diaspora_observatory.presentation.columns import column_label
 from diaspora_observatory.report.cells import table_view
-from diaspora_observatory.report.columns import header
 from diaspora_observatory.report.findings import findings
 from diaspora_observatory.report.pdf import find_chromium, heading_pages, print_pdf
 from diaspora_observatory.report.sections import APPENDIX_COLUMNS, PARTS, TABLE_TITLES, Section, build_sections
@@ -104,7 +104,7 @@ def _context(case: Case, sections: list[Section], svgs: dict[str, str], writer: 
         for name, frame in section.tables.items():
             title = _(TABLE_TITLES[name]) if name in TABLE_TITLES else name
             columns = APPENDIX_COLUMNS.get(name)
-            left_out = [header(column, _) for column in frame.columns if columns and column not in columns]
+            left_out = [column_label(column, _) for column in frame.columns if columns and column not in columns]
             appendix.append({"heading": f"A.{len(appendix) + 1}. {title}", "name": name, "rows": len(frame),
                              "view": table_view(name, frame, columns, writer, appendix=True), "left_out": left_out})
     return {

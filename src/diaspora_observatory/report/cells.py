@@ -13,9 +13,9 @@ import pandas as pd
 
 from diaspora_observatory.analysis.flows import ALL_PARTNERS
 from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, cell_text, is_number
+from diaspora_observatory.presentation.columns import COLUMN_LABELS, column_label
 from diaspora_observatory.presentation.numbers import MISSING
 from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
-from diaspora_observatory.report.columns import HEADERS, header
 from diaspora_observatory.report.writer import Writer
 from diaspora_observatory.tabular import records
 
@@ -70,7 +70,7 @@ def cell(column: str, value: object, row: dict, writer: Writer) -> Cell:
     if column == "source_ids" or column.endswith("source_id"):  # a list of ids, broken only between them
         return Cell("; ".join(part for part in value.split(";") if part), "ids")
     if column == "figure":  # the regional summary's figures are named like the columns that hold them
-        name = KEY_FIGURE_LABELS.get(value) or HEADERS.get(value)
+        name = KEY_FIGURE_LABELS.get(value) or COLUMN_LABELS.get(value)
         if name:
             return Cell(writer._(name), "", value)
     # A code by its label; otherwise the presentation layer's text (a claim's reported "0.21" written "0,21").
@@ -95,7 +95,7 @@ def table_view(name: str, frame: pd.DataFrame, columns: list[str] | None, writer
         for column in list(wanted):
             values = {str(row[column]) for row in rows}
             if len(values) == 1 and rows[0][column] is not None:
-                constants.append((header(column, writer._), cell(column, rows[0][column], rows[0], writer).text))
+                constants.append((column_label(column, writer._), cell(column, rows[0][column], rows[0], writer).text))
                 wanted.remove(column)
     cells = [[cell(column, row[column], row, writer) for column in wanted] for row in rows]
     footnotes: list[tuple[str, str, str]] = []
@@ -109,11 +109,11 @@ def table_view(name: str, frame: pd.DataFrame, columns: list[str] | None, writer
                 marks = {}
                 for text in distinct:
                     marks[text] = f"[{len(footnotes) + 1}]"
-                    footnotes.append((marks[text], header(column, writer._), text))
+                    footnotes.append((marks[text], column_label(column, writer._), text))
                 for row in cells:
                     if row[index].css != "missing":
                         row[index] = Cell(marks[row[index].text], "mark")
-    headers = [header(column, writer._) for column in wanted]
+    headers = [column_label(column, writer._) for column in wanted]
     view = TableView(name, wanted, headers, cells, constants=constants, footnotes=footnotes,
                      two_columns=appendix and len(wanted) <= TWO_COLUMNS and len(rows) > TWO_COLUMN_ROWS)
     if appendix and len(wanted) > TRANSPOSE_COLUMNS and len(rows) <= TRANSPOSE_ROWS:
