@@ -227,6 +227,8 @@ COLUMN_LABELS: dict[str, str] = {
     # coded documents (the documents extension's tables in the report)
     "code": N_("Code"),
     "coder": N_("Coder"),
+    # how the others are written (analysis.precision): only in the files, named where the report says so
+    "significant_digits": N_("Significant digits"),
 }
 
 
