@@ -54,7 +54,7 @@ def test_summary_names_the_mismatches_diaspora_check_reports(html):
     mismatches = [claim["id"] for claim in checked if claim["status"] == "mismatch"]
     assert len(mismatches) == 9
     summary = html[html.index('<section id="summary"'):html.index("</section>")]
-    listed = re.findall(r'<li data-claim="([^"]+)"><span class="claim-id">[^<]+</span> \(section [^)]*, '
+    listed = re.findall(r'<li data-claim="([^"]+)"><span class="claim-id" translate="no">[^<]+</span> \(section [^)]*, '
                         r'<span class="status status-(\w+)">', summary)
     assert listed == [(claim_id, "mismatch") for claim_id in mismatches]
     assert ("Numeric statements of the study recomputed from the data: 47; confirmed 28, mismatch 9, "

@@ -2,10 +2,10 @@
 
 ``python tools/report_messages.py`` rewrites ``src/diaspora_observatory/report/locale/messages.pot`` and
 adds any new message to the ru and kk catalogs of the report: with the web catalog's translation when the
-web pages have the same message (the chart texts of ``charts/specs.py``, the column headers, the headline
-figures of ``presentation/texts.py``), else untranslated for a translator to fill in. New entries are
-appended at the end, so that catalogs edited on several branches merge cleanly; a shared text whose web
-translation changed takes the new one.
+web pages have the same message (the chart texts of ``charts/specs.py``; the presentation layer's texts:
+column titles, headline figures, provenance words), else untranslated for a translator to fill in. New
+entries are appended at the end, so that catalogs edited on several branches merge cleanly; a shared text
+whose web translation changed takes the new one.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ WEB_LOCALE_DIR = PACKAGE / "web" / "locale"
 TRANSLATED = ("ru", "kk")
 METHOD_MAP = [("templates/**.html", "jinja2"), ("templates/**.md", "jinja2"), ("**.py", "python")]
 # Texts the report shows that are written elsewhere (read with their own keyword).
-SHARED = [(PACKAGE / "charts" / "specs.py", {"translate": None}), (PACKAGE / "presentation" / "texts.py", {"N_": None})]
+# The presentation layer's texts (N_ marks them) are shared by every adapter, as tools/web_messages.py reads them.
+SHARED = [(PACKAGE / "charts" / "specs.py", {"translate": None}),
+          *((path, {"N_": None}) for path in sorted((PACKAGE / "presentation").glob("*.py")))]
 
 
 def extract_messages() -> dict[str, list[str]]:

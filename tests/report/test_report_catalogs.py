@@ -105,12 +105,81 @@ def test_translated_report_has_no_english_text_of_its_own(messages, translated_r
 
 def test_russian_summary_writes_each_mismatch_in_russian(translated_reports):
     html = translated_reports["ru"]
-    assert ('<li data-claim="tjk-share-of-total"><span class="claim-id">tjk-share-of-total</span> (раздел 3.2, '
+    assert ('<li data-claim="tjk-share-of-total"><span class="claim-id" translate="no">tjk-share-of-total</span> (раздел 3.2, '
             '<span class="status status-mismatch">расхождение</span>): <q lang="en">Kazakhs are 0.21% of '
             "Tajikistan&#39;s population</q>; <span class=\"generated\">в исследовании: 0,21\xa0%; по данным: "
             "0,0217\xa0%</span>.</li>") in html
     assert ("в исследовании: Узбекистан &gt; Киргизия &gt; Таджикистан &gt; Туркменистан; по данным: Узбекистан &gt; "
             "Киргизия &gt; Туркменистан &gt; Таджикистан") in html
-    # A sentence the checker wrote in English is not mixed into the Russian one; the appendix keeps it.
+    # The checker's own result is written in Russian too (presentation/claims.py), never mixed in English.
     assert '<li data-claim="emigration-declining">' in html
     assert "по данным: 2000–2023: decreasing" not in html
+    assert ("по данным: 2000–2023: снижение (критерий Манна — Кендалла, p\xa0&lt;\xa00,001); точка перелома — 2010 "
+            "(критерий Петтитта, p\xa0=\xa00,001); отрезки: 2000–2009: снижение") in html
+
+
+# Latin-script words a Russian or Kazakh page may show unmarked, each with its reason.
+LATIN_ALLOWED = {
+    "Diaspora Observatory": "the software's own name",
+    "CSV": "a file format's name",
+    "p": "the symbol of a p-value, Latin in Russian and Kazakh statistics too",
+    "n": "the symbol of the number of respondents, likewise",
+}
+LATIN_WORDS = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*(?:[\s,.;:()/]+[A-Za-z]+(?:['’-][A-Za-z]+)*)*")
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class UnmarkedLatin(HTMLParser):
+    """Runs of Latin-script words in what a reader sees, outside an element marked ``lang="en"`` (the
+    data's own English words), ``translate="no"`` (identifiers and file names, the same in every
+    language) and outside ``<style>`` and ``<script>``; the charts' SVG texts are read too."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool]] = []
+        self.runs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID_ELEMENTS:
+            return
+        attributes = dict(attrs)
+        exempt = (attributes.get("lang") == "en" or attributes.get("translate") == "no"
+                  or tag in ("style", "script") or bool(self.stack and self.stack[-1][1]))
+        self.stack.append((tag, exempt))
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1][1]):
+            self.runs += [match.group(0) for match in LATIN_WORDS.finditer(data)]
+
+
+def unmarked_latin(html: str) -> list[str]:
+    reader = UnmarkedLatin()
+    reader.feed(html)
+    return sorted({run for run in reader.runs if run not in LATIN_ALLOWED})
+
+
+def test_the_latin_reader_finds_unmarked_english():
+    assert unmarked_latin('<p>Источник: World Bank (2024); <span lang="en">The Astana Times</span></p>') == [
+        "World Bank"]
+    assert unmarked_latin('<td><span translate="no">bns-2024a</span></td><td>consistent</td><br><p>p = 0,5</p>') == [
+        "consistent"]
+    assert unmarked_latin('<svg><text>Source: x</text></svg><style>p { color: red }</style>') == ["Source: x"]
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_translated_report_shows_no_unmarked_english(translated_reports, language):
+    """What the observatory writes is translated; what the data say in English is marked as such, and the
+    report says so once in its language."""
+    html = translated_reports[language]
+    assert unmarked_latin(html) == []
+    assert html.count('lang="en"') > 100  # source names, titles, statements, notes: really marked
+    note = {"ru": "Названия и заглавия источников, утверждения исследования и примечания к данным кейса приведены "
+                  "на языке оригинала — английском.",
+            "kk": "Дереккөздердің атаулары мен тақырыптары, зерттеудің тұжырымдары және кейс деректеріне "
+                  "ескертпелер түпнұсқа тілінде — ағылшын тілінде берілген."}[language]
+    assert html.count(note) == 1
+    assert '<span lang="en">Bureau of National Statistics of the Republic of Kazakhstan</span>' in html

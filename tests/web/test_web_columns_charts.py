@@ -11,8 +11,9 @@ from tooling import tool
 
 from diaspora_observatory.charts import specs
 from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS
+from diaspora_observatory.presentation.columns import COLUMN_LABELS, column_label
 from diaspora_observatory.tables import TABLE_NAMES, build_table
-from diaspora_observatory.web.columns import COLUMN_LABELS, column_header, column_label
+from diaspora_observatory.web.columns import column_header
 from diaspora_observatory.web.pages import fit_to_container, page_paths
 
 extract_messages = tool("web_messages").extract_messages

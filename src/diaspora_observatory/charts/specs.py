@@ -12,7 +12,9 @@ category labels. Data field names stay as they are. The web app's message extrac
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import textwrap
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -21,6 +23,14 @@ Labels = Callable[[str, object], object]  # (column, code) -> what a reader sees
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 WIDTH = 560
+# Label room, computed from the chart's width rather than a fixed character count: a category axis's
+# labels may take this share of it, a legend's labels this many pixels (Vega's default legend limit).
+LABEL_SHARE = 0.3
+LEGEND_LABEL_WIDTH = 160
+# Pixels per character of a 10 px label: DejaVu Sans, the widest of the sans-serif fonts a page or the
+# PDF falls back to, measures 5.2 (Latin) to 6.3 (Cyrillic, Kazakh) px per character in these labels.
+CHARACTER_WIDTH = 6.5
+LINE_HEIGHT = 12  # px between the lines of a wrapped 10 px label
 
 
 def _identity(text: str) -> str:
@@ -49,6 +59,40 @@ def _titled(tooltip: list[dict], translate: Translate, titles: dict[str, str]) -
     if translate is _identity:
         return tooltip
     return [{**entry, "title": titles[entry["field"]]} for entry in tooltip]
+
+
+def wrapped_lines(label: str, width: float) -> list[str]:
+    """``label`` in lines that fit ``width`` pixels, broken only between words (a word longer than a line
+    keeps its line, and Vega's ``labelLimit`` then ends it with an ellipsis).
+
+    >>> wrapped_lines("среднее профессиональное образование", 168)
+    ['среднее профессиональное', 'образование']
+    """
+    return textwrap.wrap(label, max(8, int(width / CHARACTER_WIDTH)), break_long_words=False,
+                         break_on_hyphens=False) or [label]
+
+
+def wrapped_labels(labels: Iterable[object], width: float) -> dict:
+    """Axis or legend properties that write each of ``labels`` over as many lines as it needs to fit
+    ``width`` pixels, instead of cutting it off: a ``labelExpr`` looking up the lines of every label
+    that needs more than one (an object literal, which Vega's expression interpreter reads under the
+    pages' Content-Security-Policy), and ``labelLimit`` at that width, so only a single word wider than
+    the whole room is shortened, with an ellipsis; the tooltip and the table beside the chart hold every
+    label whole.
+
+    >>> wrapped_labels(["Higher education", "Secondary vocational education"], 140)["labelExpr"]
+    '({"Secondary vocational education": ["Secondary vocational", "education"]})[datum.label] || datum.label'
+    """
+    lines = {str(label): wrapped_lines(str(label), width) for label in labels if label is not None}
+    wrapped = {label: parts for label, parts in lines.items() if len(parts) > 1}
+    found: dict[str, object] = {"labelLimit": int(width)}
+    if wrapped:
+        found["labelExpr"] = f"({json.dumps(wrapped, ensure_ascii=False)})[datum.label] || datum.label"
+    return found
+
+
+def _most_lines(labels: Iterable[object], width: float) -> int:
+    return max((len(wrapped_lines(str(label), width)) for label in labels if label is not None), default=1)
 
 
 def _base(title: str, source: str, translate: Translate) -> dict:
@@ -81,7 +125,8 @@ def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
                 "x": {"field": "year", "type": "quantitative", "axis": {"format": "d"}, "title": translate("Year")},
                 "y": {"field": "persons", "type": "quantitative", "title": translate("Persons")},
                 "color": {"field": "flow", "type": "nominal", "title": translate("Flow"),
-                          "scale": {"domain": list(flow_labels.values())}},
+                          "scale": {"domain": list(flow_labels.values())},
+                          "legend": wrapped_labels(flow_labels.values(), LEGEND_LABEL_WIDTH)},
                 "opacity": {"condition": {"param": "series", "value": 1}, "value": 0.15},
                 "tooltip": _titled([{"field": "partner"}, {"field": "year"}, {"field": "flow"},
                                     {"field": "persons_text"}],
@@ -121,7 +166,8 @@ def diaspora_shares(demography: pd.DataFrame, source: str, title: str | None = N
             "y": {"field": "country", "type": "nominal", "title": None},
             "yOffset": {"field": "measure"},
             "x": {"field": "percent", "type": "quantitative", "title": translate("Percent")},
-            "color": {"field": "measure", "type": "nominal", "title": None},
+            "color": {"field": "measure", "type": "nominal", "title": None,
+                      "legend": wrapped_labels(long["measure"].unique(), LEGEND_LABEL_WIDTH)},
             "opacity": {"condition": {"param": "measure_pick", "value": 1}, "value": 0.2},
             "tooltip": _titled([{"field": "country"}, {"field": "measure"}, {"field": "percent_text"}],
                                translate, {"country": translate("Country"), "measure": translate("Measure"),
@@ -137,12 +183,16 @@ def survey_items(survey: pd.DataFrame, source: str, title: str | None = None,
     means = survey[survey["statistic"] == "mean"][["item_id", "label", "statistic", "value"]]
     means = _written(means, {"value": "value"}, language).drop(columns="statistic")
     spec = _base(title or translate("Importance of identity elements (1-5)"), source, translate)
+    # The statements are long: they may take more of the width than other labels, over several lines,
+    # each bar as tall as its label's lines.
+    label_width = WIDTH * 0.55
     spec.update({
         "data": {"values": _records(means)},
-        "height": 160,
+        "height": {"step": max(20, _most_lines(means["label"], label_width) * LINE_HEIGHT + 8)},
         "mark": "bar",
         "encoding": {
-            "y": {"field": "label", "type": "nominal", "title": None, "sort": "-x", "axis": {"labelLimit": 320}},
+            "y": {"field": "label", "type": "nominal", "title": None, "sort": "-x",
+                  "axis": wrapped_labels(means["label"], label_width)},
             # The scale starts at 1, the bottom of the answer scale: a bar from 0 would start left of the axis.
             "x": {"field": "value", "type": "quantitative",
                   "title": translate("Mean (1 = not important, 5 = very important)"), "scale": {"domain": [1, 5]}},
@@ -172,10 +222,12 @@ def education_comparison(education: pd.DataFrame, source: str, title: str | None
         "height": 180,
         "mark": "bar",
         "encoding": {
-            "y": {"field": "education", "type": "nominal", "title": None, "sort": None},
+            "y": {"field": "education", "type": "nominal", "title": None, "sort": None,
+                  "axis": wrapped_labels(long["education"].unique(), WIDTH * LABEL_SHARE)},
             "yOffset": {"field": "group"},
             "x": {"field": "percent", "type": "quantitative", "title": translate("Percent of the group")},
-            "color": {"field": "group", "type": "nominal", "title": None},
+            "color": {"field": "group", "type": "nominal", "title": None,
+                      "legend": wrapped_labels(long["group"].unique(), LEGEND_LABEL_WIDTH)},
             "tooltip": _titled([{"field": "group"}, {"field": "education"}, {"field": "percent_text"}],
                                translate, {"group": translate("Group"), "education": translate("Education"),
                                            "percent_text": translate("Percent of the group")}),
@@ -200,7 +252,8 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
     spec = _base(title or translate("Projections of the diaspora per host, with their ranges"), source, translate)
     spec.pop("width")
     persons = translate("Persons")
-    color = {"field": "scenario", "type": "nominal", "title": translate("Scenario")}
+    color = {"field": "scenario", "type": "nominal", "title": translate("Scenario"),
+             "legend": wrapped_labels(table["scenario"].unique(), LEGEND_LABEL_WIDTH)}
     spec.update({
         "data": {"values": _records(table)},
         "facet": {"field": "country", "type": "nominal", "title": None, "sort": list(dict.fromkeys(table["country"]))},
@@ -249,7 +302,8 @@ def claims_by_status(claims: pd.DataFrame, source: str, title: str | None = None
             "x": {"field": "claims", "type": "quantitative", "stack": "zero", "title": translate("Number of claims"),
                   "axis": {"tickMinStep": 1, "format": "d"}},
             "color": {"field": "status", "type": "nominal", "title": translate("Status"),
-                      "scale": {"domain": domain, "range": ["#116b2c", "#b3261e", "#8a5a00"]}},
+                      "scale": {"domain": domain, "range": ["#116b2c", "#b3261e", "#8a5a00"]},
+                      "legend": wrapped_labels(domain, LEGEND_LABEL_WIDTH)},
             "tooltip": _titled([{"field": "section"}, {"field": "status"}, {"field": "claims"}], translate,
                                {"section": translate("Section"), "status": translate("Status"),
                                 "claims": translate("Number of claims")}),
@@ -277,8 +331,10 @@ def definition_counts(definitions: pd.DataFrame, source: str, title: str | None 
             "y": {"field": "country", "type": "nominal", "title": None,
                   "sort": list(dict.fromkeys(table["country"]))},
             "x": {"field": "count", "type": "quantitative", "scale": {"type": "log"}, "title": translate("Persons")},
-            "color": {"field": "label", "type": "nominal", "title": translate("Definition")},
-            "shape": {"field": "label", "type": "nominal", "title": translate("Definition")},
+            "color": {"field": "label", "type": "nominal", "title": translate("Definition"),
+                      "legend": wrapped_labels(table["label"].unique(), LEGEND_LABEL_WIDTH)},
+            "shape": {"field": "label", "type": "nominal", "title": translate("Definition"),
+                      "legend": wrapped_labels(table["label"].unique(), LEGEND_LABEL_WIDTH)},
             "tooltip": _titled([{"field": "country"}, {"field": "label"}, {"field": "count_text"},
                                 {"field": "year"}], translate,
                                {"country": translate("Country"), "label": translate("Definition"),
@@ -311,10 +367,12 @@ def institution_supports(institutions: pd.DataFrame, source: str, title: str | N
         "encoding": {
             "y": {"field": "country", "type": "nominal", "title": None,
                   "sort": list(dict.fromkeys(long["country"]))},
+            # Each support's label fits its column: the chart's width shared by the supports.
             "x": {"field": "support", "type": "nominal", "title": None, "sort": list(supports.values()),
-                  "axis": {"labelAngle": 0, "labelLimit": 90}},
+                  "axis": {"labelAngle": 0, **wrapped_labels(supports.values(), WIDTH / len(supports) - 8)}},
             "color": {"field": "state", "type": "nominal", "title": None,
-                      "scale": {"domain": domain, "range": ["#116b2c", "#b3261e", "#c4c9d0"]}},
+                      "scale": {"domain": domain, "range": ["#116b2c", "#b3261e", "#c4c9d0"]},
+                      "legend": wrapped_labels(domain, LEGEND_LABEL_WIDTH)},
             "tooltip": _titled([{"field": "country"}, {"field": "support"}, {"field": "state"}], translate,
                                {"country": translate("Country"), "support": translate("Supports present"),
                                 "state": translate("Status")}),

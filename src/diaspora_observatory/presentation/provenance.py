@@ -31,6 +31,8 @@ SOURCE_HEADINGS = {
     "derived": N_("Computed from"),
     "inferred": N_("Source (attribution inferred)"),
 }
+# Words an analysis writes inside a formula (analysis/repatriation.py), translated as one phrase.
+FORMULA_PHRASES = {"the sum of its group": N_("the sum of its group")}
 TERM = re.compile(r"[a-z_]+")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -82,15 +84,16 @@ def provenance_text(text: str, translate: Translate = str, column_title: Callabl
         for item in _split_top(items, ","):
             column, _, formula = item.partition("(")
             title = column_title(column.strip())
-            named.append(f"{title} ({_formula(formula.removesuffix(')'), term_label, language)})" if formula
+            named.append(f"{title} ({_formula(formula.removesuffix(')'), term_label, language, translate)})" if formula
                          else title)
         written.append(f"{translate(KIND_WORDS[kind.strip()])}: {'; '.join(named)}")
     return ". ".join(written)
 
 
-def _formula(formula: str, term_label: Callable[[str], str], language: str) -> str:
-    """A formula as a reader reads it: the data's codes by their labels (total, titular…), numbers in the
-    reader's signs, and the signs of arithmetic for ``-`` and ``*``."""
+def _formula(formula: str, term_label: Callable[[str], str], language: str, translate: Translate = str) -> str:
+    """A formula as a reader reads it: the data's codes by their labels (total, titular…), an analysis's
+    phrases (``FORMULA_PHRASES``) translated, numbers in the reader's signs, and the signs of arithmetic
+    for ``-`` and ``*``."""
     from diaspora_observatory.presentation.numbers import format_value
 
     def number(match: re.Match) -> str:
@@ -98,5 +101,7 @@ def _formula(formula: str, term_label: Callable[[str], str], language: str) -> s
         return format_value(float(match.group(0)), "plain", language, decimals=decimals)
 
     formula = NUMBER.sub(number, formula)
-    formula = TERM.sub(lambda match: term_label(match.group(0)), formula)
+    pieces = re.split(f"({'|'.join(map(re.escape, FORMULA_PHRASES))})", formula)
+    formula = "".join(translate(FORMULA_PHRASES[piece]) if piece in FORMULA_PHRASES
+                      else TERM.sub(lambda match: term_label(match.group(0)), piece) for piece in pieces)
     return formula.replace(" - ", " − ").replace(" * ", " × ")

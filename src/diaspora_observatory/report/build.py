@@ -18,8 +18,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from diaspora_observatory import __version__
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts.render import to_svg
-from diaspora_observatory.report.cells import table_view
-from diaspora_observatory.report.columns import header
+from diaspora_observatory.presentation.columns import column_label
+from diaspora_observatory.report.cells import cell_html, table_view
 from diaspora_observatory.report.findings import findings
 from diaspora_observatory.report.pdf import find_chromium, heading_pages, print_pdf
 from diaspora_observatory.report.sections import APPENDIX_COLUMNS, PARTS, TABLE_TITLES, Section, build_sections
@@ -45,6 +45,7 @@ def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
     sections = build_sections(case, language)
     written: list[Path] = []
     svgs: dict[str, str] = {}
+    figure_sources: dict[str, str] = {}
     for section in sections:
         for name, frame in section.tables.items():
             path = out_dir / "tables" / f"{name}.csv"
@@ -52,9 +53,13 @@ def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
             written.append(path)
         for figure in section.figures:
             progress(f"drawing figure {figure.name}")
-            svgs[figure.name] = to_svg(on_paper(figure.spec))
             path = out_dir / "figures" / f"{figure.name}.svg"
-            path.write_text(svgs[figure.name], encoding="utf-8")
+            path.write_text(to_svg(on_paper(figure.spec)), encoding="utf-8")
+            # In the report the figure's source line is its caption, where the sources' English names can
+            # be marked as such (an SVG text cannot say which of its words are English); the SVG file
+            # keeps it in its subtitle, to stand on its own.
+            inline, figure_sources[figure.name] = without_subtitle(figure.spec)
+            svgs[figure.name] = to_svg(inline)
             written.append(path)
     claims = next((s.tables["claims"] for s in sections if s.id == "claims"), None)
     if claims is not None:
@@ -62,6 +67,7 @@ def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
         claims_path.write_text(json.dumps(records(claims), indent=2, ensure_ascii=False), encoding="utf-8")
         written.append(claims_path)
     context = _context(case, sections, svgs, writer)
+    context["figure_sources"] = figure_sources
     progress("writing report.html and report.md")
     environment = _environment()
     html_path = out_dir / "report.html"
@@ -95,6 +101,14 @@ def on_paper(spec: dict) -> dict:
     return {**spec, "title": {**title, "subtitle": lines}}
 
 
+def without_subtitle(spec: dict) -> tuple[dict, str]:
+    """``spec`` without its title's subtitle (the "Source: …" line), and that subtitle."""
+    title = spec.get("title")
+    if not isinstance(title, dict) or not isinstance(title.get("subtitle"), str):
+        return spec, ""
+    return {**spec, "title": {key: value for key, value in title.items() if key != "subtitle"}}, title["subtitle"]
+
+
 def _context(case: Case, sections: list[Section], svgs: dict[str, str], writer: Writer) -> dict:
     _ = writer._
     used = set().union(*(s.source_ids for s in sections)) if sections else set()
@@ -104,8 +118,10 @@ def _context(case: Case, sections: list[Section], svgs: dict[str, str], writer: 
         for name, frame in section.tables.items():
             title = _(TABLE_TITLES[name]) if name in TABLE_TITLES else name
             columns = APPENDIX_COLUMNS.get(name)
-            left_out = [header(column, _) for column in frame.columns if columns and column not in columns]
-            appendix.append({"heading": f"A.{len(appendix) + 1}. {title}", "name": name, "rows": len(frame),
+            left_out = [column_label(column, _) for column in frame.columns if columns and column not in columns]
+            # The appendix's letter is the language's own (Cyrillic А in Russian and Kazakh, as GOST 7.32 has it).
+            heading = _("A.{number}. {title}").format(number=len(appendix) + 1, title=title)
+            appendix.append({"heading": heading, "name": name, "rows": len(frame),
                              "view": table_view(name, frame, columns, writer, appendix=True), "left_out": left_out})
     return {
         "case": case, "title": case.title_in(writer.language), "lang": writer.language, "_": _,
@@ -114,7 +130,8 @@ def _context(case: Case, sections: list[Section], svgs: dict[str, str], writer: 
         "compact": {section.id: table_view(section.compact.name, section.compact.frame, section.compact.columns,
                                            writer)
                     for section in sections if section.compact is not None},
-        "appendix": appendix, "source_line": writer.source_line,
+        "appendix": appendix, "source_line": writer.source_line, "marked": writer.marked,
+        "cell_html": lambda item: cell_html(item, writer.marked),
         "sources": [case.sources[s] for s in sorted(used) if s in case.sources],
         "origin": writer.origin, "pages": {},
     }

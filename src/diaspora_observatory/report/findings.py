@@ -14,6 +14,7 @@ import pandas as pd
 
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.presentation.cells import cell_text
+from diaspora_observatory.presentation.claims import computed_text
 from diaspora_observatory.presentation.numbers import figure_text, format_percent
 from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
 from diaspora_observatory.report import narrative
@@ -96,7 +97,8 @@ def findings(case: Case, sections: list[Section], writer: Writer) -> Findings:
 
 def _readable(column: str, row: dict, writer: Writer) -> str | None:
     """A claim's reported or computed value in the report's language: a number written by the presentation
-    layer or a code by its label; None for a sentence the checker wrote in English (the appendix has it)."""
+    layer, a code by its label, the checker's words in the reader's (``presentation.claims``); None for a
+    text of no known form (the appendix has it)."""
     value = row[column]
     text = cell_text(column, value, writer.language, row) or "–"
     if row.get("unit") in ("order", "country") and text != "–":  # countries, ranked when joined by "+"
@@ -113,6 +115,9 @@ def _readable(column: str, row: dict, writer: Writer) -> str | None:
     label = writer.label(column, text)
     if writer.language == "en" or label != text or text == "–":
         return label
+    written = computed_text(str(value), writer.claim_reader)  # the checker's own words, in the reader's
+    if written is not None:
+        return written
     try:
         float(str(value))
     except ValueError:

@@ -2,8 +2,9 @@
 
 The report is an adapter beside the web app and may not use it (ARCHITECTURE.md, "The map"), so it keeps
 its own catalogs, read the same way (Babel, compiled in memory). The chart texts of ``charts/specs.py``
-and the column headers it shares with the web pages have the same message ids and the same translations
-in both catalogs; ``tests/report/test_report_catalogs.py`` fails when they drift apart.
+and the presentation layer's texts (the column titles of ``presentation/columns.py``…), which both show,
+have the same message ids and the same translations in both catalogs; ``tests/report/test_report_catalogs.py``
+fails when they drift apart.
 """
 
 from __future__ import annotations

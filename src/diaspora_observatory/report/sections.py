@@ -287,6 +287,10 @@ TABLE_TITLES = {
     "projections": N_("Scenario paths per host"),
     "projection-parameters": N_("Base counts and parameters of each scenario"),
     "flow-forecast": N_("Forecasts of the yearly flows"), "claims": N_("The study's numbers, recomputed"),
+    # the documents extension's tables (documents/report.py)
+    "reference-coding": N_("The study's coding of the documents"),
+    "document-coverage": N_("Themes each coded document covers"), "document-gaps": N_("Gaps the coding finds"),
+    "coder-agreement": N_("Agreement between coders"), "press-themes": N_("Press themes over time"),
 }
 # The appendix shows every row of every table; of these tables, only the columns a reader compares (the
 # projections' bases and parameters are the next table; a claim's method, comparator and tolerance are in

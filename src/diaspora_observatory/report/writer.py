@@ -7,13 +7,18 @@ the report adds no formatting of its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from markupsafe import Markup, escape
 
 from diaspora_observatory.case.labels import ValueLabels, value_labels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.presentation.citations import source_label
+from diaspora_observatory.presentation.claims import Reader
 from diaspora_observatory.presentation.kinds import COUNT, PEOPLE, PERCENT, YEAR
 from diaspora_observatory.presentation.numbers import (
     format_percent,
@@ -22,6 +27,8 @@ from diaspora_observatory.presentation.numbers import (
     p_value_phrase,
 )
 from diaspora_observatory.report.i18n import translator
+
+IDENTIFIER = r"(?:tables|figures)/[\w.-]*|[a-z0-9]+(?:[-_][a-z0-9]+)+"
 
 
 @dataclass
@@ -43,6 +50,11 @@ class Writer:
     @property
     def origin(self) -> str:
         return self.country(self.case.origin)
+
+    @property
+    def claim_reader(self) -> Reader:
+        """What the claim checker's own words are rewritten with (``presentation.claims``)."""
+        return Reader(self._, self.language, self.country)
 
     def people(self, value: object) -> str:
         return format_value(value, PEOPLE, self.language)
@@ -88,6 +100,34 @@ class Writer:
         label = self.sources(source_ids)
         return (self._("Source: {source}").format(source=label) if label
                 else self._("Source: the case's own data (no source named)"))
+
+    @cached_property
+    def _marks(self) -> re.Pattern[str]:
+        """The case's English names (its sources' authors, titles and publishers), longest first, and any
+        identifier or file name, as one pattern. An identifier is a hyphenated or underscored code
+        (``bns-2024a``, ``tjk-share-of-total``, a scenario's ``recent-migration`` inside a label), which
+        no sentence of the report's language holds; an id that is a plain word (the source ``study``) is
+        left alone, since it reads as the word."""
+        names = {str(source.get(key)) for source in self.case.sources.values()
+                 for key in ("author", "title", "publisher") if source.get(key)}
+        alternatives = "|".join([*(re.escape(name) for name in sorted(names, key=len, reverse=True)), IDENTIFIER])
+        return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+    def marked(self, text: object) -> Markup:
+        """``text`` as HTML with, in a report of another language than English, the case's English names
+        marked ``lang="en"`` (a source named in a sentence of the report's language) and identifiers and
+        file names ``translate="no"``."""
+        text = str(text)
+        if self.language == "en":  # every word of an English report is English: nothing to mark
+            return escape(text)
+        pieces, last = [], 0
+        for match in self._marks.finditer(text):
+            found = match.group(0)
+            attribute = 'translate="no"' if re.fullmatch(IDENTIFIER, found) else 'lang="en"'
+            pieces += [escape(text[last:match.start()]), Markup(f"<span {attribute}>{escape(found)}</span>")]
+            last = match.end()
+        pieces.append(escape(text[last:]))
+        return Markup("").join(pieces)
 
     def quoted(self, text: str) -> str:
         """A name or a short text inside the language's quotation marks."""

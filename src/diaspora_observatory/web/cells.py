@@ -10,9 +10,9 @@ from markupsafe import Markup, escape
 from diaspora_observatory.case.labels import ValueLabels
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, cell_text, is_number, yes_no
+from diaspora_observatory.presentation.columns import column_label
 from diaspora_observatory.presentation.kinds import UNIT_COLUMNS
 from diaspora_observatory.presentation.provenance import provenance_text
-from diaspora_observatory.web.columns import column_label
 
 COUNTRY_COLUMNS = {"country", "partner", "largest_host", "destination", "largest_destination"}
 STATUS_COLUMNS = {"status", "severity"}
