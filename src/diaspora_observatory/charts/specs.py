@@ -159,9 +159,16 @@ def education_comparison(education: pd.DataFrame, source: str, title: str | None
                          language: str = "en") -> dict:
     """Grouped bars of the education shares of repatriates and emigrants; unreported levels are absent.
     Levels keep the table's order (highest first) and are named by ``labels`` when given."""
-    long = education.melt(id_vars=["education"], value_vars=["kandas_share_pct", "emigrants_share_pct"],
-                          var_name="group", value_name="percent").dropna(subset=["percent"])
-    long = _written(long, {"percent": "emigrants_share_pct"}, language)
+    from diaspora_observatory.presentation.cells import cell_text
+
+    digits = education["significant_digits"] if "significant_digits" in education.columns else ""
+    long = education.assign(significant_digits=digits).melt(
+        id_vars=["education", "significant_digits"], value_vars=["kandas_share_pct", "emigrants_share_pct"],
+        var_name="group", value_name="percent").dropna(subset=["percent"])
+    # Each share as the table writes it: the digits its own row declares (analysis.precision).
+    long["percent_text"] = [cell_text(group, value, language, {"significant_digits": found})
+                            for group, value, found in zip(long["group"], long["percent"], long["significant_digits"])]
+    long = long.drop(columns="significant_digits")
     if labels is not None:
         long["education"] = long["education"].map(lambda code: labels("education", code))
     long["group"] = long["group"].map({"kandas_share_pct": translate("repatriates (kandas)"),
