@@ -40,6 +40,7 @@ def demography(demo: pd.DataFrame, summary: dict, writer: Writer) -> tuple[str, 
     low_share = writer.percent(low["diaspora_share_of_total_pct"], _digits(low, "diaspora_share_of_total_pct"))
     high_share = writer.percent(high["diaspora_share_of_total_pct"], _digits(high, "diaspora_share_of_total_pct"))
     others = demo["diaspora_share_of_others_pct"].dropna()
+    by_others = demo.dropna(subset=["diaspora_share_of_others_pct"]).sort_values("diaspora_share_of_others_pct")
     if others.empty:  # a case whose sources give no titular nation (a birthplace count) has no such share
         details = [_("As a share of the host's whole population the diaspora ranges from {low_share} in "
                      "{low_country} to {high_share} in {high_country}.").format(
@@ -51,10 +52,8 @@ def demography(demo: pd.DataFrame, summary: dict, writer: Writer) -> tuple[str, 
                      "from {low_others} to {high_others}.").format(
             low_share=low_share, low_country=writer.country(low["country"]), high_share=high_share,
             high_country=writer.country(high["country"]),
-            low_others=writer.percent(others.min(),
-                                      _digits(demo.loc[others.idxmin()], "diaspora_share_of_others_pct")),
-            high_others=writer.percent(others.max(),
-                                       _digits(demo.loc[others.idxmax()], "diaspora_share_of_others_pct")))]
+            low_others=writer.percent(others.min(), _digits(by_others.iloc[0], "diaspora_share_of_others_pct")),
+            high_others=writer.percent(others.max(), _digits(by_others.iloc[-1], "diaspora_share_of_others_pct")))]
     if _has(summary.get("share_of_world_diaspora_low_pct")):
         details.append(_("Against the world estimate of {world} members abroad they are {share} of the diaspora "
                          "abroad: a range, because the estimate is one.").format(
