@@ -5,9 +5,11 @@ the dict with the vega bundle shipped by ``vl-convert-python``; reports turn it 
 the same spec, so the two outputs cannot drift apart.
 
 Every function takes an optional ``translate`` callable (a gettext ``_``; default: none, English as
-written) applied to the texts a reader sees: titles, axis and legend titles, the "Source:" line and the
-category labels. Data field names stay as they are. The web app's message extractor reads the
-``translate("...")`` calls below, so each text passed to it must be a literal.
+written) applied to the texts a reader sees: titles, axis and legend titles, the source line ("Source:", or
+"Computed from:" for a chart of computed values) and the category labels. Data field names stay as they
+are. The web app's message extractor reads the ``translate("...")`` calls below, so each text passed to it
+must be a literal. A ``language`` puts the reader's number locale in the spec (``chart_config``): axis
+ticks and legends then group digits and write decimals as the tables do.
 """
 
 from __future__ import annotations
@@ -51,10 +53,27 @@ def _titled(tooltip: list[dict], translate: Translate, titles: dict[str, str]) -
     return [{**entry, "title": titles[entry["field"]]} for entry in tooltip]
 
 
-def _base(title: str, source: str, translate: Translate) -> dict:
-    subtitle = translate("Source: {source}").format(source=source)
+def chart_config(language: str = "en") -> dict:
+    """The config every chart shares: its font, no frame, and the reader's number locale, so that axis
+    ticks and legends group digits and write decimals as the tables do (``presentation.numbers``)."""
+    from diaspora_observatory.presentation.numbers import chart_number_locale
+
+    return {"font": "sans-serif", "view": {"stroke": None}, "locale": {"number": chart_number_locale(language)}}
+
+
+def _source_line(source: str, translate: Translate, kind: str) -> str:
+    """The chart's source line, headed by what it draws (``analysis.provenance``; the same headings as
+    ``presentation.provenance.SOURCE_HEADINGS``): a figure the observatory computes, such as a share, is
+    credited as computed from its inputs' sources, never as a source's own."""
+    if kind == "derived":
+        return translate("Computed from: {source}").format(source=source)
+    return translate("Source: {source}").format(source=source)
+
+
+def _base(title: str, source: str, translate: Translate, language: str = "en", kind: str = "reported") -> dict:
+    subtitle = _source_line(source, translate, kind)
     return {"$schema": SCHEMA, "title": {"text": title, "subtitle": subtitle, "anchor": "start"},
-            "width": WIDTH, "config": {"font": "sans-serif", "view": {"stroke": None}}}
+            "width": WIDTH, "config": chart_config(language)}
 
 
 def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
@@ -66,7 +85,7 @@ def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
                    "net": translate("net")}
     long = _written(long, {"persons": "immigration"}, language)
     long["flow"] = long["flow"].map(flow_labels)
-    spec = _base(title or translate("Migration flows with Kazakhstan"), source, translate)
+    spec = _base(title or translate("Migration flows with Kazakhstan"), source, translate, language)
     spec.pop("width")
     spec.update({
         "data": {"values": _records(long)},
@@ -111,7 +130,8 @@ def diaspora_shares(demography: pd.DataFrame, source: str, title: str | None = N
     long = long.drop(columns="significant_digits")
     long["measure"] = long["measure"].map({"diaspora_share_of_total_pct": translate("share of total population"),
                                            "diaspora_share_of_others_pct": translate("share of other groups")})
-    spec = _base(title or translate("Kazakhs in each host country"), source, translate)
+    # the bars are shares computed from the counts (demography.SHARE_COLUMNS), not figures of the sources
+    spec = _base(title or translate("Kazakhs in each host country"), source, translate, language, "derived")
     spec.update({
         "data": {"values": _records(long)},
         "height": 200,
@@ -136,7 +156,7 @@ def survey_items(survey: pd.DataFrame, source: str, title: str | None = None,
     """Bars of the Likert item means on the 1-5 scale."""
     means = survey[survey["statistic"] == "mean"][["item_id", "label", "statistic", "value"]]
     means = _written(means, {"value": "value"}, language).drop(columns="statistic")
-    spec = _base(title or translate("Importance of identity elements (1-5)"), source, translate)
+    spec = _base(title or translate("Importance of identity elements (1-5)"), source, translate, language)
     spec.update({
         "data": {"values": _records(means)},
         "height": 160,
@@ -173,7 +193,8 @@ def education_comparison(education: pd.DataFrame, source: str, title: str | None
         long["education"] = long["education"].map(lambda code: labels("education", code))
     long["group"] = long["group"].map({"kandas_share_pct": translate("repatriates (kandas)"),
                                        "emigrants_share_pct": translate("emigrants 2023")})
-    spec = _base(title or translate("Repatriates (kandas) and emigrants by education"), source, translate)
+    spec = _base(title or translate("Repatriates (kandas) and emigrants by education"), source, translate,
+                 language)
     spec.update({
         "data": {"values": _records(long)},
         "height": 180,
@@ -204,7 +225,8 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
         table["country"] = [names(code) for code in table["country"]]
     if labels is not None:
         table["scenario"] = table["scenario"].map(lambda code: labels("scenario", code))
-    spec = _base(title or translate("Projections of the diaspora per host, with their ranges"), source, translate)
+    spec = _base(title or translate("Projections of the diaspora per host, with their ranges"), source, translate,
+                 language)
     spec.pop("width")
     persons = translate("Persons")
     color = {"field": "scenario", "type": "nominal", "title": translate("Scenario")}
@@ -237,7 +259,7 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
 
 
 def claims_by_status(claims: pd.DataFrame, source: str, title: str | None = None,
-                     translate: Translate = _identity, labels: Labels | None = None) -> dict:
+                     translate: Translate = _identity, labels: Labels | None = None, language: str = "en") -> dict:
     """Stacked bars: per section of the study, how many of its numeric claims the data confirm, contradict
     or cannot check. Statuses keep one colour each on every page (green, red, amber as in the table)."""
     counts = claims.groupby(["section", "status"], sort=False).size().reset_index(name="claims")
@@ -245,7 +267,7 @@ def claims_by_status(claims: pd.DataFrame, source: str, title: str | None = None
     if labels is not None:
         counts["status"] = counts["status"].map(lambda code: labels("status", code))
     domain = [labels("status", code) if labels is not None else code for code in statuses]
-    spec = _base(title or translate("The study's claims by section and status"), source, translate)
+    spec = _base(title or translate("The study's claims by section and status"), source, translate, language)
     spec.update({
         "data": {"values": _records(counts)},
         "height": {"step": 22},
@@ -275,7 +297,7 @@ def definition_counts(definitions: pd.DataFrame, source: str, title: str | None 
     table = _written(table[table["count"] > 0], {"count": "count"}, language)
     if names is not None:
         table["country"] = [names(code) for code in table["country"]]
-    spec = _base(title or translate("Each host under each definition"), source, translate)
+    spec = _base(title or translate("Each host under each definition"), source, translate, language)
     spec.update({
         "data": {"values": _records(table)},
         "height": {"step": 28},
@@ -297,7 +319,7 @@ def definition_counts(definitions: pd.DataFrame, source: str, title: str | None 
 
 def institution_supports(institutions: pd.DataFrame, source: str, title: str | None = None,
                          translate: Translate = _identity, names: Callable[[str], str] | None = None,
-                         labels: Labels | None = None) -> dict:
+                         labels: Labels | None = None, language: str = "en") -> dict:
     """A grid of hosts by the four supports of identity, each cell coloured by its state (present, absent,
     not reported): which supports a host has is read at a glance, and a gap in the sources shows as one."""
     supports = {"support_schooling": translate("Schooling"), "support_higher_education": translate("Higher education"),
@@ -310,7 +332,7 @@ def institution_supports(institutions: pd.DataFrame, source: str, title: str | N
     if names is not None:
         long["country"] = [names(code) for code in long["country"]]
     domain = [labels("support_schooling", code) if labels is not None else code for code in states]
-    spec = _base(title or translate("Supports of identity per host"), source, translate)
+    spec = _base(title or translate("Supports of identity per host"), source, translate, language)
     spec.update({
         "data": {"values": _records(long)},
         "height": {"step": 30},

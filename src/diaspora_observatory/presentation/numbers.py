@@ -178,6 +178,29 @@ def format_range(low: object, high: object, kind: str = PLAIN, language: str = "
     return f"{first} – {second}" if negative else f"{first}–{second}"
 
 
+@lru_cache(maxsize=8)
+def _chart_locale(language: str) -> tuple[tuple[str, object], ...]:
+    from babel import Locale
+
+    locale = Locale.parse(language)
+    symbols = locale.number_symbols["latn"]
+    grouping = locale.decimal_formats[None].grouping[0]
+    return (("decimal", symbols["decimal"]), ("thousands", symbols["group"]), ("grouping", [grouping]),
+            ("minus", symbols["minusSign"]), ("currency", ["", ""]))
+
+
+def chart_number_locale(language: str = "en") -> dict:
+    """The number locale a Vega chart draws its axis ticks and legends with (d3-format's: decimal sign,
+    group separator and size, minus sign), from the same CLDR symbols as ``format_value``, so that an axis
+    reads ``1 000 000`` and ``0,5`` on a Russian page as its table does, not ``1,000,000``. Charts carry it
+    in their spec (``config.locale.number``), which the browser and vl-convert both honour.
+
+    >>> chart_number_locale("ru")["thousands"], chart_number_locale("ru")["decimal"], chart_number_locale()["thousands"]
+    ('\xa0', ',', ',')
+    """
+    return {key: list(value) if isinstance(value, list) else value for key, value in _chart_locale(language)}
+
+
 UNIT_KINDS = {"persons": PEOPLE, "people": PEOPLE, "count": COUNT, "year": YEAR}
 
 
