@@ -26,7 +26,7 @@ import numbers
 import re
 from functools import lru_cache
 
-from diaspora_observatory.analysis.precision import read_digits
+from diaspora_observatory.analysis.precision import decimals_for, read_digits
 from diaspora_observatory.presentation.kinds import (
     COUNT,
     LEVEL,
@@ -54,16 +54,9 @@ def _is_missing(value: object) -> bool:
 
 
 def _decimals(value: float, significant: int = SIGNIFICANT_DIGITS) -> int:
-    """Decimals that leave ``significant`` digits, never cutting into the whole part. A value that the
-    rounding carries to the next power of ten (99.9997 to three digits) is counted at that power: ``100``,
-    not ``100.0``, which would claim a fourth digit."""
-    if value == 0 or not math.isfinite(value):
-        return 0
-    decimals = min(max(0, significant - 1 - math.floor(math.log10(abs(value)))), 6)
-    rounded = round(value, decimals)
-    if rounded != 0 and math.floor(math.log10(abs(rounded))) > math.floor(math.log10(abs(value))):
-        decimals = min(max(0, significant - 1 - math.floor(math.log10(abs(rounded)))), 6)
-    return decimals
+    """Decimals that leave ``significant`` digits (``analysis.precision.decimals_for``: never cutting into
+    the whole part, and 99.9997 to three digits is ``100``, not ``100.0``)."""
+    return decimals_for(value, significant)
 
 
 def _decimal(value: float, decimals: int, language: str, *, keep_zeros: bool = True) -> str:
