@@ -29,3 +29,16 @@ KEY_FIGURE_LABELS = {
 OBSERVATORY_NOTES = (
     N_("The study gives no year or period for this count; none is shown."),
 )
+# The label beside a note of the data on a page in another language than the data's (``{language}``: its name).
+NOTE_LANGUAGE = N_("(note in the data's own language: {language})")
+
+
+def language_name(code: str, language: str) -> str:
+    """``en`` named in the reader's ``language`` (CLDR: ``английский``, ``ағылшын тілі``); the code itself
+    when CLDR does not know it."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(code).get_display_name(language) or code
+    except (UnknownLocaleError, ValueError):
+        return code

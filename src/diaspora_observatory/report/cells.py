@@ -14,13 +14,14 @@ import pandas as pd
 from diaspora_observatory.analysis.flows import ALL_PARTNERS
 from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, cell_text, is_number
 from diaspora_observatory.presentation.numbers import MISSING
-from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
+from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS, NOTE_LANGUAGE, language_name
 from diaspora_observatory.report.columns import HEADERS, header
 from diaspora_observatory.report.writer import Writer
 from diaspora_observatory.tabular import records
 
 COUNTRY_COLUMNS = {"country", "partner", "largest_host", "destination", "largest_destination"}
 STATUS_COLUMNS = {"status", "severity", "within_tolerance"}
+DATA_TEXT_COLUMNS = {"note"}  # the case's own free texts, in its text language (Case.text_language)
 LONG_TEXT = 60  # characters: such a cell gets the room of a note
 # A table this wide and this short reads better turned on its side: a row per column.
 TRANSPOSE_COLUMNS, TRANSPOSE_ROWS = 9, 6
@@ -36,6 +37,9 @@ class Cell:
     text: str
     css: str = ""
     code: str = ""  # the machine value behind a name or a label, shown on hover and kept for readers of the HTML
+    # A note of the data in another language than the report's: its language (``lang``) and a label naming it.
+    lang: str = ""
+    label: str = ""
 
 
 @dataclass
@@ -47,6 +51,8 @@ class TableView:
     transposed: bool = False
     constants: list[tuple[str, str]] = field(default_factory=list)  # (header, value) the same in every row
     footnotes: list[tuple[str, str, str]] = field(default_factory=list)  # (mark, header, text) of repeated texts
+    # mark -> (language, label) of a footnote that is a note of the data in another language than the report's
+    footnote_languages: dict[str, tuple[str, str]] = field(default_factory=dict)
     two_columns: bool = False
     # A transposed table's header cells name rows of the original table: the machine value behind each
     # (a country code), kept in ``data-code`` for readers of the HTML.
@@ -62,6 +68,8 @@ def cell(column: str, value: object, row: dict, writer: Writer) -> Cell:
     if is_number(value):
         return Cell(text, "num")
     value = str(value)
+    if column in DATA_TEXT_COLUMNS:
+        return note_cell(value, writer)
     if column in COUNTRY_COLUMNS and value == ALL_PARTNERS:
         return Cell(writer._("All partners"), "country", value)
     if (column in COUNTRY_COLUMNS or column == "value") and len(value) == 3 and value.isupper() \
@@ -80,6 +88,19 @@ def cell(column: str, value: object, row: dict, writer: Writer) -> Cell:
     return Cell(shown, css, value if shown != value else "")
 
 
+def note_cell(note: str, writer: Writer) -> Cell:
+    """A note as the web page writes it (``web.cells.data_text``): a fixed text of the observatory in the
+    report's language, the data's own as written, marked with its language and a label when it differs."""
+    css = "long" if len(note) > LONG_TEXT else ""
+    if note.strip() and writer._(note) != note:
+        return Cell(writer._(note), css)
+    text_language = writer.case.text_language
+    if not note.strip() or text_language == writer.language:
+        return Cell(note, css)
+    return Cell(note, css, lang=text_language,
+                label=writer._(NOTE_LANGUAGE).format(language=language_name(text_language, writer.language)))
+
+
 def table_view(name: str, frame: pd.DataFrame, columns: list[str] | None, writer: Writer, *,
                appendix: bool = False) -> TableView:
     """``frame``'s ``columns`` (all by default) as the reader sees them. In the ``appendix`` a column
@@ -94,11 +115,14 @@ def table_view(name: str, frame: pd.DataFrame, columns: list[str] | None, writer
     if appendix and len(rows) > 2:
         for column in list(wanted):
             values = {str(row[column]) for row in rows}
-            if len(values) == 1 and rows[0][column] is not None:
+            # a note marked with the data's language stays in its cells, where it carries the mark
+            if len(values) == 1 and rows[0][column] is not None and not cell(column, rows[0][column], rows[0],
+                                                                             writer).lang:
                 constants.append((header(column, writer._), cell(column, rows[0][column], rows[0], writer).text))
                 wanted.remove(column)
     cells = [[cell(column, row[column], row, writer) for column in wanted] for row in rows]
     footnotes: list[tuple[str, str, str]] = []
+    footnote_languages: dict[str, tuple[str, str]] = {}
     if appendix:
         for index, column in enumerate(wanted):
             texts = [row[index].text for row in cells if row[index].css != "missing"]
@@ -110,11 +134,15 @@ def table_view(name: str, frame: pd.DataFrame, columns: list[str] | None, writer
                 for text in distinct:
                     marks[text] = f"[{len(footnotes) + 1}]"
                     footnotes.append((marks[text], header(column, writer._), text))
+                    marked = next(row[index] for row in cells if row[index].text == text)
+                    if marked.lang:  # the footnote carries the note's language as its cell did
+                        footnote_languages[marks[text]] = (marked.lang, marked.label)
                 for row in cells:
                     if row[index].css != "missing":
                         row[index] = Cell(marks[row[index].text], "mark")
     headers = [header(column, writer._) for column in wanted]
     view = TableView(name, wanted, headers, cells, constants=constants, footnotes=footnotes,
+                     footnote_languages=footnote_languages,
                      two_columns=appendix and len(wanted) <= TWO_COLUMNS and len(rows) > TWO_COLUMN_ROWS)
     if appendix and len(wanted) > TRANSPOSE_COLUMNS and len(rows) <= TRANSPOSE_ROWS:
         # The first column names the rows (a host, a partner): it becomes the header row.
@@ -122,5 +150,6 @@ def table_view(name: str, frame: pd.DataFrame, columns: list[str] | None, writer
         view = TableView(name, wanted, [headers[0]] + [item.text for item in names],
                          [[Cell(headers[index], "rowhead", wanted[index])] + [row[index] for row in cells]
                           for index in range(1, len(wanted))], transposed=True, constants=constants,
-                         footnotes=footnotes, header_codes=[wanted[0]] + [item.code or item.text for item in names])
+                         footnotes=footnotes, footnote_languages=footnote_languages,
+                         header_codes=[wanted[0]] + [item.code or item.text for item in names])
     return view

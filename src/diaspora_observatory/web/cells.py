@@ -12,25 +12,13 @@ from diaspora_observatory.countries import country_name
 from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, cell_text, is_number, yes_no
 from diaspora_observatory.presentation.kinds import UNIT_COLUMNS
 from diaspora_observatory.presentation.provenance import provenance_text
-from diaspora_observatory.presentation.texts import N_
+from diaspora_observatory.presentation.texts import NOTE_LANGUAGE, language_name
 from diaspora_observatory.web.columns import column_label
 
 COUNTRY_COLUMNS = {"country", "partner", "largest_host", "destination", "largest_destination"}
 STATUS_COLUMNS = {"status", "severity"}
 # Columns holding the case's own free texts, written in its text language (``Case.text_language``).
 DATA_TEXT_COLUMNS = frozenset({"note"})
-NOTE_LANGUAGE = N_("(note in the data's own language: {language})")
-
-
-def language_name(code: str, language: str) -> str:
-    """``en`` named in the reader's ``language`` (CLDR: ``английский``, ``ағылшын тілі``); the code itself
-    when CLDR does not know it."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return Locale.parse(code).get_display_name(language) or code
-    except (UnknownLocaleError, ValueError):
-        return code
 
 
 def data_text(text: str, language: str, text_language: str, translate: Callable[[str], str] | None) -> Markup:
