@@ -83,8 +83,10 @@ def test_tables_have_readable_headers_names_and_labels(html, report_dir):
 def test_no_false_precision_or_e_notation(html):
     text = re.sub(r"<svg.*?</svg>", "", html, flags=re.S)
     assert not re.search(r"\d\.\d+e[+-]\d", text)
-    # three significant digits: Tajikistan's 0.0217% and the world share 12.4%–17.3%, never the raw 17.344
-    assert "0.0217%" in text and "12.4%–17.3%" in text and ">17.344<" not in text
+    # the digits the inputs justify: Tajikistan's 2,200 of 10,143,540 is 0.022% (two digits) and 867,200 over
+    # "5 to 7 million" is 12%–17% (one digit in the estimate), never the raw 17.344 nor 0.0217% in a sentence
+    assert "from 0.022% in Tajikistan" in text and "they are 12%–17% of the diaspora abroad" in text
+    assert ">17.344<" not in text and "12.4%–17.3%" not in text
     assert "nan" not in re.findall(r"\b\w+\b", text.lower())
 
 

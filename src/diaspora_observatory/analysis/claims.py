@@ -14,12 +14,17 @@ or definition), why (``scope_gap``). The checker recomputes the value and marks 
 Tolerances come from the statement itself: ``rounded`` accepts half a unit of the reported value's last
 digit ("0.21" -> 0.005); an explicit tolerance carries its ``tolerance_basis``. A trend claim is tested
 on the whole series and on each segment a significant change point separates (``segmented_trend``).
+
+A note may quote a figure the data give rather than write it out: ``{diaspora_share_of_total_pct:TKM}``
+is that column of the demography table for that host, written with the significant digits its row
+declares (``analysis.precision``), so the note says ``0.1%`` where the pages do and cannot drift from them.
 """
 
 from __future__ import annotations
 
 import inspect
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -369,6 +374,29 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+NOTE_FIGURE = re.compile(r"\{([a-z_]+):([A-Z]{3})\}")
+
+
+def note_with_figures(case: Case, note: str) -> str:
+    """``note`` with each ``{column:HOST}`` replaced by that demography figure at its significant digits.
+    A placeholder naming no column or host of the table is left as written (and so visible), never guessed."""
+    if "{" not in note:
+        return note
+    table = demo.demography(case).set_index("country")
+
+    def figure(match: re.Match) -> str:
+        column, host = match.group(1), match.group(2)
+        if column not in table.columns or host not in table.index:
+            return match.group(0)
+        value = table.at[host, column]
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
+            return match.group(0)  # not a number (a code column) or missing: nothing to write
+        digits = precision.read_digits(table.at[host, "significant_digits"]).get(column)
+        return precision.plain_text(float(value), digits)
+
+    return NOTE_FIGURE.sub(figure, note)
+
+
 def _tolerance(claim: ClaimRow) -> tuple[float | None, str]:
     """The tolerance the claim is judged with and why."""
     comparator = claim.comparator
@@ -401,7 +429,7 @@ def judge_claim(case: Case, claim: ClaimRow) -> dict:
     """One claim recomputed and judged: a row of ``CLAIM_COLUMNS``."""
     computed: object = None
     status, reason = "unverifiable", ""
-    note = _text(claim.note)
+    note = note_with_figures(case, _text(claim.note))
     name = _text(claim.method)
     scope_gap = _text(getattr(claim, "scope_gap", ""))
     tolerance, basis = _tolerance(claim)

@@ -6,6 +6,10 @@ with its label and explanation and never added to another.
 - ``birthplace``: people living in the host who were born in the origin (UN DESA's international migrant
   stock), whatever their ethnicity;
 - ``citizenship``: citizens of the origin living in the host.
+
+The shares of the birthplace tables carry the digits their counts justify (``significant_digits``,
+``analysis.precision``): a stock of 10 has one, so its share of the world total is written ``0.0004``, not
+``0.000358``; a sum of stocks is known to the coarsest last place among them (Taylor 1997, 2.8 and 3.3).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from diaspora_observatory.analysis import precision
 from diaspora_observatory.countries import country_name
 
 if TYPE_CHECKING:
@@ -24,7 +29,7 @@ STOCK_RESOURCE = "birthplace_stock"
 DEFINITION_COLUMNS = ["country", "country_name", "definition", "label", "count", "year", "source_id", "source",
                       "explanation"]
 DESTINATION_COLUMNS = ["rank", "destination", "destination_name", "year", "stock", "share_of_world_pct",
-                       "cumulative_share_pct", "is_host", "definition", "source_id"]
+                       "cumulative_share_pct", "is_host", "definition", "source_id", "significant_digits"]
 
 
 def _explanations(case: Case) -> dict[str, tuple[str, str, str]]:
@@ -145,7 +150,25 @@ def birthplace_destinations(case: Case) -> pd.DataFrame:
     stock["share_of_world_pct"] = 100 * stock["stock"] / total
     stock["cumulative_share_pct"] = stock["share_of_world_pct"].cumsum()
     stock["is_host"] = stock["destination"].isin(case.hosts)
+    stock["significant_digits"] = _destination_digits(stock["stock"])
     return stock[DESTINATION_COLUMNS]
+
+
+def _sum_digits(stocks: pd.Series) -> int:
+    """The significant digits of a sum of stocks: at the coarsest last place among them (Taylor 3.3)."""
+    return precision.digits_at(stocks.sum(), precision.sum_place(precision.stated_place(value) for value in stocks))
+
+
+def _destination_digits(stocks: pd.Series) -> list[str]:
+    """Per destination: its share has the fewer digits of its stock and of the world total, and the
+    cumulative share the fewer of the running sum and of the world total."""
+    total = _sum_digits(stocks)
+    texts = []
+    for position, value in enumerate(stocks):
+        texts.append(precision.digits_text({
+            "share_of_world_pct": precision.quotient_digits(precision.stated_digits(value), total),
+            "cumulative_share_pct": precision.quotient_digits(_sum_digits(stocks.iloc[:position + 1]), total)}))
+    return texts
 
 
 def birthplace_summary(case: Case) -> pd.DataFrame:
@@ -153,12 +176,15 @@ def birthplace_summary(case: Case) -> pd.DataFrame:
     in the case), how many live in the case's hosts, and the largest destination. Empty without stock data.
     """
     columns = ["year", "world_total", "destinations", "in_hosts", "in_hosts_share_pct", "largest_destination",
-               "largest_destination_stock", "source_id", "coverage"]
+               "largest_destination_stock", "source_id", "coverage", "significant_digits"]
     destinations = birthplace_destinations(case)
     if destinations.empty:
         return pd.DataFrame(columns=columns)
     total = int(destinations["stock"].sum())
     in_hosts = int(destinations.loc[destinations["is_host"], "stock"].sum())
+    hosts = destinations.loc[destinations["is_host"], "stock"]
+    share_digits = precision.quotient_digits(_sum_digits(hosts), _sum_digits(destinations["stock"])) if len(hosts) \
+        else None
     return pd.DataFrame([{
         "year": int(destinations["year"].iloc[0]), "world_total": total, "destinations": len(destinations),
         "in_hosts": in_hosts, "in_hosts_share_pct": 100 * in_hosts / total if total else None,
@@ -167,4 +193,5 @@ def birthplace_summary(case: Case) -> pd.DataFrame:
         "source_id": ";".join(sorted(set(destinations["source_id"]))),
         "coverage": "Sum over the countries of residence the imported file lists (for the built-in case: UN "
                     "member states with a count above zero); areas that are not member states are not in it.",
+        "significant_digits": precision.digits_text({"in_hosts_share_pct": share_digits}),
     }], columns=columns)

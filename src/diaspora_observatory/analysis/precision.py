@@ -105,6 +105,36 @@ def derived_place(formula: str, value: float, places: Mapping[str, int]) -> int 
     return None
 
 
+def decimals_for(value: float, significant: int, most: int = 6) -> int:
+    """The decimals that write ``value`` with ``significant`` digits, never cutting into the whole part (one
+    digit of 12.39 is 12) and at most ``most``. A value the rounding carries to the next power of ten
+    (99.9997 to three digits) is counted at that power: 100, not 100.0, which would claim a fourth digit.
+
+    >>> decimals_for(0.138119, 1), decimals_for(0.0216887, 2), decimals_for(12.39, 1), decimals_for(99.9997, 3)
+    (1, 3, 0, 0)
+    """
+    number = float(value)
+    if number == 0 or not math.isfinite(number):
+        return 0
+    decimals = min(max(0, significant - 1 - math.floor(math.log10(abs(number)))), most)
+    rounded = round(number, decimals)
+    if rounded != 0 and math.floor(math.log10(abs(rounded))) > math.floor(math.log10(abs(number))):
+        decimals = min(max(0, significant - 1 - math.floor(math.log10(abs(rounded)))), most)
+    return decimals
+
+
+def plain_text(value: float, digits: int | None) -> str:
+    """``value`` with the significant digits its inputs justify (at most ``MAX_DIGITS``) as plain text, for
+    a figure quoted inside a data text (a claim's note), which is written in the data's language, not the
+    reader's: ``0.1``, ``0.022``. The page's cells write the same digits through ``presentation.numbers``.
+
+    >>> plain_text(0.138119, 1), plain_text(0.0216887, 2), plain_text(2.2109, None)
+    ('0.1', '0.022', '2.21')
+    """
+    decimals = decimals_for(value, MAX_DIGITS if digits is None else max(1, min(digits, MAX_DIGITS)))
+    return f"{round(float(value), decimals):.{decimals}f}"
+
+
 def digits_text(digits: Mapping[str, int | None]) -> str:
     """``{"a": 1, "b": 3}`` -> ``"a=1; b=3"`` (the ``significant_digits`` column); unknown ones are left out."""
     return "; ".join(f"{column}={min(found, MAX_DIGITS)}" for column, found in digits.items() if found is not None)

@@ -2,18 +2,21 @@
 
 Each row carries its ``provenance``: the value's kind as the data give it (the kandas figures are
 ``inferred`` because the study states no year for them, and the year shown is the source's), and the
-``share_pct`` computed here from counts is ``derived``.
+``share_pct`` computed here from counts is ``derived``. Each row's ``significant_digits`` says how many digits
+its share carries (``analysis.precision``): a percentage as many as it was written with, a share of counts the
+fewer of its count's and of the group sum's (Taylor 1997, sections 2.8 and 3.3).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from diaspora_observatory.analysis import precision
 from diaspora_observatory.analysis.provenance import DERIVED, kinds_column
 from diaspora_observatory.case.package import Case
 
 PROFILE_COLUMNS = ["year", "population", "dimension", "category", "value", "unit", "share_pct", "provenance",
-                   "source_id", "note"]
+                   "source_id", "note", "significant_digits"]
 
 
 def repatriation_profile(case: Case) -> pd.DataFrame:
@@ -30,7 +33,31 @@ def repatriation_profile(case: Case) -> pd.DataFrame:
         f"{kind}: value; {DERIVED}: share_pct (100 × value / the sum of its group)" if is_computed
         else f"{kind}: value" + (", share_pct" if pd.notna(share) else "")
         for kind, is_computed, share in zip(kinds, computed, table["share_pct"], strict=True)]
+    table["significant_digits"] = _share_digits(table, counts)
     return table[PROFILE_COLUMNS]
+
+
+def _share_digits(table: pd.DataFrame, counts: pd.DataFrame) -> list[str]:
+    """Each row's ``significant_digits``: a stated percentage keeps the digits it was written with (59: two,
+    31.1: three); a share of counts has the fewer of its count's and of its group sum's, whose last
+    significant place is the coarsest of its terms'; a count alone declares none (people are whole numbers)."""
+    keys = ["year", "population", "dimension"]
+    group_places = counts.groupby(keys)["value"].agg(
+        lambda values: precision.sum_place(precision.stated_place(value) for value in values))
+    group_sums = counts.groupby(keys)["value"].sum()
+    texts = []
+    for index, row in table.iterrows():
+        if row["unit"] == "percent" and pd.notna(row["value"]):
+            digits = precision.stated_digits(row["value"])
+            texts.append(precision.digits_text({"value": digits, "share_pct": digits}))
+        elif index in counts.index:
+            key = tuple(row[key] for key in keys)
+            group = precision.digits_at(group_sums[key], group_places[key])
+            texts.append(precision.digits_text(
+                {"share_pct": precision.quotient_digits(precision.stated_digits(row["value"]), group)}))
+        else:
+            texts.append("")
+    return texts
 
 
 def education_comparison(case: Case) -> pd.DataFrame:
@@ -55,6 +82,13 @@ def education_comparison(case: Case) -> pd.DataFrame:
     wide["provenance"] = [
         "; ".join(f"{kinds[(population, level)]}: {population}_share_pct"
                   for population in ("kandas", "emigrants") if (population, level) in kinds)
+        for level in wide["education"]]
+    # Each share with the digits of the profile row it comes from.
+    digits = {(str(row.population), str(row.category)): precision.read_digits(row.significant_digits).get("share_pct")
+              for row in education.itertuples()}
+    wide["significant_digits"] = [
+        precision.digits_text({f"{population}_share_pct": digits.get((population, level))
+                               for population in ("kandas", "emigrants")})
         for level in wide["education"]]
     return wide
 

@@ -98,6 +98,14 @@ class Case:
         return (self.descriptor.get("titles") or {}).get(language) or self.title
 
     @property
+    def text_language(self) -> str:
+        """The language the package's free texts (its ``note`` columns, source notes) are written in: the
+        descriptor's ``diaspora.text_language``, else English, the language the built-in case, the importers
+        and ``diaspora case new`` write them in. Pages in another language mark them as this one's."""
+        declared = self.diaspora.get("text_language")
+        return declared if isinstance(declared, str) and declared else "en"
+
+    @property
     def diaspora(self) -> dict:
         """The diaspora's definition: origin, hosts, definition (ethnicity, birthplace, citizenship)."""
         return self.descriptor.get("diaspora", {})

@@ -5,9 +5,11 @@ the dict with the vega bundle shipped by ``vl-convert-python``; reports turn it 
 the same spec, so the two outputs cannot drift apart.
 
 Every function takes an optional ``translate`` callable (a gettext ``_``; default: none, English as
-written) applied to the texts a reader sees: titles, axis and legend titles, the "Source:" line and the
-category labels. Data field names stay as they are. The web app's message extractor reads the
-``translate("...")`` calls below, so each text passed to it must be a literal.
+written) applied to the texts a reader sees: titles, axis and legend titles, the source line ("Source:", or
+"Computed from:" for a chart of computed values) and the category labels. Data field names stay as they
+are. The web app's message extractor reads the ``translate("...")`` calls below, so each text passed to it
+must be a literal. A ``language`` puts the reader's number locale in the spec (``chart_config``): axis
+ticks and legends then group digits and write decimals as the tables do.
 """
 
 from __future__ import annotations
@@ -95,10 +97,27 @@ def _most_lines(labels: Iterable[object], width: float) -> int:
     return max((len(wrapped_lines(str(label), width)) for label in labels if label is not None), default=1)
 
 
-def _base(title: str, source: str, translate: Translate) -> dict:
-    subtitle = translate("Source: {source}").format(source=source)
+def chart_config(language: str = "en") -> dict:
+    """The config every chart shares: its font, no frame, and the reader's number locale, so that axis
+    ticks and legends group digits and write decimals as the tables do (``presentation.numbers``)."""
+    from diaspora_observatory.presentation.numbers import chart_number_locale
+
+    return {"font": "sans-serif", "view": {"stroke": None}, "locale": {"number": chart_number_locale(language)}}
+
+
+def _source_line(source: str, translate: Translate, kind: str) -> str:
+    """The chart's source line, headed by what it draws (``analysis.provenance``; the same headings as
+    ``presentation.provenance.SOURCE_HEADINGS``): a figure the observatory computes, such as a share, is
+    credited as computed from its inputs' sources, never as a source's own."""
+    if kind == "derived":
+        return translate("Computed from: {source}").format(source=source)
+    return translate("Source: {source}").format(source=source)
+
+
+def _base(title: str, source: str, translate: Translate, language: str = "en", kind: str = "reported") -> dict:
+    subtitle = _source_line(source, translate, kind)
     return {"$schema": SCHEMA, "title": {"text": title, "subtitle": subtitle, "anchor": "start"},
-            "width": WIDTH, "config": {"font": "sans-serif", "view": {"stroke": None}}}
+            "width": WIDTH, "config": chart_config(language)}
 
 
 def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
@@ -110,7 +129,7 @@ def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
                    "net": translate("net")}
     long = _written(long, {"persons": "immigration"}, language)
     long["flow"] = long["flow"].map(flow_labels)
-    spec = _base(title or translate("Migration flows with Kazakhstan"), source, translate)
+    spec = _base(title or translate("Migration flows with Kazakhstan"), source, translate, language)
     spec.pop("width")
     spec.update({
         "data": {"values": _records(long)},
@@ -156,7 +175,8 @@ def diaspora_shares(demography: pd.DataFrame, source: str, title: str | None = N
     long = long.drop(columns="significant_digits")
     long["measure"] = long["measure"].map({"diaspora_share_of_total_pct": translate("share of total population"),
                                            "diaspora_share_of_others_pct": translate("share of other groups")})
-    spec = _base(title or translate("Kazakhs in each host country"), source, translate)
+    # the bars are shares computed from the counts (demography.SHARE_COLUMNS), not figures of the sources
+    spec = _base(title or translate("Kazakhs in each host country"), source, translate, language, "derived")
     spec.update({
         "data": {"values": _records(long)},
         "height": 200,
@@ -182,7 +202,7 @@ def survey_items(survey: pd.DataFrame, source: str, title: str | None = None,
     """Bars of the Likert item means on the 1-5 scale."""
     means = survey[survey["statistic"] == "mean"][["item_id", "label", "statistic", "value"]]
     means = _written(means, {"value": "value"}, language).drop(columns="statistic")
-    spec = _base(title or translate("Importance of identity elements (1-5)"), source, translate)
+    spec = _base(title or translate("Importance of identity elements (1-5)"), source, translate, language)
     # The statements are long: they may take more of the width than other labels, over several lines,
     # each bar as tall as its label's lines.
     label_width = WIDTH * 0.55
@@ -209,14 +229,22 @@ def education_comparison(education: pd.DataFrame, source: str, title: str | None
                          language: str = "en") -> dict:
     """Grouped bars of the education shares of repatriates and emigrants; unreported levels are absent.
     Levels keep the table's order (highest first) and are named by ``labels`` when given."""
-    long = education.melt(id_vars=["education"], value_vars=["kandas_share_pct", "emigrants_share_pct"],
-                          var_name="group", value_name="percent").dropna(subset=["percent"])
-    long = _written(long, {"percent": "emigrants_share_pct"}, language)
+    from diaspora_observatory.presentation.cells import cell_text
+
+    digits = education["significant_digits"] if "significant_digits" in education.columns else ""
+    long = education.assign(significant_digits=digits).melt(
+        id_vars=["education", "significant_digits"], value_vars=["kandas_share_pct", "emigrants_share_pct"],
+        var_name="group", value_name="percent").dropna(subset=["percent"])
+    # Each share as the table writes it: the digits its own row declares (analysis.precision).
+    long["percent_text"] = [cell_text(group, value, language, {"significant_digits": found})
+                            for group, value, found in zip(long["group"], long["percent"], long["significant_digits"])]
+    long = long.drop(columns="significant_digits")
     if labels is not None:
         long["education"] = long["education"].map(lambda code: labels("education", code))
     long["group"] = long["group"].map({"kandas_share_pct": translate("repatriates (kandas)"),
                                        "emigrants_share_pct": translate("emigrants 2023")})
-    spec = _base(title or translate("Repatriates (kandas) and emigrants by education"), source, translate)
+    spec = _base(title or translate("Repatriates (kandas) and emigrants by education"), source, translate,
+                 language)
     spec.update({
         "data": {"values": _records(long)},
         "height": 180,
@@ -249,7 +277,8 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
         table["country"] = [names(code) for code in table["country"]]
     if labels is not None:
         table["scenario"] = table["scenario"].map(lambda code: labels("scenario", code))
-    spec = _base(title or translate("Projections of the diaspora per host, with their ranges"), source, translate)
+    spec = _base(title or translate("Projections of the diaspora per host, with their ranges"), source, translate,
+                 language)
     spec.pop("width")
     persons = translate("Persons")
     color = {"field": "scenario", "type": "nominal", "title": translate("Scenario"),
@@ -283,7 +312,7 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
 
 
 def claims_by_status(claims: pd.DataFrame, source: str, title: str | None = None,
-                     translate: Translate = _identity, labels: Labels | None = None) -> dict:
+                     translate: Translate = _identity, labels: Labels | None = None, language: str = "en") -> dict:
     """Stacked bars: per section of the study, how many of its numeric claims the data confirm, contradict
     or cannot check. Statuses keep one colour each on every page (green, red, amber as in the table)."""
     counts = claims.groupby(["section", "status"], sort=False).size().reset_index(name="claims")
@@ -291,7 +320,7 @@ def claims_by_status(claims: pd.DataFrame, source: str, title: str | None = None
     if labels is not None:
         counts["status"] = counts["status"].map(lambda code: labels("status", code))
     domain = [labels("status", code) if labels is not None else code for code in statuses]
-    spec = _base(title or translate("The study's claims by section and status"), source, translate)
+    spec = _base(title or translate("The study's claims by section and status"), source, translate, language)
     spec.update({
         "data": {"values": _records(counts)},
         "height": {"step": 22},
@@ -322,7 +351,7 @@ def definition_counts(definitions: pd.DataFrame, source: str, title: str | None 
     table = _written(table[table["count"] > 0], {"count": "count"}, language)
     if names is not None:
         table["country"] = [names(code) for code in table["country"]]
-    spec = _base(title or translate("Each host under each definition"), source, translate)
+    spec = _base(title or translate("Each host under each definition"), source, translate, language)
     spec.update({
         "data": {"values": _records(table)},
         "height": {"step": 28},
@@ -346,7 +375,7 @@ def definition_counts(definitions: pd.DataFrame, source: str, title: str | None 
 
 def institution_supports(institutions: pd.DataFrame, source: str, title: str | None = None,
                          translate: Translate = _identity, names: Callable[[str], str] | None = None,
-                         labels: Labels | None = None) -> dict:
+                         labels: Labels | None = None, language: str = "en") -> dict:
     """A grid of hosts by the four supports of identity, each cell coloured by its state (present, absent,
     not reported): which supports a host has is read at a glance, and a gap in the sources shows as one."""
     supports = {"support_schooling": translate("Schooling"), "support_higher_education": translate("Higher education"),
@@ -359,7 +388,7 @@ def institution_supports(institutions: pd.DataFrame, source: str, title: str | N
     if names is not None:
         long["country"] = [names(code) for code in long["country"]]
     domain = [labels("support_schooling", code) if labels is not None else code for code in states]
-    spec = _base(title or translate("Supports of identity per host"), source, translate)
+    spec = _base(title or translate("Supports of identity per host"), source, translate, language)
     spec.update({
         "data": {"values": _records(long)},
         "height": {"step": 30},

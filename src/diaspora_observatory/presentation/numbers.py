@@ -26,7 +26,7 @@ import numbers
 import re
 from functools import lru_cache
 
-from diaspora_observatory.analysis.precision import read_digits
+from diaspora_observatory.analysis.precision import decimals_for, read_digits
 from diaspora_observatory.presentation.kinds import (
     COUNT,
     LEVEL,
@@ -54,10 +54,9 @@ def _is_missing(value: object) -> bool:
 
 
 def _decimals(value: float, significant: int = SIGNIFICANT_DIGITS) -> int:
-    """Decimals that leave ``significant`` digits, never cutting into the whole part."""
-    if value == 0 or not math.isfinite(value):
-        return 0
-    return min(max(0, significant - 1 - math.floor(math.log10(abs(value)))), 6)
+    """Decimals that leave ``significant`` digits (``analysis.precision.decimals_for``: never cutting into
+    the whole part, and 99.9997 to three digits is ``100``, not ``100.0``)."""
+    return decimals_for(value, significant)
 
 
 def _decimal(value: float, decimals: int, language: str, *, keep_zeros: bool = True) -> str:
@@ -170,6 +169,29 @@ def format_range(low: object, high: object, kind: str = PLAIN, language: str = "
         return first
     negative = any(isinstance(v, numbers.Real) and not _is_missing(v) and float(v) < 0 for v in (low, high))
     return f"{first} – {second}" if negative else f"{first}–{second}"
+
+
+@lru_cache(maxsize=8)
+def _chart_locale(language: str) -> tuple[tuple[str, object], ...]:
+    from babel import Locale
+
+    locale = Locale.parse(language)
+    symbols = locale.number_symbols["latn"]
+    grouping = locale.decimal_formats[None].grouping[0]
+    return (("decimal", symbols["decimal"]), ("thousands", symbols["group"]), ("grouping", [grouping]),
+            ("minus", symbols["minusSign"]), ("currency", ["", ""]))
+
+
+def chart_number_locale(language: str = "en") -> dict:
+    """The number locale a Vega chart draws its axis ticks and legends with (d3-format's: decimal sign,
+    group separator and size, minus sign), from the same CLDR symbols as ``format_value``, so that an axis
+    reads ``1 000 000`` and ``0,5`` on a Russian page as its table does, not ``1,000,000``. Charts carry it
+    in their spec (``config.locale.number``), which the browser and vl-convert both honour.
+
+    >>> chart_number_locale("ru")["thousands"], chart_number_locale("ru")["decimal"], chart_number_locale()["thousands"]
+    ('\xa0', ',', ',')
+    """
+    return {key: list(value) if isinstance(value, list) else value for key, value in _chart_locale(language)}
 
 
 UNIT_KINDS = {"persons": PEOPLE, "people": PEOPLE, "count": COUNT, "year": YEAR}

@@ -82,6 +82,8 @@ def cell(column: str, value: object, row: dict, writer: Writer) -> Cell:
     if is_number(value):
         return Cell(text, "num")
     value = str(value)
+    if column == "note":
+        return note_cell(value, writer)
     if column in COUNTRY_COLUMNS and value == ALL_PARTNERS:
         return Cell(writer._("All partners"), "country", value)
     if (column in COUNTRY_COLUMNS or column == "value") and len(value) == 3 and value.isupper() \
@@ -153,6 +155,19 @@ def language_name(code: str, language: str) -> str:
         return code
 
 
+def note_cell(note: str, writer: Writer) -> Cell:
+    """A note as the web page writes it (``web.cells.data_text``): a fixed text of the observatory in the
+    report's language, the data's own as written, marked with its language when it differs (the title
+    page says once, translated, that the data's own texts are given in their original language)."""
+    css = "long" if len(note) > LONG_TEXT else ""
+    if note.strip() and writer._(note) != note:
+        return Cell(writer._(note), css)
+    text_language = writer.case.text_language
+    if not note.strip() or text_language == writer.language:
+        return Cell(note, css)
+    return Cell(note, css, lang=text_language)
+
+
 def table_view(name: str, frame: pd.DataFrame, columns: list[str] | None, writer: Writer, *,
                appendix: bool = False) -> TableView:
     """``frame``'s ``columns`` (all by default) as the reader sees them. In the ``appendix`` a column
@@ -201,7 +216,8 @@ def table_view(name: str, frame: pd.DataFrame, columns: list[str] | None, writer
         view = TableView(name, wanted, [headers[0]] + [item.text for item in names],
                          [[Cell(headers[index], "rowhead", wanted[index])] + [row[index] for row in cells]
                           for index in range(1, len(wanted))], transposed=True, constants=constants,
-                         footnotes=footnotes, header_codes=[wanted[0]] + [item.code or item.text for item in names])
+                         footnotes=footnotes,
+                         header_codes=[wanted[0]] + [item.code or item.text for item in names])
     return view
 
 

@@ -12,11 +12,17 @@ from __future__ import annotations
 import pandas as pd
 
 from diaspora_observatory.analysis import flows as flow_analysis
+from diaspora_observatory.analysis.precision import read_digits
 from diaspora_observatory.report.writer import Writer
 
 
 def _has(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and pd.isna(value)) and value is not pd.NA
+
+
+def _digits(row: pd.Series, column: str) -> int | None:
+    """The significant digits the row's ``significant_digits`` declares for ``column`` (None: the ceiling)."""
+    return read_digits(row.get("significant_digits")).get(column)
 
 
 def demography(demo: pd.DataFrame, summary: dict, writer: Writer) -> tuple[str, list[str]]:
@@ -27,31 +33,34 @@ def demography(demo: pd.DataFrame, summary: dict, writer: Writer) -> tuple[str, 
         total=writer.people(summary["regional_diaspora_total"]),
         hosts=", ".join(writer.country(code) for code in summary["hosts_by_size"]),
         years=writer.years(demo["year"].min(), demo["year"].max()),
-        largest_share=writer.percent(summary["largest_host_share_pct"]),
+        largest_share=writer.percent(summary["largest_host_share_pct"], summary.get("largest_host_share_digits")),
         largest=writer.country(summary["largest_host"]))
     ordered = demo.sort_values("diaspora_share_of_total_pct")
     low, high = ordered.iloc[0], ordered.iloc[-1]
+    low_share = writer.percent(low["diaspora_share_of_total_pct"], _digits(low, "diaspora_share_of_total_pct"))
+    high_share = writer.percent(high["diaspora_share_of_total_pct"], _digits(high, "diaspora_share_of_total_pct"))
     others = demo["diaspora_share_of_others_pct"].dropna()
+    by_others = demo.dropna(subset=["diaspora_share_of_others_pct"]).sort_values("diaspora_share_of_others_pct")
     if others.empty:  # a case whose sources give no titular nation (a birthplace count) has no such share
         details = [_("As a share of the host's whole population the diaspora ranges from {low_share} in "
                      "{low_country} to {high_share} in {high_country}.").format(
-            low_share=writer.percent(low["diaspora_share_of_total_pct"]), low_country=writer.country(low["country"]),
-            high_share=writer.percent(high["diaspora_share_of_total_pct"]),
+            low_share=low_share, low_country=writer.country(low["country"]), high_share=high_share,
             high_country=writer.country(high["country"]))]
     else:
         details = [_("As a share of the host's whole population the diaspora ranges from {low_share} in "
                      "{low_country} to {high_share} in {high_country}; of the groups other than the titular nation, "
                      "from {low_others} to {high_others}.").format(
-            low_share=writer.percent(low["diaspora_share_of_total_pct"]), low_country=writer.country(low["country"]),
-            high_share=writer.percent(high["diaspora_share_of_total_pct"]),
+            low_share=low_share, low_country=writer.country(low["country"]), high_share=high_share,
             high_country=writer.country(high["country"]),
-            low_others=writer.percent(others.min()), high_others=writer.percent(others.max()))]
+            low_others=writer.percent(others.min(), _digits(by_others.iloc[0], "diaspora_share_of_others_pct")),
+            high_others=writer.percent(others.max(), _digits(by_others.iloc[-1], "diaspora_share_of_others_pct")))]
     if _has(summary.get("share_of_world_diaspora_low_pct")):
         details.append(_("Against the world estimate of {world} members abroad they are {share} of the diaspora "
                          "abroad: a range, because the estimate is one.").format(
             world=writer.people_range(summary["world_estimate_low"], summary["world_estimate_high"]),
             share=writer.share_range(summary["share_of_world_diaspora_low_pct"],
-                                     summary["share_of_world_diaspora_high_pct"])))
+                                     summary["share_of_world_diaspora_high_pct"],
+                                     summary.get("share_of_world_diaspora_digits"))))
     details.append(_("The shares are computed here from the counts and populations of the sources; no statistics "
                      "office publishes them."))
     return headline, details
@@ -139,7 +148,8 @@ def repatriation(education: pd.DataFrame, profile: pd.DataFrame, writer: Writer)
         top = known.sort_values(column).iloc[-1]
         levels = _("level reported: {count}").format(count=writer.count(len(known)))
         parts.append(_("{group}: the largest group has {level} ({share}; {levels})").format(
-            group=group, level=writer.label("education", top["education"]), share=writer.percent(top[column]),
+            group=group, level=writer.label("education", top["education"]),
+            share=writer.percent(top[column], _digits(top, column)),
             levels=levels))
     headline = _("By education. {parts}.").format(parts=". ".join(parts)) if parts else ""
     details = [_("Levels a source does not report are left empty, not counted as zero. Where the study gives no "
@@ -208,7 +218,8 @@ def definitions(table: pd.DataFrame, summary: pd.DataFrame, writer: Writer) -> l
         paragraphs.append(_("People born in {origin} living abroad in {year}: {total}, of them {share} in the host "
                             "countries.").format(origin=writer.origin, year=int(row["year"]),
                                                  total=writer.people(row["world_total"]),
-                                                 share=writer.percent(row["in_hosts_share_pct"])))
+                                                 share=writer.percent(row["in_hosts_share_pct"],
+                                                                      _digits(row, "in_hosts_share_pct"))))
     missing = table[table["count"].isna()]
     if not missing.empty:
         paragraphs.append(_("No count for: {pairs}.").format(pairs="; ".join(
@@ -236,7 +247,8 @@ def difference_sentence(row: pd.Series, writer: Writer) -> str:
         case_source=writer.sources([row["case_source_id"]]) or row["case_source_id"],
         reference_value=writer.people(row["reference_value"]),
         reference_source=writer.sources([row["reference_source_id"]]) or row["reference_source_id"],
-        difference=writer.percent(row["difference_pct"]), tolerance=writer.percent(row["tolerance_pct"]))
+        difference=writer.percent(row["difference_pct"], _digits(row, "difference_pct")),
+        tolerance=writer.percent(row["tolerance_pct"]))
 
 
 def projections(last: pd.DataFrame, forecast: pd.DataFrame, writer: Writer) -> list[str]:

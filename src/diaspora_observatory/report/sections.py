@@ -90,7 +90,7 @@ def _demography(case: Case, writer: Writer) -> Section | None:
                         for k, v in summary.items() if not isinstance(v, list)])
     ids = source_ids_of(demo)
     title = _("The diaspora from {origin} in each host country").format(origin=writer.origin)
-    spec = specs.diaspora_shares(_named(demo, "country", writer), writer.sources(ids), title, _)
+    spec = specs.diaspora_shares(_named(demo, "country", writer), writer.sources(ids), title, _, writer.language)
     headline, details = narrative.demography(demo, summary, writer)
     return Section("demography", _("Where the diaspora lives"), [headline, *details], headline,
                    [Figure("diaspora-shares", spec)],
@@ -118,7 +118,7 @@ def _flows(case: Case, writer: Writer) -> Section | None:
     summary = with_provenance("flow-summary", flows.flow_summary(case))
     ids = source_ids_of(flow_table)
     spec = specs.flows_over_time(_named(flow_table, "partner", writer), writer.sources(ids),
-                                 _("Migration flows with {origin}").format(origin=writer.origin), _)
+                                 _("Migration flows with {origin}").format(origin=writer.origin), _, writer.language)
     # Panels in the case's order of partners, as on the web page, not in the alphabet of the language.
     spec["facet"]["sort"] = [writer.country(code) for code in dict.fromkeys(flow_table["partner"])]
     headline, details = narrative.flows(summary, writer)
@@ -141,7 +141,7 @@ def _repatriation(case: Case, writer: Writer) -> Section | None:
     profile = repatriation.repatriation_profile(case)
     ids = source_ids_of(case.table("repatriation"))
     spec = specs.education_comparison(education, writer.sources(source_ids_of(education)),
-                                      _("Repatriates and emigrants by education"), _, writer.labels)
+                                      _("Repatriates and emigrants by education"), _, writer.labels, writer.language)
     headline, details = narrative.repatriation(education, profile, writer)
     return Section("repatriation", _("Repatriation and emigration"), [headline, *details], headline,
                    [Figure("education-comparison", spec)],
@@ -156,7 +156,7 @@ def _institutions(case: Case, writer: Writer) -> Section | None:
     profile = build_table(case, "institutions")
     ids = source_ids_of(profile, case.table("institutions"))
     spec = specs.institution_supports(profile, writer.sources(ids), _("Supports of identity per host"), _,
-                                      writer.country, writer.labels)
+                                      writer.country, writer.labels, writer.language)
     headline, details = narrative.institutions(profile, writer)
     return Section("institutions", _("Diaspora institutions"), [headline, *details], headline,
                    [Figure("institution-supports", spec)],
@@ -172,7 +172,8 @@ def _survey(case: Case, writer: Writer) -> Section | None:
     _ = writer._
     published = survey.published_survey(case, writer.language)
     ids = source_ids_of(published)
-    spec = specs.survey_items(published, writer.sources(ids), _("Importance of identity elements (1-5)"), _)
+    spec = specs.survey_items(published, writer.sources(ids), _("Importance of identity elements (1-5)"), _,
+                              writer.language)
     headline, details = narrative.survey(published, writer)
     means = published[published["statistic"] == "mean"]
     return Section("survey", _("Questionnaire survey"), [headline, *details], headline,
@@ -210,7 +211,7 @@ def _definitions(case: Case, writer: Writer) -> Section | None:
     ids = source_ids_of(definition_table)
     spec = specs.definition_counts(definition_table.assign(label=[
         writer.label("definition", code) for code in definition_table["definition"]]), writer.sources(ids),
-        _("Each host under each definition"), _, writer.country)
+        _("Each host under each definition"), _, writer.country, writer.language)
     paragraphs = narrative.definitions(definition_table, summary, writer)
     shown = definition_table.dropna(subset=["count"])
     return Section("definitions", _("Definitions side by side"), paragraphs, "", [Figure("definition-counts", spec)],
@@ -245,7 +246,7 @@ def _projections(case: Case, writer: Writer) -> Section | None:
     ids = source_ids_of(projection, parameters, forecast)
     spec = specs.projection_fans(projection, writer.sources(source_ids_of(projection)),
                                  _("Projections of the diaspora from {origin} per host, with their ranges").format(
-                                     origin=writer.origin), _, writer.country, writer.labels)
+                                     origin=writer.origin), _, writer.country, writer.labels, writer.language)
     last = projection[projection["year"] == projection["year"].max()]
     paragraphs = narrative.projections(last, forecast, writer)
     return Section("projections", _("Projections"), paragraphs, "", [Figure("projection-fans", spec)],
@@ -260,7 +261,7 @@ def _claims(case: Case, writer: Writer) -> Section | None:
     claim_table = claims.check_claims(case)
     ids = {"study"} if "study" in case.sources else set()
     spec = specs.claims_by_status(claim_table, writer.sources(ids), _("The study's claims by section and status"), _,
-                                  writer.labels)
+                                  writer.labels, writer.language)
     headline, details = narrative.claims(claim_table, writer)
     mismatches = claim_table[claim_table["status"] == "mismatch"]
     return Section("claims", _("The study's numbers, recomputed"), [headline, *details], headline,

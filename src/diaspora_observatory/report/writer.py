@@ -62,12 +62,13 @@ class Writer:
     def count(self, value: object) -> str:
         return format_value(value, COUNT, self.language)
 
-    def percent(self, value: object) -> str:
+    def percent(self, value: object, digits: int | None = None) -> str:
         """A share with the locale's percent sign (``12.4%``, ``12,4 %``): the digits of the table's cell
-        (three significant, trailing zeros dropped, so a tolerance of 5 reads ``5%``, not ``5.00%``)."""
-        digits = format_value(value, PERCENT, self.language)
+        (``digits``, the significant digits its inputs justify, from the row's ``significant_digits``;
+        else three, trailing zeros dropped, so a tolerance of 5 reads ``5%``, not ``5.00%``)."""
+        written = format_value(value, PERCENT, self.language, digits=digits)
         separator = "." if self.language == "en" else ","
-        decimals = len(digits.partition(separator)[2]) if separator in digits else 0
+        decimals = len(written.partition(separator)[2]) if separator in written else 0
         return format_percent(value, self.language, decimals=decimals)
 
     def number(self, value: object, kind: str) -> str:
@@ -82,8 +83,8 @@ class Writer:
     def years(self, first: object, last: object) -> str:
         return format_range(first, last, YEAR, self.language)
 
-    def share_range(self, low: object, high: object) -> str:
-        low_text, high_text = self.percent(low), self.percent(high)
+    def share_range(self, low: object, high: object, digits: int | None = None) -> str:
+        low_text, high_text = self.percent(low, digits), self.percent(high, digits)
         return low_text if low_text == high_text else f"{low_text}–{high_text}"
 
     def people_range(self, low: object, high: object) -> str:

@@ -13,9 +13,29 @@ from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, cell_text, i
 from diaspora_observatory.presentation.columns import column_label
 from diaspora_observatory.presentation.kinds import UNIT_COLUMNS
 from diaspora_observatory.presentation.provenance import provenance_text
+from diaspora_observatory.presentation.texts import NOTE_LANGUAGE, language_name
 
 COUNTRY_COLUMNS = {"country", "partner", "largest_host", "destination", "largest_destination"}
 STATUS_COLUMNS = {"status", "severity"}
+# Columns holding the case's own free texts, written in its text language (``Case.text_language``).
+DATA_TEXT_COLUMNS = frozenset({"note"})
+
+
+def data_text(text: str, language: str, text_language: str, translate: Callable[[str], str] | None) -> Markup:
+    """A note of the case as a reader of ``language`` reads it. A fixed text of the observatory (a message of
+    the catalogs, such as ``presentation.texts.OBSERVATORY_NOTES``) is given in the reader's language; the
+    data's own text stays as written, and on a page in another language it carries its language (``lang``,
+    for screen readers and hyphenation) and a label naming it, so that it never passes for the page's own."""
+    if not text.strip():  # gettext("") is the catalog's header, not a translation
+        return Markup(escape(text))
+    if translate is not None and translate(text) != text:
+        return Markup(escape(translate(text)))
+    if translate is None or text_language == language:
+        return Markup(escape(text))
+    label = translate(NOTE_LANGUAGE).format(
+        language=language_name(text_language, language))
+    return Markup(f'<span lang="{escape(text_language)}">{escape(text)}</span> '
+                  f'<span class="text-language">{escape(label)}</span>')
 
 
 def _titled(label: str | None, code: str) -> str:
@@ -27,12 +47,13 @@ def _is_source_column(column: str) -> bool:
 
 
 def format_cell(column: str, value: object, language: str, labels: ValueLabels | None = None,
-                row: Mapping[str, object] | None = None, translate: Callable[[str], str] | None = None) -> Markup:
+                row: Mapping[str, object] | None = None, translate: Callable[[str], str] | None = None,
+                text_language: str | None = None) -> Markup:
     """One ``<td>`` for ``value`` of ``column`` in ``language``; every text is escaped. With ``labels`` (the
     case's value labels in ``language``) a code is shown by its label, the code itself in ``title``.
     Numbers are written by the presentation layer for the column's kind (``row`` gives a ``unit``). With
     ``translate`` (the page's gettext) a provenance cell is written in the reader's words, the machine
-    text kept in ``title``."""
+    text kept in ``title``; with ``text_language`` (the case's) a note is written by ``data_text``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return Markup('<td class="empty"><span class="visually-hidden">–</span></td>')
     if isinstance(value, bool):
@@ -50,6 +71,9 @@ def format_cell(column: str, value: object, language: str, labels: ValueLabels |
     if column in COUNTRY_COLUMNS and len(text) == 3 and text.isupper():
         name = country_name(text, language)
         return Markup(f'<td><abbr title="{escape(text)}">{escape(name)}</abbr></td>')
+    if column in DATA_TEXT_COLUMNS and text_language is not None:
+        css_class = ' class="long"' if len(text) > 40 else ""
+        return Markup(f"<td{css_class}>{data_text(text, language, text_language, translate)}</td>")
     if _is_source_column(column):
         links = ", ".join(f'<a href="/sources#source-{escape(part)}">{escape(part)}</a>'
                           for part in text.split(";") if part)

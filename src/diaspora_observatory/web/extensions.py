@@ -32,7 +32,7 @@ from diaspora_observatory.presentation.numbers import figure_text, format_range
 from diaspora_observatory.presentation.provenance import source_heading
 from diaspora_observatory.safety import AttemptLimiter
 from diaspora_observatory.tabular import records
-from diaspora_observatory.web.cells import format_cell, shown_columns
+from diaspora_observatory.web.cells import data_text, format_cell, shown_columns
 from diaspora_observatory.web.columns import column_header
 from diaspora_observatory.web.i18n import COOKIE, LANGUAGES, Catalogs, choose_language, format_number, format_percent
 
@@ -109,7 +109,10 @@ class WebContext:
             "figure": lambda value, low, high, unit, digits=None: figure_text(value, low, high, unit, language, digits),
             "country": lambda code: country_name(code, language) if isinstance(code, str) and len(code) == 3 else code,
             "rows": records,
-            "cell": lambda column, value, row=None: format_cell(column, value, language, labels, row, translate),
+            "cell": lambda column, value, row=None: format_cell(column, value, language, labels, row, translate,
+                                                                case.text_language),
+            # a note of the case (a source's): translated when it is the observatory's, else marked as the data's
+            "data_note": lambda text: data_text(str(text), language, case.text_language, translate),
             # "Source", "Computed from"…: a figure's source line headed by what the figure is
             "source_heading": lambda kind: source_heading(kind, translate),
             "label": labels,  # label(column, code): a code's name in the reader's language

@@ -11,7 +11,7 @@ from enum import Enum
 import pandas as pd
 
 from diaspora_observatory.analysis.precision import read_digits
-from diaspora_observatory.charts.specs import SCHEMA
+from diaspora_observatory.charts.specs import SCHEMA, chart_config
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.web.geometry import GEOMETRY_CREDIT, country_features
 from diaspora_observatory.web.i18n import format_number
@@ -73,7 +73,7 @@ def map_spec(values: pd.DataFrame, labels: dict[str, str], source: str, language
               "scale": {"scheme": "blues", "zero": True}}
     spec: dict = {"$schema": SCHEMA,
                   "title": {"text": labels["title"], "subtitle": f"{labels['source']}: {source}", "anchor": "start"},
-                  "config": {"font": "sans-serif", "view": {"stroke": None}}}
+                  "config": chart_config(language)}
     if features is not None:
         shaded = [{**feature, "properties": props[feature["properties"]["country"]]} for feature in features]
         # Vega-Lite drops rows whose colour value is null, so the unshaded origin gets a layer of its own.

@@ -103,6 +103,9 @@ class Block:
     table_collapsed: bool = False
     # What the chart draws (analysis.provenance): a derived figure's caption says "Computed from".
     source_kind: str = "reported"
+    # What the table's source line heads it with, when it differs from the chart's (the demography table
+    # holds the sources' counts beside the shares the chart draws, each marked in its provenance column).
+    table_kind: str = ""
 
     @property
     def lead(self) -> list[str]:
@@ -206,8 +209,11 @@ class PageBuilder:
         return f"{text} {how}"
 
     def block(self, block_id: str, heading: str, name: str, text: str = "", *, resource: str | None = None,
-              chart: Callable[[pd.DataFrame, str], dict] | None = None, chart_frame: str | None = None) -> Block:
-        """A block for the analysis result ``name``; a chart drawn from ``chart_frame`` (default: same)."""
+              chart: Callable[[pd.DataFrame, str], dict] | None = None, chart_frame: str | None = None,
+              chart_kind: str = "reported") -> Block:
+        """A block for the analysis result ``name``; a chart drawn from ``chart_frame`` (default: same).
+        ``chart_kind`` is what the chart draws (``derived``: values computed here, captioned "Computed
+        from"); the table keeps "Source" for the values its sources state."""
         frame = self.data.frame(name)
         if frame is None or frame.empty:
             return Block(block_id, heading, text, missing=self.missing_resource(resource or name, name))
@@ -218,6 +224,9 @@ class PageBuilder:
             if chart_data is None:  # the chart's own result failed: say so rather than draw nothing
                 return Block(block_id, heading, text, missing=self.missing_resource(str(chart_frame), chart_frame))
             spec = fit_to_container(chart(chart_data, source_label(self.case, source_ids_of(chart_data))))
+        if spec is not None and chart_kind != "reported":
+            return Block(block_id, heading, text, frame, spec, source_ids=ids, source_kind=chart_kind,
+                         table_kind="reported")
         return Block(block_id, heading, text, frame, spec, source_ids=ids)
 
     def build(self, key: str) -> Page:
@@ -260,7 +269,8 @@ class PageBuilder:
                                  resource="population",
                                  chart=lambda frame, source: specs.diaspora_shares(
                                      self.with_country_names(frame, "country"), source,
-                                     _("The diaspora in each host country"), _, self.language)))
+                                     _("The diaspora in each host country"), _, self.language),
+                                 chart_kind="derived"))
         empty = paths_without_data(self.case)
         if empty:
             labels = dict(CORE_NAV)
@@ -603,7 +613,7 @@ class PageBuilder:
                                "is left empty; hosts are compared only on what is reported."),
                              chart=lambda frame, source: specs.institution_supports(
                                  frame, source, _("Supports of identity per host"), _, self._country_name,
-                                 value_labels(self.case, self.language)))]
+                                 value_labels(self.case, self.language), self.language))]
         for resource, heading in (("institutions", _("Every institution")),
                                   ("schooling", _("Schooling in the diaspora's language"))):
             frame = self.data.resource(resource)
@@ -652,7 +662,7 @@ class PageBuilder:
                                    "than the data, with the reason)."),
                                  chart=lambda frame, source: specs.claims_by_status(
                                      frame, source, _("The study's claims by section and status"), _,
-                                     value_labels(self.case, self.language)))
+                                     value_labels(self.case, self.language), self.language))
         claim_block.source_ids = {"study"} if "study" in self.case.sources else set()
         issues = self.data.issues
         issue_block = Block("issues", _("Validation errors and warnings"),

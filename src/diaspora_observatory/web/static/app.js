@@ -2,11 +2,9 @@
 // ast: true makes Vega interpret expressions instead of compiling them with Function(), so the
 // Content-Security-Policy needs no 'unsafe-eval'. Default styles are off because they would be
 // injected as inline <style> elements, which the policy forbids; style.css styles the tooltip instead.
-// Numbers on axes and in tooltips written as the page's language writes them (CLDR, as in the tables).
-const NUMBER_LOCALES = {
-  ru: { decimal: ",", thousands: "\u00a0", grouping: [3], currency: ["", "\u00a0₽"] },
-  kk: { decimal: ",", thousands: "\u00a0", grouping: [3], currency: ["", "\u00a0₸"] },
-};
+// Numbers on axes and legends are written as the page's language writes them: each spec carries its
+// number locale (config.locale, from the CLDR symbols the tables use: presentation/numbers.py), so the
+// page, the report's SVG and the table under a chart agree; nothing here picks one by the page's language.
 const options = {
   renderer: "svg",
   actions: false,
@@ -14,8 +12,6 @@ const options = {
   defaultStyle: false,
   tooltip: { disableDefaultStyle: true, theme: "custom" },
 };
-const numberLocale = NUMBER_LOCALES[document.documentElement.lang];
-if (numberLocale) options.formatLocale = numberLocale;
 
 // Below this box width a chart is laid out for a phone: one panel per row, legend above the plot.
 const NARROW = 560;

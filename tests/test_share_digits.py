@@ -1,0 +1,127 @@
+"""Shares outside the demographic model carry the digits their inputs justify (issue 10, item 4).
+
+The repatriation, education, cross-source and birthplace tables write a ``significant_digits`` column the
+way the demography table does (``analysis.precision``; Taylor 1997, sections 2.8 and 3.3): a stated
+percentage keeps the digits it was written with, a share of counts the fewer of its count's and of its sum's.
+Real rows of the built-in case; the CLI hides the column (its numbers are already written with those digits),
+CSV keeps it, and the report's sentences write the same digits as its tables.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from diaspora_observatory.analysis.crosscheck import population_vs_reference
+from diaspora_observatory.analysis.definitions import birthplace_destinations, birthplace_summary
+from diaspora_observatory.analysis.repatriation import education_comparison, repatriation_profile
+from diaspora_observatory.cli import main
+from diaspora_observatory.presentation.cells import cell_text
+from diaspora_observatory.presentation.numbers import format_value
+from diaspora_observatory.report.sections import build_sections
+
+NBSP = "\xa0"
+
+
+def texts(row: dict, column: str) -> tuple[str, str, str]:
+    return tuple(cell_text(column, row[column], language, row) for language in ("en", "ru", "kk"))
+
+
+def test_repatriation_shares_carry_the_digits_of_their_inputs(case):
+    profile = repatriation_profile(case).set_index(["population", "category"])
+    working_age = profile.loc[("kandas", "working_age")].to_dict()
+    # The study's "59%" of working age: two digits as written, so never "59.0"
+    assert working_age["significant_digits"] == "value=2; share_pct=2"
+    assert texts(working_age, "share_pct") == ("59", "59", "59")
+    pension = profile.loc[("kandas", "pension_age")].to_dict()
+    assert (pension["significant_digits"], texts(pension, "share_pct")) == ("value=2; share_pct=2",
+                                                                           ("9.9", "9,9", "9,9"))
+    # 1,227 of the 11,602 emigrants of 2023 whose level is given: four digits each, three written (the ceiling)
+    basic = profile.loc[("emigrants", "basic_secondary")].to_dict()
+    assert (basic["significant_digits"], texts(basic, "share_pct")) == ("share_pct=3", ("10.6", "10,6", "10,6"))
+    # A count alone declares no digits: people are whole numbers whatever their precision.
+    assert profile.loc[("kandas", "all")]["significant_digits"] == ""
+
+
+def test_education_shares_take_the_digits_of_their_profile_rows(case):
+    rows = education_comparison(case).set_index("education")
+    higher = rows.loc["higher"].to_dict()
+    assert higher["significant_digits"] == "kandas_share_pct=2; emigrants_share_pct=3"
+    assert (texts(higher, "kandas_share_pct"), texts(higher, "emigrants_share_pct")) == (
+        ("17", "17", "17"), ("33.2", "33,2", "33,2"))
+    # the kandas' other levels are not reported: no share, so no digits declared for it
+    assert rows.loc["basic_secondary"]["significant_digits"] == "emigrants_share_pct=3"
+
+
+def test_birthplace_shares_of_small_stocks_carry_one_or_two_digits(case):
+    destinations = birthplace_destinations(case).set_index("destination")
+    # Liechtenstein's 10 people born in Kazakhstan (one significant digit) of 2,796,572: 0.000358% -> 0.0004
+    liechtenstein = destinations.loc["LIE"].to_dict()
+    assert liechtenstein["significant_digits"] == "share_of_world_pct=1; cumulative_share_pct=3"
+    assert texts(liechtenstein, "share_of_world_pct") == ("0.0004", "0,0004", "0,0004")
+    # 99.99975% to three digits is 100, not "100.0" (the rounding carried to the next power of ten)
+    assert texts(liechtenstein, "cumulative_share_pct") == ("100", "100", "100")
+    # Costa Rica's 7 (one digit), the Dominican Republic's 11 and Bolivia's 28 (two: the zero of 0.0010 is one)
+    assert texts(destinations.loc["CRI"].to_dict(), "share_of_world_pct") == ("0.0003", "0,0003", "0,0003")
+    assert texts(destinations.loc["DOM"].to_dict(), "share_of_world_pct") == ("0.00039", "0,00039", "0,00039")
+    assert texts(destinations.loc["BOL"].to_dict(), "share_of_world_pct") == ("0.0010", "0,0010", "0,0010")
+    # Russia's 1,321,004 keeps the ceiling of three
+    assert texts(destinations.loc["RUS"].to_dict(), "share_of_world_pct") == ("47.2", "47,2", "47,2")
+    summary = birthplace_summary(case).iloc[0].to_dict()
+    # 46,063 in the hosts (to the person) of 2,796,572 (to the tens, since Liechtenstein's 10 is): three
+    assert (summary["significant_digits"], texts(summary, "in_hosts_share_pct")) == (
+        "in_hosts_share_pct=3", ("1.65", "1,65", "1,65"))
+
+
+def test_cross_source_differences_carry_the_digits_of_their_counts(case):
+    rows = population_vs_reference(case).set_index("country")
+    # Turkmenistan's 6,516,100 (to the hundreds) against the World Bank's 7,494,498: a difference of
+    # -978,398 known to the hundreds, four digits, three written
+    turkmenistan = rows.loc["TKM"].to_dict()
+    assert turkmenistan["significant_digits"] == "difference_pct=3"
+    assert texts(turkmenistan, "difference_pct") == ("-13.1", "-13,1", "-13,1")
+    assert set(rows["significant_digits"]) == {"difference_pct=3"}
+
+
+def test_a_stated_total_rounded_to_the_hundred_thousands_leaves_one_digit_in_the_difference(case_copy):
+    """The same rule where it bites: a case total written 6,500,000 (two digits) differs from 7,494,498 by
+    -994,498, known to the hundred thousands: one digit, so -13% and not -13.3%."""
+    from diaspora_observatory import load_case
+
+    path = case_copy / "data" / "population.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("TKM,2024,total,6516100,", "TKM,2024,total,6500000,"),
+                    encoding="utf-8")
+    row = population_vs_reference(load_case(case_copy)).set_index("country").loc["TKM"].to_dict()
+    assert (row["significant_digits"], texts(row, "difference_pct")) == ("difference_pct=1", ("-13", "-13", "-13"))
+
+
+def test_the_cli_writes_the_digits_and_hides_the_column_csv_keeps_it():
+    runner = CliRunner()
+    shown = runner.invoke(main, ["show", "birthplace-destinations", "--lang", "ru"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    liechtenstein = [[cell.strip() for cell in line.split("│")[1:-1]] for line in shown.output.splitlines()
+                     if " LIE " in line]
+    assert liechtenstein == [["44", "LIE", "Liechtenstein", "2024", "10", "0,0004", "100", "нет", "birthplace",
+                              "undesa-ims-2024"]]
+    assert "significant_digits" not in shown.output
+    csv_text = runner.invoke(main, ["show", "education", "--format", "csv"]).output
+    assert csv_text.splitlines()[0].endswith(",provenance,significant_digits")
+    assert csv_text.splitlines()[1].endswith(",kandas_share_pct=2; emigrants_share_pct=3")
+
+
+def test_the_reports_sentences_write_the_shares_with_the_tables_digits(case):
+    sections = {section.id: section for section in build_sections(case, "en")}
+    text = " ".join(sections["demography"].paragraphs)
+    # Tajikistan's 2,200 of 10,143,540 (two digits) and 867,200 over "5 to 7 million" (one digit in the estimate)
+    assert ("As a share of the host's whole population the diaspora ranges from 0.022% in Tajikistan to 2.21% in "
+            "Uzbekistan; of the groups other than the titular nation, from 0.16% to 5.26%.") in text
+    assert "they are 12%–17% of the diaspora abroad" in text
+    ru = {section.id: section for section in build_sections(case, "ru")}
+    assert f"от 0,022{NBSP}% (Таджикистан) до 2,21{NBSP}% (Узбекистан)" in " ".join(ru["demography"].paragraphs)
+    assert f"расхождение -13,1{NBSP}%" in " ".join(ru["cross-source"].paragraphs)
+
+
+@pytest.mark.parametrize(("value", "digits", "written"), [
+    (99.99975, 3, "100"), (0.0999, 2, "0.10"), (9.96, 2, "10"), (9.94, 2, "9.9")])
+def test_a_rounding_that_reaches_the_next_power_of_ten_claims_no_extra_digit(value, digits, written):
+    assert format_value(value, "percent", "en", digits=digits) == written
