@@ -196,7 +196,8 @@ def new_case(name, origin, hosts, host_count, undesa_file, population_file, titl
     The case is a valid data package: `diaspora check --case NAME` and `diaspora report --case NAME`
     work on it at once. Its diaspora is defined by birthplace (UN DESA counts people born in the origin;
     citizens where a host has no birthplace data). With no file, the data built into the observatory
-    are used: UN DESA's 2024 bilateral table and the World Bank's population.
+    are used: UN DESA's 2024 bilateral table, the 2019 edition's series 1990-2019 (each value labelled
+    with its edition) and the World Bank's population.
 
     \b
     Example:
@@ -211,8 +212,9 @@ def new_case(name, origin, hosts, host_count, undesa_file, population_file, titl
                          population_file=population_file, title=title, data_dir=data_dir, force=force,
                          host_count=host_count, empty=empty)
     if undesa_file is None and population_file is None and not empty:
-        click.echo("Data: UN DESA International Migrant Stock 2024 and World Bank population, built into the "
-                   "observatory (no file given)")
+        click.echo("Data: UN DESA International Migrant Stock 2024, the 2019 edition's series 1990-2019 (each "
+                   "value labelled with its edition) and World Bank population, built into the observatory (no "
+                   "file given)")
     if not hosts and not empty:
         from diaspora_observatory.case.package import load_case
 

@@ -26,6 +26,7 @@ CORE_RESOURCES = ("sources", "population", "diaspora_estimates", "flows", "perio
                   "claims", "value_labels")
 FILLED_RESOURCES = ("sources", "population", "diaspora_estimates", "value_labels")
 DEFAULT_HOST_COUNT = 5
+UNDESA_PRODUCER = "United Nations, Department of Economic and Social Affairs, Population Division"
 
 
 class CaseExists(DiasporaError):
@@ -85,25 +86,46 @@ def _hosts_from_stock(stock, origin: str, count: int = DEFAULT_HOST_COUNT) -> li
 
 
 def world_stock(origin: str) -> Imported:
-    """People born in ``origin`` abroad in UN DESA's 2024 table, from the package's world data (world/)."""
+    """People born in ``origin`` abroad in UN DESA's editions built into the package (world/): the 2019
+    edition's series (1990, 1995, ..., 2015, 2019) and the 2024 edition's table, each row naming its edition.
+
+    The latest year is the 2024 edition's; the hosts and the case's population rows come from it. Two
+    editions are never one series: every row keeps its ``edition`` and the source of that edition.
+    """
     import pandas as pd
 
     from diaspora_observatory import world
     from diaspora_observatory.importers.provenance import SourceInfo
 
-    rows = world.migrant_stock(origin=origin, edition="2024")
+    rows = world.migrant_stock(origin=origin)
     table = pd.DataFrame({"destination": rows["destination"], "origin": rows["origin"], "year": rows["year"],
-                          "sex": "both", "stock": rows["stock"], "data_type": rows["data_type"]})
+                          "sex": "both", "stock": rows["stock"], "data_type": rows["data_type"],
+                          "edition": rows["edition"]})
     source = world.provenance()["sources"]["undesa_2024"]
-    info = SourceInfo(producer="United Nations, Department of Economic and Social Affairs, Population Division",
-                      citation=source["citation"], licence=source["licence"],
+    info = SourceInfo(producer=UNDESA_PRODUCER, citation=source["citation"], licence=source["licence"],
                       title="International Migrant Stock 2024", year=2024,
                       notes=["Built into the observatory (world/data, tools/build-world-data): both sexes, "
-                             "mid-2024, with each destination's type of data from Table 1 of the same edition."])
+                             "mid-2024, with each destination's type of data from Table 1 of the same edition; "
+                             "the years 1990-2019 from the 2019 edition (its own source), each row naming its "
+                             "edition."])
     empty = pd.DataFrame(columns=["destination_code", "destination_name", "origin_code", "origin_name", "year",
                                   "sex", "stock", "data_type"])
     return Imported("migrant_stock", "undesa", world.DATA / "undesa_stock.csv.gz", table.reset_index(drop=True),
-                    empty, info, details={"edition": "2024", "built_in": True})
+                    empty, info, details={"edition": "2024", "editions": sorted(set(table["edition"])),
+                                          "built_in": True})
+
+
+def _edition_source(edition: str):
+    """The source of one built-in UN DESA edition other than 2024 (the 2019 edition's series)."""
+    from diaspora_observatory import world
+    from diaspora_observatory.importers.provenance import SourceInfo
+
+    source = world.provenance()["sources"][f"undesa_{edition}"]
+    return SourceInfo(producer=UNDESA_PRODUCER, citation=source["citation"], licence=source["licence"],
+                      title=f"International Migrant Stock {edition}", year=int(edition),
+                      notes=[f"Built into the observatory (world/data, tools/build-world-data): both sexes, "
+                             f"{', '.join(str(y) for y in source['years'])}; {source.get('note', '')}".rstrip("; ")
+                             + "."])
 
 
 def world_population() -> Imported:
@@ -196,11 +218,20 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
         stock_id = f"undesa-ims-{stock.details.get('edition') or 'stock'}"
         sources.append(source_row(stock_id, stock.info))
         selected = case_rows(stock, Selection(origins=[origin]), stock_id)
+        # The built-in series holds other editions too: each row is credited to its own edition's source.
+        for edition in sorted(set(selected["edition"]) - {stock.details.get("edition"), ""}):
+            edition_id = f"undesa-ims-{edition}"
+            selected.loc[selected["edition"] == edition, "source_id"] = edition_id
+            sources.append(source_row(edition_id, _edition_source(edition)))
         write_csv(selected, folder / "data" / "birthplace_stock.csv")
         write_sidecar(folder / "data" / "birthplace_stock.csv", stock.file, stock.info,
                       importer="diaspora case new", details={**stock.details, "origin": origin})
         resources.append(_stock_resource())
         both = selected[selected["sex"] == "both"]
+        # The case's population and estimates come from the main edition only (the one its hosts were
+        # chosen by): two editions' years in one table would read as one series. The other editions'
+        # series stay in birthplace_stock, each row naming its edition.
+        both = both[both["edition"] == (stock.details.get("edition") or "")]
         in_hosts = both[both["destination"].isin(hosts)]
         grouped = in_hosts.groupby(["destination", "year", "definition"])["stock"].sum()
         for key, count in grouped.items():

@@ -18,6 +18,9 @@ GEOMETRY_FILE = "ne_10m_admin_0_countries_deu.zip"
 GEOMETRY_CREDIT = "Natural Earth 1:10m (public domain)"
 # Degrees; enough to keep each country recognisable at a page's width while the page stays small.
 SIMPLIFY_TOLERANCE = 0.04
+# The world map of destinations draws a hundred countries at a page's width: a tenth of a degree keeps
+# their shapes and the page a few hundred KB.
+WORLD_TOLERANCE = 0.15
 
 
 def _rounded(coordinates: Sequence[Any]) -> list[Any]:
@@ -28,12 +31,13 @@ def _rounded(coordinates: Sequence[Any]) -> list[Any]:
 
 
 @lru_cache(maxsize=8)
-def country_features(codes: tuple[str, ...]) -> tuple[dict, ...] | None:
+def country_features(codes: tuple[str, ...], tolerance: float = SIMPLIFY_TOLERANCE) -> tuple[dict, ...] | None:
     """GeoJSON features for ``codes``, or None without the package.
 
     ``properties`` holds ``country`` (alpha-3) and ``label_lon``/``label_lat``, a point inside the country.
 
     Exterior rings run clockwise, the winding d3-geo (inside Vega) expects for spherical polygons.
+    ``tolerance`` (degrees) simplifies the outlines: a world map takes a coarser one (WORLD_TOLERANCE).
     """
     try:
         import shapefile
@@ -51,7 +55,7 @@ def country_features(codes: tuple[str, ...]) -> tuple[dict, ...] | None:
             code = record[0]
             if code not in codes:
                 continue
-            outline = shape(reader.shape(index).__geo_interface__).simplify(SIMPLIFY_TOLERANCE, preserve_topology=True)
+            outline = shape(reader.shape(index).__geo_interface__).simplify(tolerance, preserve_topology=True)
             parts = outline.geoms if isinstance(outline, MultiPolygon) else [outline]
             oriented = MultiPolygon([orient(part, sign=-1.0) for part in parts if isinstance(part, Polygon)])
             geometry = mapping(oriented)
