@@ -30,7 +30,7 @@ def series_label(definition: str, edition: str, translate: Translate = _identity
 
 def _encoding(translate: Translate, value: str, domain: list[str], tooltip: list[dict], titles: dict) -> dict:
     return {
-        "x": {"field": "year", "type": "quantitative", "axis": {"format": "d", "tickMinStep": 5},
+        "x": {"field": "year", "type": "quantitative", "axis": {"format": "d", "tickMinStep": 5, "labelSeparation": 6},
               "title": translate("Year")},
         "y": {"field": value, "type": "quantitative", "title": translate("Persons")},
         "color": {"field": "series", "type": "nominal", "title": translate("Series"), "scale": {"domain": domain},

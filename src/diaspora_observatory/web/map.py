@@ -126,21 +126,25 @@ def destinations_spec(destinations: pd.DataFrame, origin: str, labels: dict[str,
                       features: tuple[dict, ...] | None | _Outlines = _Outlines.INSTALLED) -> dict | None:
     """The world map of the destinations (``analysis.definitions.birthplace_destinations``), each shaded by
     the number of people born in ``origin`` living there on a log scale (from a few hundred to hundreds of
-    thousands), the origin in grey, the case's hosts outlined. None without installed outlines: a tile grid
+    thousands), the origin in grey, the case's hosts outlined, every other country a pale background. None without installed outlines: a tile grid
     of a hundred countries would not be a map, and the table beside it has every value.
 
     ``labels``: the translated ``title``, ``persons``, ``country``, ``origin`` (the origin's role),
     ``host`` (a host's role) and ``geometry`` texts.
     """
-    codes = tuple(dict.fromkeys([*destinations["destination"], origin]))
     if features is _Outlines.INSTALLED:
-        features = country_features(codes, WORLD_TOLERANCE)
+        features = country_features(None, WORLD_TOLERANCE)  # every country: the others as the background
     if features is None:
         return None
     rows = {row["destination"]: row for _, row in destinations.iterrows()}
-    shaded, others = [], []
+    shaded, others, background = [], [], []
     for feature in features:
         code = feature["properties"]["country"]
+        if code == "ATA":
+            continue  # nobody's residence; its ring along the pole would fill the whole sphere
+        if code not in rows and code != origin:
+            background.append({"type": "Feature", "geometry": feature["geometry"], "properties": {}})
+            continue
         name = country_name(code, language)
         if code in rows:
             row = rows[code]
@@ -162,6 +166,9 @@ def destinations_spec(destinations: pd.DataFrame, origin: str, labels: dict[str,
         "width": 640, "height": 340,
         "projection": {"type": "equalEarth"},
         "layer": [
+            # countries with nobody born in the origin listed: outlines only, no tooltip, so as not to read as 0
+            {"data": {"values": background}, "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.5,
+                                                       "fill": "#eef0f3", "tooltip": None}},
             {"data": {"values": others}, "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.5,
                                                    "fill": ORIGIN_COLOUR},
              "encoding": {"tooltip": tooltip[:1]}},
