@@ -126,8 +126,9 @@ def destinations_spec(destinations: pd.DataFrame, origin: str, labels: dict[str,
                       features: tuple[dict, ...] | None | _Outlines = _Outlines.INSTALLED) -> dict | None:
     """The world map of the destinations (``analysis.definitions.birthplace_destinations``), each shaded by
     the number of people born in ``origin`` living there on a log scale (from a few hundred to hundreds of
-    thousands), the origin in grey, the case's hosts outlined, every other country a pale background. None without installed outlines: a tile grid
-    of a hundred countries would not be a map, and the table beside it has every value.
+    thousands), the origin in grey, the case's hosts outlined, every other country a pale background.
+    None without installed outlines: a tile grid of a hundred countries would not be a map, and the table
+    beside it has every value.
 
     ``labels``: the translated ``title``, ``persons``, ``country``, ``origin`` (the origin's role),
     ``host`` (a host's role) and ``geometry`` texts.
