@@ -185,7 +185,8 @@ def mirror_left_out(case: Case) -> dict[str, list[str]]:
                                                                          about_origin["year"])]]
     reasons = {f"the partner is a third country, not {case.origin} (the case's origin)": third,
                "the case's flows have no count for that partner and year": unmatched}
-    return {reason: [f"{row.reporter} → {row.partner} {int(row.year)}" for row in rows.itertuples()]
+    return {reason: [f"{reporter} → {partner} {year}" for reporter, partner, year in
+                     zip(rows["reporter"], rows["partner"], rows["year"].astype(int))]
             for reason, rows in reasons.items() if not rows.empty}
 
 
