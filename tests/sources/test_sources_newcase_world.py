@@ -31,6 +31,15 @@ def test_a_case_for_any_origin_from_the_built_in_data(tmp_path, monkeypatch):
     totals = population[population["group"] == "total"].set_index("country")["population"]
     wdi = world.population().query("year == 2024").set_index("country")["population"]
     assert totals["KAZ"] == wdi["KAZ"] and totals["KGZ"] == wdi["KGZ"]
+    # the cross-source check sets the World Bank's population beside UN DESA's, another producer
+    check = next(c for c in case.descriptor["checks"] if c["check"] == "cross_source_agreement")
+    assert (check["resource"], check["reference"], check["tolerance_pct"]) == ("population", "reference_population", 5)
+    from diaspora_observatory.tables import build_table
+
+    cross = build_table(case, "cross-source").set_index("country")
+    assert cross.loc["KGZ", ["case_value", "reference_value", "case_source_id", "reference_source_id"]].tolist() == [
+        7221868, 7186009, "wdi-population", "undesa-population-2024"]
+    assert case.sources["undesa-population-2024"]["author"] != case.sources["wdi-population"]["author"]
     sidecar = json.loads((case.path / "data" / "birthplace_stock.csv.provenance.json").read_text(encoding="utf-8"))
     assert sidecar["original"]["file"] == "undesa_stock.csv.gz"
     assert sidecar["original"]["sha256"] == world.provenance()["outputs"]["undesa_stock.csv.gz"]

@@ -215,7 +215,8 @@ def new_case(name, origin, hosts, host_count, undesa_file, population_file, titl
     work on it at once. Its diaspora is defined by birthplace (UN DESA counts people born in the origin;
     citizens where a host has no birthplace data). With no file, the data built into the observatory
     are used: UN DESA's 2024 bilateral table, the 2019 edition's series 1990-2019 (each value labelled
-    with its edition) and the World Bank's population.
+    with its edition) and the World Bank's population, checked against UN DESA's population estimates
+    (another producer; the cross-source check).
 
     \b
     Example:

@@ -115,6 +115,24 @@ def world_stock(origin: str) -> Imported:
                                           "built_in": True})
 
 
+def world_un_population() -> Imported:
+    """UN DESA's total population by country from the package's world data: the independent reference of
+    a case whose population comes from the World Bank."""
+    import pandas as pd
+
+    from diaspora_observatory import world
+    from diaspora_observatory.importers.provenance import SourceInfo
+
+    source = world.provenance()["sources"]["undesa_2024_population"]
+    info = SourceInfo(producer=UNDESA_PRODUCER, citation=source["citation"], licence=source["licence"],
+                      title="International Migrant Stock 2024: Destination, Table 2 (total population)", year=2024,
+                      notes=["Built into the observatory (world/data, tools/build-world-data): countries only, "
+                             f"{', '.join(str(y) for y in source['years'])}; {source['note']}."])
+    empty = pd.DataFrame(columns=["code", "name", "year", "population"])
+    return Imported("population", "undesa", world.DATA / "un_population.csv.gz", world.un_population().copy(), empty,
+                    info, details={"table": "Table 2", "built_in": True})
+
+
 def _edition_source(edition: str):
     """The source of one built-in UN DESA edition other than 2024 (the 2019 edition's series)."""
     from diaspora_observatory import world
@@ -266,10 +284,18 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
             population_rows.append({"country": row.country, "year": int(cast(SupportsInt, row.year)), "group": "total",
                                     "population": int(cast(SupportsInt, row.population)), "definition": "residence",
                                     "source_id": population_id, "note": ""})
-        reference = case_rows(population, Selection(countries=[*hosts, origin]), population_id)
-        write_csv(reference, folder / "data" / "reference_population.csv")
-        write_sidecar(folder / "data" / "reference_population.csv", population.file, population.info,
-                      importer="diaspora case new", details=population.details)
+    # The cross-source check needs another producer than the one of the case's population: UN DESA's
+    # population estimates (built in) beside the World Bank's. An OWID population file publishes the UN's
+    # estimates, so against it the reference would be the same producer twice: no check then.
+    cross_source = population is not None and population.format != "owid"
+    if cross_source:
+        reference = world_un_population()
+        reference_id = "undesa-population-2024"
+        sources.append(source_row(reference_id, reference.info))
+        rows = case_rows(reference, Selection(countries=[*hosts, origin]), reference_id)
+        write_csv(rows, folder / "data" / "reference_population.csv")
+        write_sidecar(folder / "data" / "reference_population.csv", reference.file, reference.info,
+                      importer="diaspora case new", details=reference.details)
         resources.append(_reference_resource())
     if not sources:
         sources.append({"source_id": "user", "author": "The case's author", "title": "", "year": "", "publisher": "",
@@ -299,6 +325,9 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
         "resources": resources,
         "checks": [{"check": "range_ordered", "resource": "diaspora_estimates", "low_field": "low",
                     "high_field": "high"},
+                   *([{"check": "cross_source_agreement", "resource": "population", "reference": "reference_population",
+                       "keys": ["country", "year"], "value_field": "population", "tolerance_pct": 5,
+                       "only": {"group": ["total"]}}] if cross_source else []),
                    {"check": "years_continuous", "resource": "flows", "keys": ["partner"], "year_field": "year"},
                    {"check": "country_codes_known"}, {"check": "sources_resolve"}],
     }
