@@ -18,14 +18,15 @@ Translate = Callable[[str], str]
 
 
 def series_label(definition: str, edition: str, translate: Translate = _identity, origin: str = "") -> str:
-    """The legend's name of one series: its definition and, for UN DESA's counts, its edition."""
+    """The legend's name of one series: its definition and, for UN DESA's counts, its edition (short, so
+    that it fits a phone's width: Vega-Lite legends do not wrap)."""
     if definition == "ethnicity":
         return translate("By ethnicity (the case's sources)")
-    kind = (translate("Citizens of {origin}") if definition == "citizenship"
-            else translate("Born in {origin}")).format(origin=origin)
-    if edition and edition != "edition not recorded":
-        return translate("{kind}: UN DESA, {edition} edition").format(kind=kind, edition=edition)
-    return translate("{kind}: UN DESA, edition not recorded").format(kind=kind)
+    if not edition or edition == "edition not recorded":
+        return (translate("Citizens of {origin} (UN DESA, edition not recorded)") if definition == "citizenship"
+                else translate("Born in {origin} (UN DESA, edition not recorded)")).format(origin=origin)
+    return (translate("Citizens of {origin} (UN DESA {edition})") if definition == "citizenship"
+            else translate("Born in {origin} (UN DESA {edition})")).format(origin=origin, edition=edition)
 
 
 def _encoding(translate: Translate, value: str, domain: list[str], tooltip: list[dict], titles: dict) -> dict:
@@ -34,7 +35,7 @@ def _encoding(translate: Translate, value: str, domain: list[str], tooltip: list
               "title": translate("Year")},
         "y": {"field": value, "type": "quantitative", "title": translate("Persons")},
         "color": {"field": "series", "type": "nominal", "title": translate("Series"), "scale": {"domain": domain},
-                  "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 320}},
+                  "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 300}},
         "shape": {"field": "series", "type": "nominal", "title": translate("Series"), "scale": {"domain": domain},
                   "legend": None},
         "detail": {"field": "series", "type": "nominal"},
