@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from sources_files import UNDESA_SHARED, WDI_SHARED, needs_shared
 
 from diaspora_observatory import load_case, world
 from diaspora_observatory.cli import main
@@ -133,3 +134,21 @@ def test_a_case_made_before_the_edition_column_still_loads_and_says_so(tmp_path,
     assert case.errors == []
     over_time = build_table(case, "birthplace-over-time")
     assert over_time[["edition", "year", "held_in"]].values.tolist() == [["edition not recorded", 2024, "case"]]
+
+
+@needs_shared(UNDESA_SHARED)
+@needs_shared(WDI_SHARED)
+def test_a_case_from_a_users_file_shows_its_own_edition_only(tmp_path, monkeypatch):
+    """The built-in 2019 series is added only to a case that cites it: a case built from the user's own
+    2024 file does not, so its series is the file's, and no value is drawn without its source."""
+    from diaspora_observatory.tables import build_table
+
+    monkeypatch.setenv("DIASPORA_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(main, ["case", "new", "uzbek", "--origin", "UZB", "--from-undesa", str(UNDESA_SHARED),
+                                       "--population", str(WDI_SHARED)])
+    assert result.exit_code == 0, result.output
+    case = load_case("uzbek", data_dir=tmp_path)
+    assert "undesa-ims-2019" not in case.sources
+    over_time = build_table(case, "birthplace-over-time")
+    assert over_time[["edition", "year", "held_in"]].values.tolist() == [["2024", 2024, "case"]]
+    assert set(case.table("birthplace_stock")["edition"]) == {"2024"}

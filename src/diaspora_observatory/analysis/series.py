@@ -4,9 +4,10 @@ UN DESA revises earlier years with every edition (the 2019 edition counts 591,21
 Kyrgyzstan in Russia in 2019, the 2024 edition 333,664 in 2024), so a series never joins two editions:
 each row names its ``edition`` and a chart draws each edition as a series of its own.
 
-The values are the case's ``birthplace_stock``. An edition the case does not hold is taken from the world
-data the package ships (``world.migrant_stock``) and marked ``held_in`` = ``built-in world data`` (the
-built-in case holds the 2024 table only; its 1990-2019 series comes from there). A stock without an
+The values are the case's ``birthplace_stock``. An edition the case does not hold, but whose source it
+cites (``undesa-ims-2019``), is taken from the world data the package ships (``world.migrant_stock``) and
+marked ``held_in`` = ``built-in world data`` (the built-in case holds the 2024 table only; its 1990-2019
+series comes from there). A stock without an
 ``edition`` column (a case imported before it existed) is labelled ``edition not recorded``, never guessed.
 
 - :func:`birthplace_over_time`: the world total per edition and year (sum over the destinations listed);
@@ -56,7 +57,9 @@ def stock_series(case: Case) -> pd.DataFrame:
         from diaspora_observatory import world
 
         rows = world.migrant_stock(origin=case.origin)
-        rows = rows[~rows["edition"].isin(held)]
+        # only an edition whose source the case cites, so that every value drawn is credited on the page
+        cited = [edition for edition, source_id in WORLD_SOURCE_IDS.items() if source_id in case.sources]
+        rows = rows[~rows["edition"].isin(held) & rows["edition"].isin(cited)]
         if not rows.empty:
             # the case's own rule for a definition: citizens where the host's type of data is C
             definition = rows["data_type"].map(lambda code: "citizenship" if "C" in str(code).split() else "birthplace")
