@@ -23,14 +23,20 @@ def tutorial_commands() -> list[list[str]]:
     return [shlex.split(line) for block in blocks for line in block.splitlines() if line.strip()]
 
 
+def load_case_table(name: str, resource: str):
+    from diaspora_observatory import load_case
+
+    return load_case(name).table(resource)
+
+
 def test_the_tutorial_runs_as_written(tmp_path, monkeypatch):
     monkeypatch.setenv("DIASPORA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
     shutil.copytree(ROOT / "docs" / "tutorial", tmp_path / "docs" / "tutorial")
     commands = tutorial_commands()
     assert [command[:2] for command in commands] == [
-        ["diaspora", "case"], ["diaspora", "check"], ["diaspora", "show"], ["diaspora", "import"],
-        ["diaspora", "show"], ["diaspora", "survey"], ["diaspora", "report"]]
+        ["diaspora", "case"], ["diaspora", "check"], ["diaspora", "show"], ["diaspora", "show"], ["diaspora", "show"],
+        ["diaspora", "import"], ["diaspora", "show"], ["diaspora", "survey"], ["diaspora", "report"]]
     outputs = []
     for command in commands:
         result = CliRunner().invoke(main, command[1:])
@@ -38,7 +44,16 @@ def test_the_tutorial_runs_as_written(tmp_path, monkeypatch):
         outputs.append(result.output)
     assert "the 5 largest destinations of people born in KGZ in 2024: RUS (333,664), KAZ (100,242)" in outputs[0]
     assert "0 confirmed, 0 mismatch, 0 unverifiable" in outputs[1]
-    assert "kyrgyzstan-kazakhstan-flows.csv: 24 rows read, 24 stored, 0 skipped" in outputs[3]
+    # the figures the tutorial quotes: the world totals of the two editions, and the two producers' populations
+    over_time = list(csv.DictReader(outputs[3].splitlines()))
+    totals = {(row["edition"], row["year"]): int(row["world_total"]) for row in over_time}
+    assert (totals[("2019", "2019")], totals[("2024", "2024")]) == (754981, 540573)
+    cross = {row["country"]: row for row in csv.DictReader(outputs[4].splitlines())}
+    assert (cross["KGZ"]["case_value"], cross["KGZ"]["reference_value"]) == ("7221868", "7186009")
+    assert [code for code, row in sorted(cross.items()) if row["difference"] == "0"] == ["KAZ", "TJK", "UKR"]
+    stock = load_case_table("kyrgyz", "birthplace_stock").query("destination == 'RUS' and year in (2019, 2024)")
+    assert stock["stock"].tolist() == [591211, 333664]
+    assert "kyrgyzstan-kazakhstan-flows.csv: 24 rows read, 24 stored, 0 skipped" in outputs[5]
     assert (tmp_path / "kyrgyz-questionnaire.xlsx").is_file()
     assert (tmp_path / "kyrgyz-report" / "report.html").is_file()
 

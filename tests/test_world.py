@@ -21,7 +21,7 @@ def test_the_shipped_files_are_what_the_build_makes_from_the_published_files(tmp
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "build-world-data"), "--shared", str(SHARED),
                              "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    for name in ("undesa_stock.csv.gz", "population.csv.gz", "provenance.json"):
+    for name in ("undesa_stock.csv.gz", "population.csv.gz", "un_population.csv.gz", "provenance.json"):
         assert (tmp_path / name).read_bytes() == (world.DATA / name).read_bytes(), f"rebuild {name}"
 
 
@@ -87,3 +87,22 @@ def test_a_changed_file_is_refused(tmp_path, monkeypatch):
                                              f"{world.provenance()['outputs']['population.csv.gz'][:12]}…)")
     finally:
         world.population.cache_clear()
+
+
+def test_un_population_pairs_table_2_with_table_1_and_is_another_producer_than_the_world_bank():
+    """Table 2 of the published workbook lost its M49 column; the build pairs its rows with Table 1's and
+    verifies every value against Table 3 (tools/build-world-data), so a country's figure is its own."""
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(SHARED / "undesa-workbooks" /
+                                          "undesa_pd_2024_ims_stock_by_sex_and_destination.xlsx")
+                                      ).get_sheet_by_name("Table 2").to_python()
+    published = {str(row[1]).strip(): row for row in rows if isinstance(row[0], float)}
+    un = world.un_population().set_index(["country", "year"])["population"]
+    assert un[("KGZ", 2024)] == round(published["Kyrgyzstan"][11] * 1000) == 7186009
+    assert un[("RUS", 1990)] == round(published["Russian Federation"][4] * 1000) == 148979541
+    assert sorted(set(world.un_population()["year"])) == [1990, 1995, 2000, 2005, 2010, 2015, 2020, 2024]
+    wdi = world.population().set_index(["country", "year"])["population"]
+    assert wdi[("KGZ", 2024)] != un[("KGZ", 2024)]  # two producers' estimates, not one copied
+    assert world.provenance()["left_out"]["UN population: rows of 'Channel Islands*' (an area without an ISO 3166 "
+                                          "code)"] == 1

@@ -22,7 +22,7 @@ LOCALE_DIR = WEB_DIR / "locale"
 METHOD_MAP = [("templates/**.html", "jinja2"), ("**.py", "python")]
 KEYWORDS = {"_": None, "N_": None}
 # Shared with the (English) report, which calls them without a translation.
-CHART_SPECS = WEB_DIR.parent / "charts" / "specs.py"
+CHART_SPECS = (WEB_DIR.parent / "charts" / "specs.py", WEB_DIR.parent / "charts" / "stocks.py")
 # The presentation layer's shared texts (N_ marks them), which the web translates with these catalogs.
 PRESENTATION_DIR = WEB_DIR.parent / "presentation"
 
@@ -35,10 +35,11 @@ def extract_messages(directory: Path = WEB_DIR) -> dict[str, list[str]]:
         if isinstance(message, str) and message:
             found.setdefault(message, []).append(f"{filename}:{lineno}")
     if directory == WEB_DIR:
-        for lineno, message, _comments, _context in extract_from_file("python", str(CHART_SPECS),
-                                                                      keywords={"translate": None}):
-            if isinstance(message, str) and message:
-                found.setdefault(message, []).append(f"../charts/specs.py:{lineno}")
+        for chart_file in CHART_SPECS:
+            for lineno, message, _comments, _context in extract_from_file("python", str(chart_file),
+                                                                          keywords={"translate": None}):
+                if isinstance(message, str) and message:
+                    found.setdefault(message, []).append(f"../charts/{chart_file.name}:{lineno}")
         for path in sorted(PRESENTATION_DIR.glob("*.py")):
             for lineno, message, _comments, _context in extract_from_file("python", str(path), keywords={"N_": None}):
                 if isinstance(message, str) and message:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pandas and the analysis modules load only when a table is b
 TABLE_NAMES = [
     "demography", "flows", "flow-summary", "periods", "repatriation", "education", "institutions", "survey",
     "claims", "sources", "estimates", "definitions", "birthplace-destinations", "birthplace-summary",
+    "birthplace-over-time", "hosts-over-time",
     "cross-source", "stock-flows", "projections", "flow-forecast", "mirror-flows",
 ]
 
@@ -51,12 +52,14 @@ def _builders() -> dict[str, Callable[[Case], pd.DataFrame]]:
 
 def _import_builders() -> dict[str, Callable[[Case], pd.DataFrame]]:
     """Definitions side by side, cross-source checks, flows estimated from stocks, projections."""
-    from diaspora_observatory.analysis import crosscheck, definitions, estimates, flows, projections
+    from diaspora_observatory.analysis import crosscheck, definitions, estimates, flows, projections, series
 
     return {
         "definitions": definitions.definitions,
         "birthplace-destinations": definitions.birthplace_destinations,
         "birthplace-summary": definitions.birthplace_summary,
+        "birthplace-over-time": series.birthplace_over_time,
+        "hosts-over-time": series.hosts_over_time,
         "cross-source": crosscheck.population_vs_reference,
         "stock-flows": estimates.stock_flows,
         "projections": projections.projections,

@@ -89,6 +89,11 @@ def test_mirror_statistics_set_each_flow_beside_the_partners_own_count(tmp_path,
         "--map", "reporter=Reporter", "--map", "partner=Partner", "--map", "year=Year", "--map", "emigration=Out",
         "--map", "immigration=In"])
     assert imported.exit_code == 0, imported.output
+    # the report counts the rows the comparison leaves out, and says why (issue 16: it did not)
+    assert imported.output.splitlines()[-3:] == [
+        "Mirror statistics: 2 of 4 rows compared with KGZ's own flows; 2 left out (stored, not compared):",
+        "  left out 1: the partner is a third country, not KGZ (the case's origin) (KAZ → UZB 2023)",
+        "  left out 1: the case's flows have no count for that partner and year (KAZ → KGZ 2021)"]
     shown = runner.invoke(main, ["show", "mirror-flows", "--case", "kyrgyz", "--format", "json"])
     assert shown.exit_code == 0, shown.output
     rows = [(r["direction"], r["year"], r["origin_count"], r["partner_count"], r["difference"])

@@ -24,7 +24,9 @@ PAGES = {
                                     "Sources of this page"], "/country/KGZ"),
     "/definitions": ("Definitions of the diaspora", [
         "Each host under each definition", "People born in Kazakhstan living abroad",
-        "Where people born in Kazakhstan live", "Population totals against a reference source",
+        "Map of the destinations", "Where people born in Kazakhstan live",
+        "People born in Kazakhstan living abroad over time", "Each host over time, by definition and edition",
+        "Population totals against a reference source",
         "Sources of this page"], "/definitions"),
     "/projections": ("Projections and forecasts", [
         "The diaspora per host under each scenario", "Base counts and parameters of each scenario",

@@ -105,12 +105,23 @@ def rates_method(stock_start: pd.DataFrame, stock_end: pd.DataFrame, *, year_fro
 
 def stock_flows(case, *, negatives: str = "drop") -> pd.DataFrame:
     """Stock differencing over each pair of consecutive years of the case's ``birthplace_stock`` (both
-    sexes). Empty when the case has fewer than two years of stock (the built-in case has only 2024)."""
+    sexes). Empty when the case has fewer than two years of stock (the built-in case has only 2024).
+
+    Where the stock names its ``edition``, only years of the same edition are differenced: an edition
+    revises the earlier years, so a change between two editions would mix a revision with migration.
+    """
     if "birthplace_stock" not in case.resource_names:
         return pd.DataFrame(columns=ESTIMATE_COLUMNS)
     stock = case.table("birthplace_stock")
     stock = stock[stock["sex"] == "both"]
-    years = sorted(stock["year"].unique())
-    frames = [stock_differencing(stock[stock["year"] == start], stock[stock["year"] == end], year_from=int(start),
-                                 year_to=int(end), negatives=negatives) for start, end in zip(years, years[1:])]
+    editions = stock.groupby("edition") if "edition" in stock.columns else [("", stock)]
+    frames = []
+    for edition, rows in editions:
+        years = sorted(rows["year"].unique())
+        for start, end in zip(years, years[1:]):
+            frame = stock_differencing(rows[rows["year"] == start], rows[rows["year"] == end], year_from=int(start),
+                                       year_to=int(end), negatives=negatives)
+            if edition:
+                frame["assumptions"] = frame["assumptions"] + f" Both stocks from UN DESA's {edition} edition."
+            frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ESTIMATE_COLUMNS)

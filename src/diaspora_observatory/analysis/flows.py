@@ -169,6 +169,27 @@ def mirror_flows(case: Case) -> pd.DataFrame:
     return table.sort_values(["partner", "direction", "year"]).reset_index(drop=True)
 
 
+def mirror_left_out(case: Case) -> dict[str, list[str]]:
+    """The rows of ``mirror_flows`` that ``mirror_flows()`` leaves out, by reason, each named by its
+    reporter, partner and year: a partner other than the origin (a third country: no mirror of the
+    origin's flows), or a reporter and year the origin's ``flows`` do not have (nothing to compare with).
+    """
+    if not case.has("mirror_flows"):
+        return {}
+    mirror = case.table("mirror_flows")
+    own = case.table("flows") if case.has("flows") else pd.DataFrame(columns=["partner", "year"])
+    counted = set(zip(own["partner"], own["year"].astype(int)))
+    third = mirror[mirror["partner"] != case.origin]
+    about_origin = mirror[mirror["partner"] == case.origin]
+    unmatched = about_origin[[(r, int(y)) not in counted for r, y in zip(about_origin["reporter"],
+                                                                         about_origin["year"])]]
+    reasons = {f"the partner is a third country, not {case.origin} (the case's origin)": third,
+               "the case's flows have no count for that partner and year": unmatched}
+    return {reason: [f"{reporter} → {partner} {year}" for reporter, partner, year in
+                     zip(rows["reporter"], rows["partner"], rows["year"].astype(int))]
+            for reason, rows in reasons.items() if not rows.empty}
+
+
 def period_totals(case: Case) -> pd.DataFrame:
     """Flows per partner summed over the periods of the case (the migration policy concept's three),
     with how many of each period's years the flow data covers."""

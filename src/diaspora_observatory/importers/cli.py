@@ -134,12 +134,30 @@ def import_group(file_format, file, case_name, resource, source_id, out, origins
                                    selection=selection, info=info, replace=replace)
         click.echo(f"Stored {name} in case {folder.name}: {written} (check it with `diaspora check --case "
                    f"{case_name}`)")
+        if imported.kind == "mirror_flows" and name == "mirror_flows":
+            _mirror_report(folder)
         return
     if out is None:
         from diaspora_observatory.case.package import user_data_dir
         out = user_data_dir() / "imports" / f"{file.stem}.csv"
     for path in import_to_file(imported, out, selection=selection, info=info, replace=replace):
         click.echo(f"Wrote {path}")
+
+
+def _mirror_report(folder) -> None:
+    """How many stored rows the mirror statistics leave out, and why (they are kept in the resource)."""
+    from diaspora_observatory.analysis.flows import mirror_left_out
+    from diaspora_observatory.case.package import load_case
+
+    case = load_case(folder)
+    left_out = mirror_left_out(case)
+    total = len(case.table("mirror_flows"))
+    compared = total - sum(len(rows) for rows in left_out.values())
+    click.echo(f"Mirror statistics: {compared:,} of {total:,} rows compared with {case.origin}'s own flows"
+               + (f"; {total - compared:,} left out (stored, not compared):" if left_out else ""))
+    for reason, rows in left_out.items():
+        shown = ", ".join(rows[:5]) + (f" and {len(rows) - 5:,} more" if len(rows) > 5 else "")
+        click.echo(f"  left out {len(rows):,}: {reason} ({shown})")
 
 
 def _require_rows(imported, selection) -> None:
@@ -196,7 +214,9 @@ def new_case(name, origin, hosts, host_count, undesa_file, population_file, titl
     The case is a valid data package: `diaspora check --case NAME` and `diaspora report --case NAME`
     work on it at once. Its diaspora is defined by birthplace (UN DESA counts people born in the origin;
     citizens where a host has no birthplace data). With no file, the data built into the observatory
-    are used: UN DESA's 2024 bilateral table and the World Bank's population.
+    are used: UN DESA's 2024 bilateral table, the 2019 edition's series 1990-2019 (each value labelled
+    with its edition) and the World Bank's population, checked against UN DESA's population estimates
+    (another producer; the cross-source check).
 
     \b
     Example:
@@ -211,8 +231,9 @@ def new_case(name, origin, hosts, host_count, undesa_file, population_file, titl
                          population_file=population_file, title=title, data_dir=data_dir, force=force,
                          host_count=host_count, empty=empty)
     if undesa_file is None and population_file is None and not empty:
-        click.echo("Data: UN DESA International Migrant Stock 2024 and World Bank population, built into the "
-                   "observatory (no file given)")
+        click.echo("Data: UN DESA International Migrant Stock 2024, the 2019 edition's series 1990-2019 (each "
+                   "value labelled with its edition) and World Bank population, built into the observatory (no "
+                   "file given)")
     if not hosts and not empty:
         from diaspora_observatory.case.package import load_case
 

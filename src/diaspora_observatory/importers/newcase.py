@@ -26,6 +26,7 @@ CORE_RESOURCES = ("sources", "population", "diaspora_estimates", "flows", "perio
                   "claims", "value_labels")
 FILLED_RESOURCES = ("sources", "population", "diaspora_estimates", "value_labels")
 DEFAULT_HOST_COUNT = 5
+UNDESA_PRODUCER = "United Nations, Department of Economic and Social Affairs, Population Division"
 
 
 class CaseExists(DiasporaError):
@@ -85,25 +86,64 @@ def _hosts_from_stock(stock, origin: str, count: int = DEFAULT_HOST_COUNT) -> li
 
 
 def world_stock(origin: str) -> Imported:
-    """People born in ``origin`` abroad in UN DESA's 2024 table, from the package's world data (world/)."""
+    """People born in ``origin`` abroad in UN DESA's editions built into the package (world/): the 2019
+    edition's series (1990, 1995, ..., 2015, 2019) and the 2024 edition's table, each row naming its edition.
+
+    The latest year is the 2024 edition's; the hosts and the case's population rows come from it. Two
+    editions are never one series: every row keeps its ``edition`` and the source of that edition.
+    """
     import pandas as pd
 
     from diaspora_observatory import world
     from diaspora_observatory.importers.provenance import SourceInfo
 
-    rows = world.migrant_stock(origin=origin, edition="2024")
+    rows = world.migrant_stock(origin=origin)
     table = pd.DataFrame({"destination": rows["destination"], "origin": rows["origin"], "year": rows["year"],
-                          "sex": "both", "stock": rows["stock"], "data_type": rows["data_type"]})
+                          "sex": "both", "stock": rows["stock"], "data_type": rows["data_type"],
+                          "edition": rows["edition"]})
     source = world.provenance()["sources"]["undesa_2024"]
-    info = SourceInfo(producer="United Nations, Department of Economic and Social Affairs, Population Division",
-                      citation=source["citation"], licence=source["licence"],
+    info = SourceInfo(producer=UNDESA_PRODUCER, citation=source["citation"], licence=source["licence"],
                       title="International Migrant Stock 2024", year=2024,
                       notes=["Built into the observatory (world/data, tools/build-world-data): both sexes, "
-                             "mid-2024, with each destination's type of data from Table 1 of the same edition."])
+                             "mid-2024, with each destination's type of data from Table 1 of the same edition; "
+                             "the years 1990-2019 from the 2019 edition (its own source), each row naming its "
+                             "edition."])
     empty = pd.DataFrame(columns=["destination_code", "destination_name", "origin_code", "origin_name", "year",
                                   "sex", "stock", "data_type"])
     return Imported("migrant_stock", "undesa", world.DATA / "undesa_stock.csv.gz", table.reset_index(drop=True),
-                    empty, info, details={"edition": "2024", "built_in": True})
+                    empty, info, details={"edition": "2024", "editions": sorted(set(table["edition"])),
+                                          "built_in": True})
+
+
+def world_un_population() -> Imported:
+    """UN DESA's total population by country from the package's world data: the independent reference of
+    a case whose population comes from the World Bank."""
+    import pandas as pd
+
+    from diaspora_observatory import world
+    from diaspora_observatory.importers.provenance import SourceInfo
+
+    source = world.provenance()["sources"]["undesa_2024_population"]
+    info = SourceInfo(producer=UNDESA_PRODUCER, citation=source["citation"], licence=source["licence"],
+                      title="International Migrant Stock 2024: Destination, Table 2 (total population)", year=2024,
+                      notes=["Built into the observatory (world/data, tools/build-world-data): countries only, "
+                             f"{', '.join(str(y) for y in source['years'])}; {source['note']}."])
+    empty = pd.DataFrame(columns=["code", "name", "year", "population"])
+    return Imported("population", "undesa", world.DATA / "un_population.csv.gz", world.un_population().copy(), empty,
+                    info, details={"table": "Table 2", "built_in": True})
+
+
+def _edition_source(edition: str):
+    """The source of one built-in UN DESA edition other than 2024 (the 2019 edition's series)."""
+    from diaspora_observatory import world
+    from diaspora_observatory.importers.provenance import SourceInfo
+
+    source = world.provenance()["sources"][f"undesa_{edition}"]
+    return SourceInfo(producer=UNDESA_PRODUCER, citation=source["citation"], licence=source["licence"],
+                      title=f"International Migrant Stock {edition}", year=int(edition),
+                      notes=[f"Built into the observatory (world/data, tools/build-world-data): both sexes, "
+                             f"{', '.join(str(y) for y in source['years'])}; {source.get('note', '')}".rstrip("; ")
+                             + "."])
 
 
 def world_population() -> Imported:
@@ -196,11 +236,20 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
         stock_id = f"undesa-ims-{stock.details.get('edition') or 'stock'}"
         sources.append(source_row(stock_id, stock.info))
         selected = case_rows(stock, Selection(origins=[origin]), stock_id)
+        # The built-in series holds other editions too: each row is credited to its own edition's source.
+        for edition in sorted(set(selected["edition"]) - {stock.details.get("edition"), ""}):
+            edition_id = f"undesa-ims-{edition}"
+            selected.loc[selected["edition"] == edition, "source_id"] = edition_id
+            sources.append(source_row(edition_id, _edition_source(edition)))
         write_csv(selected, folder / "data" / "birthplace_stock.csv")
         write_sidecar(folder / "data" / "birthplace_stock.csv", stock.file, stock.info,
                       importer="diaspora case new", details={**stock.details, "origin": origin})
         resources.append(_stock_resource())
         both = selected[selected["sex"] == "both"]
+        # The case's population and estimates come from the main edition only (the one its hosts were
+        # chosen by): two editions' years in one table would read as one series. The other editions'
+        # series stay in birthplace_stock, each row naming its edition.
+        both = both[both["edition"] == (stock.details.get("edition") or "")]
         in_hosts = both[both["destination"].isin(hosts)]
         grouped = in_hosts.groupby(["destination", "year", "definition"])["stock"].sum()
         for key, count in grouped.items():
@@ -235,10 +284,18 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
             population_rows.append({"country": row.country, "year": int(cast(SupportsInt, row.year)), "group": "total",
                                     "population": int(cast(SupportsInt, row.population)), "definition": "residence",
                                     "source_id": population_id, "note": ""})
-        reference = case_rows(population, Selection(countries=[*hosts, origin]), population_id)
-        write_csv(reference, folder / "data" / "reference_population.csv")
-        write_sidecar(folder / "data" / "reference_population.csv", population.file, population.info,
-                      importer="diaspora case new", details=population.details)
+    # The cross-source check needs another producer than the one of the case's population: UN DESA's
+    # population estimates (built in) beside the World Bank's. An OWID population file publishes the UN's
+    # estimates, so against it the reference would be the same producer twice: no check then.
+    cross_source = population is not None and population.format != "owid"
+    if cross_source:
+        reference = world_un_population()
+        reference_id = "undesa-population-2024"
+        sources.append(source_row(reference_id, reference.info))
+        rows = case_rows(reference, Selection(countries=[*hosts, origin]), reference_id)
+        write_csv(rows, folder / "data" / "reference_population.csv")
+        write_sidecar(folder / "data" / "reference_population.csv", reference.file, reference.info,
+                      importer="diaspora case new", details=reference.details)
         resources.append(_reference_resource())
     if not sources:
         sources.append({"source_id": "user", "author": "The case's author", "title": "", "year": "", "publisher": "",
@@ -268,6 +325,9 @@ def _fill(folder: Path, name: str, origin: str, origin_name: str, hosts: list[st
         "resources": resources,
         "checks": [{"check": "range_ordered", "resource": "diaspora_estimates", "low_field": "low",
                     "high_field": "high"},
+                   *([{"check": "cross_source_agreement", "resource": "population", "reference": "reference_population",
+                       "keys": ["country", "year"], "value_field": "population", "tolerance_pct": 5,
+                       "only": {"group": ["total"]}}] if cross_source else []),
                    {"check": "years_continuous", "resource": "flows", "keys": ["partner"], "year_field": "year"},
                    {"check": "country_codes_known"}, {"check": "sources_resolve"}],
     }

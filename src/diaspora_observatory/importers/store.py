@@ -47,6 +47,9 @@ SCHEMAS: dict[str, list[dict]] = {
          "description": "birthplace, or citizenship where the producer's data type for the destination is C."},
         {"name": "data_type", **_STRING,
          "description": "The producer's type-of-data code (B, C, R, I), kept as provenance."},
+        {"name": "edition", **_STRING,
+         "description": "The producer's edition the value comes from (UN DESA: 2019, 2020, 2024). Editions "
+                        "revise earlier years, so a series over time compares values of one edition only."},
     ],
     "population": [
         {"name": "country", "type": "string", "countryCode": True, "constraints": {"required": True}},
@@ -120,6 +123,8 @@ def case_rows(imported: Imported, selection: Selection, source_id: str) -> pd.Da
     if imported.kind == "migrant_stock":
         codes = table["data_type"].fillna("").astype(str)
         table["definition"] = codes.map(lambda c: "citizenship" if "C" in c.split() else "birthplace")
+        if "edition" not in table.columns:  # one file is one edition; the built-in series names each row's
+            table["edition"] = str(imported.details.get("edition") or "")
         table = table.sort_values(["origin", "destination", "year", "sex"])
     else:
         table = table.sort_values([c for c in ("country", "reporter", "partner", "year", "indicator")

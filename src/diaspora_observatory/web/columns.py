@@ -35,6 +35,8 @@ LEAD_COLUMNS: dict[str, list[str]] = {
     "definitions": ["country", "definition", "count", "year", "source_id"],
     "birthplace-destinations": ["rank", "destination", "stock", "share_of_world_pct", "cumulative_share_pct",
                                 "is_host"],
+    "birthplace-over-time": ["edition", "year", "world_total", "destinations", "citizen_destinations"],
+    "hosts-over-time": ["country", "year", "count", "definition", "edition", "source_id"],
     "cross-source": ["country", "year", "case_value", "reference_value", "difference_pct", "within_tolerance"],
     "projections": ["country", "scenario", "year", "low", "central", "high"],
     "projection-parameters": ["country", "scenario", "base_year", "base_population", "natural_change_low",

@@ -18,6 +18,9 @@ GEOMETRY_FILE = "ne_10m_admin_0_countries_deu.zip"
 GEOMETRY_CREDIT = "Natural Earth 1:10m (public domain)"
 # Degrees; enough to keep each country recognisable at a page's width while the page stays small.
 SIMPLIFY_TOLERANCE = 0.04
+# The world map of destinations draws every country at a page's width (at 640 px a degree is under 2 px):
+# 0.3 degrees keeps their shapes and the spec near 400 KB.
+WORLD_TOLERANCE = 0.3
 
 
 def _rounded(coordinates: Sequence[Any]) -> list[Any]:
@@ -28,12 +31,13 @@ def _rounded(coordinates: Sequence[Any]) -> list[Any]:
 
 
 @lru_cache(maxsize=8)
-def country_features(codes: tuple[str, ...]) -> tuple[dict, ...] | None:
-    """GeoJSON features for ``codes``, or None without the package.
+def country_features(codes: tuple[str, ...] | None, tolerance: float = SIMPLIFY_TOLERANCE) -> tuple[dict, ...] | None:
+    """GeoJSON features for ``codes`` (None: every country, in the file's order), or None without the package.
 
     ``properties`` holds ``country`` (alpha-3) and ``label_lon``/``label_lat``, a point inside the country.
 
     Exterior rings run clockwise, the winding d3-geo (inside Vega) expects for spherical polygons.
+    ``tolerance`` (degrees) simplifies the outlines: a world map takes a coarser one (WORLD_TOLERANCE).
     """
     try:
         import shapefile
@@ -49,15 +53,22 @@ def country_features(codes: tuple[str, ...]) -> tuple[dict, ...] | None:
     with shapefile.Reader(str(archive), encoding="utf-8") as reader:
         for index, record in enumerate(reader.iterRecords(fields=["ADM0_A3"])):
             code = record[0]
-            if code not in codes:
+            if codes is not None and code not in codes:
                 continue
-            outline = shape(reader.shape(index).__geo_interface__).simplify(SIMPLIFY_TOLERANCE, preserve_topology=True)
+            outline = shape(reader.shape(index).__geo_interface__).simplify(tolerance, preserve_topology=True)
             parts = outline.geoms if isinstance(outline, MultiPolygon) else [outline]
-            oriented = MultiPolygon([orient(part, sign=-1.0) for part in parts if isinstance(part, Polygon)])
+            # Parts simplified to specks (under tolerance squared) are dropped: reduced to a sliver, a ring's
+            # winding can flip, and d3 would fill the whole sphere but it.
+            oriented = MultiPolygon([orient(part, sign=-1.0) for part in parts
+                                     if isinstance(part, Polygon) and part.area >= tolerance ** 2])
+            if oriented.is_empty:
+                continue
             geometry = mapping(oriented)
             inside = oriented.representative_point()  # where the country's name goes on the map
             features.append({"type": "Feature",
                              "properties": {"country": code, "label_lon": round(inside.x, 2),
                                             "label_lat": round(inside.y, 2)},
                              "geometry": {"type": geometry["type"], "coordinates": _rounded(geometry["coordinates"])}})
+    if codes is None:
+        return tuple(features)
     return tuple(sorted(features, key=lambda feature: codes.index(feature["properties"]["country"])))

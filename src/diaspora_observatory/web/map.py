@@ -1,4 +1,5 @@
-"""The overview map as a Vega-Lite spec: host countries shaded by the diaspora's share of their population.
+"""The maps as Vega-Lite specs: the overview's host countries shaded by the diaspora's share of their
+population, and the world map of every destination of the people born in the origin (``destinations_spec``).
 
 Drawn with the same Vega bundle as the other charts. Geometry comes from ``web.geometry`` (an installed
 package); without it the spec is a tile grid that says plainly it is not a map.
@@ -13,7 +14,7 @@ import pandas as pd
 from diaspora_observatory.analysis.precision import read_digits
 from diaspora_observatory.charts.specs import SCHEMA, chart_config
 from diaspora_observatory.countries import country_name
-from diaspora_observatory.web.geometry import GEOMETRY_CREDIT, country_features
+from diaspora_observatory.web.geometry import GEOMETRY_CREDIT, WORLD_TOLERANCE, country_features
 from diaspora_observatory.web.i18n import format_number
 
 # Tile-grid positions (column, row) used only when no geometry package is installed.
@@ -119,3 +120,68 @@ def map_spec(values: pd.DataFrame, labels: dict[str, str], source: str, language
                   {"mark": {"type": "text", "fontSize": 11}, "encoding": {"text": {"field": "properties.name"}}}],
     })
     return spec, False
+
+
+def destinations_spec(destinations: pd.DataFrame, origin: str, labels: dict[str, str], language: str,
+                      features: tuple[dict, ...] | None | _Outlines = _Outlines.INSTALLED) -> dict | None:
+    """The world map of the destinations (``analysis.definitions.birthplace_destinations``), each shaded by
+    the number of people born in ``origin`` living there on a log scale (from a few hundred to hundreds of
+    thousands), the origin in grey, the case's hosts outlined, every other country a pale background.
+    None without installed outlines: a tile grid of a hundred countries would not be a map, and the table
+    beside it has every value.
+
+    ``labels``: the translated ``title``, ``persons``, ``country``, ``origin`` (the origin's role),
+    ``host`` (a host's role) and ``geometry`` texts.
+    """
+    if features is _Outlines.INSTALLED:
+        features = country_features(None, WORLD_TOLERANCE)  # every country: the others as the background
+    if features is None:
+        return None
+    rows = {row["destination"]: row for _, row in destinations.iterrows()}
+    shaded, others, background = [], [], []
+    for feature in features:
+        code = feature["properties"]["country"]
+        if code == "ATA":
+            continue  # nobody's residence; its ring along the pole would fill the whole sphere
+        if code not in rows and code != origin:
+            background.append({"type": "Feature", "geometry": feature["geometry"], "properties": {}})
+            continue
+        name = country_name(code, language)
+        if code in rows:
+            row = rows[code]
+            role = labels["host"] if bool(row["is_host"]) else ""
+            tip = {"name": f"{name} ({role})" if role else name, "population": format_number(int(row["stock"]),
+                                                                                            language, "people")}
+            shaded.append({**feature, "properties": {"country": code, "stock": int(row["stock"]), "tip": tip,
+                                                     "host": bool(row["is_host"])}})
+        else:
+            others.append({**feature, "properties": {"country": code, "tip": {"name": f"{name} ({labels['origin']})"}}})
+    tooltip = [{"field": "properties.tip.name", "type": "nominal", "title": labels["country"]},
+               {"field": "properties.tip.population", "type": "nominal", "title": labels["persons"]}]
+    year = int(destinations["year"].max()) if not destinations.empty else ""
+    return {
+        "$schema": SCHEMA,
+        "title": {"text": labels["title"].format(year=year), "subtitle": f"{labels['geometry']}: {GEOMETRY_CREDIT}",
+                  "anchor": "start"},
+        "config": {"font": "sans-serif", "view": {"stroke": None}},
+        "width": 640, "height": 340,
+        "projection": {"type": "equalEarth"},
+        "layer": [
+            # countries with nobody born in the origin listed: outlines only, no tooltip, so as not to read as 0
+            {"data": {"values": background}, "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.5,
+                                                       "fill": "#eef0f3", "tooltip": None}},
+            {"data": {"values": others}, "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.5,
+                                                   "fill": ORIGIN_COLOUR},
+             "encoding": {"tooltip": tooltip[:1]}},
+            {"data": {"values": shaded},
+             "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.5},
+             "encoding": {"color": {"field": "properties.stock", "type": "quantitative", "title": labels["persons"],
+                                    "scale": {"type": "log", "scheme": "blues"},
+                                    "legend": {"orient": "bottom", "gradientLength": 220, "format": "~s"}},
+                          "stroke": {"condition": {"test": "datum.properties.host", "value": "#1d2430"},
+                                     "value": "#ffffff"},
+                          "strokeWidth": {"condition": {"test": "datum.properties.host", "value": 1.5},
+                                          "value": 0.5},
+                          "tooltip": tooltip}},
+        ],
+    }

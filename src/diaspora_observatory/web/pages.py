@@ -17,7 +17,7 @@ from diaspora_observatory.analysis.precision import read_digits
 from diaspora_observatory.analysis.provenance import with_provenance
 from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.case.package import Case
-from diaspora_observatory.charts import specs
+from diaspora_observatory.charts import specs, stocks
 from diaspora_observatory.errors import DiasporaError, UnknownCountry
 from diaspora_observatory.languages import LANGUAGES
 from diaspora_observatory.presentation.citations import source_label
@@ -26,7 +26,7 @@ from diaspora_observatory.presentation.provenance import source_heading
 from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
 from diaspora_observatory.web.cells import shown_columns
 from diaspora_observatory.web.columns import lead_columns
-from diaspora_observatory.web.map import map_spec
+from diaspora_observatory.web.map import destinations_spec, map_spec
 
 
 def N_(message: str) -> str:
@@ -50,8 +50,8 @@ PAGE_DATA: dict[str, tuple[str, ...]] = {
 PAGE_KEYS = ["overview", "countries", "definitions", "flows", "projections", "repatriation", "institutions", "survey",
              "documents", "claims", "sources"]
 # Named tables of ``tables.build_table`` that pages show as they are.
-SHARED_TABLES = ["definitions", "birthplace-summary", "birthplace-destinations", "cross-source", "stock-flows",
-                 "projections", "flow-forecast", "mirror-flows"]
+SHARED_TABLES = ["definitions", "birthplace-summary", "birthplace-destinations", "birthplace-over-time",
+                 "hosts-over-time", "cross-source", "stock-flows", "projections", "flow-forecast", "mirror-flows"]
 # Errors an analysis function raises on data it cannot use; the page then says what is missing.
 ANALYSIS_ERRORS = (DiasporaError, LookupError, ValueError, TypeError, ZeroDivisionError)
 
@@ -544,15 +544,53 @@ class PageBuilder:
             self.block("birthplace-summary", _("People born in {origin} living abroad").format(origin=self.origin),
                        "birthplace-summary", _("The world total of the birthplace count and the share of it living "
                                                "in the host countries."), resource="birthplace_stock"),
+            self.destinations_map(),
             self.block("birthplace-destinations", _("Where people born in {origin} live").format(origin=self.origin),
                        "birthplace-destinations", _("Destinations ranked by the number of people born in the "
                                                     "country of origin, with the cumulative share."),
                        resource="birthplace_stock"),
+            self.block("birthplace-over-time", _("People born in {origin} living abroad over time").format(
+                origin=self.origin), "birthplace-over-time", _(
+                "The world total of each year, one line per edition of UN DESA's migrant stock: each edition "
+                "revises the earlier years, so two editions are never joined into one line. Where a host counts "
+                "only citizens, UN DESA counts them instead (column “citizen_destinations”)."),
+                resource="birthplace_stock",
+                chart=lambda frame, source: stocks.world_stock_over_time(
+                    frame, source, _("People born in {origin} living abroad, by edition").format(origin=self.origin),
+                    _, self.language, self.origin)),
+            self.block("hosts-over-time", _("Each host over time, by definition and edition"), "hosts-over-time", _(
+                "In each host, the people born in {origin} as each UN DESA edition counts them, beside the "
+                "case's counts by ethnicity: different definitions of the diaspora, shown side by side and never "
+                "added together.").format(origin=self.origin), resource="birthplace_stock",
+                chart=lambda frame, source: stocks.hosts_stock_over_time(
+                    frame, source, _("Each host over time, by definition and edition"), _, self.language,
+                    self.origin, self._country_name)),
             self.block("cross-source", _("Population totals against a reference source"), "cross-source",
                        _("Each host's total population in the case next to an independent reference; a difference "
                          "beyond the tolerance is listed as a warning on the data-quality page."),
                        resource="reference_population"),
         ])
+
+    def destinations_map(self) -> Block:
+        """The world map of every destination of the people born in the origin, latest year."""
+        _ = self._
+        heading = _("Map of the destinations")
+        frame = self.data.frame("birthplace-destinations")
+        if frame is None or frame.empty:
+            return Block("destinations-map", heading, missing=self.missing_resource("birthplace_stock",
+                                                                                    "birthplace-destinations"))
+        labels = {"title": _("People born in {origin} by country of residence, {{year}}").format(origin=self.origin),
+                  "persons": _("Persons"), "country": _("Country"), "origin": _("country of origin"),
+                  "host": _("host country"), "geometry": _("Borders")}
+        spec = destinations_spec(frame, self.case.origin, labels, self.language)
+        text = _("Each country of residence is shaded by the number of people born in {origin} living there "
+                 "(a log scale), the host countries of this case outlined; {origin} is shown in grey. The values "
+                 "are in the table below.").format(origin=self.origin)
+        if spec is None:
+            return Block("destinations-map", heading, text,
+                         missing=_("No country outlines are installed, so the map is left out; the table below has "
+                                   "every destination."))
+        return Block("destinations-map", heading, text, spec=fit_to_container(spec), source_ids=source_ids_of(frame))
 
     def projections(self) -> Page:
         _ = self._

@@ -8,6 +8,9 @@
   Editions revise earlier years, so a series never mixes two editions without saying so: every row
   names its edition.
 - :func:`population`: World Bank WDI total population, 1960–2024, countries only.
+- :func:`un_population`: UN DESA Population Division's total population (Table 2 of International
+  Migrant Stock 2024: Destination), 1990, 1995, …, 2020, 2024, countries only: an independent reference
+  for the World Bank's figures in a new case's cross-source check (another producer).
 
 The files in ``data/`` are built from the published files by ``tools/build-world-data``, which records
 their sources, licences, what was left out and why, and checksums in ``data/provenance.json``; a file
@@ -82,3 +85,9 @@ def largest_destinations(origin: str, count: int, *, edition: str = "2024") -> p
 def population() -> pd.DataFrame:
     """World Bank WDI total population (SP.POP.TOTL) by country (alpha-3) and year, countries only."""
     return _read("population.csv.gz")
+
+
+@cache
+def un_population() -> pd.DataFrame:
+    """UN DESA's total population by country (alpha-3) and year (see the module's docstring)."""
+    return _read("un_population.csv.gz")
