@@ -135,3 +135,38 @@ def test_coverage_for_one_coder(client):
     assert rows["tourism"] == 1 and rows["employment_quotas"] == 0
     every = {row["code"]: row["passages"] for row in client.get("/coding.json?coder=nobody").json()}
     assert every["employment_quotas"] == 1 and every["tourism"] == 1  # unknown coder: every coder
+
+
+def test_the_index_lists_its_documents_a_page_at_a_time(data_dir, monkeypatch):
+    """250 coded press items (stored in one transaction, as the growth benchmark does): the index shows
+    100 documents and their coverage rows per page, with the count and links; the JSON has every one."""
+    from diaspora_observatory.documents.coding import CodedPassage
+    from diaspora_observatory.documents.web import DOCUMENTS_PER_PAGE
+
+    monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", ADMIN)
+    space = Workspace(load_case(), data_dir)
+    space.store.add_coded([(Document(document_id=f"item-{number:04d}", title=f"Item {number}", kind="press",
+                                     date="2024-03-01", language="en", text=TEXT),
+                            [CodedPassage(f"item-{number:04d}", "employment_quotas", 0, 22, TEXT[:22])])
+                           for number in range(250)])
+    total = len(space.documents())
+    pages = -(-total // DOCUMENTS_PER_PAGE)
+    assert DOCUMENTS_PER_PAGE == 100 and total >= 250 and pages >= 3
+    client = client_class()(create_app(data_dir=data_dir))
+    listed = []
+    for page in range(1, pages + 1):
+        html = client.get(f"/coding?page={page}" if page > 1 else "/coding").text
+        table = html.split('id="documents-caption"')[1].split("</table>")[0]
+        rows = re.findall(r"<tr>\n<td>(.*?)</td>", table)  # a title, linked when the text is stored
+        assert len(rows) == (DOCUMENTS_PER_PAGE if page < pages else total - DOCUMENTS_PER_PAGE * (pages - 1))
+        assert f"<span>Page {page} / {pages} · Documents in all: {total}</span>" in html
+        assert ('rel="next"' in html) == (page < pages) and ('rel="prev"' in html) == (page > 1)
+        coverage = re.findall(r'<tr><th scope="row"><a href="/coding/([^"]+)">', html)
+        assert coverage and all(f'<a href="/coding/{document_id}">' in table for document_id in coverage)
+        listed += rows
+    assert len(listed) == len(set(listed)) == total  # every document once, on one page
+    assert sum(1 for row in client.get("/coding.json").json() if row["code"] == "employment_quotas") >= 250
+    for page in (str(pages + 1), "0", "x", "1" * 12):
+        missing = client.get(f"/coding?page={page}")
+        assert missing.status_code == 404 and "There is no such page of the document list." in missing.text
+    assert "Барлық құжаттар саны:" in client.get("/coding?page=2&lang=kk").text

@@ -72,11 +72,13 @@ def coverage(documents: pd.DataFrame, passages: pd.DataFrame, codes: Sequence[st
     """
     with_text = documents[documents["has_text"].astype(bool)]
     selected = passages if coders is None else passages[passages["coder"].isin(list(coders))]
-    counts = selected.groupby(["document_id", "code"]).size()
+    # A dict, not the grouped Series: a look-up in its MultiIndex costs about 2 ms, 88 s of the 100 s the
+    # coding index took with 3,000 documents of 15 codes (benchmarks/results/growth.md).
+    counts = {key: int(count) for key, count in selected.groupby(["document_id", "code"]).size().items()}
     rows = []
     for document in with_text.itertuples(index=False):
         for code in codes:
-            count = int(counts.get((document.document_id, code), 0))
+            count = counts.get((document.document_id, code), 0)
             rows.append({"document_id": document.document_id, "title": document.title, "kind": document.kind,
                          "year": document.year, "code": code, "passages": count, "present": count > 0,
                          "policy": document.kind in POLICY_KINDS, "source_id": document.source_id})

@@ -41,6 +41,7 @@ PAGE_DEADLINE_SECONDS = 10.0  # longest a request waits for its page before the 
 WORKERS = 2  # threads for document work: survey requests keep the rest of the server's thread pool
 MAX_WAITING = 8  # document requests running or queued; beyond, "busy" at once instead of a longer queue
 PASSAGES_SHOWN = 500  # rows of the page's passages table; the CSV export has them all
+DOCUMENTS_PER_PAGE = 100  # documents of one page of /coding (and their coverage, gaps, disagreements)
 SIGN_IN_COOKIE = "coding_token"
 SIGN_IN_SECONDS = 12 * 3600
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a larger passage id can name no passage
@@ -226,14 +227,48 @@ def routes(web) -> list[BaseRoute]:
                 "disagreements": space.disagreements("auto", "study"), "codes": space.codes,
                 "coders": space.coders()}
 
+    def index_page(coders: list[str] | None, page: int) -> dict:
+        """One page of the index: its documents and their rows of the per-document tables (coverage, gaps,
+        disagreements), so a page's size and rendering stay the same whatever the number of documents;
+        the summaries (agreement, themes) are whole. Kept with the tables until the store changes."""
+        data = index_data(coders)
+        with index_lock:
+            pages = data.setdefault("pages", {})
+            if page not in pages:
+                documents = data["documents"]
+                count = max(1, -(-len(documents) // DOCUMENTS_PER_PAGE))
+                if page > count:
+                    raise HTTPException(404, "There is no such page of the document list.")
+                shown = documents.iloc[(page - 1) * DOCUMENTS_PER_PAGE:page * DOCUMENTS_PER_PAGE]
+                ids = set(shown["document_id"])
+
+                def of_page(table):
+                    return table[table["document_id"].isin(ids)] if "document_id" in table else table
+
+                pages[page] = {**data, "documents": shown, "matrix": of_page(data["matrix"]),
+                               "gaps": of_page(data["gaps"]), "disagreements": of_page(data["disagreements"]),
+                               "page": page, "pages": count, "documents_total": len(documents),
+                               "source_ids": {s for s in data["documents"]["source_id"] if s}}
+            return pages[page]
+
     async def index(request: Request) -> Response:
+        raw = request.query_params.get("page", "1")
+        if not (raw.isascii() and raw.isdigit()) or not 0 < len(raw) < 10 or int(raw) < 1:
+            raise HTTPException(404, "There is no such page of the document list.")
+
         def draw() -> Response:
             coder, coders = chosen_coder(request)
-            data = index_data(coders)
-            source_ids = {s for s in data["documents"]["source_id"] if s}
-            query = f"?coder={quote(coder)}" if coder else ""
-            return web.render(request, "documents_index.html", {**data, "source_ids": source_ids, "coder": coder},
-                              alternates={"csv": f"/coding.csv{query}", "json": f"/coding.json{query}"})
+            data = index_page(coders, int(raw))
+            # Rendered once per page and language until the store changes (the page is cached with its
+            # tables); --dev reloads templates, so it renders every time.
+            language = web.language(request)
+            rendered = data.setdefault("rendered", {}).get(language)
+            if rendered is None or web.dev:
+                query = f"?coder={quote(coder)}" if coder else ""
+                response = web.render(request, "documents_index.html", {**data, "coder": coder},
+                                      alternates={"csv": f"/coding.csv{query}", "json": f"/coding.json{query}"})
+                rendered = data["rendered"][language] = (response.body, dict(response.headers))
+            return Response(rendered[0], headers=rendered[1])
 
         return await off_loop(draw)
 

@@ -35,6 +35,7 @@ class Workspace:
         self._readings: dict[str, tuple[tuple[str, int], Reading]] = {}
         self._passages: tuple[tuple, pd.DataFrame] | None = None
         self._passages_lock = threading.Lock()
+        self._coders: tuple[tuple, list[str]] | None = None
 
     @property
     def codes(self) -> list[str]:
@@ -151,9 +152,16 @@ class Workspace:
                 "(SELECT count(*) FROM documents), (SELECT max(rowid) FROM documents)")).one())
 
     def coders(self) -> list[str]:
-        """Every coder with a stored passage, sorted (one query; the passages themselves are not read)."""
+        """Every coder with a stored passage, sorted: one query per :meth:`version` (every view of the coding
+        index asks; without an index on the coder it reads every passage: 200,000 for 100,000 articles)."""
+        version = self.version()
+        cached = self._coders
+        if cached is not None and cached[0] == version:
+            return cached[1]
         with self.store.engine.connect() as connection:
-            return sorted(connection.execute(sa.select(passages_table.c.coder).distinct()).scalars())
+            coders = sorted(connection.execute(sa.select(passages_table.c.coder).distinct()).scalars())
+        self._coders = (version, coders)
+        return coders
 
     def reference(self) -> pd.DataFrame | None:
         if "document_themes" not in self.case.resource_names:

@@ -14,6 +14,11 @@ The rule (docs/survey.md, "Published results and disclosure control"), for a sur
 * a cross-tabulation on the questions' published groups, interior cells under primary and secondary
   suppression, its margins being the one-way counts (public anyway);
 * free-text answers never.
+
+Each function takes the snapshot's answers either as a frame (one row per respondent: the CLI, tests)
+or as :class:`~diaspora_observatory.survey.tallies.Tallies` (the database's counts of each distinct
+answer: the web page, whatever the snapshot's size). Only the counting differs between the two; the
+rules above are applied once, to the counts.
 """
 
 from __future__ import annotations
@@ -22,11 +27,22 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from diaspora_observatory.analysis.disclosure import THRESHOLD, margins_known, merge_groups, suppress
-from diaspora_observatory.analysis.likert import cronbach_alpha, item_means, wilson_interval
+from diaspora_observatory.analysis.likert import (
+    counted_cronbach_alpha,
+    counted_item_mean,
+    cronbach_alpha,
+    item_means,
+    wilson_interval,
+)
 from diaspora_observatory.survey.model import Form, Question
+from diaspora_observatory.survey.tallies import Tallies
+
+# A snapshot's answers: one row per respondent, or the database's counts of each distinct answer.
+Answers = pd.DataFrame | Tallies
 
 SOURCE_ID = "survey-collected"
 NO_ANSWER = "_no_answer"
@@ -76,20 +92,37 @@ def categorical_items(form: Form) -> list[Question]:
     return [question for question in form.answer_questions() if question.kind in ("select_one", "select_multiple")]
 
 
-def may_be_skipped(question: Question, values: pd.Series) -> bool:
+def snapshot_size(answers: Answers) -> int:
+    return answers.size if isinstance(answers, Tallies) else len(answers)
+
+
+def _missing(value: Any) -> bool:
+    """What ``Series.isna`` says of one answer: none given (``None``; NaN cannot come from JSON)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def may_be_skipped(question: Question, some_missing: bool) -> bool:
     """Whether "no answer" is a category of the question: it is optional, depends on another answer, or
     some respondent of the snapshot did not answer it."""
-    return not question.required or bool(question.relevant) or bool(values.isna().any())
+    return not question.required or bool(question.relevant) or some_missing
 
 
-def category_counts(form: Form, frame: pd.DataFrame, question: Question) -> pd.Series:
+def category_counts(form: Form, frame: Answers, question: Question) -> pd.Series:
     """Respondents per category of a single-choice question over the whole snapshot, every category
     listed (zeros kept), ``NO_ANSWER`` last when the question may be skipped."""
-    values = frame[question.name]
     names = [choice.name for choice in form.options(question)]
+    if isinstance(frame, Tallies):
+        pairs = [(str(value), count) for value, count in frame.values(question.name) if not _missing(value)]
+        counts = pd.Series({name: sum(count for value, count in pairs if value == name) for name in names},
+                           dtype="int64")
+        if may_be_skipped(question, sum(count for _, count in pairs) < frame.size):
+            known = set(names)
+            counts[NO_ANSWER] = frame.size - sum(count for value, count in pairs if value in known)
+        return counts
+    values = frame[question.name]
     answered = values.dropna().astype(str)
     counts = pd.Series({name: int((answered == name).sum()) for name in names}, dtype="int64")
-    if may_be_skipped(question, values):
+    if may_be_skipped(question, bool(values.isna().any())):
         counts[NO_ANSWER] = int(len(values) - (answered.isin(names)).sum())
     return counts
 
@@ -112,7 +145,7 @@ def group_label(form: Form, question: Question, group: list[str], language: str,
     return ", ".join(labels)
 
 
-def item_groups(form: Form, frame: pd.DataFrame, question: Question, language: str = "en",
+def item_groups(form: Form, frame: Answers, question: Question, language: str = "en",
                 threshold: int = THRESHOLD, translate: Callable[[str], str] = str) -> pd.DataFrame:
     """A single-choice question as published: one row per group of categories.
 
@@ -136,16 +169,22 @@ def item_groups(form: Form, frame: pd.DataFrame, question: Question, language: s
     return _groups_table(rows)
 
 
-def choice_counts(form: Form, frame: pd.DataFrame, question: Question, language: str = "en",
+def _chose(value: Any, name: str) -> bool:
+    return name in (value if isinstance(value, list) else [value])
+
+
+def choice_counts(form: Form, frame: Answers, question: Question, language: str = "en",
                   threshold: int = THRESHOLD) -> pd.DataFrame:
     """A multiple-choice question: each category is its own yes/no question over all respondents; a
     count is shown only when both those who chose it and those who did not number at least ``threshold``."""
-    values = frame[question.name]
-    total = int(len(values))
+    total = snapshot_size(frame)
     rows = []
     for choice in form.options(question):
-        count = sum(1 for value in values.dropna()
-                    if choice.name in (value if isinstance(value, list) else [value]))
+        if isinstance(frame, Tallies):
+            count = sum(number for value, number in frame.values(question.name)
+                        if not _missing(value) and _chose(value, choice.name))
+        else:
+            count = sum(1 for value in frame[question.name].dropna() if _chose(value, choice.name))
         shown = count >= threshold and total - count >= threshold
         low, high = wilson_interval(count, total) if shown else (math.nan, math.nan)
         rows.append({"group": choice.name, "categories": [choice.name],
@@ -155,25 +194,43 @@ def choice_counts(form: Form, frame: pd.DataFrame, question: Question, language:
     return _groups_table(rows)
 
 
-def published_groups(form: Form, frame: pd.DataFrame, question: Question, language: str = "en",
+def published_groups(form: Form, frame: Answers, question: Question, language: str = "en",
                      threshold: int = THRESHOLD, translate: Callable[[str], str] = str) -> pd.DataFrame:
     if question.kind == "select_multiple":
         return choice_counts(form, frame, question, language, threshold)
     return item_groups(form, frame, question, language, threshold, translate)
 
 
-def unmerged(form: Form, frame: pd.DataFrame, question: Question, threshold: int = THRESHOLD) -> bool:
+def unmerged(form: Form, frame: Answers, question: Question, threshold: int = THRESHOLD) -> bool:
     """Whether the question is published category by category (no group merges two)."""
     counts = category_counts(form, frame, question)
     groups = merge_groups(counts, threshold, ordered=is_scale(form, question), unordered=(NO_ANSWER,))
     return int(counts.sum()) >= threshold and all(len(group) == 1 for group in groups)
 
 
-def scale_means(form: Form, frame: pd.DataFrame, language: str = "en", threshold: int = THRESHOLD) -> pd.DataFrame:
+def _numeric(values: list[Any]) -> np.ndarray:
+    """Answers as numbers the way :func:`~diaspora_observatory.analysis.likert.item_means` reads them
+    (``pd.to_numeric``, anything else NaN)."""
+    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+
+
+def _counted_means(frame: Tallies, names: list[str]) -> pd.DataFrame:
+    rows = []
+    for name in names:
+        pairs = frame.values(name)
+        values = _numeric([value for value, _ in pairs])
+        counts = np.array([count for _, count in pairs], dtype=float)
+        kept = ~np.isnan(values)
+        rows.append({"item": name, **counted_item_mean(values[kept], counts[kept])})
+    return pd.DataFrame(rows, columns=["item", "n", "mean", "sd", "ci_low", "ci_high"])
+
+
+def scale_means(form: Form, frame: Answers, language: str = "en", threshold: int = THRESHOLD) -> pd.DataFrame:
     """Mean, sd and 95 % interval of each scale item over those who answered it, published only for an
     item shown without merges (otherwise they, with the group counts, would give the hidden split away)."""
     items = [question for question in form.answer_questions() if is_scale(form, question)]
-    means = item_means(frame, [question.name for question in items])
+    names = [question.name for question in items]
+    means = _counted_means(frame, names) if isinstance(frame, Tallies) else item_means(frame, names)
     means.insert(1, "label", [form.text(question.labels, language) for question in items])
     hidden = pd.Series([not unmerged(form, frame, question, threshold) or n < threshold
                         for question, n in zip(items, means["n"], strict=True)], dtype=bool)
@@ -193,18 +250,28 @@ def scale_groups(form: Form) -> dict[str, list[str]]:
     return groups
 
 
-def alpha_published(form: Form, frame: pd.DataFrame, items: list[str], threshold: int = THRESHOLD) -> bool:
+def alpha_published(form: Form, frame: Answers, items: list[str], threshold: int = THRESHOLD) -> bool:
     return len(items) >= 3 and all(unmerged(form, frame, form.question(name), threshold) for name in items)
 
 
-def scale_reliability(form: Form, frame: pd.DataFrame, threshold: int = THRESHOLD) -> pd.DataFrame:
+def _alpha(frame: Answers, items: list[str]) -> tuple[float, int]:
+    if not isinstance(frame, Tallies):
+        return cronbach_alpha(frame[items])
+    combinations = frame.combinations(items)
+    values = np.column_stack([_numeric([row[index] for row, _ in combinations]) for index in range(len(items))])
+    counts = np.array([count for _, count in combinations], dtype=float)
+    complete = ~np.isnan(values).any(axis=1)
+    return counted_cronbach_alpha(values[complete], counts[complete])
+
+
+def scale_reliability(form: Form, frame: Answers, threshold: int = THRESHOLD) -> pd.DataFrame:
     """Cronbach's alpha of each group of scale items sharing one choice list: published for three or
     more items all shown without merges, answered completely by at least ``threshold`` respondents."""
     rows = []
     for list_name, items in scale_groups(form).items():
         if len(items) < 2:
             continue
-        alpha, n = cronbach_alpha(frame[items])
+        alpha, n = _alpha(frame, items)
         shown = alpha_published(form, frame, items, threshold) and n >= threshold
         rows.append({"scale": list_name, "items": ", ".join(items), "n": n if shown else None,
                      "alpha": alpha if shown else math.nan, "suppressed": not shown})
@@ -215,7 +282,24 @@ def group_of(groups: list[list[str]]) -> dict[str, str]:
     return {name: "+".join(group) for group in groups for name in group}
 
 
-def crosstab_published(form: Form, frame: pd.DataFrame, row_item: str, column_item: str,
+def _group_key(value: Any, lookup: dict[str, str]) -> str | None:
+    return lookup.get(NO_ANSWER if value is None or value != value else str(value))
+
+
+def _counted_crosstab(frame: Tallies, row_item: str, column_item: str, row_lookup: dict[str, str],
+                      column_lookup: dict[str, str]) -> pd.DataFrame:
+    cells: dict[tuple[str, str], int] = {}
+    for (row_value, column_value), count in frame.combinations([row_item, column_item]):
+        row_key, column_key = _group_key(row_value, row_lookup), _group_key(column_value, column_lookup)
+        if row_key is not None and column_key is not None:  # as pd.crosstab leaves out unmatched answers
+            cells[(row_key, column_key)] = cells.get((row_key, column_key), 0) + count
+    rows = sorted({row for row, _ in cells})
+    columns = sorted({column for _, column in cells})
+    return pd.DataFrame([[cells.get((row, column), 0) for column in columns] for row in rows],
+                        index=pd.Index(rows, dtype=object), columns=pd.Index(columns, dtype=object), dtype="int64")
+
+
+def crosstab_published(form: Form, frame: Answers, row_item: str, column_item: str,
                        threshold: int = THRESHOLD) -> pd.DataFrame | None:
     """Respondents by the published groups of two single-choice questions, with margins, interior cells
     under primary and secondary suppression. The margins are the questions' one-way counts, so they are
@@ -237,13 +321,18 @@ def crosstab_published(form: Form, frame: pd.DataFrame, row_item: str, column_it
         axes.append(groups)
     row_groups, column_groups = axes
 
-    def keys(question: Question, groups: list[list[str]]) -> pd.Series:
-        lookup = group_of(groups)
-        values = frame[question.name].map(lambda value: NO_ANSWER if value is None or value != value else str(value))
-        return values.map(lookup)
+    if isinstance(frame, Tallies):
+        counted = _counted_crosstab(frame, row_item, column_item, group_of(row_groups), group_of(column_groups))
+    else:
+        def keys(question: Question, groups: list[list[str]]) -> pd.Series:
+            lookup = group_of(groups)
+            values = frame[question.name].map(
+                lambda value: NO_ANSWER if value is None or value != value else str(value))
+            return values.map(lookup)
 
-    both = pd.DataFrame({"row": keys(row_question, row_groups), "column": keys(column_question, column_groups)})
-    table = pd.crosstab(both["row"], both["column"]).reindex(
+        both = pd.DataFrame({"row": keys(row_question, row_groups), "column": keys(column_question, column_groups)})
+        counted = pd.crosstab(both["row"], both["column"])
+    table = counted.reindex(
         index=["+".join(group) for group in row_groups], columns=["+".join(group) for group in column_groups],
         fill_value=0).astype("int64")
     table.index.name, table.columns.name = row_item, column_item

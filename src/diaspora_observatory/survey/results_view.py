@@ -1,7 +1,9 @@
 """What the results page, its JSON and CSV twins and its chart show: one snapshot's published figures only.
 
 Everything here is computed from a :class:`~diaspora_observatory.survey.storage.Snapshot`, never from the
-live answers, so the page and its alternates change only when a new snapshot is taken.
+live answers, so the page and its alternates change only when a new snapshot is taken. The web page
+gives the snapshot as the database's counts (:mod:`~diaspora_observatory.survey.tallies`), so its cost
+and memory do not grow with the number of answers; the CLI gives the answers themselves.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from diaspora_observatory.survey.charts import diverging_bars_svg
 from diaspora_observatory.survey.exports import to_safe_csv
 from diaspora_observatory.survey.results import (
     SOURCE_ID,
-    categorical_frame,
+    Answers,
     categorical_items,
     crosstab_published,
     is_scale,
@@ -28,7 +30,9 @@ from diaspora_observatory.survey.results import (
     responses_frame,
     scale_means,
     scale_reliability,
+    snapshot_size,
 )
+from diaspora_observatory.survey.tallies import Tallies
 
 CSV_COLUMNS = ["item", "group", "categories", "label", "count", "share", "ci_low", "ci_high", "n", "merged",
                "snapshot", "source"]
@@ -55,16 +59,17 @@ def _identity(text: str) -> str:
 
 
 def results_context(case: Any, snapshot: Any, language: str, by: str | None = None, row_item: str | None = None,
-                    translate: Callable[[str], str] = _identity, frame: pd.DataFrame | None = None) -> dict[str, Any]:
+                    translate: Callable[[str], str] = _identity, frame: Answers | None = None) -> dict[str, Any]:
     """Everything the results page shows, as tables and as JSON/CSV, under disclosure control.
 
-    ``frame`` is the snapshot's answers as :func:`~diaspora_observatory.survey.results.categorical_frame`
-    gives them (the web page streams them from the store); without it, ``snapshot.responses``."""
+    ``frame`` is the snapshot's answers as a frame (:func:`~diaspora_observatory.survey.results.categorical_frame`)
+    or counted by the database (:class:`~diaspora_observatory.survey.tallies.Tallies`, the web page);
+    without it, ``snapshot.responses``."""
     record = snapshot.record
     form, threshold = record.form, record.threshold
     if frame is None:
         frame = responses_frame(form, snapshot.responses)
-    size = len(frame)
+    size = snapshot_size(frame)
     items, long_rows = [], []
     for question in categorical_items(form):
         table = published_groups(form, frame, question, language, threshold, translate)
@@ -122,7 +127,7 @@ def results_context(case: Any, snapshot: Any, language: str, by: str | None = No
 
 
 def scale_chart_svg(snapshot: Any, language: str, hidden_text: str, layout: str = "wide",
-                    translate: Callable[[str], str] = _identity, frame: pd.DataFrame | None = None) -> str:
+                    translate: Callable[[str], str] = _identity, frame: Answers | None = None) -> str:
     """The diverging stacked bars of the form's scale items sharing the first scale's choice list."""
     record = snapshot.record
     form = record.form
@@ -146,15 +151,18 @@ class ResultsCache:
     its definition and threshold (a coordinator may change either between snapshots), the language and
     the cross-tabulation asked for. A snapshot never changes once taken, so an entry is right until a new
     snapshot is taken; then the survey's older entries are dropped. A repeated view is a dictionary
-    lookup; a first view streams the snapshot's answers once (never all in memory) on a worker thread,
-    so the event loop keeps serving other visitors while it runs. Concurrent first views of one key wait
-    for one computation instead of each making their own."""
+    lookup; a first view asks the database for the snapshot's counts (one scan for every question's
+    answers, one more for each scale's and cross-tabulation's combinations; never a row per answer in
+    Python) on a worker thread, so the event loop keeps serving other visitors while it runs. The counts
+    of a snapshot are shared by its languages and cross-tabulations. Concurrent first views of one key
+    wait for one computation instead of each making their own."""
 
     def __init__(self, store: Any, limit: int = 64) -> None:
         self.store = store
         self.limit = limit
         self.entries: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         self.computing: dict[tuple[Any, ...], threading.Lock] = {}
+        self.tallies: dict[tuple[Any, ...], Tallies] = {}  # (slug, snapshot, definition): its counts
         self.lock = threading.Lock()
         self.computed = 0  # how many contexts were computed (tests read it to tell a hit from a miss)
 
@@ -177,12 +185,18 @@ class ResultsCache:
             with self.lock:
                 if key in self.entries:
                     return self.entries[key]
-            frame = categorical_frame(record.form, self.store.snapshot_answers(slug, state.number))
-            context = results_context(case, state, language, by, row_item, translate, frame)
+            with self.lock:
+                tallies = self.tallies.get(key[:3])
+                if tallies is None:
+                    names = [question.name for question in categorical_items(record.form)]
+                    tallies = self.tallies[key[:3]] = Tallies(self.store, slug, state.number, state.size, names)
+            context = results_context(case, state, language, by, row_item, translate, tallies)
             with self.lock:
                 self.computed += 1
                 for old in [old for old in self.entries if old[0] == slug and old[1] != state.number]:
                     del self.entries[old]
+                for old in [old for old in self.tallies if old[0] == slug and old[1:] != key[1:3]]:
+                    del self.tallies[old]
                 self.entries[key] = context
                 while len(self.entries) > self.limit:
                     self.entries.popitem(last=False)

@@ -433,7 +433,13 @@ class SurveyViews:
             return Response(body, media_type="text/csv; charset=utf-8",
                             headers={**NO_STORE, "content-disposition": f'attachment; filename="{slug}-results.csv"'})
         alternates = {"json": f"/s/{slug}/results.json", "csv": f"/s/{slug}/results.csv"}
-        return _no_store(self.web.render(request, "survey_results.html", context, alternates=alternates))
+        # The page depends on nothing but the cached entry (its key holds the language) and the path, so it
+        # is rendered once per entry: a repeated view is a lookup, not a template (--dev: templates reload).
+        rendered = context.get("rendered")
+        if rendered is None or self.web.dev:
+            response = self.web.render(request, "survey_results.html", context, alternates=alternates)
+            rendered = context["rendered"] = (response.body, dict(response.headers))
+        return _no_store(Response(rendered[0], headers=rendered[1]))
 
     async def chart(self, request: Request) -> Response:
         from diaspora_observatory.survey.results_view import results_cache
