@@ -143,7 +143,8 @@ def routes(web) -> list[BaseRoute]:
         from diaspora_observatory.documents.codebook import load_codebook
 
         load_codebook()
-        web.environment.get_template("documents_document.html")
+        for name in ("documents_document.html", "base.html"):  # the page and the layout it extends
+            web.environment.get_template(name)
 
     web.on_startup.append(warm)
 
