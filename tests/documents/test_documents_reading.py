@@ -10,11 +10,20 @@ from hypothesis import strategies as st
 
 from diaspora_observatory import load_case
 from diaspora_observatory.documents import web as documents_web
+from diaspora_observatory.documents.coding import _trim, sentences
 from diaspora_observatory.documents.importer import Document
-from diaspora_observatory.documents.reading import PAGE_SPANS, page_starts, read_text, span_marks, split_long
+from diaspora_observatory.documents.reading import (
+    PAGE_SPANS,
+    STORED_SPANS_CHARS,
+    page_starts,
+    read_text,
+    span_marks,
+    split_long,
+)
+from diaspora_observatory.documents.store import spans_table
 from diaspora_observatory.documents.workspace import Workspace
 from diaspora_observatory.web.app import create_app
-from tests.documents.conftest import client_class
+from tests.documents.conftest import SEED_TEXT, client_class
 
 
 def brute_force_marks(spans, passages):
@@ -118,3 +127,83 @@ def test_a_page_not_ready_by_its_deadline_answers_clearly_then_comes(long_docume
     assert "This document is long and its page is still being prepared; reload in a few seconds." in waiting.text
     monkeypatch.setattr(documents_web, "PAGE_DEADLINE_SECONDS", 10.0)
     assert client.get("/coding/long-1?page=2").status_code == 200
+
+
+# The sentence rule as first written: a look-behind for the final mark, tried at every position of the text.
+# Kept here to prove that the faster pattern (which starts with the mark) finds exactly the same spans.
+LOOK_BEHIND = re.compile(r"(?<=[.!?…])[\"'»”)\]]*\s+|\n\s*\n")
+
+
+def look_behind_sentences(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for boundary in LOOK_BEHIND.finditer(text):
+        if text[start:boundary.start()].strip():
+            spans.append(_trim(text, start, boundary.start()))
+        start = boundary.end()
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text)))
+    return spans
+
+
+def test_the_study_has_the_sentences_the_first_rule_found():
+    study = SEED_TEXT.read_text(encoding="utf-8")
+    assert sentences(study) == look_behind_sentences(study) and len(sentences(study)) == 383
+    long = "\n\n".join([study] * 16)  # the latency test's 1.1 MB document
+    assert sentences(long) == look_behind_sentences(long) and len(sentences(long)) == 16 * 383
+
+
+@given(st.text(st.sampled_from(list("ab .!?…\"'»”)]\n\t\u00a0\u2028")), max_size=60))
+def test_sentences_agree_with_the_first_rule(text):
+    assert sentences(text) == look_behind_sentences(text)
+
+
+def spans_of(workspace: Workspace, document_id: str):
+    with workspace.store.engine.connect() as connection:
+        return connection.execute(spans_table.select().where(spans_table.c.document_id == document_id)).first()
+
+
+def test_a_long_text_has_its_spans_stored_at_import_and_its_pages_show_the_same(data_dir, monkeypatch):
+    monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", "reading-admin-token-0001")
+    study = SEED_TEXT.read_text(encoding="utf-8")
+    long = "\n\n".join([study] * 2)
+    assert len(study) < STORED_SPANS_CHARS <= len(long)
+    workspace = Workspace(load_case(), data_dir)
+    workspace.import_document(Document("long", "The study twice", "law", "2024", "en", long))
+    workspace.import_document(Document("short", "The study", "law", "2024", "en", study))
+    assert spans_of(workspace, "short") is None  # split when shown: 2 ms
+    stored = spans_of(workspace, "long")
+    assert (stored.text_chars, stored.text_bytes, len(stored.starts)) == (len(long), len(long.encode()), 766 * 8)
+
+    def pages(document_id: str, count: int) -> list[str]:
+        client = client_class()(create_app(data_dir=data_dir))  # a new app: nothing kept in memory
+        return [client.get(f"/coding/{document_id}?page={page}").text for page in range(1, count + 1)]
+
+    # the text itself is not read to find the spans: the page reads the stored ones
+    real_get = workspace.store.get
+    monkeypatch.setattr(type(workspace.store), "get", lambda self, document_id: pytest.fail("the text was read"))
+    from_store = pages("long", 8)
+    monkeypatch.setattr(type(workspace.store), "get", lambda self, document_id: real_get(document_id))
+    assert "Page 8 / 8" in from_store[-1] and "Page 9" not in from_store[-1]
+    assert len(re.findall(r'class="sentence"', "".join(from_store))) == 766
+    # spans found by another method are not used: the pages then come from the text, and are the same
+    with workspace.store.engine.begin() as connection:
+        connection.execute(spans_table.update().values(method="an older rule"))
+    assert workspace.store.stored_spans("long", len(long.encode())) is None
+    assert pages("long", 8) == from_store
+    reading, fresh = Workspace(load_case(), data_dir).reading("long"), read_text(long)
+    assert (reading.starts.tolist(), reading.firsts.tolist()) == (fresh.starts.tolist(), fresh.firsts.tolist())
+
+    # replaced by another text, the document's spans are those of the new text; deleted, they go with it
+    workspace.import_document(Document("long", "The study three times", "law", "2024", "en", long + "\n\n" + study),
+                              replace=True)
+    assert spans_of(workspace, "long").text_chars == len(long) + 2 + len(study)
+    workspace.store.delete("long")
+    assert spans_of(workspace, "long") is None
+
+
+def test_the_document_page_is_compiled_when_the_server_starts_not_on_the_first_visit(data_dir):
+    app = create_app(data_dir=data_dir)
+    compiled = app.state.web.environment.cache
+    assert not any(name == "documents_document.html" for _, name in compiled)
+    with client_class()(app):  # the server's startup (its lifespan)
+        assert any(name == "documents_document.html" for _, name in compiled)

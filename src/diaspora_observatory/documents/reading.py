@@ -7,6 +7,10 @@ in what is read:
 - the spans are found once per stored text (one regular-expression pass) and kept as two integer arrays,
   16 bytes a span, whatever the text's size; a "sentence" longer than :data:`MAX_SPAN_CHARS` (a text
   without punctuation) is cut at a space, so no span, and so no page, grows with the document;
+- for a text of at least :data:`STORED_SPANS_CHARS` characters the spans are found at import and stored
+  with the document (``documents/store.py``), so that no page view splits a long law: finding them takes
+  about 20 ms of interpreter time a megabyte, which the server's other visitors would share with the page
+  (its threads hold one interpreter lock; see docs/security.md, "What is measured");
 - a page holds at most :data:`PAGE_SPANS` spans and about :data:`PAGE_CHARS` characters;
 - the marks of a page come from one sweep over the page's spans and the passages that touch it, sorted
   by start, with a heap of the open passages ordered by end (see :func:`span_marks`).
@@ -26,6 +30,10 @@ from diaspora_observatory.documents.coding import sentences
 PAGE_SPANS = 100
 PAGE_CHARS = 20_000
 MAX_SPAN_CHARS = 2_000
+STORED_SPANS_CHARS = 100_000  # texts this long have their spans stored at import (shorter ones split in 2 ms)
+# What the stored spans were found with: change it whenever sentences() or split_long() would find other
+# spans, so that spans stored before are not used (they are found again from the text instead)
+SPANS_METHOD = f"sentences 1; spans of at most {MAX_SPAN_CHARS} characters"
 
 
 def split_long(text: str, spans: Iterable[tuple[int, int]], limit: int = MAX_SPAN_CHARS) -> list[tuple[int, int]]:
@@ -88,10 +96,21 @@ class Reading:
 
 def read_text(text: str) -> Reading:
     """The :class:`Reading` of ``text``: one pass to find the sentences, one to cut the long ones."""
+    starts, ends = text_spans(text)
+    return reading_of(len(text), starts, ends)
+
+
+def text_spans(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The starts and ends of the spans of ``text`` (what is stored for a long text, see :data:`SPANS_METHOD`)."""
     spans = split_long(text, sentences(text))
     starts = np.fromiter((s for s, _ in spans), dtype=np.int64, count=len(spans))
     ends = np.fromiter((e for _, e in spans), dtype=np.int64, count=len(spans))
-    return Reading(len(text), starts, ends, page_starts(starts, ends))
+    return starts, ends
+
+
+def reading_of(length: int, starts: np.ndarray, ends: np.ndarray) -> Reading:
+    """The :class:`Reading` of a text of ``length`` characters from its spans (found now or stored)."""
+    return Reading(length, starts, ends, page_starts(starts, ends))
 
 
 def span_marks(spans: list[tuple[int, int]], passages: Iterable[tuple[int, int, str]]) -> list[list[str]]:

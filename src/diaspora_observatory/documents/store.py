@@ -2,8 +2,10 @@
 
 ``<data dir>/documents/<case>.sqlite`` holds two tables: ``documents`` (text and metadata) and
 ``passages`` (every coded passage with its coder: ``auto`` for automatic coding, a person's name for
-manual coding). Automatic coding replaces the earlier ``auto`` passages of a document; manual passages
-are only ever added or deleted one by one, so re-running the automatic coding never loses a person's work.
+manual coding); a third, ``spans``, keeps the sentence spans of each long text, found at import so that the
+coding page never splits a law while other visitors wait (``documents/reading.py``). Automatic coding
+replaces the earlier ``auto`` passages of a document; manual passages are only ever added or deleted one
+by one, so re-running the automatic coding never loses a person's work.
 The engine and the schema steps (recorded in ``documents_schema``) go through ``database.py``, as for every
 database the observatory keeps.
 """
@@ -13,12 +15,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import sqlalchemy as sa
 
 from diaspora_observatory import database
 from diaspora_observatory.documents.coding import AUTO_CODER, CodedPassage
 from diaspora_observatory.documents.importer import Document
 from diaspora_observatory.documents.paths import store_path  # noqa: F401  (re-exported)
+from diaspora_observatory.documents.reading import SPANS_METHOD, STORED_SPANS_CHARS, text_spans
 from diaspora_observatory.errors import DiasporaError
 
 MAX_CODER_LENGTH = 80
@@ -55,6 +59,17 @@ passages_table = sa.Table(
     sa.Column("created", sa.String, nullable=False),
 )
 
+spans_table = sa.Table(
+    "spans", _metadata,
+    sa.Column("document_id", sa.String, sa.ForeignKey("documents.document_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("method", sa.String, nullable=False),  # reading.SPANS_METHOD of the spans' finding
+    sa.Column("text_bytes", sa.Integer, nullable=False),  # the text's length in UTF-8 bytes when they were found
+    sa.Column("text_chars", sa.Integer, nullable=False),
+    sa.Column("starts", sa.LargeBinary, nullable=False),  # little-endian int64, one a span
+    sa.Column("ends", sa.LargeBinary, nullable=False),
+)
+_SPAN_DTYPE = "<i8"
+
 
 schema_table = database.schema_table(_metadata, "documents_schema")
 
@@ -89,7 +104,18 @@ def _alphabet_column(engine: sa.Engine) -> None:
             connection.exec_driver_sql("ALTER TABLE documents ADD COLUMN alphabet VARCHAR NOT NULL DEFAULT ''")
 
 
-MIGRATIONS: list[database.Step] = [_documents_and_passages, _alphabet_column]
+def _spans_table(engine: sa.Engine) -> None:
+    """Step 3: the stored spans of long texts. A store made before it has none, and its long texts are split
+    when first shown, as they were before (reading.py)."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            'CREATE TABLE IF NOT EXISTS spans (document_id VARCHAR NOT NULL, method VARCHAR NOT NULL, '
+            'text_bytes INTEGER NOT NULL, text_chars INTEGER NOT NULL, starts BLOB NOT NULL, ends BLOB NOT NULL, '
+            'PRIMARY KEY (document_id), FOREIGN KEY(document_id) REFERENCES documents (document_id) '
+            'ON DELETE CASCADE)')
+
+
+MIGRATIONS: list[database.Step] = [_documents_and_passages, _alphabet_column, _spans_table]
 
 _INSERT_PASSAGE = ('INSERT INTO passages (document_id, code, coder, start, "end", text, pattern, language, created) '
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -140,9 +166,13 @@ class DocumentStore:
                                      "give another id with --id, or --replace to overwrite it and its codings")
             for chunk in _chunks(sorted(stored)):
                 connection.execute(passages_table.delete().where(passages_table.c.document_id.in_(chunk)))
+                connection.execute(spans_table.delete().where(spans_table.c.document_id.in_(chunk)))
                 connection.execute(documents_table.delete().where(documents_table.c.document_id.in_(chunk)))
             connection.execute(documents_table.insert(), [
                 {k: v for k, v in document.as_dict().items() if k != "year"} for document, _ in items])
+            spans = [_spans_row(document) for document, _ in items if len(document.text) >= STORED_SPANS_CHARS]
+            if spans:
+                connection.execute(spans_table.insert(), spans)
             rows = [(document.document_id, p.code, AUTO_CODER, p.start, p.end, p.text, p.pattern, p.language, now)
                     for document, passages in items for p in passages]
             if rows:
@@ -182,7 +212,20 @@ class DocumentStore:
         self.get(document_id)
         with self.engine.begin() as connection:
             connection.execute(passages_table.delete().where(passages_table.c.document_id == document_id))
+            connection.execute(spans_table.delete().where(spans_table.c.document_id == document_id))
             connection.execute(documents_table.delete().where(documents_table.c.document_id == document_id))
+
+    def stored_spans(self, document_id: str, text_bytes: int) -> tuple[int, np.ndarray, np.ndarray] | None:
+        """(text length in characters, starts, ends) of the spans stored with a document at import, or None
+        when none are stored, or they were found by another :data:`~.reading.SPANS_METHOD` or from a text of
+        another length than ``text_bytes`` (UTF-8 bytes): then the caller finds them from the text."""
+        c = spans_table.c
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(c.method, c.text_bytes, c.text_chars, c.starts, c.ends)
+                                     .where(c.document_id == document_id)).first()
+        if row is None or row.method != SPANS_METHOD or row.text_bytes != text_bytes:
+            return None
+        return row.text_chars, np.frombuffer(row.starts, _SPAN_DTYPE), np.frombuffer(row.ends, _SPAN_DTYPE)
 
     # passages --------------------------------------------------------------------------------------------
     def replace_auto(self, document_id: str, passages: list[CodedPassage]) -> int:
@@ -244,6 +287,14 @@ class DocumentStore:
             rows = [dict(row._mapping) for row in connection.execute(query)]
         columns = [c.name for c in passages_table.columns if c.name != "created"]
         return pd.DataFrame(rows, columns=[*columns, "created"])[columns]
+
+
+def _spans_row(document: Document) -> dict:
+    """The ``spans`` row of a long document: its spans found now, once, rather than on a page view."""
+    starts, ends = text_spans(document.text)
+    return {"document_id": document.document_id, "method": SPANS_METHOD,
+            "text_bytes": len(document.text.encode("utf-8")), "text_chars": len(document.text),
+            "starts": starts.astype(_SPAN_DTYPE).tobytes(), "ends": ends.astype(_SPAN_DTYPE).tobytes()}
 
 
 def _chunks(values: list[str], size: int = 500):

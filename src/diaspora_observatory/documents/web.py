@@ -137,6 +137,18 @@ def routes(web) -> list[BaseRoute]:
     work = DocumentWork()
     web.on_shutdown.append(work.close)
 
+    def warm() -> None:
+        """The codebook parsed and the document page's template compiled before the first visitor (about
+        65 ms of interpreter time, once a process), not in the first reader's request while the survey's
+        respondents share the interpreter lock with it (benchmarks/bench_latency.py)."""
+        from diaspora_observatory.documents.codebook import load_codebook
+
+        load_codebook()
+        for name in ("documents_document.html", "base.html"):  # the page and the layout it extends
+            web.environment.get_template(name)
+
+    web.on_startup.append(warm)
+
     def workspace() -> Workspace:
         if "workspace" not in state:
             state["workspace"] = Workspace(web.case, web.data_dir)

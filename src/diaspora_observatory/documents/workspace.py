@@ -19,7 +19,7 @@ from diaspora_observatory.case.package import Case
 from diaspora_observatory.documents.codebook import Codebook, load_codebook
 from diaspora_observatory.documents.coding import code_text
 from diaspora_observatory.documents.importer import Document
-from diaspora_observatory.documents.reading import Reading, read_text
+from diaspora_observatory.documents.reading import Reading, read_text, reading_of
 from diaspora_observatory.documents.store import DocumentNotFound, DocumentStore, documents_table, passages_table
 
 
@@ -90,7 +90,9 @@ class Workspace:
         cached = self._readings.get(document_id)
         if cached and cached[0] == key:
             return cached[1]
-        reading = read_text(self.store.get(document_id).text)
+        stored = self.store.stored_spans(document_id, key[1])
+        # a long text's spans were found at import; a short one (or one stored before step 3) is split now
+        reading = reading_of(*stored) if stored else read_text(self.store.get(document_id).text)
         if len(self._readings) >= READINGS_KEPT:
             self._readings.pop(next(iter(self._readings)))
         self._readings[document_id] = (key, reading)

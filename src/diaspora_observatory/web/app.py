@@ -73,6 +73,8 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
     handlers = {HTTPException: partial(_http_error, web), Exception: partial(_server_error, web)}
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        for start in web.on_startup:
+            start()
         yield
         for close in reversed(web.on_shutdown):
             close()

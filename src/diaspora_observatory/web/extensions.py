@@ -67,6 +67,9 @@ class WebContext:
         self.extension_nav: dict[str, list[tuple[str, str]]] = {}
         # Called, newest first, when the server shuts down: extensions close what they opened here.
         self.on_shutdown: list[Callable[[], None]] = []
+        # Called in order when the server starts, before it takes its first request: one-off work (a
+        # template compiled, a file parsed) that would otherwise fall on a visitor's request.
+        self.on_startup: list[Callable[[], None]] = []
         # The survey extension's store (survey.web.routes sets it), for the app's own use and for tests.
         self.survey_store: Any = None
         # Failed token attempts per client (admin and coder tokens alike), in memory only.
