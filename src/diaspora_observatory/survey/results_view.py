@@ -128,7 +128,15 @@ def results_context(case: Any, snapshot: Any, language: str, by: str | None = No
             "charts": {layout: scale_chart_svg(snapshot, language, translate(
                 "not drawn: too few answers for two groups"), layout, translate, frame)
                 for layout in ("wide", "narrow")},
-            "csv": to_safe_csv(pd.DataFrame(long_rows, columns=CSV_COLUMNS))}
+            "csv": to_safe_csv(_long_table(long_rows))}
+
+
+def _long_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The CSV's rows, counts as whole numbers (a hidden one empty, never a float's 36.0)."""
+    table = pd.DataFrame(rows, columns=CSV_COLUMNS)
+    for column in ("count", "n"):
+        table[column] = pd.array([row[column] for row in rows], dtype="Int64")
+    return table
 
 
 def scale_chart_svg(snapshot: Any, language: str, hidden_text: str, layout: str = "wide",
