@@ -206,13 +206,17 @@ def audit(margins: list[np.ndarray], tables: list[Published], focus: int, exact_
     all the questions (``margins``: each question's published group counts) that agree with every shown
     cell of ``tables`` and that each table's ``rule`` would have suppressed as published.
 
-    Example (one 2 x 2 table, margins 20/20 and 20/20, every interior cell hidden, nothing else known:
-    each cell may be 0 to 20)::
+    The search stops at two values a cell (all that is asked). Example (one 2 x 2 table, margins 20/20
+    and 20/20, every interior cell hidden, nothing else known: each cell may be 0 to 20; then the same
+    table with one cell shown, which with the margins gives every other)::
 
         >>> hidden = np.full((2, 2), np.nan)
         >>> verdict = audit([np.array([20, 20]), np.array([20, 20])], [Published((0, 1), hidden)], 0)
-        >>> verdict.leaks, sorted(verdict.values[(0, 0)])[:3]
-        ([], [0, 1, 2])
+        >>> verdict.leaks, sorted(verdict.values[(0, 0)])
+        ([], [0, 1])
+        >>> one_shown = np.array([[12, np.nan], [np.nan, np.nan]])
+        >>> audit([np.array([20, 20]), np.array([20, 20])], [Published((0, 1), one_shown)], 0).leaks
+        [(0, 1), (1, 0), (1, 1)]
     """
     model = _Model(margins, tables)
     target = tables[focus]

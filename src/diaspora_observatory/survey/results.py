@@ -12,7 +12,10 @@ The rule (docs/survey.md, "Published results and disclosure control"), for a sur
   functions of the published counts and add nothing; with a merge they would pin the hidden split;
 * Cronbach's alpha only for a scale of at least three items all shown without merges;
 * a cross-tabulation on the questions' published groups, interior cells under primary and secondary
-  suppression, its margins being the one-way counts (public anyway);
+  suppression, its margins being the one-way counts (public anyway), the same cells in either order,
+  withheld when the joint audit (:mod:`~diaspora_observatory.analysis.crosstab_audit`: this table, the
+  margins and both questions' tables with each third question, by a reader who knows the rule) finds
+  a hidden cell with one possible value;
 * free-text answers never.
 """
 
