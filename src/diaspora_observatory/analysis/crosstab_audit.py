@@ -171,8 +171,8 @@ class _Model:
             return None
         return np.rint(result.x).astype(np.int64)
 
-    def near_spread(self, fixed: tuple[np.ndarray, int]) -> np.ndarray | None:
-        """The integer solution (with ``fixed``) nearest, in absolute differences, to the independent
+    def near_spread(self, fixed: tuple[np.ndarray, int] | None = None) -> np.ndarray | None:
+        """The integer solution (with ``fixed``, if given) nearest, in absolute differences, to the independent
         spread of the margins: an ordinary-looking table, the kind the rule is likeliest to publish as the
         true one was."""
         total = max(self.upper, 1.0)
@@ -189,9 +189,10 @@ class _Model:
         rows = [LinearConstraint(base, targets, targets),
                 LinearConstraint(np.hstack([-np.eye(size), np.eye(size)]), -spread, np.inf),
                 LinearConstraint(np.hstack([np.eye(size), np.eye(size)]), spread, np.inf)]
-        cell = np.zeros(2 * size)
-        cell[fixed[0]] = 1
-        rows.append(LinearConstraint(cell, fixed[1], fixed[1]))
+        if fixed is not None:
+            cell = np.zeros(2 * size)
+            cell[fixed[0]] = 1
+            rows.append(LinearConstraint(cell, fixed[1], fixed[1]))
         objective = np.hstack([np.zeros(size), np.ones(size)])
         whole = np.hstack([np.ones(size, dtype=np.int64), np.zeros(size, dtype=np.int64)])  # x whole, d not
         result = milp(objective, constraints=rows, integrality=whole,
@@ -253,6 +254,11 @@ def audit(margins: list[np.ndarray], tables: list[Published], focus: int, exact_
                 record(solution)
         return Verdict({cell: frozenset(found) for cell, found in values.items()}, True)
     # One solution gives a value to every hidden cell: a cell already seen with two values needs no solve.
+    # Witnesses are sought near an ordinary-looking table (the kind the rule publishes as the truth was),
+    # from its value of the cell outward; the extremes are kept too when the rule would publish them.
+    typical = model.near_spread()
+    if typical is not None and consistent(typical):
+        record(typical)
     for cell in hidden:
         if len(values[cell]) >= 2:
             continue
@@ -266,7 +272,8 @@ def audit(margins: list[np.ndarray], tables: list[Published], focus: int, exact_
         for extreme in extremes:
             if extreme is not None and consistent(extreme):
                 record(extreme)
-        for value in itertools.islice(_inward(min(bounds), max(bounds)), WITNESS_TRIES + 2):
+        centre = int(typical[members].sum()) if typical is not None else min(bounds)
+        for value in itertools.islice(_outward(centre, min(bounds), max(bounds)), WITNESS_TRIES + 2):
             if len(values[cell]) >= 2:
                 break
             if value in values[cell]:
@@ -279,10 +286,9 @@ def audit(margins: list[np.ndarray], tables: list[Published], focus: int, exact_
     return Verdict({cell: frozenset(found) for cell, found in values.items()}, False)
 
 
-def _inward(low: int, high: int) -> Iterator[int]:
-    """low, high, low + 1, high - 1, ...: the values of a cell from its extremes inward."""
-    while low <= high:
-        yield low
-        if high != low:
-            yield high
-        low, high = low + 1, high - 1
+def _outward(centre: int, low: int, high: int) -> Iterator[int]:
+    """centre + 1, centre - 1, centre + 2, ...: the values of a cell in [low, high] nearest ``centre`` first."""
+    for step in range(1, high - low + 1):
+        for value in (centre + step, centre - step):
+            if low <= value <= high:
+                yield value
