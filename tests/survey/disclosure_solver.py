@@ -109,3 +109,74 @@ def crosstab_ranges(cells: list[list[int | None]]) -> dict[tuple[int, int], tupl
             extremes.append(round(result.x[position]))
         ranges[cell] = (min(extremes), max(extremes))
     return ranges
+
+
+def joint_ranges(margins: list[list[int]], tables: dict[tuple[int, int], list[list[int | None]]],
+                 focus: tuple[int, int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """The least and greatest value of each hidden interior cell of ``tables[focus]`` over all
+    non-negative integer tables on every question at once (one variable per combination of their groups)
+    whose one-way margins are ``margins`` and whose two-way tables agree with every shown cell of
+    ``tables`` (keyed by the two questions' positions, rows first; ``None`` = hidden). A reader who does
+    not know the suppression rule, with every published table in hand."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    shape = tuple(len(margin) for margin in margins)
+    combos = list(itertools.product(*[range(size) for size in shape]))
+    equations, targets = [], []
+    for axis, margin in enumerate(margins):
+        for group, total in enumerate(margin):
+            equations.append([1.0 if combo[axis] == group else 0.0 for combo in combos])
+            targets.append(total)
+    for (first, second), cells in tables.items():
+        for row, values in enumerate(cells):
+            for column, value in enumerate(values):
+                if value is not None:
+                    equations.append([1.0 if combo[first] == row and combo[second] == column else 0.0
+                                      for combo in combos])
+                    targets.append(value)
+    constraint = LinearConstraint(np.array(equations), targets, targets)
+    first, second = focus
+    ranges = {}
+    for row, values in enumerate(tables[focus]):
+        for column, value in enumerate(values):
+            if value is not None:
+                continue
+            objective = np.array([1.0 if combo[first] == row and combo[second] == column else 0.0 for combo in combos])
+            extremes = []
+            for sign in (1, -1):
+                result = milp(sign * objective, constraints=[constraint], integrality=np.ones(len(combos)),
+                              bounds=Bounds(0, sum(margins[0])))
+                assert result.success, result.message
+                extremes.append(round(float(objective @ result.x)))
+            ranges[(row, column)] = (min(extremes), max(extremes))
+    return ranges
+
+
+def rule_aware_values(cells: list[list[int | None]], rule, limit: int = 200_000) -> dict[tuple[int, int], set[int]]:
+    """For one published cross-tabulation with margins (last row and column, ``None`` = hidden), the values
+    each hidden interior cell takes over every non-negative integer table that agrees with the shown
+    cells and margins and that ``rule`` (interior counts in, interior hidden mask out) would have
+    suppressed exactly as published: a reader who knows the rule. Every such table is listed, row by row
+    (each row a split of its hidden total over its hidden cells)."""
+    interior = [row[:-1] for row in cells[:-1]]
+    row_totals = [row[-1] for row in cells[:-1]]
+    column_totals = cells[-1][:-1]
+    pattern = np.array([[value is None for value in row] for row in interior])
+    per_row = []
+    for row, total in zip(interior, row_totals, strict=True):
+        hidden = [index for index, value in enumerate(row) if value is None]
+        left = total - sum(value for value in row if value is not None)
+        per_row.append([(hidden, split) for split in compositions(left, len(hidden))] if hidden else [([], ())])
+    found: dict[tuple[int, int], set[int]] = {(r, c): set() for r, c in zip(*np.nonzero(pattern), strict=True)}
+    tried = 0
+    for choice in itertools.product(*per_row):
+        tried += 1
+        assert tried <= limit, "too many tables to list"
+        table = np.array([[value if value is not None else 0 for value in row] for row in interior], dtype=np.int64)
+        for row, (hidden, split) in enumerate(choice):
+            table[row, hidden] = split
+        if table.sum(axis=0).tolist() != column_totals or not np.array_equal(rule(table), pattern):
+            continue
+        for cell in found:
+            found[cell].add(int(table[cell]))
+    return {(int(r), int(c)): values for (r, c), values in found.items()}

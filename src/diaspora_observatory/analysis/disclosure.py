@@ -251,19 +251,10 @@ def _thin_line(hidden: np.ndarray, values: np.ndarray, threshold: int,
     return None
 
 
-def suppression_mask(table: pd.DataFrame, threshold: int = THRESHOLD, known: np.ndarray | None = None
-                     ) -> pd.DataFrame:
-    """A boolean mask (True = hide) over ``with_margins(table)``: primary and secondary suppression.
-
-    ``known`` marks cells of ``with_margins(table)`` that are public anyway (a cross-tabulation's margins
-    are the one-way tables' counts): they are never hidden, and other cells are hidden around them.
-    Secondary cells are chosen greedily: for a recoverable hidden cell, hide the smallest still-shown
-    cell in its row or column (interior cells before totals), and repeat until none is recoverable and
-    every line's hidden cells add up to at least the threshold. When no cell is left to hide, every cell
-    that is not known is hidden.
-    """
-    full = with_margins(table)
-    values = full.to_numpy(dtype=float)
+def suppression_pattern(values: np.ndarray, threshold: int = THRESHOLD, known: np.ndarray | None = None
+                        ) -> np.ndarray:
+    """:func:`suppression_mask` on a table with margins as a plain array (the joint audit runs the rule on
+    many candidate tables, and the DataFrame around it cost more than the rule)."""
     known = np.zeros(values.shape, dtype=bool) if known is None else np.asarray(known, dtype=bool)
     hidden = (values < threshold) & ~known
     rows, columns = values.shape
@@ -295,6 +286,22 @@ def suppression_mask(table: pd.DataFrame, threshold: int = THRESHOLD, known: np.
             break
 
         hidden[min(candidates, key=partial(_cost, exposed_row=row, hidden=hidden, values=values))] = True
+    return hidden
+
+
+def suppression_mask(table: pd.DataFrame, threshold: int = THRESHOLD, known: np.ndarray | None = None
+                     ) -> pd.DataFrame:
+    """A boolean mask (True = hide) over ``with_margins(table)``: primary and secondary suppression.
+
+    ``known`` marks cells of ``with_margins(table)`` that are public anyway (a cross-tabulation's margins
+    are the one-way tables' counts): they are never hidden, and other cells are hidden around them.
+    Secondary cells are chosen greedily: for a recoverable hidden cell, hide the smallest still-shown
+    cell in its row or column (interior cells before totals), and repeat until none is recoverable and
+    every line's hidden cells add up to at least the threshold. When no cell is left to hide, every cell
+    that is not known is hidden.
+    """
+    full = with_margins(table)
+    hidden = suppression_pattern(full.to_numpy(dtype=float), threshold, known)
     return pd.DataFrame(hidden, index=full.index, columns=full.columns)
 
 

@@ -15,6 +15,7 @@ allows them), whole numbers are digits with an optional minus sign (Python's ``i
 
 from __future__ import annotations
 
+import codecs
 import io
 import math
 import re
@@ -95,8 +96,45 @@ def read_resource(base: Path, resource: dict) -> tuple[list[dict], list[DataIssu
     if not path.is_file():
         return [], [DataIssue("resource_exists", resource["name"], None, None, f"file {rel} is missing; create it "
                               f"with the header {','.join(f['name'] for f in fields)}", rel)]
-    with path.open(encoding="utf-8", newline="") as handle:
-        return read_lines(handle, resource)
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return read_lines(handle, resource, decode_errors=False)
+    except UnicodeDecodeError:
+        position = first_bad_byte(path)
+        if position is None:  # it decoded the second time: the file changed under the reader
+            return [], [DataIssue("encoding", resource["name"], None, None, f"file {rel} changed while it was read "
+                                  "and was not UTF-8 the first time; read it again", rel)]
+        offset, line = position
+        return [], [DataIssue("encoding", resource["name"], line, None, f"file {rel} is not UTF-8 (byte {offset}, "
+                              f"line {line}); save it as CSV UTF-8", rel)]
+
+
+def first_bad_byte(path: Path, chunk_size: int = 1 << 20) -> tuple[int, int] | None:
+    """The byte offset (from 0) and line (from 1) of the first byte of ``path`` that is not UTF-8.
+
+    The text reader decodes a file in chunks, and the position its error gives is relative to the chunk
+    it was decoding: for a bad byte past the first few kilobytes it named the wrong place. This reads the
+    file again as bytes through an incremental decoder, counting the bytes and newlines before the chunk
+    that fails, so the position is the file's own; memory stays one chunk. None if every byte decodes.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, line = 0, 1  # bytes and line at the start of the next chunk
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(chunk_size)
+            # The decoder holds back the first bytes of a character cut at a chunk's end and decodes them
+            # with the next chunk: its error positions count from those held bytes.
+            held = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as error:
+                # Held bytes are never a newline (they start a multi-byte character), so counting
+                # newlines in what the decoder saw before the bad byte is right.
+                return offset - held + error.start, line + error.object[:error.start].count(b"\n")
+            if not chunk:
+                return None
+            offset += len(chunk)
+            line += chunk.count(b"\n")
 
 
 def read_text(text: str, resource: dict) -> tuple[list[dict], list[DataIssue]]:
@@ -104,15 +142,19 @@ def read_text(text: str, resource: dict) -> tuple[list[dict], list[DataIssue]]:
     return read_lines(io.StringIO(text, newline=""), resource)
 
 
-def read_lines(lines: Iterable[str], resource: dict) -> tuple[list[dict], list[DataIssue]]:
-    """Read the CSV ``lines`` of ``resource``: typed rows and the issues found."""
+def read_lines(lines: Iterable[str], resource: dict, decode_errors: bool = True) -> tuple[list[dict], list[DataIssue]]:
+    """Read the CSV ``lines`` of ``resource``: typed rows and the issues found.
+
+    With ``decode_errors`` False a ``UnicodeDecodeError`` from ``lines`` is raised, for a caller that
+    knows the file and can name where the bad byte is (the error's own position is within a chunk)."""
     name, rel = resource["name"], resource["path"]
     issues: list[DataIssue] = []
     try:
         rows = list(_typed_rows(CsvRows(lines, rel), resource, issues))
-    except UnicodeDecodeError as error:
-        return [], [DataIssue("encoding", name, None, None, f"file {rel} is not UTF-8 (byte {error.start}); "
-                              "save it as CSV UTF-8", rel)]
+    except UnicodeDecodeError:
+        if not decode_errors:
+            raise
+        return [], [DataIssue("encoding", name, None, None, f"file {rel} is not UTF-8; save it as CSV UTF-8", rel)]
     except CsvRefused as error:
         return [], [DataIssue("csv", name, error.line, None, f"{error.problem}; {error.hint}", rel)]
     issues.extend(_primary_key_issues(rows, resource, rel))

@@ -12,7 +12,10 @@ The rule (docs/survey.md, "Published results and disclosure control"), for a sur
   functions of the published counts and add nothing; with a merge they would pin the hidden split;
 * Cronbach's alpha only for a scale of at least three items all shown without merges;
 * a cross-tabulation on the questions' published groups, interior cells under primary and secondary
-  suppression, its margins being the one-way counts (public anyway);
+  suppression, its margins being the one-way counts (public anyway), the same cells in either order,
+  withheld when the joint audit (:mod:`~diaspora_observatory.analysis.crosstab_audit`: this table, the
+  margins and both questions' tables with each third question, by a reader who knows the rule) finds
+  a hidden cell with one possible value;
 * free-text answers never.
 
 Each function takes the snapshot's answers either as a frame (one row per respondent: the CLI, tests)
@@ -25,12 +28,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from diaspora_observatory.analysis.disclosure import THRESHOLD, margins_known, merge_groups, suppress
+from diaspora_observatory.analysis.crosstab_audit import Published, audit
+from diaspora_observatory.analysis.disclosure import (
+    THRESHOLD,
+    merge_groups,
+    suppression_pattern,
+    with_margins,
+)
 from diaspora_observatory.analysis.likert import (
     counted_cronbach_alpha,
     counted_item_mean,
@@ -282,66 +292,178 @@ def group_of(groups: list[list[str]]) -> dict[str, str]:
     return {name: "+".join(group) for group in groups for name in group}
 
 
-def _group_key(value: Any, lookup: dict[str, str]) -> str | None:
-    return lookup.get(NO_ANSWER if value is None or value != value else str(value))
+def crosstab_axis(form: Form, frame: Answers, question: Question, threshold: int = THRESHOLD
+                  ) -> tuple[list[list[str]], pd.Series] | None:
+    """The published groups a cross-tabulation of ``question`` uses (a zero no-answer group left out: a
+    known zero line), with their counts; None when the question has fewer than two such groups."""
+    counts = category_counts(form, frame, question)
+    groups = [group for group in merge_groups(counts, threshold, ordered=is_scale(form, question),
+                                              unordered=(NO_ANSWER,))
+              if sum(counts[name] for name in group) > 0]
+    if int(counts.sum()) < threshold or len(groups) < 2:
+        return None
+    totals = pd.Series({"+".join(group): int(sum(counts[name] for name in group)) for group in groups}, dtype="int64")
+    return groups, totals
 
 
-def _counted_crosstab(frame: Tallies, row_item: str, column_item: str, row_lookup: dict[str, str],
-                      column_lookup: dict[str, str]) -> pd.DataFrame:
-    cells: dict[tuple[str, str], int] = {}
+def _group_codes(frame: pd.DataFrame, question: Question, groups: list[list[str]]) -> np.ndarray:
+    """Each respondent's group number on ``question`` (-1 for a category outside ``groups``)."""
+    lookup = {name: number for number, group in enumerate(groups) for name in group}
+    return np.fromiter((lookup.get(NO_ANSWER if value is None or value != value else str(value), -1)
+                        for value in frame[question.name]), dtype=np.int64, count=len(frame))
+
+
+def _group_number(value: Any, lookup: dict[str, int]) -> int:
+    return lookup.get(NO_ANSWER if value is None or value != value else str(value), -1)
+
+
+def _counted_group_table(frame: Tallies, row_item: str, column_item: str, row_groups: list[list[str]],
+                         column_groups: list[list[str]]) -> np.ndarray:
+    """The database's counts of each pair of answers, added up by the published groups (an answer
+    outside the groups left out, as :func:`_group_codes` leaves it out)."""
+    row_lookup = {name: number for number, group in enumerate(row_groups) for name in group}
+    column_lookup = {name: number for number, group in enumerate(column_groups) for name in group}
+    counts = np.zeros((len(row_groups), len(column_groups)), dtype=np.int64)
     for (row_value, column_value), count in frame.combinations([row_item, column_item]):
-        row_key, column_key = _group_key(row_value, row_lookup), _group_key(column_value, column_lookup)
-        if row_key is not None and column_key is not None:  # as pd.crosstab leaves out unmatched answers
-            cells[(row_key, column_key)] = cells.get((row_key, column_key), 0) + count
-    rows = sorted({row for row, _ in cells})
-    columns = sorted({column for _, column in cells})
-    return pd.DataFrame([[cells.get((row, column), 0) for column in columns] for row in rows],
-                        index=pd.Index(rows, dtype=object), columns=pd.Index(columns, dtype=object), dtype="int64")
+        row, column = _group_number(row_value, row_lookup), _group_number(column_value, column_lookup)
+        if row >= 0 and column >= 0:
+            counts[row, column] += count
+    return counts
+
+
+def _group_table(form: Form, frame: Answers, row_item: str, column_item: str,
+                 row_groups: list[list[str]], column_groups: list[list[str]]) -> pd.DataFrame:
+    if isinstance(frame, Tallies):
+        counts = _counted_group_table(frame, row_item, column_item, row_groups, column_groups)
+    else:
+        rows = _group_codes(frame, form.question(row_item), row_groups)
+        columns = _group_codes(frame, form.question(column_item), column_groups)
+        inside = (rows >= 0) & (columns >= 0)
+        counts = np.bincount(rows[inside] * len(column_groups) + columns[inside], minlength=len(row_groups)
+                             * len(column_groups)).reshape(len(row_groups), len(column_groups))
+    return pd.DataFrame(counts.astype("int64"),
+                        index=pd.Index(["+".join(group) for group in row_groups], name=row_item),
+                        columns=pd.Index(["+".join(group) for group in column_groups], name=column_item))
+
+
+def crosstab_rule(form: Form, frame: Answers, row_item: str, column_item: str,
+                  threshold: int = THRESHOLD) -> Callable[[np.ndarray], np.ndarray]:
+    """The suppression rule of the cross-tabulation of two questions, as a reader who knows it can run it
+    on any candidate interior: primary and greedy secondary suppression with the margins known, and every
+    cell hidden for two items of a scale whose alpha is published when any would be."""
+    same_scale = next((items for items in scale_groups(form).values()
+                       if row_item in items and column_item in items), None)
+    all_or_nothing = bool(same_scale) and alpha_published(form, frame, same_scale or [], threshold)
+
+    def rule(interior: np.ndarray) -> np.ndarray:
+        rows, columns = interior.shape
+        full = np.zeros((rows + 1, columns + 1))
+        full[:-1, :-1] = interior
+        full[:-1, -1] = interior.sum(axis=1)
+        full[-1, :] = full[:-1, :].sum(axis=0)
+        known = np.zeros(full.shape, dtype=bool)
+        known[-1, :] = known[:, -1] = True
+        mask = suppression_pattern(full, threshold, known)[:-1, :-1]
+        return np.ones_like(mask) if all_or_nothing and mask.any() else mask
+
+    return rule
+
+
+@dataclass
+class CrosstabRelease:
+    """A cross-tabulation as published: the table with margins (``<NA>`` where hidden) and, when its
+    interior is withheld by the joint audit, the reason (the cells it found a reader could work out)."""
+
+    table: pd.DataFrame
+    withheld: bool = False
+    leaks: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _greedy(form: Form, frame: Answers, first: str, second: str, threshold: int,
+            axes: tuple[tuple[list[list[str]], pd.Series], tuple[list[list[str]], pd.Series]]
+            ) -> tuple[pd.DataFrame, Callable[[np.ndarray], np.ndarray]]:
+    table = _group_table(form, frame, first, second, axes[0][0], axes[1][0])
+    rule = crosstab_rule(form, frame, first, second, threshold)
+    published = with_margins(table).astype("Int64")
+    interior_mask = rule(table.to_numpy())
+    mask = np.zeros(published.shape, dtype=bool)
+    mask[:-1, :-1] = interior_mask
+    return published.mask(mask), rule
+
+
+def _interior(published: pd.DataFrame) -> np.ndarray:
+    return published.iloc[:-1, :-1].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def crosstab_release(form: Form, frame: Answers, row_item: str, column_item: str,
+                     threshold: int = THRESHOLD) -> CrosstabRelease | None:
+    """Respondents by the published groups of two single-choice questions, with margins, interior cells
+    under primary and secondary suppression, then audited jointly (:mod:`~diaspora_observatory.analysis.
+    crosstab_audit`). None when either question has fewer than two groups (the table would only repeat
+    the other's counts).
+
+    The margins are the questions' one-way counts, so they are fixed (never hidden, never relied on to
+    hide). The pattern is chosen on the questions in the form's order and turned for the other order, so
+    that the two orders publish the same cells. Two items of one scale whose alpha is published are
+    cross-tabulated only when no cell is hidden (alpha with the other pairs' tables gives their
+    covariance). The audit solves for every hidden cell from this table, the questions' margins and the
+    cross-tabulation of each of the two with every third single-choice question (all published by the
+    same rule), knowing the rule; if it finds a hidden cell with one possible value, the interior is
+    withheld (every cell hidden), with the reason.
+    """
+    single = [question.name for question in categorical_items(form) if question.kind == "select_one"]
+    first, second = sorted((row_item, column_item), key=lambda name: single.index(name) if name in single else -1)
+    axes = (crosstab_axis(form, frame, form.question(first), threshold),
+            crosstab_axis(form, frame, form.question(second), threshold))
+    if axes[0] is None or axes[1] is None:
+        return None
+    published, rule = _greedy(form, frame, first, second, threshold, (axes[0], axes[1]))
+    leaks = _joint_leaks(form, frame, first, second, threshold, published, rule, (axes[0], axes[1]), single)
+    release = CrosstabRelease(published)
+    if leaks:
+        withheld = published.copy()
+        withheld.iloc[:-1, :-1] = pd.NA
+        release = CrosstabRelease(withheld, True, [(published.index[row], published.columns[column])
+                                                   for row, column in leaks])
+    if first != row_item:
+        release.table = release.table.T
+        release.leaks = [(column, row) for row, column in release.leaks]
+    return release
+
+
+def _joint_leaks(form: Form, frame: Answers, first: str, second: str, threshold: int,
+                 published: pd.DataFrame, rule: Callable[[np.ndarray], np.ndarray],
+                 axes: tuple[tuple[list[list[str]], pd.Series], tuple[list[list[str]], pd.Series]],
+                 single: list[str]) -> list[tuple[int, int]]:
+    """The hidden interior cells of ``published`` (the table of ``first`` by ``second``) that the joint
+    audit finds determined: over this table alone, then with each third question's two tables."""
+    interior = _interior(published)
+    if not np.isnan(interior).any():
+        return []
+    margins = [axes[0][1].to_numpy(), axes[1][1].to_numpy()]
+    focus = Published((0, 1), interior, rule)
+    leaks = set(audit(margins, [focus], 0).leaks)
+    for third in single:
+        if third in (first, second) or leaks:
+            continue
+        third_axis = crosstab_axis(form, frame, form.question(third), threshold)
+        if third_axis is None:
+            continue
+        tables = [focus]
+        for own, position in ((first, 0), (second, 1)):
+            pair = sorted((own, third), key=single.index)
+            pair_axes = (axes[position], third_axis) if pair[0] == own else (third_axis, axes[position])
+            other, other_rule = _greedy(form, frame, pair[0], pair[1], threshold, pair_axes)
+            tables.append(Published((position, 2) if pair[0] == own else (2, position), _interior(other), other_rule))
+        leaks |= set(audit([*margins, third_axis[1].to_numpy()], tables, 0).leaks)
+    return sorted(leaks)
 
 
 def crosstab_published(form: Form, frame: Answers, row_item: str, column_item: str,
                        threshold: int = THRESHOLD) -> pd.DataFrame | None:
-    """Respondents by the published groups of two single-choice questions, with margins, interior cells
-    under primary and secondary suppression. The margins are the questions' one-way counts, so they are
-    fixed (never hidden, and never relied on to hide). None when either question has fewer than two
-    groups (the table would only repeat the other's counts).
-
-    Two items of one scale whose alpha is published are cross-tabulated only when no cell is hidden:
-    alpha with the other pairs' tables gives their covariance, one more equation on the hidden cells.
-    """
-    row_question, column_question = form.question(row_item), form.question(column_item)
-    axes = []
-    for question in (row_question, column_question):
-        counts = category_counts(form, frame, question)
-        groups = [group for group in merge_groups(counts, threshold, ordered=is_scale(form, question),
-                                                  unordered=(NO_ANSWER,))
-                  if sum(counts[name] for name in group) > 0]  # a zero no-answer group: a known zero line
-        if int(counts.sum()) < threshold or len(groups) < 2:
-            return None
-        axes.append(groups)
-    row_groups, column_groups = axes
-
-    if isinstance(frame, Tallies):
-        counted = _counted_crosstab(frame, row_item, column_item, group_of(row_groups), group_of(column_groups))
-    else:
-        def keys(question: Question, groups: list[list[str]]) -> pd.Series:
-            lookup = group_of(groups)
-            values = frame[question.name].map(
-                lambda value: NO_ANSWER if value is None or value != value else str(value))
-            return values.map(lookup)
-
-        both = pd.DataFrame({"row": keys(row_question, row_groups), "column": keys(column_question, column_groups)})
-        counted = pd.crosstab(both["row"], both["column"])
-    table = counted.reindex(
-        index=["+".join(group) for group in row_groups], columns=["+".join(group) for group in column_groups],
-        fill_value=0).astype("int64")
-    table.index.name, table.columns.name = row_item, column_item
-    published = suppress(table, threshold, margins_known(table))
-    same_scale = next((items for items in scale_groups(form).values()
-                       if row_item in items and column_item in items), None)
-    if same_scale and alpha_published(form, frame, same_scale, threshold) and published.isna().to_numpy().any():
-        published.iloc[:-1, :-1] = pd.NA
-    return published
+    """The table of :func:`crosstab_release` (None when there is none)."""
+    release = crosstab_release(form, frame, row_item, column_item, threshold)
+    return None if release is None else release.table
 
 
 def published_beside(case: Any, form: Form, language: str = "en") -> pd.DataFrame:

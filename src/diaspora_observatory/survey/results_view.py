@@ -23,7 +23,7 @@ from diaspora_observatory.survey.results import (
     SOURCE_ID,
     Answers,
     categorical_items,
-    crosstab_published,
+    crosstab_release,
     is_scale,
     published_beside,
     published_groups,
@@ -85,9 +85,10 @@ def results_context(case: Any, snapshot: Any, language: str, by: str | None = No
     reliability = scale_reliability(form, frame, threshold)
     single = [question.name for question in categorical_items(form) if question.kind == "select_one"]
     row_item = row_item if row_item in single else (single[0] if single else None)
-    crosstab = None
+    crosstab, release = None, None
     if row_item is not None and by in single and row_item != by:
-        crosstab = crosstab_published(form, frame, row_item, by, threshold)
+        release = crosstab_release(form, frame, row_item, by, threshold)
+        crosstab = release.table if release is not None else None
     published = published_beside(case, form, language) if case is not None else pd.DataFrame()
     taken_on = snapshot.taken_on.isoformat() if snapshot.taken_on else None
     about = {"number": snapshot.number, "taken_on": taken_on, "responses": size}
@@ -99,10 +100,18 @@ def results_context(case: Any, snapshot: Any, language: str, by: str | None = No
             "published": _records(published) if len(published) else []}
     crosstab_view = None
     if by in single and row_item != by:
-        data["crosstab"] = {"rows": row_item, "columns": by, "cells": None}
-    if crosstab is not None:
+        data["crosstab"] = {"rows": row_item, "columns": by, "cells": None, "withheld": False}
+    if crosstab is not None and release is not None:
         data["crosstab"]["cells"] = {str(index): {str(column): _plain(value) for column, value in row.items()}
                                      for index, row in crosstab.astype(object).iterrows()}
+        data["crosstab"]["withheld"] = release.withheld
+        # The cross-tabulation asked for is in the CSV too, one row per cell (hidden cells empty).
+        for index, row in crosstab.astype(object).iterrows():
+            for column, value in row.items():
+                long_rows.append({"item": f"{row_item} x {by}", "group": f"{index} x {column}",
+                                  "categories": "", "label": "", "count": _plain(value), "share": None,
+                                  "ci_low": None, "ci_high": None, "n": size, "merged": False,
+                                  "snapshot": snapshot.number, "source": SOURCE_ID})
         labels = {}
         for item in items:
             for row in item["records"]:
@@ -117,13 +126,22 @@ def results_context(case: Any, snapshot: Any, language: str, by: str | None = No
     return {"record": record, "snapshot": about, "items": items, "means": _records(means),
             "reliability": _records(reliability), "published": _records(published) if len(published) else [],
             "crosstab": crosstab_view, "crosstab_asked": by in single and row_item != by,
+            "crosstab_withheld": release is not None and release.withheld,
             "single_items": [(name, form.text(form.question(name).labels, language)) for name in single],
             "by": by, "row_item": row_item, "responses": size,
             "threshold": threshold, "data": data, "has_scales": any(item["scale"] for item in items),
             "charts": {layout: scale_chart_svg(snapshot, language, translate(
                 "not drawn: too few answers for two groups"), layout, translate, frame)
                 for layout in ("wide", "narrow")},
-            "csv": to_safe_csv(pd.DataFrame(long_rows, columns=CSV_COLUMNS))}
+            "csv": to_safe_csv(_long_table(long_rows))}
+
+
+def _long_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The CSV's rows, counts as whole numbers (a hidden one empty, never a float's 36.0)."""
+    table = pd.DataFrame(rows, columns=CSV_COLUMNS)
+    for column in ("count", "n"):
+        table[column] = pd.array([row[column] for row in rows], dtype="Int64")
+    return table
 
 
 def scale_chart_svg(snapshot: Any, language: str, hidden_text: str, layout: str = "wide",
