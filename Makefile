@@ -39,8 +39,10 @@ check: install
 test: install-test
 	tools/run-tests $(ARGS)
 
+## The quick loop while editing: no browser, no PostgreSQL, nothing marked slow (real server processes,
+## crash tests, mutation sweeps), on two processes (pytest-xdist). `make test` runs everything, in one.
 test-fast: install-test
-	$(BIN)/python -m pytest -m "not browser and not slow and not postgres" -x -q
+	$(BIN)/python -m pytest -m "not browser and not slow and not postgres" -n 2 -x -q $(ARGS)
 
 bench: install-test
 	$(BIN)/python benchmarks/run.py

@@ -39,7 +39,9 @@ def fill(data_dir: Path, size: int) -> None:
     from sqlalchemy import insert, update
 
     from diaspora_observatory.survey.default import default_form
-    from diaspora_observatory.survey.storage import SurveyStore, canonical, submissions, surveys
+    from diaspora_observatory.survey.schema import submissions, surveys
+    from diaspora_observatory.survey.storage import SurveyStore
+    from diaspora_observatory.survey.submission import canonical
 
     form = default_form()
     store = SurveyStore.for_data_dir(data_dir)

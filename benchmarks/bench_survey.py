@@ -41,7 +41,8 @@ from pathlib import Path
 from statistics import median
 
 from diaspora_observatory.survey.default import default_form
-from diaspora_observatory.survey.storage import SurveyStore, canonical, make_engine, today
+from diaspora_observatory.survey.storage import SurveyStore, make_engine
+from diaspora_observatory.survey.submission import canonical, today
 
 # The load generator is test tooling shared with the crash test (tests/loadtest.py), not part of the package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

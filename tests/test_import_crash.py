@@ -76,6 +76,7 @@ def start_import(folder: Path, *, slow: bool, errors) -> subprocess.Popen:
                             env=env, stdout=subprocess.DEVNULL, stderr=errors)
 
 
+@pytest.mark.slow  # 30 real import processes killed in turn: a minute on a quiet machine
 @pytest.mark.skipif(not UNDESA.is_file(), reason="the shared UN DESA extract is not beside the checkout")
 def test_an_import_killed_while_writing_leaves_the_case_before_or_after(tmp_path):
     pristine = tmp_path / "pristine"

@@ -34,6 +34,10 @@ from diaspora_observatory.importers.owid import read_owid
 from diaspora_observatory.importers.undesa import read_undesa
 from diaspora_observatory.importers.wdi import read_wdi
 
+# A sweep of random mutations over every real file: minutes on a loaded machine, so `make test-fast`
+# leaves it to `make test` (CI), which runs it whole.
+pytestmark = pytest.mark.slow
+
 CELL_TEXTS = st.one_of(st.sampled_from(["", "..", "~", "—", "12,5", "1,234", "-5", "0", "1e400", "abc", "B", "C R",
                                         "X", "900", "398", "KAZ", "Selected country", "1990", "2024", "nan"]),
                        st.integers(-10, 10**9).map(str), st.text(max_size=6))

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import inspect, text
+import datetime as dt
+import hashlib
+import json
 
+import pytest
+from sqlalchemy import MetaData, create_engine, inspect, text
+
+from diaspora_observatory.survey import schema
 from diaspora_observatory.survey.default import default_form
 from diaspora_observatory.survey.errors import SubmissionConflict, SurveyClosed, SurveyNotFound
-from diaspora_observatory.survey.storage import MIGRATIONS, SurveyStore
+from diaspora_observatory.survey.schema import MIGRATIONS
+from diaspora_observatory.survey.storage import SurveyStore
 
 
 def test_migrations_are_recorded_and_idempotent(store, database_url):
@@ -136,3 +142,134 @@ def test_plain_postgresql_url_means_the_psycopg_driver():
         assert plain.url.startswith("postgresql+psycopg://") and plain.schema_version() == len(MIGRATIONS)
     finally:
         plain.close()
+
+
+def survey_tables(engine) -> dict:
+    """What the survey tables are made of, as the database reports it: columns (name, type, nullable,
+    default), primary key, unique constraints, foreign keys (with their ON DELETE) and indexes."""
+    inspector = inspect(engine)
+    shapes = {}
+    for table in ("surveys", "submissions"):
+        shapes[table] = (
+            [(column["name"], str(column["type"]), column["nullable"], column.get("default"))
+             for column in inspector.get_columns(table)],
+            inspector.get_pk_constraint(table)["constrained_columns"],
+            sorted((unique["name"], tuple(unique["column_names"])) for unique in inspector.get_unique_constraints(table)),
+            sorted((tuple(key["constrained_columns"]), key["referred_table"], tuple(key["referred_columns"]),
+                    key["options"].get("ondelete")) for key in inspector.get_foreign_keys(table)),
+            sorted((index["name"], tuple(index["column_names"]), bool(index["unique"]))
+                   for index in inspector.get_indexes(table) if not index.get("duplicates_constraint")),
+        )
+    return shapes
+
+
+def emptied(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for table in ("submissions", "surveys", "survey_schema"):
+            connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    engine.dispose()
+
+
+def test_the_frozen_steps_make_the_declared_tables(database_url):
+    """A new database (steps 1-3, each frozen in schema.py) has exactly the tables schema.py declares."""
+    engine = create_engine(database_url)
+    schema.metadata.create_all(engine, tables=[schema.surveys, schema.submissions])
+    declared = survey_tables(engine)
+    engine.dispose()
+    emptied(database_url)
+    store = SurveyStore(database_url)
+    assert survey_tables(store.engine) == declared
+    assert [index[0] for index in declared["submissions"][4]] == ["submissions_by_snapshot"]
+    store.close()
+
+
+def pre_freeze_step_1(engine) -> None:
+    """Step 1 as it ran before it was frozen: the tables created from the live declarations (which held the
+    columns of step 2 but not the index of step 3), recorded as step 1 only."""
+    old = MetaData()
+    for table in (schema.surveys, schema.submissions):
+        copy = table.to_metadata(old)
+        copy.indexes.clear()
+    schema.schema_table.to_metadata(old)
+    old.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(schema.schema_table.insert().values(version=1, applied_on=dt.date(2026, 5, 4)))
+
+
+def first_release_step_1(engine) -> None:
+    """Step 1 of the first release (c053886): the two tables without step 2's columns, recorded as step 1."""
+    schema.schema_table.to_metadata(MetaData()).create(engine)
+    schema.MIGRATIONS[0](engine)
+    with engine.begin() as connection:
+        connection.execute(schema.schema_table.insert().values(version=1, applied_on=dt.date(2025, 11, 3)))
+
+
+@pytest.mark.parametrize("old_step_1", [pre_freeze_step_1, first_release_step_1])
+def test_a_database_made_by_an_old_step_1_migrates_to_the_current_schema_with_its_answers(database_url, old_step_1):
+    emptied(database_url)
+    fresh = SurveyStore(database_url)
+    current = survey_tables(fresh.engine)
+    fresh.close()
+    emptied(database_url)
+    engine = create_engine(database_url)
+    old_step_1(engine)
+    answers = '{"home_language":"mainly_kazakh"}'
+    with engine.begin() as connection:  # only the columns step 1 made are named
+        connection.execute(schema.surveys.insert().values(
+            slug="kz", title="Survey", definition=json.dumps(default_form().as_dict()), status="open",
+            created_on=dt.date(2025, 11, 3)))
+        connection.execute(schema.submissions.insert().values(
+            survey_slug="kz", submission_id="sub-00000001", answers=answers, origin="web",
+            answers_hash=hashlib.sha256(answers.encode()).hexdigest(), received_on=dt.date(2025, 11, 4)))
+    engine.dispose()
+    migrated = SurveyStore(database_url)
+    assert migrated.schema_version() == len(schema.MIGRATIONS) == 3
+    assert survey_tables(migrated.engine) == current
+    assert [row["answers"] for row in migrated.responses("kz")] == [{"home_language": "mainly_kazakh"}]
+    # the answer stored before the migration is a replay, and the snapshot columns of step 2 work
+    assert migrated.submit("kz", "sub-00000001", {"home_language": "mainly_kazakh"}).created is False
+    assert migrated.snapshot_state("kz").pending == 1
+    migrated.close()
+
+
+# (survey status, check_open, answers sent after "sub-1" was stored with FIRST, what the store answers)
+FIRST = {"home_language": "mainly_kazakh"}
+CONFLICT = (SubmissionConflict, "submission sub-1 was already received with other answers",
+            "send new answers with a new submission_id")
+CLOSED = (SurveyClosed, "the survey 'kz' is closed", "it no longer accepts answers")
+NOT_FOUND = (SurveyNotFound, "no survey 'gone'", "run `diaspora survey list` to see the surveys")
+RULES = [
+    ("open", True, "sub-2", FIRST, "created"),
+    ("open", True, "sub-1", FIRST, "replay"),
+    ("open", True, "sub-1", {"home_language": "mainly_russian"}, CONFLICT),
+    ("closed", True, "sub-2", FIRST, CLOSED),
+    ("closed", True, "sub-1", FIRST, CLOSED),  # a closed survey refuses before it looks at the id
+    ("closed", False, "sub-2", FIRST, "created"),  # an import of answers collected while it was open
+    ("gone", True, "sub-2", FIRST, NOT_FOUND),
+    ("gone", False, "sub-2", FIRST, NOT_FOUND),
+]
+
+
+@pytest.mark.parametrize("group_commit", [False, True], ids=["one-transaction", "group-commit"])
+def test_both_ways_of_storing_follow_the_same_rules(database_url, group_commit):
+    """The rules of submission.py, the same table of cases through SurveyStore.submit_one (SQLAlchemy) and
+    through the group committer (the driver connection)."""
+    outcomes = []
+    for status, check_open, submission_id, answers, _ in RULES:
+        emptied(database_url)
+        store = SurveyStore(database_url, group_commit=group_commit)
+        store.add_survey("kz", default_form())
+        store.submit("kz", "sub-1", FIRST)
+        slug = "kz"
+        if status == "closed":
+            store.set_status("kz", "closed")
+        elif status == "gone":
+            slug = "gone"
+        try:
+            outcomes.append("created" if store.submit(slug, submission_id, answers, check_open=check_open).created
+                            else "replay")
+        except (SubmissionConflict, SurveyClosed, SurveyNotFound) as error:
+            outcomes.append((type(error), error.message, error.hint))
+        store.close()
+    assert outcomes == [expected for *_, expected in RULES]

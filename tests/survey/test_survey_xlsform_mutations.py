@@ -30,6 +30,9 @@ from diaspora_observatory.survey.errors import XLSFormError
 from diaspora_observatory.survey.storage import SurveyStore
 from diaspora_observatory.survey.xlsform import read_xlsform_with_notices
 
+# A sweep of random mutations over every real file: minutes on a loaded machine, so `make test-fast`
+# leaves it to `make test` (CI), which runs it whole.
+pytestmark = pytest.mark.slow
 FORMS = sorted([*(SHARED_DATA / "xlsform").glob("*.xlsx"), *(SHARED_DATA / "xlsform-more").glob("*.xlsx")])
 needs_forms = pytest.mark.skipif(not FORMS, reason=f"shared XLSForm files not found in {SHARED_DATA}")
 

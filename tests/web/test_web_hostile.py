@@ -25,6 +25,9 @@ from diaspora_observatory.cli import main
 from diaspora_observatory.documents.importer import Document
 from diaspora_observatory.documents.workspace import Workspace
 
+# Every test here talks to a real `diaspora serve` process over sockets (slow clients, connection caps, the
+# latency of the survey while a large document is read): `make test-fast` leaves them to `make test`.
+pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 SEED_TEXT = REPO / ".." / "shared" / "seed" / "kazakh-diaspora-central-asia.txt"
 ADMIN = "hostile-test-admin-token"

@@ -6,7 +6,9 @@ once; only then does each caller get its answer. An acknowledgement still means 
 before the commit loses only submissions that were never acknowledged.
 
 The writer talks to the database driver directly (DB-API), not through SQLAlchemy's statement layer:
-this runs once per commit on the hot path. On SQLite each batch starts with ``BEGIN IMMEDIATE``, so the
+this runs once per commit on the hot path. What it runs and decides is not its own: the statements and
+the rules of ``submission.py`` (compiled once for the driver), which :meth:`SurveyStore.submit_one`
+follows too. On SQLite each batch starts with ``BEGIN IMMEDIATE``, so the
 survey's status is read inside the transaction that inserts, even against another process.
 
 Committing a lone submission at once on the web server's event loop instead (no hand-off to this
@@ -18,27 +20,26 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from contextlib import AbstractContextManager
+from typing import Any
 
-from diaspora_observatory.survey.errors import SurveyClosed, SurveyNotFound
+from sqlalchemy import Engine
 
-if TYPE_CHECKING:
-    from diaspora_observatory.survey.storage import Receipt, SurveyStore
+from diaspora_observatory.survey.submission import (
+    INSERT,
+    INSERTED,
+    STATUS,
+    Pending,
+    Receipt,
+    driver_statement,
+    refusal,
+    replay,
+    today,
+)
 
 MAX_BATCH = 256
-
-
-@dataclass
-class Pending:
-    slug: str
-    submission_id: str
-    text: str
-    digest: str
-    origin: str
-    check_open: bool
-    future: Future = field(default_factory=Future)
 
 
 class _Duplicate(Exception):
@@ -46,17 +47,23 @@ class _Duplicate(Exception):
 
 
 class GroupCommitter:
-    """The single writer of a :class:`SurveyStore` in group-commit mode."""
+    """The single writer of a survey store in group-commit mode: it writes through ``engine`` under the
+    store's ``writing`` lock, and hands a batch that met a stored id to ``store_one`` (the store's
+    one-transaction path) a submission at a time. The store is given its parts, not named: the store
+    imports this module, never the other way round."""
 
-    def __init__(self, store: SurveyStore) -> None:
-        self.store = store
+    def __init__(self, engine: Engine, writing: Callable[[], AbstractContextManager[Any]],
+                 store_one: Callable[[Pending], Receipt]) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self.writing = writing
+        self.store_one = store_one
         self.queue: queue.Queue[Pending | None] = queue.Queue()
-        self._dbapi = store.engine.dialect.loaded_dbapi
+        self._dbapi = engine.dialect.loaded_dbapi
         self._connection: Any = None  # the writer thread's own driver connection
-        mark = "?" if store.is_sqlite else "%s"
-        self._status_sql = f"SELECT status FROM surveys WHERE slug = {mark}"
-        self._insert_sql = ("INSERT INTO submissions (survey_slug, submission_id, answers, answers_hash, received_on, "
-                            f"origin) VALUES ({', '.join([mark] * 6)})")
+        # The statements of the one-transaction path (submission.py), compiled once for the driver.
+        self._status = driver_statement(engine, STATUS)
+        self._insert = driver_statement(engine, INSERT, INSERTED)
         self.thread = threading.Thread(target=self._run, name="survey-group-commit", daemon=True)
         self.thread.start()
 
@@ -92,9 +99,9 @@ class GroupCommitter:
 
     def _commit(self, batch: list[Pending]) -> None:
         try:
-            with self.store.writing():
+            with self.writing():
                 connection = self._connect()
-                if self.store.is_sqlite:
+                if self.is_sqlite:
                     connection.execute("BEGIN IMMEDIATE")  # the status check and the inserts in one transaction
                 outcomes = self._store_batch(connection, batch)
         except _Duplicate:
@@ -116,47 +123,42 @@ class GroupCommitter:
 
     def _settle_one(self, pending: Pending) -> None:
         try:
-            pending.future.set_result(self.store.submit_one(pending))
+            pending.future.set_result(self.store_one(pending))
         except Exception as error:  # noqa: BLE001 - handed to the caller, who turns it into a reply
             pending.future.set_exception(error)
 
     def _store_batch(self, connection: Any, batch: list[Pending]) -> list[Receipt | Exception]:
-        """Check and insert a batch in the transaction open on ``connection``, then commit. An id already
-        stored rolls back and raises :class:`_Duplicate` (replays are rare, so they do not cost every batch
-        a lookup)."""
-        from diaspora_observatory.survey.storage import Receipt, conflict, today
-
+        """Check and insert a batch in the transaction open on ``connection``, then commit, by the rules of
+        submission.py. An id already stored rolls back and raises :class:`_Duplicate` (replays are rare, so
+        they do not cost every batch a lookup)."""
         outcomes: list[Receipt | Exception] = []
         rows = []
         seen: dict[tuple[str, str], str] = {}
-        received_on = today().isoformat() if self.store.is_sqlite else today()
+        # sqlite3's date adapter is deprecated (Python 3.12): SQLite gets the ISO text SQLAlchemy would send
+        received_on = today().isoformat() if self.is_sqlite else today()
         cursor = connection.cursor()
         try:
             status = {}
             for slug in {pending.slug for pending in batch}:
-                cursor.execute(self._status_sql, (slug,))
+                cursor.execute(self._status.sql, self._status.parameters({"slug": slug}))
                 found = cursor.fetchone()
                 if found is not None:
                     status[slug] = found[0]
             for pending in batch:
                 key = (pending.slug, pending.submission_id)
-                if pending.slug not in status:
-                    outcomes.append(SurveyNotFound(f"no survey '{pending.slug}'", "run `diaspora survey list`"))
-                elif key in seen:  # the same id twice in one batch
-                    outcomes.append(Receipt(pending.submission_id, False) if seen[key] == pending.digest
-                                    else conflict(pending.submission_id))
-                elif pending.check_open and status[pending.slug] != "open":
-                    outcomes.append(SurveyClosed(f"the survey '{pending.slug}' is closed",
-                                                 "it no longer accepts answers"))
+                refused = refusal(pending, status.get(pending.slug))
+                if refused is not None:
+                    outcomes.append(refused)
+                elif key in seen:  # the same id twice in one batch: a replay or a conflict, as if stored
+                    outcomes.append(replay(pending, seen[key]))
                 else:
                     seen[key] = pending.digest
-                    rows.append((pending.slug, pending.submission_id, pending.text, pending.digest, received_on,
-                                 pending.origin))
+                    rows.append(self._insert.parameters(pending.row(received_on)))
                     outcomes.append(Receipt(pending.submission_id, True))
             if len(rows) == 1:
-                cursor.execute(self._insert_sql, rows[0])
+                cursor.execute(self._insert.sql, rows[0])
             elif rows:
-                cursor.executemany(self._insert_sql, rows)
+                cursor.executemany(self._insert.sql, rows)
             connection.commit()
         except self._dbapi.IntegrityError:
             connection.rollback()
@@ -171,7 +173,7 @@ class GroupCommitter:
     def _connect(self) -> Any:
         """The writer's own driver connection (with the engine's pragmas), kept open between batches."""
         if self._connection is None:
-            self._connection = self.store.engine.raw_connection()
+            self._connection = self.engine.raw_connection()
         return self._connection
 
     def _disconnect(self) -> None:

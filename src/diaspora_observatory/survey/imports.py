@@ -40,7 +40,9 @@ from diaspora_observatory.survey.import_columns import (
     squeeze,
 )
 from diaspora_observatory.survey.model import OTHER, Form, Question
-from diaspora_observatory.survey.storage import SurveyStore, canonical, submissions, today
+from diaspora_observatory.survey.schema import submissions
+from diaspora_observatory.survey.storage import SurveyStore
+from diaspora_observatory.survey.submission import canonical, today
 from diaspora_observatory.survey.validation import validate_answers
 
 FORMATS = ("kobo", "odk", "limesurvey")

@@ -11,9 +11,10 @@ arrived since the previous one (or, for a survey published at close, when it is 
 results page can never isolate one respondent's answers. See docs/survey.md, "Published results and
 disclosure control".
 
-Schema changes are numbered steps in :data:`MIGRATIONS`, recorded in the table ``survey_schema`` and
-applied by the observatory's one migration runner (``database.py``, which also sets up the engine, as
-for every database the observatory keeps); the steps are plain SQLAlchemy and tested on both databases.
+The tables and their frozen, named migration steps are in ``schema.py`` (recorded in ``survey_schema``,
+applied by the observatory's one migration runner, ``database.py``, which also sets up the engine, as for
+every database the observatory keeps). The rules a submission is stored by are in ``submission.py``, which
+this store and the group committer (``groupcommit.py``) both follow.
 """
 
 from __future__ import annotations
@@ -24,138 +25,38 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Date,
-    Engine,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    delete,
-    func,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, OperationalError
 
 from diaspora_observatory import database
-from diaspora_observatory.survey.errors import (
-    StorageUnavailable,
-    SubmissionConflict,
-    SurveyClosed,
-    SurveyNotFound,
-)
+from diaspora_observatory.survey import submission
+from diaspora_observatory.survey.errors import StorageUnavailable
+from diaspora_observatory.survey.groupcommit import GroupCommitter
 from diaspora_observatory.survey.model import Form
+from diaspora_observatory.survey.schema import MIGRATIONS, schema_table, submissions, surveys
+from diaspora_observatory.survey.submission import Pending, Receipt, today
 
 DATABASE_URL_ENV = "DIASPORA_DATABASE_URL"
 # A survey's short name, as `diaspora survey add` accepts it: anything else names no survey, and is
 # refused before a query (a NUL in a slug once reached PostgreSQL, which refuses NUL in text).
 SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-metadata = MetaData()
-schema_table = database.schema_table(metadata, "survey_schema")
-surveys = Table(
-    "surveys", metadata,
-    Column("slug", String(64), primary_key=True),
-    Column("title", Text, nullable=False),
-    Column("definition", Text, nullable=False),  # the Form as JSON
-    Column("status", String(16), nullable=False, default="open"),
-    Column("created_on", Date, nullable=False),
-    # Added by step 2: the survey's disclosure threshold (NULL: the default), when its results are
-    # published ("batch" or "close"), and its current snapshot (number and day taken).
-    Column("threshold", Integer, nullable=True),
-    Column("publish", String(8), nullable=True),
-    Column("snapshot", Integer, nullable=True),
-    Column("snapshot_on", Date, nullable=True),
-)
-submissions = Table(
-    "submissions", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("survey_slug", String(64), ForeignKey("surveys.slug", ondelete="CASCADE"), nullable=False),
-    Column("submission_id", String(64), nullable=False),
-    Column("answers", Text, nullable=False),  # canonical JSON
-    Column("answers_hash", String(64), nullable=False),
-    Column("received_on", Date, nullable=False),
-    Column("origin", String(32), nullable=False),  # web, api, or import:<format>
-    Column("snapshot", Integer, nullable=True),  # step 2: the published snapshot holding it (NULL: not yet)
-    UniqueConstraint("survey_slug", "submission_id", name="submissions_once"),
-)
-
-
-def _step_1(engine: Engine) -> None:
-    metadata.create_all(engine, tables=[surveys, submissions])
-
-
-STEP_2_COLUMNS = {"surveys": [("threshold", "INTEGER"), ("publish", "VARCHAR(8)"), ("snapshot", "INTEGER"),
-                              ("snapshot_on", "DATE")],
-                  "submissions": [("snapshot", "INTEGER")]}
-
-
-def _step_2(engine: Engine) -> None:
-    """Per-survey threshold and publication, and result snapshots. A database made by step 1 of this
-    version already has the columns (step 1 creates the tables as declared above), so only missing ones
-    are added."""
-    from sqlalchemy import inspect, text
-
-    existing = {table: {column["name"] for column in inspect(engine).get_columns(table)} for table in STEP_2_COLUMNS}
-    with engine.begin() as connection:
-        for table, columns in STEP_2_COLUMNS.items():
-            for name, sql_type in columns:
-                if name not in existing[table]:
-                    connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}"))
-
-
-def _step_3(engine: Engine) -> None:
-    """An index on (survey, snapshot): the results page counts a snapshot's answers and the pending ones
-    on every view, which without it reads every row of the survey (444 ms per view at 100k answers)."""
-    from sqlalchemy import text
-
-    with engine.begin() as connection:
-        connection.execute(text("CREATE INDEX IF NOT EXISTS submissions_by_snapshot "
-                                "ON submissions (survey_slug, snapshot)"))
-
-
-MIGRATIONS: list[Callable[[Engine], None]] = [_step_1, _step_2, _step_3]
 MIGRATION_LOCK = 0x5D1A5  # the PostgreSQL advisory lock key the migrations run under (any fixed number)
 PUBLISH_MODES = ("batch", "close")
-
-
-def conflict(submission_id: str) -> SubmissionConflict:
-    return SubmissionConflict(f"submission {submission_id} was already received with other answers",
-                              "send new answers with a new submission_id")
-
-
-def not_found(slug: str) -> SurveyNotFound:
-    return SurveyNotFound(f"no survey '{slug}'", "run `diaspora survey list` to see the surveys")
 
 
 def known_slug(slug: str) -> str:
     """``slug`` if it could name a survey (:data:`SLUG_PATTERN`); :class:`SurveyNotFound` otherwise, so
     a hostile path (NUL, surrogates, 10,000 characters) never reaches the database."""
     if not (isinstance(slug, str) and SLUG_PATTERN.fullmatch(slug)):
-        raise not_found(slug)
+        raise submission.not_found(slug)
     return slug
-
-
-def today() -> dt.date:
-    """The date of receipt: the only time the observatory keeps about a submission."""
-    return dt.date.today()
-
-
-def canonical(answers: dict[str, Any]) -> str:
-    """The answers as canonical JSON: equal answers give equal text (and hash)."""
-    return json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -192,14 +93,6 @@ class SnapshotState:
     size: int
     pending: int
     definition: str = ""  # a hash of the stored definition: a replaced form changes it
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """The outcome of a stored submission: ``created`` is False for an identical replay."""
-
-    submission_id: str
-    created: bool
 
 
 def database_url(data_dir: Path) -> str:
@@ -266,11 +159,9 @@ class SurveyStore:
             raise StorageUnavailable(f"cannot open the survey database {shown_url(url)}: {reason}",
                                      f"check that the database server is running and the URL is right; {URL_HINT}"
                                      ) from None
-        self._committer = None
+        self._committer: GroupCommitter | None = None
         if group_commit:
-            from diaspora_observatory.survey.groupcommit import GroupCommitter
-
-            self._committer = GroupCommitter(self)
+            self._committer = GroupCommitter(self.engine, self.writing, self.submit_one)
 
     @classmethod
     def for_data_dir(cls, data_dir: Path, *, group_commit: bool = False) -> SurveyStore:
@@ -292,8 +183,6 @@ class SurveyStore:
         directly) open their stores at the same moment, and two creating one table would collide."""
         if self.is_sqlite:  # one writer at a time already, and one server process (survey/web.py)
             return database.migrate(self.engine, schema_table, MIGRATIONS)
-        from sqlalchemy import text
-
         with self.engine.connect() as holder:
             holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
             try:
@@ -330,7 +219,7 @@ class SurveyStore:
         with self.engine.connect() as connection:
             row = connection.execute(select(surveys).where(surveys.c.slug == slug)).mappings().first()
         if row is None:
-            raise not_found(slug)
+            raise submission.not_found(slug)
         from diaspora_observatory.analysis.disclosure import THRESHOLD
 
         return SurveyRecord(row["slug"], row["title"], Form.from_dict(json.loads(row["definition"])), row["status"],
@@ -464,38 +353,28 @@ class SurveyStore:
         return self._committer.enqueue(self._pending(slug, submission_id, answers, origin, True))
 
     @staticmethod
-    def _pending(slug: str, submission_id: str, answers: dict[str, Any], origin: str, check_open: bool) -> Any:
-        from diaspora_observatory.survey.groupcommit import Pending
+    def _pending(slug: str, submission_id: str, answers: dict[str, Any], origin: str, check_open: bool) -> Pending:
+        return submission.pending(known_slug(slug), submission_id, answers, origin, check_open)
 
-        known_slug(slug)
-        text = canonical(answers)
-        return Pending(slug, submission_id, text, hashlib.sha256(text.encode()).hexdigest(), origin, check_open)
-
-    def submit_one(self, pending: Any) -> Receipt:
-        """Store one submission in its own transaction (see :meth:`submit`)."""
-        slug, submission_id, text, digest = pending.slug, pending.submission_id, pending.text, pending.digest
+    def submit_one(self, pending: Pending) -> Receipt:
+        """Store one submission in its own transaction, by the rules of submission.py (see :meth:`submit`)."""
         with self.writing():
             try:
                 with self.engine.begin() as connection:
-                    if pending.check_open:
-                        status = connection.execute(select(surveys.c.status).where(surveys.c.slug == slug)).scalar()
-                        if status is None:
-                            raise SurveyNotFound(f"no survey '{slug}'", "run `diaspora survey list` to see the surveys")
-                        if status != "open":
-                            raise SurveyClosed(f"the survey '{slug}' is closed", "it no longer accepts answers")
-                    connection.execute(insert(submissions).values(
-                        survey_slug=slug, submission_id=submission_id, answers=text, answers_hash=digest,
-                        received_on=today(), origin=pending.origin))
-                return Receipt(submission_id, True)
+                    status = connection.execute(submission.STATUS, {"slug": pending.slug}).scalar()
+                    refused = submission.refusal(pending, status)
+                    if refused is not None:
+                        raise refused
+                    connection.execute(submission.INSERT, pending.row(today()))
+                return Receipt(pending.submission_id, True)
             except IntegrityError:
                 with self.engine.connect() as connection:
-                    stored = connection.execute(select(submissions.c.answers_hash).where(
-                        submissions.c.survey_slug == slug, submissions.c.submission_id == submission_id)).scalar()
-                if stored is None:  # the integrity error was not the duplicate id: the survey is gone
-                    raise SurveyNotFound(f"no survey '{slug}'", "run `diaspora survey list`") from None
-                if stored != digest:
-                    raise conflict(submission_id) from None
-                return Receipt(submission_id, False)
+                    stored = connection.execute(submission.STORED_DIGEST, {
+                        "slug": pending.slug, "submission_id": pending.submission_id}).scalar()
+                outcome = submission.replay(pending, stored)
+                if isinstance(outcome, Exception):
+                    raise outcome from None
+                return outcome
 
     def responses(self, slug: str) -> list[dict[str, Any]]:
         """The stored answers of a survey, oldest first: submission_id, received_on, origin, answers."""

@@ -1,0 +1,130 @@
+"""What becomes of one submission, decided in one place for both ways of storing it.
+
+A submission is stored by :meth:`SurveyStore.submit_one` (one SQLAlchemy transaction each) or by the
+group committer (many in one transaction, on the driver connection; ``groupcommit.py``). Both follow the
+rules below, and both run the statements below, so the two paths cannot drift apart:
+
+1. a survey that is not stored refuses it (:class:`SurveyNotFound`);
+2. a closed survey refuses it, unless the caller stores it without that check (an import of answers
+   collected while the survey was open);
+3. an id already stored is a replay when its answers are the same (nothing stored, ``created=False``) and a
+   :class:`SubmissionConflict` otherwise;
+4. anything else is inserted with the day of receipt, and the reply comes after the commit.
+
+The statements are SQLAlchemy Core; the group committer compiles them once for its driver
+(:func:`driver_statement`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Engine, bindparam, insert, select
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
+
+from diaspora_observatory.survey.errors import SubmissionConflict, SurveyClosed, SurveyNotFound
+from diaspora_observatory.survey.schema import submissions, surveys
+
+# The columns a submission is inserted with, in this order (the rest are NULL until a snapshot marks it).
+INSERTED = ("survey_slug", "submission_id", "answers", "answers_hash", "received_on", "origin")
+STATUS = select(surveys.c.status).where(surveys.c.slug == bindparam("slug"))
+INSERT = insert(submissions)
+STORED_DIGEST = select(submissions.c.answers_hash).where(submissions.c.survey_slug == bindparam("slug"),
+                                                         submissions.c.submission_id == bindparam("submission_id"))
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The outcome of a stored submission: ``created`` is False for an identical replay."""
+
+    submission_id: str
+    created: bool
+
+
+@dataclass
+class Pending:
+    """A submission on its way to the database, with the future its caller waits on (group commit)."""
+
+    slug: str
+    submission_id: str
+    text: str  # the answers as canonical JSON
+    digest: str  # SHA-256 of ``text``
+    origin: str
+    check_open: bool
+    future: Future = field(default_factory=Future)
+
+    def row(self, received_on: Any) -> dict[str, Any]:
+        """The values it is inserted with (:data:`INSERTED`); ``received_on`` as the driver takes a date."""
+        return {"survey_slug": self.slug, "submission_id": self.submission_id, "answers": self.text,
+                "answers_hash": self.digest, "received_on": received_on, "origin": self.origin}
+
+
+def canonical(answers: dict[str, Any]) -> str:
+    """The answers as canonical JSON: equal answers give equal text (and hash)."""
+    return json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def pending(slug: str, submission_id: str, answers: dict[str, Any], origin: str, check_open: bool) -> Pending:
+    text = canonical(answers)
+    return Pending(slug, submission_id, text, hashlib.sha256(text.encode()).hexdigest(), origin, check_open)
+
+
+def today() -> dt.date:
+    """The date of receipt: the only time the observatory keeps about a submission."""
+    return dt.date.today()
+
+
+def not_found(slug: str) -> SurveyNotFound:
+    return SurveyNotFound(f"no survey '{slug}'", "run `diaspora survey list` to see the surveys")
+
+
+def conflict(submission_id: str) -> SubmissionConflict:
+    return SubmissionConflict(f"submission {submission_id} was already received with other answers",
+                              "send new answers with a new submission_id")
+
+
+def refusal(submission: Pending, status: str | None) -> SurveyNotFound | SurveyClosed | None:
+    """Rules 1 and 2, given the survey's stored status (None: no such survey): why the survey refuses
+    ``submission``, or None when it takes it."""
+    if status is None:
+        return not_found(submission.slug)
+    if submission.check_open and status != "open":
+        return SurveyClosed(f"the survey '{submission.slug}' is closed", "it no longer accepts answers")
+    return None
+
+
+def replay(submission: Pending, stored_digest: str | None) -> Receipt | SurveyNotFound | SubmissionConflict:
+    """Rule 3, once the insert met a stored id: ``stored_digest`` is the hash stored under it (None: the
+    refused insert was not a stored id but the survey deleted meanwhile)."""
+    if stored_digest is None:
+        return not_found(submission.slug)
+    if stored_digest != submission.digest:
+        return conflict(submission.submission_id)
+    return Receipt(submission.submission_id, False)
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A statement compiled for one database driver, and the order its parameters go in."""
+
+    sql: str
+    names: tuple[str, ...] | None  # positional drivers (SQLite's ``?``); None: named (psycopg's ``%(name)s``)
+
+    def parameters(self, values: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        return values if self.names is None else tuple(values[name] for name in self.names)
+
+
+def driver_statement(engine: Engine, statement: ClauseElement, columns: tuple[str, ...] = ()) -> DriverStatement:
+    """``statement`` as ``engine``'s driver runs it (``columns``: those an INSERT sets; compiled for
+    executemany, so PostgreSQL's is not given a RETURNING of the new ids, which nobody reads)."""
+    # a statement (not DDL) compiles to an SQLCompiler, which knows its parameters' order
+    compiled = cast(SQLCompiler, statement.compile(dialect=engine.dialect, column_keys=list(columns) or None,
+                                                   for_executemany=True))
+    names = tuple(compiled.positiontup or ()) if compiled.positional else None
+    return DriverStatement(str(compiled), names)
