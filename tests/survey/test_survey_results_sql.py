@@ -19,7 +19,8 @@ from diaspora_observatory.survey.default import default_form
 from diaspora_observatory.survey.model import Choice, Form, Question
 from diaspora_observatory.survey.results import categorical_items
 from diaspora_observatory.survey.results_view import results_context
-from diaspora_observatory.survey.storage import canonical, submissions, surveys
+from diaspora_observatory.survey.schema import submissions, surveys
+from diaspora_observatory.survey.submission import canonical
 from diaspora_observatory.survey.tallies import Tallies
 
 LANGUAGES = [Choice(name, {"": name.upper()}) for name in ("kk", "ru", "en", "uz")]
