@@ -65,6 +65,7 @@ def to_alpha3(value: str | int) -> str:
     return found.alpha_3
 
 
+@lru_cache(maxsize=4096)  # CLDR's and ISO's names do not change while a process runs; a report asks thousands of times
 def country_name(code: str, locale: str = "en") -> str:
     """The country's name in ``locale`` (en, ru, kk) from CLDR, falling back to ISO's English name."""
     import pycountry

@@ -113,3 +113,34 @@ def test_report_tables(data_dir):
     assert (agreement["coder_a"], agreement["coder_b"], agreement["units"], agreement["agree"]) == (
         "auto", "study", 1, 1)
     assert agreement["source_ids"] == "dkn-2024;study"
+
+
+def coverage_pair_by_pair(documents, passages, codes, coders=None):
+    """The definition of ``coverage``, one (document, code) pair at a time: what the vectorised one must equal."""
+    selected = passages if coders is None else passages[passages["coder"].isin(coders)]
+    rows = []
+    for document in documents[documents["has_text"].astype(bool)].itertuples(index=False):
+        for code in codes:
+            count = int(((selected["document_id"] == document.document_id) & (selected["code"] == code)).sum())
+            rows.append({"document_id": document.document_id, "title": document.title, "kind": document.kind,
+                         "year": document.year, "code": code, "passages": count, "present": count > 0,
+                         "policy": document.kind in analysis.POLICY_KINDS, "source_id": document.source_id})
+    return pd.DataFrame(rows, columns=["document_id", "title", "kind", "year", "code", "passages", "present",
+                                       "policy", "source_id"])
+
+
+@pytest.mark.parametrize("coders", [None, ["auto"], ["AB"], ["nobody"]])
+def test_coverage_equals_its_definition_pair_by_pair(coders):
+    """Also with a document without a year (the column keeps its type), an index that is not 0..n and a
+    passage of a code outside the codebook (not counted)."""
+    documents = pd.concat([DOCUMENTS, pd.DataFrame([
+        {"document_id": "undated", "title": "Undated", "kind": "concept", "date": "", "year": None, "language": "ru",
+         "source_id": "s5", "source": "", "has_text": True}])], ignore_index=True)
+    documents["year"] = documents["year"].astype("Int64")
+    documents.index = documents.index * 3 + 7
+    passages = pd.concat([PASSAGES, pd.DataFrame([("undated", "b", "auto"), ("p1", "zz", "auto")],
+                                                 columns=["document_id", "code", "coder"])], ignore_index=True)
+    pd.testing.assert_frame_equal(analysis.coverage(documents, passages, CODES, coders),
+                                  coverage_pair_by_pair(documents, passages, CODES, coders))
+    assert analysis.coverage(documents, passages, [], coders).empty
+    assert analysis.coverage(documents.iloc[:0], passages, CODES, coders).empty

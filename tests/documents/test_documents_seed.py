@@ -35,3 +35,27 @@ def test_study_text_is_coded_and_compared_with_the_study_reading(data_dir):
     assert set(differ["document_id"]) <= set(documents.index)
     # the study's own finding that the concept ignores the diaspora as an actor is matched by the auto coding
     assert not coverage.loc[("concept-2023-2027", "diaspora_actor"), "present"]
+
+
+def test_the_report_tables_are_the_workspace_tables(data_dir):
+    """The report reads who coded what where without the passages' texts and computes coverage once; its
+    tables are still those the documents pages and CLI compute from the whole passages (the study's text,
+    its citing sentences as press items, and one person's passage)."""
+    import pandas as pd
+
+    from diaspora_observatory.analysis.documents import coverage_matrix
+    from diaspora_observatory.documents.report import coding_tables
+
+    result = CliRunner().invoke(main, ["documents", "import", str(SEED_TEXT), "--date", "2025", "--accounts"])
+    assert result.exit_code == 0, result.output
+    space = Workspace(load_case(), data_dir)
+    space.store.add_manual("kazakh-diaspora-central-asia", "diaspora_actor", "AB", 0, 40)
+    tables = coding_tables(load_case(), data_dir)
+    assert set(tables) == {"reference-coding", "document-coverage", "document-gaps", "coder-agreement",
+                           "press-themes"}
+    pd.testing.assert_frame_equal(tables["document-gaps"], space.gaps())
+    pd.testing.assert_frame_equal(tables["document-coverage"].drop(columns="source_id"),
+                                  coverage_matrix(space.coverage()))
+    pd.testing.assert_frame_equal(tables["coder-agreement"].drop(columns="source_ids"), space.agreement())
+    assert list(tables["coder-agreement"]["coder_a"]) == ["AB", "AB", "auto"]
+    pd.testing.assert_frame_equal(tables["press-themes"], space.themes_over_time())

@@ -18,6 +18,7 @@ import math
 from collections.abc import Hashable, Iterable, Sequence
 from typing import SupportsInt, TypeGuard, TypeVar, cast
 
+import numpy as np
 import pandas as pd
 
 from diaspora_observatory.analysis.agreement import cohens_kappa, krippendorff_alpha_nominal, percent_agreement
@@ -72,18 +73,25 @@ def coverage(documents: pd.DataFrame, passages: pd.DataFrame, codes: Sequence[st
     """
     with_text = documents[documents["has_text"].astype(bool)]
     selected = passages if coders is None else passages[passages["coder"].isin(list(coders))]
-    # A dict, not the grouped Series: a look-up in its MultiIndex costs about 2 ms, 88 s of the 100 s the
-    # coding index took with 3,000 documents of 15 codes (benchmarks/results/growth.md).
-    counts = {key: int(count) for key, count in selected.groupby(["document_id", "code"]).size().items()}
-    rows = []
-    for document in with_text.itertuples(index=False):
-        for code in codes:
-            count = counts.get((document.document_id, code), 0)
-            rows.append({"document_id": document.document_id, "title": document.title, "kind": document.kind,
-                         "year": document.year, "code": code, "passages": count, "present": count > 0,
-                         "policy": document.kind in POLICY_KINDS, "source_id": document.source_id})
-    return pd.DataFrame(rows, columns=["document_id", "title", "kind", "year", "code", "passages", "present",
-                                       "policy", "source_id"])
+    columns = ["document_id", "title", "kind", "year", "code", "passages", "present", "policy", "source_id"]
+    if with_text.empty or not codes:
+        return pd.DataFrame([], columns=columns)
+    counts = selected.groupby(["document_id", "code"]).size()
+    # Every (document, code) pair in the documents' order, then the codes' order, counted by one reindex
+    # (a lookup per pair took 20 s for 4,000 documents).
+    codes = list(codes)
+    repeated = with_text.iloc[np.arange(len(with_text)).repeat(len(codes))]
+    pairs = pd.MultiIndex.from_arrays([repeated["document_id"].to_numpy(), codes * len(with_text)])
+    passage_counts = counts.reindex(pairs, fill_value=0).to_numpy(dtype="int64")
+    frame = pd.DataFrame({
+        "document_id": repeated["document_id"].to_numpy(), "title": repeated["title"].to_numpy(),
+        # the years as objects, so that a missing one leaves the column typed as before (not float)
+        "kind": repeated["kind"].to_numpy(), "year": list(repeated["year"].astype(object)),
+        "code": codes * len(with_text), "passages": passage_counts})
+    frame["present"] = frame["passages"] > 0
+    frame["policy"] = frame["kind"].isin(POLICY_KINDS)
+    frame["source_id"] = repeated["source_id"].to_numpy()
+    return frame[columns]
 
 
 def coverage_matrix(long: pd.DataFrame, value: str = "passages") -> pd.DataFrame:

@@ -28,6 +28,10 @@ def _flows(case: Case) -> pd.DataFrame:
 
 def total_flows(case: Case) -> pd.DataFrame:
     """Yearly flows summed over all partners (``partner`` = ``ALL``)."""
+    return case.memo(("total_flows",), lambda: _total_flows(case))
+
+
+def _total_flows(case: Case) -> pd.DataFrame:
     all_flows = flows(case)
     table = all_flows.groupby("year", as_index=False)[["emigration", "immigration", "net"]].sum()
     table.insert(0, "partner", ALL_PARTNERS)
@@ -193,6 +197,10 @@ def mirror_left_out(case: Case) -> dict[str, list[str]]:
 def period_totals(case: Case) -> pd.DataFrame:
     """Flows per partner summed over the periods of the case (the migration policy concept's three),
     with how many of each period's years the flow data covers."""
+    return case.memo(("period_totals",), lambda: _period_totals(case))  # the report and three claims
+
+
+def _period_totals(case: Case) -> pd.DataFrame:
     periods = case.table("periods")
     table = pd.concat([flows(case), total_flows(case)], ignore_index=True)
     rows = []

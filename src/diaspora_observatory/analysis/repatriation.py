@@ -22,6 +22,10 @@ PROFILE_COLUMNS = ["year", "population", "dimension", "category", "value", "unit
 def repatriation_profile(case: Case) -> pd.DataFrame:
     """Every repatriation and emigration figure with a ``share_pct`` column: percentages as given,
     person counts turned into shares of their (population, dimension, year) group."""
+    return case.memo(("repatriation_profile",), lambda: _repatriation_profile(case))  # claims ask nine times
+
+
+def _repatriation_profile(case: Case) -> pd.DataFrame:
     table = case.table("repatriation").copy()
     table["share_pct"] = table["value"].where(table["unit"] == "percent")
     counts = table[(table["unit"] == "persons") & (table["dimension"] != "total")]

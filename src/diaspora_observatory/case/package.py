@@ -132,7 +132,11 @@ class Case:
         return bool(self.rows.get(name))
 
     def table(self, name: str) -> pd.DataFrame:
-        """The resource's rows as a DataFrame with the schema's columns (without the row numbers)."""
+        """The resource's rows as a DataFrame with the schema's columns (without the row numbers); built once
+        per resource (a report asks 66 times), a copy each time."""
+        return self.memo(("table", name), lambda: self._table(name))
+
+    def _table(self, name: str) -> pd.DataFrame:
         import pandas as pd
 
         columns = [f["name"] for f in self.resource(name)["schema"]["fields"]]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date as Date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -82,7 +82,11 @@ class Document:
         return int(self.date[:4]) if self.date else None
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "year": self.year}
+        # every field is a string: a shallow dict is asdict's result without its deep copy of each text
+        return {**{name: getattr(self, name) for name in _DOCUMENT_FIELDS}, "year": self.year}
+
+
+_DOCUMENT_FIELDS = tuple(field.name for field in fields(Document))
 
 
 class _HTMLText(HTMLParser):
@@ -132,8 +136,14 @@ def join_hyphenation(text: str) -> str:
 
 def _tidy(text: str) -> str:
     """Spaces collapsed within lines and at most one blank line between paragraphs."""
-    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
+    # One pass over the whole text, and only over the runs that change: a lone space between words, nearly
+    # every match of the per-line pattern this replaces, is left as it is (the result is the same).
+    collapsed = _SPACE_RUNS.sub(" ", text.replace("\r\n", "\n"))
+    lines = [line.strip() for line in collapsed.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+_SPACE_RUNS = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
 
 
 # A well-formed UTF-8 sequence of two to four bytes: a file holding one is UTF-8 text, even if some

@@ -292,7 +292,7 @@ def detect_language(text: str, sample: int = 20000) -> Detected:
 
     if cyrillic >= latin:
         return Detected(_cyrillic_language(characters, cyrillic, stop), "Cyrl")
-    language, alphabet = _latin_language(head, characters, latin, stop)
+    language, alphabet = _latin_language(head, characters, latin, stop, words)
     return Detected(language, "Latn", alphabet)
 
 
@@ -311,14 +311,21 @@ def _cyrillic_language(characters: _Letters, total: int, stop) -> str:
     return "ru"
 
 
-def _latin_language(head: str, characters: _Letters, total: int, stop) -> tuple[str, str]:
+def _latin_language(head: str, characters: _Letters, total: int, stop, words: Counter) -> tuple[str, str]:
     if _share(characters, "ąćęłśźż", total) > 0.003:
         return "pl", ""
     q = characters["q"] / total
     # the characters were counted in lower case, which is what the alphabets' letter sets hold too
     alphabet = _alphabet_of(head, characters)
     if q > 0.005:
-        image = Counter(to_cyrillic(head.lower(), alphabet or "2021")[0].split())
+        # Each distinct word once, not the whole text: the letters and letter pairs are written word by
+        # word (no rule looks across a space), so the Cyrillic words and their counts are the same.
+        distinct = list(words)
+        image: Counter = Counter()
+        for word, cyrillic in zip(distinct, to_cyrillic("\n".join(distinct), alphabet or "2021")[0].split("\n"),
+                                  strict=True):
+            for piece in cyrillic.split():  # as the whole text's split would count it (an empty image: none)
+                image[piece] += words[word]
         kazakh_words = sum(image[w] for w in _STOPWORDS["kk"]) / (sum(image.values()) or 1)
         kazakh_letters = alphabet in ("2017", "2018") or _share(characters, "äñū", total) > 0.003
         if (kazakh_letters and kazakh_words >= stop("uz")) or kazakh_words > stop("uz"):

@@ -60,12 +60,19 @@ def _decimals(value: float, significant: int = SIGNIFICANT_DIGITS) -> int:
 
 
 def _decimal(value: float, decimals: int, language: str, *, keep_zeros: bool = True) -> str:
-    from babel.numbers import format_decimal
-
     rounded = round(value, decimals)
     if rounded == 0:
         rounded = 0.0  # no "-0"
     pattern = "#,##0" + ("." + ("0" if keep_zeros else "#") * decimals if decimals else "")
+    return _written(rounded, pattern, language)
+
+
+@lru_cache(maxsize=65536)
+def _written(rounded: float, pattern: str, language: str) -> str:
+    """Babel's text for one rounded value: a report writes the same counts thousands of times, and Babel
+    parses the locale and the pattern on every call."""
+    from babel.numbers import format_decimal
+
     return format_decimal(rounded, format=pattern, locale=language, decimal_quantization=True)
 
 

@@ -7,17 +7,20 @@ chosen language (en, ru, kk). The CSV tables and claims.json keep the machine va
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import textwrap
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import jinja2
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from diaspora_observatory import __version__
 from diaspora_observatory.case.package import Case
-from diaspora_observatory.charts.render import to_svg
+from diaspora_observatory.charts.render import to_svgs
 from diaspora_observatory.presentation.columns import column_label
 from diaspora_observatory.report.cells import cell_html, table_view
 from diaspora_observatory.report.findings import findings
@@ -25,13 +28,64 @@ from diaspora_observatory.report.pdf import find_chromium, heading_pages, print_
 from diaspora_observatory.report.sections import APPENDIX_COLUMNS, PARTS, TABLE_TITLES, Section, build_sections
 from diaspora_observatory.report.writer import Writer
 from diaspora_observatory.tabular import records, to_csv
+from diaspora_observatory.user_cache import cache_dir
 
 __all__ = ["build_report", "find_chromium"]
 
 
+TRIM_BLOCKS = LSTRIP_BLOCKS = True
+
+
+class _TemplateCache(jinja2.BytecodeCache):
+    """Compiled templates kept in the user's cache (compiling them is about a tenth of a report's time).
+
+    Jinja checks an entry against the checksum of its template's source; here that checksum also covers the
+    Jinja version and the environment's options, which change the compiled code but not the source, and each
+    entry starts with the SHA-256 of the code after it, so a damaged entry is compiled again, never run. A
+    folder that cannot be written only costs the compile.
+    """
+
+    SALT = f"jinja2 {jinja2.__version__} trim {TRIM_BLOCKS} lstrip {LSTRIP_BLOCKS} autoescape html\n"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get_source_checksum(self, source: str) -> str:
+        return super().get_source_checksum(self.SALT + source)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            data = (self.folder / f"{bucket.key}.jinja").read_bytes()
+        except OSError:
+            return
+        digest, code = data[:32], data[32:]
+        if hashlib.sha256(code).digest() == digest:
+            bucket.bytecode_from_string(code)  # Jinja then compares the source checksum
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = bucket.bytecode_to_string()
+        path = self.folder / f"{bucket.key}.jinja"
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        try:
+            partial.write_bytes(hashlib.sha256(code).digest() + code)
+            os.replace(partial, path)
+        except OSError:
+            pass
+
+
+def _template_cache() -> _TemplateCache | None:
+    folder = cache_dir("templates")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _TemplateCache(folder)
+
+
 def _environment() -> Environment:
     return Environment(loader=PackageLoader("diaspora_observatory.report", "templates"),
-                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+                       autoescape=select_autoescape(["html"]), bytecode_cache=_template_cache(),
+                       trim_blocks=TRIM_BLOCKS, lstrip_blocks=LSTRIP_BLOCKS)
 
 
 def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
@@ -44,23 +98,28 @@ def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
     progress("computing analysis tables")
     sections = build_sections(case, language)
     written: list[Path] = []
-    svgs: dict[str, str] = {}
     figure_sources: dict[str, str] = {}
     for section in sections:
         for name, frame in section.tables.items():
             path = out_dir / "tables" / f"{name}.csv"
             path.write_text(to_csv(frame), encoding="utf-8")
             written.append(path)
-        for figure in section.figures:
-            progress(f"drawing figure {figure.name}")
-            path = out_dir / "figures" / f"{figure.name}.svg"
-            path.write_text(to_svg(on_paper(figure.spec)), encoding="utf-8")
-            # In the report the figure's source line is its caption, where the sources' English names can
-            # be marked as such (an SVG text cannot say which of its words are English); the SVG file
-            # keeps it in its subtitle, to stand on its own.
-            inline, figure_sources[figure.name] = without_subtitle(figure.spec)
-            svgs[figure.name] = to_svg(inline)
-            written.append(path)
+    figures = [figure for section in sections for figure in section.figures]
+    progress(f"drawing {len(figures)} figures (unchanged ones from the cache)")
+    # In the report the figure's source line is its caption, where the sources' English names can be
+    # marked as such (an SVG text cannot say which of its words are English); the SVG file keeps it in its
+    # subtitle, to stand on its own.
+    inline_specs = []
+    for figure in figures:
+        inline, figure_sources[figure.name] = without_subtitle(figure.spec)
+        inline_specs.append(inline)
+    # All at once: the charts not in the cache are drawn in one start of the JavaScript engine.
+    drawn = to_svgs([on_paper(figure.spec) for figure in figures] + inline_specs)
+    svgs = dict(zip((figure.name for figure in figures), drawn[len(figures):], strict=True))
+    for figure, svg in zip(figures, drawn[:len(figures)], strict=True):
+        path = out_dir / "figures" / f"{figure.name}.svg"
+        path.write_text(svg, encoding="utf-8")
+        written.append(path)
     claims = next((s.tables["claims"] for s in sections if s.id == "claims"), None)
     if claims is not None:
         claims_path = out_dir / "claims.json"
