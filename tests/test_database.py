@@ -88,12 +88,14 @@ def test_the_frozen_documents_step_makes_the_declared_tables(tmp_path):
     engine = sa.create_engine(f"sqlite:///{declared}")
     documents_store._metadata.create_all(engine, tables=[documents_store.documents_table,
                                                           documents_store.passages_table,
-                                                          documents_store.spans_table])
+                                                          documents_store.spans_table,
+                                                          documents_store.version_table])
     engine.dispose()
     made = DocumentStore("kazakh-central-asia", tmp_path)
     made.engine.dispose()
     assert table_shapes(made.path) == table_shapes(declared)
-    assert set(table_shapes(made.path)) == {"documents", "passages", "spans", "ix_passages_document_id",
+    assert set(table_shapes(made.path)) == {"documents", "passages", "spans", "store_version",
+                                            "ix_passages_document_id",
                                             "sqlite_autoindex_documents_1",  # the text primary keys
                                             "sqlite_autoindex_spans_1"}
 
@@ -111,8 +113,10 @@ def test_a_documents_database_made_before_the_schema_table_is_adopted_with_its_r
     engine.dispose()
     adopted = DocumentStore("kazakh-central-asia", tmp_path)
     # every step recorded: the frozen tables adopted, the alphabet column (step 2) added empty, the spans
-    # table (step 3) made empty: the old document's spans are found from its text when it is shown
-    assert database.schema_version(adopted.engine, documents_store.schema_table) == 3
+    # table (step 3) made empty: the old document's spans are found from its text when it is shown; the
+    # version counter (step 4) starts at 0
+    assert database.schema_version(adopted.engine, documents_store.schema_table) == 4
+    assert adopted.version() == 0
     with adopted.engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT alphabet FROM documents").scalar_one() == ""
     assert adopted.stored_ids(["press-1", "press-2"]) == {"press-1"}

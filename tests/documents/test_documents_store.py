@@ -63,3 +63,32 @@ def test_delete_passage_only_removes_manual_ones(data_dir):
     space.store.delete_passage(auto_id)
     space.store.delete_passage(manual)
     assert list(space.store.passages()["coder"]) == ["auto"] * 4
+
+
+def test_every_write_raises_the_version_even_when_counts_and_ids_come_back(data_dir):
+    """Caches of the coding pages compare the store's version. Deleting the last passage and coding another
+    gives the same count and (SQLite reuses the highest id plus one) the same highest id, so a version made
+    of counts and ids stayed the same and the index kept showing the deleted passage."""
+    space = Workspace(load_case(), data_dir)
+    space.import_document(make())
+    seen = [space.version()]
+    first = space.store.add_manual("press-1", "diaspora_actor", "A. B.", 24, 62, space.codebook.names)
+    seen.append(space.version())
+    assert space.store.delete_passage(first)
+    seen.append(space.version())
+    second = space.store.add_manual("press-1", "employment_quotas", "A. B.", 0, 23, space.codebook.names)
+    assert second == first  # the id the deleted passage had: why counts and ids could not tell
+    seen.append(space.version())
+    assert not space.store.delete_passage(first + 100)  # nothing deleted, nothing changed
+    seen.append(space.version())
+    space.code("press-1")
+    seen.append(space.version())
+    space.store.add_document(make(text="New text."), replace=True)
+    seen.append(space.version())
+    space.store.delete("press-1")
+    seen.append(space.version())
+    assert seen[4] == seen[3]
+    del seen[4]
+    assert len(set(seen)) == len(seen), seen
+    # another process's store on the same file reads the same version (the counter is in the database)
+    assert DocumentStore(space.case.name, data_dir).version() == space.store.version()

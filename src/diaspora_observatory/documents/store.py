@@ -69,6 +69,12 @@ spans_table = sa.Table(
     sa.Column("ends", sa.LargeBinary, nullable=False),
 )
 _SPAN_DTYPE = "<i8"
+# One row: the store's version, raised by every write transaction (step 4).
+version_table = sa.Table(
+    "store_version", _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
 
 
 schema_table = database.schema_table(_metadata, "documents_schema")
@@ -115,7 +121,24 @@ def _spans_table(engine: sa.Engine) -> None:
             'ON DELETE CASCADE)')
 
 
-MIGRATIONS: list[database.Step] = [_documents_and_passages, _alphabet_column, _spans_table]
+def _version_counter(engine: sa.Engine) -> None:
+    """Step 4: a counter every write transaction raises, read by caches (``Workspace.version``). Counts and
+    highest ids did not do: SQLite gives a new row the highest id plus one, so deleting the last passage and
+    coding another left both as they were, and a cached coding index kept showing the deleted one."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS store_version (id INTEGER NOT NULL, "
+                                   "version INTEGER NOT NULL, PRIMARY KEY (id))")
+        connection.exec_driver_sql("INSERT INTO store_version (id, version) SELECT 1, 0 "
+                                   "WHERE NOT EXISTS (SELECT 1 FROM store_version)")
+
+
+MIGRATIONS: list[database.Step] = [_documents_and_passages, _alphabet_column, _spans_table, _version_counter]
+_BUMP = "UPDATE store_version SET version = version + 1 WHERE id = 1"
+
+
+def _bump(connection: sa.Connection) -> None:
+    """Raise the store's version inside the caller's write transaction, so it commits with the change."""
+    connection.exec_driver_sql(_BUMP)
 
 _INSERT_PASSAGE = ('INSERT INTO passages (document_id, code, coder, start, "end", text, pattern, language, created) '
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -175,6 +198,7 @@ class DocumentStore:
                 connection.execute(spans_table.insert(), spans)
             rows = [(document.document_id, p.code, AUTO_CODER, p.start, p.end, p.text, p.pattern, p.language, now)
                     for document, passages in items for p in passages]
+            _bump(connection)
             if rows:
                 # straight to the driver's executemany: a press batch has thousands of passages, and building
                 # a parameter dictionary per row through the ORM layer cost more than SQLite's own insert
@@ -214,6 +238,13 @@ class DocumentStore:
             connection.execute(passages_table.delete().where(passages_table.c.document_id == document_id))
             connection.execute(spans_table.delete().where(spans_table.c.document_id == document_id))
             connection.execute(documents_table.delete().where(documents_table.c.document_id == document_id))
+            _bump(connection)
+
+    def version(self) -> int:
+        """The store's version: raised by every transaction that adds, replaces or deletes a document or
+        a passage, in this process or another (caches compare it)."""
+        with self.engine.connect() as connection:
+            return int(connection.exec_driver_sql("SELECT version FROM store_version WHERE id = 1").scalar_one())
 
     def stored_spans(self, document_id: str, text_bytes: int) -> tuple[int, np.ndarray, np.ndarray] | None:
         """(text length in characters, starts, ends) of the spans stored with a document at import, or None
@@ -234,6 +265,7 @@ class DocumentStore:
         with self.engine.begin() as connection:
             connection.execute(passages_table.delete().where(sa.and_(passages_table.c.document_id == document_id,
                                                                      passages_table.c.coder == AUTO_CODER)))
+            _bump(connection)
             if passages:
                 connection.execute(passages_table.insert(), [
                     {"document_id": document_id, "code": p.code, "coder": AUTO_CODER, "start": p.start, "end": p.end,
@@ -260,6 +292,7 @@ class DocumentStore:
             result = connection.execute(passages_table.insert().values(
                 document_id=document_id, code=code, coder=coder, start=start, end=end,
                 text=document.text[start:end], pattern="", language=document.language, created=_now()))
+            _bump(connection)
             key = result.inserted_primary_key  # typed optional; a one-row insert always has it
             if key is None:
                 raise RuntimeError(f"the database gave no id to the new passage of {document_id!r}")
@@ -271,7 +304,10 @@ class DocumentStore:
         if document_id is not None:
             condition = sa.and_(condition, passages_table.c.document_id == document_id)
         with self.engine.begin() as connection:
-            return connection.execute(passages_table.delete().where(condition)).rowcount > 0
+            deleted = connection.execute(passages_table.delete().where(condition)).rowcount > 0
+            if deleted:
+                _bump(connection)
+            return deleted
 
     def passages(self, document_id: str | None = None, coder: str | None = None):
         """Stored passages as a DataFrame: id, document_id, code, coder, start, end, text, pattern, language."""

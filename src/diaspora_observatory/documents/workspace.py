@@ -148,10 +148,7 @@ class Workspace:
 
     def version(self) -> tuple:
         """A value that changes whenever a document or passage is added, replaced or deleted (for caches)."""
-        with self.store.engine.connect() as connection:
-            return tuple(connection.execute(sa.text(
-                "SELECT (SELECT count(*) FROM passages), (SELECT max(id) FROM passages), "
-                "(SELECT count(*) FROM documents), (SELECT max(rowid) FROM documents)")).one())
+        return (self.store.version(),)
 
     def coders(self) -> list[str]:
         """Every coder with a stored passage, sorted: one query per :meth:`version` (every view of the coding
