@@ -148,3 +148,36 @@ def test_a_bad_stock_file_names_its_row_and_column(stock_files, tmp_path):
     headless.write_text("from,to,people\nA,B,1\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["estimate", "flows", "--stock-start", str(headless), "--stock-end", str(start)])
     assert "Error: headless.csv, row 1: lacks the column(s) birthplace, residence, stock" in result.output
+
+
+# The hypothetical example of Abel & Cohen (2019, "Bilateral international migration flow estimates for 200
+# countries", Scientific Data 6:82, doi:10.1038/s41597-019-0089-3), Table 4: birthplace-specific flows under a
+# quasi-independence model with the most stayers on the diagonal, printed to one decimal. The stock tables are
+# the table's row sums (residence at t) and column sums (residence at t + 1) for each birthplace. Born in D, the
+# stock living in D is not in the copy of the table read here (its last row was cut off); it is set to 100
+# below, which changes no printed cell: D receives movers born in D in the printed rows, so under the
+# most-stayers rule none of those living in D left it, whatever their number.
+PRINTED = {  # birthplace: rows of origin A-D, columns of destination A-D
+    "A": [[95, 0, 2.5, 2.5], [0, 5, 2.5, 2.5], [0, 0, 10, 0], [0, 0, 0, 0]],
+    "B": [[75, 5, 0, 0], [0, 180, 0, 0], [0, 5, 5, 0], [0, 35, 0, 55]],
+    "C": [[30, 0, 0, 0], [7.1, 0, 0, 2.9], [17.9, 0, 115, 7.1], [0, 0, 0, 40]],
+    "D": [[35, 0, 5.4, 19.6], [0, 25, 9.6, 35.4], [0, 0, 10, 0], [0, 0, 0, 100]],
+}
+
+
+def test_the_printed_table_of_abel_and_cohen_2019_cell_by_cell():
+    start = [sum(row) for birthplace in PLACES for row in PRINTED[birthplace]]
+    end = [sum(PRINTED[birthplace][i][j] for i in range(4)) for birthplace in PLACES for j in range(4)]
+    estimate = demographic_accounting(long(start), long(end))
+    moves = as_dict(estimate.by_birthplace, ("birthplace", "origin", "destination"))
+    for birthplace in PLACES:
+        for i, origin in enumerate(PLACES):
+            for j, destination in enumerate(PLACES):
+                printed = PRINTED[birthplace][i][j]
+                if origin == destination:  # the stayers: the smaller of the two stocks
+                    stayed = min(start[PLACES.index(birthplace) * 4 + i], end[PLACES.index(birthplace) * 4 + j])
+                    assert stayed == printed, (birthplace, origin)
+                    continue
+                assert round(moves.get((birthplace, origin, destination), 0.0), 1) == printed, (
+                    birthplace, origin, destination)
+    assert estimate.rescaled == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,16 @@ def minimal_pdf(lines: list[str]) -> bytes:
     out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return out
+
+
+def app_built_once(tmp_path_factory: pytest.TempPathFactory, admin_token: str) -> Iterator[tuple[object, Path]]:
+    """(app, data folder) for a module's ``module_app`` fixture: the app built once for the module (building
+    it computes every page's analysis), with a data folder and admin token of its own for as long as the
+    module runs. Each test still gets state of its own from the module's other fixtures."""
+    from diaspora_observatory.web.app import create_app
+
+    data_dir = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("DIASPORA_DATA_DIR", str(data_dir))
+        monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", admin_token)
+        yield create_app(data_dir=data_dir), data_dir

@@ -15,8 +15,7 @@ from diaspora_observatory.cli import main
 from diaspora_observatory.documents.coders import add_coder, coder_for_token, tokens_file
 from diaspora_observatory.documents.importer import Document
 from diaspora_observatory.documents.workspace import Workspace
-from diaspora_observatory.web.app import create_app
-from tests.documents.conftest import client_class
+from tests.documents.conftest import app_built_once, client_class
 
 ADMIN = "documents-admin-token-0002"
 TEXT = "Repatriates get quotas. The embassy keeps a register."
@@ -26,13 +25,8 @@ REFUSED = ("Coding needs a coder&#39;s token or the admin token. Ask the person 
 
 @pytest.fixture(scope="module")
 def module_app(tmp_path_factory):
-    """The app, built once for the module (building it computes every page's analysis); :func:`app` gives
-    each test the state of a new one."""
-    data_dir = tmp_path_factory.mktemp("data")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("DIASPORA_DATA_DIR", str(data_dir))
-        monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", ADMIN)
-        yield create_app(data_dir=data_dir), data_dir
+    """The app, built once for the module; :func:`app` gives each test the state of a new one."""
+    yield from app_built_once(tmp_path_factory, ADMIN)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from diaspora_observatory.documents.importer import Document
 from diaspora_observatory.documents.web import MAX_BODY_BYTES
 from diaspora_observatory.documents.workspace import Workspace
 from diaspora_observatory.web.app import create_app
-from tests.documents.conftest import client_class
+from tests.documents.conftest import app_built_once, client_class
 
 TEXT = "Repatriates get quotas. The embassy keeps a register. <script>alert(1)</script> ends here."
 ADMIN = "documents-admin-token-0001"
@@ -19,14 +19,10 @@ ADMIN = "documents-admin-token-0001"
 
 @pytest.fixture(scope="module")
 def module_app(tmp_path_factory):
-    """The app, built once for the module (building it computes every page's analysis). Each test gets a
-    document of its own in the module's data folder (:func:`document`), so what one test codes is never seen
-    by another, and the store's version (which keys the page caches) only moves forward."""
-    data_dir = tmp_path_factory.mktemp("data")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("DIASPORA_DATA_DIR", str(data_dir))
-        monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", ADMIN)
-        yield create_app(data_dir=data_dir), data_dir
+    """The app, built once for the module. Each test gets a document of its own in the module's data folder
+    (:func:`document`), so what one test codes is never seen by another, and the store's version (which keys
+    the page caches) only moves forward."""
+    yield from app_built_once(tmp_path_factory, ADMIN)
 
 
 @pytest.fixture
