@@ -50,6 +50,13 @@ def test_a_new_case_shows_its_map_and_series_in_each_language(kyrgyz_data, langu
     assert over_time["encoding"]["color"]["scale"]["domain"] == legend  # each edition its own series
     points = over_time["data"]["values"]
     assert [(p["edition"], p["year"]) for p in points][-2:] == [("2019", 2019), ("2024", 2024)]
+    # the axis groups digits as the page's tables do; the world total is the observatory's sum over the
+    # destinations, credited as computed from UN DESA's counts, not as UN DESA's own figure
+    from diaspora_observatory.presentation.numbers import chart_number_locale
+
+    assert over_time["config"]["locale"]["number"] == chart_number_locale(language)
+    assert over_time["title"]["subtitle"].startswith(
+        {"en": "Computed from: ", "ru": "Вычислено по: ", "kk": "Есептелген дереккөздер: "}[language])
     world_map = spec_of(html, "destinations-map")
     assert world_map["projection"] == {"type": "equalEarth"}
     shaded = {f["properties"]["country"]: f["properties"]["stock"] for f in world_map["layer"][2]["data"]["values"]}

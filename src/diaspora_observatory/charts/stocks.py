@@ -50,7 +50,8 @@ def world_stock_over_time(table: pd.DataFrame, source: str, title: str, translat
                      language)
     frame["series"] = [series_label("birthplace", edition, translate, origin) for edition in frame["edition"]]
     domain = list(dict.fromkeys(frame["series"]))
-    spec = _base(title, source, translate)
+    # The world total is the observatory's sum over the destinations: computed from UN DESA's counts.
+    spec = _base(title, source, translate, language, "derived")
     spec.update({
         "data": {"values": _records(frame)},
         "height": 260,
@@ -75,7 +76,7 @@ def hosts_stock_over_time(table: pd.DataFrame, source: str, title: str, translat
         frame["country"] = [names(code) for code in frame["country"]]
     domain = list(dict.fromkeys(sorted(frame["series"], key=lambda label: label.startswith(
         translate("By ethnicity (the case's sources)")))))
-    spec = _base(title, source, translate)
+    spec = _base(title, source, translate, language)
     spec.pop("width")
     spec.update({
         "data": {"values": _records(frame)},
