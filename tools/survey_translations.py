@@ -215,6 +215,14 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
     # The results table's column; the survey list's link to the share page says "Share the survey".
     "Share of respondents": ("Доля", "Үлес"),
     "CSV for Excel": ("CSV для Excel", "Excel үшін CSV"),
+    # A cross-tabulation the joint audit withholds (analysis/crosstab_audit.py).
+    "Its cells are withheld: with the other cross-tabulations of these questions and the totals, someone who "
+    "knows how cells are hidden could work out a hidden one. Only the totals are shown.": (
+        "Ячейки таблицы не публикуются: вместе с другими таблицами сопряжённости по этим вопросам и итогами тот, "
+        "кто знает правило скрытия ячеек, мог бы вычислить одну из скрытых. Показаны только итоги.",
+        "Кестенің ұяшықтары жарияланбайды: осы сұрақтар бойынша басқа айқас кестелер мен қорытындылар арқылы "
+        "ұяшықтарды жасыру ережесін білетін адам жасырын ұяшықтың бірін есептеп шығара алар еді. Тек "
+        "қорытындылар көрсетілген."),
 }
 
 

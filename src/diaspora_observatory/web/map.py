@@ -163,7 +163,7 @@ def destinations_spec(destinations: pd.DataFrame, origin: str, labels: dict[str,
         "$schema": SCHEMA,
         "title": {"text": labels["title"].format(year=year), "subtitle": f"{labels['geometry']}: {GEOMETRY_CREDIT}",
                   "anchor": "start"},
-        "config": {"font": "sans-serif", "view": {"stroke": None}},
+        "config": chart_config(language),  # the legend's counts grouped as the page's tables group them
         "width": 640, "height": 340,
         "projection": {"type": "equalEarth"},
         "layer": [
