@@ -8,6 +8,7 @@ languages (2,908 each); the claims page alone 717, among them the claim checker'
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -103,3 +104,33 @@ def test_the_claims_table_writes_the_checkers_words_as_the_report_does(client):
     assert ('">2000–2023: снижение (критерий Манна — Кендалла, p\xa0&lt;\xa00,001); точка перелома — 2010 '
             "(критерий Петтитта, p\xa0=\xa00,001); отрезки: 2000–2009: снижение") in html
     assert ">2000–2023: decreasing" not in html and "wider than the data" not in html
+
+
+def page_specs(html: str) -> dict[str, dict]:
+    return {name: json.loads(text) for name, text in
+            re.findall(r'<script type="application/json" id="spec-([a-z-]+)">(.*?)</script>', html, flags=re.S)}
+
+
+# The case's value labels (case/labels) of the definitions the chart draws, in the page's language: its
+# citizenship row has no count, so no dot.
+@pytest.mark.parametrize(("language", "labels"), [
+    ("ru", {"Этнические казахи", "Уроженцы Казахстана"}),
+    ("kk", {"Этникалық қазақтар", "Қазақстанда туғандар"})])
+def test_the_definitions_chart_names_each_definition_in_the_readers_words(client, language, labels):
+    """A chart's legend cannot be marked as the data's English: it names each definition by the case's label
+    in the page's language, as the table under it does (the English label kept in the cell's title)."""
+    html = client.get("/definitions", params={"lang": language}).text
+    assert {row["label"] for row in page_specs(html)["definitions"]["data"]["values"]} == labels
+    assert "Ethnic Kazakhs" not in json.dumps(page_specs(html)["definitions"], ensure_ascii=False)
+    ethnic = {"ru": "Этнические казахи", "kk": "Этникалық қазақтар"}[language]
+    assert f'<td title="Ethnic Kazakhs">{ethnic}</td>' in html
+    english = client.get("/definitions", params={"lang": "en"}).text
+    assert "Ethnic Kazakhs" in {row["label"] for row in page_specs(english)["definitions"]["data"]["values"]}
+
+
+def test_the_birthplace_coverage_is_the_observatorys_own_text_translated(client):
+    html = client.get("/definitions", params={"lang": "ru"}).text
+    assert ("<td class=\"long\">Сумма по странам проживания, перечисленным в импортированном файле (для встроенного "
+            "кейса — государства — члены ООН с численностью больше нуля); территории, не являющиеся "
+            "государствами-членами, в неё не входят.</td>") in html
+    assert "Sum over the countries of residence" not in html

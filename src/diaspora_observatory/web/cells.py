@@ -62,6 +62,14 @@ FORMULAS = [
 ]
 
 
+# Other fixed texts the analysis writes into its tables' cells (``analysis.definitions``' ``coverage``): the
+# observatory's own words, translated like the page's; the CSV and JSON keep them in English.
+FIXED_TEXTS = frozenset({
+    N_("Sum over the countries of residence the imported file lists (for the built-in case: UN member states "
+       "with a count above zero); areas that are not member states are not in it."),
+})
+
+
 def formula_text(text: str, translate: Callable[[str], str]) -> str | None:
     """A key figure's formula in the reader's words; ``None`` for a formula of no known form."""
     for pattern, message in FORMULAS:
@@ -202,6 +210,8 @@ def format_cell(column: str, value: object, language: str, labels: ValueLabels |
         claimed = claim_cell(column, text, row, language, translate)
         if claimed is not None:
             return claimed
+    if text in FIXED_TEXTS and translate is not None:
+        return Markup(f"<td{_long(translate(text))}>{escape(translate(text))}</td>")
     if column == "formula" and translate is not None and (formula := formula_text(text, translate)) is not None:
         return Markup(f'<td{_long(formula)} title="{escape(text)}">{escape(formula)}</td>')
     if column == "figure" and translate is not None and text in KEY_FIGURE_LABELS:
