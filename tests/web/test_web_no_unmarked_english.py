@@ -1,9 +1,10 @@
 """Nothing English unmarked on a Russian or Kazakh page (issues 10 and 14), as the report is checked in
-tests/report/test_report_catalogs.py: every page of the menu, each country profile, fetched from the real app
+tests/report/test_report_catalogs.py: every page of the menu (the extensions' survey list and document
+coding among them), each country profile, fetched from the real app
 in-process, shows no run of Latin-script words outside an element marked ``lang="en"`` (the data's own
 English words: a source's name, a title, a statement, a note) or ``translate="no"`` (identifiers and file
-names, the same in every language). Before this check the pages showed 5,816 such runs in the two
-languages (2,908 each); the claims page alone 717, among them the claim checker's own English results.
+names, the same in every language). Before this check the 17 pages showed 2,831 such runs in each of the
+two languages; the claims page alone 714, among them the claim checker's own English results.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from diaspora_observatory.web.extensions import available_extensions
 from diaspora_observatory.web.pages import menu
 
 # The report's allow-list (tests/report/test_report_catalogs.py), the same words on the pages.
@@ -71,7 +73,10 @@ def unmarked_runs(html: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def paths(case) -> list[str]:
-    return [path for path, _label in menu(case)] + [f"/country/{host}" for host in case.hosts]
+    """Every page of the menu as the app builds it (the case's pages, then each extension's: the survey
+    list, document coding), and each country profile."""
+    extension_nav = [item for _name, module in available_extensions() for item in getattr(module, "NAV", [])]
+    return [path for path, _label in menu(case) + extension_nav] + [f"/country/{host}" for host in case.hosts]
 
 
 def test_the_reader_finds_what_the_pages_showed_before():
@@ -91,7 +96,7 @@ def test_no_page_shows_unmarked_english(client, paths, language):
         if runs:
             found[path] = sorted(set(runs))
     assert found == {}
-    assert len(paths) >= 15
+    assert len(paths) >= 17 and {"/s", "/coding", "/claims"} <= set(paths)
 
 
 def test_the_claims_table_writes_the_checkers_words_as_the_report_does(client):

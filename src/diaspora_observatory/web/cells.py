@@ -140,6 +140,20 @@ def with_ids(text: str, language: str) -> Markup:
     return Markup("").join(pieces)
 
 
+def with_names(text: str, names: Iterable[str], language: str) -> Markup:
+    """A translated sentence naming identifiers that are plain words (the coders ``auto`` and ``study``),
+    each marked ``translate="no"`` on a page of another language."""
+    if language == "en":
+        return Markup(escape(text))
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(name) for name in names) + r")(?![\w-])")
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces += [escape(text[last:match.start()]), identifier(match.group(0))]
+        last = match.end()
+    pieces.append(escape(text[last:]))
+    return Markup("").join(pieces)
+
+
 def identifier(text: object) -> Markup:
     """An identifier (a source id, the case's name), the same in every language: ``translate="no"``."""
     return Markup(f'<span translate="no">{escape(str(text))}</span>')
