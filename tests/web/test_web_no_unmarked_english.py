@@ -139,3 +139,13 @@ def test_the_birthplace_coverage_is_the_observatorys_own_text_translated(client)
             "кейса — государства — члены ООН с численностью больше нуля); территории, не являющиеся "
             "государствами-членами, в неё не входят.</td>") in html
     assert "Sum over the countries of residence" not in html
+
+
+def test_the_checkers_tolerance_basis_is_translated_and_a_claims_own_is_marked(client):
+    """The checker's own words for a tolerance (analysis.claims._tolerance) are written in the reader's words
+    with the study's number in the reader's signs; the machine text stays in ``title``."""
+    html = client.get("/claims", params={"lang": "ru"}).text
+    assert ('<td class="long" title="half a unit of the last stated digit of 0.21">половина единицы последнего '
+            "приведённого разряда числа 0,21</td>") in html
+    assert '<td title="exact: no tolerance">точное значение: без допуска</td>' in html
+    assert ">exact: no tolerance<" not in html and ">half a unit of" not in html

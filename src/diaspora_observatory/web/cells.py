@@ -19,7 +19,7 @@ from diaspora_observatory.analysis.flows import ALL_PARTNERS
 from diaspora_observatory.case.labels import ValueLabels
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, cell_text, is_number, yes_no
-from diaspora_observatory.presentation.claims import Reader, computed_text, reason_text, unit_text
+from diaspora_observatory.presentation.claims import Reader, basis_text, computed_text, reason_text, unit_text
 from diaspora_observatory.presentation.columns import COLUMN_LABELS, column_label
 from diaspora_observatory.presentation.kinds import UNIT_COLUMNS
 from diaspora_observatory.presentation.provenance import provenance_text
@@ -193,6 +193,8 @@ def claim_cell(column: str, text: str, row: Mapping[str, object], language: str,
         said, quote = reason
         quoted = f' <span lang="en">{escape(quote)}</span>' if quote else ""
         return Markup(f"<td{_long(said + quote)}>{escape(said)}{quoted}</td>")
+    if column == "tolerance_basis" and (basis := basis_text(text, Reader(translate, language))) is not None:
+        return Markup(f'<td{_long(basis)} title="{escape(text)}">{escape(basis)}</td>')
     if column == "unit" and (unit := unit_text(text, translate)) is not None:
         return Markup(f'<td title="{escape(text)}">{escape(unit)}</td>')
     return None
