@@ -105,9 +105,10 @@ def test_the_shares_chart_says_computed_from_its_sources(client):
                "Agency under the President of the Republic of Uzbekistan (2024); Authors of the seed study; World Bank "
                "Group (2024)")
     assert page_specs(html)["demography"]["title"]["subtitle"] == f"Вычислено по: {sources}"
-    assert f"<figcaption>Диаспора в каждой принимающей стране. Вычислено по: {sources}. " in html
+    # the sources' names are their own English words, marked as such (lang="en") on a Russian page
+    assert f'<figcaption>Диаспора в каждой принимающей стране. Вычислено по: <span lang="en">{sources}</span>. ' in html
     # the table under it holds the sources' counts beside the shares: its line keeps "Source"
-    assert f'<p class="block-meta">Источник: {sources} · ' in html
+    assert f'<p class="block-meta">Источник: <span lang="en">{sources}</span> · ' in html
     english = page_specs(client.get("/", params={"lang": "en"}).text)["demography"]["title"]["subtitle"]
     assert english.startswith("Computed from: The Astana Times (2024);")
     # the report draws the same spec: its figure is credited alike

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from diaspora_observatory.presentation.kinds import PEOPLE
+from diaspora_observatory.presentation.kinds import PEOPLE, PLAIN
 from diaspora_observatory.presentation.numbers import format_value, p_value_phrase
 from diaspora_observatory.presentation.texts import N_
 
@@ -44,6 +44,17 @@ UNIT_WORDS = {
 VERDICT_WORDS = {"consistent": N_("consistent"), "inconsistent": N_("inconsistent")}
 TREND_WORDS = {"increasing": N_("increasing"), "decreasing": N_("decreasing"), "no trend": N_("no trend")}
 
+# Why a claim is judged with its tolerance, in the checker's own words (analysis.claims._tolerance); a
+# claim row's own tolerance_basis is the data's, kept as written.
+BASIS_WORDS = {
+    "a strict lower bound: no tolerance": N_("a strict lower bound: no tolerance"),
+    "a strict upper bound: no tolerance": N_("a strict upper bound: no tolerance"),
+    "exact: no tolerance": N_("exact: no tolerance"),
+    "the reported value is not a number, so it has no rounding":
+        N_("the reported value is not a number, so it has no rounding"),
+    "no basis given for this tolerance": N_("no basis given for this tolerance"),
+}
+_HALF_UNIT = re.compile(r"^half a unit of the last stated digit of (\S+)$")
 _P = r"p (?:< 0\.001|= \d\.\d{3})"
 _SEGMENT = re.compile(rf"(\d{{4}})–(\d{{4}}): (increasing|decreasing|no trend) \(Mann-Kendall ({_P})\)")
 _NO_CHANGE = re.compile(rf"^(?P<whole>.+?); no significant change point \(Pettitt (?P<p>{_P})\)$")
@@ -141,3 +152,21 @@ def reason_text(text: str, translate: Translate) -> tuple[str, str] | None:
     if text.startswith(WIDER):
         return translate(N_("the statement is wider than the data:")), text.removeprefix(WIDER)
     return None
+
+
+def basis_text(text: str, reader: Reader) -> str | None:
+    """Why a claim has its tolerance, in the reader's words (the study's number in the reader's signs with
+    the digits it gave: ``0.21`` as ``0,21``); ``None`` for a basis the claim row gives itself (the data's
+    own words).
+
+    >>> basis_text("half a unit of the last stated digit of 0.21", Reader(str, "ru"))
+    'half a unit of the last stated digit of 0,21'
+    """
+    if text in BASIS_WORDS:
+        return reader.translate(BASIS_WORDS[text])
+    if (match := _HALF_UNIT.fullmatch(text)) is None:
+        return None
+    reported = match[1]
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", reported):
+        reported = format_value(float(reported), PLAIN, reader.language, decimals=len(reported.partition(".")[2]))
+    return reader.translate(N_("half a unit of the last stated digit of {reported}")).format(reported=reported)

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from diaspora_observatory.analysis.flows import ALL_PARTNERS
 from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, cell_text, is_number
-from diaspora_observatory.presentation.claims import computed_text, reason_text, unit_text
+from diaspora_observatory.presentation.claims import basis_text, computed_text, reason_text, unit_text
 from diaspora_observatory.presentation.columns import COLUMN_LABELS, column_label
 from diaspora_observatory.presentation.numbers import MISSING
 from diaspora_observatory.presentation.provenance import provenance_text
@@ -106,6 +106,9 @@ def cell(column: str, value: object, row: dict, writer: Writer) -> Cell:
     if column == "reason" and (reason := reason_text(value, writer._)) is not None:
         said, quote = reason
         return Cell(said, "long" if len(said) + len(quote) > LONG_TEXT else "", lang="", quote=quote)
+    # the checker's own words for a tolerance; a claim row's own basis stays the data's (marked below)
+    if column == "tolerance_basis" and (basis := basis_text(value, writer.claim_reader)) is not None:
+        return Cell(basis, "long" if len(basis) > LONG_TEXT else "", value)
     if column in ("reported", "computed") and "statement" in row:  # a claim's values, by its unit
         claim_value = claim_value_text(value, row, writer)
         if claim_value is not None:

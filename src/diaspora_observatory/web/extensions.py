@@ -30,9 +30,10 @@ from diaspora_observatory.extension_points import WEB, installed
 from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.presentation.numbers import figure_text, format_range
 from diaspora_observatory.presentation.provenance import source_heading
+from diaspora_observatory.presentation.texts import language_name
 from diaspora_observatory.safety import AttemptLimiter
 from diaspora_observatory.tabular import records
-from diaspora_observatory.web.cells import data_text, format_cell, shown_columns
+from diaspora_observatory.web.cells import data_text, format_cell, quoted, shown_columns, with_codes, with_names
 from diaspora_observatory.web.columns import column_header
 from diaspora_observatory.web.i18n import COOKIE, LANGUAGES, Catalogs, choose_language, format_number, format_percent
 
@@ -104,6 +105,12 @@ class WebContext:
             "current_path": request.url.path, "case": case, "case_title": case.title_in(language), "dev": self.dev,
             "static_site": self.static_site,
             "source_label": lambda ids: source_label(case, ids),
+            # the data's own English words (a source's name, a title) marked as such on a page in another
+            # language; commands, files and ids inside a translated sentence marked translate="no"
+            "quoted": lambda text: quoted(text, language),
+            "with_codes": lambda text: with_codes(text, language),
+            "with_names": lambda text, names: with_names(text, names, language),
+            "language_name": lambda code: language_name(str(code), language) if code else "",
             # number(value, "people"), percent(value): the presentation layer's formats (number(value, 2) for
             # a fixed number of decimals).
             "number": lambda value, kind="plain": format_number(value, language, kind),

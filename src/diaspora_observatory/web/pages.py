@@ -539,8 +539,8 @@ class PageBuilder:
             self.block("definitions", _("Each host under each definition"), "definitions",
                        _("One row per host and definition, with its year and source."), resource="population",
                        chart=lambda frame, source: specs.definition_counts(
-                           frame, source, _("Each host under each definition"), _, self._country_name,
-                           self.language)),
+                           self.definitions_by_label(frame), source, _("Each host under each definition"), _,
+                           self._country_name, self.language)),
             self.block("birthplace-summary", _("People born in {origin} living abroad").format(origin=self.origin),
                        "birthplace-summary", _("The world total of the birthplace count and the share of it living "
                                                "in the host countries."), resource="birthplace_stock"),
@@ -570,6 +570,17 @@ class PageBuilder:
                          "beyond the tolerance is listed as a warning on the data-quality page."),
                        resource="reference_population"),
         ])
+
+    def definitions_by_label(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The definitions as the chart's legend names them: on a page in another language than English by
+        the case's label in that language, as the table's cell shows it ("Ethnic Kazakhs" as "Этнические
+        казахи"), else by the label of its definition code ("по этнической принадлежности"): a chart's text
+        cannot be marked as the data's English."""
+        if self.language == "en":
+            return frame
+        labels = value_labels(self.case, self.language)
+        return frame.assign(label=[labels.get("label", label) or labels.get("definition", code) or label
+                                   for code, label in zip(frame["definition"], frame["label"], strict=True)])
 
     def destinations_map(self) -> Block:
         """The world map of every destination of the people born in the origin, latest year."""

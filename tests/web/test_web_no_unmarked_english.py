@@ -1,0 +1,151 @@
+"""Nothing English unmarked on a Russian or Kazakh page (issues 10 and 14), as the report is checked in
+tests/report/test_report_catalogs.py: every page of the menu (the extensions' survey list and document
+coding among them), each country profile, fetched from the real app
+in-process, shows no run of Latin-script words outside an element marked ``lang="en"`` (the data's own
+English words: a source's name, a title, a statement, a note) or ``translate="no"`` (identifiers and file
+names, the same in every language). Before this check the 17 pages showed 2,831 such runs in each of the
+two languages; the claims page alone 714, among them the claim checker's own English results.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from diaspora_observatory.web.extensions import available_extensions
+from diaspora_observatory.web.pages import menu
+
+# The report's allow-list (tests/report/test_report_catalogs.py), the same words on the pages.
+LATIN_ALLOWED = {
+    "Diaspora Observatory": "the software's own name",
+    "CSV": "a file format's name",
+    "p": "the symbol of a p-value, Latin in Russian and Kazakh statistics too",
+    "n": "the symbol of the number of respondents, likewise",
+}
+LATIN_WORDS = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*(?:[\s,.;:()/]+[A-Za-z]+(?:['’-][A-Za-z]+)*)*")
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class UnmarkedLatin(HTMLParser):
+    """Runs of Latin-script words in what a reader sees, outside an element marked ``lang="en"`` (the
+    data's own English words), ``translate="no"`` (identifiers and file names, the same in every
+    language) and outside ``<style>`` and ``<script>``; the charts' SVG texts are read too."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool]] = []
+        self.runs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID_ELEMENTS:
+            return
+        attributes = dict(attrs)
+        exempt = (attributes.get("lang") == "en" or attributes.get("translate") == "no"
+                  or tag in ("style", "script") or bool(self.stack and self.stack[-1][1]))
+        self.stack.append((tag, exempt))
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1][1]):
+            self.runs += [match.group(0) for match in LATIN_WORDS.finditer(data)]
+
+
+# Beyond the report's allow-list (the software's name, CSV, p, n): names and codes shown as they are, each
+# with its reason.
+WEB_ALLOWED = {
+    **LATIN_ALLOWED,
+    "JSON": "a file format's name, as CSV",
+    "ARIMA": "a model's name (ARIMA(0,1,0)), written in Latin in Russian and Kazakh statistics too",
+}
+
+
+def unmarked_runs(html: str) -> list[str]:
+    reader = UnmarkedLatin()
+    reader.feed(html)
+    return [run for run in reader.runs if run not in WEB_ALLOWED]
+
+
+@pytest.fixture(scope="module")
+def paths(case) -> list[str]:
+    """Every page of the menu as the app builds it (the case's pages, then each extension's: the survey
+    list, document coding), and each country profile."""
+    extension_nav = [item for _name, module in available_extensions() for item in getattr(module, "NAV", [])]
+    return [path for path, _label in menu(case) + extension_nav] + [f"/country/{host}" for host in case.hosts]
+
+
+def test_the_reader_finds_what_the_pages_showed_before():
+    """Forms the pages wrote before, each found: a source id link, a claim's English result."""
+    assert unmarked_runs('<td class="links"><a href="/sources#source-bns-2024a">bns-2024a</a></td>') == ["bns", "a"]
+    assert unmarked_runs("<td>2000–2023: decreasing (Mann-Kendall p = 0,324)</td>") == ["decreasing (Mann-Kendall p"]
+    assert unmarked_runs('<td><span lang="en">Ethnic Kazakhs</span></td><td translate="no">bns-2024a</td>') == []
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_no_page_shows_unmarked_english(client, paths, language):
+    found = {}
+    for path in paths:
+        response = client.get(path, params={"lang": language})
+        assert response.status_code == 200, path
+        runs = unmarked_runs(response.text)
+        if runs:
+            found[path] = sorted(set(runs))
+    assert found == {}
+    assert len(paths) >= 17 and {"/s", "/coding", "/claims"} <= set(paths)
+
+
+def test_the_claims_table_writes_the_checkers_words_as_the_report_does(client):
+    """The web's claims table rewrites the checker's results and reasons with ``presentation.claims``, as the
+    report does; the claim row's own scope gap is the data's English, marked; the machine text in ``title``."""
+    html = client.get("/claims", params={"lang": "ru"}).text
+    assert ('<td class="long">утверждение шире данных: <span lang="en">The concept speaks of Kazakhstan&#39;s '
+            "migration with all countries over 1991-2000; Table 2 covers one of the ten years and four partners "
+            "only.</span></td>") in html
+    assert ('">2000–2023: снижение (критерий Манна — Кендалла, p\xa0&lt;\xa00,001); точка перелома — 2010 '
+            "(критерий Петтитта, p\xa0=\xa00,001); отрезки: 2000–2009: снижение") in html
+    assert ">2000–2023: decreasing" not in html and "wider than the data" not in html
+
+
+def page_specs(html: str) -> dict[str, dict]:
+    return {name: json.loads(text) for name, text in
+            re.findall(r'<script type="application/json" id="spec-([a-z-]+)">(.*?)</script>', html, flags=re.S)}
+
+
+# The case's value labels (case/labels) of the definitions the chart draws, in the page's language: its
+# citizenship row has no count, so no dot.
+@pytest.mark.parametrize(("language", "labels"), [
+    ("ru", {"Этнические казахи", "Уроженцы Казахстана"}),
+    ("kk", {"Этникалық қазақтар", "Қазақстанда туғандар"})])
+def test_the_definitions_chart_names_each_definition_in_the_readers_words(client, language, labels):
+    """A chart's legend cannot be marked as the data's English: it names each definition by the case's label
+    in the page's language, as the table under it does (the English label kept in the cell's title)."""
+    html = client.get("/definitions", params={"lang": language}).text
+    assert {row["label"] for row in page_specs(html)["definitions"]["data"]["values"]} == labels
+    assert "Ethnic Kazakhs" not in json.dumps(page_specs(html)["definitions"], ensure_ascii=False)
+    ethnic = {"ru": "Этнические казахи", "kk": "Этникалық қазақтар"}[language]
+    assert f'<td title="Ethnic Kazakhs">{ethnic}</td>' in html
+    english = client.get("/definitions", params={"lang": "en"}).text
+    assert "Ethnic Kazakhs" in {row["label"] for row in page_specs(english)["definitions"]["data"]["values"]}
+
+
+def test_the_birthplace_coverage_is_the_observatorys_own_text_translated(client):
+    html = client.get("/definitions", params={"lang": "ru"}).text
+    assert ("<td class=\"long\">Сумма по странам проживания, перечисленным в импортированном файле (для встроенного "
+            "кейса — государства — члены ООН с численностью больше нуля); территории, не являющиеся "
+            "государствами-членами, в неё не входят.</td>") in html
+    assert "Sum over the countries of residence" not in html
+
+
+def test_the_checkers_tolerance_basis_is_translated_and_a_claims_own_is_marked(client):
+    """The checker's own words for a tolerance (analysis.claims._tolerance) are written in the reader's words
+    with the study's number in the reader's signs; the machine text stays in ``title``."""
+    html = client.get("/claims", params={"lang": "ru"}).text
+    assert ('<td class="long" title="half a unit of the last stated digit of 0.21">половина единицы последнего '
+            "приведённого разряда числа 0,21</td>") in html
+    assert '<td title="exact: no tolerance">точное значение: без допуска</td>' in html
+    assert ">exact: no tolerance<" not in html and ">half a unit of" not in html
