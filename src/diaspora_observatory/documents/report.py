@@ -52,7 +52,7 @@ def coding_tables(case: Case, data_dir: Path | None = None) -> dict[str, pd.Data
     tables["document-coverage"] = matrix.assign(source_id=matrix["document_id"].map(sources))
     tables["document-gaps"] = analysis.gaps(long)
     # agreement figures rest on the coded documents and, for the coder "study", on the study itself
-    cited = sorted({s for s in long["source_id"] if s} | ({"study"} if reference is not None else set()))
+    cited = sorted({s for s in long["source_id"].unique() if s} | ({"study"} if reference is not None else set()))
     units = analysis.presence(documents, passages, space.codes, reference)
     tables["coder-agreement"] = analysis.agreement(units).assign(source_ids=";".join(cited))
     themes = analysis.themes_over_time(documents, passages, space.codes)

@@ -211,12 +211,13 @@ def documents(documents_table: pd.DataFrame, themes: pd.DataFrame | None, writer
 FIRST_LISTED = 5  # a list of gaps in a sentence names this many and counts the rest, which are in the file
 
 
-def first_of(items: list[str], path: str, writer: Writer) -> str:
-    """The first ``FIRST_LISTED`` of ``items``, then how many more there are and the file that holds them all."""
+def first_of(items: list[str], total: int, path: str, writer: Writer) -> str:
+    """The first ``FIRST_LISTED`` of ``items`` (the caller writes no more than these, of ``total``), then how
+    many more there are and the file that holds them all."""
     shown = "; ".join(items[:FIRST_LISTED])
-    if len(items) <= FIRST_LISTED:
+    if total <= FIRST_LISTED:
         return shown
-    more = writer.count(len(items) - FIRST_LISTED)
+    more = writer.count(total - FIRST_LISTED)
     return writer._("{items} and {more} more in {path}").format(items=shown, more=more, path=path)
 
 
@@ -241,7 +242,8 @@ def document_coding(tables: dict[str, pd.DataFrame], writer: Writer) -> list[str
     empty = list(matrix.loc[(matrix[codes] == 0).all(axis=1), "document_id"])
     if empty:
         paragraphs.append(_("Coded documents that touch no code: {count} ({documents}).").format(
-            count=writer.count(len(empty)), documents=first_of(empty, "tables/document-coverage.csv", writer)))
+            count=writer.count(len(empty)), documents=first_of(empty, len(empty), "tables/document-coverage.csv",
+                                                               writer)))
     if not gaps.empty:
         policy = gaps[gaps["policy"].astype(bool)]
         listed = policy if not policy.empty else gaps
@@ -249,8 +251,10 @@ def document_coding(tables: dict[str, pd.DataFrame], writer: Writer) -> list[str
                             "policy documents (laws, concepts, plans): {policy}; the first: {gaps}.").format(
             count=writer.count(len(gaps)), documents=writer.count(gaps["document_id"].nunique()),
             policy=writer.count(len(policy)),
-            gaps=first_of([f"{row.document_id}: {writer.label('code', row.code)}" for row in listed.itertuples()],
-                          "tables/document-gaps.csv", writer)))
+            # only the gaps named are written (4,000 documents: 50,000 gaps)
+            gaps=first_of([f"{row.document_id}: {writer.label('code', row.code)}"
+                           for row in listed.head(FIRST_LISTED).itertuples()], len(listed), "tables/document-gaps.csv",
+                          writer)))
     return paragraphs
 
 

@@ -60,7 +60,8 @@ def source_ids_of(*frames: pd.DataFrame | None) -> set[str]:
             continue
         for column in frame.columns:
             if column == "source_ids" or str(column).endswith("source_id"):
-                for value in frame[column].dropna():
+                # each distinct value once: a per-document table repeats its few ids thousands of times
+                for value in frame[column].dropna().unique():
                     found.update(part for part in str(value).split(";") if part)
     return found
 
