@@ -105,7 +105,7 @@ def test_report_tables(data_dir):
                                                        "Soft power of academic communities."))
     tables = coding_tables(case, data_dir)
     assert list(tables) == ["reference-coding", "document-coverage", "document-gaps", "coder-agreement",
-                            "press-themes"]
+                            "press-themes", "code-coverage", "passage-examples"]
     coverage = tables["document-coverage"].set_index("document_id")
     assert coverage.loc["press-dkn-2024", ["diaspora_actor", "science_education", "source_id"]].tolist() == [
         1, 1, "dkn-2024"]

@@ -52,7 +52,7 @@ def test_the_report_tables_are_the_workspace_tables(data_dir):
     space.store.add_manual("kazakh-diaspora-central-asia", "diaspora_actor", "AB", 0, 40)
     tables = coding_tables(load_case(), data_dir)
     assert set(tables) == {"reference-coding", "document-coverage", "document-gaps", "coder-agreement",
-                           "press-themes"}
+                           "press-themes", "code-coverage", "passage-examples"}
     pd.testing.assert_frame_equal(tables["document-gaps"], space.gaps())
     pd.testing.assert_frame_equal(tables["document-coverage"].drop(columns="source_id"),
                                   coverage_matrix(space.coverage()))

@@ -230,6 +230,17 @@ COLUMN_LABELS: dict[str, str] = {
     # coded documents (the documents extension's tables in the report)
     "code": N_("Code"),
     "coder": N_("Coder"),
+    "coder_a": N_("Coder A"),
+    "coder_b": N_("Coder B"),
+    "units": N_("Units both decided"),
+    "agree": N_("Agreed"),
+    "percent_agreement": N_("Share of units agreed"),
+    "krippendorff_alpha": N_("Krippendorff's alpha"),
+    "cohens_kappa": N_("Cohen's kappa"),
+    "documents_with_code": N_("Documents with the code"),
+    "documents": N_("Coded documents"),
+    "passages": N_("Passages"),
+    "passage": N_("Passage"),
     # how the others are written (analysis.precision): only in the files, named where the report says so
     "significant_digits": N_("Significant digits"),
 }

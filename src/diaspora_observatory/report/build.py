@@ -25,7 +25,14 @@ from diaspora_observatory.presentation.columns import column_label
 from diaspora_observatory.report.cells import cell_html, table_view
 from diaspora_observatory.report.findings import findings
 from diaspora_observatory.report.pdf import find_chromium, heading_pages, print_pdf
-from diaspora_observatory.report.sections import APPENDIX_COLUMNS, PARTS, TABLE_TITLES, Section, build_sections
+from diaspora_observatory.report.sections import (
+    APPENDIX_COLUMNS,
+    LISTED_IN_FILES,
+    PARTS,
+    TABLE_TITLES,
+    Section,
+    build_sections,
+)
 from diaspora_observatory.report.writer import Writer
 from diaspora_observatory.tabular import records, to_csv
 from diaspora_observatory.user_cache import cache_dir
@@ -180,8 +187,11 @@ def _context(case: Case, sections: list[Section], svgs: dict[str, str], writer: 
             left_out = [column_label(column, _) for column in frame.columns if columns and column not in columns]
             # The appendix's letter is the language's own (Cyrillic А in Russian and Kazakh, as GOST 7.32 has it).
             heading = _("A.{number}. {title}").format(number=len(appendix) + 1, title=title)
+            # A per-document list is named with its file, not reprinted (sections.LISTED_IN_FILES).
+            listed = name in LISTED_IN_FILES
             appendix.append({"heading": heading, "name": name, "rows": len(frame),
-                             "view": table_view(name, frame, columns, writer, appendix=True), "left_out": left_out})
+                             "rows_text": writer.count(len(frame)), "left_out": [] if listed else left_out,
+                             "view": None if listed else table_view(name, frame, columns, writer, appendix=True)})
     return {
         "case": case, "title": case.title_in(writer.language), "lang": writer.language, "_": _,
         "version": __version__, "today": date.today().isoformat(), "parts": {k: _(v) for k, v in PARTS.items()},
@@ -189,6 +199,9 @@ def _context(case: Case, sections: list[Section], svgs: dict[str, str], writer: 
         "compact": {section.id: table_view(section.compact.name, section.compact.frame, section.compact.columns,
                                            writer)
                     for section in sections if section.compact is not None},
+        "summaries": {section.id: [(_(TABLE_TITLES[item.name]), table_view(item.name, item.frame, item.columns, writer))
+                                   for item in section.summaries] for section in sections},
+        "listed_in_files": any(table["view"] is None for table in appendix),
         "appendix": appendix, "source_line": writer.source_line, "marked": writer.marked,
         "cell_html": lambda item: cell_html(item, writer.marked),
         "sources": [case.sources[s] for s in sorted(used) if s in case.sources],

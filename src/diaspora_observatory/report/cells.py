@@ -36,7 +36,7 @@ STATUS_COLUMNS = {"status", "severity", "within_tolerance"}
 # Columns whose text is the data's own (a source's, the study's, the case author's words), kept as written.
 DATA_TEXT_COLUMNS = {"note", "statement", "title", "name", "issuer", "publisher", "author", "city", "label",
                      "explanation", "definition", "assumptions", "tolerance_basis", "data_scope", "source",
-                     "country_name", "destination_name", "concept_character", "period"}
+                     "country_name", "destination_name", "concept_character", "period", "passage"}
 LATIN = re.compile(r"[A-Za-z]{2}")
 LONG_TEXT = 60  # characters: such a cell gets the room of a note
 # A table this wide and this short reads better turned on its side: a row per column.
@@ -92,7 +92,9 @@ def cell(column: str, value: object, row: dict, writer: Writer) -> Cell:
     if column == "source_ids" or column.endswith("source_id"):  # a list of ids, broken only between them
         return Cell("; ".join(part for part in value.split(";") if part), "ids",
                     literal=writer.language != "en")
-    if column in ("id", "coder") or column.endswith("_id"):  # a coder is named by an id too (documents)
+    if column in ("id", "coder", "coder_a", "coder_b") or column.endswith("_id"):  # a coder is named by an id too
+        return Cell(value, "ids", literal=writer.language != "en")
+    if column == "code" and writer.label(column, value) == value:  # a documents code the case gives no label
         return Cell(value, "ids", literal=writer.language != "en")
     if column == "provenance":
         written = provenance_text(value, writer._, lambda name: column_label(name, writer._),

@@ -208,6 +208,56 @@ def documents(documents_table: pd.DataFrame, themes: pd.DataFrame | None, writer
     return paragraphs
 
 
+FIRST_LISTED = 5  # a list of gaps in a sentence names this many and counts the rest, which are in the file
+
+
+def first_of(items: list[str], total: int, path: str, writer: Writer) -> str:
+    """The first ``FIRST_LISTED`` of ``items`` (the caller writes no more than these, of ``total``), then how
+    many more there are and the file that holds them all."""
+    shown = "; ".join(items[:FIRST_LISTED])
+    if total <= FIRST_LISTED:
+        return shown
+    more = writer.count(total - FIRST_LISTED)
+    return writer._("{items} and {more} more in {path}").format(items=shown, more=more, path=path)
+
+
+def document_coding(tables: dict[str, pd.DataFrame], writer: Writer) -> list[str]:
+    """The coded documents summarised: how many, their passages, the codes and documents with no coverage
+    and the gaps, each counted exactly and the first few named; every row stays in tables/*.csv."""
+    _ = writer._
+    if "code-coverage" not in tables:
+        return []
+    per_code, matrix, gaps = tables["code-coverage"], tables["document-coverage"], tables["document-gaps"]
+    codes = list(per_code["code"])
+    paragraphs = [_("Coded documents: {documents}; codes: {codes}; coded passages: {passages}. How many documents "
+                    "each code touches is in the table below; every document by every code in {path}.").format(
+        documents=writer.count(len(matrix)), codes=writer.count(len(codes)),
+        passages=writer.count(int(per_code["passages"].sum())), path="tables/document-coverage.csv")]
+    untouched = [writer.label("code", code) for code in per_code.loc[per_code["documents_with_code"] == 0, "code"]]
+    if untouched:
+        paragraphs.append(_("Codes no coded document touches: {count} ({codes}).").format(
+            count=writer.count(len(untouched)), codes="; ".join(untouched)))
+    else:
+        paragraphs.append(_("Every code is touched by at least one coded document."))
+    empty = list(matrix.loc[(matrix[codes] == 0).all(axis=1), "document_id"])
+    if empty:
+        paragraphs.append(_("Coded documents that touch no code: {count} ({documents}).").format(
+            count=writer.count(len(empty)), documents=first_of(empty, len(empty), "tables/document-coverage.csv",
+                                                               writer)))
+    if not gaps.empty:
+        policy = gaps[gaps["policy"].astype(bool)]
+        listed = policy if not policy.empty else gaps
+        paragraphs.append(_("Gaps (a code a document does not touch): {count}; documents with a gap: {documents}; in "
+                            "policy documents (laws, concepts, plans): {policy}; the first: {gaps}.").format(
+            count=writer.count(len(gaps)), documents=writer.count(gaps["document_id"].nunique()),
+            policy=writer.count(len(policy)),
+            # only the gaps named are written (4,000 documents: 50,000 gaps)
+            gaps=first_of([f"{row.document_id}: {writer.label('code', row.code)}"
+                           for row in listed.head(FIRST_LISTED).itertuples()], len(listed), "tables/document-gaps.csv",
+                          writer)))
+    return paragraphs
+
+
 def definitions(table: pd.DataFrame, summary: pd.DataFrame, writer: Writer) -> list[str]:
     _ = writer._
     paragraphs = [_("Who counts as the diaspora depends on the definition: the members of the ethnic group, the "

@@ -49,6 +49,7 @@ class Section:
     compact: Compact | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     source_ids: set[str] = field(default_factory=set)
+    summaries: list[Compact] = field(default_factory=list)  # further small tables shown in the section
 
 
 def source_ids_of(*frames: pd.DataFrame | None) -> set[str]:
@@ -59,7 +60,8 @@ def source_ids_of(*frames: pd.DataFrame | None) -> set[str]:
             continue
         for column in frame.columns:
             if column == "source_ids" or str(column).endswith("source_id"):
-                for value in frame[column].dropna():
+                # each distinct value once: a per-document table repeats its few ids thousands of times
+                for value in frame[column].dropna().unique():
                     found.update(part for part in str(value).split(";") if part)
     return found
 
@@ -195,10 +197,14 @@ def _documents(case: Case, writer: Writer) -> Section | None:
     for name, add_tables in installed(REPORT):
         if name == "documents":
             tables.update(add_tables(case))
-    paragraphs = narrative.documents(documents, themes, writer)
+    paragraphs = narrative.documents(documents, themes, writer) + narrative.document_coding(tables, writer)
+    # The coded documents summarised (issue 15): coverage per code, agreement, an example passage per
+    # frequent code; the per-document lists only in their CSV files (LISTED_IN_FILES).
+    summaries = [Compact(name, tables[name], columns) for name, columns in SUMMARY_COLUMNS.items()
+                 if name in tables and not tables[name].empty]
     return Section("documents", writer._("Policy documents and press"), paragraphs, "", [],
                    Compact("documents", documents, ["document_id", "title", "kind", "year", "issuer"]),
-                   tables, source_ids_of(*tables.values()))
+                   tables, source_ids_of(*tables.values()), summaries)
 
 
 def _definitions(case: Case, writer: Writer) -> Section | None:
@@ -292,6 +298,19 @@ TABLE_TITLES = {
     "reference-coding": N_("The study's coding of the documents"),
     "document-coverage": N_("Themes each coded document covers"), "document-gaps": N_("Gaps the coding finds"),
     "coder-agreement": N_("Agreement between coders"), "press-themes": N_("Press themes over time"),
+    "code-coverage": N_("Documents each code touches"), "passage-examples": N_("A passage of each code found most"),
+}
+# Tables with a row per coded document (or per document and code): with thousands of documents they would
+# be most of report.html (4,000 documents: 138,000 cells, 3.7 MB) and of its time, for lists a reader
+# searches in a spreadsheet, not reads; the appendix names their files and row counts, the section
+# summarises them, and tables/*.csv keep every row.
+LISTED_IN_FILES = {"document-coverage", "document-gaps"}
+# The documents section's summary tables and their columns (the sources are the section's source line).
+SUMMARY_COLUMNS = {
+    "code-coverage": ["code", "documents_with_code", "documents", "share_pct", "passages"],
+    "coder-agreement": ["coder_a", "coder_b", "units", "agree", "percent_agreement", "krippendorff_alpha",
+                        "cohens_kappa"],
+    "passage-examples": ["code", "document_id", "coder", "passage"],
 }
 # The appendix shows every row of every table; of these tables, only the columns a reader compares (the
 # projections' bases and parameters are the next table; a claim's method, comparator and tolerance are in
