@@ -148,9 +148,12 @@ def test_the_survey_answers_within_50_ms_while_a_huge_document_is_read(server):
         busy, idle, pages = survey_times_while_reading(base, document_id)
         added = percentile(busy, 0.95) - percentile(idle, 0.95)
         # A probe that waited out a page is one sample however long the page (the probe is sequential), so a
-        # stall hides from the 95th percentile: the longest busy answer must stay under half the longest page
+        # stall hides from the 95th percentile: the longest busy answer, less what an answer takes anyway (the
+        # idle 95th percentile), must stay under half the longest page. Since pages cost 13-17 ms of interpreter
+        # time, half a page is shorter than the issue's own bound on a quiet machine; a delay counts as a stall
+        # only beyond 50 ms too (the wait-outs found on purpose were 175-1,445 ms beyond the idle answer).
         slowest = max(e - s for s, e, _ in pages)
-        waited_out = max(busy) >= slowest / 2
+        waited_out = max(busy) - percentile(idle, 0.95) >= max(slowest / 2, 0.050)
         rounds.append(f"p50/p95/max: no page {statistics.median(idle) * 1000:.1f}/{percentile(idle, 0.95) * 1000:.1f}/"
                       f"{max(idle) * 1000:.1f} ms ({len(idle)}), a page computing {statistics.median(busy) * 1000:.1f}/"
                       f"{percentile(busy, 0.95) * 1000:.1f}/{max(busy) * 1000:.1f} ms ({len(busy)}); added at p95 "
