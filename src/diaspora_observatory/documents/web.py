@@ -291,9 +291,17 @@ def routes(web) -> list[BaseRoute]:
             raise HTTPException(404)
 
         def export() -> str:
-            # every document's coverage (the page shows its own; the data hold them all), from every passage
-            long = workspace().coverage(chosen_coder(request)[1])
-            return to_csv(long) if fmt == "csv" else to_json(long)
+            # Every document's coverage (the page shows its own; the data hold them all), from every passage
+            # in pandas, so it grows with the store: computed once per store version, coder and format, and
+            # kept with the index's summaries (as the whole table was before the page was counted by SQL).
+            coders = chosen_coder(request)[1]
+            data = index_data(coders)
+            with index_lock:
+                exports = data.setdefault("exports", {})
+                if fmt not in exports:
+                    long = workspace().coverage(coders)
+                    exports[fmt] = to_csv(long) if fmt == "csv" else to_json(long)
+                return exports[fmt]
 
         return Response(await off_loop(export), media_type=_EXPORT_TYPES[fmt])
 
