@@ -63,7 +63,8 @@ def fill(data_dir: Path, size: int) -> None:
     with store.engine.begin() as connection:
         for begin in range(0, size, 5000):
             connection.execute(insert(submissions), rows[begin:begin + 5000])
-        connection.execute(update(surveys).where(surveys.c.slug == "kz").values(snapshot=1, snapshot_on=date.today()))
+        connection.execute(update(surveys).where(surveys.c.slug == "kz").values(snapshot=1, snapshot_on=date.today(),
+                                                                               snapshot_size=size))
     store.close()
 
 

@@ -9,6 +9,7 @@ import json
 import pytest
 from sqlalchemy import MetaData, create_engine, inspect, text
 
+from diaspora_observatory import database
 from diaspora_observatory.survey import schema
 from diaspora_observatory.survey.default import default_form
 from diaspora_observatory.survey.errors import SubmissionConflict, SurveyClosed, SurveyNotFound
@@ -172,7 +173,7 @@ def emptied(url: str) -> None:
 
 
 def test_the_frozen_steps_make_the_declared_tables(database_url):
-    """A new database (steps 1-3, each frozen in schema.py) has exactly the tables schema.py declares."""
+    """A new database (steps 1-4, each frozen in schema.py) has exactly the tables schema.py declares."""
     engine = create_engine(database_url)
     schema.metadata.create_all(engine, tables=[schema.surveys, schema.submissions])
     declared = survey_tables(engine)
@@ -193,6 +194,8 @@ def pre_freeze_step_1(engine) -> None:
         copy.indexes.clear()
     schema.schema_table.to_metadata(old)
     old.create_all(engine)
+    with engine.begin() as connection:  # the declarations then had no column of step 4
+        connection.execute(text("ALTER TABLE surveys DROP COLUMN snapshot_size"))
     with engine.begin() as connection:
         connection.execute(schema.schema_table.insert().values(version=1, applied_on=dt.date(2026, 5, 4)))
 
@@ -224,12 +227,47 @@ def test_a_database_made_by_an_old_step_1_migrates_to_the_current_schema_with_it
             answers_hash=hashlib.sha256(answers.encode()).hexdigest(), received_on=dt.date(2025, 11, 4)))
     engine.dispose()
     migrated = SurveyStore(database_url)
-    assert migrated.schema_version() == len(schema.MIGRATIONS) == 3
+    assert migrated.schema_version() == len(schema.MIGRATIONS) == 4
     assert survey_tables(migrated.engine) == current
     assert [row["answers"] for row in migrated.responses("kz")] == [{"home_language": "mainly_kazakh"}]
     # the answer stored before the migration is a replay, and the snapshot columns of step 2 work
     assert migrated.submit("kz", "sub-00000001", {"home_language": "mainly_kazakh"}).created is False
     assert migrated.snapshot_state("kz").pending == 1
+    migrated.close()
+
+
+def test_a_database_made_before_step_4_gets_each_snapshot_size_from_its_rows(database_url):
+    """Steps 1-3 as released, two surveys with published snapshots and answers waiting; step 4 fills in
+    each survey's size from its rows, and a snapshot taken afterwards adds what it marks."""
+    emptied(database_url)
+    engine = create_engine(database_url)
+    database.migrate(engine, schema.schema_table, schema.MIGRATIONS[:3])
+    rows = [("kz", "kz-1", 1), ("kz", "kz-2", 1), ("kz", "kz-3", 2), ("kz", "kz-4", None),
+            ("other", "other-1", None)]
+    with engine.begin() as connection:  # only the columns of steps 1-3 are named
+        for slug, snapshot in (("kz", 2), ("other", None)):
+            connection.execute(text("INSERT INTO surveys (slug, title, definition, status, created_on, snapshot, "
+                                    "threshold) VALUES (:slug, 'Survey', :definition, 'open', :day, :snapshot, 10)"),
+                               {"slug": slug, "definition": json.dumps(default_form().as_dict()),
+                                "day": dt.date(2026, 11, 3), "snapshot": snapshot})
+        for slug, submission_id, snapshot in rows:
+            connection.execute(text("INSERT INTO submissions (survey_slug, submission_id, answers, answers_hash, "
+                                    "received_on, origin, snapshot) VALUES (:slug, :id, '{}', 'h', :day, 'web', "
+                                    ":snapshot)"),
+                               {"slug": slug, "id": submission_id, "day": dt.date(2026, 11, 4), "snapshot": snapshot})
+    engine.dispose()
+    migrated = SurveyStore(database_url)
+    assert migrated.schema_version() == 4
+    kz, other = migrated.snapshot_state("kz"), migrated.snapshot_state("other")
+    # snapshot 2 of kz holds the three answers of snapshots 1 and 2; the one waiting is not counted
+    assert (kz.number, kz.size, kz.pending) == (2, 3, 1)
+    assert (other.number, other.size, other.pending) == (0, 0, 1)
+    assert kz.size == len(migrated.snapshot("kz").responses)
+    for number in range(10):
+        migrated.submit("kz", f"kz-new-{number}", {"home_language": "mainly_kazakh"})
+    taken = migrated.snapshot_state("kz")  # 11 waiting, threshold 10: snapshot 3 takes them all
+    assert (taken.number, taken.size, taken.pending) == (3, 14, 0)
+    assert taken.size == len(migrated.snapshot("kz").responses)
     migrated.close()
 
 

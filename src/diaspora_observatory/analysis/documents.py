@@ -71,18 +71,27 @@ def coverage(documents: pd.DataFrame, passages: pd.DataFrame, codes: Sequence[st
     Columns: document_id, title, kind, year, code, passages (count), present, policy (law, concept or
     plan), source_id. ``coders`` limits the passages counted (default: every coder).
     """
-    with_text = documents[documents["has_text"].astype(bool)]
     selected = passages if coders is None else passages[passages["coder"].isin(list(coders))]
+    return coverage_from_counts(documents, selected.groupby(["document_id", "code"]).size(), codes)
+
+
+def coverage_from_counts(documents: pd.DataFrame, counts: pd.Series | dict[tuple[str, str], int],
+                         codes: Sequence[str]) -> pd.DataFrame:
+    """:func:`coverage` from the passages already counted per (document_id, code) (a Series on that
+    MultiIndex, or a dict): the coding index has the database count one page's documents."""
+    with_text = documents[documents["has_text"].astype(bool)]
     columns = ["document_id", "title", "kind", "year", "code", "passages", "present", "policy", "source_id"]
     if with_text.empty or not codes:
         return pd.DataFrame([], columns=columns)
-    counts = selected.groupby(["document_id", "code"]).size()
     # Every (document, code) pair in the documents' order, then the codes' order, counted by one reindex
     # (a lookup per pair took 20 s for 4,000 documents).
     codes = list(codes)
     repeated = with_text.iloc[np.arange(len(with_text)).repeat(len(codes))]
     pairs = pd.MultiIndex.from_arrays([repeated["document_id"].to_numpy(), codes * len(with_text)])
-    passage_counts = counts.reindex(pairs, fill_value=0).to_numpy(dtype="int64")
+    if isinstance(counts, dict):
+        passage_counts = np.array([counts.get(pair, 0) for pair in pairs], dtype="int64")
+    else:
+        passage_counts = counts.reindex(pairs, fill_value=0).to_numpy(dtype="int64")
     frame = pd.DataFrame({
         "document_id": repeated["document_id"].to_numpy(), "title": repeated["title"].to_numpy(),
         # the years as objects, so that a missing one leaves the column typed as before (not float)

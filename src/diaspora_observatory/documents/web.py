@@ -219,48 +219,46 @@ def routes(web) -> list[BaseRoute]:
     index_lock = threading.Lock()
 
     def index_data(coders: list[str] | None) -> dict:
-        """The index's tables, kept until a document or passage changes: with a large store they take longer
-        than the deadline, and the "being prepared" answer must lead to a page on the next try."""
+        """The index's whole summaries (agreement, the study's disagreements, press themes, coders), counted by
+        the database (index_tables.py) and kept until a document or passage changes, with the pages drawn
+        from them: with a large store they take longer than the deadline, and the "being prepared" answer
+        must lead to a page on the next try."""
+        from diaspora_observatory.documents import index_tables
+
         version = (workspace().version(), tuple(coders) if coders else None)
         with index_lock:  # a second request waits for the first's tables instead of computing them again
             if version not in index_cache:
                 if len(index_cache) > 16:
                     index_cache.clear()
-                index_cache[version] = compute_index_data(coders)
+                space = workspace()
+                agreement, disagreements = index_tables.agreement_and_disagreements(space, "auto", "study")
+                index_cache[version] = {"agreement": agreement, "disagreements": disagreements,
+                                        "themes": index_tables.themes_over_time(space, coders, "press"),
+                                        "codes": space.codes, "coders": space.coders(), "pages": {}}
             return index_cache[version]
-
-    def compute_index_data(coders: list[str] | None) -> dict:
-        from diaspora_observatory.analysis.documents import coverage_matrix, gaps
-
-        space = workspace()
-        long = space.coverage(coders)
-        return {"documents": space.documents(), "coverage": long, "matrix": coverage_matrix(long),
-                "gaps": gaps(long), "agreement": space.agreement(), "themes": space.themes_over_time("press", coders),
-                "disagreements": space.disagreements("auto", "study"), "codes": space.codes,
-                "coders": space.coders()}
 
     def index_page(coders: list[str] | None, page: int) -> dict:
         """One page of the index: its documents and their rows of the per-document tables (coverage, gaps,
-        disagreements), so a page's size and rendering stay the same whatever the number of documents;
-        the summaries (agreement, themes) are whole. Kept with the tables until the store changes."""
+        disagreements), counted by the database for those documents only, so a page's size, memory and
+        rendering stay the same whatever the number of documents; the summaries (agreement, themes) are
+        whole. Kept with the summaries until the store changes."""
+        from diaspora_observatory.analysis.documents import coverage_matrix, gaps
+        from diaspora_observatory.documents import index_tables
+
         data = index_data(coders)
         with index_lock:
-            pages = data.setdefault("pages", {})
+            pages = data["pages"]
             if page not in pages:
-                documents = data["documents"]
-                count = max(1, -(-len(documents) // DOCUMENTS_PER_PAGE))
+                space = workspace()
+                shown, total, sources = index_tables.page_documents(space, page, DOCUMENTS_PER_PAGE)
+                count = max(1, -(-total // DOCUMENTS_PER_PAGE))
                 if page > count:
                     raise HTTPException(404, "There is no such page of the document list.")
-                shown = documents.iloc[(page - 1) * DOCUMENTS_PER_PAGE:page * DOCUMENTS_PER_PAGE]
-                ids = set(shown["document_id"])
-
-                def of_page(table):
-                    return table[table["document_id"].isin(ids)] if "document_id" in table else table
-
-                pages[page] = {**data, "documents": shown, "matrix": of_page(data["matrix"]),
-                               "gaps": of_page(data["gaps"]), "disagreements": of_page(data["disagreements"]),
-                               "page": page, "pages": count, "documents_total": len(documents),
-                               "source_ids": {s for s in data["documents"]["source_id"] if s}}
+                long = index_tables.page_coverage(space, shown, coders)
+                differ = data["disagreements"]
+                pages[page] = {**data, "documents": shown, "matrix": coverage_matrix(long), "gaps": gaps(long),
+                               "disagreements": differ[differ["document_id"].isin(set(shown["document_id"]))],
+                               "page": page, "pages": count, "documents_total": total, "source_ids": sources}
             return pages[page]
 
     async def index(request: Request) -> Response:
@@ -293,8 +291,17 @@ def routes(web) -> list[BaseRoute]:
             raise HTTPException(404)
 
         def export() -> str:
-            long = index_data(chosen_coder(request)[1])["coverage"]
-            return to_csv(long) if fmt == "csv" else to_json(long)
+            # Every document's coverage (the page shows its own; the data hold them all), from every passage
+            # in pandas, so it grows with the store: computed once per store version, coder and format, and
+            # kept with the index's summaries (as the whole table was before the page was counted by SQL).
+            coders = chosen_coder(request)[1]
+            data = index_data(coders)
+            with index_lock:
+                exports = data.setdefault("exports", {})
+                if fmt not in exports:
+                    long = workspace().coverage(coders)
+                    exports[fmt] = to_csv(long) if fmt == "csv" else to_json(long)
+                return exports[fmt]
 
         return Response(await off_loop(export), media_type=_EXPORT_TYPES[fmt])
 

@@ -43,6 +43,9 @@ surveys = Table(
     Column("publish", String(8), nullable=True),
     Column("snapshot", Integer, nullable=True),
     Column("snapshot_on", Date, nullable=True),
+    # Step 4: how many answers the current snapshot holds, set in the transaction that takes it, so that the
+    # results page reads it instead of counting the snapshot's answers on every view.
+    Column("snapshot_size", Integer, nullable=False, server_default=text("0")),
 )
 submissions = Table(
     "submissions", metadata,
@@ -101,4 +104,19 @@ def _snapshot_index(engine: Engine) -> None:
                                 "ON submissions (survey_slug, snapshot)"))
 
 
-MIGRATIONS: list[database.Step] = [_surveys_and_submissions, _thresholds_and_snapshots, _snapshot_index]
+def _snapshot_sizes(engine: Engine) -> None:
+    """Step 4: each survey's snapshot size (the answers of its current snapshot), filled from the rows of a
+    database made before it. The column is added only when missing and the sizes are always recounted: a
+    start interrupted after the step's transaction, before the step was recorded, runs it again unharmed."""
+    existing = {column["name"] for column in inspect(engine).get_columns("surveys")}
+    with engine.begin() as connection:
+        if "snapshot_size" not in existing:
+            connection.execute(text("ALTER TABLE surveys ADD COLUMN snapshot_size INTEGER DEFAULT 0 NOT NULL"))
+        connection.execute(text(
+            "UPDATE surveys SET snapshot_size = (SELECT count(*) FROM submissions "
+            "WHERE submissions.survey_slug = surveys.slug AND submissions.snapshot IS NOT NULL "
+            "AND submissions.snapshot <= COALESCE(surveys.snapshot, 0))"))
+
+
+MIGRATIONS: list[database.Step] = [_surveys_and_submissions, _thresholds_and_snapshots, _snapshot_index,
+                                   _snapshot_sizes]
