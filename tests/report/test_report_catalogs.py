@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from babel.messages.pofile import read_po
 from tooling import tool
+from unmarked_latin import unmarked_runs
 
 from diaspora_observatory.report.build import build_report
 from diaspora_observatory.report.i18n import catalog_path
@@ -118,48 +119,8 @@ def test_russian_summary_writes_each_mismatch_in_russian(translated_reports):
             "(критерий Петтитта, p\xa0=\xa00,001); отрезки: 2000–2009: снижение") in html
 
 
-# Latin-script words a Russian or Kazakh page may show unmarked, each with its reason.
-LATIN_ALLOWED = {
-    "Diaspora Observatory": "the software's own name",
-    "CSV": "a file format's name",
-    "p": "the symbol of a p-value, Latin in Russian and Kazakh statistics too",
-    "n": "the symbol of the number of respondents, likewise",
-}
-LATIN_WORDS = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*(?:[\s,.;:()/]+[A-Za-z]+(?:['’-][A-Za-z]+)*)*")
-VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-class UnmarkedLatin(HTMLParser):
-    """Runs of Latin-script words in what a reader sees, outside an element marked ``lang="en"`` (the
-    data's own English words), ``translate="no"`` (identifiers and file names, the same in every
-    language) and outside ``<style>`` and ``<script>``; the charts' SVG texts are read too."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, bool]] = []
-        self.runs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in VOID_ELEMENTS:
-            return
-        attributes = dict(attrs)
-        exempt = (attributes.get("lang") == "en" or attributes.get("translate") == "no"
-                  or tag in ("style", "script") or bool(self.stack and self.stack[-1][1]))
-        self.stack.append((tag, exempt))
-
-    def handle_endtag(self, tag):
-        while self.stack and self.stack.pop()[0] != tag:
-            pass
-
-    def handle_data(self, data):
-        if not (self.stack and self.stack[-1][1]):
-            self.runs += [match.group(0) for match in LATIN_WORDS.finditer(data)]
-
-
 def unmarked_latin(html: str) -> list[str]:
-    reader = UnmarkedLatin()
-    reader.feed(html)
-    return sorted({run for run in reader.runs if run not in LATIN_ALLOWED})
+    return sorted(set(unmarked_runs(html)))
 
 
 def test_the_latin_reader_finds_unmarked_english():

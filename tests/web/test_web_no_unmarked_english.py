@@ -11,50 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 
 import pytest
+from unmarked_latin import LATIN_ALLOWED, unmarked_runs
 
 from diaspora_observatory.web.extensions import available_extensions
 from diaspora_observatory.web.pages import menu
-
-# The report's allow-list (tests/report/test_report_catalogs.py), the same words on the pages.
-LATIN_ALLOWED = {
-    "Diaspora Observatory": "the software's own name",
-    "CSV": "a file format's name",
-    "p": "the symbol of a p-value, Latin in Russian and Kazakh statistics too",
-    "n": "the symbol of the number of respondents, likewise",
-}
-LATIN_WORDS = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*(?:[\s,.;:()/]+[A-Za-z]+(?:['’-][A-Za-z]+)*)*")
-VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-class UnmarkedLatin(HTMLParser):
-    """Runs of Latin-script words in what a reader sees, outside an element marked ``lang="en"`` (the
-    data's own English words), ``translate="no"`` (identifiers and file names, the same in every
-    language) and outside ``<style>`` and ``<script>``; the charts' SVG texts are read too."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, bool]] = []
-        self.runs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in VOID_ELEMENTS:
-            return
-        attributes = dict(attrs)
-        exempt = (attributes.get("lang") == "en" or attributes.get("translate") == "no"
-                  or tag in ("style", "script") or bool(self.stack and self.stack[-1][1]))
-        self.stack.append((tag, exempt))
-
-    def handle_endtag(self, tag):
-        while self.stack and self.stack.pop()[0] != tag:
-            pass
-
-    def handle_data(self, data):
-        if not (self.stack and self.stack[-1][1]):
-            self.runs += [match.group(0) for match in LATIN_WORDS.finditer(data)]
-
 
 # Beyond the report's allow-list (the software's name, CSV, p, n): names and codes shown as they are, each
 # with its reason.
@@ -65,10 +27,8 @@ WEB_ALLOWED = {
 }
 
 
-def unmarked_runs(html: str) -> list[str]:
-    reader = UnmarkedLatin()
-    reader.feed(html)
-    return [run for run in reader.runs if run not in WEB_ALLOWED]
+def page_runs(html: str) -> list[str]:
+    return unmarked_runs(html, WEB_ALLOWED)
 
 
 @pytest.fixture(scope="module")
@@ -81,9 +41,9 @@ def paths(case) -> list[str]:
 
 def test_the_reader_finds_what_the_pages_showed_before():
     """Forms the pages wrote before, each found: a source id link, a claim's English result."""
-    assert unmarked_runs('<td class="links"><a href="/sources#source-bns-2024a">bns-2024a</a></td>') == ["bns", "a"]
-    assert unmarked_runs("<td>2000–2023: decreasing (Mann-Kendall p = 0,324)</td>") == ["decreasing (Mann-Kendall p"]
-    assert unmarked_runs('<td><span lang="en">Ethnic Kazakhs</span></td><td translate="no">bns-2024a</td>') == []
+    assert page_runs('<td class="links"><a href="/sources#source-bns-2024a">bns-2024a</a></td>') == ["bns", "a"]
+    assert page_runs("<td>2000–2023: decreasing (Mann-Kendall p = 0,324)</td>") == ["decreasing (Mann-Kendall p"]
+    assert page_runs('<td><span lang="en">Ethnic Kazakhs</span></td><td translate="no">bns-2024a</td>') == []
 
 
 @pytest.mark.parametrize("language", ["ru", "kk"])
@@ -92,7 +52,7 @@ def test_no_page_shows_unmarked_english(client, paths, language):
     for path in paths:
         response = client.get(path, params={"lang": language})
         assert response.status_code == 200, path
-        runs = unmarked_runs(response.text)
+        runs = page_runs(response.text)
         if runs:
             found[path] = sorted(set(runs))
     assert found == {}
