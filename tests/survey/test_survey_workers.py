@@ -29,6 +29,7 @@ import pytest
 from loadtest import ANSWERS, Server, audit, submit_concurrently
 from survey_helpers import POSTGRES_URL, reset_postgres
 
+from diaspora_observatory.survey.schema import MIGRATIONS
 from diaspora_observatory.survey.storage import SurveyStore
 
 TOKEN = "load-test-admin-token"  # what loadtest.Server sets as DIASPORA_ADMIN_TOKEN
@@ -327,6 +328,8 @@ def test_stores_opened_together_on_a_new_postgres_database(tmp_path):
         thread.join()
     assert errors == []
     store = SurveyStore(url)
-    assert [survey["slug"] for survey in store.list_surveys()] == [DEFAULT_SLUG]
-    assert store.schema_version() == 3
-    store.close()
+    try:  # closed whatever fails: an engine left open reaches a later test as a ResourceWarning
+        assert [survey["slug"] for survey in store.list_surveys()] == [DEFAULT_SLUG]
+        assert store.schema_version() == len(MIGRATIONS)  # every step once, however many there are
+    finally:
+        store.close()
