@@ -130,22 +130,20 @@ IDENTIFIER = re.compile(r"(?<![\w-])[a-z0-9]+(?:-[a-z0-9]+)+(?![\w-])")
 def with_ids(text: str, language: str) -> Markup:
     """A translated text naming identifiers (a scenario's ``recent-migration``, a claim's
     ``world-2024-unofficial``) with each marked ``translate="no"`` on a page of another language."""
-    if language == "en":
-        return Markup(escape(text))
-    pieces, last = [], 0
-    for match in IDENTIFIER.finditer(text):
-        pieces += [escape(text[last:match.start()]), identifier(match.group(0))]
-        last = match.end()
-    pieces.append(escape(text[last:]))
-    return Markup("").join(pieces)
+    return _marked(text, IDENTIFIER, language)
 
 
 def with_names(text: str, names: Iterable[str], language: str) -> Markup:
     """A translated sentence naming identifiers that are plain words (the coders ``auto`` and ``study``),
     each marked ``translate="no"`` on a page of another language."""
+    return _marked(text, re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(name) for name in names) + r")(?![\w-])"),
+                   language)
+
+
+def _marked(text: str, pattern: re.Pattern[str], language: str) -> Markup:
+    """``text`` escaped, each match of ``pattern`` marked as an identifier on a page of another language."""
     if language == "en":
         return Markup(escape(text))
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(name) for name in names) + r")(?![\w-])")
     pieces, last = [], 0
     for match in pattern.finditer(text):
         pieces += [escape(text[last:match.start()]), identifier(match.group(0))]
