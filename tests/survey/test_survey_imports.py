@@ -355,6 +355,22 @@ def test_replace_never_touches_answers_collected_on_the_web(wave, tmp_path):
     assert answers_of(wave) == [{"lives_abroad": "no"}]
 
 
+def test_replace_never_changes_a_published_answer(wave, tmp_path):
+    """Rule 5 of submission.py: a published snapshot only grows, so an answer it holds is not replaced."""
+    header, first = KOBO_NAMES.splitlines()[:2]
+    rows = [first.replace("5a0c2a7f-0001", f"5a0c2a7f-{n:04d}").replace(",101,", f",{100 + n},") for n in range(1, 11)]
+    import_responses(wave, "wave", write(tmp_path, "ten.csv", "\n".join([header, *rows]) + "\n"), "kobo")
+    assert wave.snapshot_state("wave").number == 1  # ten answers: the threshold, published
+    corrected = "\n".join([header, rows[0].replace("Рахмет", "Рахмет!")]) + "\n"
+    with pytest.raises(ResponsesImportError) as raised:
+        import_responses(wave, "wave", write(tmp_path, "corrected.csv", corrected), "kobo", replace=True)
+    assert raised.value.message == ("corrected.csv row 2: submission 5a0c2a7f-0001-4c39-9b0e-0b2f6c2e1111 was imported "
+                                    "before and published (snapshot 1) with other answers; nothing was stored")
+    assert raised.value.hint == ("published answers never change (two publications differing by one respondent's "
+                                 "answers would show them); remove the row from the file")
+    assert answers_of(wave) == [WAVE_ONE] * 10
+
+
 def test_an_id_twice_in_a_file_is_a_replay_or_a_conflict_as_on_the_web(wave, tmp_path):
     """Rule 3 of submission.py within one file: the earlier row as if stored (as the group committer treats
     an id twice in one batch). Other answers stop the import with the row; the same answers are stored once."""

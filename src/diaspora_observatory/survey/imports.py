@@ -518,11 +518,11 @@ def import_responses(store: SurveyStore, slug: str, path: str | Path, export_for
             refused = refusal(prepared[0][1], connection.execute(STATUS, {"slug": slug}).scalar())
             if refused is not None:
                 raise refused
-            stored: dict[str, tuple[str, str]] = {}
+            stored: dict[str, tuple[str, str, int | None]] = {}
             ids = [submission.submission_id for _, submission in prepared]
             for start in range(0, len(ids), 500):
                 found = connection.execute(STORED, {"slug": slug, "ids": ids[start:start + 500]})
-                stored.update({row.submission_id: (row.answers_hash, row.origin) for row in found})
+                stored.update({row.submission_id: (row.answers_hash, row.origin, row.snapshot) for row in found})
             first: dict[str, tuple[int, str]] = {}  # each id of the file: its first row and that row's hash
             for number, submission in prepared:
                 outcome = _settle(path, number, submission, stored.get(submission.submission_id), first, replace)
@@ -545,12 +545,12 @@ def import_responses(store: SurveyStore, slug: str, path: str | Path, export_for
     return summary
 
 
-def _settle(path: Path, number: int, submission: Pending, before: tuple[str, str] | None,
+def _settle(path: Path, number: int, submission: Pending, before: tuple[str, str, int | None] | None,
             first: dict[str, tuple[int, str]], replace: bool) -> Receipt | None:
     """Rules 3 and 5 of submission.py for row ``number``: None for an id to insert, the receipt of a replay
-    or a replacement, or the conflict raised in the file's terms. ``before`` is the hash and origin stored
-    under the id; ``first`` the first row and hash of each id met in the file (an id twice in the file is a
-    replay or a conflict of the earlier row, as if it were stored)."""
+    or a replacement, or the conflict raised in the file's terms. ``before`` is the hash, origin and
+    snapshot stored under the id; ``first`` the first row and hash of each id met in the file (an id twice
+    in the file is a replay or a conflict of the earlier row, as if it were stored)."""
     earlier = first.setdefault(submission.submission_id, (number, submission.digest))
     if earlier[0] != number:
         outcome = replay(submission, earlier[1])
@@ -558,11 +558,17 @@ def _settle(path: Path, number: int, submission: Pending, before: tuple[str, str
     elif before is None:
         return None
     else:
-        outcome = replay(submission, before[0], replaceable=replaceable(before[1], replace))
-        where, hint = (("was imported before", "if this file corrects the earlier one, import it again with --replace")
-                       if imported(before[1]) else
-                       ("was collected on the web", "answers collected on the web are never replaced by an import; "
-                        "remove the row from the file"))
+        digest, origin, snapshot = before
+        outcome = replay(submission, digest, replaceable=replaceable(origin, snapshot, replace))
+        if not imported(origin):
+            where, hint = ("was collected on the web", "answers collected on the web are never replaced by an "
+                           "import; remove the row from the file")
+        elif replace and snapshot is not None:
+            where, hint = (f"was imported before and published (snapshot {snapshot})", "published answers never "
+                           "change (two publications differing by one respondent's answers would show them); "
+                           "remove the row from the file")
+        else:
+            where, hint = "was imported before", "if this file corrects the earlier one, import it again with --replace"
     if isinstance(outcome, Receipt):
         return outcome
     raw = submission.submission_id.partition("-")[2][:40]  # the id as the platform wrote it

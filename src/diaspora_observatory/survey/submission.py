@@ -14,8 +14,9 @@ follow the rules below and run the statements below, so they cannot drift apart
    first were stored;
 4. anything else is inserted with the day of receipt, and the reply comes after the commit;
 5. an import asked to (``replace``: a corrected export) replaces, instead of a conflict, the answers an
-   earlier import stored under the id (their origin starts with ``import:``); answers collected on the
-   web are never replaced.
+   earlier import stored under the id (their origin starts with ``import:``) while no published snapshot
+   holds them; answers collected on the web are never replaced, and published answers never change
+   (snapshots only grow: two publications that differ by one respondent's answers would show them).
 
 The statements are SQLAlchemy Core; the group committer compiles them once for its driver
 (:func:`driver_statement`).
@@ -43,8 +44,9 @@ STATUS = select(surveys.c.status).where(surveys.c.slug == bindparam("slug"))
 INSERT = insert(submissions)
 STORED_DIGEST = select(submissions.c.answers_hash).where(submissions.c.survey_slug == bindparam("slug"),
                                                          submissions.c.submission_id == bindparam("submission_id"))
-# What an import meets: the hash and origin stored under each of its ids (``ids``: at most a few hundred).
-STORED = (select(submissions.c.submission_id, submissions.c.answers_hash, submissions.c.origin)
+# What an import meets: the hash, origin and snapshot stored under each of its ids (``ids``: a few hundred).
+STORED = (select(submissions.c.submission_id, submissions.c.answers_hash, submissions.c.origin,
+                 submissions.c.snapshot)
           .where(submissions.c.survey_slug == bindparam("slug"),
                  submissions.c.submission_id.in_(bindparam("ids", expanding=True))))
 # Rule 5: the new answers over an earlier import's (the day of receipt stays the first one's).
@@ -141,10 +143,10 @@ def imported(origin: str) -> bool:
     return origin.startswith(IMPORTED)
 
 
-def replaceable(stored_origin: str, replace: bool) -> bool:
-    """Rule 5: whether other answers may replace those stored with ``stored_origin`` (``replace``: an import
-    asked to)."""
-    return replace and imported(stored_origin)
+def replaceable(stored_origin: str, snapshot: int | None, replace: bool) -> bool:
+    """Rule 5: whether other answers may replace those stored with ``stored_origin`` in ``snapshot`` (None:
+    not published yet); ``replace``: an import asked to."""
+    return replace and imported(stored_origin) and snapshot is None
 
 
 @dataclass(frozen=True)
