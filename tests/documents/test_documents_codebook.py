@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from diaspora_observatory.documents.codebook import CodebookInvalid, UnknownCode, load_codebook
+from diaspora_observatory.documents.codebook import CodebookInvalid, load_codebook
+from diaspora_observatory.documents.codebook_model import UnknownCode
 from diaspora_observatory.documents.coding import code_text
 
 

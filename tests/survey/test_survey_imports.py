@@ -355,12 +355,36 @@ def test_replace_never_touches_answers_collected_on_the_web(wave, tmp_path):
     assert answers_of(wave) == [{"lives_abroad": "no"}]
 
 
-def test_the_same_id_twice_in_a_file_is_refused(wave, tmp_path):
+def test_replace_never_changes_a_published_answer(wave, tmp_path):
+    """Rule 5 of submission.py: a published snapshot only grows, so an answer it holds is not replaced."""
+    header, first = KOBO_NAMES.splitlines()[:2]
+    rows = [first.replace("5a0c2a7f-0001", f"5a0c2a7f-{n:04d}").replace(",101,", f",{100 + n},") for n in range(1, 11)]
+    import_responses(wave, "wave", write(tmp_path, "ten.csv", "\n".join([header, *rows]) + "\n"), "kobo")
+    assert wave.snapshot_state("wave").number == 1  # ten answers: the threshold, published
+    corrected = "\n".join([header, rows[0].replace("Рахмет", "Рахмет!")]) + "\n"
+    with pytest.raises(ResponsesImportError) as raised:
+        import_responses(wave, "wave", write(tmp_path, "corrected.csv", corrected), "kobo", replace=True)
+    assert raised.value.message == ("corrected.csv row 2: submission 5a0c2a7f-0001-4c39-9b0e-0b2f6c2e1111 was imported "
+                                    "before and published (snapshot 1) with other answers; nothing was stored")
+    assert raised.value.hint == ("published answers never change (two publications differing by one respondent's "
+                                 "answers would show them); remove the row from the file")
+    assert answers_of(wave) == [WAVE_ONE] * 10
+
+
+def test_an_id_twice_in_a_file_is_a_replay_or_a_conflict_as_on_the_web(wave, tmp_path):
+    """Rule 3 of submission.py within one file: the earlier row as if stored (as the group committer treats
+    an id twice in one batch). Other answers stop the import with the row; the same answers are stored once."""
     text = KOBO_NAMES.replace("0002-4c39", "0001-4c39")
     with pytest.raises(ResponsesImportError) as raised:
-        import_responses(wave, "wave", write(tmp_path, "twice.csv", text), "kobo")
-    assert raised.value.message == ("twice.csv row 3, column '_uuid': the id 5a0c2a7f-0001-4c39-9b0e-0b2f6c2e1111 is "
-                                    "also on row 2")
+        import_responses(wave, "wave", write(tmp_path, "twice.csv", text), "kobo", replace=True)
+    assert raised.value.message == ("twice.csv row 3: submission 5a0c2a7f-0001-4c39-9b0e-0b2f6c2e1111 is also on row 2 "
+                                    "with other answers; nothing was stored")
+    assert raised.value.hint == "keep one row per submission"
+    assert wave.count("wave") == 0
+    rows = KOBO_NAMES.splitlines()
+    again = "\n".join([*rows, rows[1].replace(",101,", ",103,")]) + "\n"  # row 2 exported twice (Kobo's _id aside)
+    assert counts(import_responses(wave, "wave", write(tmp_path, "again.csv", again), "kobo")) == (3, 2, 1, 0)
+    assert answers_of(wave) == [WAVE_ONE, WAVE_TWO]
 
 
 def test_short_rows_and_duplicated_headers_are_refused(wave, tmp_path):

@@ -8,13 +8,17 @@ import json
 
 import pytest
 from sqlalchemy import MetaData, create_engine, inspect, text
+from survey_helpers import VALID_ANSWERS
 
 from diaspora_observatory import database
+from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.survey import schema
 from diaspora_observatory.survey.default import default_form
-from diaspora_observatory.survey.errors import SubmissionConflict, SurveyClosed, SurveyNotFound
+from diaspora_observatory.survey.errors import ResponsesImportError, SubmissionConflict, SurveyClosed, SurveyNotFound
+from diaspora_observatory.survey.imports import import_responses
 from diaspora_observatory.survey.schema import MIGRATIONS
 from diaspora_observatory.survey.storage import SurveyStore
+from diaspora_observatory.survey.submission import Receipt
 
 
 def test_migrations_are_recorded_and_idempotent(store, database_url):
@@ -271,43 +275,78 @@ def test_a_database_made_before_step_4_gets_each_snapshot_size_from_its_rows(dat
     migrated.close()
 
 
-# (survey status, check_open, answers sent after "sub-1" was stored with FIRST, what the store answers)
-FIRST = {"home_language": "mainly_kazakh"}
-CONFLICT = (SubmissionConflict, "submission sub-1 was already received with other answers",
+# (survey status, check_open, submission id, answers sent after "kobo-sub-1" was stored with FIRST, what the
+# store answers). The ids are what an import of a KoboToolbox row with the id "sub-1" stores, so that the
+# import runs the same cases.
+FIRST = VALID_ANSWERS
+OTHER = {**VALID_ANSWERS, "home_language": "mainly_russian"}
+CONFLICT = (SubmissionConflict, "submission kobo-sub-1 was already received with other answers",
             "send new answers with a new submission_id")
 CLOSED = (SurveyClosed, "the survey 'kz' is closed", "it no longer accepts answers")
 NOT_FOUND = (SurveyNotFound, "no survey 'gone'", "run `diaspora survey list` to see the surveys")
 RULES = [
-    ("open", True, "sub-2", FIRST, "created"),
-    ("open", True, "sub-1", FIRST, "replay"),
-    ("open", True, "sub-1", {"home_language": "mainly_russian"}, CONFLICT),
-    ("closed", True, "sub-2", FIRST, CLOSED),
-    ("closed", True, "sub-1", FIRST, CLOSED),  # a closed survey refuses before it looks at the id
-    ("closed", False, "sub-2", FIRST, "created"),  # an import of answers collected while it was open
-    ("gone", True, "sub-2", FIRST, NOT_FOUND),
-    ("gone", False, "sub-2", FIRST, NOT_FOUND),
+    ("open", True, "kobo-sub-2", FIRST, "created"),
+    ("open", True, "kobo-sub-1", FIRST, "replay"),
+    ("open", True, "kobo-sub-1", OTHER, CONFLICT),
+    ("closed", True, "kobo-sub-2", FIRST, CLOSED),
+    ("closed", True, "kobo-sub-1", FIRST, CLOSED),  # a closed survey refuses before it looks at the id
+    ("closed", False, "kobo-sub-2", FIRST, "created"),  # an import of answers collected while it was open
+    ("gone", True, "kobo-sub-2", FIRST, NOT_FOUND),
+    ("gone", False, "kobo-sub-2", FIRST, NOT_FOUND),
+    # without the check of rule 2 (how an import stores), rule 3 is the same on an open or a closed survey
+    ("open", False, "kobo-sub-2", FIRST, "created"),
+    ("open", False, "kobo-sub-1", FIRST, "replay"),
+    ("open", False, "kobo-sub-1", OTHER, CONFLICT),
+    ("closed", False, "kobo-sub-1", FIRST, "replay"),
+    ("closed", False, "kobo-sub-1", OTHER, CONFLICT),
 ]
+PATHS = ["one-transaction", "group-commit", "import"]
 
 
-@pytest.mark.parametrize("group_commit", [False, True], ids=["one-transaction", "group-commit"])
-def test_both_ways_of_storing_follow_the_same_rules(database_url, group_commit):
-    """The rules of submission.py, the same table of cases through SurveyStore.submit_one (SQLAlchemy) and
-    through the group committer (the driver connection)."""
+def through_import(store, slug, submission_id, answers, tmp_path):
+    """Store ``answers`` as `diaspora survey import-responses` does: a KoboToolbox "XML values and headers"
+    export (question names as headers, the id in ``_uuid``) of one row. Its outcome as the store's: a
+    refusal is a ResponsesImportError naming the file and row, caused by the rule's own error."""
+    header = [*answers, "_uuid"]
+    export = tmp_path / "export.csv"
+    export.write_text(",".join(header) + "\n" + ",".join([*answers.values(), submission_id.removeprefix("kobo-")])
+                      + "\n", encoding="utf-8")
+    try:
+        summary = import_responses(store, slug, export, "kobo")
+    except ResponsesImportError as error:
+        assert error.message.startswith("export.csv row 2: ") and error.message.endswith("; nothing was stored")
+        assert isinstance(error.__cause__, DiasporaError), error.message
+        raise error.__cause__ from None
+    assert (summary.read, summary.stored + summary.already_stored) == (1, 1)
+    return Receipt(submission_id, summary.stored == 1)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_the_three_ways_of_storing_follow_the_same_rules(database_url, tmp_path, path):
+    """The rules of submission.py, the same table of cases through SurveyStore.submit_one (SQLAlchemy),
+    through the group committer (the driver connection) and through the import of answers (which never
+    checks that the survey is open: it runs the cases without that check)."""
+    cases = [case for case in RULES if path != "import" or not case[1]]
     outcomes = []
-    for status, check_open, submission_id, answers, _ in RULES:
+    for status, check_open, submission_id, answers, _ in cases:
         emptied(database_url)
-        store = SurveyStore(database_url, group_commit=group_commit)
+        store = SurveyStore(database_url, group_commit=path == "group-commit")
         store.add_survey("kz", default_form())
-        store.submit("kz", "sub-1", FIRST)
+        store.submit("kz", "kobo-sub-1", FIRST)
         slug = "kz"
         if status == "closed":
             store.set_status("kz", "closed")
         elif status == "gone":
             slug = "gone"
         try:
-            outcomes.append("created" if store.submit(slug, submission_id, answers, check_open=check_open).created
-                            else "replay")
+            if path == "import":
+                receipt = through_import(store, slug, submission_id, answers, tmp_path)
+            else:
+                receipt = store.submit(slug, submission_id, answers, check_open=check_open)
+            outcomes.append("created" if receipt.created else "replay")
         except (SubmissionConflict, SurveyClosed, SurveyNotFound) as error:
             outcomes.append((type(error), error.message, error.hint))
-        store.close()
-    assert outcomes == [expected for *_, expected in RULES]
+        finally:
+            store.close()
+    assert outcomes == [expected for *_, expected in cases]
+    assert len(cases) == (7 if path == "import" else 13)

@@ -1,4 +1,6 @@
-"""The codebook: codes with a parent, a description and search patterns per language (en, ru, kk).
+"""The codebook: codes with a parent, a description and search patterns per language (en, ru, kk), read
+from a file by :func:`load_codebook` (the codes themselves and their rules are in ``codebook_model.py``,
+imported here so that ``Codebook`` and ``Code`` are found here too).
 
 The default codebook (``codebook.yaml`` beside this module) is written from the built-in study's themes.
 A user codebook is a YAML file of the same shape, a CSV with the columns
@@ -12,80 +14,15 @@ why, and the document is stored uncoded rather than matched against another lang
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from diaspora_observatory.csv_guard import CsvDictRows, CsvRefused
+from diaspora_observatory.documents.codebook_model import LANGUAGES, Code, Codebook, CodebookInvalid
 from diaspora_observatory.errors import DiasporaError
-from diaspora_observatory.languages import CODES, listed
+from diaspora_observatory.languages import listed
 
-LANGUAGES = CODES  # patterns per interface language (languages.py)
 DEFAULT_CODEBOOK = Path(__file__).resolve().parent / "codebook.yaml"
-
-
-class CodebookInvalid(DiasporaError):
-    """A codebook file that cannot be read or that breaks its rules."""
-
-
-@dataclass(frozen=True)
-class Code:
-    """One code: ``parent`` is another code's name or empty for a top-level group."""
-
-    code: str
-    parent: str
-    description: str
-    patterns: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, eq=False)
-class Codebook:
-    """``origin`` says where it was read from when that matters to the user (``REFI-QDA`` for a .qdc)."""
-
-    name: str
-    title: str
-    codes: tuple[Code, ...]
-    origin: str = ""
-
-    def __post_init__(self) -> None:
-        _validate(self)
-
-    @property
-    def names(self) -> list[str]:
-        return [c.code for c in self.codes]
-
-    @property
-    def leaves(self) -> list[str]:
-        """Codes that are no other code's parent: the codes coverage and gaps are computed on."""
-        parents = {c.parent for c in self.codes}
-        return [c.code for c in self.codes if c.code not in parents]
-
-    def get(self, name: str) -> Code:
-        for code in self.codes:
-            if code.code == name:
-                return code
-        raise UnknownCode(f"no code named {name!r} in codebook {self.name!r}",
-                          f"choose one of {', '.join(self.names)}")
-
-    @property
-    def pattern_languages(self) -> list[str]:
-        """The languages at least one code has patterns for: the languages automatic coding can code."""
-        return [lang for lang in LANGUAGES if any(c.patterns.get(lang) for c in self.codes)]
-
-    def children(self, name: str) -> list[str]:
-        return [c.code for c in self.codes if c.parent == name]
-
-    def table(self):
-        """The codebook as a DataFrame: code, parent, description, one patterns column per language."""
-        import pandas as pd
-
-        return pd.DataFrame([{"code": c.code, "parent": c.parent, "description": c.description,
-                              **{f"patterns_{lang}": "; ".join(c.patterns.get(lang, ())) for lang in LANGUAGES}}
-                             for c in self.codes])
-
-
-class UnknownCode(DiasporaError):
-    """A code name the codebook does not define."""
 
 
 class LanguageNotCoded(DiasporaError):
@@ -121,27 +58,6 @@ def not_coded(book: Codebook, language: str) -> LanguageNotCoded:
                                 "--language and import again with --replace")
     return LanguageNotCoded(f"not coded: codebook {book.name!r} has no patterns for {name}",
                             f"add patterns_{language} to the codebook, or code the document by hand")
-
-
-def _validate(book: Codebook) -> None:
-    seen: set[str] = set()
-    for code in book.codes:
-        if not code.code or not code.code.replace("_", "").replace("-", "").isalnum():
-            raise CodebookInvalid(f"codebook {book.name!r}: code name {code.code!r} is not a plain identifier",
-                                  "use letters, digits, '_' or '-' only")
-        if code.code in seen:
-            raise CodebookInvalid(f"codebook {book.name!r}: code {code.code!r} is defined twice",
-                                  "give every code a unique name")
-        seen.add(code.code)
-        unknown = set(code.patterns) - set(LANGUAGES)
-        if unknown:
-            raise CodebookInvalid(f"codebook {book.name!r}, code {code.code!r}: unknown language(s) "
-                                  f"{', '.join(sorted(unknown))}",
-                                  f"patterns are given per language: {', '.join(LANGUAGES)}")
-    for code in book.codes:
-        if code.parent and code.parent not in seen:
-            raise CodebookInvalid(f"codebook {book.name!r}, code {code.code!r}: parent {code.parent!r} is not a code",
-                                  "define the parent code too, or leave parent empty")
 
 
 def _patterns(raw: object, where: str) -> dict[str, tuple[str, ...]]:

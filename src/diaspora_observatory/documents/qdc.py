@@ -26,7 +26,7 @@ import re
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from diaspora_observatory.documents.codebook import LANGUAGES, Code, Codebook, CodebookInvalid
+from diaspora_observatory.documents.codebook_model import LANGUAGES, Code, Codebook, CodebookInvalid
 
 MAX_QDC_BYTES = 20_000_000
 CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"

@@ -27,7 +27,6 @@ from diaspora_observatory.importers.codes import (
 )
 from diaspora_observatory.importers.errors import MalformedSource
 from diaspora_observatory.importers.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
-from diaspora_observatory.importers.provenance import SourceInfo
 from diaspora_observatory.importers.report import ImportReport
 from diaspora_observatory.importers.tabular_input import (
     MISSING_MARKS,
@@ -37,6 +36,16 @@ from diaspora_observatory.importers.tabular_input import (
     parse_count,
     workbook_rows,
 )
+from diaspora_observatory.importers.undesa_header import (
+    block_labels,
+    check_header,
+    header_roles,
+    layout_of,
+    plain,
+    unmatched_headers,
+    year_of,
+)
+from diaspora_observatory.importers.undesa_source import source_info
 from diaspora_observatory.importers.undesa_types import FIX_CODE, code_parts, meanings_of
 
 SHEET = "Table 1"
@@ -44,98 +53,12 @@ HEADER_SEARCH_ROWS = 40
 SEXES = ("both", "male", "female")
 _SEX_LABELS = {"both sexes": "both", "both": "both", "total": "both", "male": "male", "males": "male",
                "men": "male", "female": "female", "females": "female", "women": "female"}
-_YEAR = re.compile(r"^(?:stock_?)?((?:19|20)\d\d)(?:\.0)?$")
 FIX_HEADER = ("the header row must name 'Location code of destination', 'Location code of origin' and the year "
               "columns (1990, 1995, …), as in UN DESA's Table 1")
 
 
-def source_info(edition: str) -> SourceInfo:
-    """The citation UN DESA asks for, for one edition of the migrant stock."""
-    return SourceInfo(
-        producer="United Nations, Department of Economic and Social Affairs, Population Division",
-        title=f"International Migrant Stock {edition}: destination and origin",
-        citation=(f"United Nations Department of Economic and Social Affairs, Population Division ({edition}). "
-                  f"International Migrant Stock {edition}."),
-        licence="UN DESA data are free to reuse with attribution",
-        url="https://www.un.org/development/desa/pd/content/international-migrant-stock",
-        year=int(edition) if edition.isdigit() else None)
-
-
-def _text(value: object) -> str:
-    return "" if value is None else " ".join(str(value).split()).lower()
-
-
-def _year_of(value: object) -> int | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return int(value) if float(value).is_integer() and 1900 <= value <= 2100 else None
-    match = _YEAR.match(_text(value))
-    return int(match.group(1)) if match else None
-
-
-_PERIOD = re.compile(r"^((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)$")
-
-
-def _is_period(value: object) -> bool:
-    return bool(_PERIOD.match(_text(value)))
-
-
-def _header_roles(header: tuple) -> dict[str, int]:
-    """Which column holds what, from the header's names (codes, names, data type), in every edition's words:
-    2024 ``Data type``, ``Coverage``, ``Location code [of destination|of origin]``; 2020 ``Type of data``,
-    ``Notes``, ``Location code``; older CSVs ``Code`` twice (the side from the name column before it)."""
-    roles: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        text = _text(cell)
-        if not text or _year_of(cell) is not None or _is_period(cell):
-            continue
-        side = "destination" if "destination" in text else "origin" if "origin" in text else None
-        if "type of data" in text or text.startswith("data type"):
-            roles.setdefault("data_type", index)
-        elif "note" in text or text == "coverage" or text in ("index", "sort order"):
-            continue
-        elif "code" in text:
-            side = side or ("origin" if "origin_name" in roles else "destination")
-            roles.setdefault(f"{side}_code", index)
-        elif side or text.startswith("region, development group"):
-            roles.setdefault(f"{side or 'destination'}_name", index)
-    return roles
-
-
-def _layout(row: tuple) -> str | None:
-    """``destination_and_origin`` (Table 1 of that workbook), ``destination`` (a table of the workbook by
-    destination: totals, population, shares, rates) or None when the row is no header."""
-    roles = _header_roles(row)
-    if "destination_code" not in roles:
-        return None
-    if "origin_code" in roles and any(_year_of(c) for c in row):
-        return "destination_and_origin"
-    if "origin_code" not in roles and "origin_name" not in roles and "destination_name" in roles and any(
-            _year_of(c) is not None or _is_period(c) for c in row):
-        return "destination"
-    return None
-
-
-def block_labels(before: list[tuple], header: tuple) -> dict[int, str]:
-    """The label of every year column, from the row above the header that labels the column blocks (UN DESA
-    writes "International migrant stock at mid-year, both sexes combined" over the first year of each
-    block, two or three rows above the header; older files write "Both sexes" just above it)."""
-    data_columns = [i for i, c in enumerate(header) if _year_of(c) is not None or _is_period(c)]
-    if not data_columns:
-        return {}
-    for row in reversed(before):
-        cells = {i: " ".join(str(row[i]).split()) for i in data_columns
-                 if i < len(row) and row[i] is not None and str(row[i]).strip()}
-        if data_columns[0] in cells:
-            labels, current = {}, ""
-            for index in data_columns:
-                current = cells.get(index, current)
-                labels[index] = current
-            return labels
-    return {}
-
-
 def _sex_of_label(label: str) -> str | None:
-    text = _text(label)
+    text = plain(label)
     if text in _SEX_LABELS:
         return _SEX_LABELS[text]
     if "both sexes" in text:
@@ -154,7 +77,7 @@ def _sex_blocks(labels: dict[int, str], header: tuple) -> dict[int, tuple[int, s
     columns: dict[int, tuple[int, str]] = {}
     seen: dict[int, int] = {}
     for index, cell in enumerate(header):
-        year = _year_of(cell)
+        year = year_of(cell)
         if year is None:
             continue
         repeat = seen.get(year, 0)
@@ -206,7 +129,7 @@ def parse_table1(rows: Iterable[tuple], file: str, sheet: str | None = None, *,
     layout = None
     header_row = 0
     for header_row, row in enumerate(iterator, start=1):
-        layout = _layout(tuple(row)) if row else None
+        layout = layout_of(tuple(row)) if row else None
         if layout:
             header = tuple(row)
             break
@@ -222,7 +145,7 @@ def parse_table1(rows: Iterable[tuple], file: str, sheet: str | None = None, *,
         if not destination_tables:
             raise refuse_destination(before, file, sheet, header_row)
         return parse_destination_table(before, header, header_row, iterator, file, sheet)
-    roles = _header_roles(header)
+    roles = header_roles(header)
     check_header(header, roles, file, sheet, header_row, needs_data_type=True)
     try:
         year_columns = _sex_blocks(block_labels(before, header), header)
@@ -235,17 +158,6 @@ def parse_table1(rows: Iterable[tuple], file: str, sheet: str | None = None, *,
     for name in unmatched_headers(header, roles):
         imported.report.unmatched(name)
     return imported
-
-
-_IGNORED_HEADERS = ("index", "sort order", "coverage")
-
-
-def unmatched_headers(header: tuple, roles: dict[str, int]) -> list[str]:
-    """Header cells that are no role, year or period, and none of UN DESA's index, notes or coverage columns."""
-    used = set(roles.values())
-    return [cell_text(cell) for index, cell in enumerate(header)
-            if cell_text(cell) and index not in used and _year_of(cell) is None and not _is_period(cell)
-            and _text(cell) not in _IGNORED_HEADERS and "note" not in _text(cell)]
 
 
 def _cell_error(file: str, sheet: str | None, number: int, column: int, label: str, problem: str,
@@ -452,24 +364,6 @@ def _check_data_types(codes, numbers, index: int, header: tuple, file: str, shee
                               FIX_CODE) from None
 
 
-def check_header(header: tuple, roles: dict[str, int], file: str, sheet: str | None, header_row: int,
-                 *, needs_data_type: bool) -> None:
-    """Refuse a header whose type-of-data column is missing (the definition of every row would be lost) or
-    with a cell among the year columns that is no year (its values would be dropped without a word)."""
-    if needs_data_type and "data_type" not in roles:
-        raise MalformedSource(file, "the header has no type-of-data column ('Data type' in the 2024 edition, "
-                              "'Type of data' in 2020): without it, destinations where UN DESA counts foreign "
-                              "citizens (C) would be stored as people born in the origin",
-                              "keep the column as UN DESA published it", sheet=sheet, row=header_row)
-    data = [i for i, c in enumerate(header) if _year_of(c) is not None or _is_period(c)]
-    for index in range(data[0], data[-1] + 1) if data else ():
-        if index not in data:
-            shown = cell_text(header[index])
-            raise MalformedSource(file, f"{repr(shown) if shown else 'an empty cell'} is not a year, but stands "
-                                  "among the year columns", "write the year (1990, 1995, …) as UN DESA does",
-                                  sheet=sheet, row=header_row, column=index, header=shown or None)
-
-
 def _is_aggregate(codes):
     import numpy as np
 
@@ -524,7 +418,7 @@ def parse_long(rows: Iterable[list[str]], file: str) -> Imported:
                                   "a long extract needs destination, origin and stock_YEAR (or year and stock) "
                                   "columns", row=1)
     dest_i, orig_i = lowered.index("destination"), lowered.index("origin")
-    stock_years = {i: year for i, h in enumerate(lowered) if h.startswith("stock") and (year := _year_of(h))}
+    stock_years = {i: year for i, h in enumerate(lowered) if h.startswith("stock") and (year := year_of(h))}
     year_i = lowered.index("year") if "year" in lowered else None
     stock_i = lowered.index("stock") if "stock" in lowered else None
     sex_i = lowered.index("sex") if "sex" in lowered else None
@@ -568,7 +462,7 @@ def parse_long(rows: Iterable[list[str]], file: str) -> Imported:
         else:
             # Both are there: a header with neither stock_YEAR nor year and stock was refused above.
             assert year_i is not None and stock_i is not None
-            year = _year_of(cells[year_i])
+            year = year_of(cells[year_i])
             if year is None:
                 raise MalformedSource(file, f"{cells[year_i]!r} is not a year", "write a year such as 2024",
                                       row=number, column=year_i, header=header[year_i])

@@ -26,18 +26,18 @@ from diaspora_observatory.importers.codes import alpha3_or_none
 from diaspora_observatory.importers.codes import is_m49_aggregate as is_aggregate_code
 from diaspora_observatory.importers.errors import MalformedSource
 from diaspora_observatory.importers.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
-from diaspora_observatory.importers.provenance import SourceInfo
 from diaspora_observatory.importers.report import ImportReport
 from diaspora_observatory.importers.tabular_input import cell_text, parse_number
-from diaspora_observatory.importers.undesa import (
-    _header_roles,
-    _is_period,
-    _year_of,
+from diaspora_observatory.importers.undesa_header import (
     block_labels,
     check_header,
+    header_roles,
+    is_period,
     unmatched_headers,
+    year_of,
 )
 from diaspora_observatory.importers.undesa_names import REGION_CODES, clean_name
+from diaspora_observatory.importers.undesa_source import destination_source_info
 from diaspora_observatory.importers.undesa_types import FIX_CODE, code_parts, definition_of, meanings_of
 
 _TABLE_TITLE = re.compile(r"^table\s+(\d+)\s*:\s*(.+)$", re.IGNORECASE)
@@ -75,26 +75,15 @@ def refuse_destination(before: list[tuple], file: str, sheet: str | None, header
                            "undesa FILE`", sheet=sheet, row=header_row)
 
 
-def source_info(edition: str, title: str) -> SourceInfo:
-    return SourceInfo(
-        producer="United Nations, Department of Economic and Social Affairs, Population Division",
-        title=f"International Migrant Stock {edition}: destination. {title}".strip(),
-        citation=(f"United Nations Department of Economic and Social Affairs, Population Division ({edition}). "
-                  f"International Migrant Stock {edition}."),
-        licence="CC BY 3.0 IGO (as printed in the workbook)",
-        url="https://www.un.org/development/desa/pd/content/international-migrant-stock",
-        year=int(edition) if edition.isdigit() else None)
-
-
 def parse_destination_table(before: list[tuple], header: tuple, header_row: int, rows: Iterator[tuple], file: str,
                             sheet: str | None) -> Imported:
     """One table of the workbook by destination, as indicator rows (countries) and aggregates (regions)."""
     import pandas as pd
 
     number, title = table_title(before)
-    roles = _header_roles(header)
-    years = {i: year for i, c in enumerate(header) if (year := _year_of(c)) is not None}
-    periods = [cell_text(c) for c in header if _is_period(c)]
+    roles = header_roles(header)
+    years = {i: year for i, c in enumerate(header) if (year := year_of(c)) is not None}
+    periods = [cell_text(c) for c in header if is_period(c)]
     if not years:
         raise MalformedSource(file, f"Table {number or '?'} gives values over periods ({', '.join(periods[:3])}, …), "
                               "not for years; the observatory reads Tables 1–4 (and 6 of the 2020 edition)",
@@ -199,8 +188,8 @@ def parse_destination_table(before: list[tuple], header: tuple, header_row: int,
                "definition_of": {c: definition_of(t) for c, t in data_type_of.items()},
                "data_type_meanings": meanings_of(data_type_of.values())}
     return Imported("indicator", "undesa", Path(file), table,
-                    pd.DataFrame(aggregates, columns=AGGREGATE_COLUMNS["indicator"]), source_info(edition, title),
-                    details, report)
+                    pd.DataFrame(aggregates, columns=AGGREGATE_COLUMNS["indicator"]),
+                    destination_source_info(edition, title), details, report)
 
 
 def _m49(cell: object, file: str, sheet: str | None, row: int, column: int, header: tuple) -> int:

@@ -17,7 +17,9 @@ from diaspora_observatory.importers.errors import MalformedSource
 from diaspora_observatory.importers.imported import AGGREGATE_COLUMNS, COLUMNS, Imported
 from diaspora_observatory.importers.report import ImportReport
 from diaspora_observatory.importers.tabular_input import parse_count
+from diaspora_observatory.importers.undesa_header import year_of
 from diaspora_observatory.importers.undesa_names import COUNTRY_ALPHA3, REGION_CODES, clean_name
+from diaspora_observatory.importers.undesa_source import source_info
 
 FIX_NAME = "use UN DESA's English names as in the workbook (e.g. 'Iran (Islamic Republic of)')"
 
@@ -34,8 +36,6 @@ def parse_matrix(header: list[str], rows: Iterator[list[str]], file: str) -> Imp
     """The matrix as migrant-stock rows (both sexes); the ``data_type`` is empty: the export dropped it."""
     import pandas as pd
 
-    from diaspora_observatory.importers.undesa import _year_of, source_info
-
     origins = {}
     for index, name in enumerate(header[2:], start=2):
         alpha3, region = place_of(name)
@@ -51,7 +51,7 @@ def parse_matrix(header: list[str], rows: Iterator[list[str]], file: str) -> Imp
         if len(cells) != len(header):
             raise MalformedSource(file, f"row has {len(cells)} cells but the header has {len(header)}",
                                   "check for a stray or missing comma", row=number)
-        year = _year_of(cells[0].strip())
+        year = year_of(cells[0].strip())
         if year is None:
             raise MalformedSource(file, f"{cells[0]!r} is not a year", "write a year such as 2019", row=number,
                                   column=0, header=header[0])

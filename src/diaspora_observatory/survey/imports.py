@@ -10,20 +10,19 @@ The import is all or nothing. Every row is checked against the form like a web s
 all rows are stored in one transaction. An invalid row, a conflict with what is stored, or a file in
 which nothing matches the form stops the whole import with the row and column named, and nothing is
 stored, so a corrected file can simply be imported again. A row's platform id becomes its submission
-id: importing the same file twice stores nothing new, and ``replace`` lets a corrected export replace
-the answers an earlier import stored under the same ids (never answers collected on the web).
+id, stored by the rules every submission follows (``submission.py``, without the check that the survey
+is open): importing the same file twice stores nothing new, and ``replace`` lets a corrected export
+replace the answers an earlier import stored under the same ids (never answers collected on the web).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from diaspora_observatory.csv_guard import CsvRefused, CsvRows
@@ -40,9 +39,22 @@ from diaspora_observatory.survey.import_columns import (
     squeeze,
 )
 from diaspora_observatory.survey.model import OTHER, Form, Question
-from diaspora_observatory.survey.schema import submissions
 from diaspora_observatory.survey.storage import SurveyStore
-from diaspora_observatory.survey.submission import canonical, today
+from diaspora_observatory.survey.submission import (
+    IMPORTED,
+    INSERT,
+    REPLACE,
+    STATUS,
+    STORED,
+    Pending,
+    Receipt,
+    imported,
+    pending,
+    refusal,
+    replaceable,
+    replay,
+    today,
+)
 from diaspora_observatory.survey.validation import validate_answers
 
 FORMATS = ("kobo", "odk", "limesurvey")
@@ -440,7 +452,6 @@ def read_responses(form: Form, path: str | Path, export_format: str, column_map:
     layout = _layout(form, header, export_format, path, summary, column_map, table)
     reader = _Reader(form, layout, export_format, path)
     results: list[tuple[int, str, dict[str, Any]]] = []
-    first_row: dict[str, int] = {}
     dropped: dict[str, int] = {}
     for number, cells in enumerate(body, start=2):
         if len(cells) != len(header):
@@ -455,11 +466,6 @@ def read_responses(form: Form, path: str | Path, export_format: str, column_map:
             summary.skipped.append((number, "not completed in LimeSurvey (no submitdate)"))
             continue
         submission_id = _submission_id(row[layout.id_column], export_format, path, number, layout.id_column)
-        if submission_id in first_row:
-            raise ResponsesImportError(f"{path.name} row {number}, column '{layout.id_column}': the id "
-                                       f"{submission_id.partition('-')[2][:40]} is also on row "
-                                       f"{first_row[submission_id]}", "keep one row per submission")
-        first_row[submission_id] = number
         answers = reader.row(row, number)
         if not answers:
             summary.skipped.append((number, "no answer in any column matched to a question"))
@@ -503,41 +509,31 @@ def import_responses(store: SurveyStore, slug: str, path: str | Path, export_for
     form = store.get_survey(slug).form
     summary = ImportSummary(path.name)
     rows = read_responses(form, path, export_format, column_map, summary)
-    origin = f"import:{export_format}"
-    prepared = []
-    for number, submission_id, answers in rows:
-        text = canonical(answers)
-        prepared.append((number, submission_id, text, hashlib.sha256(text.encode()).hexdigest()))
+    # The rules of submission.py, as for a submission from the web, without the check that the survey is open
+    # (rule 2: the answers were collected while it was).
+    prepared = [(number, pending(slug, submission_id, answers, f"{IMPORTED}{export_format}", False))
+                for number, submission_id, answers in rows]
     try:
         with store.writing(), store.engine.begin() as connection:
-            stored: dict[str, tuple[str, str]] = {}
-            ids = [submission_id for _, submission_id, _, _ in prepared]
+            refused = refusal(prepared[0][1], connection.execute(STATUS, {"slug": slug}).scalar())
+            if refused is not None:
+                raise refused
+            stored: dict[str, tuple[str, str, int | None]] = {}
+            ids = [submission.submission_id for _, submission in prepared]
             for start in range(0, len(ids), 500):
-                query = select(submissions.c.submission_id, submissions.c.answers_hash, submissions.c.origin).where(
-                    submissions.c.survey_slug == slug, submissions.c.submission_id.in_(ids[start:start + 500]))
-                stored.update({row.submission_id: (row.answers_hash, row.origin) for row in connection.execute(query)})
-            for number, submission_id, text, digest in prepared:
-                before = stored.get(submission_id)
-                if before is None:
-                    connection.execute(insert(submissions).values(
-                        survey_slug=slug, submission_id=submission_id, answers=text, answers_hash=digest,
-                        received_on=today(), origin=origin))
+                found = connection.execute(STORED, {"slug": slug, "ids": ids[start:start + 500]})
+                stored.update({row.submission_id: (row.answers_hash, row.origin, row.snapshot) for row in found})
+            first: dict[str, tuple[int, str]] = {}  # each id of the file: its first row and that row's hash
+            for number, submission in prepared:
+                outcome = _settle(path, number, submission, stored.get(submission.submission_id), first, replace)
+                if outcome is None:
+                    connection.execute(INSERT, submission.row(today()))
                     summary.stored += 1
-                elif before[0] == digest:
-                    summary.already_stored += 1
-                elif not replace or not before[1].startswith("import:"):
-                    raw = submission_id.partition("-")[2]
-                    how = "collected on the web" if not before[1].startswith("import:") else "imported before"
-                    hint = ("answers collected on the web are never replaced by an import; remove the row from the file"
-                            if not before[1].startswith("import:") else
-                            "if this file corrects the earlier one, import it again with --replace")
-                    raise ResponsesImportError(f"{path.name} row {number}: submission {raw[:40]} was {how} with other "
-                                               "answers; nothing was stored", hint)
-                else:
-                    connection.execute(update(submissions).where(
-                        submissions.c.survey_slug == slug, submissions.c.submission_id == submission_id).values(
-                        answers=text, answers_hash=digest, origin=origin))
+                elif outcome.replaced:
+                    connection.execute(REPLACE, submission.replacement())
                     summary.replaced += 1
+                else:
+                    summary.already_stored += 1
     except IntegrityError:
         raise ResponsesImportError(f"{path.name}: the survey '{slug}' changed while importing (deleted, or the same "
                                    "ids stored by another import); nothing was stored",
@@ -547,3 +543,34 @@ def import_responses(store: SurveyStore, slug: str, path: str | Path, export_for
         raise ResponsesImportError(f"{path.name}: the database refused the import ({reason}); nothing was stored",
                                    "check that the survey database is reachable, then import again") from None
     return summary
+
+
+def _settle(path: Path, number: int, submission: Pending, before: tuple[str, str, int | None] | None,
+            first: dict[str, tuple[int, str]], replace: bool) -> Receipt | None:
+    """Rules 3 and 5 of submission.py for row ``number``: None for an id to insert, the receipt of a replay
+    or a replacement, or the conflict raised in the file's terms. ``before`` is the hash, origin and
+    snapshot stored under the id; ``first`` the first row and hash of each id met in the file (an id twice
+    in the file is a replay or a conflict of the earlier row, as if it were stored)."""
+    earlier = first.setdefault(submission.submission_id, (number, submission.digest))
+    if earlier[0] != number:
+        outcome = replay(submission, earlier[1])
+        where, hint = f"is also on row {earlier[0]}", "keep one row per submission"
+    elif before is None:
+        return None
+    else:
+        digest, origin, snapshot = before
+        outcome = replay(submission, digest, replaceable=replaceable(origin, snapshot, replace))
+        if not imported(origin):
+            where, hint = ("was collected on the web", "answers collected on the web are never replaced by an "
+                           "import; remove the row from the file")
+        elif replace and snapshot is not None:
+            where, hint = (f"was imported before and published (snapshot {snapshot})", "published answers never "
+                           "change (two publications differing by one respondent's answers would show them); "
+                           "remove the row from the file")
+        else:
+            where, hint = "was imported before", "if this file corrects the earlier one, import it again with --replace"
+    if isinstance(outcome, Receipt):
+        return outcome
+    raw = submission.submission_id.partition("-")[2][:40]  # the id as the platform wrote it
+    raise ResponsesImportError(f"{path.name} row {number}: submission {raw} {where} with other answers; nothing was "
+                               "stored", hint) from outcome

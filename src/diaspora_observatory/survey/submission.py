@@ -1,15 +1,22 @@
-"""What becomes of one submission, decided in one place for both ways of storing it.
+"""What becomes of one submission, decided in one place for every way of storing it.
 
-A submission is stored by :meth:`SurveyStore.submit_one` (one SQLAlchemy transaction each) or by the
-group committer (many in one transaction, on the driver connection; ``groupcommit.py``). Both follow the
-rules below, and both run the statements below, so the two paths cannot drift apart:
+A submission is stored by :meth:`SurveyStore.submit_one` (one SQLAlchemy transaction each), by the
+group committer (many in one transaction, on the driver connection; ``groupcommit.py``) or by an import
+of answers exported from another platform (a whole file in one transaction; ``imports.py``). All three
+follow the rules below and run the statements below, so they cannot drift apart
+(tests/survey/test_survey_storage.py runs one table of cases through the three):
 
 1. a survey that is not stored refuses it (:class:`SurveyNotFound`);
 2. a closed survey refuses it, unless the caller stores it without that check (an import of answers
    collected while the survey was open);
 3. an id already stored is a replay when its answers are the same (nothing stored, ``created=False``) and a
-   :class:`SubmissionConflict` otherwise;
-4. anything else is inserted with the day of receipt, and the reply comes after the commit.
+   :class:`SubmissionConflict` otherwise; so is an id met twice in one arrival (a batch, a file), as if the
+   first were stored;
+4. anything else is inserted with the day of receipt, and the reply comes after the commit;
+5. an import asked to (``replace``: a corrected export) replaces, instead of a conflict, the answers an
+   earlier import stored under the id (their origin starts with ``import:``) while no published snapshot
+   holds them; answers collected on the web are never replaced, and published answers never change
+   (snapshots only grow: two publications that differ by one respondent's answers would show them).
 
 The statements are SQLAlchemy Core; the group committer compiles them once for its driver
 (:func:`driver_statement`).
@@ -24,7 +31,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Engine, bindparam, insert, select
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
@@ -37,14 +44,27 @@ STATUS = select(surveys.c.status).where(surveys.c.slug == bindparam("slug"))
 INSERT = insert(submissions)
 STORED_DIGEST = select(submissions.c.answers_hash).where(submissions.c.survey_slug == bindparam("slug"),
                                                          submissions.c.submission_id == bindparam("submission_id"))
+# What an import meets: the hash, origin and snapshot stored under each of its ids (``ids``: a few hundred).
+STORED = (select(submissions.c.submission_id, submissions.c.answers_hash, submissions.c.origin,
+                 submissions.c.snapshot)
+          .where(submissions.c.survey_slug == bindparam("slug"),
+                 submissions.c.submission_id.in_(bindparam("ids", expanding=True))))
+# Rule 5: the new answers over an earlier import's (the day of receipt stays the first one's).
+REPLACE = (update(submissions)
+           .where(submissions.c.survey_slug == bindparam("slug"), submissions.c.submission_id == bindparam("stored_id"))
+           .values(answers=bindparam("new_answers"), answers_hash=bindparam("new_hash"),
+                   origin=bindparam("new_origin")))
+IMPORTED = "import:"  # the origin of answers an import stored: "import:kobo", "import:limesurvey"
 
 
 @dataclass(frozen=True)
 class Receipt:
-    """The outcome of a stored submission: ``created`` is False for an identical replay."""
+    """The outcome of a stored submission: ``created`` is False for an identical replay and for answers
+    that replaced an earlier import's (``replaced``, rule 5)."""
 
     submission_id: str
     created: bool
+    replaced: bool = False
 
 
 @dataclass
@@ -63,6 +83,11 @@ class Pending:
         """The values it is inserted with (:data:`INSERTED`); ``received_on`` as the driver takes a date."""
         return {"survey_slug": self.slug, "submission_id": self.submission_id, "answers": self.text,
                 "answers_hash": self.digest, "received_on": received_on, "origin": self.origin}
+
+    def replacement(self) -> dict[str, Any]:
+        """The values :data:`REPLACE` puts its answers in with (rule 5)."""
+        return {"slug": self.slug, "stored_id": self.submission_id, "new_answers": self.text,
+                "new_hash": self.digest, "new_origin": self.origin}
 
 
 def canonical(answers: dict[str, Any]) -> str:
@@ -99,14 +124,29 @@ def refusal(submission: Pending, status: str | None) -> SurveyNotFound | SurveyC
     return None
 
 
-def replay(submission: Pending, stored_digest: str | None) -> Receipt | SurveyNotFound | SubmissionConflict:
-    """Rule 3, once the insert met a stored id: ``stored_digest`` is the hash stored under it (None: the
-    refused insert was not a stored id but the survey deleted meanwhile)."""
+def replay(submission: Pending, stored_digest: str | None, *,
+           replaceable: bool = False) -> Receipt | SurveyNotFound | SubmissionConflict:
+    """Rules 3 and 5, once the insert met a stored id: ``stored_digest`` is the hash stored under it (None: the
+    refused insert was not a stored id but the survey deleted meanwhile); ``replaceable``, what
+    :func:`replaceable` says of the answers stored."""
     if stored_digest is None:
         return not_found(submission.slug)
-    if stored_digest != submission.digest:
-        return conflict(submission.submission_id)
-    return Receipt(submission.submission_id, False)
+    if stored_digest == submission.digest:
+        return Receipt(submission.submission_id, False)
+    if replaceable:
+        return Receipt(submission.submission_id, False, replaced=True)
+    return conflict(submission.submission_id)
+
+
+def imported(origin: str) -> bool:
+    """Whether answers stored with ``origin`` came from an import (not from the web)."""
+    return origin.startswith(IMPORTED)
+
+
+def replaceable(stored_origin: str, snapshot: int | None, replace: bool) -> bool:
+    """Rule 5: whether other answers may replace those stored with ``stored_origin`` in ``snapshot`` (None:
+    not published yet); ``replace``: an import asked to."""
+    return replace and imported(stored_origin) and snapshot is None
 
 
 @dataclass(frozen=True)
