@@ -150,24 +150,32 @@ def birthplace_destinations(case: Case) -> pd.DataFrame:
     stock["share_of_world_pct"] = 100 * stock["stock"] / total
     stock["cumulative_share_pct"] = stock["share_of_world_pct"].cumsum()
     stock["is_host"] = stock["destination"].isin(case.hosts)
-    stock["significant_digits"] = _destination_digits(stock["stock"])
+    stock["significant_digits"] = _destination_digits(stock["stock"], _stock_place(case))
     return stock[DESTINATION_COLUMNS]
 
 
-def _sum_digits(stocks: pd.Series) -> int:
+def _stock_place(case: Case) -> int | None:
+    """The place the stock resource declares its counts stated to (UN DESA's: the person), else None."""
+    return precision.declared_place(case.descriptor, STOCK_RESOURCE, "stock")
+
+
+def _sum_digits(stocks: pd.Series, declared: int | None = None) -> int:
     """The significant digits of a sum of stocks: at the coarsest last place among them (Taylor 3.3)."""
-    return precision.digits_at(stocks.sum(), precision.sum_place(precision.stated_place(value) for value in stocks))
+    return precision.digits_at(stocks.sum(), precision.sum_place(precision.stated_place(value, declared)
+                                                                 for value in stocks))
 
 
-def _destination_digits(stocks: pd.Series) -> list[str]:
+def _destination_digits(stocks: pd.Series, declared: int | None) -> list[str]:
     """Per destination: its share has the fewer digits of its stock and of the world total, and the
-    cumulative share the fewer of the running sum and of the world total."""
-    total = _sum_digits(stocks)
+    cumulative share the fewer of the running sum and of the world total. ``declared`` is the place the
+    resource says its counts are stated to (to the person: Liechtenstein's 10 has two digits, not one)."""
+    total = _sum_digits(stocks, declared)
     texts = []
     for position, value in enumerate(stocks):
         texts.append(precision.digits_text({
-            "share_of_world_pct": precision.quotient_digits(precision.stated_digits(value), total),
-            "cumulative_share_pct": precision.quotient_digits(_sum_digits(stocks.iloc[:position + 1]), total)}))
+            "share_of_world_pct": precision.quotient_digits(precision.stated_digits(value, declared), total),
+            "cumulative_share_pct": precision.quotient_digits(_sum_digits(stocks.iloc[:position + 1], declared),
+                                                              total)}))
     return texts
 
 
@@ -183,8 +191,9 @@ def birthplace_summary(case: Case) -> pd.DataFrame:
     total = int(destinations["stock"].sum())
     in_hosts = int(destinations.loc[destinations["is_host"], "stock"].sum())
     hosts = destinations.loc[destinations["is_host"], "stock"]
-    share_digits = precision.quotient_digits(_sum_digits(hosts), _sum_digits(destinations["stock"])) if len(hosts) \
-        else None
+    declared = _stock_place(case)
+    world_digits = _sum_digits(destinations["stock"], declared)
+    share_digits = precision.quotient_digits(_sum_digits(hosts, declared), world_digits) if len(hosts) else None
     return pd.DataFrame([{
         "year": int(destinations["year"].iloc[0]), "world_total": total, "destinations": len(destinations),
         "in_hosts": in_hosts, "in_hosts_share_pct": 100 * in_hosts / total if total else None,
@@ -193,5 +202,9 @@ def birthplace_summary(case: Case) -> pd.DataFrame:
         "source_id": ";".join(sorted(set(destinations["source_id"]))),
         "coverage": "Sum over the countries of residence the imported file lists (for the built-in case: UN "
                     "member states with a count above zero); areas that are not member states are not in it.",
-        "significant_digits": precision.digits_text({"in_hosts_share_pct": share_digits}),
+        # the sums are written down to their coarsest term's place (every digit when stated to the person)
+        "significant_digits": precision.digits_text(
+            {"world_total": world_digits,
+             "in_hosts": _sum_digits(hosts, declared) if len(hosts) else None, "in_hosts_share_pct": share_digits},
+            counts=("world_total", "in_hosts")),
     }], columns=columns)

@@ -56,8 +56,10 @@ class Writer:
         """What the claim checker's own words are rewritten with (``presentation.claims``)."""
         return Reader(self._, self.language, self.country)
 
-    def people(self, value: object) -> str:
-        return format_value(value, PEOPLE, self.language)
+    def people(self, value: object, digits: int | None = None) -> str:
+        """A count of people, whole; a derived one (``digits`` from its row's ``significant_digits``) down to
+        the place its inputs justify, as the tables write it (867,200 known to the thousands: 867,000)."""
+        return format_value(value, PEOPLE, self.language, digits=digits)
 
     def count(self, value: object) -> str:
         return format_value(value, COUNT, self.language)
