@@ -32,27 +32,49 @@ DESTINATION_COLUMNS = ["rank", "destination", "destination_name", "year", "stock
                        "cumulative_share_pct", "is_host", "definition", "source_id", "significant_digits"]
 
 
+# Each definition's label, by the structure it is built from: the origin's name, or the case's group. The
+# presentation layer writes the same patterns in the reader's language (``presentation.definitions``).
+LABEL_PATTERNS = {"ethnicity": "Ethnic {group}", "titular": "The titular ethnic group of {origin}",
+                  "birthplace": "People born in {origin}", "citizenship": "Citizens of {origin}"}
+
+
+def label_pattern(case: Case, definition: str) -> tuple[str, dict[str, str]]:
+    """The key of ``LABEL_PATTERNS`` a definition's label is written with, and its fields (``origin``: the
+    origin's ISO code; ``group``: the case's own word for its group, a data text)."""
+    by_ethnicity = case.diaspora.get("definition") == "ethnicity"
+    # A case defined by ethnicity names its group (Kazakhs); otherwise the group is the origin's titular one.
+    group = case.diaspora.get("group_label", "") if by_ethnicity else ""
+    if definition == "ethnicity":
+        return ("ethnicity", {"group": group}) if group else ("titular", {"origin": case.origin})
+    return definition, {"origin": case.origin}
+
+
+def definition_label(case: Case, definition: str) -> str:
+    """The English label of ``definition`` in ``case``: "People born in Kazakhstan"."""
+    key, fields = label_pattern(case, definition)
+    names = {name: country_name(value) if name == "origin" else value for name, value in fields.items()}
+    return LABEL_PATTERNS[key].format(**names)
+
+
 def _explanations(case: Case) -> dict[str, tuple[str, str, str]]:
     """Label, explanation when counted, explanation when absent, for each definition."""
     origin = country_name(case.origin)
     by_ethnicity = case.diaspora.get("definition") == "ethnicity"
-    # A case defined by ethnicity names its group (Kazakhs); otherwise the group is the origin's titular one.
     group = case.diaspora.get("group_label", "") if by_ethnicity else ""
-    label = f"Ethnic {group}" if group else f"The titular ethnic group of {origin}"
     members = group or f"members of the titular ethnic group of {origin}"
     return {
         "ethnicity": (
-            label,
+            definition_label(case, "ethnicity"),
             f"People the host's census or statistics office records as {members} by ethnicity, wherever they "
             "were born.",
             f"The case has no count of {members} by ethnicity for this host."),
         "birthplace": (
-            f"People born in {origin}",
+            definition_label(case, "birthplace"),
             f"International migrants: people living in the host who were born in {origin}, whatever their "
             f"ethnicity or citizenship; {members} born in the host are not among them.",
             f"The case has no count of people born in {origin} living in this host."),
         "citizenship": (
-            f"Citizens of {origin}",
+            definition_label(case, "citizenship"),
             f"People living in the host who hold the citizenship of {origin}; where the producer counts "
             f"citizens because it lacks birthplace data (UN DESA data type C), the row says so.",
             f"The case has no count of citizens of {origin} living in this host"

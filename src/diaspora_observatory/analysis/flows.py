@@ -149,9 +149,9 @@ def mirror_flows(case: Case) -> pd.DataFrame:
     are left out. ``significant_digits`` gives the difference the coarser last place of its two counts and
     its percentage the fewer digits of the difference and of the origin's count (``analysis.precision``;
     a resource's ``rounding`` declaration, else the counts' trailing zeros). Two counts rarely agree:
-    countries register a move at different times, by different rules of residence and duration (M. Poulain, "Confrontation des statistiques de migrations
-    intra-européennes : vers plus d'harmonisation ?", European Journal of Population, 1993, on comparing
-    the double count of every international move).
+    countries register a move at different times, by different rules of residence and duration (M. Poulain,
+    "Confrontation des statistiques de migrations intra-européennes : vers plus d'harmonisation ?",
+    European Journal of Population, 1993, on comparing the double count of every international move).
     """
     if not (case.has("mirror_flows") and case.has("flows")):
         return pd.DataFrame(columns=MIRROR_COLUMNS)

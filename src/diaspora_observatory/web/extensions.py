@@ -24,10 +24,10 @@ from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, sele
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.extension_points import WEB, installed
 from diaspora_observatory.presentation.citations import source_label
+from diaspora_observatory.presentation.definitions import labels_with_definitions
 from diaspora_observatory.presentation.numbers import figure_text, format_range
 from diaspora_observatory.presentation.provenance import source_heading
 from diaspora_observatory.presentation.texts import language_name
@@ -98,7 +98,8 @@ class WebContext:
         language = language or self.language(request)
         translate = self.catalogs.gettext(language)
         case = self.case
-        labels = value_labels(case, language)
+        # the case's labels, and its definitions' labels built in the reader's language (presentation.definitions)
+        labels = labels_with_definitions(case, language, translate)
         return {
             "request": request, "lang": language, "languages": LANGUAGES, "_": translate,
             "nav": [(path, translate(label)) for path, label in self.nav],
