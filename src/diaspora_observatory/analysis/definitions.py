@@ -8,8 +8,10 @@ with its label and explanation and never added to another.
 - ``citizenship``: citizens of the origin living in the host.
 
 The shares of the birthplace tables carry the digits their counts justify (``significant_digits``,
-``analysis.precision``): a stock of 10 has one, so its share of the world total is written ``0.0004``, not
-``0.000358``; a sum of stocks is known to the coarsest last place among them (Taylor 1997, 2.8 and 3.3).
+``analysis.precision``): a stock UN DESA states to the person (the resource's ``"rounding": 1``) of 10 has
+two, so its share of the world total is written ``0.00036``, not ``0.000358``; without that declaration a
+trailing zero is read as rounding (one digit, ``0.0004``); a sum of stocks is known to the coarsest last place
+among them (Taylor 1997, 2.8 and 3.3).
 """
 
 from __future__ import annotations
