@@ -209,3 +209,21 @@ def test_derived_counts_are_written_to_the_place_of_their_inputs(case):
     # The net migration sums counts stated to the person (the flows' schema: "rounding": 1): every digit
     net = figures.loc["net_migration_total"].to_dict()
     assert (net["significant_digits"], texts(net, "value")[0]) == ("", "450,810")
+
+
+def test_a_projections_central_path_is_known_to_the_place_of_its_base_count(case):
+    """The central path carries the stated count forward, so it is no more precise than that count: Kyrgyzstan's
+    35,000 (to the thousands) projected a year on is 34,946.4, written 35,000; the scenario's low and high
+    bounds, computed from the ends of the count's range (34,500 to 35,500), are written whole."""
+    from diaspora_observatory.analysis.projections import projections
+
+    table = projections(case)
+    row = table[(table["country"] == "KGZ") & (table["scenario"] == "recent-migration")
+                & (table["year"] == 2023)].iloc[0].to_dict()
+    assert round(row["central"], 1) == 34946.4
+    assert row["significant_digits"] == "central=2"
+    assert texts(row, "central") == ("35,000", f"35{NBSP}000", f"35{NBSP}000")
+    assert texts(row, "low")[0] == "33,768"
+    # Uzbekistan's 821,000 (to the thousands): three digits, then as many as the path needs
+    uzbekistan = table[(table["country"] == "UZB") & (table["scenario"] == "recent-migration")]
+    assert set(uzbekistan["significant_digits"]) == {"central=3"}
