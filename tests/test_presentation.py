@@ -162,7 +162,10 @@ def test_a_share_with_no_declared_precision_keeps_the_ceiling_of_three():
     assert cell_text("diaspora_share_of_total_pct", 0.138119, "en") == "0.138"
     assert cell_text("diaspora_share_of_total_pct", 0.138119, "en", {"significant_digits": ""}) == "0.138"
     assert format_value(0.138119, "percent", digits=7) == "0.138"  # never more than three
-    assert format_value(18.2, "people", digits=1) == "18"  # counts of people stay whole numbers
+    assert format_value(18.2, "people") == "18"  # counts of people are whole numbers
+    # ... and a derived count is written to the place its digits reach, never finer than the person
+    assert format_value(18.2, "people", digits=1) == "20"
+    assert format_value(18.2, "people", digits=7) == "18"
 
 
 def test_key_figures_and_ranges_carry_the_digits_of_their_inputs(case):

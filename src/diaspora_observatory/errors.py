@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import dataclasses
+from dataclasses import dataclass
 
 
 class DiasporaError(Exception):
@@ -59,9 +60,21 @@ class DataIssue:
     message: str
     path: str = ""
     severity: str = "error"
+    # The message's shape and the values it was written with, so that a page can write it in its reader's
+    # language (web/issues.py); "" for a message written whole. Not part of the machine output.
+    template: str = dataclasses.field(default="", compare=False)
+    values: tuple[tuple[str, object], ...] = dataclasses.field(default=(), compare=False)
+
+    @classmethod
+    def shaped(cls, check: str, resource: str, row: int | None, field_name: str | None, template: str,
+               values: dict[str, object], path: str = "", severity: str = "error") -> DataIssue:
+        """An issue whose message is ``template`` (a ``str.format`` pattern) filled with ``values``."""
+        return cls(check, resource, row, field_name, template.format(**values), path, severity, template,
+                   tuple(values.items()))
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {"check": self.check, "resource": self.resource, "row": self.row, "field": self.field,
+                "message": self.message, "path": self.path, "severity": self.severity}
 
     def __str__(self) -> str:
         where = self.path or self.resource

@@ -100,6 +100,15 @@ def test_mirror_statistics_set_each_flow_beside_the_partners_own_count(tmp_path,
             for r in json.loads(shown.output)]
     assert rows == [("KAZ → KGZ", 2022, 175, 1400, 1225), ("KAZ → KGZ", 2023, 232, 1300, 1068),
                     ("KGZ → KAZ", 2022, 709, 510, -199), ("KGZ → KAZ", 2023, 1022, 470, -552)]
+    # Issue 10: the difference is known to the coarser place of its two counts (Kazakhstan's 1,400 and 510 are
+    # rounded by the trailing-zeros convention: the generic import declares no rounding), its percentage to
+    # the fewer digits of the difference and of the origin's count
+    from diaspora_observatory.presentation.cells import cell_text
+
+    records = json.loads(shown.output)
+    assert [r["significant_digits"] for r in records] == ["difference=2; difference_pct=2"] * 4
+    assert [(cell_text("difference", r["difference"], "ru", r), cell_text("difference_pct", r["difference_pct"], "en", r))
+            for r in records] == [("1\xa0200", "700"), ("1\xa0100", "460"), ("-200", "-28"), ("-550", "-54")]
     assert json.loads(shown.output)[2]["provenance"] == (
         "reported: origin_count, partner_count; derived: difference, difference_pct")
     schema = json.loads(runner.invoke(main, ["show", "mirror-flows", "--case", "kyrgyz", "--schema"]).output)

@@ -7,7 +7,7 @@ each report it (emigration counted by the origin against immigration counted by 
 A difference in percent carries the digits its counts justify (``significant_digits``, ``analysis.precision``):
 the difference is known to the coarser last place of its two counts, and its ratio to the reference has the
 fewer digits of the two (Taylor 1997, sections 3.3 and 2.8); a total of 6,516,100 leaves four digits in its
-difference from 7,494,498.
+difference from 7,494,498, so the difference itself is written -978,400 (not -978,398) and its percentage -13.1.
 """
 
 from __future__ import annotations
@@ -42,24 +42,26 @@ def population_vs_reference(case: Case, *, reference: str = "reference_populatio
     compared = compare_rows(totals, case.rows.get(reference, []), keys=["country", "year"],
                             value_field="population", tolerance_pct=tolerance_pct)
     for row in compared:
-        row["significant_digits"] = _difference_digits(case, row)
+        row["significant_digits"] = _difference_digits(case, row, reference)
     frame = pd.DataFrame(compared, columns=[*CROSS_SOURCE_COLUMNS])
     return frame.sort_values(["country", "year"]).reset_index(drop=True)
 
 
-def _difference_digits(case: Case, row: dict) -> str:
-    """``difference_pct=N``: the fewer digits of the difference (at the coarser place of its two counts; a
-    derived total at the place its formula gives, see ``demography.population_places``) and of the reference."""
+def _difference_digits(case: Case, row: dict, reference: str) -> str:
+    """``difference=N; difference_pct=M``: the difference's digits at the coarser place of its two counts (a
+    derived total at the place its formula gives, see ``demography.population_places``; a reference that
+    declares its rounding at that place), and its percentage the fewer of those and of the reference's."""
     from diaspora_observatory.analysis import precision
     from diaspora_observatory.analysis.demography import population_places
 
     case_place = population_places(case).get((row["country"], row["year"]), {}).get("total")
     if case_place is None:
         case_place = precision.stated_place(row["case_value"])
-    place = precision.sum_place([case_place, precision.stated_place(row["reference_value"])])
-    digits = precision.quotient_digits(precision.digits_at(row["difference"], place),
-                                       precision.stated_digits(row["reference_value"]))
-    return precision.digits_text({"difference_pct": digits})
+    reference_place = precision.stated_place(row["reference_value"],
+                                             precision.declared_place(case.descriptor, reference, "population"))
+    difference = precision.count_digits(row["difference"], [case_place, reference_place])
+    digits = precision.quotient_digits(difference or 1, precision.digits_at(row["reference_value"], reference_place))
+    return precision.digits_text({"difference": difference, "difference_pct": digits}, counts=["difference"])
 
 
 def stated_tolerance(descriptor: dict, reference: str) -> float:

@@ -8,8 +8,10 @@ with its label and explanation and never added to another.
 - ``citizenship``: citizens of the origin living in the host.
 
 The shares of the birthplace tables carry the digits their counts justify (``significant_digits``,
-``analysis.precision``): a stock of 10 has one, so its share of the world total is written ``0.0004``, not
-``0.000358``; a sum of stocks is known to the coarsest last place among them (Taylor 1997, 2.8 and 3.3).
+``analysis.precision``): a stock UN DESA states to the person (the resource's ``"rounding": 1``) of 10 has
+two, so its share of the world total is written ``0.00036``, not ``0.000358``; without that declaration a
+trailing zero is read as rounding (one digit, ``0.0004``); a sum of stocks is known to the coarsest last place
+among them (Taylor 1997, 2.8 and 3.3).
 """
 
 from __future__ import annotations
@@ -32,27 +34,49 @@ DESTINATION_COLUMNS = ["rank", "destination", "destination_name", "year", "stock
                        "cumulative_share_pct", "is_host", "definition", "source_id", "significant_digits"]
 
 
+# Each definition's label, by the structure it is built from: the origin's name, or the case's group. The
+# presentation layer writes the same patterns in the reader's language (``presentation.definitions``).
+LABEL_PATTERNS = {"ethnicity": "Ethnic {group}", "titular": "The titular ethnic group of {origin}",
+                  "birthplace": "People born in {origin}", "citizenship": "Citizens of {origin}"}
+
+
+def label_pattern(case: Case, definition: str) -> tuple[str, dict[str, str]]:
+    """The key of ``LABEL_PATTERNS`` a definition's label is written with, and its fields (``origin``: the
+    origin's ISO code; ``group``: the case's own word for its group, a data text)."""
+    by_ethnicity = case.diaspora.get("definition") == "ethnicity"
+    # A case defined by ethnicity names its group (Kazakhs); otherwise the group is the origin's titular one.
+    group = case.diaspora.get("group_label", "") if by_ethnicity else ""
+    if definition == "ethnicity":
+        return ("ethnicity", {"group": group}) if group else ("titular", {"origin": case.origin})
+    return definition, {"origin": case.origin}
+
+
+def definition_label(case: Case, definition: str) -> str:
+    """The English label of ``definition`` in ``case``: "People born in Kazakhstan"."""
+    key, fields = label_pattern(case, definition)
+    names = {name: country_name(value) if name == "origin" else value for name, value in fields.items()}
+    return LABEL_PATTERNS[key].format(**names)
+
+
 def _explanations(case: Case) -> dict[str, tuple[str, str, str]]:
     """Label, explanation when counted, explanation when absent, for each definition."""
     origin = country_name(case.origin)
     by_ethnicity = case.diaspora.get("definition") == "ethnicity"
-    # A case defined by ethnicity names its group (Kazakhs); otherwise the group is the origin's titular one.
     group = case.diaspora.get("group_label", "") if by_ethnicity else ""
-    label = f"Ethnic {group}" if group else f"The titular ethnic group of {origin}"
     members = group or f"members of the titular ethnic group of {origin}"
     return {
         "ethnicity": (
-            label,
+            definition_label(case, "ethnicity"),
             f"People the host's census or statistics office records as {members} by ethnicity, wherever they "
             "were born.",
             f"The case has no count of {members} by ethnicity for this host."),
         "birthplace": (
-            f"People born in {origin}",
+            definition_label(case, "birthplace"),
             f"International migrants: people living in the host who were born in {origin}, whatever their "
             f"ethnicity or citizenship; {members} born in the host are not among them.",
             f"The case has no count of people born in {origin} living in this host."),
         "citizenship": (
-            f"Citizens of {origin}",
+            definition_label(case, "citizenship"),
             f"People living in the host who hold the citizenship of {origin}; where the producer counts "
             f"citizens because it lacks birthplace data (UN DESA data type C), the row says so.",
             f"The case has no count of citizens of {origin} living in this host"
@@ -150,24 +174,32 @@ def birthplace_destinations(case: Case) -> pd.DataFrame:
     stock["share_of_world_pct"] = 100 * stock["stock"] / total
     stock["cumulative_share_pct"] = stock["share_of_world_pct"].cumsum()
     stock["is_host"] = stock["destination"].isin(case.hosts)
-    stock["significant_digits"] = _destination_digits(stock["stock"])
+    stock["significant_digits"] = _destination_digits(stock["stock"], _stock_place(case))
     return stock[DESTINATION_COLUMNS]
 
 
-def _sum_digits(stocks: pd.Series) -> int:
+def _stock_place(case: Case) -> int | None:
+    """The place the stock resource declares its counts stated to (UN DESA's: the person), else None."""
+    return precision.declared_place(case.descriptor, STOCK_RESOURCE, "stock")
+
+
+def _sum_digits(stocks: pd.Series, declared: int | None = None) -> int:
     """The significant digits of a sum of stocks: at the coarsest last place among them (Taylor 3.3)."""
-    return precision.digits_at(stocks.sum(), precision.sum_place(precision.stated_place(value) for value in stocks))
+    return precision.digits_at(stocks.sum(), precision.sum_place(precision.stated_place(value, declared)
+                                                                 for value in stocks))
 
 
-def _destination_digits(stocks: pd.Series) -> list[str]:
+def _destination_digits(stocks: pd.Series, declared: int | None) -> list[str]:
     """Per destination: its share has the fewer digits of its stock and of the world total, and the
-    cumulative share the fewer of the running sum and of the world total."""
-    total = _sum_digits(stocks)
+    cumulative share the fewer of the running sum and of the world total. ``declared`` is the place the
+    resource says its counts are stated to (to the person: Liechtenstein's 10 has two digits, not one)."""
+    total = _sum_digits(stocks, declared)
     texts = []
     for position, value in enumerate(stocks):
         texts.append(precision.digits_text({
-            "share_of_world_pct": precision.quotient_digits(precision.stated_digits(value), total),
-            "cumulative_share_pct": precision.quotient_digits(_sum_digits(stocks.iloc[:position + 1]), total)}))
+            "share_of_world_pct": precision.quotient_digits(precision.stated_digits(value, declared), total),
+            "cumulative_share_pct": precision.quotient_digits(_sum_digits(stocks.iloc[:position + 1], declared),
+                                                              total)}))
     return texts
 
 
@@ -183,8 +215,9 @@ def birthplace_summary(case: Case) -> pd.DataFrame:
     total = int(destinations["stock"].sum())
     in_hosts = int(destinations.loc[destinations["is_host"], "stock"].sum())
     hosts = destinations.loc[destinations["is_host"], "stock"]
-    share_digits = precision.quotient_digits(_sum_digits(hosts), _sum_digits(destinations["stock"])) if len(hosts) \
-        else None
+    declared = _stock_place(case)
+    world_digits = _sum_digits(destinations["stock"], declared)
+    share_digits = precision.quotient_digits(_sum_digits(hosts, declared), world_digits) if len(hosts) else None
     return pd.DataFrame([{
         "year": int(destinations["year"].iloc[0]), "world_total": total, "destinations": len(destinations),
         "in_hosts": in_hosts, "in_hosts_share_pct": 100 * in_hosts / total if total else None,
@@ -193,5 +226,9 @@ def birthplace_summary(case: Case) -> pd.DataFrame:
         "source_id": ";".join(sorted(set(destinations["source_id"]))),
         "coverage": "Sum over the countries of residence the imported file lists (for the built-in case: UN "
                     "member states with a count above zero); areas that are not member states are not in it.",
-        "significant_digits": precision.digits_text({"in_hosts_share_pct": share_digits}),
+        # the sums are written down to their coarsest term's place (every digit when stated to the person)
+        "significant_digits": precision.digits_text(
+            {"world_total": world_digits,
+             "in_hosts": _sum_digits(hosts, declared) if len(hosts) else None, "in_hosts_share_pct": share_digits},
+            counts=("world_total", "in_hosts")),
     }], columns=columns)

@@ -121,6 +121,8 @@ def _population_places(case: Case) -> dict[tuple, dict[str, int]]:
     kinds = kinds_column(long)
     found: dict[tuple, dict[str, int]] = {}
     derived: list[tuple[tuple, str, float, str]] = []
+    # A schema that states its rounding (``"rounding": 1``, to the person) overrides the trailing zeros.
+    declared = precision.declared_place(case.descriptor, "population", "population")
     for row, formula, kind in zip(long.itertuples(), formulas, kinds):
         # pandas types a row's fields as any scalar; the schema says population is a number, group a text.
         population: Any = row.population
@@ -130,7 +132,7 @@ def _population_places(case: Case) -> dict[tuple, dict[str, int]]:
         if kind == "derived" and formula:
             derived.append((key, group, float(population), str(formula)))
         else:
-            found.setdefault(key, {})[group] = precision.stated_place(float(population))
+            found.setdefault(key, {})[group] = precision.stated_place(float(population), declared)
     # A derived count may use another derived one (other = total - titular - diaspora with titular =
     # 0.85 * total): products first, then the differences that use them.
     for key, group, value, formula in sorted(derived, key=lambda item: "*" not in item[3]):
@@ -147,6 +149,7 @@ def _digits(value: Any, place: int | None) -> int | None:  # a row's field: a nu
 def _share_digits(case: Case, hosts: pd.DataFrame) -> list[str]:
     """Each host's ``significant_digits``: every share has the fewer digits of its two counts (Taylor 2.8)."""
     places = population_places(case)
+    kinds = population_kinds(case)
     regional_place = _regional_place(case, hosts)
     regional_digits = _digits(hosts["diaspora_population"].sum(), regional_place)
     try:
@@ -160,7 +163,13 @@ def _share_digits(case: Case, hosts: pd.DataFrame) -> list[str]:
         diaspora = _digits(row.diaspora_population, place.get("diaspora"))
         total = _digits(row.total_population, place.get("total"))
         other = _digits(row.other_population, place.get("other"))
+        # A derived count is written down to the place its formula gives (other groups = total - titular -
+        # diaspora: Kyrgyzstan's 1,716,446 is known to the thousands, 1,716,000); a stated one as stated.
+        derived = {f"{group}_population": _digits(getattr(row, f"{group}_population"), place.get(group))
+                   for group in ("total", "titular", "diaspora", "other")
+                   if kinds.get((row.country, row.year), ({}, {}))[1].get(f"{group}_population")}
         digits = {
+            **derived,
             "diaspora_share_of_total_pct": _fewest(diaspora, total),
             "diaspora_share_of_others_pct": _fewest(diaspora, other),
             "share_of_regional_diaspora_pct": _fewest(diaspora, regional_digits),
@@ -168,7 +177,7 @@ def _share_digits(case: Case, hosts: pd.DataFrame) -> list[str]:
             "share_of_world_diaspora_low_pct": _fewest(diaspora, world_digits.get("high")),
             "share_of_world_diaspora_high_pct": _fewest(diaspora, world_digits.get("low")),
         }
-        texts.append(precision.digits_text(digits))
+        texts.append(precision.digits_text(digits, counts=derived))
     return texts
 
 

@@ -6,6 +6,7 @@ from typing import Any, SupportsInt, cast
 
 import pandas as pd
 
+from diaspora_observatory.analysis import precision
 from diaspora_observatory.analysis.trend import SIGNIFICANCE_LEVEL, mann_kendall, pettitt, segments, theil_sen
 from diaspora_observatory.case.package import Case
 
@@ -133,7 +134,7 @@ def _flow_summary(case: Case) -> pd.DataFrame:
 
 
 MIRROR_COLUMNS = ["partner", "year", "direction", "origin_count", "partner_count", "difference",
-                  "difference_pct", "source_id", "partner_source_id"]
+                  "difference_pct", "source_id", "partner_source_id", "significant_digits"]
 
 
 def mirror_flows(case: Case) -> pd.DataFrame:
@@ -145,10 +146,12 @@ def mirror_flows(case: Case) -> pd.DataFrame:
     --kind mirror_flows``) the partners' own. ``difference`` is the partner's count minus the origin's,
     ``difference_pct`` that difference in percent of the origin's count (empty when it is 0). Only the
     years both report are compared; rows of ``mirror_flows`` about a third country are not mirrors and
-    are left out. Two counts rarely agree: countries register a move at different times, by different
-    rules of residence and duration (M. Poulain, "Confrontation des statistiques de migrations
-    intra-européennes : vers plus d'harmonisation ?", European Journal of Population, 1993, on comparing
-    the double count of every international move).
+    are left out. ``significant_digits`` gives the difference the coarser last place of its two counts and
+    its percentage the fewer digits of the difference and of the origin's count (``analysis.precision``;
+    a resource's ``rounding`` declaration, else the counts' trailing zeros). Two counts rarely agree:
+    countries register a move at different times, by different rules of residence and duration (M. Poulain,
+    "Confrontation des statistiques de migrations intra-européennes : vers plus d'harmonisation ?",
+    European Journal of Population, 1993, on comparing the double count of every international move).
     """
     if not (case.has("mirror_flows") and case.has("flows")):
         return pd.DataFrame(columns=MIRROR_COLUMNS)
@@ -158,17 +161,31 @@ def mirror_flows(case: Case) -> pd.DataFrame:
     joined = own.merge(mirror, left_on=["partner", "year"], right_on=["partner_country", "year"],
                        suffixes=("_origin", "_mirror"))
     rows = []
+    own_places = {name: precision.declared_place(case.descriptor, "flows", name)
+                  for name in ("emigration", "immigration")}
+    mirror_places = {name: precision.declared_place(case.descriptor, "mirror_flows", name)
+                     for name in ("emigration", "immigration")}
     row: Any  # a row of the joined table: counts are integers by both resources' schemas
     for row in joined.itertuples(index=False):
-        for direction, origin_count, partner_count in (
-                (f"{case.origin} → {row.partner_origin}", row.emigration_origin, row.immigration_mirror),
-                (f"{row.partner_origin} → {case.origin}", row.immigration_origin, row.emigration_mirror)):
+        for direction, origin_count, partner_count, origin_field, partner_field in (
+                (f"{case.origin} → {row.partner_origin}", row.emigration_origin, row.immigration_mirror,
+                 "emigration", "immigration"),
+                (f"{row.partner_origin} → {case.origin}", row.immigration_origin, row.emigration_mirror,
+                 "immigration", "emigration")):
             difference = int(partner_count) - int(origin_count)
+            origin_place = precision.stated_place(origin_count, own_places[origin_field])
+            difference_digits = precision.count_digits(
+                difference, [origin_place, precision.stated_place(partner_count, mirror_places[partner_field])])
+            pct_digits = (precision.quotient_digits(difference_digits or 1,
+                                                    precision.digits_at(origin_count, origin_place))
+                          if origin_count else None)
             rows.append({"partner": row.partner_origin, "year": int(row.year), "direction": direction,
                          "origin_count": int(origin_count), "partner_count": int(partner_count),
                          "difference": difference,
                          "difference_pct": 100 * difference / origin_count if origin_count else None,
-                         "source_id": row.source_id_origin, "partner_source_id": row.source_id_mirror})
+                         "source_id": row.source_id_origin, "partner_source_id": row.source_id_mirror,
+                         "significant_digits": precision.digits_text(
+                             {"difference": difference_digits, "difference_pct": pct_digits}, counts=["difference"])})
     table = pd.DataFrame(rows, columns=MIRROR_COLUMNS)
     return table.sort_values(["partner", "direction", "year"]).reset_index(drop=True)
 

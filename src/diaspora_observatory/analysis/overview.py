@@ -38,7 +38,9 @@ def _figure(figure: str, value: float | None, unit: str, provenance: str, source
     return {"figure": figure, "value": value, "low": value if point else low, "high": value if point else high,
             "unit": unit, "detail": detail, "provenance": provenance, "formula": formula, "source_ids": source_ids,
             "note": note,
-            "significant_digits": precision.digits_text(dict.fromkeys(("value", "low", "high"), digits))}
+            # a count of persons keeps every digit down to its place (867,200 known to the thousands: 867,000)
+            "significant_digits": precision.digits_text(dict.fromkeys(("value", "low", "high"), digits),
+                                                        counts=("value", "low", "high") if unit == "persons" else ())}
 
 
 def key_figures(case: Case) -> pd.DataFrame:
@@ -59,7 +61,8 @@ def key_figures(case: Case) -> pd.DataFrame:
     hosts = len(table)
     total = float(summary["regional_diaspora_total"])
     rows.append(_figure("regional_diaspora_total", total, "persons", "derived", diaspora_sources,
-                        formula=f"sum of the diaspora counts of the {hosts} hosts"))
+                        formula=f"sum of the diaspora counts of the {hosts} hosts",
+                        digits=summary.get("regional_diaspora_total_digits")))
     largest = summary["largest_host"]
     largest_sources = _joined(population[(population["country"] == largest)
                                          & (population["group"] == "diaspora")]["source_id"])

@@ -9,7 +9,10 @@ last significant digit is in the coarsest decimal place among the terms):
 
 - a stated whole number is significant down to its last non-zero digit: trailing zeros are not
   significant unless declared (9000: one digit, rounded to thousands; 2200: two; 37,134,229: eight).
-  It is the same convention as the claims' ``rounded`` comparator and ``projections.rounding_range``;
+  It is the same convention as the claims' ``rounded`` comparator and ``projections.rounding_range``.
+  A field of a table schema declares otherwise with a ``rounding`` property, the unit its values are
+  stated to (``"rounding": 1``: to the person, so UN DESA's 10 people is two digits, not one; see
+  ``declared_place``);
 - a stated decimal is significant down to its last written decimal (0.85: two digits);
 - a sum or difference (``total - titular - diaspora``) is significant down to the coarsest last place
   among its terms;
@@ -17,7 +20,9 @@ last significant digit is in the coarsest decimal place among the terms):
 
 A table writes what it finds per row in a ``significant_digits`` column (``column=digits; …``) so that
 the presentation layer writes each number with those digits and no more; the CSV and JSON downloads
-carry it too, beside the raw machine values.
+carry it too, beside the raw machine values. A share's digits stop at ``MAX_DIGITS``; a derived count's
+(a difference, a sum) do not, since a count is written whole down to its last significant place
+(-978,398 known to the hundreds is -978,400: four digits, ``count_digits``).
 """
 
 from __future__ import annotations
@@ -26,18 +31,25 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 
+from diaspora_observatory.case.descriptor import rounding_unit
+
 # No value is written with more significant digits than this, whatever its inputs (the presentation
 # layer's ceiling; a count of eight digits does not make a share worth eight).
 MAX_DIGITS = 3
 
 
-def stated_place(value: float) -> int:
+def stated_place(value: float, declared: int | None = None) -> int:
     """The decimal place of a stated number's last significant digit (10**place): 9000 -> 3, 2200 -> 2,
-    37134229 -> 0, 0.85 -> -2.
+    37134229 -> 0, 0.85 -> -2; ``declared`` (a field's ``rounding``, ``declared_place``) wins over the
+    trailing zeros: 10 stated to the person is significant down to its units.
 
     >>> stated_place(9000), stated_place(2200), stated_place(37134229), stated_place(0.85), stated_place(2.5e-07)
     (3, 2, 0, -2, -8)
+    >>> stated_place(10), stated_place(10, declared=0)
+    (1, 0)
     """
+    if declared is not None:
+        return declared
     number = float(value)
     if number == 0 or not math.isfinite(number):
         return 0
@@ -63,13 +75,43 @@ def digits_at(value: float, place: int) -> int:
     return max(1, math.floor(math.log10(number)) - place + 1)
 
 
-def stated_digits(value: float) -> int:
-    """Significant digits of a stated number: 9000 -> 1, 2200 -> 2, 821000 -> 3.
+def stated_digits(value: float, declared: int | None = None) -> int:
+    """Significant digits of a stated number: 9000 -> 1, 2200 -> 2, 821000 -> 3; 10 stated to the person
+    (``declared`` place 0) -> 2.
 
-    >>> stated_digits(9000), stated_digits(2200), stated_digits(821000), stated_digits(0.85)
-    (1, 2, 3, 2)
+    >>> stated_digits(9000), stated_digits(2200), stated_digits(821000), stated_digits(0.85), stated_digits(10, 0)
+    (1, 2, 3, 2, 2)
     """
-    return digits_at(value, stated_place(value))
+    return digits_at(value, stated_place(value, declared))
+
+
+def declared_place(descriptor: Mapping, resource: str, field: str) -> int | None:
+    """The place a field's values are stated to, when its table schema declares it: a ``rounding``
+    property giving the unit, a power of ten (``1``: to the person; ``1000``: to thousands). None when the
+    field declares nothing, or something that is not a positive power of ten (``diaspora check`` reports
+    that as a data error), and then the trailing-zeros convention applies.
+
+    A source that publishes counts to the person states each to its units: UN DESA's migrant stock
+    ("less than half of the unit employed" is its own definition of a rounded zero), the World Bank's
+    population, a statistics office's register of arrivals. Their trailing zeros are digits like any other.
+
+    >>> package = {"resources": [{"name": "stock", "schema": {"fields": [{"name": "stock", "rounding": 1}]}}]}
+    >>> declared_place(package, "stock", "stock"), declared_place(package, "stock", "other")
+    (0, None)
+    """
+    unit = declared_rounding(descriptor, resource, field)
+    return None if unit is None else round(math.log10(unit))
+
+
+def declared_rounding(descriptor: Mapping, resource: str, field: str) -> float | None:
+    """The ``rounding`` unit a field declares (a positive power of ten), else None."""
+    for entry in descriptor.get("resources", []):
+        if entry.get("name") != resource:
+            continue
+        for spec in (entry.get("schema") or {}).get("fields", []):
+            if spec.get("name") == field:
+                return rounding_unit(spec.get("rounding"))
+    return None
 
 
 def sum_place(places: Iterable[int]) -> int:
@@ -135,9 +177,31 @@ def plain_text(value: float, digits: int | None) -> str:
     return f"{round(float(value), decimals):.{decimals}f}"
 
 
-def digits_text(digits: Mapping[str, int | None]) -> str:
-    """``{"a": 1, "b": 3}`` -> ``"a=1; b=3"`` (the ``significant_digits`` column); unknown ones are left out."""
-    return "; ".join(f"{column}={min(found, MAX_DIGITS)}" for column, found in digits.items() if found is not None)
+def count_digits(value: float, places: Iterable[int | None]) -> int | None:
+    """The significant digits of a count derived as a sum or difference of counts stated to ``places``
+    (Taylor 3.3: the coarsest of them), None when a place is not known. Written uncapped (``digits_text``'s
+    ``counts``): a count keeps every digit down to that place.
+
+    >>> count_digits(-978398, [2, 0]), count_digits(867200, [3, 3, 3, 2]), count_digits(5, [0, None])
+    (4, 3, None)
+    """
+    known = list(places)
+    if not known or any(place is None for place in known):
+        return None
+    return digits_at(value, sum_place(place for place in known if place is not None))
+
+
+def digits_text(digits: Mapping[str, int | None], counts: Iterable[str] = ()) -> str:
+    """``{"a": 1, "b": 3}`` -> ``"a=1; b=3"`` (the ``significant_digits`` column); unknown ones are left out.
+    A share's digits stop at ``MAX_DIGITS``; the columns named in ``counts`` hold counts of people, whose
+    digits are kept whole (a count is written down to its last significant place, however many digits).
+
+    >>> digits_text({"difference": 4, "difference_pct": 4}, counts=["difference"])
+    'difference=4; difference_pct=3'
+    """
+    uncapped = set(counts)
+    return "; ".join(f"{column}={found if column in uncapped else min(found, MAX_DIGITS)}"
+                     for column, found in digits.items() if found is not None)
 
 
 def read_digits(text: object) -> dict[str, int]:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, SupportsFloat, SupportsInt, cast
 
 import pandas as pd
 
+from diaspora_observatory.analysis import precision
 from diaspora_observatory.analysis.trend import SIGNIFICANCE_LEVEL, change_points
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 PROJECTION_COLUMNS = ["country", "scenario", "year", "low", "central", "high", "definition", "base_year",
                       "base_population", "base_low", "base_high", "base_source_id", "source_ids", "method",
-                      "assumptions"]
+                      "assumptions", "significant_digits"]
 PARAMETER_COLUMNS = ["country", "scenario", "definition", "base_year", "base_population", "base_low", "base_high",
                      "natural_change_low", "natural_change_high", "repatriation_low", "repatriation_high",
                      "emigration_low", "emigration_high", "method", "assumptions", "source_ids"]
@@ -129,6 +130,7 @@ def project_diaspora(base: pd.DataFrame, scenarios: list[Scenario], *, until: in
         # the row says so instead of carrying NaN.
         definition = definition if isinstance(definition, str) and definition else "ethnicity"
         base_low, base_high = _base_range(record)
+        central_place = precision.stated_place(start)
         source_id = getattr(record, "source_id", None)
         for scenario in scenarios:
             _check_components(definition, scenario, host)
@@ -139,12 +141,19 @@ def project_diaspora(base: pd.DataFrame, scenarios: list[Scenario], *, until: in
                     low = _step(low, n_low, r_high, e_low)
                     high = _step(high, n_high, r_low, e_high)
                     central = _step(central, (n_low + n_high) / 2, (r_low + r_high) / 2, (e_low + e_high) / 2)
+                # The central path is the stated count carried forward: known no better than that count, so
+                # written down to its last significant place (35,000 to the thousands: 34,946 is 35,000;
+                # Taylor 1997, 2.8 and 3.3). The low and high paths are the scenario's bounds, computed
+                # from the ends of the count's range, and are written whole.
+                digits = precision.digits_text({"central": precision.digits_at(central, central_place)},
+                                               counts=["central"])
                 rows.append({"country": host, "scenario": scenario.name, "year": year, "low": low,
                              "central": central, "high": high, "definition": definition, "base_year": start_year,
                              "base_population": start, "base_low": base_low, "base_high": base_high,
                              "base_source_id": source_id,
                              "source_ids": ";".join(sorted({*scenario.source_ids, *filter(None, [source_id])})),
-                             "method": PROJECTION_METHOD, "assumptions": scenario.description})
+                             "method": PROJECTION_METHOD, "assumptions": scenario.description,
+                             "significant_digits": digits})
     return pd.DataFrame(rows, columns=PROJECTION_COLUMNS)
 
 

@@ -75,17 +75,21 @@ def parts_sum_to_total(rows: Rows, paths: dict, *, resource, keys, category_fiel
             continue
         missing = [p for p in parts if p not in by_category]
         if missing:
-            yield DataIssue("parts_sum_to_total", resource, total_row["_row"], category_field,
-                            f"{_label(keys, key)}: no row for {', '.join(missing)}", paths[resource])
+            yield DataIssue.shaped("parts_sum_to_total", resource, total_row["_row"], category_field,
+                                   "{where}: no row for {missing}",
+                                   {"where": _label(keys, key), "missing": ", ".join(missing)}, paths[resource])
             continue
         values = [by_category[p][value_field] for p in parts]
         if any(v is None for v in values):
             continue
         if sum(values) != total_row[value_field]:
-            yield DataIssue("parts_sum_to_total", resource, total_row["_row"], value_field,
-                            f"{_label(keys, key)}: {' + '.join(parts)} = {sum(values):,} but {total} is "
-                            f"{total_row[value_field]:,} (difference {sum(values) - total_row[value_field]:+,}); "
-                            "correct the part or the total", paths[resource])
+            yield DataIssue.shaped(
+                "parts_sum_to_total", resource, total_row["_row"], value_field,
+                "{where}: {parts} = {parts_sum:,} but {total} is {total_value:,} (difference {difference:+,}); "
+                "correct the part or the total",
+                {"where": _label(keys, key), "parts": " + ".join(parts), "parts_sum": sum(values), "total": total,
+                 "total_value": total_row[value_field], "difference": sum(values) - total_row[value_field]},
+                paths[resource])
 
 
 @check("shares_within_range", resource=RESOURCE, value_field=Param("field", numeric=True), **FILTERS)
@@ -94,8 +98,8 @@ def shares_within_range(rows: Rows, paths: dict, *, resource, value_field, only=
     for row in _selected(rows[resource], only, skip):
         value = row.get(value_field)
         if value is not None and not 0 <= value <= 100:
-            yield DataIssue("shares_within_range", resource, row["_row"], value_field,
-                            f"share {value} is outside 0-100", paths[resource])
+            yield DataIssue.shaped("shares_within_range", resource, row["_row"], value_field,
+                                   "share {value} is outside 0-100", {"value": value}, paths[resource])
 
 
 def _share_sums(rows: Rows, resource, keys, value_field, only, skip):
@@ -111,8 +115,9 @@ def shares_sum_to_100(rows: Rows, paths: dict, *, resource, keys, value_field, o
     """Shares of a complete distribution add up to 100 (within rounding)."""
     for key, group, total in _share_sums(rows, resource, keys, value_field, only, skip):
         if abs(total - 100) > SUM_TOLERANCE:
-            yield DataIssue("shares_sum_to_100", resource, group[0]["_row"], value_field,
-                            f"{_label(keys, key)}: shares add up to {total:g}, not 100", paths[resource])
+            yield DataIssue.shaped("shares_sum_to_100", resource, group[0]["_row"], value_field,
+                                   "{where}: shares add up to {total:g}, not 100",
+                                   {"where": _label(keys, key), "total": total}, paths[resource])
 
 
 @check("shares_at_most_100", resource=RESOURCE, keys=Param("fields"), value_field=Param("field", numeric=True),
@@ -121,8 +126,9 @@ def shares_at_most_100(rows: Rows, paths: dict, *, resource, keys, value_field, 
     """Shares of a partly reported distribution add up to no more than 100."""
     for key, group, total in _share_sums(rows, resource, keys, value_field, only, skip):
         if total > 100 + SUM_TOLERANCE:
-            yield DataIssue("shares_at_most_100", resource, group[0]["_row"], value_field,
-                            f"{_label(keys, key)}: shares add up to {total:g}, more than 100", paths[resource])
+            yield DataIssue.shaped("shares_at_most_100", resource, group[0]["_row"], value_field,
+                                   "{where}: shares add up to {total:g}, more than 100",
+                                   {"where": _label(keys, key), "total": total}, paths[resource])
 
 
 @check("years_continuous", resource=RESOURCE, keys=Param("fields"), year_field=Param("field", numeric="integer"))
@@ -134,9 +140,10 @@ def years_continuous(rows: Rows, paths: dict, *, resource, keys, year_field):
             continue
         gaps = _gaps(sorted(set(years)))
         if gaps:
-            yield DataIssue("years_continuous", resource, group[0]["_row"], year_field,
-                            f"{_label(keys, key)}: no row for {', '.join(gaps)} "
-                            f"between {years[0]} and {years[-1]}", paths[resource])
+            yield DataIssue.shaped("years_continuous", resource, group[0]["_row"], year_field,
+                                   "{where}: no row for {gaps} between {first_year} and {last_year}",
+                                   {"where": _label(keys, key), "gaps": ", ".join(gaps), "first_year": years[0],
+                                    "last_year": years[-1]}, paths[resource])
 
 
 def _gaps(years: list[int]) -> list[str]:
@@ -158,8 +165,10 @@ def range_ordered(rows: Rows, paths: dict, *, resource, low_field, high_field):
     for row in rows[resource]:
         low, high = row.get(low_field), row.get(high_field)
         if low is not None and high is not None and low > high:
-            yield DataIssue("range_ordered", resource, row["_row"], low_field,
-                            f"{low_field} {low:,} is above {high_field} {high:,}", paths[resource])
+            yield DataIssue.shaped("range_ordered", resource, row["_row"], low_field,
+                                   "{low_field} {low:,} is above {high_field} {high:,}",
+                                   {"low_field": low_field, "low": low, "high_field": high_field, "high": high},
+                                   paths[resource])
 
 
 @check("country_codes_known")
@@ -172,9 +181,9 @@ def country_codes_known(rows: Rows, paths: dict, *, descriptor):
             for row in rows.get(resource["name"], []):
                 code = row.get(field["name"])
                 if code is not None and not is_known_alpha3(code):
-                    yield DataIssue("country_codes_known", resource["name"], row["_row"], field["name"],
-                                    f"{code!r} is not an ISO 3166-1 alpha-3 country code (such as KAZ or UZB)",
-                                    paths[resource["name"]])
+                    yield DataIssue.shaped("country_codes_known", resource["name"], row["_row"], field["name"],
+                                           "{code!r} is not an ISO 3166-1 alpha-3 country code (such as KAZ or UZB)",
+                                           {"code": code}, paths[resource["name"]])
 
 
 @check("sources_resolve")
@@ -187,9 +196,9 @@ def sources_resolve(rows: Rows, paths: dict, *, descriptor):
         for row in rows.get(resource["name"], []):
             source_id = row.get("source_id", None)
             if source_id is not None and source_id not in known:
-                yield DataIssue("sources_resolve", resource["name"], row["_row"], "source_id",
-                                f"source {source_id!r} is not in sources.csv; add it there or fix the id",
-                                paths[resource["name"]])
+                yield DataIssue.shaped("sources_resolve", resource["name"], row["_row"], "source_id",
+                                       "source {source_id!r} is not in sources.csv; add it there or fix the id",
+                                       {"source_id": source_id}, paths[resource["name"]])
 
 
 @check("cross_source_agreement", resource=RESOURCE, reference=Param("resource"),
@@ -208,8 +217,13 @@ def cross_source_agreement(rows: Rows, paths: dict, *, resource, reference, keys
         if pair["within_tolerance"]:
             continue
         where = _label(keys, tuple(pair[k] for k in keys))
-        yield DataIssue("cross_source_agreement", resource, pair["_row"], value_field,
-                        f"{where}: {pair['case_value']:,} ({pair['case_source_id']}) "
-                        f"differs from {reference}'s {pair['reference_value']:,} ({pair['reference_source_id']}) by "
-                        f"{pair['difference']:+,} ({pair['difference_pct']:+.1f}%), more than the tolerance of "
-                        f"{tolerance_pct:g}%", paths[resource], severity="warning")
+        yield DataIssue.shaped(
+            "cross_source_agreement", resource, pair["_row"], value_field,
+            "{where}: {case_value:,} ({case_source_id}) differs from {reference}'s {reference_value:,} "
+            "({reference_source_id}) by {difference:+,} ({difference_pct:+.1f}%), more than the tolerance of "
+            "{tolerance_pct:g}%",
+            {"where": where, "case_value": pair["case_value"], "case_source_id": pair["case_source_id"],
+             "reference": reference, "reference_value": pair["reference_value"],
+             "reference_source_id": pair["reference_source_id"], "difference": pair["difference"],
+             "difference_pct": pair["difference_pct"], "tolerance_pct": tolerance_pct},
+            paths[resource], severity="warning")

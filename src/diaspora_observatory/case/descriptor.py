@@ -7,6 +7,7 @@ a traceback or a rule that silently goes unchecked.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import PurePosixPath
 
@@ -21,6 +22,20 @@ CONSTRAINTS = {
 }
 # A resource's name is also its file's name in data/: Frictionless's pattern without "/" and "..".
 RESOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+def rounding_unit(value: object) -> float | None:
+    """A field's ``rounding`` (the unit its values are stated to: ``1``, to the person) when it is a positive
+    power of ten (1, 10, 1000, 0.1), else None. The observatory's own property of a Table Schema field
+    (Frictionless allows a field further properties); ``analysis.precision`` reads it.
+
+    >>> rounding_unit(1), rounding_unit(1000), rounding_unit(0.1), rounding_unit(5), rounding_unit("1")
+    (1.0, 1000.0, 0.1, None, None)
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        return None
+    exponent = math.log10(value)
+    return float(value) if abs(exponent - round(exponent)) < 1e-9 else None
 
 
 def safe_relative_path(path: object) -> bool:
@@ -76,6 +91,9 @@ def _field_issues(resource: str, index: int, field: object) -> list[DataIssue]:
     constraints = field.get("constraints", {})
     if not isinstance(constraints, dict):
         return [_issue(resource, field["name"], "constraints must be a JSON object")]
+    if "rounding" in field and (field_type not in ("integer", "number") or rounding_unit(field["rounding"]) is None):
+        return [_issue(resource, field["name"], f"rounding {field['rounding']!r} must be the unit a number field's "
+                       "values are stated to, a power of ten such as 1 (to the person) or 1000 (to thousands)")]
     unknown = sorted(set(constraints) - CONSTRAINTS[field_type])
     if unknown:
         return [_issue(resource, field["name"], f"constraint {', '.join(unknown)} is not checked for a {field_type} "

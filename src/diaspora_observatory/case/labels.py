@@ -44,6 +44,10 @@ class ValueLabels:
             return value
         return self.get(field, value) or value
 
+    def with_defaults(self, defaults: dict[tuple[str, str], str]) -> ValueLabels:
+        """These labels, and ``defaults`` for the keys they do not have (their own win)."""
+        return ValueLabels({**defaults, **self._by_key})
+
     def __len__(self) -> int:
         return len(self._by_key)
 

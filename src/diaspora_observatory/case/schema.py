@@ -197,8 +197,8 @@ def _cast_cell(cell, field, resource_name, line_number, rel, issues, seen_unique
     constraints = field.get("constraints", {})
     if cell == "":
         if constraints.get("required"):
-            issues.append(DataIssue("required", resource_name, line_number, field_name,
-                                    "value is missing; this field is required", rel))
+            issues.append(DataIssue.shaped("required", resource_name, line_number, field_name,
+                                           "value is missing; this field is required", {}, rel))
         return None
     try:
         value = _cast(cell, field)
@@ -211,8 +211,9 @@ def _cast_cell(cell, field, resource_name, line_number, rel, issues, seen_unique
     if field_name in seen_unique:
         first = seen_unique[field_name].setdefault(value, line_number)
         if first != line_number:
-            issues.append(DataIssue("unique", resource_name, line_number, field_name,
-                                    f"{value!r} already appears in row {first}", rel))
+            issues.append(DataIssue.shaped("unique", resource_name, line_number, field_name,
+                                           "{value!r} already appears in row {first_row}",
+                                           {"value": value, "first_row": first}, rel))
     return value
 
 
@@ -226,13 +227,14 @@ def _primary_key_issues(rows: list[dict], resource: dict, rel: str) -> Iterator[
     for row in rows:
         values = tuple(row.get(k) for k in key)
         if all(v is None for v in values):
-            yield DataIssue("primary_key", resource["name"], row["_row"], ",".join(key),
-                            f"the key ({', '.join(key)}) is empty; give this row its key", rel)
+            yield DataIssue.shaped("primary_key", resource["name"], row["_row"], ",".join(key),
+                                   "the key ({key}) is empty; give this row its key", {"key": ", ".join(key)}, rel)
             continue
         first = seen.setdefault(values, row["_row"])
         if first != row["_row"]:
-            yield DataIssue("primary_key", resource["name"], row["_row"], ",".join(key),
-                            f"{dict(zip(key, values))} already appears in row {first}", rel)
+            yield DataIssue.shaped("primary_key", resource["name"], row["_row"], ",".join(key),
+                                   "{key_values} already appears in row {first_row}",
+                                   {"key_values": dict(zip(key, values)), "first_row": first}, rel)
 
 
 def foreign_key_issues(descriptor: dict, rows: dict[str, list[dict]]) -> Iterator[DataIssue]:
@@ -253,9 +255,10 @@ def foreign_key_issues(descriptor: dict, rows: dict[str, list[dict]]) -> Iterato
                 values = tuple(row.get(f) for f in own)
                 if all(v is None for v in values) or values in known:
                     continue
-                yield DataIssue("foreign_key", resource["name"], row["_row"], ",".join(own),
-                                f"{', '.join(map(repr, values))} is not a {','.join(their)} of {target}; add it there "
-                                "or fix the value", resource["path"])
+                yield DataIssue.shaped("foreign_key", resource["name"], row["_row"], ",".join(own),
+                                       "{values} is not a {fields} of {target}; add it there or fix the value",
+                                       {"values": ", ".join(map(repr, values)), "fields": ",".join(their),
+                                        "target": target}, resource["path"])
 
 
 def _as_list(fields: str | list[str]) -> list[str]:

@@ -165,15 +165,24 @@ def _refusal(imported: Imported, refused: WriteRefused, table: pd.DataFrame, key
                            "nothing was written")
 
 
+# Producers that publish their counts to the person: a trailing zero of theirs is a digit, not a rounding
+# (UN DESA's tables are in persons, "a dash: less than half of the unit employed"; the World Bank's SP.POP.TOTL
+# in persons). Their imports declare it (``"rounding": 1``), which ``analysis.precision`` reads.
+TO_THE_PERSON = {"undesa", "wdi"}
+COUNT_FIELDS = {"stock", "population"}
+
+
 def resource_entry(kind: str, name: str, file_format: str, original_name: str) -> dict:
     """The ``datapackage.json`` entry of an imported resource of ``kind`` named ``name`` (the case's writer
     adds the file's ``hash`` and ``bytes``)."""
     relative = f"data/{name}.csv"
+    fields = [{**spec, "rounding": 1} if file_format in TO_THE_PERSON and spec["name"] in COUNT_FIELDS else spec
+              for spec in resource_fields(kind)]
     return {"name": name, "path": relative, "profile": "tabular-data-resource", "format": "csv",
             "mediatype": "text/csv", "encoding": "utf-8", "title": TITLES[kind],
             "description": f"Imported with `diaspora import {file_format}` from {original_name}; "
                            f"its provenance is in {Path(relative).name}.provenance.json.",
-            "schema": {"fields": resource_fields(kind), "primaryKey": PRIMARY_KEYS[kind],
+            "schema": {"fields": fields, "primaryKey": PRIMARY_KEYS[kind],
                        "foreignKeys": [{"fields": "source_id",
                                         "reference": {"resource": "sources", "fields": "source_id"}}]}}
 

@@ -3,7 +3,10 @@
 English groups thousands with a comma and writes a decimal point; Russian and Kazakh group with a
 non-breaking space and write a decimal comma (``34 871``, ``14,9``). What each kind shows:
 
-- people and counts: whole numbers (a projection has no tenths of a person);
+- people and counts: whole numbers (a projection has no tenths of a person), and a derived count (a
+  difference, a sum, other groups = total - titular - diaspora) down to the last place its inputs justify
+  (``digits``, uncapped: -978,398 known to the hundreds is ``-978,400``, 867,200 known to the thousands
+  ``867,000``);
 - percentages: the significant digits their inputs justify (``digits``, from the table's
   ``significant_digits``, see ``analysis.precision``: a share of "around 9,000" has one, ``0.1``), and
   at most three (``94.7``, ``0.519``, ``0.0217``, ``0.5``); trailing zeros dropped so that no digit is
@@ -85,6 +88,18 @@ def _percent_pattern(language: str, decimals: int) -> str:
     return re.sub(r"0(?=[^0#.]*%)", "0." + "0" * decimals, pattern, count=1) if decimals else pattern
 
 
+def whole_at(number: float, digits: int | None = None) -> float:
+    """A count rounded to ``digits`` significant digits, never finer than the person (None: to the person).
+
+    >>> whole_at(-978398, 4), whole_at(867200, 3), whole_at(34870.8), whole_at(35000, 2), whole_at(7, 1)
+    (-978400.0, 867000.0, 34871.0, 35000.0, 7.0)
+    """
+    if digits is None or number == 0 or not math.isfinite(number):
+        return float(round(number)) if math.isfinite(number) else number
+    place = max(0, math.floor(math.log10(abs(number))) - max(1, int(digits)) + 1)
+    return float(round(number, -place)) if place else float(round(number))
+
+
 def _significant(digits: int | None) -> int:
     """The digits to write: those the inputs justify, never more than the ceiling."""
     return SIGNIFICANT_DIGITS if digits is None else max(1, min(int(digits), SIGNIFICANT_DIGITS))
@@ -125,13 +140,16 @@ def format_value(value: object, kind: str = PLAIN, language: str = "en", *, deci
     """``value`` written as a number of ``kind`` for readers of ``language``; text is returned as it is.
     ``decimals`` fixes the decimals of a percentage, rate or plain measure (a mean on a 1-5 scale: 2);
     ``digits`` is the number of significant digits its inputs justify (``analysis.precision``; at most
-    three are written). Counts of people, years and p-values are written the same whatever ``digits``.
+    three are written; a count of people keeps all of them, down to the place they reach). Years and
+    p-values are written the same whatever ``digits``.
 
     >>> format_value(0.138119, "percent", "en", digits=1), format_value(0.0216887, "percent", "ru", digits=2)
     ('0.1', '0,022')
 
     >>> format_value(34870.8, "people", "en"), format_value(34870.8, "people", "ru")
     ('34,871', '34\\xa0871')
+    >>> format_value(-978398, "people", "en", digits=4), format_value(-978398, "people", "ru", digits=4)
+    ('-978,400', '-978\\xa0400')
     >>> format_value(0.0004, "p_value"), format_value(1990, "year"), format_value(14.8663, "percent", "kk")
     ('<\\xa00.001', '1990', '14,9')
     """
@@ -143,7 +161,7 @@ def format_value(value: object, kind: str = PLAIN, language: str = "en", *, deci
     if kind == YEAR:
         return str(int(round(number)))
     if kind in (PEOPLE, COUNT):
-        return _decimal(float(round(number)), 0, language)
+        return _decimal(whole_at(number, digits), 0, language)
     if kind == P_VALUE:
         return p_value_text(number, language)
     if kind == LEVEL:

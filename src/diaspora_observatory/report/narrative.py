@@ -30,7 +30,7 @@ def demography(demo: pd.DataFrame, summary: dict, writer: Writer) -> tuple[str, 
     _ = writer._
     headline = _("{total} members of the diaspora live in the host countries ({hosts}, counts of {years}); "
                  "{largest_share} of them in {largest}.").format(
-        total=writer.people(summary["regional_diaspora_total"]),
+        total=writer.people(summary["regional_diaspora_total"], summary.get("regional_diaspora_total_digits")),
         hosts=", ".join(writer.country(code) for code in summary["hosts_by_size"]),
         years=writer.years(demo["year"].min(), demo["year"].max()),
         largest_share=writer.percent(summary["largest_host_share_pct"], summary.get("largest_host_share_digits")),
@@ -267,7 +267,7 @@ def definitions(table: pd.DataFrame, summary: pd.DataFrame, writer: Writer) -> l
         row = summary.iloc[0]
         paragraphs.append(_("People born in {origin} living abroad in {year}: {total}, of them {share} in the host "
                             "countries.").format(origin=writer.origin, year=int(row["year"]),
-                                                 total=writer.people(row["world_total"]),
+                                                 total=writer.people(row["world_total"], _digits(row, "world_total")),
                                                  share=writer.percent(row["in_hosts_share_pct"],
                                                                       _digits(row, "in_hosts_share_pct"))))
     missing = table[table["count"].isna()]

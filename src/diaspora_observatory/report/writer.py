@@ -14,11 +14,12 @@ from functools import cached_property
 
 from markupsafe import Markup, escape
 
-from diaspora_observatory.case.labels import ValueLabels, value_labels
+from diaspora_observatory.case.labels import ValueLabels
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.presentation.citations import source_label
 from diaspora_observatory.presentation.claims import Reader
+from diaspora_observatory.presentation.definitions import labels_with_definitions
 from diaspora_observatory.presentation.kinds import COUNT, PEOPLE, PERCENT, YEAR
 from diaspora_observatory.presentation.numbers import (
     format_percent,
@@ -42,7 +43,8 @@ class Writer:
 
     def __post_init__(self) -> None:
         self._ = translator(self.language)
-        self.labels = value_labels(self.case, self.language)
+        # the case's labels, and its definitions' labels built in the report's language (presentation.definitions)
+        self.labels = labels_with_definitions(self.case, self.language, self._)
 
     def country(self, code: object) -> str:
         return country_name(str(code), self.language)
@@ -56,8 +58,10 @@ class Writer:
         """What the claim checker's own words are rewritten with (``presentation.claims``)."""
         return Reader(self._, self.language, self.country)
 
-    def people(self, value: object) -> str:
-        return format_value(value, PEOPLE, self.language)
+    def people(self, value: object, digits: int | None = None) -> str:
+        """A count of people, whole; a derived one (``digits`` from its row's ``significant_digits``) down to
+        the place its inputs justify, as the tables write it (867,200 known to the thousands: 867,000)."""
+        return format_value(value, PEOPLE, self.language, digits=digits)
 
     def count(self, value: object) -> str:
         return format_value(value, COUNT, self.language)

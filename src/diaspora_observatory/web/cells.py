@@ -266,7 +266,7 @@ def format_cell(column: str, value: object, language: str, labels: ValueLabels |
         return Markup(f'<td{css_class} translate="no">{escape(text)}</td>')
     if language != "en" and (column in QUOTED_COLUMNS or column == "message" or column == "formula") \
             and LATIN.search(text):
-        # ``message``: the validator's findings are written in English only (not yet translated)
+        # ``message``: a validator's finding whose shape the catalogs do not translate (web/issues.py writes the rest)
         return Markup(f'<td{css_class}><span lang="en">{escape(text)}</span></td>')
     return Markup(f"<td{css_class}>{escape(text)}</td>")
 

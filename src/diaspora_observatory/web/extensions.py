@@ -24,10 +24,10 @@ from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, sele
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from diaspora_observatory.case.labels import value_labels
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.extension_points import WEB, installed
 from diaspora_observatory.presentation.citations import source_label
+from diaspora_observatory.presentation.definitions import labels_with_definitions
 from diaspora_observatory.presentation.numbers import figure_text, format_range
 from diaspora_observatory.presentation.provenance import source_heading
 from diaspora_observatory.presentation.texts import language_name
@@ -36,6 +36,7 @@ from diaspora_observatory.tabular import records
 from diaspora_observatory.web.cells import data_text, format_cell, quoted, shown_columns, with_codes, with_names
 from diaspora_observatory.web.columns import column_header
 from diaspora_observatory.web.i18n import COOKIE, LANGUAGES, Catalogs, choose_language, format_number, format_percent
+from diaspora_observatory.web.issues import issue_cell, issue_index
 
 if TYPE_CHECKING:
     from diaspora_observatory.case.package import Case
@@ -98,7 +99,9 @@ class WebContext:
         language = language or self.language(request)
         translate = self.catalogs.gettext(language)
         case = self.case
-        labels = value_labels(case, language)
+        # the case's labels, and its definitions' labels built in the reader's language (presentation.definitions)
+        labels = labels_with_definitions(case, language, translate)
+        issues = issue_index(case.issues)
         return {
             "request": request, "lang": language, "languages": LANGUAGES, "_": translate,
             "nav": [(path, translate(label)) for path, label in self.nav],
@@ -119,8 +122,9 @@ class WebContext:
             "figure": lambda value, low, high, unit, digits=None: figure_text(value, low, high, unit, language, digits),
             "country": lambda code: country_name(code, language) if isinstance(code, str) and len(code) == 3 else code,
             "rows": records,
-            "cell": lambda column, value, row=None: format_cell(column, value, language, labels, row, translate,
-                                                                case.text_language),
+            # a validator's message in the reader's language where its shape is translated (web/issues.py)
+            "cell": lambda column, value, row=None: issue_cell(issues, column, value, row, language, translate)
+            or format_cell(column, value, language, labels, row, translate, case.text_language),
             # a note of the case (a source's): translated when it is the observatory's, else marked as the data's
             "data_note": lambda text: data_text(str(text), language, case.text_language, translate),
             # "Source", "Computed from"…: a figure's source line headed by what the figure is

@@ -21,6 +21,7 @@ from diaspora_observatory.charts import specs, stocks
 from diaspora_observatory.errors import DiasporaError, UnknownCountry
 from diaspora_observatory.languages import LANGUAGES
 from diaspora_observatory.presentation.citations import source_label
+from diaspora_observatory.presentation.definitions import labels_with_definitions
 from diaspora_observatory.presentation.numbers import format_range, format_value, p_value_phrase
 from diaspora_observatory.presentation.provenance import source_heading
 from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
@@ -578,7 +579,7 @@ class PageBuilder:
         cannot be marked as the data's English."""
         if self.language == "en":
             return frame
-        labels = value_labels(self.case, self.language)
+        labels = labels_with_definitions(self.case, self.language, self._)
         return frame.assign(label=[labels.get("label", label) or labels.get("definition", code) or label
                                    for code, label in zip(frame["definition"], frame["label"], strict=True)])
 
