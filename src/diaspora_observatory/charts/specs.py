@@ -9,7 +9,8 @@ written) applied to the texts a reader sees: titles, axis and legend titles, the
 "Computed from:" for a chart of computed values) and the category labels. Data field names stay as they
 are. The web app's message extractor reads the ``translate("...")`` calls below, so each text passed to it
 must be a literal. A ``language`` puts the reader's number locale in the spec (``chart_config``): axis
-ticks and legends then group digits and write decimals as the tables do.
+ticks and legends then group digits and write decimals as the tables do. The spec's ``description`` (its
+title) is the drawn chart's accessible name in that language (``charts.aria``).
 """
 
 from __future__ import annotations
@@ -102,7 +103,10 @@ def chart_config(language: str = "en") -> dict:
     ticks and legends group digits and write decimals as the tables do (``presentation.numbers``)."""
     from diaspora_observatory.presentation.numbers import chart_number_locale
 
-    return {"font": "sans-serif", "view": {"stroke": None}, "locale": {"number": chart_number_locale(language)}}
+    return {"font": "sans-serif", "view": {"stroke": None}, "locale": {"number": chart_number_locale(language)},
+            # Vega's generated ARIA texts are English whatever the language ("X-axis titled …"): off; the
+            # chart is one image named by its description (charts.aria).
+            "aria": False}
 
 
 def _source_line(source: str, translate: Translate, kind: str) -> str:
@@ -116,8 +120,10 @@ def _source_line(source: str, translate: Translate, kind: str) -> str:
 
 def _base(title: str, source: str, translate: Translate, language: str = "en", kind: str = "reported") -> dict:
     subtitle = _source_line(source, translate, kind)
+    # The description names the chart for assistive technology (charts.aria): its title, in the reader's
+    # language; not the source line, whose names are the sources' own, mostly English.
     return {"$schema": SCHEMA, "title": {"text": title, "subtitle": subtitle, "anchor": "start"},
-            "width": WIDTH, "config": chart_config(language)}
+            "description": title, "width": WIDTH, "config": chart_config(language)}
 
 
 def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
