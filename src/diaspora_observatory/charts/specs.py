@@ -34,6 +34,8 @@ LEGEND_LABEL_WIDTH = 160
 # PDF falls back to, measures 5.2 (Latin) to 6.3 (Cyrillic, Kazakh) px per character in these labels.
 CHARACTER_WIDTH = 6.5
 LINE_HEIGHT = 12  # px between the lines of a wrapped 10 px label
+YEAR_TICKS = 7  # ticks on a panel's axis of years: "nice" steps of 1, 2 or 5 years, never a label a year
+LABEL_SEPARATION = 8  # px at least between two axis labels; Vega drops every other label when they come closer
 
 
 def _identity(text: str) -> str:
@@ -287,8 +289,13 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
                  language)
     spec.pop("width")
     persons = translate("Persons")
+    # Scenarios in the table's order, not the alphabet of their labels: each keeps its colour in every language.
     color = {"field": "scenario", "type": "nominal", "title": translate("Scenario"),
+             "scale": {"domain": list(dict.fromkeys(table["scenario"]))},
              "legend": wrapped_labels(table["scenario"].unique(), LEGEND_LABEL_WIDTH)}
+    # The legend under the panels, its entries side by side: on the right its wrapped scenario names were
+    # cut off by the page's box (the web's narrow layout puts it above, one entry a line: static/app.js).
+    spec["config"]["legend"] = {"orient": "bottom", "columns": 3}
     spec.update({
         "data": {"values": _records(table)},
         "facet": {"field": "country", "type": "nominal", "title": None, "sort": list(dict.fromkeys(table["country"]))},
@@ -296,7 +303,10 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
         "resolve": {"scale": {"y": "independent"}},
         "spec": {
             "width": 260, "height": 160,
-            "encoding": {"x": {"field": "year", "type": "quantitative", "axis": {"format": "d"},
+            # A tick every year crammed the labels (2022 2023 … 2034 2035): a handful of whole years.
+            "encoding": {"x": {"field": "year", "type": "quantitative",
+                               "axis": {"format": "d", "tickCount": YEAR_TICKS, "tickMinStep": 1,
+                                        "labelOverlap": True, "labelSeparation": LABEL_SEPARATION},
                                "title": translate("Year")}},
             "layer": [
                 {"mark": {"type": "area", "opacity": 0.2},
@@ -317,6 +327,19 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
     return spec
 
 
+def section_order(section: object) -> tuple:
+    """A sort key putting the study's sections in the order of its text, not of the claims table: by the
+    numbers of a dotted section (``1 < 2.2 < 3.1 < 3.10``), any other name after them by its text.
+
+    >>> sorted(["3.2", "1", "3.10", "Appendix", "2.2", "3.3"], key=section_order)
+    ['1', '2.2', '3.2', '3.3', '3.10', 'Appendix']
+    """
+    parts = str(section).split(".")
+    if all(part.isdigit() for part in parts):
+        return (0, tuple(int(part) for part in parts), "")
+    return (1, (), str(section))
+
+
 def claims_by_status(claims: pd.DataFrame, source: str, title: str | None = None,
                      translate: Translate = _identity, labels: Labels | None = None, language: str = "en") -> dict:
     """Stacked bars: per section of the study, how many of its numeric claims the data confirm, contradict
@@ -333,7 +356,7 @@ def claims_by_status(claims: pd.DataFrame, source: str, title: str | None = None
         "mark": "bar",
         "encoding": {
             "y": {"field": "section", "type": "nominal", "title": translate("Section"),
-                  "sort": list(dict.fromkeys(counts["section"]))},
+                  "sort": sorted(dict.fromkeys(counts["section"]), key=section_order)},
             "x": {"field": "claims", "type": "quantitative", "stack": "zero", "title": translate("Number of claims"),
                   "axis": {"tickMinStep": 1, "format": "d"}},
             "color": {"field": "status", "type": "nominal", "title": translate("Status"),

@@ -41,7 +41,9 @@ function wrap(text, limit) {
 function fitToBox(spec, width) {
   const narrow = width < NARROW;
   if (spec.facet && spec.spec) {
-    const room = narrow ? width : width - LEGEND_ROOM;
+    // A legend on the right (Vega's default) takes room from the panels; one under them does not.
+    const legend = (spec.config && spec.config.legend) || {};
+    const room = narrow || (legend.orient && legend.orient !== "right") ? width : width - LEGEND_ROOM;
     const columns = narrow ? 1 : Math.max(1, Math.min(spec.columns || 2, Math.floor(room / (PANEL_MIN + AXIS_ROOM))));
     spec.columns = columns;
     spec.spec.width = Math.max(120, Math.floor(room / columns) - AXIS_ROOM);
