@@ -120,12 +120,25 @@ def _source_line(source: str, translate: Translate, kind: str) -> str:
     return translate("Source: {source}").format(source=source)
 
 
+# Ticks on a single view's axis of numbers: about one per 80 px of its width. Vega's own default, one per
+# 40 px, wrote 28 labels (0.0, 0.2 … 5.4) across a 1280 px page. A faceted chart has no ``width`` signal
+# (each panel has its own), so it keeps Vega's default (``_faceted``).
+X_TICKS = {"tickCount": {"expr": "ceil(width / 80)"}}
+
+
+def _faceted(spec: dict) -> dict:
+    """``spec`` made ready for panels: no width of its own (each panel has one), nor ticks computed from it."""
+    spec.pop("width")
+    spec["config"].pop("axisXQuantitative")
+    return spec
+
+
 def _base(title: str, source: str, translate: Translate, language: str = "en", kind: str = "reported") -> dict:
     subtitle = _source_line(source, translate, kind)
     # The description names the chart for assistive technology (charts.aria): its title, in the reader's
     # language; not the source line, whose names are the sources' own, mostly English.
     return {"$schema": SCHEMA, "title": {"text": title, "subtitle": subtitle, "anchor": "start"},
-            "description": title, "width": WIDTH, "config": chart_config(language)}
+            "description": title, "width": WIDTH, "config": {**chart_config(language), "axisXQuantitative": X_TICKS}}
 
 
 def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
@@ -138,7 +151,7 @@ def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
     long = _written(long, {"persons": "immigration"}, language)
     long["flow"] = long["flow"].map(flow_labels)
     spec = _base(title or translate("Migration flows with Kazakhstan"), source, translate, language)
-    spec.pop("width")
+    _faceted(spec)
     spec.update({
         "data": {"values": _records(long)},
         "facet": {"field": "partner", "type": "nominal", "title": None},
@@ -287,7 +300,7 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
         table["scenario"] = table["scenario"].map(lambda code: labels("scenario", code))
     spec = _base(title or translate("Projections of the diaspora per host, with their ranges"), source, translate,
                  language)
-    spec.pop("width")
+    _faceted(spec)
     persons = translate("Persons")
     # Scenarios in the table's order, not the alphabet of their labels: each keeps its colour in every language.
     color = {"field": "scenario", "type": "nominal", "title": translate("Scenario"),
