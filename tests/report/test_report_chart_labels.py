@@ -102,3 +102,31 @@ def test_a_drawn_chart_is_one_image_named_in_the_readers_language(case, language
                 read = [value for name, value in attributes if name in READ_ALOUD]
                 latin = [run.group(0) for value in read for run in LATIN_WORDS.finditer(unescape(value))]
                 assert [run for run in latin if run not in LATIN_ALLOWED] == [], figure.name
+
+
+def colour_domain(spec: dict) -> list | None:
+    """The domain of a chart's colour scale (of its first layer's, for the fans), None without one."""
+    inner = spec.get("spec", spec)
+    colour = inner.get("encoding", {}).get("color") or (inner.get("layer") or [{}])[0].get("encoding", {}).get("color")
+    return (colour or {}).get("scale", {}).get("domain")
+
+
+def test_each_category_keeps_its_colour_in_every_language(case):
+    """Vega gives colours in the order of a scale's domain, by default the alphabet of the labels: in Russian
+    the diaspora's two shares swapped colours with the English chart, the scenarios too. Every chart with a
+    colour legend names its domain in the data's order, so position (and colour) is the same in each language."""
+    domains = {language: {figure.name: colour_domain(figure.spec)
+                          for section in build_sections(case, language) for figure in section.figures
+                          if "legend" in str(figure.spec)}
+               for language in ("en", "ru", "kk")}
+    assert [name for name, domain in domains["en"].items() if not domain] == []
+    assert set(domains["en"]) == set(domains["ru"]) == set(domains["kk"])
+    assert len(domains["en"]) >= 6
+    assert {name: len(domain) for name, domain in domains["ru"].items()} == {
+        name: len(domain) for name, domain in domains["en"].items()}
+    assert domains["en"]["diaspora-shares"] == ["share of total population", "share of other groups"]
+    assert domains["ru"]["diaspora-shares"] == ["доля во всём населении", "доля среди других групп"]
+    assert domains["en"]["projection-fans"] == ["recent migration continues", "natural change only",
+                                                "repatriation doubled"]
+    assert domains["ru"]["projection-fans"] == ["миграция как в последние годы", "только естественное движение",
+                                                "репатриация вдвое больше"]

@@ -120,10 +120,10 @@ def _source_line(source: str, translate: Translate, kind: str) -> str:
     return translate("Source: {source}").format(source=source)
 
 
-# Ticks on a single view's axis of numbers: about one per 80 px of its width. Vega's own default, one per
-# 40 px, wrote 28 labels (0.0, 0.2 … 5.4) across a 1280 px page. A faceted chart has no ``width`` signal
-# (each panel has its own), so it keeps Vega's default (``_faceted``).
-X_TICKS = {"tickCount": {"expr": "ceil(width / 80)"}}
+# Ticks on a single view's axis of numbers: about one per 80 px of its width, at least 4 (a phone's 0, 2, 4
+# said too little). Vega's own default, one per 40 px, wrote 28 labels (0.0, 0.2 … 5.4) across a 1280 px
+# page. A faceted chart has no ``width`` signal (each panel has its own): it keeps Vega's default (``_faceted``).
+X_TICKS = {"tickCount": {"expr": "max(4, ceil(width / 80))"}}
 
 
 def _faceted(spec: dict) -> dict:
@@ -194,8 +194,9 @@ def diaspora_shares(demography: pd.DataFrame, source: str, title: str | None = N
                             for measure, value, found in zip(long["measure"], long["percent"],
                                                              long["significant_digits"])]
     long = long.drop(columns="significant_digits")
-    long["measure"] = long["measure"].map({"diaspora_share_of_total_pct": translate("share of total population"),
-                                           "diaspora_share_of_others_pct": translate("share of other groups")})
+    measures = {"diaspora_share_of_total_pct": translate("share of total population"),
+                "diaspora_share_of_others_pct": translate("share of other groups")}
+    long["measure"] = long["measure"].map(measures)
     # the bars are shares computed from the counts (demography.SHARE_COLUMNS), not figures of the sources
     spec = _base(title or translate("Kazakhs in each host country"), source, translate, language, "derived")
     spec.update({
@@ -205,9 +206,11 @@ def diaspora_shares(demography: pd.DataFrame, source: str, title: str | None = N
         "mark": "bar",
         "encoding": {
             "y": {"field": "country", "type": "nominal", "title": None},
-            "yOffset": {"field": "measure"},
+            "yOffset": {"field": "measure", "sort": list(measures.values())},
             "x": {"field": "percent", "type": "quantitative", "title": translate("Percent")},
+            # a fixed order, not the alphabet of the labels: each measure keeps its colour in every language
             "color": {"field": "measure", "type": "nominal", "title": None,
+                      "scale": {"domain": list(measures.values())},
                       "legend": wrapped_labels(long["measure"].unique(), LEGEND_LABEL_WIDTH)},
             "opacity": {"condition": {"param": "measure_pick", "value": 1}, "value": 0.2},
             "tooltip": _titled([{"field": "country"}, {"field": "measure"}, {"field": "percent_text"}],
@@ -262,8 +265,8 @@ def education_comparison(education: pd.DataFrame, source: str, title: str | None
     long = long.drop(columns="significant_digits")
     if labels is not None:
         long["education"] = long["education"].map(lambda code: labels("education", code))
-    long["group"] = long["group"].map({"kandas_share_pct": translate("repatriates (kandas)"),
-                                       "emigrants_share_pct": translate("emigrants 2023")})
+    groups = {"kandas_share_pct": translate("repatriates (kandas)"), "emigrants_share_pct": translate("emigrants 2023")}
+    long["group"] = long["group"].map(groups)
     spec = _base(title or translate("Repatriates (kandas) and emigrants by education"), source, translate,
                  language)
     spec.update({
@@ -273,9 +276,9 @@ def education_comparison(education: pd.DataFrame, source: str, title: str | None
         "encoding": {
             "y": {"field": "education", "type": "nominal", "title": None, "sort": None,
                   "axis": wrapped_labels(long["education"].unique(), WIDTH * LABEL_SHARE)},
-            "yOffset": {"field": "group"},
+            "yOffset": {"field": "group", "sort": list(groups.values())},
             "x": {"field": "percent", "type": "quantitative", "title": translate("Percent of the group")},
-            "color": {"field": "group", "type": "nominal", "title": None,
+            "color": {"field": "group", "type": "nominal", "title": None, "scale": {"domain": list(groups.values())},
                       "legend": wrapped_labels(long["group"].unique(), LEGEND_LABEL_WIDTH)},
             "tooltip": _titled([{"field": "group"}, {"field": "education"}, {"field": "percent_text"}],
                                translate, {"group": translate("Group"), "education": translate("Education"),
@@ -403,8 +406,10 @@ def definition_counts(definitions: pd.DataFrame, source: str, title: str | None 
                   "sort": list(dict.fromkeys(table["country"]))},
             "x": {"field": "count", "type": "quantitative", "scale": {"type": "log"}, "title": translate("Persons")},
             "color": {"field": "label", "type": "nominal", "title": translate("Definition"),
+                      "scale": {"domain": list(dict.fromkeys(table["label"]))},
                       "legend": wrapped_labels(table["label"].unique(), LEGEND_LABEL_WIDTH)},
             "shape": {"field": "label", "type": "nominal", "title": translate("Definition"),
+                      "scale": {"domain": list(dict.fromkeys(table["label"]))},
                       "legend": wrapped_labels(table["label"].unique(), LEGEND_LABEL_WIDTH)},
             "tooltip": _titled([{"field": "country"}, {"field": "label"}, {"field": "count_text"},
                                 {"field": "year"}], translate,
