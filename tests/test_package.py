@@ -98,6 +98,7 @@ def test_every_code_of_the_builtin_case_has_a_label_in_each_language(case):
     in English, Russian and Kazakh; a label differs from the bare code in at least one language."""
     from diaspora_observatory.analysis import claims
     from diaspora_observatory.case.labels import value_labels
+    from diaspora_observatory.documents.codebook import load_codebook
 
     codes = {(field["name"], value) for resource in case.descriptor["resources"]
              for field in resource["schema"]["fields"] for value in field.get("constraints", {}).get("enum", [])}
@@ -105,6 +106,7 @@ def test_every_code_of_the_builtin_case_has_a_label_in_each_language(case):
     codes |= {("category", row["category"]) for row in case.rows["survey_results"] if row["category"]}
     codes |= {("theme", row["theme"]) for row in case.rows["document_themes"]}
     codes |= {("status", status) for status in claims.check_claims(case)["status"]}
+    codes |= {("code", code) for code in load_codebook().leaves}  # the codes a documents table names
     for language in CODES:  # every registered language (languages.py) has a label for every code
         labels = value_labels(case, language)
         missing = sorted(code for code in codes if not labels.get(*code))

@@ -11,6 +11,9 @@ from babel.messages.pofile import read_po
 from tooling import tool
 from unmarked_latin import unmarked_runs
 
+from diaspora_observatory.documents.importer import Document
+from diaspora_observatory.documents.ingest import ingest
+from diaspora_observatory.documents.workspace import Workspace
 from diaspora_observatory.report.build import build_report
 from diaspora_observatory.report.i18n import catalog_path
 
@@ -81,13 +84,27 @@ class ReaderText(HTMLParser):
             self.texts.append(data)
 
 
+# Coded press items, so that the report has its documents tables (coverage, gaps, agreement, press themes
+# over time) and the codes of the codebook's later branches (digital engagement, protection) among them.
+PRESS_ITEMS = ["Repatriation of ethnic families continued under the quotas.",
+               "Consular registration of labour migrants moved online.",
+               "The weather was mild in the capital."]
+
+
 @pytest.fixture(scope="module")
 def translated_reports(tmp_path_factory, case) -> dict[str, str]:
+    """The Russian and Kazakh reports of the built-in case with nine coded press items (2021-2023)."""
+    data = tmp_path_factory.mktemp("data")
     written = {}
-    for language in ("ru", "kk"):
-        out = tmp_path_factory.mktemp(f"report-{language}")
-        build_report(case, out, language=language)
-        written[language] = (out / "report.html").read_text(encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DIASPORA_DATA_DIR", str(data))
+        space = Workspace(case, data)
+        ingest(space.store, space.codebook, [Document(f"item-{number}", f"Item {number}", "press", str(2021 + number // 3),
+                                                      "en", PRESS_ITEMS[number % 3]) for number in range(9)])
+        for language in ("ru", "kk"):
+            out = tmp_path_factory.mktemp(f"report-{language}")
+            build_report(case, out, language=language)
+            written[language] = (out / "report.html").read_text(encoding="utf-8")
     return written
 
 
@@ -144,3 +161,23 @@ def test_translated_report_shows_no_unmarked_english(translated_reports, languag
                   "ескертпелер түпнұсқа тілінде — ағылшын тілінде берілген."}[language]
     assert html.count(note) == 1
     assert '<span lang="en">Bureau of National Statistics of the Republic of Kazakhstan</span>' in html
+
+
+@pytest.mark.parametrize(("language", "headers", "labels"), [
+    ("ru", ["Год", "Код", "Материалов прессы с кодом", "Доля материалов прессы за год (от 0 до 1)", "Фрагменты"],
+     ["цифровое взаимодействие", "консульская поддержка", "трудовые мигранты"]),
+    ("kk", ["Жыл", "Код", "Кодпен белгіленген баспасөз материалдары",
+            "Жылдағы баспасөз материалдарының үлесі (0-ден 1-ге дейін)", "Үзінділер"],
+     ["цифрлық өзара іс-қимыл", "консулдық қолдау", "еңбек мигранттары"])])
+def test_the_documents_tables_are_titled_and_labelled(translated_reports, language, headers, labels):
+    """The press themes' columns have titles (they showed ``items_with_code``, ``share``), the column every
+    row shares is named by its title too, and the codebook's later codes by their labels, not their codes."""
+    html = translated_reports[language]
+    table = re.search(r'<table data-table="press-themes">.*?</table>', html, re.S)
+    assert table is not None
+    assert re.findall(r'<th scope="col" data-column="\w+">(.*?)</th>', table.group(0)) == headers
+    year = {"ru": "Материалов прессы за год", "kk": "Жылдағы баспасөз материалдары"}[language]
+    assert f"{year}: 3;" in html
+    for code, label in zip(["digital_engagement", "consular_support", "labour_migrants"], labels, strict=True):
+        assert f'<td title="{code}">{label}</td>' in html
+        assert f'<span translate="no">{code}</span>' not in html

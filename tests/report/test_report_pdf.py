@@ -13,6 +13,7 @@ from services import chromium_executable
 
 from diaspora_observatory.cli import main
 from diaspora_observatory.report.pdf import heading_pages
+from tests.report.test_report_chart_labels import drawn_titles
 
 A4_POINTS = (595, 842)  # 210 mm x 297 mm
 MAX_PAGES = 20
@@ -73,7 +74,7 @@ def test_figures_are_never_split(printed):
     figures = sorted((out / "figures").glob("*.svg"))
     assert len(figures) == 8
     for path in figures:
-        titles = re.findall(r'aria-label="Title text \'(.+?)\'"', path.read_text(encoding="utf-8"))
+        titles = drawn_titles(path.read_text(encoding="utf-8"))
         caption = [index for index, text in enumerate(pages) if f"figures/{path.name}" in text]
         assert len(caption) == 1 and titles, path.name
         assert [title for title in titles if "".join(title.split()) not in pages[caption[0]]] == [], path.name

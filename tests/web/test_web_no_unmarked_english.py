@@ -13,9 +13,10 @@ import json
 import re
 
 import pytest
-from unmarked_latin import LATIN_ALLOWED, unmarked_runs
+from unmarked_latin import LATIN_ALLOWED, LATIN_WORDS, unmarked_runs
 
 from diaspora_observatory.web.extensions import available_extensions
+from diaspora_observatory.web.geometry import GEOMETRY_CREDIT
 from diaspora_observatory.web.pages import menu
 
 # Beyond the report's allow-list (the software's name, CSV, p, n): names and codes shown as they are, each
@@ -109,3 +110,97 @@ def test_the_checkers_tolerance_basis_is_translated_and_a_claims_own_is_marked(c
             "приведённого разряда числа 0,21</td>") in html
     assert '<td title="exact: no tolerance">точное значение: без допуска</td>' in html
     assert ">exact: no tolerance<" not in html and ">half a unit of" not in html
+
+
+# What a reader sees of a chart: its titles, the axis, legend and tooltip titles (each a ``title``), and the
+# values of the data fields the chart draws or shows in a tooltip (category labels, panel names, numbers
+# as text). Field names, formats and label expressions are the spec's machinery, never shown as they are.
+SHOWN_TEXT_KEYS = ("title", "subtitle", "text", "description")
+# Channels with a guide (an axis or a legend): without a ``title`` Vega titles it with the field's name.
+GUIDED_CHANNELS = ("x", "y", "color", "fill", "stroke", "shape", "size", "strokeDash", "row", "column")
+
+
+def spec_texts(spec: dict) -> list[str]:
+    """Every text of ``spec`` a reader of the drawn chart sees (its tooltips included)."""
+    texts: list[str] = []
+    fields: set[str] = set()
+    records: list[dict] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for channel in GUIDED_CHANNELS:
+                guide = node.get(channel)
+                if (isinstance(guide, dict) and isinstance(guide.get("field"), str) and "title" not in guide
+                        and guide.get("axis", guide.get("legend", {})) is not None):
+                    texts.append(guide["field"])
+            for key, value in node.items():
+                if key == "values" and isinstance(value, list):
+                    records.extend(row for row in value if isinstance(row, dict))
+                elif key in SHOWN_TEXT_KEYS and isinstance(value, str):
+                    texts.append(value)
+                elif key in SHOWN_TEXT_KEYS and isinstance(value, list) and all(isinstance(v, str) for v in value):
+                    texts.extend(value)
+                elif key == "field" and isinstance(value, str):
+                    fields.add(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(spec)
+    for row in records:
+        for field in fields:
+            value: object = row
+            for part in field.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if isinstance(value, str):
+                texts.append(value)
+    return texts
+
+
+def chart_runs(spec: dict, sources: set[str]) -> list[str]:
+    """Unmarked Latin runs in a chart's texts; the sources' own names in its source line are left out (the
+    page names them marked ``lang="en"`` under the chart; a drawing cannot mark a language)."""
+    texts = spec_texts(spec)
+    for name in sorted(sources, key=len, reverse=True):
+        texts = [text.replace(name, " ") for text in texts]
+    runs = [run.group(0) for text in texts for run in LATIN_WORDS.finditer(text)]
+    return [run for run in runs if run not in WEB_ALLOWED]
+
+
+@pytest.fixture(scope="module")
+def source_names(case) -> set[str]:
+    """What a source line names a source by: its author, title or publisher; the maps' outline data
+    (``Natural Earth 1:10m``, in their "Borders" line) likewise."""
+    return {GEOMETRY_CREDIT} | {row[field] for row in case.rows["sources"] for field in ("author", "title", "publisher")
+                                if isinstance(row[field], str) and row[field]}
+
+
+def test_the_chart_reader_finds_english_in_a_spec():
+    spec = {"title": {"text": "Потоки", "subtitle": "Источник: Bureau of Statistics (2024)"},
+            "data": {"values": [{"flow": "net", "code": "net-flow", "persons_text": "1 200"}]},
+            "encoding": {"color": {"field": "flow", "title": "Flow", "legend": {"labelExpr": "datum.label"}},
+                         "tooltip": [{"field": "persons_text", "title": "Человек"}]}}
+    assert chart_runs(spec, {"Bureau of Statistics"}) == ["Flow", "net"]
+    assert chart_runs(spec, set()) == ["Bureau of Statistics", "Flow", "net"]
+    # an axis with no title is titled with its field's name; one with no axis shows nothing
+    untitled = {"encoding": {"x": {"field": "year"}, "y": {"field": "persons", "axis": None}}}
+    assert chart_runs(untitled, set()) == ["year"]
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_no_chart_shows_unmarked_english(client, paths, source_names, language):
+    """Every chart spec a Russian or Kazakh page loads (the JSON beside each chart) is read with the same
+    reader: titles, axis and legend titles, tooltips, the labels its data fields carry."""
+    found = {}
+    charts = 0
+    for path in paths:
+        specs = page_specs(client.get(path, params={"lang": language}).text)
+        charts += len(specs)
+        for name, spec in specs.items():
+            runs = chart_runs(spec, source_names)
+            if runs:
+                found[f"{path} {name}"] = sorted(set(runs))
+    assert found == {}
+    assert charts >= 12

@@ -20,10 +20,11 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from diaspora_observatory.charts.aria import described
 from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.user_cache import cache_dir as user_cache_dir
 
-ENTRY_FORMAT = 1  # bumped when the layout of an entry changes, so old entries are never misread
+ENTRY_FORMAT = 2  # bumped when an entry changes (2: Vega's English ARIA attributes taken out), never misread
 _HEADER = "<!-- diaspora-observatory chart, sha256 {digest} -->\n"
 
 
@@ -97,13 +98,14 @@ def to_svg(spec: dict) -> str:
 
 
 def _draw_all(specs: list[dict]) -> list[str]:
-    """Draw every spec: the engine starts with the first and serves the rest (vl-convert keeps it running)."""
+    """Draw every spec: the engine starts with the first and serves the rest (vl-convert keeps it running).
+    Each SVG is one image named by its spec's description, in the chart's language (``charts.aria``)."""
     import vl_convert
 
     drawn = []
     for spec in specs:
         try:
-            drawn.append(vl_convert.vegalite_to_svg(spec))
+            drawn.append(described(vl_convert.vegalite_to_svg(spec), spec.get("description")))
         except ValueError as error:
             title = spec.get("title", {}).get("text", "a chart") if isinstance(spec.get("title"), dict) else "a chart"
             raise ChartError(f"could not draw {title}: {str(error).splitlines()[1:2] or error}",

@@ -9,7 +9,8 @@ written) applied to the texts a reader sees: titles, axis and legend titles, the
 "Computed from:" for a chart of computed values) and the category labels. Data field names stay as they
 are. The web app's message extractor reads the ``translate("...")`` calls below, so each text passed to it
 must be a literal. A ``language`` puts the reader's number locale in the spec (``chart_config``): axis
-ticks and legends then group digits and write decimals as the tables do.
+ticks and legends then group digits and write decimals as the tables do. The spec's ``description`` (its
+title) is the drawn chart's accessible name in that language (``charts.aria``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ LEGEND_LABEL_WIDTH = 160
 # PDF falls back to, measures 5.2 (Latin) to 6.3 (Cyrillic, Kazakh) px per character in these labels.
 CHARACTER_WIDTH = 6.5
 LINE_HEIGHT = 12  # px between the lines of a wrapped 10 px label
+YEAR_TICKS = 7  # ticks on a panel's axis of years: "nice" steps of 1, 2 or 5 years, never a label a year
+LABEL_SEPARATION = 8  # px at least between two axis labels; Vega drops every other label when they come closer
 
 
 def _identity(text: str) -> str:
@@ -102,7 +105,10 @@ def chart_config(language: str = "en") -> dict:
     ticks and legends group digits and write decimals as the tables do (``presentation.numbers``)."""
     from diaspora_observatory.presentation.numbers import chart_number_locale
 
-    return {"font": "sans-serif", "view": {"stroke": None}, "locale": {"number": chart_number_locale(language)}}
+    return {"font": "sans-serif", "view": {"stroke": None}, "locale": {"number": chart_number_locale(language)},
+            # Vega's generated ARIA texts are English whatever the language ("X-axis titled …"): off; the
+            # chart is one image named by its description (charts.aria).
+            "aria": False}
 
 
 def _source_line(source: str, translate: Translate, kind: str) -> str:
@@ -114,10 +120,25 @@ def _source_line(source: str, translate: Translate, kind: str) -> str:
     return translate("Source: {source}").format(source=source)
 
 
+# Ticks on a single view's axis of numbers: about one per 80 px of its width, at least 4 (a phone's 0, 2, 4
+# said too little). Vega's own default, one per 40 px, wrote 28 labels (0.0, 0.2 … 5.4) across a 1280 px
+# page. A faceted chart has no ``width`` signal (each panel has its own): it keeps Vega's default (``_faceted``).
+X_TICKS = {"tickCount": {"expr": "max(4, ceil(width / 80))"}}
+
+
+def _faceted(spec: dict) -> dict:
+    """``spec`` made ready for panels: no width of its own (each panel has one), nor ticks computed from it."""
+    spec.pop("width")
+    spec["config"].pop("axisXQuantitative")
+    return spec
+
+
 def _base(title: str, source: str, translate: Translate, language: str = "en", kind: str = "reported") -> dict:
     subtitle = _source_line(source, translate, kind)
+    # The description names the chart for assistive technology (charts.aria): its title, in the reader's
+    # language; not the source line, whose names are the sources' own, mostly English.
     return {"$schema": SCHEMA, "title": {"text": title, "subtitle": subtitle, "anchor": "start"},
-            "width": WIDTH, "config": chart_config(language)}
+            "description": title, "width": WIDTH, "config": {**chart_config(language), "axisXQuantitative": X_TICKS}}
 
 
 def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
@@ -130,7 +151,7 @@ def flows_over_time(flows: pd.DataFrame, source: str, title: str | None = None,
     long = _written(long, {"persons": "immigration"}, language)
     long["flow"] = long["flow"].map(flow_labels)
     spec = _base(title or translate("Migration flows with Kazakhstan"), source, translate, language)
-    spec.pop("width")
+    _faceted(spec)
     spec.update({
         "data": {"values": _records(long)},
         "facet": {"field": "partner", "type": "nominal", "title": None},
@@ -173,8 +194,9 @@ def diaspora_shares(demography: pd.DataFrame, source: str, title: str | None = N
                             for measure, value, found in zip(long["measure"], long["percent"],
                                                              long["significant_digits"])]
     long = long.drop(columns="significant_digits")
-    long["measure"] = long["measure"].map({"diaspora_share_of_total_pct": translate("share of total population"),
-                                           "diaspora_share_of_others_pct": translate("share of other groups")})
+    measures = {"diaspora_share_of_total_pct": translate("share of total population"),
+                "diaspora_share_of_others_pct": translate("share of other groups")}
+    long["measure"] = long["measure"].map(measures)
     # the bars are shares computed from the counts (demography.SHARE_COLUMNS), not figures of the sources
     spec = _base(title or translate("Kazakhs in each host country"), source, translate, language, "derived")
     spec.update({
@@ -184,9 +206,11 @@ def diaspora_shares(demography: pd.DataFrame, source: str, title: str | None = N
         "mark": "bar",
         "encoding": {
             "y": {"field": "country", "type": "nominal", "title": None},
-            "yOffset": {"field": "measure"},
+            "yOffset": {"field": "measure", "sort": list(measures.values())},
             "x": {"field": "percent", "type": "quantitative", "title": translate("Percent")},
+            # a fixed order, not the alphabet of the labels: each measure keeps its colour in every language
             "color": {"field": "measure", "type": "nominal", "title": None,
+                      "scale": {"domain": list(measures.values())},
                       "legend": wrapped_labels(long["measure"].unique(), LEGEND_LABEL_WIDTH)},
             "opacity": {"condition": {"param": "measure_pick", "value": 1}, "value": 0.2},
             "tooltip": _titled([{"field": "country"}, {"field": "measure"}, {"field": "percent_text"}],
@@ -241,8 +265,8 @@ def education_comparison(education: pd.DataFrame, source: str, title: str | None
     long = long.drop(columns="significant_digits")
     if labels is not None:
         long["education"] = long["education"].map(lambda code: labels("education", code))
-    long["group"] = long["group"].map({"kandas_share_pct": translate("repatriates (kandas)"),
-                                       "emigrants_share_pct": translate("emigrants 2023")})
+    groups = {"kandas_share_pct": translate("repatriates (kandas)"), "emigrants_share_pct": translate("emigrants 2023")}
+    long["group"] = long["group"].map(groups)
     spec = _base(title or translate("Repatriates (kandas) and emigrants by education"), source, translate,
                  language)
     spec.update({
@@ -252,9 +276,9 @@ def education_comparison(education: pd.DataFrame, source: str, title: str | None
         "encoding": {
             "y": {"field": "education", "type": "nominal", "title": None, "sort": None,
                   "axis": wrapped_labels(long["education"].unique(), WIDTH * LABEL_SHARE)},
-            "yOffset": {"field": "group"},
+            "yOffset": {"field": "group", "sort": list(groups.values())},
             "x": {"field": "percent", "type": "quantitative", "title": translate("Percent of the group")},
-            "color": {"field": "group", "type": "nominal", "title": None,
+            "color": {"field": "group", "type": "nominal", "title": None, "scale": {"domain": list(groups.values())},
                       "legend": wrapped_labels(long["group"].unique(), LEGEND_LABEL_WIDTH)},
             "tooltip": _titled([{"field": "group"}, {"field": "education"}, {"field": "percent_text"}],
                                translate, {"group": translate("Group"), "education": translate("Education"),
@@ -279,10 +303,15 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
         table["scenario"] = table["scenario"].map(lambda code: labels("scenario", code))
     spec = _base(title or translate("Projections of the diaspora per host, with their ranges"), source, translate,
                  language)
-    spec.pop("width")
+    _faceted(spec)
     persons = translate("Persons")
+    # Scenarios in the table's order, not the alphabet of their labels: each keeps its colour in every language.
     color = {"field": "scenario", "type": "nominal", "title": translate("Scenario"),
+             "scale": {"domain": list(dict.fromkeys(table["scenario"]))},
              "legend": wrapped_labels(table["scenario"].unique(), LEGEND_LABEL_WIDTH)}
+    # The legend under the panels, its entries side by side: on the right its wrapped scenario names were
+    # cut off by the page's box (the web's narrow layout puts it above, one entry a line: static/app.js).
+    spec["config"]["legend"] = {"orient": "bottom", "columns": 3}
     spec.update({
         "data": {"values": _records(table)},
         "facet": {"field": "country", "type": "nominal", "title": None, "sort": list(dict.fromkeys(table["country"]))},
@@ -290,7 +319,10 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
         "resolve": {"scale": {"y": "independent"}},
         "spec": {
             "width": 260, "height": 160,
-            "encoding": {"x": {"field": "year", "type": "quantitative", "axis": {"format": "d"},
+            # A tick every year crammed the labels (2022 2023 … 2034 2035): a handful of whole years.
+            "encoding": {"x": {"field": "year", "type": "quantitative",
+                               "axis": {"format": "d", "tickCount": YEAR_TICKS, "tickMinStep": 1,
+                                        "labelOverlap": True, "labelSeparation": LABEL_SEPARATION},
                                "title": translate("Year")}},
             "layer": [
                 {"mark": {"type": "area", "opacity": 0.2},
@@ -311,6 +343,19 @@ def projection_fans(projections: pd.DataFrame, source: str, title: str | None = 
     return spec
 
 
+def section_order(section: object) -> tuple:
+    """A sort key putting the study's sections in the order of its text, not of the claims table: by the
+    numbers of a dotted section (``1 < 2.2 < 3.1 < 3.10``), any other name after them by its text.
+
+    >>> sorted(["3.2", "1", "3.10", "Appendix", "2.2", "3.3"], key=section_order)
+    ['1', '2.2', '3.2', '3.3', '3.10', 'Appendix']
+    """
+    parts = str(section).split(".")
+    if all(part.isdigit() for part in parts):
+        return (0, tuple(int(part) for part in parts), "")
+    return (1, (), str(section))
+
+
 def claims_by_status(claims: pd.DataFrame, source: str, title: str | None = None,
                      translate: Translate = _identity, labels: Labels | None = None, language: str = "en") -> dict:
     """Stacked bars: per section of the study, how many of its numeric claims the data confirm, contradict
@@ -327,7 +372,7 @@ def claims_by_status(claims: pd.DataFrame, source: str, title: str | None = None
         "mark": "bar",
         "encoding": {
             "y": {"field": "section", "type": "nominal", "title": translate("Section"),
-                  "sort": list(dict.fromkeys(counts["section"]))},
+                  "sort": sorted(dict.fromkeys(counts["section"]), key=section_order)},
             "x": {"field": "claims", "type": "quantitative", "stack": "zero", "title": translate("Number of claims"),
                   "axis": {"tickMinStep": 1, "format": "d"}},
             "color": {"field": "status", "type": "nominal", "title": translate("Status"),
@@ -361,8 +406,10 @@ def definition_counts(definitions: pd.DataFrame, source: str, title: str | None 
                   "sort": list(dict.fromkeys(table["country"]))},
             "x": {"field": "count", "type": "quantitative", "scale": {"type": "log"}, "title": translate("Persons")},
             "color": {"field": "label", "type": "nominal", "title": translate("Definition"),
+                      "scale": {"domain": list(dict.fromkeys(table["label"]))},
                       "legend": wrapped_labels(table["label"].unique(), LEGEND_LABEL_WIDTH)},
             "shape": {"field": "label", "type": "nominal", "title": translate("Definition"),
+                      "scale": {"domain": list(dict.fromkeys(table["label"]))},
                       "legend": wrapped_labels(table["label"].unique(), LEGEND_LABEL_WIDTH)},
             "tooltip": _titled([{"field": "country"}, {"field": "label"}, {"field": "count_text"},
                                 {"field": "year"}], translate,

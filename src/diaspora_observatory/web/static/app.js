@@ -41,7 +41,9 @@ function wrap(text, limit) {
 function fitToBox(spec, width) {
   const narrow = width < NARROW;
   if (spec.facet && spec.spec) {
-    const room = narrow ? width : width - LEGEND_ROOM;
+    // A legend on the right (Vega's default) takes room from the panels; one under them does not.
+    const legend = (spec.config && spec.config.legend) || {};
+    const room = narrow || (legend.orient && legend.orient !== "right") ? width : width - LEGEND_ROOM;
     const columns = narrow ? 1 : Math.max(1, Math.min(spec.columns || 2, Math.floor(room / (PANEL_MIN + AXIS_ROOM))));
     spec.columns = columns;
     spec.spec.width = Math.max(120, Math.floor(room / columns) - AXIS_ROOM);
@@ -66,6 +68,23 @@ function fitToBox(spec, width) {
   return spec;
 }
 
+// Vega writes ARIA attributes of its own, in English whatever the page's language ("visualization",
+// "group mark container", "X-axis titled …"), and the specs turn off only what Vega-Lite lets them
+// (config.aria). As the report's SVGs (charts/aria.py), the chart is one image named by its description,
+// the chart's title in the page's language; the table under it holds the values.
+function accessible(element, spec) {
+  for (const node of element.querySelectorAll("[role], [aria-roledescription], [aria-label]")) {
+    node.removeAttribute("role");
+    node.removeAttribute("aria-roledescription");
+    node.removeAttribute("aria-label");
+  }
+  element.removeAttribute("aria-roledescription");
+  element.setAttribute("role", "img");
+  const title = spec.title && (Array.isArray(spec.title.text) ? spec.title.text.join(" ") : spec.title.text);
+  const name = spec.description || title;
+  if (name) element.setAttribute("aria-label", name);
+}
+
 const drawn = new Map();
 
 function draw(element) {
@@ -77,6 +96,7 @@ function draw(element) {
   window.vegaEmbed(element, spec, options)
     .then((result) => {
       drawn.set(element, { width, view: result });
+      accessible(element, spec);
       element.classList.add("vega-ready");
     })
     .catch((error) => {
