@@ -91,7 +91,9 @@ def _rows(database: Path, table: str, leave_out: tuple[str, ...] = ()) -> list[t
     return [tuple(zip(columns, row)) for row in rows]
 
 
-def test_import_list_stores_what_the_import_before_stored(tmp_path: Path, data_dir: Path):
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_import_list_stores_what_the_import_before_stored(tmp_path: Path, data_dir: Path, workers: str):
+    # with worker processes too: what is stored, and in which order, does not depend on who read what
     texts = generated_articles(200) + real_texts()
     folder = tmp_path / "corpus"
     folder.mkdir()
@@ -100,7 +102,7 @@ def test_import_list_stores_what_the_import_before_stored(tmp_path: Path, data_d
         (folder / f"t{number}.txt").write_text(text, encoding="utf-8")
         lines.append(f"t{number}.txt,press,2024,item-{number}")
     (folder / "manifest.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["documents", "import-list", str(folder / "manifest.csv")])
+    result = CliRunner().invoke(main, ["documents", "import-list", str(folder / "manifest.csv"), "--workers", workers])
     assert result.exit_code == 0, result.output
 
     # the store as the import before the change made it: the same documents and passages, in the same order

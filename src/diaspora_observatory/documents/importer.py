@@ -397,18 +397,44 @@ def read_manifest(path: str | Path, *, alphabet: str = "") -> list[Document]:
     ``alphabet`` is the Kazakh Latin alphabet of the Kazakh Latin rows whose letters tell none and whose
     ``alphabet`` cell is empty. Errors name the manifest row and column.
     """
+    rows = manifest_rows(path, alphabet=alphabet)
+    return checked_documents(rows, [read_row(row) if isinstance(row, ManifestRow) else row for row in rows])
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    """One row of a manifest: where it is (``where``, for messages), its file and the options to read it with."""
+
+    line: int
+    where: str
+    path: Path
+    options: dict
+
+
+def manifest_rows(path: str | Path, *, alphabet: str = "") -> list[ManifestRow | DocumentImportError]:
+    """The rows of a manifest CSV, not yet read; a row that cannot be read at all is its error, and ends the list.
+
+    The header is checked here (its errors are raised); see :func:`read_manifest` for the columns.
+    """
     path = Path(path)
     if not path.is_file():
         raise DocumentImportError(f"no manifest at {path}", "check the path")
+    rows: list[ManifestRow | DocumentImportError] = []
     try:
-        return _manifest_documents(path, alphabet)
+        _manifest_rows(path, alphabet, rows)
     except CsvRefused as error:
-        raise DocumentImportError(error.message, error.hint) from None
+        if not rows:
+            raise DocumentImportError(error.message, error.hint) from None
+        rows.append(DocumentImportError(error.message, error.hint))
     except UnicodeDecodeError:
-        raise DocumentImportError(f"{path.name} is not UTF-8 text", "save the manifest as CSV UTF-8") from None
+        undecoded = DocumentImportError(f"{path.name} is not UTF-8 text", "save the manifest as CSV UTF-8")
+        if not rows:
+            raise undecoded from None
+        rows.append(undecoded)
+    return rows
 
 
-def _manifest_documents(path: Path, alphabet: str = "") -> list[Document]:
+def _manifest_rows(path: Path, alphabet: str, rows: list[ManifestRow | DocumentImportError]) -> None:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = CsvDictRows(handle, path.name)
         unknown = set(reader.fieldnames or []) - set(MANIFEST_COLUMNS)
@@ -417,25 +443,41 @@ def _manifest_documents(path: Path, alphabet: str = "") -> list[Document]:
                                       f"{', '.join(MANIFEST_COLUMNS)}" + (f" (unknown: {', '.join(sorted(unknown))})"
                                                                          if unknown else ""),
                                       "fix the header row of the manifest")
-        documents: list[Document] = []
-        seen: dict[str, int] = {}
         for row in reader:
             where = f"{path.name} row {reader.line_num}"
             values = {k: (v or "").strip() for k, v in row.items() if k}
             if not values.get("file"):
-                raise DocumentImportError(f"{where}, column file: empty", "give the document's file name")
-            try:
-                document = read_document(path.parent / values["file"], kind=values.get("kind") or "other",
-                                         date=values.get("date", ""), title=values.get("title", ""),
-                                         source=values.get("source", ""), source_id=values.get("source_id", ""),
-                                         language=values.get("language", ""), document_id=values.get("id", ""),
-                                         alphabet=values.get("alphabet", ""), default_alphabet=alphabet,
-                                         in_manifest=True)
-            except DocumentImportError as error:
-                raise DocumentImportError(f"{where}: {error.message}", error.hint) from None
-            if document.document_id in seen:
-                raise DocumentImportError(f"{where}, column id: {document.document_id!r} is also the id of row "
-                                          f"{seen[document.document_id]}", "give each document its own id")
-            seen[document.document_id] = reader.line_num
-            documents.append(document)
+                rows.append(DocumentImportError(f"{where}, column file: empty", "give the document's file name"))
+                return
+            rows.append(ManifestRow(reader.line_num, where, path.parent / values["file"], {
+                "kind": values.get("kind") or "other", "date": values.get("date", ""),
+                "title": values.get("title", ""), "source": values.get("source", ""),
+                "source_id": values.get("source_id", ""), "language": values.get("language", ""),
+                "document_id": values.get("id", ""), "alphabet": values.get("alphabet", ""),
+                "default_alphabet": alphabet, "in_manifest": True}))
+
+
+def read_row(row: ManifestRow) -> Document | DocumentImportError:
+    """The document of one manifest row, or the error that names the row (returned, so rows read in other
+    processes or out of order are reported in the manifest's order by :func:`checked_documents`)."""
+    try:
+        return read_document(row.path, **row.options)
+    except DocumentImportError as error:
+        return DocumentImportError(f"{row.where}: {error.message}", error.hint)
+
+
+def checked_documents(rows: list[ManifestRow | DocumentImportError],
+                      read: list[Document | DocumentImportError]) -> list[Document]:
+    """The documents read from ``rows``, or the first error in the manifest's order (a bad row or a repeated id)."""
+    documents: list[Document] = []
+    seen: dict[str, int] = {}
+    for row, document in zip(rows, read, strict=True):
+        if isinstance(document, DocumentImportError):
+            raise document
+        assert isinstance(row, ManifestRow)  # an unreadable row is its own error, met above
+        if document.document_id in seen:
+            raise DocumentImportError(f"{row.where}, column id: {document.document_id!r} is also the id of row "
+                                      f"{seen[document.document_id]}", "give each document its own id")
+        seen[document.document_id] = row.line
+        documents.append(document)
     return documents
