@@ -143,10 +143,16 @@ def import_list_command(manifest: Path, replace: bool, alphabet: str | None, wor
     """
     from collections import Counter
 
+    from diaspora_observatory.case.package import load_case
+    from diaspora_observatory.documents.codebook import load_codebook
     from diaspora_observatory.documents.importer import manifest_rows
     from diaspora_observatory.documents.ingest import BATCH_SIZE, import_rows
+    from diaspora_observatory.documents.store import DocumentStore
 
-    workspace = _workspace(case_name, data_dir, codebook)
+    # the store and codebook only, not the whole workspace: its analyses import pandas, a third of the
+    # command's start-up (issue 15 measures import-list with its start-up)
+    store = DocumentStore(load_case(case_name, data_dir=data_dir).name, data_dir)
+    book = load_codebook(codebook)
     rows = manifest_rows(manifest, alphabet=alphabet or "")
 
     def progress(done: int, total: int) -> None:
@@ -162,8 +168,8 @@ def import_list_command(manifest: Path, replace: bool, alphabet: str | None, wor
             click.echo(f"  read and coded {done:,} of {total:,} documents", err=True)
             reported = done
 
-    documents, outcomes = import_rows(workspace.store, workspace.codebook, rows, replace=replace, workers=workers,
-                                      progress=progress, reading=reading)
+    documents, outcomes = import_rows(store, book, rows, replace=replace, workers=workers, progress=progress,
+                                      reading=reading)
     passages = sum(o.passages for o in outcomes)
     uncoded = [o for o in outcomes if not o.coded]
     click.echo(f"Imported {len(documents)} documents from {manifest.name}: {passages} passages coded automatically"
