@@ -28,6 +28,7 @@ import argparse
 import os
 import platform
 import random
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -96,10 +97,11 @@ def article(rng: random.Random, language: str, latin: bool) -> str:
     return to_latin(text) if latin else text
 
 
-def _store_floor(folder: Path, names: list[str]) -> float:
-    """Seconds to read every file and store its text in SQLite in one durable transaction."""
+def _store_floor(folder: Path, names: list[str]) -> tuple[float, float]:
+    """Seconds (of the clock, and of processor time) to read every file and store its text in SQLite in one
+    durable transaction."""
     database = folder / "floor.sqlite"
-    started = time.perf_counter()
+    started, processor = time.perf_counter(), time.process_time()
     connection = sqlite3.connect(database)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
@@ -108,15 +110,21 @@ def _store_floor(folder: Path, names: list[str]) -> float:
         connection.executemany("INSERT INTO documents VALUES (?, ?)",
                                ((name, (folder / name).read_text(encoding="utf-8")) for name in names))
     connection.close()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - processor
 
 
-def _run_cli(src: Path, data_dir: Path, *arguments: str) -> tuple[float, str]:
+def _processor_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run_cli(src: Path, data_dir: Path, *arguments: str) -> tuple[float, float, str]:
+    """Seconds of the clock and of processor time (the command's and its workers') a run of the command took."""
     environment = {**os.environ, "PYTHONPATH": str(src), "DIASPORA_DATA_DIR": str(data_dir)}
-    started = time.perf_counter()
+    started, processor = time.perf_counter(), _processor_seconds()
     result = subprocess.run([sys.executable, "-c", "from diaspora_observatory.cli import main; main()", "documents",
                              *arguments], env=environment, check=True, capture_output=True, text=True)
-    return time.perf_counter() - started, result.stdout.strip().splitlines()[0]
+    return time.perf_counter() - started, _processor_seconds() - processor, result.stdout.strip().splitlines()[0]
 
 
 def _stored_rows(data_dir: Path) -> tuple[list[tuple], list[tuple]]:
@@ -143,25 +151,26 @@ def bench_import_list(count: int, seed: int, sources: list[Path], workers: list[
             names.append(name)
             rows.append(f"{name},press,2024,item-{number}")
         (folder / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-        floor = _store_floor(folder, names)
+        floor, floor_processor = _store_floor(folder, names)
         print(f"machine: {platform.machine()}, {os.cpu_count()} processors, {platform.python_implementation()} "
               f"{platform.python_version()}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(f"corpus: {count:,} articles; floor (read + store in one transaction): {floor:.2f} s, "
-              f"{count / floor:,.0f} articles/s")
+              f"{count / floor:,.0f} articles/s; processor time {floor_processor:.2f} s")
         first: tuple[str, tuple[list[tuple], list[tuple]]] | None = None
         for number, src in enumerate(sources):
-            startup, _ = _run_cli(src, folder / f"startup{number}", "codebook", "--format", "csv")
+            startup, startup_processor, _ = _run_cli(src, folder / f"startup{number}", "codebook", "--format", "csv")
             # the code before --workers existed runs as it is; the options are for the checkouts that know them
             for option in workers if (src / "diaspora_observatory" / "documents" / "ingest_workers.py").exists() \
                     else [""]:
                 data_dir = folder / f"data{number}-{option or 'default'}"
-                seconds, summary = _run_cli(src, data_dir, "import-list", str(folder / "manifest.csv"),
-                                            *(["--workers", option] if option else []))
+                seconds, processor, summary = _run_cli(src, data_dir, "import-list", str(folder / "manifest.csv"),
+                                                       *(["--workers", option] if option else []))
                 work = max(seconds - startup, 1e-9)
                 label = f"{src}{f' --workers {option}' if option else ''}"
                 print(f"{label}: import-list {seconds:.2f} s, {count / seconds:,.0f} articles/s, "
                       f"{floor / seconds:.3f}x the floor (process start-up alone {startup:.2f} s; without it "
-                      f"{count / work:,.0f} articles/s, {floor / work:.3f}x)\n  {summary}")
+                      f"{count / work:,.0f} articles/s, {floor / work:.3f}x); processor time {processor:.2f} s "
+                      f"({startup_processor:.2f} s of it start-up)\n  {summary}")
                 stored = _stored_rows(data_dir)
                 if first is None:
                     first = (label, stored)
