@@ -62,14 +62,29 @@ def test_a_row_with_no_file_ends_the_rows_after_the_rows_before_it_are_read(data
 
 def test_workers_by_default_only_for_lists_that_pay_their_start(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(ingest_workers.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(ingest_workers.os, "getloadavg", lambda: (0.4, 0.5, 0.5))
     assert ingest_workers.workers_for(999) == 0
     assert ingest_workers.workers_for(1000) == 1  # the importing process reads and codes too
     assert ingest_workers.workers_for(10, asked=2) == 2
     assert ingest_workers.workers_for(10_000, asked=9) == ingest_workers.MAX_WORKERS
+    monkeypatch.setattr(ingest_workers.os, "getloadavg", lambda: (1.2, 0.5, 0.5))
+    assert ingest_workers.workers_for(10_000) == 0  # the other processor is busy
+    assert ingest_workers.workers_for(10_000, asked=1) == 1
     monkeypatch.setattr(ingest_workers.os, "cpu_count", lambda: 16)
     assert ingest_workers.workers_for(10_000) == ingest_workers.MAX_WORKERS
+    monkeypatch.setattr(ingest_workers.os, "getloadavg", lambda: (14.5, 12.0, 10.0))
+    assert ingest_workers.workers_for(10_000) == 1  # 14 of 16 busy, one for the importing process
+    monkeypatch.setattr(ingest_workers.os, "cpu_count", lambda: 2)
+    assert ingest_workers.workers_for(10_000) == 0  # this machine while the figures were measured
     monkeypatch.setattr(ingest_workers.os, "cpu_count", lambda: None)
     assert ingest_workers.workers_for(10_000) == 0
+
+    def no_load_average():
+        raise OSError("no load average")
+
+    monkeypatch.setattr(ingest_workers.os, "getloadavg", no_load_average)
+    monkeypatch.setattr(ingest_workers.os, "cpu_count", lambda: 4)
+    assert ingest_workers.workers_for(10_000) == 3
 
 
 def test_progress_is_reported_while_reading_a_long_list_and_while_storing(data_dir, tmp_path: Path, codebook):

@@ -123,8 +123,8 @@ READ_REPORT = 1000  # rows read between two progress lines of import-list
               help="Kazakh Latin alphabet of the Kazakh Latin texts whose letters tell none and whose row has no "
                    "alphabet [default: none; such texts are stored, not coded].")
 @click.option("--workers", type=click.IntRange(0, 4), default=None,
-              help="Worker processes that read and code beside this one (0: none) [default: one fewer than the "
-                   "processors for 1,000 rows or more, else none].")
+              help="Worker processes that read and code beside this one (0: none) [default: for 1,000 rows or "
+                   "more, the processors the load average leaves idle beside this one; else none].")
 @case_option
 @data_dir_option
 @codebook_option

@@ -8,8 +8,8 @@ machine whose workers never start still finishes). Results are put back in the m
 what is stored, and in which order, does not depend on which process read what.
 
 Workers are started with the ``spawn`` method (a fresh interpreter, no copy of the importing process's
-open database or threads), at most :data:`MAX_WORKERS`, one fewer than the machine's processors (the
-importing process is the last one), and only for a list long enough to pay their start: a worker imports
+open database or threads), at most :data:`MAX_WORKERS` and no more than the processors left idle beside
+the importing process (see :func:`workers_for`), and only for a list long enough to pay their start: a worker imports
 the reading and coding modules again (about half a second) before its first chunk. A worker's
 unexpected error ends the import with that error; a row's :class:`DocumentImportError` is returned with
 the row, and reported in the manifest's order by
@@ -41,14 +41,21 @@ _codebook: Codebook | None = None  # a worker's codebook, set when it starts
 def workers_for(rows: int, asked: int | None = None) -> int:
     """How many worker processes to start for ``rows`` rows (0: read them in this process).
 
-    ``asked`` (the ``--workers`` a user gave) is used as it is, up to :data:`MAX_WORKERS`; without it, one
-    fewer than the processors, and none for fewer than :data:`PARALLEL_FROM` rows.
+    ``asked`` (the ``--workers`` a user gave) is used as it is, up to :data:`MAX_WORKERS`; without it, the
+    processors other programs leave idle (the load average says how many are busy), less the one this
+    process uses, and none for fewer than :data:`PARALLEL_FROM` rows. On a machine whose processors are
+    all busy a worker only adds its start (measured: half a second to two of processor time, and no
+    shorter import, on two processors under a load of 12 to 15).
     """
     if asked is not None:
         return max(0, min(asked, MAX_WORKERS))
     if rows < PARALLEL_FROM:
         return 0
-    return max(0, min((os.cpu_count() or 1) - 1, MAX_WORKERS))
+    try:
+        busy = int(os.getloadavg()[0])
+    except (AttributeError, OSError):  # no load average on this system (Windows): count none busy
+        busy = 0
+    return max(0, min((os.cpu_count() or 1) - 1 - busy, MAX_WORKERS))
 
 
 def read_and_code(rows: list[ManifestRow], codebook: Codebook | None) -> list[Read]:
