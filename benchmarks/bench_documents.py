@@ -2,7 +2,7 @@
 throughput of ``diaspora documents import-list`` against the floor of storing the same files.
 
     python benchmarks/bench_documents.py [--articles 10000] [--seed 1]
-    python benchmarks/bench_documents.py --import-list 4000 [--src SRC_DIR ...]
+    python benchmarks/bench_documents.py --import-list 4000 [--src SRC_DIR ...] [--workers N ...]
 
 The corpus is made here: 300 to 600 words per article, a quarter each English, Russian, Kazakh in
 Cyrillic and Kazakh in the Latin alphabet. Most words are inflected filler; about one word in twenty-five
@@ -16,7 +16,10 @@ the documents store is set up) — and then runs the real command, ``diaspora do
 fresh process and data folder for each ``--src`` folder given (the code under test: for example the
 checkout before a change and after it), reporting articles/s and the ratio to the floor. A process's
 start-up (Python and imports) is part of what a user waits for, so it is in the figure; it is also
-measured alone (``diaspora documents codebook``) and shown beside it.
+measured alone (``diaspora documents codebook``) and shown beside it. Each ``--workers`` value runs the
+command again with that option (a checkout without the option runs once, as it is); every run's store is
+compared row by row with the first run's, documents and passages in their order of storage, and the
+benchmark stops if any differs.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import argparse
 import os
 import platform
 import random
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -93,10 +97,11 @@ def article(rng: random.Random, language: str, latin: bool) -> str:
     return to_latin(text) if latin else text
 
 
-def _store_floor(folder: Path, names: list[str]) -> float:
-    """Seconds to read every file and store its text in SQLite in one durable transaction."""
+def _store_floor(folder: Path, names: list[str]) -> tuple[float, float]:
+    """Seconds (of the clock, and of processor time) to read every file and store its text in SQLite in one
+    durable transaction."""
     database = folder / "floor.sqlite"
-    started = time.perf_counter()
+    started, processor = time.perf_counter(), time.process_time()
     connection = sqlite3.connect(database)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
@@ -105,18 +110,35 @@ def _store_floor(folder: Path, names: list[str]) -> float:
         connection.executemany("INSERT INTO documents VALUES (?, ?)",
                                ((name, (folder / name).read_text(encoding="utf-8")) for name in names))
     connection.close()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - processor
 
 
-def _run_cli(src: Path, data_dir: Path, *arguments: str) -> tuple[float, str]:
+def _processor_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run_cli(src: Path, data_dir: Path, *arguments: str) -> tuple[float, float, str]:
+    """Seconds of the clock and of processor time (the command's and its workers') a run of the command took."""
     environment = {**os.environ, "PYTHONPATH": str(src), "DIASPORA_DATA_DIR": str(data_dir)}
-    started = time.perf_counter()
+    started, processor = time.perf_counter(), _processor_seconds()
     result = subprocess.run([sys.executable, "-c", "from diaspora_observatory.cli import main; main()", "documents",
                              *arguments], env=environment, check=True, capture_output=True, text=True)
-    return time.perf_counter() - started, result.stdout.strip().splitlines()[0]
+    return time.perf_counter() - started, _processor_seconds() - processor, result.stdout.strip().splitlines()[0]
 
 
-def bench_import_list(count: int, seed: int, sources: list[Path]) -> None:
+def _stored_rows(data_dir: Path) -> tuple[list[tuple], list[tuple]]:
+    """The documents and passages a run stored, in their order of storage (the passages without their time)."""
+    [database] = (data_dir / "documents").glob("*.sqlite")
+    with sqlite3.connect(database) as connection:
+        documents = connection.execute("SELECT * FROM documents ORDER BY rowid").fetchall()
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(passages)") if row[1] != "created"]
+        passages = connection.execute(f"SELECT {', '.join(columns)} FROM passages ORDER BY rowid").fetchall()
+    connection.close()
+    return documents, passages
+
+
+def bench_import_list(count: int, seed: int, sources: list[Path], workers: list[str]) -> None:
     rng = random.Random(seed)
     kinds = [("en", False), ("ru", False), ("kk", False), ("kk", True)]
     with tempfile.TemporaryDirectory() as temporary:
@@ -129,18 +151,35 @@ def bench_import_list(count: int, seed: int, sources: list[Path]) -> None:
             names.append(name)
             rows.append(f"{name},press,2024,item-{number}")
         (folder / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-        floor = _store_floor(folder, names)
-        print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}; "
-              f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        floor, floor_processor = _store_floor(folder, names)
+        print(f"machine: {platform.machine()}, {os.cpu_count()} processors, {platform.python_implementation()} "
+              f"{platform.python_version()}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(f"corpus: {count:,} articles; floor (read + store in one transaction): {floor:.2f} s, "
-              f"{count / floor:,.0f} articles/s")
+              f"{count / floor:,.0f} articles/s; processor time {floor_processor:.2f} s")
+        first: tuple[str, tuple[list[tuple], list[tuple]]] | None = None
         for number, src in enumerate(sources):
-            startup, _ = _run_cli(src, folder / f"startup{number}", "codebook", "--format", "csv")
-            seconds, summary = _run_cli(src, folder / f"data{number}", "import-list", str(folder / "manifest.csv"))
-            work = max(seconds - startup, 1e-9)
-            print(f"{src}: import-list {seconds:.2f} s, {count / seconds:,.0f} articles/s, {floor / seconds:.3f}x "
-                  f"the floor (process start-up alone {startup:.2f} s; without it {count / work:,.0f} articles/s, "
-                  f"{floor / work:.3f}x)\n  {summary}")
+            startup, startup_processor, _ = _run_cli(src, folder / f"startup{number}", "codebook", "--format", "csv")
+            # the code before --workers existed runs as it is; the options are for the checkouts that know them
+            for option in workers if (src / "diaspora_observatory" / "documents" / "ingest_workers.py").exists() \
+                    else [""]:
+                data_dir = folder / f"data{number}-{option or 'default'}"
+                seconds, processor, summary = _run_cli(src, data_dir, "import-list", str(folder / "manifest.csv"),
+                                                       *(["--workers", option] if option else []))
+                work = max(seconds - startup, 1e-9)
+                label = f"{src}{f' --workers {option}' if option else ''}"
+                print(f"{label}: import-list {seconds:.2f} s, {count / seconds:,.0f} articles/s, "
+                      f"{floor / seconds:.3f}x the floor (process start-up alone {startup:.2f} s; without it "
+                      f"{count / work:,.0f} articles/s, {floor / work:.3f}x); processor time {processor:.2f} s "
+                      f"({startup_processor:.2f} s of it start-up)\n  {summary}")
+                stored = _stored_rows(data_dir)
+                if first is None:
+                    first = (label, stored)
+                elif stored != first[1]:
+                    raise SystemExit(f"{label} stored other documents or passages than {first[0]}")
+                else:
+                    print(f"  the same {len(stored[0]):,} documents and {len(stored[1]):,} passages, row by row and "
+                          f"in the same order, as {first[0]}")
+        print(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def main() -> None:
@@ -151,10 +190,14 @@ def main() -> None:
                         help="measure `documents import-list` on N articles against the store-only floor")
     parser.add_argument("--src", type=Path, action="append", default=None,
                         help="source folder of the code to run (repeatable) [default: this checkout's src]")
+    parser.add_argument("--workers", action="append", default=None, metavar="N",
+                        help="run import-list with --workers N too (repeatable; 'default' for none given) "
+                             "[default: only the command's default]")
     args = parser.parse_args()
     if args.import_list:
         sources = args.src or [Path(__file__).resolve().parents[1] / "src"]
-        bench_import_list(args.import_list, args.seed, [src.resolve() for src in sources])
+        workers = ["" if option == "default" else option for option in args.workers or ["default"]]
+        bench_import_list(args.import_list, args.seed, [src.resolve() for src in sources], workers)
         return
     rng = random.Random(args.seed)
     kinds = [("en", False), ("ru", False), ("kk", False), ("kk", True)]

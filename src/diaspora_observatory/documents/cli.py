@@ -113,16 +113,23 @@ def import_command(file: Path, kind: str, date: str, title: str, source: str, so
             click.echo(f"  {row.document_id}: {row.sentences} citing sentence(s), {row.passages} passage(s)")
 
 
+READ_REPORT = 1000  # rows read between two progress lines of import-list
+
+
 @documents_group.command(name="import-list")
 @click.argument("manifest", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--replace", is_flag=True, help="Replace stored documents with the same ids (and their codings).")
 @click.option("--alphabet", type=click.Choice(["2017", "2018", "2021"]), default=None,
               help="Kazakh Latin alphabet of the Kazakh Latin texts whose letters tell none and whose row has no "
                    "alphabet [default: none; such texts are stored, not coded].")
+@click.option("--workers", type=click.IntRange(0, 4), default=None,
+              help="Worker processes that read and code beside this one (0: none) [default: for 1,000 rows or "
+                   "more, the processors the load average leaves idle beside this one; else none].")
 @case_option
 @data_dir_option
 @codebook_option
-def import_list_command(manifest: Path, replace: bool, alphabet: str | None, case_name, data_dir, codebook) -> None:
+def import_list_command(manifest: Path, replace: bool, alphabet: str | None, workers: int | None, case_name, data_dir,
+                        codebook) -> None:
     """Import every document a manifest CSV lists (one row per file, with its metadata), and code them.
 
     Columns: file (relative to the manifest), kind, date, title, source, source_id, language, id, alphabet. All rows
@@ -136,17 +143,33 @@ def import_list_command(manifest: Path, replace: bool, alphabet: str | None, cas
     """
     from collections import Counter
 
-    from diaspora_observatory.documents.importer import read_manifest
-    from diaspora_observatory.documents.ingest import BATCH_SIZE, ingest
+    from diaspora_observatory.case.package import load_case
+    from diaspora_observatory.documents.codebook import load_codebook
+    from diaspora_observatory.documents.importer import manifest_rows
+    from diaspora_observatory.documents.ingest import BATCH_SIZE, import_rows
+    from diaspora_observatory.documents.store import DocumentStore
 
-    workspace = _workspace(case_name, data_dir, codebook)
-    documents = read_manifest(manifest, alphabet=alphabet or "")
+    # the store and codebook only, not the whole workspace: its analyses import pandas, a third of the
+    # command's start-up (issue 15 measures import-list with its start-up)
+    store = DocumentStore(load_case(case_name, data_dir=data_dir).name, data_dir)
+    book = load_codebook(codebook)
+    rows = manifest_rows(manifest, alphabet=alphabet or "")
 
     def progress(done: int, total: int) -> None:
         if total > BATCH_SIZE:
             click.echo(f"  stored {done:,} of {total:,} documents", err=True)
 
-    outcomes = ingest(workspace.store, workspace.codebook, documents, replace=replace, progress=progress)
+    reported = 0
+
+    def reading(done: int, total: int) -> None:
+        # a line per thousand rows read, on long lists only (storing then reports each batch)
+        nonlocal reported
+        if total > READ_REPORT and (done // READ_REPORT > reported // READ_REPORT or done == total):
+            click.echo(f"  read and coded {done:,} of {total:,} documents", err=True)
+            reported = done
+
+    documents, outcomes = import_rows(store, book, rows, replace=replace, workers=workers, progress=progress,
+                                      reading=reading)
     passages = sum(o.passages for o in outcomes)
     uncoded = [o for o in outcomes if not o.coded]
     click.echo(f"Imported {len(documents)} documents from {manifest.name}: {passages} passages coded automatically"

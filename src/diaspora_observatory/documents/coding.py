@@ -8,10 +8,17 @@ How a text is coded, and why it is fast enough for a press corpus:
    so is Kazakh in Latin letters whose alphabet neither its letters tell nor the user gave (i, ı and u
    stand for different letters in 2018 and 2021, so a guess would miss or invent codes).
 2. One precompiled regular expression per language holds the beginnings of the first word of every
-   pattern (as a prefix tree). It skips, in C, over the great majority of words that cannot start a pattern.
-3. Each candidate word is stemmed (with a cache) and compared with the stem of the pattern's first word;
-   the following words of a multi-word pattern are checked the same way, with up to five free words where
-   the pattern says ``...``.
+   pattern (as a prefix tree); a word it matches is a candidate, and its stem (cached) is compared with
+   the stem of the pattern's first word.
+3. The working copy is cut at its spaces, and each distinct piece is searched once (step 2) and
+   remembered with the patterns whose first word it holds: press text repeats its words, so most pieces
+   of an article were met before and cost a dictionary look-up in C, not a search in Python. No match
+   can cross a space (a pattern's words hold none, and no word character is one), and the expression
+   looks back one character only, which at a piece's start is a space, as at the start of a text; so the
+   pieces' matches are exactly the whole text's. Issue 15 measured the per-match Python loop of the
+   whole-text search as most of ``documents import-list``'s coding time.
+4. The following words of a multi-word pattern are checked on the whole working copy, with up to five
+   free words where the pattern says ``...``.
 
 Each hit is a :class:`CodedPassage` carrying its code, start and end offsets, the matched text and the
 pattern that matched, so every assignment can be explained.
@@ -23,6 +30,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from itertools import accumulate, compress, count
+from operator import attrgetter
+from typing import NamedTuple
 
 from diaspora_observatory.documents.codebook import LANGUAGES, Codebook, alphabet_not_told, not_coded
 from diaspora_observatory.documents.language import (
@@ -38,6 +48,9 @@ from diaspora_observatory.documents.stemming import stemmer
 
 AUTO_CODER = "auto"
 GAP_WORDS = 5
+# Distinct pieces remembered per language before the memory starts afresh: about 160 bytes each, so 32 MB
+# at most (the 66,691 characters of the study's own article hold 2,225).
+PIECES_REMEMBERED = 200_000
 _NEXT_WORD = re.compile(r"[\W_]+(\w+)")
 # A sentence ends after . ! ? or … (and any closing quotes or brackets) where white space follows, or at a blank
 # line. The pattern starts with the mark itself rather than a look-behind for it, so the engine skips in C to
@@ -75,6 +88,19 @@ class _Pattern:
     code: str
     source: str
     words: tuple[_Word, ...]
+
+
+class _Candidate(NamedTuple):
+    """A word of a piece of text that is the first word of patterns: where it is in the piece, the (code,
+    pattern) of each code a one-word pattern gives it, and the patterns of more words that begin with it."""
+
+    start: int
+    end: int
+    codes: tuple[tuple[str, str], ...]
+    longer: tuple[_Pattern, ...]
+
+
+_POSITION = attrgetter("start", "end", "code")
 
 
 def _common_prefix(a: str, b: str) -> str:
@@ -174,6 +200,9 @@ class AutoCoder:
             if by_trigger:
                 regex = re.compile(rf"(?<!\w){_trie_regex(by_trigger)}\w*")
                 self._by_language[language] = (regex, by_trigger)
+        # per language: a piece of text between two spaces -> its candidate words (see _Candidate); () for a
+        # piece holding none
+        self._pieces: dict[str, dict[str, tuple[_Candidate, ...]]] = {language: {} for language in self._by_language}
 
     def code_text(self, text: str, language: str, document_id: str = "", alphabet: str = "") -> list[CodedPassage]:
         """Every pattern hit in ``text`` (written in ``language``), in order of position.
@@ -189,32 +218,73 @@ class AutoCoder:
             # A few Latin words in a Cyrillic text (names, COVID) are read as 2021: none of them is a pattern.
             if is_mainly_latin(sample) and not kazakh_alphabet(sample):
                 raise alphabet_not_told()
+        working, offsets = working_copy(text, language, alphabet)
+        known = self._pieces[language]
+        if len(known) > PIECES_REMEMBERED:
+            # a new dictionary rather than clear(): a thread coding another text keeps the one it holds
+            known = self._pieces[language] = {}
+        pieces = working.split(" ")
+        for piece in set(pieces).difference(known):
+            known[piece] = self._candidates(piece, language)
+        candidates = list(map(known.__getitem__, pieces))
+        # where each piece begins: the lengths of the pieces before it and one space after each
+        piece_starts = list(accumulate(map(len, pieces), initial=0))
+        original = offsets.original if offsets.breaks else int
+        stem = stemmer(language)
+        passages: list[CodedPassage] = []
+        for index in compress(count(), candidates):
+            piece_start = piece_starts[index] + index
+            for candidate in candidates[index]:
+                start, end = candidate.start + piece_start, candidate.end + piece_start
+                first = original(start)
+                if candidate.codes:
+                    last = original(end)
+                    passages.extend(CodedPassage(document_id, code, first, last, text[first:last], AUTO_CODER, source,
+                                                 language) for code, source in candidate.codes)
+                # the longer patterns' spans end after the word (a following word is part of them), so they
+                # never meet the one-word spans above, only each other: the first pattern to find a span keeps it
+                spans: set[tuple[str, int]] = set()
+                for pattern in candidate.longer:
+                    stop = self._match_rest(pattern, working, end, stem)
+                    if stop is not None and (pattern.code, stop) not in spans:
+                        spans.add((pattern.code, stop))
+                        last = original(stop)
+                        passages.append(CodedPassage(document_id, pattern.code, first, last, text[first:last],
+                                                     AUTO_CODER, pattern.source, language))
+        passages.sort(key=_POSITION)
+        return passages
+
+    def _candidates(self, piece: str, language: str) -> tuple[_Candidate, ...]:
+        """The candidate words of one piece of text, in order, each with the patterns whose first word it is.
+
+        The patterns of a word come in the order the whole-text search tried them: by the length of the
+        beginning they were found under, then in the codebook's order. Of the one-word patterns, the first
+        of each code gives the passage its pattern (it is the one a reader is shown).
+        """
         regex, by_trigger = self._by_language[language]
         stem = stemmer(language)
-        working, offsets = working_copy(text, language, alphabet)
-        found: dict[tuple[str, int, int], CodedPassage] = {}
-        for match in regex.finditer(working):
+        candidates = []
+        for match in regex.finditer(piece):
             token = match.group()
             token_stem = stem(token)
-            for length in range(1, len(token) + 1):
-                for pattern in by_trigger.get(token[:length], ()):
-                    end = self._match_rest(pattern, working, token, token_stem, match.end(), stem)
-                    if end is not None:
-                        key = (pattern.code, match.start(), end)
-                        if key not in found:
-                            start, stop = offsets.original(match.start()), offsets.original(end)
-                            found[key] = CodedPassage(document_id, pattern.code, start, stop, text[start:stop],
-                                                      AUTO_CODER, pattern.source, language)
-        return sorted(found.values(), key=lambda p: (p.start, p.end, p.code))
+            patterns = [pattern for length in range(1, len(token) + 1)
+                        for pattern in by_trigger.get(token[:length], ())
+                        if self._word_matches(pattern.words[0], token, token_stem)]
+            if patterns:
+                codes: dict[str, str] = {}
+                for pattern in patterns:
+                    if len(pattern.words) == 1:
+                        codes.setdefault(pattern.code, pattern.source)
+                candidates.append(_Candidate(match.start(), match.end(), tuple(codes.items()),
+                                             tuple(pattern for pattern in patterns if len(pattern.words) > 1)))
+        return tuple(candidates)
 
     @staticmethod
     def _word_matches(word: _Word, token: str, token_stem: str) -> bool:
         return token.startswith(word.value) if word.kind == "prefix" else token_stem == word.value
 
-    def _match_rest(self, pattern: _Pattern, working: str, token: str, token_stem: str, position: int,
-                    stem) -> int | None:
-        if not self._word_matches(pattern.words[0], token, token_stem):
-            return None
+    def _match_rest(self, pattern: _Pattern, working: str, position: int, stem) -> int | None:
+        """Where a multi-word pattern whose first word ends at ``position`` ends, or None if it does not match."""
         end = position
         for word in pattern.words[1:]:
             for _ in range(GAP_WORDS + 1 if word.gap_before else 1):
@@ -223,7 +293,7 @@ class AutoCoder:
                     return None
                 end = following.end()
                 candidate = following.group(1)
-                if self._word_matches(word, candidate, stem(candidate)):
+                if candidate.startswith(word.value) if word.kind == "prefix" else stem(candidate) == word.value:
                     break
             else:
                 return None

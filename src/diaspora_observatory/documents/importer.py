@@ -29,6 +29,7 @@ from diaspora_observatory.documents.language import (
     ALPHABET_SAMPLE,
     ALPHABETS,
     CODED_LANGUAGES,
+    DETECTION_SAMPLE,
     KNOWN_LANGUAGES,
     detect_language,
     is_mainly_latin,
@@ -50,7 +51,7 @@ MAX_ZIP_RATIO = 100
 MAX_HTML_BYTES = 20_000_000
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st",
                             "\u00ad": None})
-_LIGATURE_OR_SOFT_HYPHEN = re.compile("[\u00ad\ufb00-\ufb06]")
+_LIGATURES_AND_SOFT_HYPHEN = "\u00ad\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"
 _LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=([^\W\d_]))")
 
 
@@ -136,14 +137,23 @@ def join_hyphenation(text: str) -> str:
 
 def _tidy(text: str) -> str:
     """Spaces collapsed within lines and at most one blank line between paragraphs."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
     # One pass over the whole text, and only over the runs that change: a lone space between words, nearly
-    # every match of the per-line pattern this replaces, is left as it is (the result is the same).
-    collapsed = _SPACE_RUNS.sub(" ", text.replace("\r\n", "\n"))
-    lines = [line.strip() for line in collapsed.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    # every match of the per-line pattern this replaces, is left as it is (the result is the same). Most
+    # texts have no run to change at all, which str's own search tells at C speed.
+    if "  " in text or "\t" in text or "\u00a0" in text:
+        text = _SPACE_RUNS.sub(" ", text)
+    lines = [line.strip() for line in text.split("\n")]
+    joined = "\n".join(lines)
+    return (_BLANK_LINES.sub("\n\n", joined) if "\n\n\n" in joined else joined).strip()
 
 
-_SPACE_RUNS = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
+# Two or more spaces, tabs or no-break spaces, or one tab or no-break space. Written to begin with the
+# character class (rather than as an alternation of two) so the engine skips in C to the next such character
+# instead of trying both alternatives at every position: half the time of the alternation.
+_SPACE_RUNS = re.compile(r"[ \t\u00a0](?:[ \t\u00a0]+|(?<=[\t\u00a0]))")
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 # A well-formed UTF-8 sequence of two to four bytes: a file holding one is UTF-8 text, even if some
@@ -251,8 +261,10 @@ def read_text(path: Path, raw: bytes | None = None) -> tuple[str, str]:
     ``raw`` is the file's content when the caller has read it already (txt, md, html).
     """
     text, title = _read_text(path, raw)
-    # str.translate with a table costs about a millisecond per article; most texts have nothing to expand
-    if _LIGATURE_OR_SOFT_HYPHEN.search(text) or _LIGATURE_OR_SOFT_HYPHEN.search(title):
+    # str.translate with a table costs about a millisecond per article; most texts have nothing to expand,
+    # which eight searches for one character tell faster than one search for a class of them (str's own
+    # search skips through memory; the class is tried character by character)
+    if any(character in text or character in title for character in _LIGATURES_AND_SOFT_HYPHEN):
         return text.translate(_LIGATURES), title.translate(_LIGATURES)
     return text, title
 
@@ -348,15 +360,18 @@ def read_document(path: str | Path, *, kind: str = "other", date: str = "", titl
         script=detected.script if not language or language == detected.language else "",
         text=text, source=source, source_id=source_id, filename=path.name,
         sha256=hashlib.sha256(raw).hexdigest(),
-        alphabet=_alphabet(path, text, final_language, alphabet, default_alphabet, in_manifest))
+        alphabet=_alphabet(path, text, final_language, alphabet, default_alphabet, in_manifest,
+                           # the detector read the same letters when it read the whole text: no second count
+                           detected.script == "Latn" if len(text) <= DETECTION_SAMPLE else None))
 
 
-def _alphabet(path: Path, text: str, language: str, given: str, default: str, in_manifest: bool) -> str:
+def _alphabet(path: Path, text: str, language: str, given: str, default: str, in_manifest: bool,
+              mainly_latin: bool | None = None) -> str:
     """The Kazakh Latin alphabet of the text: told by its letters, or given; refused when the two disagree."""
     sample = text[:ALPHABET_SAMPLE]
     stated = f"the alphabet column says {given}" if in_manifest else f"--alphabet {given} was given"
     leave = "leave the alphabet column empty" if in_manifest else "leave --alphabet out"
-    if language != "kk" or not is_mainly_latin(sample):
+    if language != "kk" or not (is_mainly_latin(sample) if mainly_latin is None else mainly_latin):
         if given:
             raise DocumentImportError(f"{path.name}: {stated}, but an alphabet is for Kazakh in Latin letters, and "
                                       f"this text reads as {'Kazakh in Cyrillic' if language == 'kk' else language}",
@@ -382,18 +397,44 @@ def read_manifest(path: str | Path, *, alphabet: str = "") -> list[Document]:
     ``alphabet`` is the Kazakh Latin alphabet of the Kazakh Latin rows whose letters tell none and whose
     ``alphabet`` cell is empty. Errors name the manifest row and column.
     """
+    rows = manifest_rows(path, alphabet=alphabet)
+    return checked_documents(rows, [read_row(row) if isinstance(row, ManifestRow) else row for row in rows])
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    """One row of a manifest: where it is (``where``, for messages), its file and the options to read it with."""
+
+    line: int
+    where: str
+    path: Path
+    options: dict
+
+
+def manifest_rows(path: str | Path, *, alphabet: str = "") -> list[ManifestRow | DocumentImportError]:
+    """The rows of a manifest CSV, not yet read; a row that cannot be read at all is its error, and ends the list.
+
+    The header is checked here (its errors are raised); see :func:`read_manifest` for the columns.
+    """
     path = Path(path)
     if not path.is_file():
         raise DocumentImportError(f"no manifest at {path}", "check the path")
+    rows: list[ManifestRow | DocumentImportError] = []
     try:
-        return _manifest_documents(path, alphabet)
+        _manifest_rows(path, alphabet, rows)
     except CsvRefused as error:
-        raise DocumentImportError(error.message, error.hint) from None
+        if not rows:
+            raise DocumentImportError(error.message, error.hint) from None
+        rows.append(DocumentImportError(error.message, error.hint))
     except UnicodeDecodeError:
-        raise DocumentImportError(f"{path.name} is not UTF-8 text", "save the manifest as CSV UTF-8") from None
+        undecoded = DocumentImportError(f"{path.name} is not UTF-8 text", "save the manifest as CSV UTF-8")
+        if not rows:
+            raise undecoded from None
+        rows.append(undecoded)
+    return rows
 
 
-def _manifest_documents(path: Path, alphabet: str = "") -> list[Document]:
+def _manifest_rows(path: Path, alphabet: str, rows: list[ManifestRow | DocumentImportError]) -> None:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = CsvDictRows(handle, path.name)
         unknown = set(reader.fieldnames or []) - set(MANIFEST_COLUMNS)
@@ -402,25 +443,41 @@ def _manifest_documents(path: Path, alphabet: str = "") -> list[Document]:
                                       f"{', '.join(MANIFEST_COLUMNS)}" + (f" (unknown: {', '.join(sorted(unknown))})"
                                                                          if unknown else ""),
                                       "fix the header row of the manifest")
-        documents: list[Document] = []
-        seen: dict[str, int] = {}
         for row in reader:
             where = f"{path.name} row {reader.line_num}"
             values = {k: (v or "").strip() for k, v in row.items() if k}
             if not values.get("file"):
-                raise DocumentImportError(f"{where}, column file: empty", "give the document's file name")
-            try:
-                document = read_document(path.parent / values["file"], kind=values.get("kind") or "other",
-                                         date=values.get("date", ""), title=values.get("title", ""),
-                                         source=values.get("source", ""), source_id=values.get("source_id", ""),
-                                         language=values.get("language", ""), document_id=values.get("id", ""),
-                                         alphabet=values.get("alphabet", ""), default_alphabet=alphabet,
-                                         in_manifest=True)
-            except DocumentImportError as error:
-                raise DocumentImportError(f"{where}: {error.message}", error.hint) from None
-            if document.document_id in seen:
-                raise DocumentImportError(f"{where}, column id: {document.document_id!r} is also the id of row "
-                                          f"{seen[document.document_id]}", "give each document its own id")
-            seen[document.document_id] = reader.line_num
-            documents.append(document)
+                rows.append(DocumentImportError(f"{where}, column file: empty", "give the document's file name"))
+                return
+            rows.append(ManifestRow(reader.line_num, where, path.parent / values["file"], {
+                "kind": values.get("kind") or "other", "date": values.get("date", ""),
+                "title": values.get("title", ""), "source": values.get("source", ""),
+                "source_id": values.get("source_id", ""), "language": values.get("language", ""),
+                "document_id": values.get("id", ""), "alphabet": values.get("alphabet", ""),
+                "default_alphabet": alphabet, "in_manifest": True}))
+
+
+def read_row(row: ManifestRow) -> Document | DocumentImportError:
+    """The document of one manifest row, or the error that names the row (returned, so rows read in other
+    processes or out of order are reported in the manifest's order by :func:`checked_documents`)."""
+    try:
+        return read_document(row.path, **row.options)
+    except DocumentImportError as error:
+        return DocumentImportError(f"{row.where}: {error.message}", error.hint)
+
+
+def checked_documents(rows: list[ManifestRow | DocumentImportError],
+                      read: list[Document | DocumentImportError]) -> list[Document]:
+    """The documents read from ``rows``, or the first error in the manifest's order (a bad row or a repeated id)."""
+    documents: list[Document] = []
+    seen: dict[str, int] = {}
+    for row, document in zip(rows, read, strict=True):
+        if isinstance(document, DocumentImportError):
+            raise document
+        assert isinstance(row, ManifestRow)  # an unreadable row is its own error, met above
+        if document.document_id in seen:
+            raise DocumentImportError(f"{row.where}, column id: {document.document_id!r} is also the id of row "
+                                      f"{seen[document.document_id]}", "give each document its own id")
+        seen[document.document_id] = row.line
+        documents.append(document)
     return documents

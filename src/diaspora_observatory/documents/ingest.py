@@ -1,8 +1,10 @@
 """Storing read documents with their automatic coding: one transaction per batch, each document whole.
 
-:func:`ingest` codes each document in memory, then stores a batch of documents with their passages in one
-transaction (:meth:`~diaspora_observatory.documents.store.DocumentStore.add_coded`). So a document is never
-stored without the coding it was imported with — a killed import leaves every document either absent or
+:func:`ingest` codes each document in memory (:func:`import_rows` reads and codes a manifest's rows first,
+in parallel processes when the list is long, see :mod:`~diaspora_observatory.documents.ingest_workers`),
+then stores a batch of documents with their passages in one transaction
+(:meth:`~diaspora_observatory.documents.store.DocumentStore.add_coded`). So a document is never stored
+without the coding it was imported with — a killed import leaves every document either absent or
 complete — and a press corpus costs one durable commit per batch instead of two commits and a re-read per
 document (issue 15 measured those as most of the time of ``documents import-list``).
 
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 
 from diaspora_observatory.documents.codebook import Codebook, LanguageNotCoded
 from diaspora_observatory.documents.coding import CodedPassage, compile_codebook
-from diaspora_observatory.documents.importer import Document
+from diaspora_observatory.documents.importer import Document, DocumentImportError, ManifestRow, checked_documents
+from diaspora_observatory.documents.ingest_workers import read_all, workers_for
 from diaspora_observatory.documents.store import DocumentExists, DocumentStore
 
 BATCH_SIZE = 200
@@ -59,14 +62,7 @@ def ingest(store: DocumentStore, codebook: Codebook | None, documents: Iterable[
     is called with (documents stored, documents in all) after each batch.
     """
     documents = list(documents)
-    if not replace:
-        clashes = store.stored_ids([d.document_id for d in documents])
-        if len(clashes) == 1:
-            raise DocumentExists(f"a document with id {clashes.pop()!r} is already stored",
-                                 "give another id with --id, or --replace to overwrite it and its codings")
-        if clashes:
-            raise DocumentExists(f"already stored: {', '.join(sorted(clashes))}",
-                                 "give other ids, or --replace to overwrite them and their codings")
+    _refuse_clashes(store, documents, replace)
     outcomes: list[Outcome] = []
     for first in range(0, len(documents), batch_size):
         batch = documents[first:first + batch_size]
@@ -76,3 +72,51 @@ def ingest(store: DocumentStore, codebook: Codebook | None, documents: Iterable[
         if progress is not None:
             progress(len(outcomes), len(documents))
     return outcomes
+
+
+def import_rows(store: DocumentStore, codebook: Codebook | None, rows: list[ManifestRow | DocumentImportError], *,
+                replace: bool = False, workers: int | None = None, batch_size: int = BATCH_SIZE,
+                progress: Callable[[int, int], None] | None = None,
+                reading: Callable[[int, int], None] | None = None) -> tuple[list[Document], list[Outcome]]:
+    """Read, code and store the rows of a manifest (:func:`~.importer.manifest_rows`): all or nothing on a bad row.
+
+    Every row is read and coded first (in ``workers`` worker processes and this one, see
+    :mod:`~diaspora_observatory.documents.ingest_workers`; by default as many as pay their start), and
+    checked: a bad row or a repeated id raises its error, the first in the manifest's order, before anything
+    is stored. The documents are then stored in the manifest's order as :func:`ingest` stores them, in
+    batches of ``batch_size``, each in one transaction; ``progress`` is called after each batch with
+    (documents stored, documents in all), and ``reading`` with (rows read, rows in all) as they are read.
+    """
+    readable = [row for row in rows if isinstance(row, ManifestRow)]
+
+    def read(done: int) -> None:
+        if reading is not None:
+            reading(done, len(readable))
+
+    results = read_all(readable, codebook, workers_for(len(readable), workers), read)
+    # an unreadable row ends the rows (see manifest_rows), after every row before it
+    unreadable = [row for row in rows[len(readable):] if isinstance(row, DocumentImportError)]
+    documents = checked_documents(rows, [*(result[0] for result in results), *unreadable])
+    _refuse_clashes(store, documents, replace)
+    outcomes = [Outcome(document.document_id, document.language, len(passages), not_coded, hint)
+                for document, (_, passages, not_coded, hint) in zip(documents, results)]
+    for first in range(0, len(documents), batch_size):
+        store.add_coded([(document, passages) for document, (_, passages, _, _)
+                         in zip(documents[first:first + batch_size], results[first:first + batch_size])],
+                        replace=replace)
+        if progress is not None:
+            progress(min(first + batch_size, len(documents)), len(documents))
+    return documents, outcomes
+
+
+def _refuse_clashes(store: DocumentStore, documents: list[Document], replace: bool) -> None:
+    """Every id checked against the store before the first batch, so that a clash stores nothing."""
+    if replace:
+        return
+    clashes = store.stored_ids([d.document_id for d in documents])
+    if len(clashes) == 1:
+        raise DocumentExists(f"a document with id {clashes.pop()!r} is already stored",
+                             "give another id with --id, or --replace to overwrite it and its codings")
+    if clashes:
+        raise DocumentExists(f"already stored: {', '.join(sorted(clashes))}",
+                             "give other ids, or --replace to overwrite them and their codings")

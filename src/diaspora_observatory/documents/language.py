@@ -48,6 +48,8 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
+from itertools import compress
 
 import numpy as np
 
@@ -58,6 +60,7 @@ LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "kk": "Kazakh", "ky": "Kyrgy
                   "tr": "Turkish", "uz": "Uzbek", "pl": "Polish", "de": "German", "und": "undetermined"}
 KNOWN_LANGUAGES = tuple(LANGUAGE_NAMES)
 ALPHABETS = ("2017", "2018", "2021")
+DETECTION_SAMPLE = 20_000  # characters the language is told from
 ALPHABET_SAMPLE = 100_000  # characters whose letters tell the alphabet: a long law need not be read whole
 
 _STOPWORDS = {
@@ -74,6 +77,7 @@ _STOPWORDS = {
     "pl": frozenset("i w nie na że z się do to jest jak o od po dla przez oraz także który".split()),
     "de": frozenset("der die und das ist nicht mit von zu den des im ein eine auch für sich auf dem".split()),
 }
+_ANY_STOPWORD = frozenset().union(*_STOPWORDS.values())
 _VOWELS_CYRILLIC = "аәеоөұүыіуэюяАӘЕОӨҰҮЫІУЭЮЯ"
 
 
@@ -125,9 +129,31 @@ for _alphabet, _pairs in _PAIRS.items():
         _pairs.setdefault(_latin.upper(), _cyrillic.upper())
 _PAIR_REGEX = {alphabet: re.compile("|".join(map(re.escape, sorted(pairs, key=len, reverse=True))))
                for alphabet, pairs in _PAIRS.items()}
-_TABLES = {alphabet: str.maketrans(letters) for alphabet, letters in _SINGLE.items()}
-_SHORT_I = re.compile(rf"(?<=[{_VOWELS_CYRILLIC}])[иИ]")
-_ANY_LATIN = re.compile(r"[a-zäçğıñöşūüáǵńóúýİ]", re.IGNORECASE)
+# The letters are replaced through arrays indexed by code point, in one pass of numpy over the whole text:
+# str.translate with a table and a look-behind search for the short и looped per character, most of the cost
+# of coding a Kazakh Latin article (issue 15). Every letter of the tables lies below U+0200.
+_TABLE_SIZE = 0x200
+_TABLES = {alphabet: np.arange(_TABLE_SIZE, dtype=np.uint32) for alphabet in _SINGLE}
+for _alphabet, _letters in _SINGLE.items():
+    for _latin, _cyrillic in _letters.items():
+        _TABLES[_alphabet][ord(_latin)] = ord(_cyrillic)
+_VOWEL = np.zeros(0x501, dtype=bool)  # Cyrillic code points, and one past them for any other character
+_VOWEL[[ord(vowel) for vowel in _VOWELS_CYRILLIC]] = True
+_SHORT_I = {ord("и"): ord("й"), ord("И"): ord("Й")}
+# The letters of the Latin alphabets in either case: a-z, the alphabets' own letters, and the characters
+# that case-insensitive matching counts as one of them (ſ as s, the Kelvin sign K as k); a test checks this
+# against every code point.
+_ANY_LATIN = "A-Za-zÁÄÇÑÓÖÚÜÝáäçñóöúüýĞğİıŃńŞşŪūſǴǵ\u212a"
+_IS_LATIN = np.zeros(0x212C, dtype=bool)  # up to the Kelvin sign, and one past it for any other character
+_IS_LATIN[[ord(ch) for ch in re.findall(f"[{_ANY_LATIN}]", "".join(map(chr, range(0x212B))))]] = True
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _from_code_points(codes: np.ndarray) -> str:
+    return codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 # letters (and letter pairs) that only one of the alphabets has
 _MARKS_2017 = re.compile(rf"[aginouyc][{_APOSTROPHES}]|s[{_APOSTROPHES}](?=[^\W\d_])", re.IGNORECASE)
 _LETTERS_2018 = frozenset("áǵńóúýÁǴŃÓÚÝ")
@@ -156,6 +182,12 @@ _CODE_POINTS = 0x2100  # Latin, Cyrillic, the modifier letters (ʻ) and the lett
 _LATIN_LETTER = np.array([chr(i).isalpha() for i in range(0x250)])
 
 
+@cache
+def _positions(letters: str | frozenset) -> np.ndarray:
+    """The code points of ``letters`` as an index into the counts (one array per set of letters, made once)."""
+    return np.array([ord(ch) for ch in letters], dtype=np.intp)
+
+
 class _Letters:
     """How often each character of ``text`` occurs, counted in one pass in C."""
 
@@ -167,7 +199,7 @@ class _Letters:
         return int(self.counts[ord(character)])
 
     def total(self, letters: str | frozenset) -> int:
-        return int(sum(self.counts[ord(ch)] for ch in letters))
+        return int(self.counts[_positions(letters)].sum())
 
     @property
     def cyrillic(self) -> int:
@@ -239,8 +271,19 @@ def to_cyrillic(text: str, alphabet: str = "") -> tuple[str, OffsetMap]:
             text = regex.sub(lambda match: pairs[match.group()], text)
             # the k-th pair (0-based) begins at starts[k] in the original and at starts[k] - k in the image
             offsets = OffsetMap(tuple(start - k + 1 for k, start in enumerate(starts)))
-    image = text.translate(_TABLES[alphabet])
-    return _SHORT_I.sub(lambda match: "й" if match.group() == "и" else "Й", image), offsets
+    return _letters_to_cyrillic(text, alphabet), offsets
+
+
+def _letters_to_cyrillic(text: str, alphabet: str) -> str:
+    """Each Latin letter of ``alphabet`` replaced by its Cyrillic one, and и after a vowel by й (the pairs done)."""
+    codes = _code_points(text)
+    image = np.where(codes < _TABLE_SIZE, _TABLES[alphabet][np.minimum(codes, _TABLE_SIZE - 1)], codes)
+    # и after a vowel is й: the vowel is looked for in the image before any и became й, as a look-behind would
+    after_vowel = np.zeros(len(image), dtype=bool)
+    after_vowel[1:] = _VOWEL[np.minimum(image[:-1], len(_VOWEL) - 1)]
+    for short_i, letter in _SHORT_I.items():
+        image[after_vowel & (image == short_i)] = letter
+    return _from_code_points(image)
 
 
 def latin_to_cyrillic(text: str, alphabet: str = "") -> str:
@@ -257,7 +300,8 @@ def latin_to_cyrillic(text: str, alphabet: str = "") -> str:
 
 
 def has_latin(text: str) -> bool:
-    return _ANY_LATIN.search(text) is not None
+    """Whether ``text`` has a letter of the Latin alphabets (one pass of numpy, not a search per character)."""
+    return bool(_IS_LATIN[np.minimum(_code_points(text), len(_IS_LATIN) - 1)].any())
 
 
 # --- the detector -----------------------------------------------------------------------------------------
@@ -266,7 +310,7 @@ def _share(counts: _Letters, letters: str, total: int) -> float:
     return counts.total(letters) / total if total else 0.0
 
 
-def detect_language(text: str, sample: int = 20000) -> Detected:
+def detect_language(text: str, sample: int = DETECTION_SAMPLE) -> Detected:
     """Guess the language and script of ``text`` from its first ``sample`` characters (see the module notes).
 
     >>> detect_language("Қазақ тілі және мәдениет")
@@ -283,10 +327,11 @@ def detect_language(text: str, sample: int = 20000) -> Detected:
     if not cyrillic and not latin:
         return Detected("und", "")
     # words as split by spaces: a function word next to punctuation is not counted, which is fine for a share
-    words = Counter(lowered.split())
-    total_words = sum(words.values()) or 1
-
-    shares = {language: sum(map(words.__getitem__, stopwords)) / total_words
+    words = lowered.split()
+    total_words = len(words) or 1
+    # only the function words are counted (filtered in C), and each language's share from those present
+    found = Counter(filter(_ANY_STOPWORD.__contains__, words))
+    shares = {language: sum(map(found.__getitem__, stopwords.intersection(found))) / total_words
               for language, stopwords in _STOPWORDS.items()}
     stop = shares.__getitem__
 
@@ -311,7 +356,7 @@ def _cyrillic_language(characters: _Letters, total: int, stop) -> str:
     return "ru"
 
 
-def _latin_language(head: str, characters: _Letters, total: int, stop, words: Counter) -> tuple[str, str]:
+def _latin_language(head: str, characters: _Letters, total: int, stop, split: list[str]) -> tuple[str, str]:
     if _share(characters, "ąćęłśźż", total) > 0.003:
         return "pl", ""
     q = characters["q"] / total
@@ -319,14 +364,13 @@ def _latin_language(head: str, characters: _Letters, total: int, stop, words: Co
     alphabet = _alphabet_of(head, characters)
     if q > 0.005:
         # Each distinct word once, not the whole text: the letters and letter pairs are written word by
-        # word (no rule looks across a space), so the Cyrillic words and their counts are the same.
-        distinct = list(words)
-        image: Counter = Counter()
-        for word, cyrillic in zip(distinct, to_cyrillic("\n".join(distinct), alphabet or "2021")[0].split("\n"),
-                                  strict=True):
-            for piece in cyrillic.split():  # as the whole text's split would count it (an empty image: none)
-                image[piece] += words[word]
-        kazakh_words = sum(image[w] for w in _STOPWORDS["kk"]) / (sum(image.values()) or 1)
+        # word (no rule looks across a space), so the Cyrillic words and their counts are the same. Every
+        # letter and pair becomes one letter, never a space (a test checks the tables), so each word's image
+        # is one word, counted as often as the word it comes from.
+        words = Counter(split)
+        images = to_cyrillic("\n".join(words), alphabet or "2021")[0].split("\n")
+        kazakh = _STOPWORDS["kk"]
+        kazakh_words = sum(compress(words.values(), map(kazakh.__contains__, images))) / (len(split) or 1)
         kazakh_letters = alphabet in ("2017", "2018") or _share(characters, "äñū", total) > 0.003
         if (kazakh_letters and kazakh_words >= stop("uz")) or kazakh_words > stop("uz"):
             return "kk", alphabet
