@@ -39,10 +39,11 @@ check: install
 test: install-test
 	tools/run-tests $(ARGS)
 
-## The quick loop while editing (about 25 s on a quiet 2-core machine): no browser, no PostgreSQL, nothing
-## marked slow (real processes and servers, crash tests, report and site builds, tests that build an app of
-## their own, mutation sweeps), property tests at 5 examples each (DIASPORA_TEST_PROFILE=fast, tests/conftest.py),
-## on two processes (pytest-xdist), a test file to each. `make test` (CI) runs everything, in full, in one.
+## The quick loop while editing, not CI: no browser, no PostgreSQL, nothing marked slow (real processes and
+## servers, crash tests, report and site builds, tests that build an app of their own, mutation sweeps), and the
+## fast profile (DIASPORA_TEST_PROFILE=fast, tests/conftest.py: property tests at 5 examples each, drawn charts
+## kept between runs), on two processes (pytest-xdist), a test file to each so that a module's app is built
+## once. `make test` (CI) runs every test, in full, in one process.
 test-fast: install-test
 	DIASPORA_TEST_PROFILE=fast $(BIN)/python -m pytest -m "not browser and not slow and not postgres" \
 	  -n 2 --dist loadfile -x -q $(ARGS)

@@ -33,7 +33,8 @@ def pytest_report_header(config):
 
 def pytest_collection_modifyitems(config, items):
     """Under the fast profile, cap the examples of property tests that set their own count with @settings (a
-    profile only sets the default, which an explicit max_examples overrides)."""
+    profile only sets the default, which an explicit max_examples overrides). A property defined and run
+    inside a test's body is not a collected item and keeps its own count."""
     if PROFILE != "fast":
         return
     for item in items:
