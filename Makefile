@@ -39,10 +39,15 @@ check: install
 test: install-test
 	tools/run-tests $(ARGS)
 
-## The quick loop while editing: no browser, no PostgreSQL, nothing marked slow (real server processes,
-## crash tests, mutation sweeps), on two processes (pytest-xdist). `make test` runs everything, in one.
+## The quick loop while editing, not CI: no browser, no PostgreSQL, nothing marked slow (real processes and
+## servers, crash tests, report and site builds, tests that build an app of their own, mutation sweeps), and the
+## fast profile (DIASPORA_TEST_PROFILE=fast, tests/conftest.py: property tests at 5 examples each, drawn charts
+## kept between runs), on two processes (pytest-xdist), a test file to each so that a module's app is built
+## once. Compiled test modules are kept (__pycache__, even where PYTHONDONTWRITEBYTECODE is set): pytest's
+## assertion rewriting otherwise costs each process seconds. `make test` (CI) runs every test, in full, in one.
 test-fast: install-test
-	$(BIN)/python -m pytest -m "not browser and not slow and not postgres" -n 2 -x -q $(ARGS)
+	PYTHONDONTWRITEBYTECODE= DIASPORA_TEST_PROFILE=fast $(BIN)/python -m pytest \
+	  -m "not browser and not slow and not postgres" -n 2 --dist loadfile -x -q $(ARGS)
 
 bench: install-test
 	$(BIN)/python benchmarks/run.py

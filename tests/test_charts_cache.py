@@ -36,6 +36,7 @@ def entries(tmp_path: Path) -> list[Path]:
     return sorted((tmp_path / "charts").iterdir())
 
 
+@pytest.mark.slow  # starts the chart engine on an empty cache
 def test_an_unchanged_chart_is_read_back(drawn, tmp_path):
     first = render.to_svg(SPEC)
     assert first.startswith("<svg") and drawn == [[SPEC]]
@@ -98,6 +99,7 @@ def same_tree(left: Path, right: Path) -> list[str]:
                     and filecmp.cmp(left / name, right / name, shallow=False))]
 
 
+@pytest.mark.slow  # builds the report twice
 def test_the_report_is_the_same_with_and_without_the_cache(case, tmp_path, monkeypatch):
     """Drawn into an empty cache, read back from it, and drawn with no usable cache: the same files."""
     monkeypatch.setenv("DIASPORA_CACHE_DIR", str(tmp_path / "cache"))
@@ -120,6 +122,7 @@ def test_the_report_is_the_same_with_and_without_the_cache(case, tmp_path, monke
     assert same_tree(tmp_path / "empty-cache", tmp_path / "no-cache-report") == []
 
 
+@pytest.mark.slow  # compiles the chart templates again
 def test_a_damaged_template_cache_is_compiled_again(case, tmp_path, monkeypatch):
     monkeypatch.setenv("DIASPORA_CACHE_DIR", str(tmp_path / "cache"))
     build_report(case, tmp_path / "first")

@@ -142,6 +142,7 @@ def test_show_help_lists_every_table(runner):
     assert all(name in text for name in TABLE_NAMES)
 
 
+@pytest.mark.slow  # a real CLI process
 def test_a_reader_that_stops_early_is_not_an_error():
     # `diaspora show projections --format json | head -c 10`: the output is larger than a pipe's buffer, so
     # the command writes into a closed pipe. It used to end with "Error: Broken pipe" on stderr.

@@ -52,6 +52,7 @@ def test_interval_includes_the_drift_error_as_statsmodels_estimates_it(values):
     assert (ours["upper"] - ours["forecast"]).tolist() == pytest.approx(half.tolist(), rel=1e-9)
 
 
+@pytest.mark.slow  # a simulation (about 1.5 s)
 def test_intervals_hold_their_level_in_simulation():
     """4,000 Gaussian random walks with drift, 12 years each: the 95% interval five years ahead covers the
     true value about 95% of the time; the interval that treats the drift as known covers too few."""

@@ -11,6 +11,7 @@ shrinks).
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import tomllib
 from pathlib import Path
@@ -53,7 +54,8 @@ def part_of(module: str) -> str:
     return pieces[1] if len(pieces) > 1 else ""
 
 
-def references(path: Path, module: str) -> set[str]:
+@functools.cache  # each file is read once per run, not once for each of the four tests that walk the package
+def references(path: Path, module: str) -> frozenset[str]:
     """The package's modules this file names: imports (absolute or relative) and dotted names in strings."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
@@ -72,7 +74,7 @@ def references(path: Path, module: str) -> set[str]:
         elif (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(f"{NAME}.")
               and node.value not in ENTRY_POINT_GROUPS):
             found.add(node.value.split(":")[0])
-    return {name for name in found if name == NAME or name.startswith(f"{NAME}.")}
+    return frozenset(name for name in found if name == NAME or name.startswith(f"{NAME}."))
 
 
 def breaks() -> set[tuple[str, str, str]]:

@@ -99,6 +99,7 @@ def test_markdown_has_the_summary_and_the_compact_tables(report_dir):
     assert "| Country | Year | Diaspora members | Share of the population, % |" in markdown
 
 
+@pytest.mark.slow  # builds a second case's report
 def test_second_case_titles_name_its_origin(tmp_path, monkeypatch):
     monkeypatch.setenv("DIASPORA_DATA_DIR", str(tmp_path / "data"))
     runner = CliRunner()
@@ -116,6 +117,7 @@ def test_second_case_titles_name_its_origin(tmp_path, monkeypatch):
     assert not any(re.search(r"\bKazakhs\b", title) for found in titles.values() for title in found)
 
 
+@pytest.mark.slow  # builds a report
 def test_pdf_without_chromium_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty PATH: no browser to be found
     monkeypatch.delenv("DIASPORA_CHROMIUM", raising=False)

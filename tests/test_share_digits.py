@@ -163,6 +163,7 @@ def test_the_cli_writes_the_digits_and_hides_the_column_csv_keeps_it():
     assert csv_text.splitlines()[1].endswith(",kandas_share_pct=2; emigrants_share_pct=3")
 
 
+@pytest.mark.slow  # builds the report
 def test_the_reports_sentences_write_the_shares_with_the_tables_digits(case):
     sections = {section.id: section for section in build_sections(case, "en")}
     text = " ".join(sections["demography"].paragraphs)

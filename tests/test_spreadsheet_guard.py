@@ -65,6 +65,7 @@ def test_a_cell_at_xfd1048576_is_refused_before_openpyxl_walks_17_billion_cells(
         "them, Delete, save) and import the file again")
 
 
+@pytest.mark.slow  # a real process
 def test_a_cell_at_xfd1048576_is_refused_before_calamine_aborts_the_process(tmp_path):
     hostile = rewritten(UNDESA, tmp_path / "undesa.xlsx", "xl/worksheets/sheet2.xml",
                         lambda xml: xml.replace(b"</sheetData>", FAR_CELL))
@@ -79,6 +80,7 @@ def test_a_cell_at_xfd1048576_is_refused_before_calamine_aborts_the_process(tmp_
                                   "cells)")
 
 
+@pytest.mark.slow  # inflates a bomb
 def test_a_deflate_bomb_is_refused_by_its_ratio(tmp_path):
     # 50 MB of blanks between two cells pack into about 50 KB, as in the 1 MB file that unpacked to 1.2 GB.
     hostile = rewritten(GROUP_FORM, tmp_path / "bomb.xlsx", "xl/worksheets/sheet1.xml",
@@ -129,6 +131,7 @@ def test_a_csv_cell_over_128_kb_names_the_file_and_row(tmp_path):
     assert len(list(csv_rows(source))) == 8414  # the real file itself reads whole
 
 
+@pytest.mark.slow  # about 1.5 s
 def test_a_relevant_nested_300_deep_names_sheet_row_and_column(tmp_path):
     copy = tmp_path / "ucl.xlsx"
     shutil.copy(LIBREOFFICE_FORM, copy)

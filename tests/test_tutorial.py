@@ -9,6 +9,7 @@ import shlex
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from diaspora_observatory.cli import main
@@ -29,6 +30,7 @@ def load_case_table(name: str, resource: str):
     return load_case(name).table(resource)
 
 
+@pytest.mark.slow  # runs the whole tutorial (about 3 s)
 def test_the_tutorial_runs_as_written(tmp_path, monkeypatch):
     monkeypatch.setenv("DIASPORA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 
 
+@pytest.mark.slow  # a real build process
 def test_the_shipped_files_are_what_the_build_makes_from_the_published_files(tmp_path):
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "build-world-data"), "--shared", str(SHARED),
                              "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from diaspora_observatory.analysis.agreement import cohens_kappa, krippendorff_alpha_nominal, percent_agreement
 
 krippendorff = pytest.importorskip("krippendorff")
-inter_rater = pytest.importorskip("statsmodels.stats.inter_rater")
 
 # Krippendorff's own worked example (4 coders, 12 units, nominal): alpha = 0.743
 WORKED = [[1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None],
@@ -27,6 +26,9 @@ def package_alpha(data):
 
 
 def package_kappa(a, b):
+    # imported here, not at the top: statsmodels pulls in scipy.stats, seconds that every pytest process would
+    # otherwise pay while collecting, whether or not it runs these tests
+    inter_rater = pytest.importorskip("statsmodels.stats.inter_rater")
     categories = sorted(set(a) | set(b))
     table = np.zeros((len(categories), len(categories)))
     for x, y in zip(a, b):

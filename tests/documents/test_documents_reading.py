@@ -78,6 +78,7 @@ def long_document(data_dir, monkeypatch):
     return client_class()(create_app(data_dir=data_dir)), workspace, text
 
 
+@pytest.mark.slow  # builds its own app
 def test_a_long_document_is_shown_a_page_at_a_time_with_exact_marks(long_document):
     client, workspace, text = long_document
     auto = workspace.store.passages("long-1")
@@ -119,6 +120,7 @@ def test_a_long_document_is_shown_a_page_at_a_time_with_exact_marks(long_documen
         assert client.get(f"/coding/long-1?page={bad}").status_code == 404
 
 
+@pytest.mark.slow  # builds its own app
 def test_a_page_not_ready_by_its_deadline_answers_clearly_then_comes(long_document, monkeypatch):
     client, _, _ = long_document
     monkeypatch.setattr(documents_web, "PAGE_DEADLINE_SECONDS", 0.0)
@@ -162,6 +164,7 @@ def spans_of(workspace: Workspace, document_id: str):
         return connection.execute(spans_table.select().where(spans_table.c.document_id == document_id)).first()
 
 
+@pytest.mark.slow  # imports a long text and builds its own app (about 2 s)
 def test_a_long_text_has_its_spans_stored_at_import_and_its_pages_show_the_same(data_dir, monkeypatch):
     monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", "reading-admin-token-0001")
     study = SEED_TEXT.read_text(encoding="utf-8")
@@ -201,6 +204,7 @@ def test_a_long_text_has_its_spans_stored_at_import_and_its_pages_show_the_same(
     assert spans_of(workspace, "long") is None
 
 
+@pytest.mark.slow  # builds its own app
 def test_the_document_page_is_compiled_when_the_server_starts_not_on_the_first_visit(data_dir):
     app = create_app(data_dir=data_dir)
     compiled = app.state.web.environment.cache

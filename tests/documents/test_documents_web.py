@@ -136,6 +136,7 @@ def test_pages_in_russian_and_kazakh(client, document):
     assert "Құжаттарды кодтау" in client.get("/coding?lang=kk").text
 
 
+@pytest.mark.slow  # builds its own app on another case
 def test_a_case_without_documents_still_has_a_coding_page(case_copy, tmp_path, monkeypatch):
     import json
 
@@ -166,6 +167,7 @@ def test_coverage_for_one_coder(client, document):
     assert every["employment_quotas"] == 1 and every["tourism"] == 1  # unknown coder: every coder
 
 
+@pytest.mark.slow  # builds its own app (about 1.5 s)
 def test_the_index_lists_its_documents_a_page_at_a_time(data_dir, monkeypatch):
     """250 coded press items (stored in one transaction, as the growth benchmark does): the index shows
     100 documents and their coverage rows per page, with the count and links; the JSON has every one."""

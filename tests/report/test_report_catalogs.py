@@ -108,6 +108,7 @@ def translated_reports(tmp_path_factory, case) -> dict[str, str]:
     return written
 
 
+@pytest.mark.slow  # builds the report in Russian and Kazakh (about 6 s)
 @pytest.mark.parametrize("language", ["ru", "kk"])
 def test_translated_report_has_no_english_text_of_its_own(messages, translated_reports, language):
     reader = ReaderText()
@@ -121,6 +122,7 @@ def test_translated_report_has_no_english_text_of_its_own(messages, translated_r
     assert "Что показывают данные" in text if language == "ru" else "Деректер нені көрсетеді" in text
 
 
+@pytest.mark.slow  # the translated reports
 def test_russian_summary_writes_each_mismatch_in_russian(translated_reports):
     html = translated_reports["ru"]
     assert ('<li data-claim="tjk-share-of-total"><span class="claim-id" translate="no">tjk-share-of-total</span> (раздел 3.2, '
@@ -148,6 +150,7 @@ def test_the_latin_reader_finds_unmarked_english():
     assert unmarked_latin('<svg><text>Source: x</text></svg><style>p { color: red }</style>') == ["Source: x"]
 
 
+@pytest.mark.slow  # the translated reports
 @pytest.mark.parametrize("language", ["ru", "kk"])
 def test_translated_report_shows_no_unmarked_english(translated_reports, language):
     """What the observatory writes is translated; what the data say in English is marked as such, and the

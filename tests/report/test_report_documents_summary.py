@@ -48,6 +48,7 @@ def rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(file))
 
 
+@pytest.mark.slow  # builds a report
 def test_documents_section_summarises_and_the_files_keep_every_row(tmp_path, monkeypatch):
     out = report(tmp_path, monkeypatch, 300)
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -86,6 +87,7 @@ def test_documents_section_summarises_and_the_files_keep_every_row(tmp_path, mon
     assert "### Documents each code touches" in markdown and "item-0299" not in markdown
 
 
+@pytest.mark.slow  # builds reports
 def test_report_size_does_not_grow_with_the_documents(tmp_path, monkeypatch):
     small = (report(tmp_path, monkeypatch, 30) / "report.html").stat().st_size
     large = (report(tmp_path, monkeypatch, 300) / "report.html").stat().st_size
@@ -93,6 +95,7 @@ def test_report_size_does_not_grow_with_the_documents(tmp_path, monkeypatch):
     assert 0 < large - small < 1000
 
 
+@pytest.mark.slow  # builds a report
 def test_russian_documents_summary_shows_no_unmarked_english(tmp_path, monkeypatch):
     html = (report(tmp_path, monkeypatch, 30, "ru") / "report.html").read_text(encoding="utf-8")
     documents = section(html, "documents")

@@ -104,6 +104,7 @@ def test_builtin_resources_rebuild_from_the_shared_files(case_copy):
         (BUILTIN / "datapackage.json").read_text())
 
 
+@pytest.mark.slow  # builds a report of a new case
 @needs_shared(UNDESA_SHARED)
 @needs_shared(WDI_SHARED)
 def test_case_new_check_and_report(monkeypatch, tmp_path):
@@ -130,6 +131,7 @@ def test_case_new_check_and_report(monkeypatch, tmp_path):
     assert "Migration flows" not in html  # no flow data: the section is left out
 
 
+@pytest.mark.slow  # a real CLI process
 def test_case_new_from_a_workbook_with_hosts_in_a_real_process(monkeypatch, tmp_path):
     data_dir = use_data_dir(tmp_path, monkeypatch)
     undesa_2024_workbook = undesa_2024_workbook_at(tmp_path)

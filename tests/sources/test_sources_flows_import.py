@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from diaspora_observatory import load_case
@@ -20,6 +21,7 @@ def new_case(tmp_path, monkeypatch) -> CliRunner:
     return runner
 
 
+@pytest.mark.slow  # builds its own app
 def test_a_flows_table_imports_by_names_and_codes_and_runs_the_analysis(tmp_path, monkeypatch):
     runner = new_case(tmp_path, monkeypatch)
     table = tmp_path / "flows.csv"
@@ -71,6 +73,7 @@ def test_a_mapping_without_both_directions_is_refused(tmp_path, monkeypatch):
     assert "the mapping gives no column for emigration" in result.output
 
 
+@pytest.mark.slow  # builds its own app
 def test_mirror_statistics_set_each_flow_beside_the_partners_own_count(tmp_path, monkeypatch):
     """Issue 16, item 4: where the origin and a partner both count a flow, both side by side."""
     runner = new_case(tmp_path, monkeypatch)
@@ -125,6 +128,7 @@ def test_mirror_statistics_set_each_flow_beside_the_partners_own_count(tmp_path,
     assert "KGZ → KAZ" in page.text
 
 
+@pytest.mark.slow  # builds its own app
 def test_the_built_in_case_has_no_mirror_block():
     from starlette.testclient import TestClient
 

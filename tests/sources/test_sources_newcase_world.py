@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from sources_files import UNDESA_SHARED, WDI_SHARED, needs_shared
 
@@ -47,6 +48,7 @@ def test_a_case_for_any_origin_from_the_built_in_data(tmp_path, monkeypatch):
     assert "Built into the observatory" in " ".join(sidecar["notes"])
 
 
+@pytest.mark.slow  # builds a new case and its app (about 3 s)
 def test_the_new_case_is_served(tmp_path, monkeypatch):
     from starlette.testclient import TestClient
 

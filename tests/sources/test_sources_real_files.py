@@ -204,6 +204,7 @@ def test_destination_and_origin_without_its_type_column_is_refused(tmp_path):
 
 # --- UN DESA 2019 matrix --------------------------------------------------------------------------------------
 
+@pytest.mark.slow  # reads the whole 2019 matrix
 @needs_shared(MATRIX_2019)
 def test_2019_matrix_by_names():
     imported = read_undesa(MATRIX_2019)

@@ -229,7 +229,13 @@ def test_every_file_on_disk_and_in_the_readme_has_a_check():
     assert files and all(any(path.endswith(token) for path in CHECKS) for token in files), files
 
 
-@pytest.mark.parametrize("name", sorted(CHECKS))
+# The largest files take seconds each to read: left out of make test-fast.
+HEAVY = {"xlsform/xlsform_spec_test.xlsx", "undesa-2019-matrix/UN_MigrantStockByOriginAndDestination_2019_clean.csv",
+         "xlsform/UCL_Biomass_Plot_Form.xlsx", "xlsform-more/correlaid_testB.xlsx"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.slow) if name in HEAVY else name
+                                  for name in sorted(CHECKS)])
 def test_each_shared_file_imports_right_or_is_refused_clearly(name, tmp_path, monkeypatch):
     check = CHECKS[name]
     for folder in ("survey", "documents"):  # helpers of the tests that check these layouts in detail

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from survey_helpers import ADMIN_TOKEN, POSTGRES_URL, fresh_survey_state, make_client, reset_postgres
 
@@ -15,11 +18,11 @@ def survey_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DIASPORA_SURVEY_RATE_LIMIT", "1000")
 
 
-@pytest.fixture(scope="module")
-def survey_module_app(tmp_path_factory):
-    """The observatory app (with the survey extension), built once per test module: building it computes
-    the case's analysis for every page (seconds), the same for every test. Tests use :func:`survey_app`,
-    which gives each one the survey state of a new app."""
+@pytest.fixture(scope="session")
+def survey_session_app(tmp_path_factory):
+    """The observatory app (with the survey extension), built once per test session (once per process
+    under pytest-xdist): building it computes the case's analysis for every page (about a second), the same
+    for every test. Tests use :func:`survey_app`, which gives each one the survey state of a new app."""
     from diaspora_observatory.web.app import create_app
 
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -29,13 +32,34 @@ def survey_module_app(tmp_path_factory):
     app.state.web.survey_store.close()
 
 
+@pytest.fixture(scope="session")
+def default_survey_file(tmp_path_factory) -> Path:
+    """A SQLite survey database holding only the default survey, made once per session: making one costs
+    the schema's steps, the default form (read from the case's labels) and synced writes (about 70 ms of CPU,
+    and half a second on a busy disk), copying it a few milliseconds. Closed, so the file is whole (WAL
+    checkpointed)."""
+    from diaspora_observatory.survey.default import DEFAULT_SLUG, default_form
+    from diaspora_observatory.survey.storage import SurveyStore
+
+    path = tmp_path_factory.mktemp("survey-template") / "survey.sqlite3"
+    made = SurveyStore(f"sqlite:///{path}")
+    try:
+        made.add_survey(DEFAULT_SLUG, default_form())
+    finally:
+        made.close()
+    return path
+
+
 @pytest.fixture
-def survey_app(survey_module_app, tmp_path, monkeypatch):
-    """The module's app with the survey state of a newly built one: its own new SQLite database in
-    ``tmp_path`` holding only the default survey, and empty rate limits, token-attempt counts and caches."""
+def survey_app(survey_session_app, default_survey_file, tmp_path, monkeypatch):
+    """The session's app with the survey state of a newly built one: its own SQLite database in
+    ``tmp_path`` holding only the default survey (a copy of :func:`default_survey_file`), and empty rate
+    limits, token-attempt counts and caches."""
     survey_environment(monkeypatch)
-    fresh_survey_state(survey_module_app, f"sqlite:///{tmp_path / 'survey.sqlite3'}")
-    return survey_module_app
+    database = tmp_path / "survey.sqlite3"
+    shutil.copyfile(default_survey_file, database)
+    fresh_survey_state(survey_session_app, f"sqlite:///{database}", holds_default=True)
+    return survey_session_app
 
 
 @pytest.fixture

@@ -66,11 +66,13 @@ def survey_views(app):
     return next(route.endpoint.__self__ for route in app.routes if getattr(route, "name", "") == "survey_index")
 
 
-def fresh_survey_state(app, database_url: str) -> None:
+def fresh_survey_state(app, database_url: str, *, holds_default: bool = False) -> None:
     """Give ``app``'s survey the state :func:`~diaspora_observatory.survey.web.routes` gives a new app:
     a new store on ``database_url`` holding the default survey, and new rate limits, token-attempt counts
     and survey cache. (The results cache belongs to the store object, so it is new with the store.) Every
-    piece of in-memory state the survey views keep is replaced here; test_survey_web checks the outcome."""
+    piece of in-memory state the survey views keep is replaced here; test_survey_web checks the outcome.
+    ``holds_default``: the database already holds the default survey and nothing else (a copy of the
+    session's prebuilt file, conftest.py), so it is only opened."""
     from diaspora_observatory.safety import AttemptLimiter
     from diaspora_observatory.survey.default import DEFAULT_SLUG, default_form
     from diaspora_observatory.survey.ratelimit import RateLimiter
@@ -79,7 +81,8 @@ def fresh_survey_state(app, database_url: str) -> None:
     web = app.state.web
     views = survey_views(app)
     store = SurveyStore(database_url, group_commit=True)
-    store.add_survey(DEFAULT_SLUG, default_form())
+    if not holds_default:
+        store.add_survey(DEFAULT_SLUG, default_form())
     previous, views.store, web.survey_store = views.store, store, store
     previous.close()
     web.on_shutdown[web.on_shutdown.index(previous.close)] = store.close

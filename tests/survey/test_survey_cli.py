@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from survey_helpers import ADMIN_TOKEN
@@ -17,6 +18,7 @@ def run(*args, env=None):
     return CliRunner().invoke(main, list(args), env={"DIASPORA_DATABASE_URL": "", **(env or {})})
 
 
+@pytest.mark.slow  # the whole CLI round
 def test_default_add_list_import_results_export(tmp_path):
     data = str(tmp_path / "data")
     out = tmp_path / "q.xlsx"
@@ -108,6 +110,7 @@ def test_catalogs_cover_every_message_a_respondent_can_see():
     assert sorted(found - set(TRANSLATIONS)) == []
 
 
+@pytest.mark.slow  # waits for a refused connection (about 2 s)
 def test_a_bad_database_url_is_a_clear_error_without_its_password(tmp_path):
     data = str(tmp_path / "data")
     hint = "set DIASPORA_DATABASE_URL to sqlite:///PATH/survey.sqlite3 or postgresql+psycopg://USER:PASSWORD@HOST/DB"

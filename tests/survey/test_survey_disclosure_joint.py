@@ -15,6 +15,7 @@ import itertools
 
 import numpy as np
 import pandas as pd
+import pytest
 from disclosure_solver import joint_ranges, rule_aware_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -99,6 +100,7 @@ def test_the_joint_audit_withholds_that_table_in_both_orders_and_nothing_can_be_
 surveys = st.tuples(st.integers(20, 70), st.integers(0, 2 ** 32 - 1), st.sampled_from([4, 5]))
 
 
+@pytest.mark.slow  # a joint audit of each random survey (about 0.5 s an example)
 @settings(max_examples=8, deadline=None, derandomize=True)
 @given(surveys)
 def test_random_surveys_leave_every_hidden_cross_tabulation_cell_two_values_jointly(survey):

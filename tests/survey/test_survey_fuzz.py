@@ -303,6 +303,7 @@ def test_every_route_of_the_app_is_in_the_fuzzed_table(fuzz_app):
     assert len(templates) == len(fuzz_app.routes)
 
 
+@pytest.mark.slow  # about 100 requests over every route
 def test_no_route_gives_a_server_error_to_hostile_requests(fuzz_app):
     found = fuzz_every_route(fuzz_app, ROUTE_REQUESTS)
     assert found["covered"] == found["routes"], found["seen"]

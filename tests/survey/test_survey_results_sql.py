@@ -11,6 +11,7 @@ import math
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, update
@@ -104,6 +105,7 @@ def varied(number: int) -> dict[str, Any]:
     return answers
 
 
+@pytest.mark.slow  # about 2 s
 def test_the_database_counts_publish_what_the_answers_in_memory_publish(store):
     """240 answers through the store's own submit path, on SQLite and PostgreSQL: in each language, and
     cross-tabulations covering every single-choice question (merges and suppressed cells among them)."""
@@ -124,6 +126,7 @@ def test_the_database_counts_publish_what_the_answers_in_memory_publish(store):
     assert dict(tallies.values("gender")) == {"female": 60, "male": 60, "other": 60, None: 60}
 
 
+@pytest.mark.slow  # about 2 s
 def test_odd_stored_values_are_counted_as_the_rules_count_them_in_memory(store):
     """Values a changed definition or an import can leave: a choice no longer listed, a JSON null, a
     number, a list for a single choice, a string for a multiple choice, a key missing altogether."""

@@ -46,6 +46,7 @@ def test_qr_png_to_print(client):
     assert client.get("/s/nope/qr.png").status_code == 404
 
 
+@pytest.mark.slow  # builds its own app
 def test_loopback_link_says_how_phones_reach_it(tmp_path, monkeypatch):
     app = make_app(tmp_path, monkeypatch)
     from starlette.testclient import TestClient
@@ -58,6 +59,7 @@ def test_loopback_link_says_how_phones_reach_it(tmp_path, monkeypatch):
     app.state.web.survey_store.close()
 
 
+@pytest.mark.slow  # builds its own app
 def test_public_url_is_in_the_link_and_the_qr_code(tmp_path, monkeypatch):
     import segno
 
@@ -72,6 +74,7 @@ def test_public_url_is_in_the_link_and_the_qr_code(tmp_path, monkeypatch):
     app.state.web.survey_store.close()
 
 
+@pytest.mark.slow  # builds its own app
 def test_rate_limit_lets_a_room_of_50_answer_and_stops_a_flood(tmp_path, monkeypatch):
     app = make_app(tmp_path, monkeypatch)  # the defaults: 120 a minute per address and survey
     client = make_client(app)  # every request from one address, as a room behind one connection
@@ -81,6 +84,7 @@ def test_rate_limit_lets_a_room_of_50_answer_and_stops_a_flood(tmp_path, monkeyp
     app.state.web.survey_store.close()
 
 
+@pytest.mark.slow  # builds its own app
 def test_rate_limits_per_address_and_survey_and_per_survey(tmp_path, monkeypatch):
     from diaspora_observatory.survey.default import default_form
 
@@ -97,6 +101,7 @@ def test_rate_limits_per_address_and_survey_and_per_survey(tmp_path, monkeypatch
     app.state.web.survey_store.close()
 
 
+@pytest.mark.slow  # builds its own app
 def test_a_rate_that_is_not_a_number_is_named(tmp_path, monkeypatch):
     from diaspora_observatory.errors import DiasporaError
 
@@ -134,6 +139,7 @@ def run_serve(monkeypatch, tmp_path, *arguments):
     return result, started
 
 
+@pytest.mark.slow  # builds its own app through serve
 def test_serve_share_listens_on_the_network_and_warns(monkeypatch, tmp_path):
     from diaspora_observatory.web import lan
 
@@ -162,6 +168,7 @@ def test_serve_share_without_a_network_refuses(monkeypatch, tmp_path):
     assert "--share found no network address on this machine: phones could not reach it" in result.output
 
 
+@pytest.mark.slow  # builds two apps through serve
 def test_serve_public_url(monkeypatch, tmp_path):
     result, started = run_serve(monkeypatch, tmp_path, "--public-url", "https://survey.example.org/")
     assert result.exit_code == 0, result.output

@@ -179,6 +179,7 @@ def test_consent_sits_next_to_the_send_button_on_the_last_page(client, abroad):
     assert third[before_send:].startswith(f'<p class="survey-consent">{CONSENT}</p><div class="survey-nav">')
 
 
+@pytest.mark.slow  # posts until the rate limit refuses (about 1 s)
 def test_only_stored_submissions_count_toward_the_rate_limit(tmp_path, monkeypatch):
     """A respondent going back and forth between pages is not locked out; sending answers is limited."""
     from survey_helpers import make_client

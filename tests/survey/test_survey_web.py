@@ -120,6 +120,7 @@ def test_same_origin_post_is_accepted(client):
     assert client.post("/s/kz", data=VALID_ANSWERS, headers=headers, follow_redirects=False).status_code == 303
 
 
+@pytest.mark.slow  # posts until the rate limit refuses (about 1 s)
 def test_rate_limit_in_memory(tmp_path, monkeypatch):
     from diaspora_observatory.web.app import create_app
 
@@ -236,6 +237,7 @@ def test_unknown_survey_pages(client):
     assert client.post("/s/nope/submissions", json={"submission_id": "abcdefgh", "answers": {}}).status_code == 404
 
 
+@pytest.mark.slow  # builds its own app
 def test_server_shutdown_closes_the_survey_store(tmp_path, monkeypatch):
     """The app's lifespan closes what extensions opened: the writer thread stops, connections close."""
     from diaspora_observatory.web.app import create_app
@@ -250,6 +252,7 @@ def test_server_shutdown_closes_the_survey_store(tmp_path, monkeypatch):
     assert not writer.is_alive() and store._committer is None
 
 
+@pytest.mark.slow  # builds its own app
 def test_a_storage_failure_is_a_json_500_without_a_trace(tmp_path, monkeypatch, caplog):
     from diaspora_observatory.web.app import create_app
 
@@ -270,7 +273,7 @@ def test_a_storage_failure_is_a_json_500_without_a_trace(tmp_path, monkeypatch, 
 
 
 def test_each_test_starts_from_the_survey_state_of_a_new_app(tmp_path, survey_app, client):
-    """The app is built once per module (conftest.py); fresh_survey_state must leave nothing of one test
+    """The app is built once per session (conftest.py); fresh_survey_state must leave nothing of one test
     for the next: no answer, no survey state, no rate-limit or token-attempt count, no cached survey."""
     from survey_helpers import fresh_survey_state, survey_views
 

@@ -219,6 +219,7 @@ def test_serve_refuses_workers_on_sqlite(tmp_path):
     assert not (data_dir / "survey.sqlite3").exists()  # refused before anything was created
 
 
+@pytest.mark.slow  # a second real process
 def test_a_second_process_on_one_sqlite_file_is_refused(tmp_path, monkeypatch, capsys):
     """Under uvicorn run directly the number of workers is not known: the first worker holds the
     SQLite file, a second one stops with the reason and uvicorn's exit code for a worker that cannot start.

@@ -91,7 +91,9 @@ READS = {"choice_filter_test.xlsx"}
 
 
 @needs_real_forms
-@pytest.mark.parametrize("name", sorted(EXPECTED_REFUSALS))
+@pytest.mark.parametrize("name", [  # the two largest forms take a second or more: not in make test-fast
+    pytest.param(name, marks=pytest.mark.slow) if name in {"xlsform_spec_test.xlsx", "UCL_Biomass_Plot_Form.xlsx"}
+    else name for name in sorted(EXPECTED_REFUSALS)])
 def test_real_forms_are_refused_with_sheet_row_and_column(name):
     path = REAL_FORMS / name
     with pytest.raises(XLSFormError) as raised:

@@ -226,6 +226,7 @@ def test_bad_regex_patterns_name_the_cell(tmp_path):
                         "(in 'regex(., ${code})'); write the pattern in straight quotes, as in regex(., '[0-9]{10}')")
 
 
+@pytest.mark.slow  # reads a large real form
 @needs_real_forms
 def test_the_real_phone_number_regex_is_read_and_checked():
     """UCL's phone constraint (row 10) now reads; it checks whole answers."""

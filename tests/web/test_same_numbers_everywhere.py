@@ -187,6 +187,7 @@ VALUES = [
 WEB_PAGES = {"demography": "/", "flow-summary": "/flows", "claims": "/claims", "cross-source": "/definitions"}
 
 
+@pytest.mark.slow  # the report in three languages and the CLI per table (about 8 s)
 @pytest.mark.parametrize("language", ["en", "ru", "kk"])
 @pytest.mark.parametrize(("table", "key", "key_value", "column", "expected"), VALUES,
                          ids=[f"{value[0]}-{value[2]}-{value[3]}" for value in VALUES])
@@ -200,6 +201,7 @@ def test_cli_web_and_report_print_the_same_string(client, reports, language, tab
     assert (cli, web, report) == (want, {want}, {want})
 
 
+@pytest.mark.slow  # the reports in three languages
 @pytest.mark.parametrize(("language", "world_range", "share_range"), [
     # 867,200 over 5 to 7 million: one significant digit in the estimate, so no tenths of a percent
     ("en", "5,000,000–7,000,000", "12%–17%"),

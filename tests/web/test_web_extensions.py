@@ -89,6 +89,7 @@ def extension_app(tmp_path, monkeypatch):
     return create_app(data_dir=tmp_path / "user-data")
 
 
+@pytest.mark.slow  # builds its own app
 def test_extension_page_uses_layout_translations_and_sources(extension_app, tmp_path):
     client = make_client(extension_app)
     response = client.get("/survey/results", params={"lang": "ru"})
@@ -106,6 +107,7 @@ def test_extension_page_uses_layout_translations_and_sources(extension_app, tmp_
     assert client.post("/survey/results").status_code == 405
 
 
+@pytest.mark.slow  # builds its own app
 def test_core_survey_page_links_to_the_extension(extension_app):
     html = make_client(extension_app).get("/survey", params={"lang": "kk"}).text
     assert ('<ul class="block-links"><li><a href="/survey/results">Осы обсерватория арқылы жүргізілген сауалнамалар '
@@ -113,6 +115,7 @@ def test_core_survey_page_links_to_the_extension(extension_app):
     assert "Data missing" not in html
 
 
+@pytest.mark.slow  # builds its own app
 def test_without_extensions_the_survey_page_says_how_to_get_them(tmp_path, monkeypatch):
     declare(monkeypatch, [("survey", "diaspora_observatory.not_there.web")])
     app = create_app(data_dir=tmp_path)
@@ -123,6 +126,7 @@ def test_without_extensions_the_survey_page_says_how_to_get_them(tmp_path, monke
             "will appear in the menu.</p>") in html
 
 
+@pytest.mark.slow  # builds its own app
 def test_web_context_defaults(tmp_path, monkeypatch):
     monkeypatch.setenv("DIASPORA_DATA_DIR", str(tmp_path / "from-env"))
     declare(monkeypatch, [])

@@ -47,6 +47,7 @@ def test_the_reader_finds_what_the_pages_showed_before():
     assert page_runs('<td><span lang="en">Ethnic Kazakhs</span></td><td translate="no">bns-2024a</td>') == []
 
 
+@pytest.mark.slow  # every page in Russian and Kazakh (about 3 s)
 @pytest.mark.parametrize("language", ["ru", "kk"])
 def test_no_page_shows_unmarked_english(client, paths, language):
     found = {}

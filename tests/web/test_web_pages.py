@@ -122,6 +122,7 @@ def test_claims_page_reports_every_claim_with_its_status(client, web_app):
         assert "This case has no data errors and no warnings." in html
 
 
+@pytest.mark.slow  # builds its own app on a broken case
 def test_a_broken_case_is_served_with_its_errors_listed(case_copy, tmp_path):
     from diaspora_observatory.web.app import create_app
 
@@ -214,6 +215,7 @@ def test_country_code_is_case_insensitive(client):
     assert read_page(client.get("/country/uzb").text).h1 == ["Uzbekistan"]
 
 
+@pytest.mark.slow  # compresses the 1 MB Vega bundle (about 4 s)
 def test_vega_bundle_is_served_from_the_installed_package(client):
     import vl_convert
 
@@ -262,6 +264,7 @@ def test_definitions_and_projections_show_the_shared_tables(client, web_app):
             "import”, then start the observatory again.</p>") in html
 
 
+@pytest.mark.slow  # builds its own app on another case
 def test_a_case_without_flows_says_what_is_missing(case_copy, tmp_path):
     from diaspora_observatory.web.app import create_app
 

@@ -53,6 +53,7 @@ def test_no_api_docs_or_schema_outside_dev(client, path):
     assert client.get(path).status_code == 404
 
 
+@pytest.mark.slow  # builds its own app
 def test_dev_mode_lists_routes(tmp_path):
     client = make_client(create_app(data_dir=tmp_path, dev=True))
     listed = client.get("/_dev/routes").json()
@@ -67,6 +68,7 @@ def test_language_switch_never_redirects_off_site(client):
     assert client.get("/lang/xx", follow_redirects=False).status_code == 404
 
 
+@pytest.mark.slow  # builds its own app
 def test_server_error_page_has_no_trace(tmp_path):
     app = create_app(data_dir=tmp_path)
     site = app.state.site
@@ -88,6 +90,7 @@ def test_server_error_page_has_no_trace(tmp_path):
         "The server could not answer this request. The error has been logged; please try again or report it.")}
 
 
+@pytest.mark.slow  # builds its own app on an edited case
 def test_downloaded_csv_cannot_run_as_a_spreadsheet_formula(case_copy, tmp_path):
     institutions = case_copy / "data" / "institutions.csv"
     row = "UZB,bilingual_school,Schools teaching in Uzbek and Kazakh,370,exact,2024,,embassy-uz-2024,"
@@ -116,6 +119,7 @@ def test_spreadsheet_safe_leaves_numbers_alone():
     assert safe["other"].tolist()[0] == "'@home"
 
 
+@pytest.mark.slow  # builds its own app
 def test_host_allow_list_in_process(tmp_path):
     from diaspora_observatory.web.security import allowed_hosts_for, host_name
 
@@ -132,6 +136,7 @@ def test_host_allow_list_in_process(tmp_path):
     assert refused.headers["content-security-policy"] == EXPECTED_CSP
 
 
+@pytest.mark.slow  # builds its own app
 def test_forwarded_addresses_are_ignored_without_a_trusted_proxy(tmp_path, monkeypatch):
     monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", "security-admin-token-01")
     client = make_client(create_app(data_dir=tmp_path))
@@ -145,6 +150,7 @@ def test_forwarded_addresses_are_ignored_without_a_trusted_proxy(tmp_path, monke
     assert blocked.status_code == 429 and 0 < int(blocked.headers["retry-after"]) <= 60
 
 
+@pytest.mark.slow  # builds its own app
 def test_user_set_admin_tokens_need_16_characters(tmp_path, monkeypatch):
     from click.testing import CliRunner
 

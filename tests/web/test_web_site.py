@@ -13,6 +13,9 @@ from diaspora_observatory.cli import main
 from diaspora_observatory.web.i18n import LANGUAGES
 from diaspora_observatory.web.site import write_site
 
+# Building the static site in every language takes seconds (its module fixture): left out of make test-fast.
+pytestmark = pytest.mark.slow
+
 LINK = re.compile(r'\b(href|src|action)="([^"]*)"')
 
 

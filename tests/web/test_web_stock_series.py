@@ -34,6 +34,7 @@ def kyrgyz_data(tmp_path_factory):
     return data
 
 
+@pytest.mark.slow  # builds its own app per language
 @pytest.mark.parametrize(("language", "heading", "legend"), [
     ("en", "Map of the destinations", ["Born in Kyrgyzstan (UN DESA 2019)",
                                        "Born in Kyrgyzstan (UN DESA 2024)"]),
@@ -67,6 +68,7 @@ def test_a_new_case_shows_its_map_and_series_in_each_language(kyrgyz_data, langu
     assert [row["world_total"] for row in table if row["year"] in (2019, 2024)] == expected == [754981, 540573]
 
 
+@pytest.mark.slow  # builds its own app
 def test_the_built_in_case_shows_the_series_beside_the_studys_ethnic_counts():
     client = make_client(create_app(extensions=False))
     html = client.get("/definitions").text

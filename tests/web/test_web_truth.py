@@ -27,6 +27,7 @@ def _show(table: str) -> list[dict]:
     return json.loads(result.output)
 
 
+@pytest.mark.slow  # builds the report
 def test_web_check_and_report_agree_on_every_claim(client, report_dir):
     checked = CliRunner().invoke(main, ["check", "--format", "json"])
     assert checked.exit_code == 0, checked.output
@@ -44,6 +45,7 @@ def test_web_check_and_report_agree_on_every_claim(client, report_dir):
             "unverifiable 10.") in html
 
 
+@pytest.mark.slow  # builds the report
 @pytest.mark.parametrize("table, key", [("demography", "country"), ("institutions", "country"),
                                         ("flows", "partner"), ("periods", "partner"), ("flow-summary", "partner")])
 def test_web_show_and_report_agree_on_every_value_provenance(client, report_dir, table, key):

@@ -54,6 +54,7 @@ def test_every_chart_of_every_page_carries_the_pages_number_locale(client, langu
     assert format_value(0.5, "percent", language).replace(expected["decimal"], ".") == "0.5"
 
 
+@pytest.mark.slow  # builds the Russian report
 def test_the_reports_russian_charts_group_digits_as_its_tables():
     """vl-convert honours the spec's locale: the report's SVG reads ``1 000``, not ``1,000``, in Russian."""
     sections = {section.id: section for section in build_sections_cached("ru")}
@@ -99,6 +100,7 @@ def test_axis_ticks_in_chromium_are_grouped_as_the_page_writes_numbers(browser, 
 
 # --- item 4: the shares chart is credited as computed ---
 
+@pytest.mark.slow  # about 1 s
 def test_the_shares_chart_says_computed_from_its_sources(client):
     html = client.get("/", params={"lang": "ru"}).text
     sources = ("The Astana Times (2024); National Statistical Committee of the Kyrgyz Republic (2022); Statistics "
