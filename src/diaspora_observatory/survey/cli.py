@@ -188,7 +188,8 @@ def list_command(data_dir: Path | None) -> None:
               help="kobo: KoboToolbox CSV (names or labels as headers, ';' or ','); odk: ODK Central CSV; "
                    "limesurvey: LimeSurvey CSV (headings 'Question code').")
 @click.option("--replace", is_flag=True, help="Replace the answers an earlier import stored under the same ids "
-                                              "(a corrected export); answers collected on the web are never replaced.")
+                                              "(a corrected export); answers collected on the web, and answers a "
+                                              "published results snapshot holds, are never replaced.")
 @click.option("--map", "column_map", multiple=True, metavar="COLUMN=QUESTION",
               help="Read COLUMN as the answer to QUESTION (QUESTION/CHOICE: one choice of a select_multiple), for "
                    "headers that match no question; repeatable.")
