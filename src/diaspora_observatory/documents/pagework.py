@@ -22,14 +22,21 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 PAGES_KEPT = 64  # finished pages kept by the server (every store version, coder, page and language together)
+NICENESS = 10  # added to a page worker's nice value (a tenth of the server's CPU weight under Linux's scheduler)
+READY_SECONDS = 60.0  # longest the server's start waits for its page workers before it serves without them
+# Imported once by the forkserver, so that each worker forked from it starts with them (seconds of CPU each)
+PRELOAD = ["diaspora_observatory.documents.pages", "diaspora_observatory.documents.workspace",
+           "diaspora_observatory.documents.index_tables", "diaspora_observatory.documents.exports",
+           "diaspora_observatory.web.extensions", "diaspora_observatory.case.package"]
 
 
 class Busy(Exception):
@@ -63,7 +70,7 @@ def _context() -> multiprocessing.context.BaseContext:
     SQLAlchemy and Jinja) once, and each worker forks from it in milliseconds; spawn elsewhere."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__, "diaspora_observatory.documents.pages"])
+        context.set_forkserver_preload([__name__, *PRELOAD])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -83,11 +90,16 @@ class PageProcesses:
 
     # the pool ----------------------------------------------------------------------------------------
     def start(self) -> None:
-        """Start the workers now (at server start) and have each build its case and store, so that the first
-        reader does not wait for them."""
+        """Start the workers now (at server start) and wait until each has built its case, store and templates
+        (at most READY_SECONDS), so that the first reader does not wait for them."""
         executor = self._current()
-        for _ in range(self.workers):
-            executor.submit(os.getpid)  # each submission starts a worker, up to the pool's size
+        ready: set[int] = set()
+        deadline = time.monotonic() + READY_SECONDS
+        while len(ready) < self.workers and time.monotonic() < deadline:
+            # each submission starts a worker, up to the pool's size; a worker answers once it is built
+            answers = [executor.submit(_ready) for _ in range(self.workers)]
+            done, _ = wait(answers, timeout=max(0.0, deadline - time.monotonic()))
+            ready |= {answer.result() for answer in done if answer.exception() is None}
 
     def _current(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -180,6 +192,10 @@ def _start_worker(settings: Settings) -> None:
 
     # Ctrl+C reaches the whole process group; the server stops its workers itself, without their tracebacks
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A lower CPU priority: when the cores are contended (a loaded machine), the server's own work (a survey
+    # answer) runs first and a page waits, never the other way round.
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)
     os.environ.update(settings.environment)
     case = load_case(settings.case_path, data_dir=settings.data_dir)
     web = WebContext(case, settings.data_dir, dev=settings.dev, processes=settings.processes)
@@ -193,6 +209,12 @@ def _start_worker(settings: Settings) -> None:
     for name in ("documents_document.html", "documents_index.html", "base.html"):  # compiled before any reader
         web.environment.get_template(name)
     _worker.update(web=web, workspace=space, index={}, lock=threading.Lock())
+
+
+def _ready() -> int:
+    """A built worker's process id (the pool is ready when every worker has answered once)."""
+    time.sleep(0.05)  # long enough for the pool to hand the other workers their own
+    return os.getpid()
 
 
 def worker_state() -> dict[str, Any]:

@@ -46,7 +46,7 @@ MAX_BODY_BYTES = 16_384
 STATIC_FILES = {"select.js": "text/javascript", "documents.css": "text/css"}
 _EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 PAGE_DEADLINE_SECONDS = 10.0  # longest a request waits for its page before the "being prepared" answer
-PAGE_PROCESSES = 2  # worker processes drawing pages (in each server process: see docs/web.md)
+PAGE_PROCESSES = 2  # worker processes drawing pages (of one server process; one each of several: docs/web.md)
 WORKERS = 2  # threads for the short work kept in the server process (sign-in checks, saving a passage)
 MAX_WAITING = 8  # pages (or short jobs) running or queued; beyond, "busy" at once instead of a longer queue
 SIGN_IN_COOKIE = "coding_token"
@@ -148,7 +148,8 @@ def routes(web) -> list[BaseRoute]:
                         nav=list(web.nav), template_dirs=list(web.template_dirs), locale_dirs=list(web.locale_dirs),
                         environment={k: v for k, v in os.environ.items() if k.startswith("DIASPORA_")})
 
-    pages = PageProcesses(settings, PAGE_PROCESSES, MAX_WAITING)
+    # with several server processes (--workers N), one page worker each: N in all, not 2N beside N servers
+    pages = PageProcesses(settings, PAGE_PROCESSES if web.processes in (1, None) else 1, MAX_WAITING)
     # Started with the server (its workers then load the case and store before the first reader); an app used
     # without its lifespan (embedded in a test) starts them at its first page and stops them when it is freed.
     web.on_startup.append(pages.start)
