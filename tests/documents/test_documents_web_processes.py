@@ -13,7 +13,7 @@ import pytest
 
 from diaspora_observatory import load_case
 from diaspora_observatory.documents.importer import Document
-from diaspora_observatory.documents.pagework import PageProcesses, WorkerLost
+from diaspora_observatory.documents.pagework import PageProcesses, Settings, WorkerLost
 from diaspora_observatory.documents.workspace import Workspace
 from diaspora_observatory.web.app import create_app
 from tests.documents.conftest import client_class
@@ -105,3 +105,17 @@ def test_work_that_kills_its_worker_is_answered_worker_lost_and_the_next_goes_to
     finally:
         pool.close()
     assert not alive(pid)
+
+
+def test_workers_that_cannot_start_leave_the_server_starting_and_their_pages_answer_worker_lost(tmp_path, caplog):
+    settings = Settings(case_path=tmp_path / "no-such-case", data_dir=tmp_path / "data", dev=False, processes=1,
+                        nav=[], template_dirs=[], locale_dirs=[])
+    pool = PageProcesses(lambda: settings, 1, 8)
+    try:
+        pool.start()  # a worker's case cannot be loaded: it stops in its first step
+        assert "the documents page workers could not start; their pages answer 503 until they can" in caplog.text
+        with pytest.raises(WorkerLost):
+            asyncio.run(pool.run(None, 30, os.getpid))
+    finally:
+        pool.close()
+    assert pool.pids() == []

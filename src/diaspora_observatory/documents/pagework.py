@@ -18,6 +18,7 @@ waiting pages with it: they are answered :class:`WorkerLost` (a 503, never a 500
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import signal
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+logger = logging.getLogger("diaspora_observatory.documents")
 PAGES_KEPT = 64  # finished pages kept by the server (every store version, coder, page and language together)
 NICENESS = 10  # added to a page worker's nice value (a tenth of the server's CPU weight under Linux's scheduler)
 READY_SECONDS = 60.0  # longest the server's start waits for its page workers before it serves without them
@@ -95,11 +97,19 @@ class PageProcesses:
         executor = self._current()
         ready: set[int] = set()
         deadline = time.monotonic() + READY_SECONDS
-        while len(ready) < self.workers and time.monotonic() < deadline:
-            # each submission starts a worker, up to the pool's size; a worker answers once it is built
-            answers = [executor.submit(_ready) for _ in range(self.workers)]
-            done, _ = wait(answers, timeout=max(0.0, deadline - time.monotonic()))
-            ready |= {answer.result() for answer in done if answer.exception() is None}
+        try:
+            while len(ready) < self.workers and time.monotonic() < deadline:
+                # each submission starts a worker, up to the pool's size; a worker answers once it is built
+                answers = [executor.submit(_ready) for _ in range(self.workers)]
+                done, _ = wait(answers, timeout=max(0.0, deadline - time.monotonic()))
+                if any(isinstance(answer.exception(), BrokenProcessPool) for answer in done):
+                    raise BrokenProcessPool
+                ready |= {answer.result() for answer in done if answer.exception() is None}
+        except BrokenProcessPool:
+            # a worker could not start (its case or store unreadable): the server starts all the same, and
+            # each documents page tries a new pool, answering 503 while none can start
+            logger.error("the documents page workers could not start; their pages answer 503 until they can")
+            self._replace(executor)
 
     def _current(self) -> ProcessPoolExecutor:
         with self._lock:
