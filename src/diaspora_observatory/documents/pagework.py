@@ -33,7 +33,7 @@ from typing import Any
 
 logger = logging.getLogger("diaspora_observatory.documents")
 PAGES_KEPT = 64  # finished pages kept by the server (every store version, coder, page and language together)
-NICENESS = 10  # added to a page worker's nice value (a tenth of the server's CPU weight under Linux's scheduler)
+NICENESS = 10  # added to a page worker's nice value (a ninth of the server's CPU weight under Linux's scheduler)
 READY_SECONDS = 60.0  # longest the server's start waits for its page workers before it serves without them
 # Imported once by the forkserver, so that each worker forked from it starts with them (seconds of CPU each)
 PRELOAD = ["diaspora_observatory.documents.pages", "diaspora_observatory.documents.workspace",
