@@ -13,7 +13,8 @@ import pytest
 
 from diaspora_observatory import load_case
 from diaspora_observatory.documents.importer import Document
-from diaspora_observatory.documents.pagework import PageProcesses, Settings, WorkerLost
+from diaspora_observatory.documents.pagework import PageProcesses, WorkerLost
+from diaspora_observatory.documents.pageworker import Settings
 from diaspora_observatory.documents.workspace import Workspace
 from diaspora_observatory.web.app import create_app
 from tests.documents.conftest import client_class

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from diaspora_observatory.documents.pagework import worker_state
+from diaspora_observatory.documents.pageworker import worker_state
 from diaspora_observatory.errors import DiasporaError
 
 PASSAGES_SHOWN = 500  # rows of the page's passages table; the CSV export has them all

@@ -5,7 +5,7 @@ passages, drawing its HTML) shares the interpreter lock with the survey a few mi
 survey's answers waited 78-177 ms behind the first page of a long document (benchmarks/results/latency.md).
 Here the pages are drawn by a small pool of processes started with ``forkserver`` (or ``spawn`` where there is
 no forkserver; never a plain fork of a threaded server). Each worker builds its own case, document store and
-template environment from plain settings (case folder, data folder, menu, template and locale folders) and
+template environment (``pageworker.py``) from plain settings (case folder, data folder, menu, template and locale folders) and
 answers with plain data: the page's HTML bytes, its status and headers, or the error to show.
 
 The server side (:class:`PageProcesses`) keeps what the pages had in threads: a bound on waiting requests
@@ -20,25 +20,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import os
-import signal
 import threading
 import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+
+from diaspora_observatory.documents.pageworker import Settings, ready_worker, start_worker
 
 logger = logging.getLogger("diaspora_observatory.documents")
 PAGES_KEPT = 64  # finished pages kept by the server (every store version, coder, page and language together)
-NICENESS = 10  # added to a page worker's nice value (a ninth of the server's CPU weight under Linux's scheduler)
 READY_SECONDS = 60.0  # longest the server's start waits for its page workers before it serves without them
 # Imported once by the forkserver, so that each worker forked from it starts with them (seconds of CPU each)
-PRELOAD = ["diaspora_observatory.documents.pages", "diaspora_observatory.documents.workspace",
-           "diaspora_observatory.documents.index_tables", "diaspora_observatory.documents.exports",
-           "diaspora_observatory.web.extensions", "diaspora_observatory.case.package"]
+PRELOAD = ["diaspora_observatory.documents.pageworker", "diaspora_observatory.documents.pages",
+           "diaspora_observatory.documents.workspace", "diaspora_observatory.documents.index_tables",
+           "diaspora_observatory.documents.exports", "diaspora_observatory.web.extensions",
+           "diaspora_observatory.case.package"]
 
 
 class Busy(Exception):
@@ -51,20 +49,6 @@ class TooSlow(Exception):
 
 class WorkerLost(Exception):
     """The process computing the page stopped before answering (a new one has been started)."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What a worker needs to draw the pages the server would: plain values, sent once when it starts."""
-
-    case_path: Path
-    data_dir: Path
-    dev: bool
-    processes: int | None
-    nav: list[tuple[str, str]]
-    template_dirs: list[Path]
-    locale_dirs: list[Path]
-    environment: dict[str, str] = field(default_factory=dict)  # DIASPORA_* settings of the server process
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -100,7 +84,7 @@ class PageProcesses:
         try:
             while len(ready) < self.workers and time.monotonic() < deadline:
                 # each submission starts a worker, up to the pool's size; a worker answers once it is built
-                answers = [executor.submit(_ready) for _ in range(self.workers)]
+                answers = [executor.submit(ready_worker) for _ in range(self.workers)]
                 done, _ = wait(answers, timeout=max(0.0, deadline - time.monotonic()))
                 if any(isinstance(answer.exception(), BrokenProcessPool) for answer in done):
                     raise BrokenProcessPool
@@ -114,7 +98,7 @@ class PageProcesses:
     def _current(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._executor is None:
-                self._executor = ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=_start_worker,
+                self._executor = ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=start_worker,
                                                      initargs=(self._settings(),))
             return self._executor
 
@@ -188,45 +172,3 @@ class PageProcesses:
                     self._done[key] = future.result()
         if not future.cancelled() and isinstance(future.exception(), BrokenProcessPool):
             self._replace(executor)
-
-
-# the worker side ---------------------------------------------------------------------------------------
-_worker: dict[str, Any] = {}
-
-
-def _start_worker(settings: Settings) -> None:
-    """A worker's first step: its own web context (templates, translations, menu) and documents workspace."""
-    from diaspora_observatory.case.package import load_case
-    from diaspora_observatory.documents.workspace import Workspace
-    from diaspora_observatory.web.extensions import WebContext
-
-    # Ctrl+C reaches the whole process group; the server stops its workers itself, without their tracebacks
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A lower CPU priority: when the cores are contended (a loaded machine), the server's own work (a survey
-    # answer) runs first and a page waits, never the other way round.
-    if hasattr(os, "nice"):
-        os.nice(NICENESS)
-    os.environ.update(settings.environment)
-    case = load_case(settings.case_path, data_dir=settings.data_dir)
-    web = WebContext(case, settings.data_dir, dev=settings.dev, processes=settings.processes)
-    web.environment.auto_reload = settings.dev
-    for folder in settings.template_dirs:
-        web.add_template_dir(folder)
-    for folder in settings.locale_dirs:
-        web.add_locale_dir(folder)
-    web.nav.extend(settings.nav)
-    space = Workspace(case, settings.data_dir)
-    for name in ("documents_document.html", "documents_index.html", "base.html"):  # compiled before any reader
-        web.environment.get_template(name)
-    _worker.update(web=web, workspace=space, index={}, lock=threading.Lock())
-
-
-def _ready() -> int:
-    """A built worker's process id (the pool is ready when every worker has answered once)."""
-    time.sleep(0.05)  # long enough for the pool to hand the other workers their own
-    return os.getpid()
-
-
-def worker_state() -> dict[str, Any]:
-    """The worker's web context, workspace and caches (see :func:`_start_worker`)."""
-    return _worker

@@ -36,7 +36,8 @@ from starlette.routing import BaseRoute, Route
 
 from diaspora_observatory.documents import pages as pages_work
 from diaspora_observatory.documents.pages import Drawn, Refused, plain_scope
-from diaspora_observatory.documents.pagework import Busy, PageProcesses, Settings, TooSlow, WorkerLost
+from diaspora_observatory.documents.pagework import Busy, PageProcesses, TooSlow, WorkerLost
+from diaspora_observatory.documents.pageworker import Settings
 from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.safety import attempt_route, client_address, is_cross_site
 
