@@ -5,8 +5,8 @@ passages, drawing its HTML) shares the interpreter lock with the survey a few mi
 survey's answers waited 78-177 ms behind the first page of a long document (benchmarks/results/latency.md).
 Here the pages are drawn by a small pool of processes started with ``forkserver`` (or ``spawn`` where there is
 no forkserver; never a plain fork of a threaded server). Each worker builds its own case, document store and
-template environment (``pageworker.py``) from plain settings (case folder, data folder, menu, template and locale folders) and
-answers with plain data: the page's HTML bytes, its status and headers, or the error to show.
+template environment (``pageworker.py``) from plain settings (case folder, data folder, menu, template and
+locale folders) and answers with plain data: the page's HTML bytes, its status and headers, or the error to show.
 
 The server side (:class:`PageProcesses`) keeps what the pages had in threads: a bound on waiting requests
 (:class:`Busy`), a deadline after which the reader gets the "being prepared" answer while the work goes on
@@ -137,16 +137,23 @@ class PageProcesses:
                     raise Busy
                 self.waiting += 1
         if future is None:
-            executor = self._current()
             try:
-                future = executor.submit(function, *args)
-            except BrokenProcessPool:  # a worker died while the pool was idle: this page goes to a new pool
-                self._replace(executor)
+                if self._executor is None:
+                    # no pool yet (an app used without its startup) or a new one after a crash: its workers are
+                    # started and built first, so that the page's deadline counts the page, not their start
+                    await asyncio.to_thread(self.start)
                 executor = self._current()
-                future = executor.submit(function, *args)
-            except BaseException:
+                try:
+                    future = executor.submit(function, *args)
+                except BrokenProcessPool:  # a worker died while the pool was idle: this page goes to a new pool
+                    self._replace(executor)
+                    executor = self._current()
+                    future = executor.submit(function, *args)
+            except BaseException as error:
                 with self._lock:
                     self.waiting -= 1
+                if isinstance(error, BrokenProcessPool):  # the new pool broke at once too
+                    raise WorkerLost from None
                 raise
             if key is not None:
                 with self._lock:
