@@ -9,11 +9,16 @@ two automatic passages each, in the documents store; or answers to the built-in 
     (bench_web.py's): p99 of ``/`` during the first view — does the computation stop other visitors?
   * wrk (Debian's ``wrk``; one thread, one connection, ``--seconds`` each) on the view, repeated (the
     cached entry), and on ``/`` (the floor: a static page of the same server in the same run): p99;
-  * the server's RSS from /proc (VmRSS after the first view and after the load, VmHWM peak).
+  * the server's RSS from /proc (VmRSS after the first view and after the load, VmHWM peak), and apart from it
+    the RSS of its child processes (the page workers of documents/pagework.py and their forkserver), which
+    hold the documents pages' memory since the pages are drawn there.
 The machine's load average (``/proc/loadavg``) is written with the results: the machine is shared.
 
+``--src`` serves another source tree (an export of an earlier commit: ``git archive COMMIT src | tar -x -C
+DIR``), to compare before and after in the same hour; the data are filled by this checkout's code either way.
+
 Usage: python benchmarks/bench_growth.py [--sizes 1000,10000,100000] [--views coding,results]
-       [--seconds 3] [--write]
+       [--seconds 3] [--src DIR/src] [--label NAME] [--write]
 """
 
 from __future__ import annotations
@@ -74,7 +79,32 @@ def wrk(path: str, seconds: float) -> dict:
     return {"p99": p99, "rate": float(rate.group(1)) if rate else float("nan"), "bad": int(bad.group(1)) if bad else 0}
 
 
-def one(view: str, size: int, seconds: float, first_limit: float) -> dict:
+def descendants_memory_mb(pid: int) -> tuple[float, float]:
+    """(summed VmRSS, summed Pss) in MB of every process below ``pid`` (its children, theirs…), from /proc.
+    Pss shares each page among the processes that map it: workers forked from one forkserver share most."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    rss = pss = 0.0
+    stack = list(parents.get(pid, []))
+    while stack:
+        child = stack.pop()
+        stack.extend(parents.get(child, []))
+        try:
+            rss += rss_mb(child)[0]
+            rollup = Path(f"/proc/{child}/smaps_rollup").read_text()
+            pss += int(re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE).group(1)) / 1024
+        except (OSError, AttributeError):
+            pass
+    return rss, pss
+
+
+def one(view: str, size: int, seconds: float, first_limit: float, source: Path | None = None) -> dict:
     path = VIEWS[view]
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder) / "data"
@@ -82,7 +112,8 @@ def one(view: str, size: int, seconds: float, first_limit: float) -> dict:
         (fill_coding if view == "coding" else fill_answers)(data_dir, size)
         filled = time.perf_counter() - filled
         server = start([sys.executable, "-m", "diaspora_observatory.cli", "serve", "--port", str(PORT),
-                        "--data-dir", str(data_dir)], "diaspora serve")
+                        "--data-dir", str(data_dir)], "diaspora serve",
+                       {"PYTHONPATH": str(source)} if source else None)
         try:
             wait_until_up(PORT, "/", server, "diaspora serve")
             asyncio.run(load(PORT, "/", 1, 50, 10))
@@ -113,6 +144,7 @@ def one(view: str, size: int, seconds: float, first_limit: float) -> dict:
             repeated = wrk(path, seconds)
             floor = wrk("/", seconds)
             rss_end, rss_peak = rss_mb(server.pid)
+            children_end, children_pss = descendants_memory_mb(server.pid)
         finally:
             server.terminate()
             server.wait(10)
@@ -121,45 +153,55 @@ def one(view: str, size: int, seconds: float, first_limit: float) -> dict:
             "home_during_p99": percentile(during, 0.99), "home_during_n": len(during),
             "repeat_p99": repeated["p99"], "repeat_rate": repeated["rate"], "repeat_bad": repeated["bad"],
             "floor_p99": floor["p99"], "floor_rate": floor["rate"],
-            "rss_start": rss_start, "rss_first": rss_first, "rss_end": rss_end, "rss_peak": rss_peak}
+            "rss_start": rss_start, "rss_first": rss_first, "rss_end": rss_end, "rss_peak": rss_peak,
+            "children_end": children_end, "children_pss": children_pss}
 
 
 def table(rows: list[dict]) -> str:
     lines = ["| view | items | first view ms (tries) | `/` p99 during it ms (requests) | repeated view p99 ms (req/s) "
-             "| `/` p99 ms floor (req/s) | RSS MB start → first view → end (peak) | non-200 |",
-             "|---|---:|---:|---:|---:|---:|---|---:|"]
+             "| `/` p99 ms floor (req/s) | RSS MB start → first view → end (peak) | child processes' RSS (PSS) MB "
+             "at the end | non-200 |",
+             "|---|---:|---:|---:|---:|---:|---|---:|---:|"]
     for row in rows:
         late = "" if row.get("first_ready", True) else ", not ready"
         lines.append(f"| `{VIEWS[row['view']]}` | {row['size']:,} | {row['first_ms']:.0f} ({row['first_tries']}{late}) "
                      f"| {row['home_during_p99']:.1f} ({row['home_during_n']}) "
                      f"| {row['repeat_p99']:.2f} ({row['repeat_rate']:.0f}) | {row['floor_p99']:.2f} "
                      f"({row['floor_rate']:.0f}) | {row['rss_start']:.0f} → {row['rss_first']:.0f} → "
-                     f"{row['rss_end']:.0f} ({row['rss_peak']:.0f}) | {row['repeat_bad']} |")
+                     f"{row['rss_end']:.0f} ({row['rss_peak']:.0f}) | {row.get('children_end', 0):.0f} "
+                     f"({row.get('children_pss', 0):.0f}) | {row['repeat_bad']} |")
     return "\n".join(lines)
 
 
 def main() -> None:
+    global PORT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--views", default="coding,results")
     parser.add_argument("--seconds", type=float, default=3)
     parser.add_argument("--first-limit", type=float, default=300,
                         help="seconds the first view may take before the run goes on without it")
+    parser.add_argument("--port", type=int, default=PORT, help="the loopback port the server listens on")
+    parser.add_argument("--src", type=Path, default=None, help="the source tree served [this checkout's]")
+    parser.add_argument("--label", default="", help="a name for this run in the rows written (such as the commit)")
     parser.add_argument("--write", action="store_true")
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk (Debian's package)")
+    PORT = options.port
     load_before = Path("/proc/loadavg").read_text().strip()
     rows = []
     for view in options.views.split(","):
         for size in options.sizes.split(","):
-            rows.append(one(view, int(size), options.seconds, options.first_limit))
+            rows.append({**one(view, int(size), options.seconds, options.first_limit, options.src),
+                         "label": options.label})
             print(json.dumps(rows[-1]), flush=True)
     load_after = Path("/proc/loadavg").read_text().strip()
     report = (f"machine: {machine()}; load average before: {load_before}; after: {load_after}\n\n{table(rows)}")
     print(report)
     if options.write:
-        written = RESULTS.with_name(f"growth-{options.views.replace(',', '-')}.json")
+        label = re.sub(r"[^a-z0-9]+", "-", options.label.lower()).strip("-")
+        written = RESULTS.with_name(f"growth-{options.views.replace(',', '-')}{f'-{label}' if label else ''}.json")
         written.write_text(json.dumps({"load_before": load_before, "load_after": load_after, "rows": rows}, indent=1),
                            encoding="utf-8")
         print(f"rows written to {written} (growth.md is written by hand from them)")

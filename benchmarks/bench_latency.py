@@ -9,10 +9,12 @@ connection. Each probe is classed "busy" (sent while a page was being computed) 
 it), as the latency test does, so both samples share the same seconds and the same machine load.
 
 Alternating with those rounds, the same reader and prober against two servers: the pages read from a
-second server process while the survey is asked of the first ("other process"). That is the floor this
-design can reach on this machine: the page's CPU still competes with the survey for the two cores, but
-holds no lock the survey needs. The "busy" row over the "other process" row is what the interpreter lock
-itself costs.
+second server while the survey is asked of the first ("another server"). That is the floor this machine
+allows: the page's CPU still competes with the survey for the two cores, but nothing of the server that
+answers the survey is spent on it. Since the documents pages are drawn in worker processes of the server
+(documents/pagework.py), "the same server" means pages drawn in its own workers, not in its interpreter;
+before that change (an export of an earlier commit, ``--src``) they were drawn in its threads, and the
+"busy" row over the "another server" row was what the interpreter lock cost.
 
 Reported: p50, p99 and max of each sample, and busy/idle as ratios of the same run; the load average
 before and after (the machine is shared). Results go to benchmarks/results/latency.md with --write.
@@ -168,11 +170,11 @@ def main() -> None:
             for base in bases:  # templates, codebook and lazy imports loaded before any round
                 httpx.get(f"{base}/coding/warm?page=2", timeout=60)
             samples: dict[str, tuple[list[float], list[float], list[float]]] = {
-                "same process": ([], [], []), "other process": ([], [], [])}
+                "same server": ([], [], []), "another server": ([], [], [])}
             # the two kinds of round alternate, so that both see the same minutes of the machine's load
             for index in range(arguments.rounds):
-                for name, pages_base, offset in (("same process", bases[0], 0),
-                                                 ("other process", bases[1], arguments.rounds)):
+                for name, pages_base, offset in (("same server", bases[0], 0),
+                                                 ("another server", bases[1], arguments.rounds)):
                     busy, idle, firsts = samples[name]
                     b, i, spans = read_and_probe(bases[0], pages_base, documents[offset + index], arguments.pages)
                     busy += b
@@ -183,24 +185,24 @@ def main() -> None:
                 server.terminate()
                 server.wait(timeout=30)
     load_after = load_average()
-    same_busy, same_idle, same_firsts = samples["same process"]
-    other_busy, other_idle, other_firsts = samples["other process"]
+    same_busy, same_idle, same_firsts = samples["same server"]
+    other_busy, other_idle, other_firsts = samples["another server"]
     rows = [
-        f"| pages in the same process: busy | {summary(same_busy)} |",
-        f"| pages in the same process: idle | {summary(same_idle)} |",
-        f"| pages in another process: busy | {summary(other_busy)} |",
-        f"| pages in another process: idle | {summary(other_idle)} |",
+        f"| pages of the same server: busy | {summary(same_busy)} |",
+        f"| pages of the same server: idle | {summary(same_idle)} |",
+        f"| pages of another server: busy | {summary(other_busy)} |",
+        f"| pages of another server: idle | {summary(other_idle)} |",
     ]
-    ratios = (f"busy/idle in the same process: mean {statistics.mean(same_busy) / statistics.mean(same_idle):.2f}x, "
+    ratios = (f"busy/idle with the same server: mean {statistics.mean(same_busy) / statistics.mean(same_idle):.2f}x, "
               f"p95 {percentile(same_busy, 0.95) / percentile(same_idle, 0.95):.2f}x, "
               f"p99 {percentile(same_busy, 0.99) / percentile(same_idle, 0.99):.2f}x, "
-              f"max {max(same_busy) / max(same_idle):.2f}x; same/other process while busy: mean "
+              f"max {max(same_busy) / max(same_idle):.2f}x; same/another server while busy: mean "
               f"{statistics.mean(same_busy) / statistics.mean(other_busy):.2f}x, p95 "
               f"{percentile(same_busy, 0.95) / percentile(other_busy, 0.95):.2f}x, p99 "
               f"{percentile(same_busy, 0.99) / percentile(other_busy, 0.99):.2f}x, "
               f"max {max(same_busy) / max(other_busy):.2f}x")
-    firsts = (f"first page: {', '.join(f'{t * 1000:.0f}' for t in same_firsts)} ms (same process), "
-              f"{', '.join(f'{t * 1000:.0f}' for t in other_firsts)} ms (other process)")
+    firsts = (f"first page: {', '.join(f'{t * 1000:.0f}' for t in same_firsts)} ms (same server), "
+              f"{', '.join(f'{t * 1000:.0f}' for t in other_firsts)} ms (another server)")
     report = "\n".join([
         f"### {date.today().isoformat()} {arguments.label}".rstrip(), "",
         f"{os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}; load average "

@@ -155,9 +155,9 @@ def flows_database(folder: Path) -> Path:
     return path
 
 
-def start(command: list[str], name: str) -> subprocess.Popen:
+def start(command: list[str], name: str, environment: dict[str, str] | None = None) -> subprocess.Popen:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={
-        **os.environ, "PYTHONUNBUFFERED": "1"})
+        **os.environ, "PYTHONUNBUFFERED": "1", **(environment or {})})
 
 
 def machine() -> str:

@@ -202,12 +202,3 @@ def test_a_long_text_has_its_spans_stored_at_import_and_its_pages_show_the_same(
     assert spans_of(workspace, "long").text_chars == len(long) + 2 + len(study)
     workspace.store.delete("long")
     assert spans_of(workspace, "long") is None
-
-
-@pytest.mark.slow  # builds its own app
-def test_the_document_page_is_compiled_when_the_server_starts_not_on_the_first_visit(data_dir):
-    app = create_app(data_dir=data_dir)
-    compiled = app.state.web.environment.cache
-    assert not any(name == "documents_document.html" for _, name in compiled)
-    with client_class()(app):  # the server's startup (its lifespan)
-        assert any(name == "documents_document.html" for _, name in compiled)

@@ -172,7 +172,7 @@ def test_the_index_lists_its_documents_a_page_at_a_time(data_dir, monkeypatch):
     """250 coded press items (stored in one transaction, as the growth benchmark does): the index shows
     100 documents and their coverage rows per page, with the count and links; the JSON has every one."""
     from diaspora_observatory.documents.coding import CodedPassage
-    from diaspora_observatory.documents.web import DOCUMENTS_PER_PAGE
+    from diaspora_observatory.documents.pages import DOCUMENTS_PER_PAGE
 
     monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", ADMIN)
     space = Workspace(load_case(), data_dir)

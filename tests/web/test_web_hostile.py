@@ -107,7 +107,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 PROBES = 60  # survey answers measured in a round while a document page is computed, and as many while none is
-ROUNDS = 3  # rounds at most; the first whose 95th percentile meets the bound ends the test
+ROUNDS = 3  # rounds at most; the first that meets the bound ends the test
 ROUND_SECONDS = 180  # the longest a round collects its probes (90 s gave 29 busy probes in the whole suite on a
 # quiet machine once pages cost 13-17 ms: fewer probes fall while a page computes)
 # On a quiet machine only a round's first page is slow (the document's sentences are then cached) and the
@@ -115,64 +115,57 @@ ROUND_SECONDS = 180  # the longest a round collects its probes (90 s gave 29 bus
 # in 90 and 240 s inside the whole suite at load 2. A round is judged on at least MIN_BUSY of them (its 95th
 # percentile is then about the second or third longest); a loaded machine reaches PROBES far sooner.
 MIN_BUSY = 30
-# Each round reads a document of its own from page 1. The first page used to be the one long page (it found
-# the sentences of the whole text: 0.3 s on an idle machine, seconds on a loaded one); since the spans of a
-# long text are found at import, every page costs 13-17 ms of interpreter time, the first included
-# (benchmarks/results/latency.md). Pages computed on the event loop still fail every round (tried on purpose
-# after that change, not committed): the probe sent during a page waits it out, which the check on the
-# longest busy answer catches.
+# Each round reads a document of its own from page 1. Since the spans of a long text are found at import, every
+# page costs 13-17 ms of CPU, the first included; since the pages are drawn in worker processes
+# (documents/pagework.py) none of it is spent in the server's interpreter (benchmarks/results/latency.md).
 ROUND_DOCUMENTS = ("big", "big-2", "big-3")
 PAGE_MARGIN = 0.05  # s: a probe this close to a page request is not counted as idle
 SENT_MARGIN = 0.005  # s: a probe sent this long after a page request counts as busy (the request has arrived)
+BOUND = 0.050  # s: the issue's bound on the survey's answer while a document page is computed
 
 
 def test_the_survey_answers_within_50_ms_while_a_huge_document_is_read(server):
     """The issue: "/s/<slug> still answers within 50 ms while a large document page is opened".
 
-    Measured as what the page adds: the survey form's 95th-percentile answer time while a page of the 1.1 MB
-    document is being computed, against its 95th percentile on the same server when no page is, the two
-    interleaved in the same seconds (a reader asks for a page, waits as long as the page took, asks for the
-    next), up to PROBES of each in a round (at least MIN_BUSY while a page computes).
+    Judged on the 95th percentile of the survey form's answer times over the probes sent while a page of the
+    1.1 MB document was being computed (at least MIN_BUSY of them, up to PROBES): it must be at most 50 ms. A
+    reader asks for a page, waits as long as the page took, asks for the next; a prober asks for /s/wave3 every
+    20 ms on a warm connection. Probes sent while no page is near give the idle server's own times, printed
+    beside, so that a failing round shows whether the page or the machine cost the time.
 
-    Why not the bare 50 ms: on the shared two-core test machine (load averages of 12-21 from other work) the
-    idle server itself answered in 24-53 ms at the median and 47-125 ms at the 95th percentile, so an absolute
-    bound fails with no page open at all; interleaving gives both samples the same load. Why up to ROUNDS
-    rounds: other processes' load only ever adds time, in bursts, so the least disturbed round is the best
-    estimate of what the server itself does (as timeit takes the least of its repeats). A server that stalls
-    fails every round: with the pages computed on the event loop (tried on purpose, not committed) the probe
-    sent during each round's long first page waited it out (1465, 206 and 195 ms for pages of 1.5, 0.21 and
-    0.25 s), which the check on the probes sent during a page catches where the 95th percentile cannot.
+    Not a lone maximum: on the shared two-core test machine other processes' load adds time in bursts (the
+    idle server's 95th percentile reached 47-125 ms at load averages of 12-21 when pages were computed in
+    threads). For the same reason up to ROUNDS rounds: load only ever adds time, so the least disturbed round
+    is the best estimate of what the server itself does (as timeit takes the least of its repeats).
+
+    A server that stalls fails every round: a probe that waited out a page is one sample however long the page,
+    so a stall can hide from the 95th percentile, and it is caught by the probes sent while a page still had
+    time to run: on the event loop every one of them is answered only once the page is done; off it most are
+    answered while it runs. A round in which most of them waited out their page stalled. (Checked both ways
+    with a patched copy, not committed: pages drawn on the event loop failed every round on that check.)
     """
     base, _, text, _ = server
     rounds = []
     for document_id in ROUND_DOCUMENTS[:ROUNDS]:
         busy, idle, pages, probes = survey_times_while_reading(base, document_id)
-        added = percentile(busy, 0.95) - percentile(idle, 0.95)
-        # A probe that waited out a page is one sample however long the page (the probe is sequential), so a
-        # stall hides from the 95th percentile. It is seen in the probes sent while a page still had time to
-        # run: on the event loop every one of them is answered only once the page is done; in a thread most
-        # are answered while it runs. A round in which most of them waited out their page stalled. (Judging
-        # the single longest busy answer against half the longest page, as before, stopped telling the two
-        # apart once pages cost 13-17 ms: half the slowest page, 55-65 ms, fell below what one answer in a
-        # round still takes, 78-142 ms, with 4-7 ms added at the 95th percentile.)
         slowest = max(e - s for s, e, _ in pages)
         waited, counted = answered_after_their_page(probes, pages, max(STALL_ROOM, 2 * percentile(idle, 0.95)))
         # no probe fell early enough in a page: the round cannot tell, and does not count as passed
         waited_out = counted == 0 or waited * 2 > counted
-        rounds.append(f"p50/p95/max: no page {statistics.median(idle) * 1000:.1f}/{percentile(idle, 0.95) * 1000:.1f}/"
-                      f"{max(idle) * 1000:.1f} ms ({len(idle)}), a page computing {statistics.median(busy) * 1000:.1f}/"
-                      f"{percentile(busy, 0.95) * 1000:.1f}/{max(busy) * 1000:.1f} ms ({len(busy)}); added at p95 "
-                      f"{added * 1000:.1f} ms; pages: {len(pages)}, slowest {slowest:.2f} s; answered only after "
-                      f"their page: {waited} of {counted}")
+        rounds.append(f"p50/p95/max: a page computing {statistics.median(busy) * 1000:.1f}/"
+                      f"{percentile(busy, 0.95) * 1000:.1f}/{max(busy) * 1000:.1f} ms ({len(busy)}), no page "
+                      f"{statistics.median(idle) * 1000:.1f}/{percentile(idle, 0.95) * 1000:.1f}/"
+                      f"{max(idle) * 1000:.1f} ms ({len(idle)}); pages: {len(pages)}, slowest {slowest:.2f} s; "
+                      f"answered only after their page: {waited} of {counted}; load {os.getloadavg()[0]:.1f}")
         print(f"survey form, round {len(rounds)}: {rounds[-1]}")
         assert pages and all(status == 200 for _, _, status in pages), pages
         assert len(busy) >= MIN_BUSY and len(idle) >= PROBES, (len(busy), len(idle))
-        if added <= 0.050 and not waited_out:
+        if percentile(busy, 0.95) <= BOUND and not waited_out:
             break
     else:
-        pytest.fail("in every round a document page added more than 50 ms to the survey's 95th percentile, or most "
-                    "survey answers sent during a page waited it out (or none was sent early enough in one to "
-                    "tell):\n" + "\n".join(rounds))
+        pytest.fail("in every round the survey's 95th-percentile answer took more than 50 ms while a document page "
+                    "was computed, or most survey answers sent during a page waited it out (or none was sent early "
+                    "enough in one to tell):\n" + "\n".join(rounds))
     first = httpx.get(f"{base}/coding/big", timeout=30).text
     second_sentence = text.split(". ")[1][:30]
     assert "Page 1 / " in first and f'data-start="{text.index(second_sentence)}" id="s2">{second_sentence}' in first

@@ -6,10 +6,13 @@ the app's Content-Security-Policy forbids inline scripts) fills start and end fr
 selects. POST forms refuse cross-site requests and bodies over :data:`MAX_BODY_BYTES`.
 
 No request may hold up the server: a document is shown a page of sentences at a time
-(``documents/reading.py``: linear in the text, bounded by the page), and all work on the document store
-runs in a small thread pool of its own, off the event loop, with a deadline. Past the deadline the reader
-gets a clear "being prepared" page (503, Retry-After) while the work finishes and fills the cache; when
-too many pages wait already, the same page at once. So a long law never delays the survey's respondents.
+(``documents/reading.py``: linear in the text, bounded by the page), and the pages (a document's, the
+index's, the index's data) are computed in worker processes of their own (``pagework.py``, ``pages.py``),
+so the server's interpreter stays free for the survey, with a deadline. Past the deadline the reader gets a
+clear "being prepared" page (503, Retry-After) while the work finishes and fills the cache; when too many
+pages wait already, the same page at once; when the worker computing a page dies, a 503 saying so, and a new
+worker. The short work that must stay in the server process (who signs in, against the attempt limit kept in
+its memory; a passage saved or deleted) runs in a small thread pool, off the event loop.
 
 Coding needs a coder's token (``diaspora documents coder add NAME``) or the survey admin token. A token
 typed into the form is kept in an HttpOnly, SameSite=Strict cookie for the ``/coding`` pages, so a coder
@@ -19,7 +22,9 @@ signs in once; wrong tokens count against the client's attempt limit (see ``acce
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, quote
@@ -29,6 +34,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from diaspora_observatory.documents import pages as pages_work
+from diaspora_observatory.documents.pages import Drawn, Refused, plain_scope
+from diaspora_observatory.documents.pagework import Busy, PageProcesses, TooSlow, WorkerLost
+from diaspora_observatory.documents.pageworker import Settings
 from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.safety import attempt_route, client_address, is_cross_site
 
@@ -38,25 +47,16 @@ MAX_BODY_BYTES = 16_384
 STATIC_FILES = {"select.js": "text/javascript", "documents.css": "text/css"}
 _EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 PAGE_DEADLINE_SECONDS = 10.0  # longest a request waits for its page before the "being prepared" answer
-WORKERS = 2  # threads for document work: survey requests keep the rest of the server's thread pool
-MAX_WAITING = 8  # document requests running or queued; beyond, "busy" at once instead of a longer queue
-PASSAGES_SHOWN = 500  # rows of the page's passages table; the CSV export has them all
-DOCUMENTS_PER_PAGE = 100  # documents of one page of /coding (and their coverage, gaps, disagreements)
+PAGE_PROCESSES = 2  # worker processes drawing pages (of one server process; one each of several: docs/web.md)
+WORKERS = 2  # threads for the short work kept in the server process (sign-in checks, saving a passage)
+MAX_WAITING = 8  # pages (or short jobs) running or queued; beyond, "busy" at once instead of a longer queue
 SIGN_IN_COOKIE = "coding_token"
 SIGN_IN_SECONDS = 12 * 3600
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a larger passage id can name no passage
 
 
-class Busy(Exception):
-    """Too many document pages are being prepared already."""
-
-
-class TooSlow(Exception):
-    """The page was not ready by the deadline (its work goes on and fills the cache)."""
-
-
 class DocumentWork:
-    """The documents' own thread pool, with a bound on waiting requests and a deadline on each."""
+    """The documents' own thread pool for short work, with a bound on waiting requests and a deadline on each."""
 
     def __init__(self) -> None:
         self.executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="documents")
@@ -126,7 +126,6 @@ def routes(web) -> list[BaseRoute]:
     """The documents pages, for the app's extension interface (see web/extensions.py)."""
     from diaspora_observatory.access import check_admin_token
     from diaspora_observatory.documents.coders import coder_for_token
-    from diaspora_observatory.documents.reading import span_marks
     from diaspora_observatory.documents.store import DocumentNotFound
     from diaspora_observatory.documents.workspace import Workspace
     from diaspora_observatory.safety import TooManyAttempts
@@ -137,32 +136,60 @@ def routes(web) -> list[BaseRoute]:
     work = DocumentWork()
     web.on_shutdown.append(work.close)
 
-    def warm() -> None:
-        """The codebook parsed and the document page's template compiled before the first visitor (about
-        65 ms of interpreter time, once a process), not in the first reader's request while the survey's
-        respondents share the interpreter lock with it (benchmarks/bench_latency.py)."""
-        from diaspora_observatory.documents.codebook import load_codebook
+    server = weakref.ref(web)  # the pool holds no reference to the app: an app that is freed stops its workers
 
-        load_codebook()
-        for name in ("documents_document.html", "base.html"):  # the page and the layout it extends
-            web.environment.get_template(name)
+    def settings() -> Settings:
+        """What a page worker needs to draw as this server would; read when the workers start, once every
+        extension has added its menu entry, templates and translations. The store is made here first, so that
+        the workers starting together do not race to create its tables (as in :func:`prepare_processes`)."""
+        web = server()
+        assert web is not None, "the workers of a freed app are not started again"
+        prepare_processes(web.case, web.data_dir, 1)
+        return Settings(case_path=web.case.path, data_dir=web.data_dir, dev=web.dev, processes=web.processes,
+                        nav=list(web.nav), template_dirs=list(web.template_dirs), locale_dirs=list(web.locale_dirs),
+                        environment={k: v for k, v in os.environ.items() if k.startswith("DIASPORA_")})
 
-    web.on_startup.append(warm)
+    # with several server processes (--workers N), one page worker each: N in all, not 2N beside N servers
+    pages = PageProcesses(settings, PAGE_PROCESSES if web.processes in (1, None) else 1, MAX_WAITING)
+    # Started with the server (its workers then load the case and store before the first reader); an app used
+    # without its lifespan (embedded in a test) starts them at its first page and stops them when it is freed.
+    web.on_startup.append(pages.start)
+    web.on_shutdown.append(pages.close)
+    weakref.finalize(web, pages.close)
 
     def workspace() -> Workspace:
         if "workspace" not in state:
             state["workspace"] = Workspace(web.case, web.data_dir)
         return state["workspace"]
 
+    def refusal(error: Exception) -> HTTPException:
+        if isinstance(error, Busy):
+            return HTTPException(503, "The server is preparing other document pages; reload this one in a few "
+                                      "seconds.", headers={"retry-after": "5"})
+        if isinstance(error, WorkerLost):
+            return HTTPException(503, "The process preparing document pages stopped before this page was ready; a "
+                                      "new one has started. Reload in a few seconds.", headers={"retry-after": "5"})
+        return HTTPException(503, "This document is long and its page is still being prepared; reload in a few "
+                                  "seconds.", headers={"retry-after": "5"})
+
     async def off_loop(function, *args):
+        """Short work of the server process itself, in its threads."""
         try:
             return await work.run(function, *args)
-        except Busy:
-            raise HTTPException(503, "The server is preparing other document pages; reload this one in a "
-                                     "few seconds.", headers={"retry-after": "5"}) from None
-        except TooSlow:
-            raise HTTPException(503, "This document is long and its page is still being prepared; reload in a "
-                                     "few seconds.", headers={"retry-after": "5"}) from None
+        except (Busy, TooSlow) as error:
+            raise refusal(error) from None
+
+    async def in_worker(key, function, *args):
+        """A page drawn by a worker process (``key``: kept under it until the store changes; None: not kept)."""
+        try:
+            answer = await pages.run(key, PAGE_DEADLINE_SECONDS, function, *args)
+        except (Busy, TooSlow, WorkerLost) as error:
+            raise refusal(error) from None
+        if isinstance(answer, Refused):
+            raise HTTPException(answer.status, answer.detail, headers=answer.headers)
+        if isinstance(answer, Drawn):
+            return Response(answer.body, status_code=answer.status, headers=dict(answer.headers))
+        return answer
 
     # who is coding ------------------------------------------------------------------------------------
     def identify(token: str) -> tuple[str, bool] | None:
@@ -210,138 +237,35 @@ def routes(web) -> list[BaseRoute]:
         return response
 
     # pages --------------------------------------------------------------------------------------------
-    def chosen_coder(request: Request) -> tuple[str, list[str] | None]:
-        """The coder chosen with ?coder= (empty: every coder); an unknown name is simply not offered."""
-        coder = request.query_params.get("coder", "")
-        return (coder, [coder]) if coder in workspace().coders() else ("", None)
-
-    index_cache: dict = {}
-    index_lock = threading.Lock()
-
-    def index_data(coders: list[str] | None) -> dict:
-        """The index's whole summaries (agreement, the study's disagreements, press themes, coders), counted by
-        the database (index_tables.py) and kept until a document or passage changes, with the pages drawn
-        from them: with a large store they take longer than the deadline, and the "being prepared" answer
-        must lead to a page on the next try."""
-        from diaspora_observatory.documents import index_tables
-
-        version = (workspace().version(), tuple(coders) if coders else None)
-        with index_lock:  # a second request waits for the first's tables instead of computing them again
-            if version not in index_cache:
-                if len(index_cache) > 16:
-                    index_cache.clear()
-                space = workspace()
-                agreement, disagreements = index_tables.agreement_and_disagreements(space, "auto", "study")
-                index_cache[version] = {"agreement": agreement, "disagreements": disagreements,
-                                        "themes": index_tables.themes_over_time(space, coders, "press"),
-                                        "codes": space.codes, "coders": space.coders(), "pages": {}}
-            return index_cache[version]
-
-    def index_page(coders: list[str] | None, page: int) -> dict:
-        """One page of the index: its documents and their rows of the per-document tables (coverage, gaps,
-        disagreements), counted by the database for those documents only, so a page's size, memory and
-        rendering stay the same whatever the number of documents; the summaries (agreement, themes) are
-        whole. Kept with the summaries until the store changes."""
-        from diaspora_observatory.analysis.documents import coverage_matrix, gaps
-        from diaspora_observatory.documents import index_tables
-
-        data = index_data(coders)
-        with index_lock:
-            pages = data["pages"]
-            if page not in pages:
-                space = workspace()
-                shown, total, sources = index_tables.page_documents(space, page, DOCUMENTS_PER_PAGE)
-                count = max(1, -(-total // DOCUMENTS_PER_PAGE))
-                if page > count:
-                    raise HTTPException(404, "There is no such page of the document list.")
-                long = index_tables.page_coverage(space, shown, coders)
-                differ = data["disagreements"]
-                pages[page] = {**data, "documents": shown, "matrix": coverage_matrix(long), "gaps": gaps(long),
-                               "disagreements": differ[differ["document_id"].isin(set(shown["document_id"]))],
-                               "page": page, "pages": count, "documents_total": total, "source_ids": sources}
-            return pages[page]
+    async def cache_key(request: Request, *parts) -> tuple | None:
+        """The key a page is kept under: the store's version (raised by every write, in any process), the
+        chosen coder, the language and ``parts``; None with --dev (templates reload, so nothing is kept)."""
+        if web.dev:
+            return None
+        version = await off_loop(lambda: workspace().version())
+        return (*parts, version, request.query_params.get("coder", ""), web.language(request))
 
     async def index(request: Request) -> Response:
         raw = request.query_params.get("page", "1")
         if not (raw.isascii() and raw.isdigit()) or not 0 < len(raw) < 10 or int(raw) < 1:
             raise HTTPException(404, "There is no such page of the document list.")
-
-        def draw() -> Response:
-            coder, coders = chosen_coder(request)
-            data = index_page(coders, int(raw))
-            # Rendered once per page and language until the store changes (the page is cached with its
-            # tables); --dev reloads templates, so it renders every time.
-            language = web.language(request)
-            rendered = data.setdefault("rendered", {}).get(language)
-            if rendered is None or web.dev:
-                query = f"?coder={quote(coder)}" if coder else ""
-                response = web.render(request, "documents_index.html", {**data, "coder": coder},
-                                      alternates={"csv": f"/coding.csv{query}", "json": f"/coding.json{query}"})
-                rendered = data["rendered"][language] = (response.body, dict(response.headers))
-            return Response(rendered[0], headers=rendered[1])
-
-        return await off_loop(draw)
+        return await in_worker(await cache_key(request, "index", int(raw)), pages_work.index, plain_scope(request),
+                               int(raw))
 
     async def index_data_export(request: Request) -> Response:
-        from diaspora_observatory.documents.exports import to_csv
-        from diaspora_observatory.tabular import to_json
-
         fmt = request.path_params["format"]
         if fmt not in _EXPORT_TYPES:
             raise HTTPException(404)
-
-        def export() -> str:
-            # Every document's coverage (the page shows its own; the data hold them all), from every passage
-            # in pandas, so it grows with the store: computed once per store version, coder and format, and
-            # kept with the index's summaries (as the whole table was before the page was counted by SQL).
-            coders = chosen_coder(request)[1]
-            data = index_data(coders)
-            with index_lock:
-                exports = data.setdefault("exports", {})
-                if fmt not in exports:
-                    long = workspace().coverage(coders)
-                    exports[fmt] = to_csv(long) if fmt == "csv" else to_json(long)
-                return exports[fmt]
-
-        return Response(await off_loop(export), media_type=_EXPORT_TYPES[fmt])
-
-    def page_data(document_id: str, page: int) -> dict:
-        """Everything one page of a document shows; bounded by the page, whatever the document's length."""
-        space = workspace()
-        try:
-            document = space.about(document_id)
-            reading = space.reading(document_id)
-        except DiasporaError:
-            raise HTTPException(404, f"No document {document_id!r} has text here.") from None
-        if page > reading.pages:
-            raise HTTPException(404, f"Document {document_id!r} has {reading.pages} pages.")
-        spans = reading.page_spans(page)
-        window = (spans[0][0], spans[-1][1]) if spans else (0, 0)
-        text = space.text_between(document_id, *window) if spans else ""
-        passages = space.passages_between(document_id, *window) if spans else []
-        marks = span_marks(spans, [(p["start"], p["end"], p["code"]) for p in passages])
-        first = int(reading.firsts[page - 1]) if spans else 0
-        return {"document": document, "page": page, "pages": reading.pages, "first_number": first + 1,
-                # each sentence with the text between it and the one before (spaces, paragraph breaks, closing
-                # quotes), shown outside the sentence so that the page reads as the document does
-                "sentences": [(s, e, text[s - window[0]:e - window[0]], m,
-                               text[spans[i - 1][1] - window[0]:s - window[0]] if i else "")
-                              for i, ((s, e), m) in enumerate(zip(spans, marks))],
-                "passages": passages[:PASSAGES_SHOWN], "passages_touching": len(passages),
-                "passages_total": space.passage_count(document_id), "source_ids": {document.source_id} - {""}}
+        key = await cache_key(request, "export", fmt)
+        return Response(await in_worker(key, pages_work.index_export, plain_scope(request), fmt),
+                        media_type=_EXPORT_TYPES[fmt])
 
     async def document_page(request: Request, document_id: str, page: int, error: str = "", status: int = 200,
                             form: dict | None = None, who: tuple[str, bool] | None = None) -> Response:
-        def draw(who: tuple[str, bool] | None) -> Response:
-            # drawn in the documents' thread too: a page of a long text takes the event loop no time at all
-            who = who or signed_in(request)
-            return web.render(request, "documents_document.html", {
-                **page_data(document_id, page), "codebook": workspace().codebook, "error": error,
-                "form": form or {}, "coded": request.query_params.get("coded", ""),
-                "coder_name": who[0] if who else "", "signed_in": who is not None, "is_admin": bool(who and who[1])},
-                status_code=status)
-
-        return await off_loop(draw, who)
+        # who signs in is checked here (the attempt limit is this process's); the page is drawn by a worker
+        who = who or await off_loop(signed_in, request)
+        return await in_worker(None, pages_work.document, plain_scope(request), document_id, page, error, status,
+                               form or {}, who)
 
     async def read(request: Request) -> Response:
         return await document_page(request, request.path_params["document_id"], _page_number(request))

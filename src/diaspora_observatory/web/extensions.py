@@ -61,6 +61,10 @@ class WebContext:
         # Kept as our own list: ChoiceLoader reads it on each lookup, and its attribute is typed read-only.
         self._template_loaders: list[BaseLoader] = [FileSystemLoader(str(TEMPLATE_DIR))]
         self._loader = ChoiceLoader(self._template_loaders)
+        # The folders extensions added (templates, translations), for a worker process that draws their pages
+        # with the same look and words (documents/pagework.py).
+        self.template_dirs: list[Path] = []
+        self.locale_dirs: list[Path] = []
         self.environment = Environment(loader=self._loader, autoescape=select_autoescape(["html", "xml"]),
                                        trim_blocks=True, lstrip_blocks=True)
         # (path, English label); labels are translated when a page is drawn.
@@ -80,10 +84,12 @@ class WebContext:
     def add_template_dir(self, path: str | Path) -> None:
         """Let ``render`` find templates in ``path`` (after the app's own, so base.html stays the app's)."""
         self._template_loaders.append(FileSystemLoader(str(path)))
+        self.template_dirs.append(Path(path))
 
     def add_locale_dir(self, path: str | Path) -> None:
         """Merge ``path/<lang>/LC_MESSAGES/messages.po`` into the app's translations."""
         self.catalogs.add_locale_dir(Path(path))
+        self.locale_dirs.append(Path(path))
 
     def language(self, request: Request) -> str:
         """The request's language code: ``?lang=``, then the ``lang`` cookie, then Accept-Language."""
