@@ -19,17 +19,19 @@ from __future__ import annotations
 
 import itertools
 import math
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from diaspora_observatory.case.package import Case
+
+if TYPE_CHECKING:
+    import sqlite3
 
 AUTO = "auto"
 
@@ -56,6 +58,8 @@ _COUNTS = ("SELECT document_id, code, coder, count(*), min(id) FROM passages NOT
 def _reading(path: Path) -> Iterator[sqlite3.Connection]:
     """The store at ``path``, read-only, in one transaction. ``mode=rw`` opens an existing file and never
     creates one; ``query_only`` refuses any write."""
+    import sqlite3  # here: a report of a case with no documents store never loads it
+
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None,
                                  timeout=30)
     try:
