@@ -21,18 +21,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from diaspora_observatory import __version__
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts.render import to_svgs
-from diaspora_observatory.presentation.columns import column_label
-from diaspora_observatory.report.cells import cell_html, table_view
+from diaspora_observatory.report.cells import cell_html
 from diaspora_observatory.report.findings import findings
 from diaspora_observatory.report.pdf import find_chromium, heading_pages, print_pdf
-from diaspora_observatory.report.sections import (
-    APPENDIX_COLUMNS,
-    LISTED_IN_FILES,
-    PARTS,
-    TABLE_TITLES,
-    Section,
-    build_sections,
-)
+from diaspora_observatory.report.section_cache import report_contents
+from diaspora_observatory.report.sections import PARTS, Section
+from diaspora_observatory.report.views import SectionViews, section_views
 from diaspora_observatory.report.writer import Writer
 from diaspora_observatory.tabular import records, to_csv
 from diaspora_observatory.user_cache import cache_dir
@@ -102,8 +96,8 @@ def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
     writer = Writer(case, language)
     (out_dir / "tables").mkdir(parents=True, exist_ok=True)
     (out_dir / "figures").mkdir(parents=True, exist_ok=True)
-    progress("computing analysis tables")
-    sections = build_sections(case, language)
+    progress("computing analysis tables (those of an unchanged case from the cache)")
+    sections, key_figures, kept_views = report_contents(case, writer)
     written: list[Path] = []
     figure_sources: dict[str, str] = {}
     for section in sections:
@@ -132,7 +126,7 @@ def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
         claims_path = out_dir / "claims.json"
         claims_path.write_text(json.dumps(records(claims), indent=2, ensure_ascii=False), encoding="utf-8")
         written.append(claims_path)
-    context = _context(case, sections, svgs, writer)
+    context = _context(case, sections, svgs, writer, key_figures, kept_views)
     context["figure_sources"] = figure_sources
     progress("writing report.html and report.md")
     environment = _environment()
@@ -175,32 +169,26 @@ def without_subtitle(spec: dict) -> tuple[dict, str]:
     return {**spec, "title": {key: value for key, value in title.items() if key != "subtitle"}}, title["subtitle"]
 
 
-def _context(case: Case, sections: list[Section], svgs: dict[str, str], writer: Writer) -> dict:
+def _context(case: Case, sections: list[Section], svgs: dict[str, str], writer: Writer,
+             key_figures: list[dict] | None = None, kept_views: dict[str, SectionViews] | None = None) -> dict:
+    """The templates' values; ``kept_views``: the views of the sections kept by report/section_cache.py."""
     _ = writer._
     used = set().union(*(s.source_ids for s in sections)) if sections else set()
     numbered = [(f"{index}. {section.title}", section) for index, section in enumerate(sections, start=1)]
+    views = {section.id: (kept_views or {}).get(section.id) or section_views(section, writer) for section in sections}
     appendix: list[dict[str, object]] = []
     for section in sections:
-        for name, frame in section.tables.items():
-            title = _(TABLE_TITLES[name]) if name in TABLE_TITLES else name
-            columns = APPENDIX_COLUMNS.get(name)
-            left_out = [column_label(column, _) for column in frame.columns if columns and column not in columns]
+        for table in views[section.id].appendix:
             # The appendix's letter is the language's own (Cyrillic А in Russian and Kazakh, as GOST 7.32 has it).
-            heading = _("A.{number}. {title}").format(number=len(appendix) + 1, title=title)
-            # A per-document list is named with its file, not reprinted (sections.LISTED_IN_FILES).
-            listed = name in LISTED_IN_FILES
-            appendix.append({"heading": heading, "name": name, "rows": len(frame),
-                             "rows_text": writer.count(len(frame)), "left_out": [] if listed else left_out,
-                             "view": None if listed else table_view(name, frame, columns, writer, appendix=True)})
+            heading = _("A.{number}. {title}").format(number=len(appendix) + 1, title=table.title)
+            appendix.append({"heading": heading, "name": table.name, "rows": table.rows, "rows_text": table.rows_text,
+                             "left_out": table.left_out, "view": table.view})
     return {
         "case": case, "title": case.title_in(writer.language), "lang": writer.language, "_": _,
         "version": __version__, "today": date.today().isoformat(), "parts": {k: _(v) for k, v in PARTS.items()},
-        "summary": findings(case, sections, writer), "sections": numbered, "svgs": svgs,
-        "compact": {section.id: table_view(section.compact.name, section.compact.frame, section.compact.columns,
-                                           writer)
-                    for section in sections if section.compact is not None},
-        "summaries": {section.id: [(_(TABLE_TITLES[item.name]), table_view(item.name, item.frame, item.columns, writer))
-                                   for item in section.summaries] for section in sections},
+        "summary": findings(case, sections, writer, key_figures), "sections": numbered, "svgs": svgs,
+        "compact": {section.id: compact for section in sections if (compact := views[section.id].compact) is not None},
+        "summaries": {section.id: views[section.id].summaries for section in sections},
         "listed_in_files": any(table["view"] is None for table in appendix),
         "appendix": appendix, "source_line": writer.source_line, "marked": writer.marked,
         "cell_html": lambda item: cell_html(item, writer.marked),

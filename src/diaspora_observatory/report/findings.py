@@ -66,9 +66,11 @@ def key_figures(case: Case, writer: Writer) -> list[dict]:
     return found
 
 
-def findings(case: Case, sections: list[Section], writer: Writer) -> Findings:
+def findings(case: Case, sections: list[Section], writer: Writer, figures: list[dict] | None = None) -> Findings:
+    """The summary; ``figures``: the key figures when already computed (``key_figures``, kept with the sections
+    by report/section_cache.py)."""
     _ = writer._
-    result = Findings(key_figures=key_figures(case, writer))
+    result = Findings(key_figures=key_figures(case, writer) if figures is None else figures)
     result.shows = [section.headline for section in sections if section.headline and section.id != "claims"]
     errors, warnings = case.errors, case.warnings
     result.checks.append(_("Data checks: no errors in {rows} rows.").format(

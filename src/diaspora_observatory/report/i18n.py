@@ -14,10 +14,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
-
 from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.languages import CODES
 
@@ -41,6 +37,11 @@ def translator(language: str) -> Callable[[str], str]:
         raise DiasporaError(f"the report has no language {language!r}", f"choose one of {', '.join(LANGUAGES)}")
     if language == "en":
         return lambda message: message
+    # here, not at the top: an English report reads no catalog (and imports no catalog reader)
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
     with catalog_path(language).open("rb") as handle:
         catalog = read_po(handle, locale=language)
     buffer = io.BytesIO()

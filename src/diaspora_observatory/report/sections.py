@@ -74,10 +74,7 @@ def _named(frame: pd.DataFrame, column: str, writer: Writer) -> pd.DataFrame:
 def build_sections(case: Case, language: str = "en") -> list[Section]:
     """Every section the case has data for, in reading order, written in ``language``."""
     writer = Writer(case, language)
-    builders: list[Callable[[Case, Writer], Section | None]] = [
-        _demography, _estimates, _flows, _repatriation, _institutions, _survey, _documents, _definitions,
-        _cross_source, _projections, _claims]
-    return [section for builder in builders if (section := builder(case, writer)) is not None]
+    return [section for builder in BUILDERS.values() if (section := builder(case, writer)) is not None]
 
 
 def _demography(case: Case, writer: Writer) -> Section | None:
@@ -274,6 +271,16 @@ def _claims(case: Case, writer: Writer) -> Section | None:
                    [Figure("claims-by-status", spec)],
                    Compact("claims", mismatches, ["id", "section", "reported", "computed", "unit", "status"]),
                    {"claims": claim_table}, ids)
+
+
+Builder = Callable[[Case, Writer], Section | None]
+# Every section's builder, in reading order. Each reads the case alone, except the documents section, which
+# also reads the documents store in the user's data folder (report/section_cache.py keeps the others).
+BUILDERS: dict[str, Builder] = {
+    "demography": _demography, "estimates": _estimates, "flows": _flows, "repatriation": _repatriation,
+    "institutions": _institutions, "survey": _survey, "documents": _documents, "definitions": _definitions,
+    "cross-source": _cross_source, "projections": _projections, "claims": _claims}
+READS_THE_STORE = {"documents"}
 
 
 # Titles of the parts around the sections, for the message catalogs.
