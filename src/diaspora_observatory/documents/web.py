@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from diaspora_observatory.errors import DiasporaError
@@ -283,27 +283,18 @@ def routes(web) -> list[BaseRoute]:
         return await off_loop(draw)
 
     async def index_data_export(request: Request) -> Response:
-        from diaspora_observatory.documents.exports import to_csv
-        from diaspora_observatory.tabular import to_json
+        from diaspora_observatory.documents.exports import coverage_export
 
         fmt = request.path_params["format"]
         if fmt not in _EXPORT_TYPES:
             raise HTTPException(404)
+        # Every document's coverage (the page shows its own; the data hold them all), counted by the database
+        # a chunk of documents at a time and sent as it is written (a worker thread per chunk, off the event
+        # loop), so the server holds one chunk whatever the number of documents (exports.coverage_export).
+        def chunks():  # a generator: even the coder's lookup runs on the worker thread, at the first chunk
+            yield from coverage_export(workspace(), chosen_coder(request)[1], fmt)
 
-        def export() -> str:
-            # Every document's coverage (the page shows its own; the data hold them all), from every passage
-            # in pandas, so it grows with the store: computed once per store version, coder and format, and
-            # kept with the index's summaries (as the whole table was before the page was counted by SQL).
-            coders = chosen_coder(request)[1]
-            data = index_data(coders)
-            with index_lock:
-                exports = data.setdefault("exports", {})
-                if fmt not in exports:
-                    long = workspace().coverage(coders)
-                    exports[fmt] = to_csv(long) if fmt == "csv" else to_json(long)
-                return exports[fmt]
-
-        return Response(await off_loop(export), media_type=_EXPORT_TYPES[fmt])
+        return StreamingResponse(chunks(), media_type=_EXPORT_TYPES[fmt])
 
     def page_data(document_id: str, page: int) -> dict:
         """Everything one page of a document shows; bounded by the page, whatever the document's length."""
