@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -491,8 +491,10 @@ def read_responses(form: Form, path: str | Path, export_format: str, column_map:
 
 
 def import_responses(store: SurveyStore, slug: str, path: str | Path, export_format: str, *,
-                     replace: bool = False, column_map: Sequence[str] = ()) -> ImportSummary:
+                     replace: bool = False, column_map: Sequence[str] = (),
+                     progress: Callable[[int, int], None] | None = None) -> ImportSummary:
     """Import an export into survey ``slug`` in one transaction; return what was read, stored and left out.
+    ``progress(done, total)`` is told after each batch of rows is stored (:class:`_Batches`).
 
     Example::
 
@@ -510,6 +512,7 @@ def import_responses(store: SurveyStore, slug: str, path: str | Path, export_for
         prepared.append((number, submission_id, text, hashlib.sha256(text.encode()).hexdigest()))
     try:
         with store.writing(), store.engine.begin() as connection:
+            batches = _Batches(connection, len(prepared), progress)
             stored: dict[str, tuple[str, str]] = {}
             ids = [submission_id for _, submission_id, _, _ in prepared]
             for start in range(0, len(ids), 500):
@@ -518,10 +521,10 @@ def import_responses(store: SurveyStore, slug: str, path: str | Path, export_for
                 stored.update({row.submission_id: (row.answers_hash, row.origin) for row in connection.execute(query)})
             for number, submission_id, text, digest in prepared:
                 before = stored.get(submission_id)
+                batches.row()
                 if before is None:
-                    connection.execute(insert(submissions).values(
-                        survey_slug=slug, submission_id=submission_id, answers=text, answers_hash=digest,
-                        received_on=today(), origin=origin))
+                    batches.insert({"survey_slug": slug, "submission_id": submission_id, "answers": text,
+                                    "answers_hash": digest, "received_on": today(), "origin": origin})
                     summary.stored += 1
                 elif before[0] == digest:
                     summary.already_stored += 1
@@ -538,6 +541,7 @@ def import_responses(store: SurveyStore, slug: str, path: str | Path, export_for
                         submissions.c.survey_slug == slug, submissions.c.submission_id == submission_id).values(
                         answers=text, answers_hash=digest, origin=origin))
                     summary.replaced += 1
+            batches.finish()
     except IntegrityError:
         raise ResponsesImportError(f"{path.name}: the survey '{slug}' changed while importing (deleted, or the same "
                                    "ids stored by another import); nothing was stored",
@@ -547,3 +551,38 @@ def import_responses(store: SurveyStore, slug: str, path: str | Path, export_for
         raise ResponsesImportError(f"{path.name}: the database refused the import ({reason}); nothing was stored",
                                    "check that the survey database is reachable, then import again") from None
     return summary
+
+
+BATCH_ROWS = 1000  # new submissions per INSERT statement (and rows between two progress reports)
+
+
+class _Batches:
+    """The new submissions of an import inserted :data:`BATCH_ROWS` at a time (one ``executemany``), inside
+    the import's one transaction: all or nothing stays true (a conflict on a later row rolls back every
+    batch before it, and names that row), while the database parses and plans one statement per batch
+    instead of one per row. ``progress(done, total)`` hears of each batch, rows counted whatever became
+    of them (new, already stored or replaced)."""
+
+    def __init__(self, connection: Any, total: int, progress: Callable[[int, int], None] | None) -> None:
+        self.connection, self.total, self.progress = connection, total, progress
+        self.pending: list[dict[str, Any]] = []
+        self.done = 0
+
+    def row(self) -> None:
+        """One more row of the file decided; every :data:`BATCH_ROWS`, the batch is stored."""
+        if self.done and self.done % BATCH_ROWS == 0:
+            self.flush()
+        self.done += 1
+
+    def insert(self, values: dict[str, Any]) -> None:
+        self.pending.append(values)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.connection.execute(insert(submissions), self.pending)
+            self.pending = []
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def finish(self) -> None:
+        self.flush()
