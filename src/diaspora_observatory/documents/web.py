@@ -289,12 +289,28 @@ def routes(web) -> list[BaseRoute]:
         if fmt not in _EXPORT_TYPES:
             raise HTTPException(404)
         # Every document's coverage (the page shows its own; the data hold them all), counted by the database
-        # a chunk of documents at a time and sent as it is written (a worker thread per chunk, off the event
-        # loop), so the server holds one chunk whatever the number of documents (exports.coverage_export).
-        def chunks():  # a generator: even the coder's lookup runs on the worker thread, at the first chunk
+        # a chunk of documents at a time and sent as it is written (exports.coverage_export), so the server
+        # holds one chunk whatever the number of documents. Each chunk is made on the documents' own threads:
+        # the first under the pages' bound and deadline (a 503 before any byte is sent), the others after it.
+        def chunks():  # a generator: even the coder's lookup runs on a documents thread, at the first chunk
             yield from coverage_export(workspace(), chosen_coder(request)[1], fmt)
 
-        return StreamingResponse(chunks(), media_type=_EXPORT_TYPES[fmt])
+        produced = chunks()
+        first = await off_loop(next, produced, None)
+
+        async def body():
+            try:
+                chunk = first
+                while chunk is not None:
+                    yield chunk
+                    chunk = await asyncio.wrap_future(work.executor.submit(next, produced, None))
+            finally:
+                # a client gone mid-way: the export's read transaction ends now (unless a documents thread is
+                # inside the generator at this moment; then it ends when the generator is collected)
+                if not produced.gi_running:
+                    produced.close()
+
+        return StreamingResponse(body(), media_type=_EXPORT_TYPES[fmt])
 
     def page_data(document_id: str, page: int) -> dict:
         """Everything one page of a document shows; bounded by the page, whatever the document's length."""
