@@ -50,6 +50,15 @@ def _print(frame, output_format: str) -> None:
         print_table(frame, output_format)
 
 
+def _write(chunks, output_format: str) -> None:
+    """An export of every document or passage written as it comes, a chunk at a time: the same text as
+    :func:`_print` of the whole table (JSON ends with a line break, as ``print`` ends it there)."""
+    for chunk in chunks:
+        click.echo(chunk, nl=False)
+    if output_format == "json":
+        click.echo("")
+
+
 @click.group(name="documents", context_settings=CONTEXT_SETTINGS)
 def documents_group() -> None:
     """Policy documents and press: import, code against a codebook, coverage, gaps, agreement.
@@ -273,9 +282,12 @@ def passages_command(document_id: str | None, coders: tuple[str, ...], case_name
     Example:
       diaspora documents passages concept-2023-2027 --coder auto --format csv
     """
-    from diaspora_observatory.documents.exports import passages_for_export
+    from diaspora_observatory.documents.exports import passages_export, passages_for_export
 
     workspace = _workspace(case_name, data_dir)
+    if output_format != "table":  # every passage: written as read, a chunk at a time
+        _write(passages_export(workspace, list(coders) or None, output_format, document_id or None), output_format)
+        return
     frame = workspace.passages(list(coders) or None)
     if document_id:
         frame = frame[frame["document_id"] == document_id]
@@ -298,8 +310,14 @@ def coverage_command(presence: bool, long_form: bool, coders, case_name, data_di
       diaspora documents coverage --coder auto --format csv > coverage.csv
     """
     from diaspora_observatory.analysis.documents import coverage_matrix
+    from diaspora_observatory.documents.exports import coverage_export
 
-    long = _workspace(case_name, data_dir, codebook).coverage(list(coders) or None)
+    workspace = _workspace(case_name, data_dir, codebook)
+    if output_format != "table":  # every document: counted by the database, a chunk of documents at a time
+        value = None if long_form else "present" if presence else "passages"
+        _write(coverage_export(workspace, list(coders) or None, output_format, value), output_format)
+        return
+    long = workspace.coverage(list(coders) or None)
     if long_form:
         _print(long, output_format)
         return
@@ -325,7 +343,13 @@ def gaps_command(policy_only: bool, coders, case_name, data_dir, codebook, outpu
     Example:
       diaspora documents gaps --policy-only
     """
-    frame = _workspace(case_name, data_dir, codebook).gaps(list(coders) or None)
+    from diaspora_observatory.documents.exports import gaps_export
+
+    workspace = _workspace(case_name, data_dir, codebook)
+    if output_format != "table":  # every document's gaps: counted by the database, a chunk at a time
+        _write(gaps_export(workspace, list(coders) or None, output_format, policy_only), output_format)
+        return
+    frame = workspace.gaps(list(coders) or None)
     _print(frame[frame["policy"]] if policy_only else frame, output_format)
 
 
@@ -343,7 +367,9 @@ def themes_command(kind: str, coders, case_name, data_dir, codebook, output_form
     Example:
       diaspora documents themes --format csv
     """
-    _print(_workspace(case_name, data_dir, codebook).themes_over_time(kind, list(coders) or None), output_format)
+    from diaspora_observatory.documents.index_tables import themes_over_time
+
+    _print(themes_over_time(_workspace(case_name, data_dir, codebook), list(coders) or None, kind), output_format)
 
 
 @documents_group.command(name="agreement")
@@ -363,11 +389,12 @@ def agreement_command(disagreements, case_name, data_dir, codebook, output_forma
     Example:
       diaspora documents agreement --disagreements auto study
     """
-    workspace = _workspace(case_name, data_dir, codebook)
-    if disagreements:
-        _print(workspace.disagreements(*disagreements), output_format)
-    else:
-        _print(workspace.agreement(), output_format)
+    from diaspora_observatory.documents.index_tables import agreement_and_disagreements
+
+    # counted by the database: each pair of coders' 2x2 table, never a row per unit
+    agreement, differ = agreement_and_disagreements(_workspace(case_name, data_dir, codebook),
+                                                    *(disagreements or ("auto", "study")))
+    _print(differ if disagreements else agreement, output_format)
 
 
 @documents_group.command(name="codebook")
@@ -403,16 +430,18 @@ def export_command(out_dir: Path, coders, case_name, data_dir, codebook) -> None
     from diaspora_observatory.documents import exports
 
     workspace = _workspace(case_name, data_dir, codebook)
-    long = workspace.coverage(list(coders) or None)
-    matrix = coverage_matrix(long)
-    gaps = workspace.gaps(list(coders) or None)
-    passages = exports.passages_for_export(workspace.passages(list(coders) or None))
+    chosen = list(coders) or None
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "coverage.csv").write_text(exports.to_csv(matrix), encoding="utf-8")
-    exports.write_xlsx({"coverage": matrix, "coverage (long)": long, "gaps": gaps,
+    # the CSV files written a chunk of documents (or passages) at a time, counted by the database
+    for name, chunks in (("coverage.csv", exports.coverage_export(workspace, chosen, "csv", "passages")),
+                         ("gaps.csv", exports.gaps_export(workspace, chosen, "csv")),
+                         ("passages.csv", exports.passages_export(workspace, chosen, "csv"))):
+        with (out_dir / name).open("w", encoding="utf-8", newline="") as file:
+            file.writelines(chunks)
+    # the workbook is built whole (openpyxl holds its sheets until saved): it grows with the store
+    long = workspace.coverage(chosen)
+    exports.write_xlsx({"coverage": coverage_matrix(long), "coverage (long)": long, "gaps": workspace.gaps(chosen),
                         "agreement": workspace.agreement()}, out_dir / "coverage.xlsx")
-    (out_dir / "gaps.csv").write_text(exports.to_csv(gaps), encoding="utf-8")
-    (out_dir / "passages.csv").write_text(exports.to_csv(passages), encoding="utf-8")
     (out_dir / "codebook.qdc").write_bytes(exports.codebook_qdc(workspace.codebook))
     click.echo(f"Wrote coverage.csv, coverage.xlsx, gaps.csv, passages.csv, codebook.qdc to {out_dir}/")
 

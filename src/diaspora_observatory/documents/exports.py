@@ -2,20 +2,30 @@
 
 Cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) are
 prefixed with an apostrophe, so a passage copied from a hostile document cannot execute in Excel.
+
+A table that lists every document or passage is written from consecutive chunks of its rows
+(:func:`csv_chunks`, :func:`json_chunks`): the text is the same, byte for byte, as :func:`to_csv` or
+``tabular.to_json`` of the whole table, and no more than one chunk is held at a time.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 import pandas as pd
 
 from diaspora_observatory.documents.codebook import Codebook
 from diaspora_observatory.safety import neutralise
+
+if TYPE_CHECKING:
+    from diaspora_observatory.documents.workspace import Workspace
 
 PASSAGE_COLUMNS = ["id", "document", "code", "coder", "start", "end", "text"]
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
@@ -33,6 +43,81 @@ def to_csv(frame: pd.DataFrame) -> str:
     buffer = io.StringIO()
     _safe(frame).to_csv(buffer, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     return buffer.getvalue()
+
+
+def csv_chunks(chunks: Iterable[pd.DataFrame], empty: pd.DataFrame) -> Iterator[str]:
+    """:func:`to_csv` of the chunks' rows one after another, written a chunk at a time; ``empty`` (the
+    table with no rows) gives the header when there are none."""
+    header = True
+    for chunk in chunks:
+        text = to_csv(chunk)
+        yield text if header else text.partition("\n")[2]
+        header = False
+    if header:
+        yield to_csv(empty)
+
+
+def json_chunks(chunks: Iterable[pd.DataFrame]) -> Iterator[str]:
+    """``tabular.to_json`` of the chunks' rows one after another (a list of records, indented by 2),
+    written a chunk at a time."""
+    from diaspora_observatory.tabular import records
+
+    first = True
+    for chunk in chunks:
+        rows = records(chunk)
+        if not rows:
+            continue
+        # each record as json.dumps writes it inside the whole list: the list's own "[\n" and "\n]" cut off
+        text = ",\n".join(json.dumps([row], indent=2, ensure_ascii=False)[2:-2] for row in rows)
+        yield ("[\n" if first else ",\n") + text
+        first = False
+    yield "[]" if first else "\n]"
+
+
+def _no_coverage(codes: list[str]) -> pd.DataFrame:
+    """The coverage table with no rows (its columns: the header of an empty export)."""
+    from diaspora_observatory.analysis.documents import coverage_from_counts, documents_frame
+
+    return coverage_from_counts(documents_frame(None, []), {}, codes)
+
+
+def table_export(chunks: Iterable[pd.DataFrame], empty: pd.DataFrame, fmt: str) -> Iterator[str]:
+    """The chunks' rows as CSV (``fmt`` "csv") or JSON text, a chunk at a time."""
+    return csv_chunks(chunks, empty) if fmt == "csv" else json_chunks(chunks)
+
+
+def coverage_export(space: Workspace, coders: list[str] | None, fmt: str, value: str | None = None) -> Iterator[str]:
+    """``Workspace.coverage`` of every document as CSV or JSON (the long table; with ``value``, the matrix
+    of :func:`~diaspora_observatory.analysis.documents.coverage_matrix`), counted by the database a chunk
+    of documents at a time."""
+    from diaspora_observatory.analysis.documents import coverage_matrix
+    from diaspora_observatory.documents.index_tables import coverage_chunks
+
+    chunks = coverage_chunks(space, coders)
+    if value is None:
+        return table_export(chunks, _no_coverage(space.codes), fmt)
+    return table_export((coverage_matrix(chunk, value) for chunk in chunks),
+                        coverage_matrix(_no_coverage(space.codes), value), fmt)
+
+
+def gaps_export(space: Workspace, coders: list[str] | None, fmt: str, policy_only: bool = False) -> Iterator[str]:
+    """``Workspace.gaps`` of every document as CSV or JSON (only the policy documents' with
+    ``policy_only``), counted by the database a chunk of documents at a time."""
+    from diaspora_observatory.analysis.documents import gaps
+    from diaspora_observatory.documents.index_tables import gaps_chunks
+
+    chunks = (chunk[chunk["policy"]] if policy_only else chunk for chunk in gaps_chunks(space, coders))
+    return table_export((chunk for chunk in chunks if len(chunk)), gaps(_no_coverage(space.codes)), fmt)
+
+
+def passages_export(space: Workspace, coders: list[str] | None, fmt: str, document_id: str | None = None
+                    ) -> Iterator[str]:
+    """:func:`passages_for_export` of the stored passages as CSV or JSON, read a chunk at a time."""
+    from diaspora_observatory.documents.index_tables import passages_chunks
+
+    chunks = (passages_for_export(chunk) for chunk in passages_chunks(space, coders, document_id))
+    empty = pd.DataFrame(columns=PASSAGE_COLUMNS)
+    return table_export(chunks, empty, fmt)
 
 
 def passages_for_export(passages: pd.DataFrame) -> pd.DataFrame:

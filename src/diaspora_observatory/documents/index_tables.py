@@ -14,9 +14,11 @@ the whole tables, and the agreement and themes are the whole ones.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -92,16 +94,95 @@ def _coder_filter(coders: Sequence[str] | None):
 
 def page_coverage(space: Workspace, documents: pd.DataFrame, coders: Sequence[str] | None) -> pd.DataFrame:
     """``analysis.coverage`` of the page's documents, their passages counted by the database."""
+    with space.store.engine.connect() as connection:
+        return _counted_coverage(connection, space, documents, coders)
+
+
+def _counted_coverage(connection: sa.Connection, space: Workspace, documents: pd.DataFrame,
+                      coders: Sequence[str] | None) -> pd.DataFrame:
     p = passages_table.c
     ids = list(documents.loc[documents["has_text"].astype(bool), "document_id"])
     counts: dict[tuple[str, str], int] = {}
-    with space.store.engine.connect() as connection:
-        for part in _chunks(ids):
-            query = (sa.select(p.document_id, p.code, sa.func.count()).where(p.document_id.in_(part),
-                                                                              _coder_filter(coders))
-                     .group_by(p.document_id, p.code))
-            counts.update({(row[0], row[1]): int(row[2]) for row in connection.execute(query)})
+    for part in _chunks(ids):
+        query = (sa.select(p.document_id, p.code, sa.func.count()).where(p.document_id.in_(part),
+                                                                          _coder_filter(coders))
+                 .group_by(p.document_id, p.code))
+        counts.update({(row[0], row[1]): int(row[2]) for row in connection.execute(query)})
     return analysis.coverage_from_counts(documents, counts, space.codes)
+
+
+# Whole tables a chunk of documents at a time (the CSV and JSON exports) ------------------------------------
+# An export lists every document with text, so its size grows with the store; what it holds in memory must
+# not. Each chunk is the rows of the whole table for _CHUNK documents, counted by the database, and every
+# chunk of one export is read in one snapshot of the store (one read transaction), so an export written
+# while a coder saves a passage is the store before or after that passage, never half of each.
+
+
+def _snapshot(connection: sa.Connection) -> None:
+    """Begin the read transaction now: Python's sqlite3 begins one only before a write, and without it each
+    query of an export would see the store as it is at that query."""
+    connection.exec_driver_sql("BEGIN")
+
+
+def _in_case_order(connection: sa.Connection, space: Workspace) -> Iterator[pd.DataFrame]:
+    """``analysis.documents_frame`` of every document, in its order (the case's documents in the case's
+    order, then the other stored ones by date and id), a chunk at a time."""
+    case_documents = _case_documents(space)
+    case_ids = list(dict.fromkeys(case_documents["document_id"])) if case_documents is not None else []
+    for part in _chunks(case_ids):
+        assert case_documents is not None
+        yield analysis.documents_frame(case_documents[case_documents["document_id"].isin(part)],
+                                       _stored(connection, part).values())
+    c = documents_table.c
+    others = c.document_id.not_in(case_ids) if case_ids else sa.true()
+    result = connection.execute(sa.select(*_META).where(others).order_by(c.date, c.document_id))
+    while rows := result.fetchmany(_CHUNK):
+        yield analysis.documents_frame(None, [Document(**row._mapping, text="") for row in rows])
+
+
+def _by_id(connection: sa.Connection, space: Workspace) -> Iterator[pd.DataFrame]:
+    """``analysis.documents_frame`` of every document, a chunk at a time, the chunks in the order of their
+    ids (as ``analysis.gaps`` sorts them): the case's ids (few, sorted here) merged with the stored ones
+    the database sorts.
+    SQLite compares text by its UTF-8 bytes, which orders as Python compares the strings."""
+    case_documents = _case_documents(space)
+    case_ids = sorted(set(case_documents["document_id"])) if case_documents is not None else []
+    c = documents_table.c
+    others = c.document_id.not_in(case_ids) if case_ids else sa.true()
+    result = connection.execute(sa.select(*_META).where(others).order_by(c.document_id))
+    stored_rows = ((row.document_id, row) for row in result)
+    merged = heapq.merge(((document_id, None) for document_id in case_ids), stored_rows, key=lambda pair: pair[0])
+    while batch := list(itertools.islice(merged, _CHUNK)):
+        own = [document_id for document_id, row in batch if row is None]
+        stored = [*_stored(connection, own).values(),
+                  *(Document(**row._mapping, text="") for _, row in batch if row is not None)]
+        chosen = case_documents[case_documents["document_id"].isin(own)] if case_documents is not None else None
+        yield analysis.documents_frame(chosen, stored)  # the case's first: analysis.gaps sorts them by id
+
+
+def coverage_chunks(space: Workspace, coders: Sequence[str] | None) -> Iterator[pd.DataFrame]:
+    """``analysis.coverage`` of every document (``Workspace.coverage``), in its rows' order, as consecutive
+    chunks of rows (chunks of documents without text are left out)."""
+    with space.store.engine.connect() as connection:
+        _snapshot(connection)
+        for documents in _in_case_order(connection, space):
+            long = _counted_coverage(connection, space, documents, coders)
+            if len(long):
+                yield long
+
+
+def gaps_chunks(space: Workspace, coders: Sequence[str] | None) -> Iterator[pd.DataFrame]:
+    """``analysis.gaps`` of every document (``Workspace.gaps``) as consecutive chunks of rows: its order is
+    policy documents first, each part by document id, then code, so the documents are read twice by id,
+    the policy documents' gaps kept the first time and the others' the second."""
+    with space.store.engine.connect() as connection:
+        _snapshot(connection)
+        for policy in (True, False):
+            for documents in _by_id(connection, space):
+                gaps = analysis.gaps(_counted_coverage(connection, space, documents, coders))
+                gaps = gaps[gaps["policy"] == policy]
+                if len(gaps):
+                    yield gaps
 
 
 def themes_over_time(space: Workspace, coders: Sequence[str] | None, kind: str = "press") -> pd.DataFrame:
@@ -236,3 +317,19 @@ def agreement_and_disagreements(space: Workspace, coder_a: str = AUTO,
     else:
         differ = pd.DataFrame(columns=["document_id", "code", coder_a, coder_b])
     return agreement, differ
+
+
+def passages_chunks(space: Workspace, coders: Sequence[str] | None = None,
+                    document_id: str | None = None) -> Iterator[pd.DataFrame]:
+    """``Workspace.passages`` (every stored passage, ordered by document, start and id; those of ``coders``
+    and of ``document_id`` when given) as consecutive chunks of rows, read in one snapshot."""
+    p = passages_table.c
+    columns = [column for column in passages_table.columns if column.name != "created"]
+    query = sa.select(*columns).order_by(p.document_id, p.start, p.id).where(_coder_filter(coders))
+    if document_id is not None:
+        query = query.where(p.document_id == document_id)
+    with space.store.engine.connect() as connection:
+        _snapshot(connection)
+        result = connection.execute(query)
+        while rows := result.fetchmany(_CHUNK):
+            yield pd.DataFrame([tuple(row) for row in rows], columns=[column.name for column in columns])

@@ -120,13 +120,13 @@ def index(scope: dict, page: int) -> Drawn:
 
 @_refusing
 def index_export(scope: dict, fmt: str) -> str:
-    """Every document's coverage (the page shows its own; the data hold them all), from every passage in
-    pandas, so it grows with the store: the server keeps it per store version, coder and format."""
-    from diaspora_observatory.documents.exports import to_csv
-    from diaspora_observatory.tabular import to_json
+    """Every document's coverage (the page shows its own; the data hold them all), counted by the database a
+    chunk of documents at a time (exports.coverage_export), so the worker holds one chunk and the text it
+    writes, never the whole table; the server keeps the text per store version, coder and format. (Not
+    streamed to the client: the text comes back from the worker process whole.)"""
+    from diaspora_observatory.documents.exports import coverage_export
 
-    long = worker_state()["workspace"].coverage(chosen_coder(Request(scope))[1])
-    return to_csv(long) if fmt == "csv" else to_json(long)
+    return "".join(coverage_export(worker_state()["workspace"], chosen_coder(Request(scope))[1], fmt))
 
 
 def page_data(document_id: str, page: int) -> dict:

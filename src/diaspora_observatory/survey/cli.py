@@ -208,9 +208,14 @@ def import_command(slug: str, export: Path, export_format: str, replace: bool, c
       diaspora survey import-responses kz corrected.csv --format kobo --replace
       diaspora survey import-responses kz results.csv --format limesurvey --map "Q1[SQ001]=identity_news"
     """
-    from diaspora_observatory.survey.imports import import_responses
+    from diaspora_observatory.survey.imports import BATCH_ROWS, import_responses
 
-    summary = import_responses(_store(data_dir), slug, export, export_format, replace=replace, column_map=column_map)
+    def progress(done: int, total: int) -> None:
+        if total > BATCH_ROWS:  # a long import says how far it is (on stderr: stdout keeps the summary)
+            click.echo(f"  {done:,} of {total:,} rows written (kept only when every row is: one transaction)", err=True)
+
+    summary = import_responses(_store(data_dir), slug, export, export_format, replace=replace, column_map=column_map,
+                               progress=progress)
     for line in summary.lines():
         click.echo(line)
 
@@ -237,22 +242,25 @@ def results_command(slug: str, output_format: str, lang: str, bom: bool, data_di
     import json
 
     from diaspora_observatory.case.package import load_case
-    from diaspora_observatory.survey.results_view import results_context
+    from diaspora_observatory.survey.results_view import counted_context
 
+    # the published snapshot as the web page shows it, counted by the database (not an answer in memory)
     store = _store(data_dir)
-    snapshot = store.snapshot(slug)  # the published snapshot, as the web page shows it
-    record = snapshot.record
-    context = results_context(load_case(), snapshot, lang)
+    try:
+        context = counted_context(load_case(), store, slug, lang)
+    finally:
+        store.close()
+    record, snapshot = context["record"], context["snapshot"]
     if output_format == "csv":
         sys.stdout.write(("\ufeff" if bom else "") + context["csv"])
     elif output_format == "json":
         click.echo(json.dumps(context["data"], ensure_ascii=False, indent=1))
     else:
-        if not snapshot.number:
+        if not snapshot["number"]:
             click.echo(f"{record.title}: no results published yet (they need at least {record.threshold} answers"
                        f"{' and the survey closed' if record.publish == 'close' else ''})")
             return
-        click.echo(f"{record.title}: snapshot {snapshot.number} of {snapshot.taken_on}, {context['responses']} "
+        click.echo(f"{record.title}: snapshot {snapshot['number']} of {snapshot['taken_on']}, {context['responses']} "
                    f"responses (groups under {record.threshold} merged or hidden)")
         for item in context["items"]:
             click.echo(f"\n{item['label']}")

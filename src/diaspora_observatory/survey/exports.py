@@ -37,7 +37,9 @@ def responses_table(form: Form, responses: list[dict[str, Any]]) -> pd.DataFrame
             value = response["answers"].get(name)
             row[name] = " ".join(value) if isinstance(value, list) else value
         rows.append(row)
-    return pd.DataFrame(rows, columns=["submission_id", "received_on", "origin", *names])
+    # Objects, not inferred dtypes: an integer column with one skipped answer would become float64 and the
+    # CSV would say 25.0 for the 25 a respondent typed.
+    return pd.DataFrame(rows, columns=["submission_id", "received_on", "origin", *names], dtype=object)
 
 
 def to_safe_csv(table: pd.DataFrame) -> str:

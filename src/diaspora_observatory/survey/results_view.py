@@ -136,6 +136,17 @@ def results_context(case: Any, snapshot: Any, language: str, by: str | None = No
             "csv": to_safe_csv(_long_table(long_rows))}
 
 
+def counted_context(case: Any, store: Any, slug: str, language: str, by: str | None = None,
+                    row_item: str | None = None, translate: Callable[[str], str] = _identity) -> dict[str, Any]:
+    """:func:`results_context` of ``slug``'s published snapshot counted by ``store``'s database (the CLI's
+    ``survey results``): the figures, CSV and JSON of the page, in memory that does not grow with the
+    number of answers (:class:`ResultsCache` does the same for the page, and keeps it)."""
+    state = store.snapshot_state(slug)
+    names = [question.name for question in categorical_items(state.record.form)]
+    tallies = Tallies(store, slug, state.number, state.size, names)
+    return results_context(case, state, language, by, row_item, translate, tallies)
+
+
 def _long_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The CSV's rows, counts as whole numbers (a hidden one empty, never a float's 36.0)."""
     table = pd.DataFrame(rows, columns=CSV_COLUMNS)

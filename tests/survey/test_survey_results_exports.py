@@ -1,0 +1,84 @@
+"""The results page's CSV and JSON twins over HTTP, and ``diaspora survey results --format csv|json``, come
+from the database's counts (survey/tallies.py) and say what the same rules say from every answer in
+memory: the CSV byte for byte, the JSON value for value (means, sds and alpha to 1e-12: the database's
+sums of distinct answers run in another order), on real SQLite and PostgreSQL stores holding the odd
+values an older definition or an import can leave. The CLI prints exactly what the server sends."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from survey_helpers import fresh_survey_state, make_client, survey_views
+from test_survey_results_sql import assert_same, store_snapshot, study_form, varied
+
+from diaspora_observatory.case.package import load_case
+from diaspora_observatory.cli import main
+from diaspora_observatory.survey.results_view import results_context
+
+ODD = [{"identity_news": 3, "gender": None, "languages_spoken": "kk"},
+       {"identity_news": "9", "gender": ["male"], "languages_spoken": ["kk", "kk", "zz"]},
+       {"identity_news": True, "home_language": {"a": 1}, "languages_spoken": None},
+       {"identity_news": 2.5, "languages_spoken": [], "comments": "=HYPERLINK(\"x\")"}, {},
+       {"home_language": "=1+1", "gender": "Қазақ"}]
+QUERIES = [("en", None, None), ("ru", None, None), ("kk", "gender", "identity_news"),
+           ("en", "identity_news", "home_language"), ("en", "age_band", "gender")]
+
+
+@pytest.fixture
+def served(survey_module_app, database_url, monkeypatch):
+    """The app with a new survey store on ``database_url`` holding snapshot 1 of survey "odd": 40 varied
+    answer sets and the odd ones three times, stored as they are (no validation)."""
+    monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
+    fresh_survey_state(survey_module_app, database_url)
+    store = survey_views(survey_module_app).store
+    store_snapshot(store, "odd", study_form(), [varied(number) for number in range(40)] + ODD * 3, threshold=10)
+    return survey_module_app, store
+
+
+def test_results_csv_and_json_over_http_are_what_the_answers_in_memory_publish(served):
+    app, store = served
+    client = make_client(app)
+    case = load_case()
+    snapshot = store.snapshot("odd")  # every answer in memory: what the page published before it counted by SQL
+    assert len(snapshot.responses) == 58
+    for language, by, row_item in QUERIES:
+        query = f"?lang={language}" + (f"&by={by}&row={row_item}" if by else "")
+        expected = results_context(case, snapshot, language, by, row_item,
+                                   app.state.web.catalogs.gettext(language))
+        csv_response = client.get(f"/s/odd/results.csv{query}")
+        assert csv_response.status_code == 200
+        assert csv_response.headers["content-type"] == "text/csv; charset=utf-8"
+        assert csv_response.content == expected["csv"].encode("utf-8")
+        assert client.get(f"/s/odd/results.csv{query}&bom=1").content == ("\ufeff" + expected["csv"]).encode("utf-8")
+        json_response = client.get(f"/s/odd/results.json{query}")
+        assert json_response.status_code == 200
+        assert_same(json_response.json(), json.loads(json.dumps(expected["data"])), f"{query} json")
+    text = client.get("/s/odd/results.csv?by=gender&row=identity_news").text
+    assert "\nidentity_news x gender," in text and "'=1+1" not in text  # a stored choice outside the list: no row
+    assert "=HYPERLINK" not in text  # free text is never published
+
+
+def test_the_cli_prints_what_the_server_sends(served, database_url, tmp_path, monkeypatch):
+    app, store = served
+    client = make_client(app)
+    if database_url.startswith("postgresql"):
+        monkeypatch.setenv("DIASPORA_DATABASE_URL", database_url)
+        data_dir = tmp_path / "cli-data"
+    else:
+        data_dir = tmp_path  # the SQLite file the store was made on: tmp_path / survey.sqlite3
+        monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
+    # English only: the CLI's labels are not translated ("No answer", "Total"), the page's are
+    for language in ("en",):
+        printed = CliRunner().invoke(main, ["survey", "results", "odd", "--format", "csv", "--lang", language,
+                                            "--data-dir", str(data_dir)])
+        assert printed.exit_code == 0, printed.output
+        assert printed.output == client.get(f"/s/odd/results.csv?lang={language}").text
+        printed = CliRunner().invoke(main, ["survey", "results", "odd", "--format", "json", "--lang", language,
+                                            "--data-dir", str(data_dir)])
+        assert printed.exit_code == 0, printed.output
+        assert json.loads(printed.output) == client.get(f"/s/odd/results.json?lang={language}").json()
+    table = CliRunner().invoke(main, ["survey", "results", "odd", "--data-dir", str(data_dir)])
+    assert table.output.startswith("Kazakhs abroad: identity, language and ties with Kazakhstan: snapshot 1 of 2026-12-01, 58 responses "
+                                   "(groups under 10 merged or hidden)\n")
