@@ -27,14 +27,14 @@ QUERIES = [("en", None, None), ("ru", None, None), ("kk", "gender", "identity_ne
 
 
 @pytest.fixture
-def served(survey_module_app, database_url, monkeypatch):
+def served(survey_session_app, database_url, monkeypatch):
     """The app with a new survey store on ``database_url`` holding snapshot 1 of survey "odd": 40 varied
     answer sets and the odd ones three times, stored as they are (no validation)."""
     monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
-    fresh_survey_state(survey_module_app, database_url)
-    store = survey_views(survey_module_app).store
+    fresh_survey_state(survey_session_app, database_url)
+    store = survey_views(survey_session_app).store
     store_snapshot(store, "odd", study_form(), [varied(number) for number in range(40)] + ODD * 3, threshold=10)
-    return survey_module_app, store
+    return survey_session_app, store
 
 
 def test_results_csv_and_json_over_http_are_what_the_answers_in_memory_publish(served):
