@@ -124,6 +124,27 @@ def count_digits(value: float, places: Iterable[int | None]) -> int | None:
     return digits_at(value, sum_place(place for place in known if place is not None))
 
 
+def uncertainty_place(half_width: float) -> int:
+    """The decimal place a value with this uncertainty (an interval's half width) is written to: the place
+    of the uncertainty rounded to one significant figure, or to two when its leading digit is a 1 (Taylor
+    1997, section 2.2: "experimental uncertainties should almost always be rounded to one significant
+    figure", and "the last significant figure in any stated answer should usually be of the same order of
+    magnitude (in the same decimal position) as the uncertainty"). 0 for no uncertainty.
+
+    >>> uncertainty_place(85), uncertainty_place(96), uncertainty_place(150), uncertainty_place(14)
+    (1, 1, 1, 0)
+    >>> uncertainty_place(0.3), uncertainty_place(0)
+    (-1, 0)
+    """
+    number = abs(float(half_width))
+    if number == 0 or not math.isfinite(number):
+        return 0
+    place = math.floor(math.log10(number))
+    # A leading 1 keeps a second figure (150: the tens). 96, which one figure makes 100, leads with a 1 there
+    # and keeps two figures of that, the tens: the same place as its own leading 9 gives.
+    return place - 1 if int(number / 10**place) == 1 else place
+
+
 def digits_text(digits: Mapping[str, int | None], counts: Iterable[str] = ()) -> str:
     """``{"a": 1, "b": 3}`` -> ``"a=1; b=3"`` (the ``significant_digits`` column); unknown ones are left out.
     A share's digits stop at ``MAX_DIGITS``; the columns named in ``counts`` hold counts of people, whose
