@@ -147,6 +147,29 @@ def test_a_stated_total_rounded_to_the_hundred_thousands_leaves_one_digit_in_the
     assert (row["significant_digits"], texts(row, "difference_pct")) == ("difference=1; difference_pct=1",
                                                                          ("-13", "-13", "-13"))
     assert texts(row, "difference") == ("-1,000,000", f"-1{NBSP}000{NBSP}000", f"-1{NBSP}000{NBSP}000")
+    # diaspora check writes the same difference in its warning (case/places.py, the rule both layers use)
+    warning = [w.message for w in load_case(case_copy).warnings if w.check == "cross_source_agreement"]
+    assert warning == ["country=TKM, year=2024: 6,500,000 (wb-2024) differs from reference_population's 7,494,498 "
+                       "(wb-wdi-population) by -1,000,000 (-13.3%), more than the tolerance of 5%"]
+
+
+def test_the_check_keeps_every_digit_when_both_counts_declare_they_are_to_the_person(case_copy):
+    """A case total whose field declares ``"rounding": 1`` is known to the person, like the World Bank's: the
+    warning's difference keeps all its digits, as the page's does."""
+    import json
+
+    from diaspora_observatory import load_case
+
+    path = case_copy / "datapackage.json"
+    package = json.loads(path.read_text(encoding="utf-8"))
+    population = next(r for r in package["resources"] if r["name"] == "population")
+    next(f for f in population["schema"]["fields"] if f["name"] == "population")["rounding"] = 1
+    path.write_text(json.dumps(package, indent=1), encoding="utf-8")
+    case = load_case(case_copy)
+    assert [w.message.split(" by ")[1] for w in case.warnings if w.check == "cross_source_agreement"] == [
+        "-978,398 (-13.1%), more than the tolerance of 5%"]
+    row = population_vs_reference(case).set_index("country").loc["TKM"].to_dict()
+    assert texts(row, "difference")[0] == "-978,398"
 
 
 def test_the_cli_writes_the_digits_and_hides_the_column_csv_keeps_it():

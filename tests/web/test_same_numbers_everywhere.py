@@ -108,7 +108,15 @@ def html_rows(html: str, key: str, key_value: str) -> list[dict[str, str]]:
 def cli_record(output: str, key: str, key_value: str) -> dict[str, str]:
     """One record of ``diaspora show`` (printed a record at a time when the table is wider than the
     terminal: a line per column, name then value)."""
-    records, current = [], {}
+    found = [record for record in cli_records(output) if record.get(key) == key_value]
+    assert len(found) == 1, (key, key_value, output[:400])
+    return found[0]
+
+
+def cli_records(output: str) -> list[dict[str, str]]:
+    """Every record of ``diaspora show``, printed a record at a time."""
+    records: list[dict[str, str]] = []
+    current: dict[str, str] = {}
     for line in output.splitlines():
         match = re.match(r"^ (\S+) {2,}(.*?) *$", line)
         if re.match(r"^\d+ / \d+", line):
@@ -116,9 +124,7 @@ def cli_record(output: str, key: str, key_value: str) -> dict[str, str]:
             records.append(current)
         elif match:
             current[match.group(1)] = match.group(2)
-    found = [record for record in records if record.get(key) == key_value]
-    assert len(found) == 1, (key, key_value, output[:400])
-    return found[0]
+    return records
 
 
 @pytest.fixture(scope="module")
@@ -199,6 +205,37 @@ def test_cli_web_and_report_print_the_same_string(client, reports, language, tab
     web = {row[column] for row in html_rows(html, key, key_value) if column in row}
     report = {row[column] for row in html_rows(reports[language], key, key_value) if column in row}
     assert (cli, web, report) == (want, {want}, {want})
+
+
+FLOW_LABEL = {"en": {"emigration": "emigration", "immigration": "immigration"},
+              "ru": {"emigration": "эмиграция", "immigration": "иммиграция"},
+              "kk": {"emigration": "эмиграция", "immigration": "иммиграция"}}
+
+
+@pytest.mark.slow  # the reports in three languages
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+@pytest.mark.parametrize(("partner", "flow", "expected"), [
+    # 238 with 153-323 (a half width of 85): known to the tens (Taylor 1997, 2.2), so 240 with 150-320
+    ("KGZ", "emigration", {language: ("240", "150", "320") for language in ("en", "ru", "kk")}),
+    # 5,898 with 1,447-10,350 (a half width of 4,451): known to the thousands
+    ("UZB", "immigration", {"en": ("6,000", "1,000", "10,000"),
+                            **{language: (f"6{NBSP}000", f"1{NBSP}000", f"10{NBSP}000") for language in ("ru", "kk")}}),
+])
+def test_a_forecast_and_its_interval_print_at_the_digits_the_interval_justifies(client, reports, language, partner,
+                                                                                flow, expected):
+    want = expected[language]
+    columns = ("forecast", "lower", "upper")
+    # diaspora show keeps the flow's machine name; the page and the report write it in the reader's language
+    cli = [tuple(record[column] for column in columns) for record in cli_records(show("flow-forecast", language))
+           if (record["partner"], record["flow"], record["year"]) == (partner, flow, "2024")]
+    html = client.get("/projections", params={"lang": language}).text
+    shown = {"web": html, "report": reports[language]}
+    # a page may hold a table twice (as the value test reads it: every row that matches, one string)
+    found = {name: {tuple(row[column] for column in columns) for row in html_rows(page, "partner", partner)
+                    if row.get("flow") == FLOW_LABEL[language][flow] and row.get("year") == "2024"
+                    and "forecast" in row}
+             for name, page in shown.items()}
+    assert (cli, found["web"], found["report"]) == ([want], {want}, {want})
 
 
 @pytest.mark.slow  # the reports in three languages

@@ -31,48 +31,15 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 
-from diaspora_observatory.case.descriptor import rounding_unit
+# The place of a stated count, a field's declared place and the place of a sum of counts live in the case
+# layer, which ``diaspora check`` uses for the difference in its cross-source warning; re-exported here with
+# the rules built on them.
+from diaspora_observatory.case.places import declared_place as declared_place
+from diaspora_observatory.case.places import digits_at, stated_place, sum_place
 
 # No value is written with more significant digits than this, whatever its inputs (the presentation
 # layer's ceiling; a count of eight digits does not make a share worth eight).
 MAX_DIGITS = 3
-
-
-def stated_place(value: float, declared: int | None = None) -> int:
-    """The decimal place of a stated number's last significant digit (10**place): 9000 -> 3, 2200 -> 2,
-    37134229 -> 0, 0.85 -> -2; ``declared`` (a field's ``rounding``, ``declared_place``) wins over the
-    trailing zeros: 10 stated to the person is significant down to its units.
-
-    >>> stated_place(9000), stated_place(2200), stated_place(37134229), stated_place(0.85), stated_place(2.5e-07)
-    (3, 2, 0, -2, -8)
-    >>> stated_place(10), stated_place(10, declared=0)
-    (1, 0)
-    """
-    if declared is not None:
-        return declared
-    number = float(value)
-    if number == 0 or not math.isfinite(number):
-        return 0
-    if number.is_integer():
-        whole, place = abs(int(number)), 0
-        while whole % 10 == 0:
-            whole //= 10
-            place += 1
-        return place
-    # The shortest text that reads back as the same float is the number as it was written in the data.
-    text = repr(abs(number))
-    if "e" in text:  # 1e-05, 2.5e-07: the mantissa's decimals shifted by the exponent
-        mantissa, _, exponent = text.partition("e")
-        return int(exponent) - len(mantissa.partition(".")[2])
-    return -len(text.partition(".")[2])
-
-
-def digits_at(value: float, place: int) -> int:
-    """Significant digits of ``value`` when its last significant digit is in ``place`` (at least one)."""
-    number = abs(float(value))
-    if number == 0 or not math.isfinite(number):
-        return 1
-    return max(1, math.floor(math.log10(number)) - place + 1)
 
 
 def stated_digits(value: float, declared: int | None = None) -> int:
@@ -83,40 +50,6 @@ def stated_digits(value: float, declared: int | None = None) -> int:
     (1, 2, 3, 2, 2)
     """
     return digits_at(value, stated_place(value, declared))
-
-
-def declared_place(descriptor: Mapping, resource: str, field: str) -> int | None:
-    """The place a field's values are stated to, when its table schema declares it: a ``rounding``
-    property giving the unit, a power of ten (``1``: to the person; ``1000``: to thousands). None when the
-    field declares nothing, or something that is not a positive power of ten (``diaspora check`` reports
-    that as a data error), and then the trailing-zeros convention applies.
-
-    A source that publishes counts to the person states each to its units: UN DESA's migrant stock
-    ("less than half of the unit employed" is its own definition of a rounded zero), the World Bank's
-    population, a statistics office's register of arrivals. Their trailing zeros are digits like any other.
-
-    >>> package = {"resources": [{"name": "stock", "schema": {"fields": [{"name": "stock", "rounding": 1}]}}]}
-    >>> declared_place(package, "stock", "stock"), declared_place(package, "stock", "other")
-    (0, None)
-    """
-    unit = declared_rounding(descriptor, resource, field)
-    return None if unit is None else round(math.log10(unit))
-
-
-def declared_rounding(descriptor: Mapping, resource: str, field: str) -> float | None:
-    """The ``rounding`` unit a field declares (a positive power of ten), else None."""
-    for entry in descriptor.get("resources", []):
-        if entry.get("name") != resource:
-            continue
-        for spec in (entry.get("schema") or {}).get("fields", []):
-            if spec.get("name") == field:
-                return rounding_unit(spec.get("rounding"))
-    return None
-
-
-def sum_place(places: Iterable[int]) -> int:
-    """The last significant place of a sum or difference: the coarsest of its terms' (Taylor 3.3)."""
-    return max(places)
 
 
 def quotient_digits(*digits: int) -> int:
@@ -189,6 +122,27 @@ def count_digits(value: float, places: Iterable[int | None]) -> int | None:
     if not known or any(place is None for place in known):
         return None
     return digits_at(value, sum_place(place for place in known if place is not None))
+
+
+def uncertainty_place(half_width: float) -> int:
+    """The decimal place a value with this uncertainty (an interval's half width) is written to: the place
+    of the uncertainty rounded to one significant figure, or to two when its leading digit is a 1 (Taylor
+    1997, section 2.2: "experimental uncertainties should almost always be rounded to one significant
+    figure", and "the last significant figure in any stated answer should usually be of the same order of
+    magnitude (in the same decimal position) as the uncertainty"). 0 for no uncertainty.
+
+    >>> uncertainty_place(85), uncertainty_place(96), uncertainty_place(150), uncertainty_place(14)
+    (1, 1, 1, 0)
+    >>> uncertainty_place(0.3), uncertainty_place(0)
+    (-1, 0)
+    """
+    number = abs(float(half_width))
+    if number == 0 or not math.isfinite(number):
+        return 0
+    place = math.floor(math.log10(number))
+    # A leading 1 keeps a second figure (150: the tens). 96, which one figure makes 100, leads with a 1 there
+    # and keeps two figures of that, the tens: the same place as its own leading 9 gives.
+    return place - 1 if int(number / 10**place) == 1 else place
 
 
 def digits_text(digits: Mapping[str, int | None], counts: Iterable[str] = ()) -> str:
