@@ -44,7 +44,7 @@ def test_the_report_tables_are_the_workspace_tables(data_dir):
     import pandas as pd
 
     from diaspora_observatory.analysis.documents import coverage_matrix
-    from diaspora_observatory.documents.report import coding_tables
+    from diaspora_observatory.documents.report import coding_tables, in_percent
 
     result = CliRunner().invoke(main, ["documents", "import", str(SEED_TEXT), "--date", "2025", "--accounts"])
     assert result.exit_code == 0, result.output
@@ -58,4 +58,4 @@ def test_the_report_tables_are_the_workspace_tables(data_dir):
                                   coverage_matrix(space.coverage()))
     pd.testing.assert_frame_equal(tables["coder-agreement"].drop(columns="source_ids"), space.agreement())
     assert list(tables["coder-agreement"]["coder_a"]) == ["AB", "AB", "auto"]
-    pd.testing.assert_frame_equal(tables["press-themes"], space.themes_over_time())
+    pd.testing.assert_frame_equal(tables["press-themes"], in_percent(space.themes_over_time()))

@@ -93,7 +93,8 @@ PRESS_ITEMS = ["Repatriation of ethnic families continued under the quotas.",
 
 @pytest.fixture(scope="module")
 def translated_reports(tmp_path_factory, case) -> dict[str, str]:
-    """The Russian and Kazakh reports of the built-in case with nine coded press items (2021-2023)."""
+    """The Russian and Kazakh reports of the built-in case with nine coded press items (2021-2023), and the
+    English one (its numbers against the Russian)."""
     data = tmp_path_factory.mktemp("data")
     written = {}
     with pytest.MonkeyPatch.context() as patch:
@@ -101,7 +102,7 @@ def translated_reports(tmp_path_factory, case) -> dict[str, str]:
         space = Workspace(case, data)
         ingest(space.store, space.codebook, [Document(f"item-{number}", f"Item {number}", "press", str(2021 + number // 3),
                                                       "en", PRESS_ITEMS[number % 3]) for number in range(9)])
-        for language in ("ru", "kk"):
+        for language in ("ru", "kk", "en"):
             out = tmp_path_factory.mktemp(f"report-{language}")
             build_report(case, out, language=language)
             written[language] = (out / "report.html").read_text(encoding="utf-8")
@@ -167,10 +168,10 @@ def test_translated_report_shows_no_unmarked_english(translated_reports, languag
 
 
 @pytest.mark.parametrize(("language", "headers", "labels"), [
-    ("ru", ["Год", "Код", "Материалов прессы с кодом", "Доля материалов прессы за год (от 0 до 1)", "Фрагменты"],
+    ("ru", ["Год", "Код", "Материалов прессы с кодом", "Доля материалов прессы за год, %", "Фрагменты"],
      ["цифровое взаимодействие", "консульская поддержка", "трудовые мигранты"]),
     ("kk", ["Жыл", "Код", "Кодпен белгіленген баспасөз материалдары",
-            "Жылдағы баспасөз материалдарының үлесі (0-ден 1-ге дейін)", "Үзінділер"],
+            "Жылдағы баспасөз материалдарының үлесі, %", "Үзінділер"],
      ["цифрлық өзара іс-қимыл", "консулдық қолдау", "еңбек мигранттары"])])
 def test_the_documents_tables_are_titled_and_labelled(translated_reports, language, headers, labels):
     """The press themes' columns have titles (they showed ``items_with_code``, ``share``), the column every
@@ -184,3 +185,17 @@ def test_the_documents_tables_are_titled_and_labelled(translated_reports, langua
     for code, label in zip(["digital_engagement", "consular_support", "labour_migrants"], labels, strict=True):
         assert f'<td title="{code}">{label}</td>' in html
         assert f'<span translate="no">{code}</span>' not in html
+
+
+def test_the_press_themes_share_is_a_percentage(translated_reports):
+    """Written as a percentage, as the /coding page shows it (it was the 0-1 fraction, 0.333), under a title
+    that says so: one of the year's three items touches the code."""
+    for language, header, label, share in (
+            ("en", "Share of the year&#39;s press items, %", "repatriation of kandas", "33.3"),
+            ("ru", "Доля материалов прессы за год, %", "репатриация кандасов", "33,3")):
+        table = re.search(r'<table data-table="press-themes">.*?</table>', translated_reports[language], re.S)
+        assert table is not None
+        assert f'<th scope="col" data-column="items_share_pct">{header}</th>' in table.group(0)
+        assert (f'<tr><td class="num">2021</td><td title="repatriation_kandas">{label}</td><td class="num">1</td>'
+                f'<td class="num">{share}</td><td class="num">1</td></tr>') in table.group(0)
+        assert "0.333" not in table.group(0) and "0,333" not in table.group(0)

@@ -14,7 +14,7 @@ import pytest
 from diaspora_observatory import load_case
 from diaspora_observatory.analysis import documents as analysis
 from diaspora_observatory.documents.importer import Document
-from diaspora_observatory.documents.report import coding_tables
+from diaspora_observatory.documents.report import coding_tables, in_percent
 from diaspora_observatory.documents.workspace import Workspace
 from diaspora_observatory.tabular import to_csv
 
@@ -43,7 +43,7 @@ def whole_tables(space: Workspace) -> dict[str, pd.DataFrame]:
             "document-gaps": analysis.gaps(long),
             "coder-agreement": analysis.agreement(analysis.presence(documents, passages, space.codes, reference))
             .assign(source_ids=";".join(cited)),
-            "press-themes": analysis.themes_over_time(documents, passages, space.codes),
+            "press-themes": in_percent(analysis.themes_over_time(documents, passages, space.codes)),
             "code-coverage": per_code}
 
 
@@ -86,6 +86,11 @@ def test_counted_tables_are_the_whole_tables(space):
     for name, frame in expected.items():
         pd.testing.assert_frame_equal(counted[name], frame, obj=name)
         assert to_csv(counted[name]) == to_csv(frame), name
+    themes = counted["press-themes"]  # the share in percent, as the report prints it and tables/*.csv file it
+    assert list(themes.columns) == ["year", "code", "items_with_code", "items", "items_share_pct", "passages",
+                                    "source_ids"]
+    assert themes["items_share_pct"].head(3).tolist() == [100.0, 100.0, 100 / 3]
+    assert "social_support,1,3,33.33333333333333" in to_csv(themes)  # the file keeps every digit, in percent
     # six coders' pairs: the person named "study" and the study's own reading count as one coder
     assert counted["coder-agreement"][["coder_a", "coder_b", "units"]].values.tolist() == [
         ["aigerim", "auto", 30], ["aigerim", "bolat", 15], ["aigerim", "study", 4], ["auto", "bolat", 30],

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import sys
 
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
-from survey_helpers import ADMIN_TOKEN
+from survey_helpers import ADMIN_TOKEN, POSTGRES_URL, reset_postgres
 from test_survey_imports import KOBO
 from test_survey_xlsform import REAL_FORMS, needs_real_forms
 
@@ -186,3 +188,35 @@ def test_check_all_lists_every_problem_and_a_bad_slug_is_named(tmp_path):
     assert f"Error: {path}: 7 problems (listed above); " in full.output
     bad = run("survey", "add", str(path), "--slug", "Wave 2")
     assert bad.output.startswith("Error: --slug 'Wave 2' is not a short name a link can carry\n")
+
+
+@pytest.mark.postgres
+def test_every_survey_command_closes_its_postgres_store(tmp_path, monkeypatch):
+    """An engine left open keeps its connections until the process ends, and warns (a ResourceWarning from
+    the garbage collector, raised in no test in particular): each command closes its store, also when it
+    stops with an error."""
+    if not POSTGRES_URL:
+        pytest.skip("DIASPORA_TEST_POSTGRES_URL is not set (CI's .ci/run starts a PostgreSQL server)")
+    reset_postgres(POSTGRES_URL)
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    env = {"DIASPORA_DATABASE_URL": POSTGRES_URL, "DIASPORA_ADMIN_TOKEN": ADMIN_TOKEN}
+    data = str(tmp_path / "data")
+    form, export_file, changed = tmp_path / "q.xlsx", tmp_path / "kobo.csv", tmp_path / "changed.csv"
+    export_file.write_text(KOBO, encoding="utf-8")
+    changed.write_text(KOBO.replace(";Рахмет;", ";Рахмет!;"), encoding="utf-8")
+    assert run("survey", "default", "--out", str(form)).exit_code == 0
+    steps = [(("add", str(form), "--slug", "wave2"), 0),
+             (("add", str(form), "--slug", "wave2"), 2),  # refused: it exists
+             (("import-responses", "wave2", str(export_file), "--format", "kobo"), 0),
+             (("import-responses", "wave2", str(changed), "--format", "kobo"), 2),  # refused: other answers, same ids
+             (("import-responses", "nosuch", str(export_file), "--format", "kobo"), 2),
+             (("list",), 0), (("results", "wave2"), 0), (("results", "nosuch"), 2),
+             (("export", "wave2", "--out", str(tmp_path / "a.csv")), 0),
+             (("set", "wave2", "--threshold", "12"), 0), (("close", "wave2"), 0),
+             (("delete", "wave2", "--yes"), 0)]
+    for arguments, exit_code in steps:
+        result = run("survey", *arguments, "--data-dir", data, env=env)
+        assert result.exit_code == exit_code, (arguments, result.output)  # 2: the error message, no traceback
+        gc.collect()  # an engine nobody closed is collected here, and its connections warn
+        assert [str(found.exc_value) for found in unraisable] == [], arguments

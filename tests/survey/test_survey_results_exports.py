@@ -69,8 +69,7 @@ def test_the_cli_prints_what_the_server_sends(served, database_url, tmp_path, mo
     else:
         data_dir = tmp_path  # the SQLite file the store was made on: tmp_path / survey.sqlite3
         monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
-    # English only: the CLI's labels are not translated ("No answer", "Total"), the page's are
-    for language in ("en",):
+    for language in ("en", "ru", "kk"):  # the page's labels ("No answer") in each language, from its catalogs
         printed = CliRunner().invoke(main, ["survey", "results", "odd", "--format", "csv", "--lang", language,
                                             "--data-dir", str(data_dir)])
         assert printed.exit_code == 0, printed.output
@@ -82,3 +81,22 @@ def test_the_cli_prints_what_the_server_sends(served, database_url, tmp_path, mo
     table = CliRunner().invoke(main, ["survey", "results", "odd", "--data-dir", str(data_dir)])
     assert table.output.startswith("Kazakhs abroad: identity, language and ties with Kazakhstan: snapshot 1 of 2026-12-01, 58 responses "
                                    "(groups under 10 merged or hidden)\n")
+
+
+def test_the_cli_table_says_no_answer_in_the_readers_language(served, database_url, tmp_path, monkeypatch):
+    app, store = served
+    if database_url.startswith("postgresql"):
+        monkeypatch.setenv("DIASPORA_DATABASE_URL", database_url)
+        data_dir = tmp_path / "cli-data"
+    else:
+        data_dir = tmp_path
+        monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
+    # the results page's words from its catalogs; the CLI shows no cross-tabulation, so no "Total" here
+    for language, no_answer in (("ru", "Нет ответа"), ("kk", "Жауап жоқ")):
+        table = CliRunner().invoke(main, ["survey", "results", "odd", "--lang", language, "--data-dir", str(data_dir)])
+        assert table.exit_code == 0, table.output
+        assert f"\n  {no_answer}: 15 (25.9%)\n" in table.output and "No answer" not in table.output
+    russian = CliRunner().invoke(main, ["survey", "results", "odd", "--lang", "ru", "--data-dir", str(data_dir)])
+    assert ("\nМне важно следить за новостями и событиями в Казахстане\n"
+            "  Совсем не важно – Скорее не важно (merged): 20 (34.5%)\n  Отчасти важно: 13 (22.4%)\n"
+            "  Важно – Очень важно (merged): 10 (17.2%)\n  Нет ответа: 15 (25.9%)\n") in russian.output

@@ -115,7 +115,8 @@ class Counts:
 
 
 def coding_tables(case: Case, data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
-    """Named tables: document-coverage, document-gaps, coder-agreement, press-themes (when there is text),
+    """Named tables: document-coverage, document-gaps, coder-agreement, press-themes (when there is text; its
+    share in percent, see ``in_percent``),
     code-coverage and passage-examples (the section's summary: see ``code_coverage``, ``passage_examples``).
 
     Each row carries the ``source_id`` of its document (coverage, gaps) or the ``source_ids`` of the year's
@@ -151,7 +152,7 @@ def coding_tables(case: Case, data_dir: Path | None = None) -> dict[str, pd.Data
         tables["coder-agreement"] = agreement(counts, reference).assign(source_ids=";".join(cited))
         themes = themes_over_time(documents, counts)
         if not themes.empty:
-            tables["press-themes"] = themes
+            tables["press-themes"] = in_percent(themes)
         tables["code-coverage"] = code_coverage(counts)
         tables["passage-examples"] = passage_examples(connection, counts, tables["code-coverage"])
     return tables
@@ -249,6 +250,17 @@ def themes_over_time(documents: pd.DataFrame, counts: Counts, kind: str = "press
                          "share": with_code[index] / len(years[year]), "passages": passages[index],
                          "source_ids": shown})
     return pd.DataFrame(rows, columns=["year", "code", "items_with_code", "items", "share", "passages", "source_ids"])
+
+
+def in_percent(themes: pd.DataFrame) -> pd.DataFrame:
+    """``themes`` as the report shows and files them: the year's share of items in percent,
+    ``items_share_pct``, in the place of the 0-1 ``share`` that ``analysis.documents.themes_over_time`` and
+    the /coding page's downloads keep. The ``_pct`` name makes it a percentage (``presentation.kinds``), so
+    the report writes it as the /coding page does, a percentage (the page rounds it to a whole one, the
+    report gives the three significant digits of every percentage), and tables/press-themes.csv says by
+    the name what its numbers are."""
+    shown = themes.assign(share=100 * themes["items_with_code"] / themes["items"])
+    return shown.rename(columns={"share": "items_share_pct"})
 
 
 EXAMPLE_CODES = 10  # the most often coded codes that get an example passage in the report

@@ -241,10 +241,11 @@ COLUMN_LABELS: dict[str, str] = {
     "documents": N_("Coded documents"),
     "passages": N_("Passages"),
     "passage": N_("Passage"),
-    # press themes over time (analysis.documents.themes_over_time): per year and code; a share from 0 to 1
+    # press themes over time (analysis.documents.themes_over_time): per year and code; the report's share in
+    # percent (documents/report.py in_percent)
     "items_with_code": N_("Press items with the code"),
     "items": N_("Press items in the year"),
-    "share": N_("Share of the year's press items (0 to 1)"),
+    "items_share_pct": N_("Share of the year's press items, %"),
     # how the others are written (analysis.precision): only in the files, named where the report says so
     "significant_digits": N_("Significant digits"),
 }

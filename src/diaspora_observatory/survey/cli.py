@@ -6,6 +6,8 @@ Only click is imported at the top so that ``diaspora --help`` stays fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -18,11 +20,18 @@ data_dir_option = click.option("--data-dir", type=click.Path(file_okay=False, pa
                                     "platform's user-data folder]. DIASPORA_DATABASE_URL selects PostgreSQL instead.")
 
 
-def _store(data_dir: Path | None):
+@contextmanager
+def _store(data_dir: Path | None) -> Iterator:
+    """The survey store of ``data_dir``, closed whatever happens: an engine left open keeps its PostgreSQL
+    connections until the process ends (and warns as a ResourceWarning)."""
     from diaspora_observatory.case.package import user_data_dir
     from diaspora_observatory.survey.storage import SurveyStore
 
-    return SurveyStore.for_data_dir(data_dir or user_data_dir())
+    store = SurveyStore.for_data_dir(data_dir or user_data_dir())
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def _admin(data_dir: Path | None, token: str | None) -> None:
@@ -136,7 +145,6 @@ def add_command(xlsform: Path, slug: str, replace: bool, threshold: int | None, 
                             "use lower-case letters, digits and '-' (at most 64), starting with a letter or digit")
     form, notices = read_xlsform_with_notices(xlsform)
     _echo_notices(notices)
-    store = _store(data_dir)
     if threshold is not None:
         from diaspora_observatory.analysis.disclosure import THRESHOLD_FLOOR
         from diaspora_observatory.survey.errors import PublicationInvalid
@@ -144,6 +152,14 @@ def add_command(xlsform: Path, slug: str, replace: bool, threshold: int | None, 
         if threshold < THRESHOLD_FLOOR:  # refused before anything is stored
             raise PublicationInvalid(f"a threshold of {threshold} is below the floor of {THRESHOLD_FLOOR} respondents",
                                      f"choose {THRESHOLD_FLOOR} or more (docs/survey.md says why)")
+    with _store(data_dir) as store:
+        record = _add(store, slug, form, replace, threshold)
+    click.echo(f"Survey '{record.slug}' ({record.title}): {len(form.answer_questions())} questions; "
+               f"served at /s/{slug}")
+
+
+def _add(store, slug: str, form, replace: bool, threshold: int | None):
+    """Store ``form`` as ``slug`` (refused when it exists and ``replace`` is not given), with its threshold."""
     if not replace:
         from diaspora_observatory.survey.errors import SurveyNotFound
 
@@ -160,8 +176,7 @@ def add_command(xlsform: Path, slug: str, replace: bool, threshold: int | None, 
     record = store.add_survey(slug, form, replace=replace)
     if threshold is not None:
         record = store.set_publication(slug, threshold=threshold)
-    click.echo(f"Survey '{record.slug}' ({record.title}): {len(form.answer_questions())} questions; "
-               f"served at /s/{slug}")
+    return record
 
 
 @survey_group.command("list")
@@ -173,7 +188,8 @@ def list_command(data_dir: Path | None) -> None:
     Example:
       diaspora survey list
     """
-    surveys = _store(data_dir).list_surveys()
+    with _store(data_dir) as store:
+        surveys = store.list_surveys()
     if not surveys:
         click.echo("No survey yet: `diaspora serve` adds the study's questionnaire as 'kz', and "
                    "`diaspora survey add FORM.xlsx --slug NAME` adds your own.", err=True)
@@ -214,10 +230,22 @@ def import_command(slug: str, export: Path, export_format: str, replace: bool, c
         if total > BATCH_ROWS:  # a long import says how far it is (on stderr: stdout keeps the summary)
             click.echo(f"  {done:,} of {total:,} rows written (kept only when every row is: one transaction)", err=True)
 
-    summary = import_responses(_store(data_dir), slug, export, export_format, replace=replace, column_map=column_map,
-                               progress=progress)
+    with _store(data_dir) as store:
+        summary = import_responses(store, slug, export, export_format, replace=replace, column_map=column_map,
+                                   progress=progress)
     for line in summary.lines():
         click.echo(line)
+
+
+def _catalog(language: str):
+    """The results page's gettext for ``language``: the web app's catalogs with the survey's merged in, as
+    the survey extension adds them to the app (survey/web.py), so "No answer" and "Total" read the same in
+    the terminal as on /s/SLUG/results."""
+    from diaspora_observatory.web.i18n import Catalogs
+
+    catalogs = Catalogs()
+    catalogs.add_locale_dir(Path(__file__).resolve().parent / "locale")
+    return catalogs.gettext(language)
 
 
 @survey_group.command("results")
@@ -245,11 +273,8 @@ def results_command(slug: str, output_format: str, lang: str, bom: bool, data_di
     from diaspora_observatory.survey.results_view import counted_context
 
     # the published snapshot as the web page shows it, counted by the database (not an answer in memory)
-    store = _store(data_dir)
-    try:
-        context = counted_context(load_case(), store, slug, lang)
-    finally:
-        store.close()
+    with _store(data_dir) as store:
+        context = counted_context(load_case(), store, slug, lang, translate=_catalog(lang))
     record, snapshot = context["record"], context["snapshot"]
     if output_format == "csv":
         sys.stdout.write(("\ufeff" if bom else "") + context["csv"])
@@ -300,9 +325,9 @@ def export_command(slug: str, out: Path, export_format: str | None, language: st
 
     chosen = export_format or {".xlsx": "xlsx", ".sav": "sav", ".dta": "dta"}.get(out.suffix.lower(), "csv")
     _admin(data_dir, token)
-    store = _store(data_dir)
-    record = store.get_survey(slug)
-    responses = store.responses(slug)
+    with _store(data_dir) as store:
+        record = store.get_survey(slug)
+        responses = store.responses(slug)
     table = export_answers(record.form, responses, out, chosen, language=language, bom=bom)
     click.echo(f"Wrote {out} ({chosen}: {len(responses)} answers, {len(table)} variables)")
 
@@ -324,7 +349,8 @@ def set_command(slug: str, threshold: int | None, publish: str | None, token: st
       diaspora survey set kz --threshold 15 --publish close --token "$TOKEN"
     """
     _admin(data_dir, token)
-    record = _store(data_dir).set_publication(slug, threshold=threshold, publish=publish)
+    with _store(data_dir) as store:
+        record = store.set_publication(slug, threshold=threshold, publish=publish)
     click.echo(f"Survey '{slug}': threshold {record.threshold}, results published "
                f"{'in batches of at least the threshold' if record.publish == 'batch' else 'when closed'}")
 
@@ -342,7 +368,8 @@ def close_command(slug: str, token: str | None, reopen: bool, data_dir: Path | N
       diaspora survey close kz --token "$TOKEN"
     """
     _admin(data_dir, token)
-    _store(data_dir).set_status(slug, "open" if reopen else "closed")
+    with _store(data_dir) as store:
+        store.set_status(slug, "open" if reopen else "closed")
     click.echo(f"Survey '{slug}' is now {'open' if reopen else 'closed'}")
 
 
@@ -361,7 +388,8 @@ def delete_command(slug: str, token: str | None, yes: bool, data_dir: Path | Non
     _admin(data_dir, token)
     if not yes:
         click.confirm(f"Delete the survey '{slug}' and all its answers?", abort=True)
-    deleted = _store(data_dir).delete_survey(slug)
+    with _store(data_dir) as store:
+        deleted = store.delete_survey(slug)
     click.echo(f"Deleted survey '{slug}' and {deleted} answers")
 
 
