@@ -79,7 +79,9 @@ def test_the_cli_prints_what_the_server_sends(served, database_url, tmp_path, mo
         assert printed.exit_code == 0, printed.output
         assert json.loads(printed.output) == client.get(f"/s/odd/results.json?lang={language}").json()
     table = CliRunner().invoke(main, ["survey", "results", "odd", "--data-dir", str(data_dir)])
-    assert table.output.startswith("Kazakhs abroad: identity, language and ties with Kazakhstan: snapshot 1 of 2026-12-01, 58 responses "
+    taken_on = store.snapshot("odd").taken_on.isoformat()  # the day the fixture took it
+    assert table.output.startswith("Kazakhs abroad: identity, language and ties with Kazakhstan: snapshot 1 of "
+                                   f"{taken_on}, 58 responses "
                                    "(groups under 10 merged or hidden)\n")
 
 
