@@ -67,7 +67,7 @@ def lead_columns(block_id: str, columns: list[str]) -> list[str]:
 # Tables read as one card per row on a narrow screen (static/style.css): their leading columns hold sentences
 # (a claim's statement and its note) or more results per row than a 360 px screen has room for side by side,
 # so as columns the key ones would sit off-screen. Each cell then carries its column's title for the card.
-CARD_BLOCKS = frozenset({"claims", "flow-summary"})
+CARD_BLOCKS = frozenset({"claims", "flow-summary", "demography", "cross-source", "survey"})
 
 
 def card_cell(block_id: str, cell: Markup, label: str) -> Markup:
