@@ -243,3 +243,49 @@ def test_key_columns_are_on_a_1280_px_screen(browser, live_server, path):
     assert edges == [[column, True] for column in KEY_COLUMNS[path]]
     page.screenshot(path=f"{SCREENSHOTS}/diaspora-lead{path.replace('/', '-')}-1280.png")
     context.close()
+
+
+# Each cell of a key column in the first rows of its leading table, measured against the table's visible box
+# (on a phone such a table reads as cards: the header row is out of sight, so cells are matched to columns by
+# their place in the row).
+KEY_CELLS_OFF_SCREEN = """columns => [...document.querySelectorAll('table.lead')].flatMap(table => {
+    const heads = [...table.querySelectorAll('thead th')].map(th => th.dataset.column);
+    const wrap = table.closest('.table-wrap').getBoundingClientRect();
+    const limit = Math.min(wrap.right, innerWidth) + 0.5;
+    return [...table.querySelectorAll('tbody tr')].slice(0, 10).flatMap(row => [...row.children].flatMap(
+        (cell, index) => columns.includes(heads[index]) && cell.getBoundingClientRect().width &&
+            (cell.getBoundingClientRect().right > limit || cell.getBoundingClientRect().left < wrap.left - 0.5)
+            ? [heads[index]] : []));
+})"""
+
+
+# On a phone also the results of the overview (the shares), of the cross-source check and of the survey.
+PHONE_KEY_COLUMNS = {**KEY_COLUMNS,
+                     "/": ["country", "diaspora_share_of_total_pct", "diaspora_share_of_others_pct"],
+                     "/definitions": ["reference_value", "difference_pct", "within_tolerance"],
+                     "/survey": ["label", "value", "n", "status"]}
+
+
+@pytest.mark.parametrize(("language", "labels"), [
+    ("en", {"/flows": "Net: trend, p-value: ", "/claims": "Note: "}),
+    ("ru", {"/flows": "Сальдо: тренд, p-значение: ", "/claims": "Примечание: "})])
+def test_key_columns_are_on_a_360_px_screen(browser, live_server, language, labels):
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    for path in sorted(PHONE_KEY_COLUMNS):
+        page.goto(f"{live_server}{path}?lang={language}")
+        wait_for_charts(page)
+        assert page.evaluate(KEY_CELLS_OFF_SCREEN, PHONE_KEY_COLUMNS[path]) == [], path
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 360, path
+        if path not in labels:
+            continue
+        # one card per row, each value under its column's title
+        label = page.evaluate("""column => {
+            const table = document.querySelector('table.lead.cards');
+            const index = [...table.querySelectorAll('thead th')].findIndex(th => th.dataset.column === column);
+            const cell = [...table.querySelectorAll('tbody td:nth-child(' + (index + 1) + ')')]
+                .find(td => td.getBoundingClientRect().height);
+            return getComputedStyle(cell, '::before').content; }""", KEY_COLUMNS[path][2 if path == "/flows" else 4])
+        assert label == f'"{labels[path]}"', path
+        page.screenshot(path=f"{SCREENSHOTS}/diaspora-lead-{language}{path.replace('/', '-')}-360.png", full_page=True)
+    context.close()

@@ -223,3 +223,22 @@ def test_definitions_institutions_and_claims_have_a_chart(client, path, block, f
         assert {row["state"] for row in values} == {"есть", "отсутствует", "нет сведений"}
     if block == "definitions":
         assert spec["encoding"]["x"]["scale"] == {"type": "log"}  # dots, never bars from 0, on a log scale
+
+
+def test_flows_page_leads_with_the_trends_table(client):
+    html = client.get("/flows", params={"lang": "ru"}).text
+    # the tests' table (the page's result) before the yearly data and its chart
+    assert (html.index('<section class="block" id="flow-summary"') < html.index('<section class="block" id="flows"')
+            < html.index('<section class="block" id="periods"'))
+
+
+@pytest.mark.parametrize(("language", "cell"), [
+    ("en", '<td data-label="Status"><span class="status status-mismatch">mismatch</span></td>'),
+    ("ru", '<td data-label="Статус"><span class="status status-mismatch" title="mismatch">расхождение</span></td>')])
+def test_claims_cells_carry_their_column_title_for_the_phone_cards(client, language, cell):
+    html = client.get("/claims", params={"lang": language}).text
+    lead = html[html.index('<table class="lead cards">'):html.index("</table>", html.index('<table class="lead cards">'))]
+    assert cell in lead
+    # the whole table behind the toggle, and the tables of other blocks, stay plain
+    assert html.count('<table class="lead cards">') == 1
+    assert "data-label" not in html[html.index('<details class="all-columns">'):]

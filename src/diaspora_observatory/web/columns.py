@@ -62,3 +62,17 @@ def lead_columns(block_id: str, columns: list[str]) -> list[str]:
         return list(columns)
     present = set(columns)
     return [column for column in wanted if column in present] or list(columns)
+
+
+# Tables read as one card per row on a narrow screen (static/style.css): their leading columns hold sentences
+# (a claim's statement and its note) or more results per row than a 360 px screen has room for side by side,
+# so as columns the key ones would sit off-screen. Each cell then carries its column's title for the card.
+CARD_BLOCKS = frozenset({"claims", "flow-summary", "demography", "cross-source", "survey"})
+
+
+def card_cell(block_id: str, cell: Markup, label: str) -> Markup:
+    """``cell`` (a ``<td …>``) with ``data-label="label"``, the title its card shows before the value, in a
+    table of ``CARD_BLOCKS``; any other cell unchanged."""
+    if block_id not in CARD_BLOCKS or not cell.startswith("<td"):
+        return cell
+    return Markup(f'<td data-label="{escape(label)}"{cell[3:]}')

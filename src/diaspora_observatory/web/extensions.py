@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, Response
 from diaspora_observatory.countries import country_name
 from diaspora_observatory.extension_points import WEB, installed
 from diaspora_observatory.presentation.citations import source_label
+from diaspora_observatory.presentation.columns import column_label
 from diaspora_observatory.presentation.definitions import labels_with_definitions
 from diaspora_observatory.presentation.numbers import figure_text, format_range
 from diaspora_observatory.presentation.provenance import source_heading
@@ -34,7 +35,7 @@ from diaspora_observatory.presentation.texts import language_name
 from diaspora_observatory.safety import AttemptLimiter
 from diaspora_observatory.tabular import records
 from diaspora_observatory.web.cells import data_text, format_cell, quoted, shown_columns, with_codes, with_names
-from diaspora_observatory.web.columns import column_header
+from diaspora_observatory.web.columns import CARD_BLOCKS, card_cell, column_header
 from diaspora_observatory.web.i18n import COOKIE, LANGUAGES, Catalogs, choose_language, format_number, format_percent
 from diaspora_observatory.web.issues import issue_cell, issue_index
 
@@ -138,6 +139,9 @@ class WebContext:
             "label": labels,  # label(column, code): a code's name in the reader's language
             "shown_columns": shown_columns,
             "header": lambda column: column_header(column, translate),
+            # a cell of a table read as cards on a phone, with its column's title (web/columns.py)
+            "card_cell": lambda block_id, column, cell: card_cell(block_id, cell, column_label(column, translate)),
+            "card_blocks": CARD_BLOCKS,
         }
 
     def render(self, request: Request, template_name: str, context: dict, status_code: int = 200,

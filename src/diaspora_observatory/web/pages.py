@@ -122,6 +122,9 @@ class Page:
     intro: str
     blocks: list[Block]
     extra: dict = field(default_factory=dict)
+    # The table the page's CSV gives when none is named (/flows.csv: the yearly flows), when a table of
+    # results leads the page above it; by default the first block's.
+    data_table: str = ""
 
     @property
     def source_ids(self) -> set[str]:
@@ -129,7 +132,11 @@ class Page:
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {block.id: block.frame for block in self.blocks if block.frame is not None}
+        """Every block's table by block id, ``data_table`` first (the downloads' default)."""
+        found = {block.id: block.frame for block in self.blocks if block.frame is not None}
+        if self.data_table in found:
+            found = {self.data_table: found[self.data_table], **found}
+        return found
 
 
 class CaseData:
@@ -506,18 +513,19 @@ class PageBuilder:
         summary = self.data.frame("flow-summary")
         everyone = (summary[summary["partner"] == flows.ALL_PARTNERS]
                     if summary is not None and "partner" in summary.columns else None)
-        # The finding for all partners leads the page; the table of every test follows the yearly data.
+        # The finding for all partners leads the page, then the table of every test (the page's result); the
+        # yearly data, its chart and its 100-row table follow.
         headline = self.summary_text(everyone)
         return Page("flows", "/flows", _("Migration flows"), " ".join(filter(None, [_(
             "Yearly migration between {origin} and each partner. Net is immigration minus emigration, seen "
             "from {origin}.").format(origin=self.origin), headline])), [
-            self.block("flows", _("Flows per year and partner"), "flows",
-                       chart=self.flows_chart),
             self.block("flow-summary", _("Totals, trends and change points"), "flow-summary",
                        _("Per partner: Mann-Kendall test of the net flow's trend, Theil-Sen slope (persons per "
                          "year, with its 95% confidence interval), and Pettitt's test for a change in the level "
                          "of immigration and of emigration. The row ALL sums every partner."),
                        resource="flows"),
+            self.block("flows", _("Flows per year and partner"), "flows",
+                       chart=self.flows_chart),
             self.block("periods", _("Periods of migration policy"), "periods",
                        _("Flows summed over the periods named by the migration policy concept, with how many of "
                          "each period's years the data covers."),
@@ -529,7 +537,7 @@ class PageBuilder:
                 "times and by different rules of residence, so the two rarely agree: a difference describes "
                 "the statistics, not an error of either.").format(origin=self.origin), resource="mirror_flows")]
               if self.case.has("mirror_flows") else []),
-        ])
+        ], data_table="flows")
 
     def definitions(self) -> Page:
         _ = self._
