@@ -181,15 +181,22 @@ def agreement(units: pd.DataFrame, coders: Sequence[str] | None = None) -> pd.Da
     rows = []
     for coder_a, coder_b in itertools.combinations(names, 2):
         both = wide[[coder_a, coder_b]].dropna()
-        a = [bool(v) for v in both[coder_a]]
-        b = [bool(v) for v in both[coder_b]]
-        rows.append({"coder_a": coder_a, "coder_b": coder_b, "units": len(both),
-                     "agree": sum(x == y for x, y in zip(a, b)),
-                     "percent_agreement": percent_agreement(a, b) if a else math.nan,
-                     "krippendorff_alpha": krippendorff_alpha_nominal([a, b]) if a else math.nan,
-                     "cohens_kappa": cohens_kappa(a, b) if a else math.nan})
-    return pd.DataFrame(rows, columns=["coder_a", "coder_b", "units", "agree", "percent_agreement",
-                                       "krippendorff_alpha", "cohens_kappa"])
+        rows.append(agreement_row(coder_a, coder_b, [bool(v) for v in both[coder_a]],
+                                  [bool(v) for v in both[coder_b]]))
+    return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
+
+
+AGREEMENT_COLUMNS = ["coder_a", "coder_b", "units", "agree", "percent_agreement", "krippendorff_alpha",
+                     "cohens_kappa"]
+
+
+def agreement_row(coder_a: str, coder_b: str, a: list[bool], b: list[bool]) -> dict:
+    """One row of :func:`agreement`: two coders' decisions ``a`` and ``b`` on the same units, in the same order
+    (the report's documents section, counted by the database, builds its rows with it too)."""
+    return {"coder_a": coder_a, "coder_b": coder_b, "units": len(a), "agree": sum(x == y for x, y in zip(a, b)),
+            "percent_agreement": percent_agreement(a, b) if a else math.nan,
+            "krippendorff_alpha": krippendorff_alpha_nominal([a, b]) if a else math.nan,
+            "cohens_kappa": cohens_kappa(a, b) if a else math.nan}
 
 
 def disagreements(units: pd.DataFrame, coder_a: str, coder_b: str) -> pd.DataFrame:

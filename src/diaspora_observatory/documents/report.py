@@ -18,7 +18,6 @@ value and in the same order (tests/report/test_report_documents_counted.py compa
 from __future__ import annotations
 
 import itertools
-import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -194,8 +193,7 @@ def agreement(counts: Counts, reference: pd.DataFrame | None) -> pd.DataFrame:
     units are those both decided. Each pair's decisions are listed in the order of (document, code), as
     the pivot of ``analysis.agreement`` lists them, so each statistic gets the same lists.
     """
-    from diaspora_observatory.analysis.agreement import cohens_kappa, krippendorff_alpha_nominal, percent_agreement
-    from diaspora_observatory.analysis.documents import STUDY_CODER
+    from diaspora_observatory.analysis.documents import AGREEMENT_COLUMNS, STUDY_CODER, agreement_row
 
     decided: dict[str, dict[tuple[str, str], bool]] = {}
     for coder in sorted(counts.found):
@@ -216,15 +214,9 @@ def agreement(counts: Counts, reference: pd.DataFrame | None) -> pd.DataFrame:
     for coder_a, coder_b in itertools.combinations(sorted(decided), 2):
         a_units, b_units = decided[coder_a], decided[coder_b]
         both = sorted(a_units.keys() & b_units.keys())
-        a = [a_units[unit] for unit in both]
-        b = [b_units[unit] for unit in both]
-        rows.append({"coder_a": coder_a, "coder_b": coder_b, "units": len(both),
-                     "agree": sum(x == y for x, y in zip(a, b)),
-                     "percent_agreement": percent_agreement(a, b) if a else math.nan,
-                     "krippendorff_alpha": krippendorff_alpha_nominal([a, b]) if a else math.nan,
-                     "cohens_kappa": cohens_kappa(a, b) if a else math.nan})
-    return pd.DataFrame(rows, columns=["coder_a", "coder_b", "units", "agree", "percent_agreement",
-                                       "krippendorff_alpha", "cohens_kappa"])
+        rows.append(agreement_row(coder_a, coder_b, [a_units[unit] for unit in both],
+                                  [b_units[unit] for unit in both]))
+    return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
 
 
 def themes_over_time(documents: pd.DataFrame, counts: Counts, kind: str = "press") -> pd.DataFrame:

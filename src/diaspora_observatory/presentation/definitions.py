@@ -17,14 +17,10 @@ from typing import TYPE_CHECKING
 from diaspora_observatory.analysis.definitions import DEFINITIONS, definition_label, label_pattern
 from diaspora_observatory.case.labels import ValueLabels, value_labels
 from diaspora_observatory.countries import country_name
+from diaspora_observatory.presentation.texts import N_
 
 if TYPE_CHECKING:
     from diaspora_observatory.case.package import Case
-
-
-def N_(message: str) -> str:
-    """Marks a text for translation without translating it here."""
-    return message
 
 
 # The patterns of analysis.definitions.LABEL_PATTERNS that carry only the origin's name (tests keep them equal).
