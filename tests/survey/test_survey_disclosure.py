@@ -415,7 +415,8 @@ def test_threshold_on_the_command_line(tmp_path):
     shown = run("survey", "set", "small", "--publish", "close", "--data-dir", data)
     assert shown.output == "Survey 'small': threshold 15, results published when closed\n"
     results = run("survey", "results", "small", "--data-dir", data)
-    assert results.output.endswith("no results published yet (they need at least 15 answers and the survey closed)\n")
+    assert results.output.endswith(": No results are published yet: they appear when the survey is closed, if it has "
+                                   "at least 15 answers.\n")
 
 
 def test_a_snapshot_never_changes_once_taken_while_answers_keep_arriving(store):

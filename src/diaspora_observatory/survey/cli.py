@@ -270,28 +270,41 @@ def results_command(slug: str, output_format: str, lang: str, bom: bool, data_di
     import json
 
     from diaspora_observatory.case.package import load_case
-    from diaspora_observatory.survey.results_view import counted_context
 
     # the published snapshot as the web page shows it, counted by the database (not an answer in memory)
+    from diaspora_observatory.presentation.numbers import format_percent
+    from diaspora_observatory.survey.results_view import counted_context
+
+    translate = _catalog(lang)
     with _store(data_dir) as store:
-        context = counted_context(load_case(), store, slug, lang, translate=_catalog(lang))
+        context = counted_context(load_case(), store, slug, lang, translate=translate)
     record, snapshot = context["record"], context["snapshot"]
     if output_format == "csv":
         sys.stdout.write(("\ufeff" if bom else "") + context["csv"])
     elif output_format == "json":
         click.echo(json.dumps(context["data"], ensure_ascii=False, indent=1))
     else:
+        # the page's sentences and words, from its catalogs (survey/templates/survey_results.html)
+        threshold = {"threshold": record.threshold}
         if not snapshot["number"]:
-            click.echo(f"{record.title}: no results published yet (they need at least {record.threshold} answers"
-                       f"{' and the survey closed' if record.publish == 'close' else ''})")
+            waiting = ("No results are published yet: they appear when the survey is closed, if it has at least "
+                       "%(threshold)s answers." if record.publish == "close" else
+                       "No results are published yet: they appear once at least %(threshold)s answers have arrived.")
+            click.echo(f"{record.title}: {translate(waiting) % threshold}")
             return
-        click.echo(f"{record.title}: snapshot {snapshot['number']} of {snapshot['taken_on']}, {context['responses']} "
-                   f"responses (groups under {record.threshold} merged or hidden)")
+        taken = {"number": snapshot["number"], "day": snapshot["taken_on"], "count": context["responses"]}
+        click.echo(f"{record.title}: {translate('Snapshot %(number)s, taken on %(day)s: %(count)s answers.') % taken}")
+        click.echo(translate("No group of fewer than %(threshold)s respondents is shown. Where a category has fewer, "
+                             "it is merged with its neighbours on a scale (or pooled with other small categories) "
+                             "until every group shown holds at least %(threshold)s; the merged groups are named "
+                             "below. Means are shown only for items whose every category holds at least "
+                             "%(threshold)s.") % threshold)
+        merged, hidden = f" ({translate('merged')})", translate("hidden")
         for item in context["items"]:
             click.echo(f"\n{item['label']}")
             for row in item["records"]:
-                shown = "hidden" if row["count"] is None else f"{row['count']} ({row['share'] * 100:.1f}%)"
-                click.echo(f"  {row['label']}{' (merged)' if row['merged'] else ''}: {shown}")
+                shown = hidden if row["count"] is None else f"{row['count']} ({format_percent(row['share'] * 100, lang)})"
+                click.echo(f"  {row['label']}{merged if row['merged'] else ''}: {shown}")
 
 
 @survey_group.command("export")
