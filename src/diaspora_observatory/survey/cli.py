@@ -270,11 +270,10 @@ def results_command(slug: str, output_format: str, lang: str, bom: bool, data_di
     import json
 
     from diaspora_observatory.case.package import load_case
-
-    # the published snapshot as the web page shows it, counted by the database (not an answer in memory)
     from diaspora_observatory.presentation.numbers import format_percent
     from diaspora_observatory.survey.results_view import counted_context
 
+    # the published snapshot as the web page shows it, counted by the database (not an answer in memory)
     translate = _catalog(lang)
     with _store(data_dir) as store:
         context = counted_context(load_case(), store, slug, lang, translate=translate)
@@ -303,7 +302,8 @@ def results_command(slug: str, output_format: str, lang: str, bom: bool, data_di
         for item in context["items"]:
             click.echo(f"\n{item['label']}")
             for row in item["records"]:
-                shown = hidden if row["count"] is None else f"{row['count']} ({format_percent(row['share'] * 100, lang)})"
+                share = None if row["count"] is None else format_percent(row["share"] * 100, lang)
+                shown = hidden if share is None else f"{row['count']} ({share})"
                 click.echo(f"  {row['label']}{merged if row['merged'] else ''}: {shown}")
 
 
