@@ -26,6 +26,14 @@ _CODE = re.compile(r"^[A-Z0-9]{3}$")
 
 
 INDICATOR_NAMES = {POPULATION_INDICATOR: "Population, total"}
+# The codes World Bank files use besides ISO alpha-3: its 48 regions, income and lending groups and the world
+# (the rows of Metadata_Country_API_SP.POP.TOTL_DS2_en_csv_v2_246068.csv with no region, in the World Bank's
+# download of 2025-11-17), "Not classified" (INX), and two areas with no ISO code (XKX Kosovo, CHI Channel
+# Islands). Any other code kept apart is named in the import's notices: a mistyped country code would
+# otherwise move that country's rows to the aggregates without a word.
+WORLD_BANK_CODES = frozenset("""
+    AFE AFW ARB CEB CSS EAP EAR EAS ECA ECS EMU EUU FCS HIC HPC IBD IBT IDA IDB IDX LAC LCN LDC LIC LMC LMY
+    LTE MEA MIC MNA NAC OED OSS PRE PSS PST SAS SSA SSF SST TEA TEC TLA TMN TSA TSS UMC WLD INX XKX CHI""".split())
 
 
 def source_info(indicator: str, licence: str = "CC BY 4.0 (World Bank terms of use for datasets)") -> SourceInfo:
@@ -114,6 +122,12 @@ def _finish(path: Path, kind: str, indicator: str, records: list[tuple], details
     report.stored = len(table)
     report.skip("World Bank region, income group or the world (not an ISO country code): kept apart as "
                 "aggregates", len(agg))
+    strange = sorted({(code, name) for code, name, *_ in aggregates if code not in WORLD_BANK_CODES})
+    if strange:
+        named = ", ".join(f"{code} ({name})" if name else code for code, name in strange)
+        report.notice(f"{len(strange)} code(s) are neither ISO country codes nor World Bank aggregates and were "
+                      f"kept apart with the aggregates: {named}; if one is a mistyped country code, correct it in "
+                      "the file and import again (its rows are not in the case)")
     return Imported(kind, "wdi", path, table, agg, info, details, report)
 
 
