@@ -158,3 +158,24 @@ def test_nesting_up_to_the_limit_and_long_chains_still_work():
         parse("not(" * (MAX_NESTING + 1) + "1 = 1" + ")" * (MAX_NESTING + 1))
     chain = " or ".join(f"${{a}} = {number}" for number in range(5000))  # flat: no recursion per term
     assert holds(chain, {"a": 4999}) and not holds(chain.replace(" or ", " and "), {"a": 1})
+
+
+LAUGHS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE lol [<!ENTITY lol "lol">'
+          b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>\n')
+
+
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "xl/worksheets/sheet1.xml", "[Content_Types].xml"])
+def test_a_part_declaring_entities_is_refused_before_any_reader_sees_it(tmp_path, part):
+    """Spreadsheet programs never write a DOCTYPE or ENTITY into a workbook; one in any XML part (strings, a
+    sheet, the content types) is refused with the file and the part named, for XLSForms and data alike."""
+    hostile = rewritten(GROUP_FORM, tmp_path / "laughs.xlsx", part, lambda xml: LAUGHS + xml.split(b"?>", 1)[1])
+    message = (f"laughs.xlsx: the part {part} declares a document type or entities, which spreadsheet programs "
+               "never write; it is refused so that no entity in it is expanded; open the file in a spreadsheet "
+               "program and save it again as .xlsx")
+    with pytest.raises(WorkbookRefused) as refused:
+        check_workbook(hostile)
+    assert str(refused.value) == message
+    with pytest.raises(WorkbookRefused, match=re.escape(message)):
+        read_xlsform(hostile)
+    with pytest.raises(WorkbookRefused, match=re.escape(message)):
+        workbook_rows(hostile, None)

@@ -40,6 +40,9 @@ MAX_CELLS = 10_000_000
 _CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
 _RELATION = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
+# A document type or entity declaration: spreadsheet programs never write one into a workbook's XML, and an
+# entity could be expanded (billions of laughs) or fetched by a reader that honours it.
+_DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 class WorkbookRefused(DiasporaError):
@@ -47,9 +50,9 @@ class WorkbookRefused(DiasporaError):
 
 
 def check_workbook(path: str | Path) -> None:
-    """Raise :class:`WorkbookRefused` if the .xlsx at ``path`` unpacks too large or too compressed, or if a
-    sheet spans more than :data:`MAX_CELLS` cells. A file that is not a zip is left to the reader, which
-    says so in its own words."""
+    """Raise :class:`WorkbookRefused` if the .xlsx at ``path`` unpacks too large or too compressed, if a
+    sheet spans more than :data:`MAX_CELLS` cells, or if any of its XML parts declares a document type or
+    entities. A file that is not a zip is left to the reader, which says so in its own words."""
     path = Path(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -72,13 +75,17 @@ def check_workbook(path: str | Path) -> None:
                                       "open the file in a spreadsheet program and save it again as .xlsx")
         names = _sheet_names(path, archive)
         for part in parts:
-            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
-                try:
+            if not part.filename.endswith((".xml", ".rels")):
+                continue
+            try:
+                if part.filename.startswith("xl/worksheets/"):
                     _check_extent(path, archive, part, names.get(part.filename, part.filename))
-                except WorkbookRefused:
-                    raise
-                except Exception as error:  # a damaged part (see the module docstring)
-                    raise _damaged(path, f"the part {part.filename}", error) from None
+                else:
+                    _check_declarations(path, part, archive.read(part))
+            except WorkbookRefused:
+                raise
+            except Exception as error:  # a damaged part (see the module docstring)
+                raise _damaged(path, f"the part {part.filename}", error) from None
 
 
 def error_name(error: Exception) -> str:
@@ -123,6 +130,7 @@ def _check_extent(path: Path, archive: zipfile.ZipFile, part: zipfile.ZipInfo, s
     with archive.open(part) as stream:
         while chunk := stream.read(1024 * 1024):
             text = carry + chunk
+            _check_declarations(path, part, text)
             for letters, digits in _CELL.findall(text):
                 max_column = max(max_column, column_number(letters.decode()))
                 max_row = max(max_row, int(digits))
@@ -133,3 +141,10 @@ def _check_extent(path: Path, archive: zipfile.ZipFile, part: zipfile.ZipInfo, s
                               f"cells), more than the {MAX_CELLS:,} the observatory reads in one sheet",
                               "delete the rows and columns beyond the table (select them, Delete, save) "
                               "and import the file again")
+
+
+def _check_declarations(path: Path, part: zipfile.ZipInfo, text: bytes) -> None:
+    if _DECLARATION.search(text):
+        raise WorkbookRefused(f"{path.name}: the part {part.filename} declares a document type or entities, which "
+                              "spreadsheet programs never write; it is refused so that no entity in it is expanded",
+                              "open the file in a spreadsheet program and save it again as .xlsx")

@@ -244,9 +244,9 @@ def test_a_second_settings_row_is_refused_not_ignored(tmp_path):
     # inside the compressed workbook.xml, which the spreadsheet guard unpacks to find the sheets' names
     (523, "UCL_Biomass_Plot_Form.xlsx: the workbook is damaged: the list of its sheets cannot be unpacked "
           "(zlib.error: Error -3 while decompressing data: invalid distance too far back)"),
-    # inside the compressed sharedStrings.xml, which only openpyxl unpacks
-    (10600, "{path}: sheet '(workbook)': not a readable .xlsx file: a part of it is damaged (zlib.error: Error -3 "
-            "while decompressing data: invalid literal/lengths set)"),
+    # inside the compressed sharedStrings.xml, which the guard now unpacks too (looking for entity declarations)
+    (10600, "UCL_Biomass_Plot_Form.xlsx: the workbook is damaged: the part xl/sharedStrings.xml cannot be unpacked "
+            "(zlib.error: Error -3 while decompressing data: invalid literal/lengths set)"),
 ])
 def test_a_flipped_byte_in_the_zip_is_a_refusal_not_a_traceback(tmp_path, byte, message):
     raw = bytearray((SHARED_DATA / "xlsform" / "UCL_Biomass_Plot_Form.xlsx").read_bytes())
