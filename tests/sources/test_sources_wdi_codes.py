@@ -4,8 +4,10 @@ Bank's download and the datasets/population package in ../shared/data."""
 
 from __future__ import annotations
 
+import pytest
 from sources_files import SHARED, WDI_SHARED
 
+from diaspora_observatory.importers.errors import MalformedSource
 from diaspora_observatory.importers.wdi import read_wdi
 
 DOWNLOAD = SHARED / "wdi-download" / "API_SP.POP.TOTL_DS2_en_csv_v2_246068.csv"
@@ -33,3 +35,28 @@ def test_a_mistyped_country_code_is_named_with_its_country(tmp_path):
         "1 code(s) are neither ISO country codes nor World Bank aggregates and were kept apart with the "
         "aggregates: KZA (Kazakhstan); if one is a mistyped country code, correct it in the file and import "
         "again (its rows are not in the case)"]
+
+
+def test_a_year_heading_two_columns_is_refused_naming_both(tmp_path):
+    """Found by the mutation sweep (seed 3): a year column renamed to another year gave every country two
+    values for that year, the later one silently kept. Now the header is refused, row and columns named."""
+    lines = DOWNLOAD.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    assert lines[4].startswith('"Country Name","Country Code"') and lines[4].count('"2014"') == 1
+    lines[4] = lines[4].replace('"2014"', '"1990"')
+    edited = tmp_path / DOWNLOAD.name
+    edited.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(MalformedSource) as refused:
+        read_wdi(edited)
+    # A-D name the rows, E is 1960: 1990 is column AI, 2014 column BG
+    assert str(refused.value) == (f"{DOWNLOAD.name}, row 5, column BG (1990): '1990' heads 2 columns (AI, BG); "
+                                  "give each year and each name column once; download the file again if it was "
+                                  "edited")
+
+
+def test_a_name_column_given_twice_is_refused(tmp_path):
+    lines = DOWNLOAD.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    lines[4] = lines[4].replace('"2014"', '"Country Code"')
+    edited = tmp_path / DOWNLOAD.name
+    edited.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(MalformedSource, match="'Country Code' heads 2 columns"):
+        read_wdi(edited)

@@ -18,6 +18,7 @@ from diaspora_observatory.importers.imported import AGGREGATE_COLUMNS, COLUMNS, 
 from diaspora_observatory.importers.provenance import SourceInfo
 from diaspora_observatory.importers.report import ImportReport
 from diaspora_observatory.importers.tabular_input import RowKeys, csv_rows, is_zip, parse_number, zip_member_rows
+from diaspora_observatory.spreadsheet_cells import column_letter
 
 POPULATION_INDICATOR = "SP.POP.TOTL"
 PREAMBLE_SEARCH_ROWS = 10
@@ -164,12 +165,28 @@ def _long(path: Path, label: str, header: list[str], header_row: int, rows: Iter
     return _finish(path, kind, indicator, records, {"layout": "long", "header_row": header_row, **preamble}, report)
 
 
+def _refuse_repeated_columns(label: str, header: list[str], years: list[int], header_row: int) -> None:
+    """Each year and each naming column once: a repeated year would give a country two values for that year
+    (the later silently replacing the earlier), a repeated name column would leave which one is read to chance."""
+    named = [h.strip() for h in header if h.strip() in ("Country Name", "Country Code", "Indicator Name",
+                                                        "Indicator Code")]
+    for found in ([str(y) for y in years], named):
+        repeated = sorted({h for h in found if found.count(h) > 1})
+        if repeated:
+            columns = [i for i, h in enumerate(header) if h.strip() == repeated[0]]
+            raise MalformedSource(label, f"{repeated[0]!r} heads {len(columns)} columns "
+                                  f"({', '.join(column_letter(c) for c in columns)})", "give each year and each name "
+                                  "column once; download the file again if it was edited", row=header_row,
+                                  column=columns[1], header=repeated[0])
+
+
 def _wide(path: Path, label: str, header: list[str], header_row: int, rows: Iterator[list[str]], indicator: str | None,
           preamble: dict) -> Imported:
     code_i = header.index("Country Code")
     name_i = header.index("Country Name") if "Country Name" in header else None
     indicator_i = header.index("Indicator Code") if "Indicator Code" in header else None
     years = {i: int(h) for i, h in enumerate(header) if _YEAR.match(h)}
+    _refuse_repeated_columns(label, header, [*years.values()], header_row)
     if not years:
         raise MalformedSource(label, "the header has no year columns", "a WDI download has one column per "
                               "year (1960, 1961, …) after Indicator Code", row=header_row)
