@@ -293,6 +293,24 @@ def test_owid_migration_flows_export(case_copy):
 
 
 @needs_shared(OWID_STOCK)
+def test_owid_grapher_file_with_the_flows_mark_is_refused(tmp_path):
+    """Found by the mutation sweep (seed 16): one cell of the grapher file changed to 'Selected country' made
+    the whole file read as a Migration Flows export, every country's immigrant total stored as people born
+    in the marked row's country (AFG to IRQ, 57,686). The mark without the export's title is refused."""
+    with OWID_STOCK.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[3][:3] == ["Afghanistan", "AFG", "2000"]
+    rows[3][3] = "Selected country"
+    with pytest.raises(MalformedSource) as refused:
+        read_owid(write_csv(tmp_path / OWID_STOCK.name, rows))
+    assert str(refused.value) == (
+        "owid-migrant-stock-total.csv, row 4, column D (Total number of international immigrants): 'Selected "
+        "country' is the mark of OWID's Migration Flows export, but the column is titled 'Total number of "
+        "international immigrants', not 'Emigrants from …: Where did they move to?'; if this is a Migration Flows "
+        "export, keep the header it was downloaded with; otherwise correct the cell")
+
+
+@needs_shared(OWID_STOCK)
 def test_owid_kind_migrant_stock_is_refused_not_a_traceback(case_copy):
     result = run("import", "owid", OWID_STOCK, "--kind", "migrant_stock", "--case", case_copy)
     assert result.exit_code == 2

@@ -10,7 +10,7 @@ The Migration Flows explorer (ourworldindata.org/explorers/migration-flows) expo
 by destination: header ``Entity,Code,Year,Emigrants from Afghanistan: Where did they move to?``, one row
 per destination and year, and the origin's own rows holding the text ``Selected country``. It is read as
 a migrant stock (people born in the origin living in each destination, UN DESA's figures as OWID
-republishes them).
+republishes them). The title tells the layout: a grapher file holding the mark is refused, not re-read.
 
 A ``<file>.metadata.json`` beside the CSV (OWID's download includes it) gives the citation.
 """
@@ -120,7 +120,15 @@ def read_owid(path: Path, indicator: str | None = None, kind: str | None = None)
             report.notice(f"column {name!r} is {'text' if name in text_columns else 'another indicator'}, "
                           "not imported")
     value_i = header.index(indicator)
-    if _FLOWS_TITLE.match(indicator) or any(cells[value_i].strip() == SELECTED for _, cells in body):
+    marked = next((number for number, cells in body if cells[value_i].strip() == SELECTED), None)
+    if marked is not None and not _FLOWS_TITLE.match(indicator):
+        # Read as a flows export, a grapher file with one such cell would store every country's value as
+        # people born in the marked row's country: a different quantity, silently.
+        raise MalformedSource(path.name, f"{SELECTED!r} is the mark of OWID's Migration Flows export, but the "
+                              f"column is titled {indicator!r}, not 'Emigrants from …: Where did they move to?'",
+                              "if this is a Migration Flows export, keep the header it was downloaded with; "
+                              "otherwise correct the cell", row=marked, column=value_i, header=indicator)
+    if _FLOWS_TITLE.match(indicator):
         if kind not in (None, "migrant_stock"):
             raise MalformedSource(path.name, f"this is OWID's Migration Flows export ({indicator}): people born in "
                                   "one country by destination, not an indicator", "import it without --kind, or "
