@@ -223,6 +223,27 @@ def test_2019_matrix_by_names():
     assert imported.details["edition"] == "2019" and imported.details["years"][-1] == 2019
 
 
+@needs_shared(MATRIX_2019)
+def test_2019_matrix_refuses_two_columns_or_rows_of_one_place(tmp_path):
+    """Found by the mutation sweep (seed 18): a column renamed to Panama's M49 code (591) gave every
+    destination two counts from Panama. The real file's header and first rows, one name changed at a time."""
+    with MATRIX_2019.open(encoding="utf-8") as handle:
+        rows = [row for _, row in zip(range(4), csv.reader(handle))]
+    header = rows[0]
+    renamed = [[*header[:2], *("591" if name == "Burundi" else name for name in header[2:])], *rows[1:]]
+    with pytest.raises(MalformedSource) as refused:
+        read_undesa(write_csv(tmp_path / MATRIX_2019.name, renamed))
+    burundi, panama = header.index("Burundi"), header.index("Panama")
+    assert (burundi, panama) == (35, 161)  # columns AJ and FF
+    assert str(refused.value) == (
+        f"{MATRIX_2019.name}, row 1, column FF (Panama): 'Panama' names the same country of origin as column AJ "
+        "('591'); keep one column per country of origin")
+    assert rows[1][:2] == ["1990", "Burundi"] and rows[2][1] != "Burundi"
+    twice = [header, rows[1], [rows[1][0], "108", *rows[1][2:]]]  # 108: Burundi's M49 code
+    with pytest.raises(MalformedSource, match=r"row 3, column B \(Dest\): 108 appears twice for 1990"):
+        read_undesa(write_csv(tmp_path / "twice.csv", twice))
+
+
 # --- World Bank -----------------------------------------------------------------------------------------------
 
 @needs_shared(WDI_ZIP)

@@ -20,6 +20,7 @@ from diaspora_observatory.importers.tabular_input import parse_count
 from diaspora_observatory.importers.undesa_header import year_of
 from diaspora_observatory.importers.undesa_names import COUNTRY_ALPHA3, REGION_CODES, clean_name
 from diaspora_observatory.importers.undesa_source import source_info
+from diaspora_observatory.spreadsheet_cells import column_letter
 
 FIX_NAME = "use UN DESA's English names as in the workbook (e.g. 'Iran (Islamic Republic of)')"
 
@@ -36,12 +37,17 @@ def parse_matrix(header: list[str], rows: Iterator[list[str]], file: str) -> Imp
     """The matrix as migrant-stock rows (both sexes); the ``data_type`` is empty: the export dropped it."""
     import pandas as pd
 
-    origins = {}
+    origins: dict[int, tuple[str | None, int | None, str]] = {}
     for index, name in enumerate(header[2:], start=2):
         alpha3, region = place_of(name)
         if alpha3 is None and region is None:
             raise MalformedSource(file, f"unknown country of origin {name!r}", FIX_NAME, row=1, column=index,
                                   header=name)
+        twin = next((i for i, (a, r, _) in origins.items() if (a, r) == (alpha3, region)), None)
+        if twin is not None:  # two columns of one origin would give each destination two counts for it
+            raise MalformedSource(file, f"{name.strip()!r} names the same country of origin as column "
+                                  f"{column_letter(twin)} ({header[twin].strip()!r})", "keep one column per "
+                                  "country of origin", row=1, column=index, header=name)
         origins[index] = (alpha3, region, name.strip())
     report = ImportReport(file, unit="values")
     countries, aggregates, missing, seen = [], [], 0, set()
@@ -59,10 +65,10 @@ def parse_matrix(header: list[str], rows: Iterator[list[str]], file: str) -> Imp
         if destination is None and region is None:
             raise MalformedSource(file, f"unknown destination {cells[1]!r}", FIX_NAME, row=number, column=1,
                                   header=header[1])
-        if (cells[1].strip(), year) in seen:
+        if (destination, region, year) in seen:  # by the place, so '591' and 'Panama' are one destination
             raise MalformedSource(file, f"{cells[1].strip()} appears twice for {year}", "keep one row per "
                                   "destination and year", row=number, column=1, header=header[1])
-        seen.add((cells[1].strip(), year))
+        seen.add((destination, region, year))
         for index, (origin, origin_region, origin_name) in origins.items():
             try:
                 stock = parse_count(cells[index])
