@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -44,6 +45,8 @@ CELL_TEXTS = st.one_of(st.sampled_from(["", "..", "~", "—", "12,5", "1,234", "
 # A workbook cell cannot hold control characters (Excel and openpyxl refuse them).
 SHEET_TEXTS = st.one_of(CELL_TEXTS.filter(lambda t: t.isprintable()), st.integers(0, 10**8),
                         st.floats(allow_nan=False, allow_infinity=False))
+# A deeper sweep than CI's: DIASPORA_MUTATIONS_SCALE=20 runs twenty times the examples of each file.
+SCALE = max(1, int(os.environ.get("DIASPORA_MUTATIONS_SCALE", "1")))
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
                 database=None)
 
@@ -179,7 +182,7 @@ def _csv_test(name: str):
     examples = CSV_FILES[name][2]
 
     @pytest.mark.skipif(not (SHARED / name).is_file(), reason=f"shared data file {name} is not beside the checkout")
-    @settings(max_examples=examples, **SETTINGS)
+    @settings(max_examples=examples * SCALE, **SETTINGS)
     @given(data=st.data())
     def test(tmp_path_factory, originals, data):
         check_csv_mutation(name, data, Path(tmp_path_factory.mktemp("mutated")), originals)
@@ -237,7 +240,7 @@ def edited_workbook(source: Path, sheet: str, changes: dict, target: Path) -> Pa
 
 
 @pytest.mark.parametrize("name", list(WORKBOOKS))
-@settings(max_examples=6, **SETTINGS)
+@settings(max_examples=6 * SCALE, **SETTINGS)
 @given(data=st.data())
 def test_mutations_of_undesa_by_destination_workbooks(name, tmp_path_factory, originals, data):
     source = SHARED / name
@@ -272,7 +275,7 @@ def test_mutations_of_undesa_by_destination_workbooks(name, tmp_path_factory, or
 
 
 @pytest.mark.parametrize("edition", ["2024", "2020"])
-@settings(max_examples=15, **SETTINGS)
+@settings(max_examples=15 * SCALE, **SETTINGS)
 @given(data=st.data())
 def test_mutations_of_destination_and_origin_workbooks(edition, tmp_path_factory, data):
     from undesa_layouts import sheet_rows
@@ -310,7 +313,7 @@ def test_mutations_of_destination_and_origin_workbooks(edition, tmp_path_factory
 
 
 @pytest.mark.skipif(not (SHARED / "wdi-download" / "Population.zip").is_file(), reason="shared zip not found")
-@settings(max_examples=8, **SETTINGS)
+@settings(max_examples=8 * SCALE, **SETTINGS)
 @given(data=st.data())
 def test_mutations_of_the_world_bank_zip(tmp_path_factory, originals, data):
     source = SHARED / "wdi-download" / "Population.zip"
