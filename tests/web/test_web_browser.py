@@ -289,3 +289,91 @@ def test_key_columns_are_on_a_360_px_screen(browser, live_server, language, labe
         assert label == f'"{labels[path]}"', path
         page.screenshot(path=f"{SCREENSHOTS}/diaspora-lead-{language}{path.replace('/', '-')}-360.png", full_page=True)
     context.close()
+
+
+# The tables each page shows first that are wider than a 360 px screen side by side (web/columns.py
+# CARD_BLOCKS), by page and block id. On a phone each row reads as a card: every cell of the first rows inside
+# the table's visible box, nothing scrolled sideways inside it, and each value after its column's title.
+PHONE_CARD_TABLES = {"/flows": ["flows", "periods"],
+                     "/projections": ["projection-parameters", "flow-forecast"],
+                     "/repatriation": ["education", "repatriation"],
+                     "/institutions": ["institutions", "institutions-list", "schooling-list"],
+                     "/definitions": ["definitions", "birthplace-summary", "birthplace-destinations",
+                                      "birthplace-over-time", "hosts-over-time"],
+                     "/": ["map"],
+                     "/claims": ["issues"]}
+# For each table shown first (not the whole table behind its toggle): whether it scrolls inside its box, the
+# columns of the first 10 rows' cells that leave the box, and every cell whose title before it (its ::before)
+# is not its column's header as the page writes it ("none" for the first cell when it names the row).
+CARD_TABLE_LAYOUT = """ids => ids.map(id => {
+    const wrap = document.querySelector(`section#${id} > .table-wrap`);
+    const table = wrap.querySelector('table');
+    const heads = [...table.querySelectorAll('thead th')];
+    const box = wrap.getBoundingClientRect();
+    const outside = [], labels = [];
+    for (const row of [...table.querySelectorAll('tbody tr')].slice(0, 10)) {
+        [...row.children].forEach((cell, index) => {
+            const own = cell.getBoundingClientRect();
+            if (!own.width || !own.height) return;  // an empty cell, left out of its card
+            if (own.left < box.left - 0.5 || own.right > Math.min(box.right, innerWidth) + 0.5)
+                outside.push(heads[index].dataset.column);
+            const label = getComputedStyle(cell, '::before').content;
+            const names = index === 0 && !cell.classList.contains('num');
+            const wanted = names ? 'none' : `"${heads[index].textContent}: "`;
+            if (label !== wanted) labels.push([heads[index].dataset.column, label, wanted]);
+        });
+    }
+    return {id, scrolls: wrap.scrollWidth > wrap.clientWidth, outside: [...new Set(outside)],
+            labels: labels.slice(0, 3), header: table.tHead.getBoundingClientRect().height > 1,
+            display: getComputedStyle(table.querySelector('tbody td')).display};
+})"""
+
+
+def card_label(page, block_id: str, column: str) -> str:
+    """The title a card shows before the first visible cell of ``column`` in ``block_id``'s first table."""
+    return page.evaluate("""([id, column]) => {
+        const table = document.querySelector(`section#${id} > .table-wrap table`);
+        const index = [...table.querySelectorAll('thead th')].findIndex(th => th.dataset.column === column);
+        const cell = [...table.querySelectorAll(`tbody td:nth-child(${index + 1})`)]
+            .find(td => td.getBoundingClientRect().height);
+        return getComputedStyle(cell, '::before').content; }""", [block_id, column])
+
+
+@pytest.mark.parametrize(("language", "years", "base"), [
+    ("en", "Years with data: ", "Base population: "),
+    ("ru", "Лет с данными: ", "Исходная численность: "),
+    ("kk", "Деректері бар жылдар саны: ", "Бастапқы саны: ")])
+def test_every_table_reads_as_cards_on_a_360_px_screen(browser, live_server, language, years, base):
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    for path, ids in PHONE_CARD_TABLES.items():
+        page.goto(f"{live_server}{path}?lang={language}")
+        wait_for_charts(page)
+        layout = page.evaluate(CARD_TABLE_LAYOUT, ids)
+        assert [(table["id"], table["scrolls"], table["outside"], table["labels"], table["header"])
+                for table in layout] == [(block_id, False, [], [], False) for block_id in ids], path
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 360, path
+        if path == "/flows":
+            assert card_label(page, "periods", "years_covered") == f'"{years}"'
+        if path == "/projections":
+            assert card_label(page, "projection-parameters", "base_population") == f'"{base}"'
+        page.screenshot(path=f"{SCREENSHOTS}/diaspora-cards-{language}{path.replace('/', '-')}-360.png",
+                        full_page=True)
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_same_tables_stay_tables_on_a_1280_px_screen(browser, live_server, language):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    for path, ids in PHONE_CARD_TABLES.items():
+        page.goto(f"{live_server}{path}?lang={language}")
+        wait_for_charts(page)
+        # a header row in sight, cells as table cells with no title before them, the whole width in the box
+        layout = page.evaluate(CARD_TABLE_LAYOUT, ids)
+        assert [(table["id"], table["scrolls"], table["outside"], table["header"], table["display"])
+                for table in layout] == [(block_id, False, [], True, "table-cell") for block_id in ids], path
+        assert all(label == "none" for table in layout for _column, label, _wanted in table["labels"]), path
+        page.screenshot(path=f"{SCREENSHOTS}/diaspora-cards-{language}{path.replace('/', '-')}-1280.png",
+                        full_page=True)
+    context.close()

@@ -239,6 +239,7 @@ def test_claims_cells_carry_their_column_title_for_the_phone_cards(client, langu
     html = client.get("/claims", params={"lang": language}).text
     lead = html[html.index('<table class="lead cards">'):html.index("</table>", html.index('<table class="lead cards">'))]
     assert cell in lead
-    # the whole table behind the toggle, and the tables of other blocks, stay plain
-    assert html.count('<table class="lead cards">') == 1
-    assert "data-label" not in html[html.index('<details class="all-columns">'):]
+    # the claims and the validation issues read as cards; the whole tables behind their toggles stay plain
+    assert html.count('<table class="lead cards">') == 2
+    toggled = [part.split("</details>")[0] for part in html.split('<details class="all-columns">')[1:]]
+    assert len(toggled) == 2 and not any("data-label" in part for part in toggled)

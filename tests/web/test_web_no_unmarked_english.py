@@ -97,7 +97,8 @@ def test_the_definitions_chart_names_each_definition_in_the_readers_words(client
 
 def test_the_birthplace_coverage_is_the_observatorys_own_text_translated(client):
     html = client.get("/definitions", params={"lang": "ru"}).text
-    assert ("<td class=\"long\">Сумма по странам проживания, перечисленным в импортированном файле (для встроенного "
+    # the cell carries its column's title for the phone's card (web/columns.py CARD_BLOCKS)
+    assert ("<td data-label=\"Охват\" class=\"long\">Сумма по странам проживания, перечисленным в импортированном файле (для встроенного "
             "кейса — государства — члены ООН с численностью больше нуля); территории, не являющиеся "
             "государствами-членами, в неё не входят.</td>") in html
     assert "Sum over the countries of residence" not in html

@@ -67,7 +67,14 @@ def lead_columns(block_id: str, columns: list[str]) -> list[str]:
 # Tables read as one card per row on a narrow screen (static/style.css): their leading columns hold sentences
 # (a claim's statement and its note) or more results per row than a 360 px screen has room for side by side,
 # so as columns the key ones would sit off-screen. Each cell then carries its column's title for the card.
-CARD_BLOCKS = frozenset({"claims", "flow-summary", "demography", "cross-source", "survey"})
+# Measured at 360 px, every table shown first on /flows, /definitions, /projections, /repatriation,
+# /institutions, the overview and /claims was wider than its box (the yearly flows 447 px in a 334 px box, the
+# projection parameters 728 px), so they all read as cards there; on a wide screen each stays a table.
+CARD_BLOCKS = frozenset({"claims", "flow-summary", "demography", "cross-source", "survey",
+                         "flows", "periods", "mirror-flows", "projection-parameters", "flow-forecast",
+                         "education", "repatriation", "institutions", "institutions-list", "schooling-list",
+                         "definitions", "birthplace-summary", "birthplace-destinations", "birthplace-over-time",
+                         "hosts-over-time", "map", "issues"})
 
 
 def card_cell(block_id: str, cell: Markup, label: str) -> Markup:
