@@ -6,13 +6,16 @@ paths, split ``select_multiple`` columns and LimeSurvey array items. What the im
 the columns that match no question, by name. The platforms' metadata (start and end times, submission
 time, device, user, IP address, referrer …) is never stored: the observatory keeps no precise times.
 
-The import is all or nothing. Every row is checked against the form like a web submission first; then
-all rows are stored in one transaction. An invalid row, a conflict with what is stored, or a file in
-which nothing matches the form stops the whole import with the row and column named, and nothing is
-stored, so a corrected file can simply be imported again. A row's platform id becomes its submission
-id, stored by the rules every submission follows (``submission.py``, without the check that the survey
-is open): importing the same file twice stores nothing new, and ``replace`` lets a corrected export
-replace the answers an earlier import stored under the same ids (never answers collected on the web).
+The import is all or nothing, in one transaction. The file is read as a stream (``export_stream.py``:
+checked and counted first, then read again a batch of rows at a time), every row checked against the form
+like a web submission and stored with its batch, so memory does not grow with the file. An invalid row,
+a conflict with what is stored, or a file in which nothing matches the form stops the whole import with
+the row and column named and rolls back every batch, so nothing is stored and a corrected file can simply
+be imported again. A row's platform id becomes its submission id, stored by the rules every submission
+follows (``submission.py``, without the check that the survey is open): importing the same file twice
+stores nothing new, and ``replace`` lets a corrected export replace the answers an earlier import stored
+under the same ids (never answers collected on the web). An id that another writer (an import, the web
+form) stores while the import runs is settled by the same rules when its batch meets it (:class:`_Batches`).
 """
 
 from __future__ import annotations
@@ -76,6 +79,8 @@ LIMESURVEY_META = {"id", "submitdate", "lastpage", "startlanguage", "seed", "tok
 LIMESURVEY_OTHER = "-oth-"
 CHOSEN = {"1", "y", "yes", "true"}
 NOT_CHOSEN = {"", "0", "n", "no", "false"}
+FLAGS = CHOSEN | NOT_CHOSEN
+MAX_SPELLINGS = 10_000  # cells of choice questions remembered with the choice they were read as
 EMPTY = {"n/a", "na"}  # what some exports write for "no answer" in a number or choice column
 Table = dict[str, set[ColumnMatch]]
 Rows = Generator[tuple[int, str, dict[str, Any]], None, None]  # (row, submission id, clean answers)
@@ -244,15 +249,31 @@ def _choice_lookup(form: Form, question: Question, labels_first: bool) -> list[d
 class _Reader:
     """Turns the cells of one row into raw answers for :func:`validate_answers`."""
 
-    def __init__(self, form: Form, layout: _Layout, export_format: str, path: Path) -> None:
+    def __init__(self, form: Form, layout: _Layout, export_format: str, path: Path, header: list[str]) -> None:
         self.form, self.layout, self.export_format, self.path = form, layout, export_format, path
         self.lookups: dict[str, list[dict[str, set[str]]]] = {}
         self.not_applicable = 0  # cells 'n/a' read as no answer (said in the summary)
+        # Worked out once per file, not per cell (a profile at 10,000 rows found the form's questions
+        # searched and each cell's choice looked up anew a third of the import's time): each matched
+        # column's place in the row and its question, and the choices already read from a spelling.
+        self.columns = [(header.index(column), column, match, form.question(match.question))
+                        for column, match in layout.matches.items()]
+        self.answerable = {question.name for question in form.answer_questions()}
+        self.read: dict[tuple[str, str], str] = {}  # (question, cell) -> choice, at most MAX_SPELLINGS
 
     def where(self, number: int, column: str) -> str:
         return f"{self.path.name} row {number}, column '{column}'"
 
     def choice(self, question: Question, value: str, number: int, column: str) -> str:
+        known = self.read.get((question.name, value))
+        if known is not None:
+            return known
+        found = self._choice(question, value, number, column)
+        if len(self.read) < MAX_SPELLINGS:  # a file of a million different spellings keeps its memory bounded
+            self.read[(question.name, value)] = found
+        return found
+
+    def _choice(self, question: Question, value: str, number: int, column: str) -> str:
         if self.export_format == "limesurvey" and value == LIMESURVEY_OTHER:
             value = OTHER
         lookups = self.lookups.get(question.name)
@@ -291,17 +312,17 @@ class _Reader:
                                        "values")
         return found
 
-    def row(self, cells: dict[str, str], number: int) -> dict[str, Any]:
+    def row(self, cells: list[str], number: int) -> dict[str, Any]:
+        """The raw answers of one row (its cells in the header's order)."""
         answers: dict[str, Any] = {}
         chosen: dict[str, list[str]] = {}
         joined_column: dict[str, str] = {}
         others: dict[str, str] = {}
-        for column, match in self.layout.matches.items():
-            value = cells.get(column, "").strip()
-            question = self.form.question(match.question)
+        for index, column, match, question in self.columns:
+            value = cells[index].strip()
             if match.role == CHOICE:
                 flag = value.lower()
-                if flag not in CHOSEN | NOT_CHOSEN:
+                if flag not in FLAGS:
                     raise ResponsesImportError(f"{self.where(number, column)}: '{value[:40]}' is not 1/0 (or Y/empty) "
                                                f"for the choice {match.choice} of {match.question}",
                                                "export the file again without editing it by hand")
@@ -340,7 +361,7 @@ class _Reader:
             question = self.form.question(name)
             if question.kind == "select_multiple" and OTHER not in answers.get(name, []):
                 answers[name] = [*answers.get(name, []), OTHER]
-            if f"{name}_other" not in {q.name for q in self.form.answer_questions()}:
+            if f"{name}_other" not in self.answerable:
                 raise ResponsesImportError(f"{self.path.name} row {number}: an 'other' text for {name} "
                                            f"('{text[:40]}') but the form has no question {name}_other to hold it",
                                            f"add 'or_other' to {name} in the form (survey add --replace), or "
@@ -373,7 +394,7 @@ def _submission_id(raw: str, export_format: str, path: Path, number: int, column
                                    "every row needs its id; export the file again without editing it by hand")
     prefix = ID_PREFIX[export_format]
     submission_id = f"{prefix}-{text}"
-    if len(submission_id) > MAX_SUBMISSION_ID or any(not char.isprintable() for char in text):
+    if len(submission_id) > MAX_SUBMISSION_ID or not text.isprintable():
         raise ResponsesImportError(f"{path.name} row {number}, column '{column}': the submission id '{text[:40]}' is "
                                    f"not an id the platform writes (printable, at most "
                                    f"{MAX_SUBMISSION_ID - len(prefix) - 1} characters)",
@@ -393,7 +414,7 @@ def _checked_rows(form: Form, export: ExportFile, layout: _Layout, export_format
     and column for a row that cannot be read or breaks the form, and, once every row is read, when none
     had an answer to store."""
     path, header = export.path, export.header
-    reader = _Reader(form, layout, export_format, path)
+    reader = _Reader(form, layout, export_format, path, header)
     checker = AnswerChecker(form)
     matched = {name: [column for column, match in layout.matches.items() if match.question == name]
                for name in {match.question for match in layout.matches.values()}}
@@ -413,7 +434,7 @@ def _checked_rows(form: Form, export: ExportFile, layout: _Layout, export_format
             summary.skipped.append((number, "not completed in LimeSurvey (no submitdate)"))
             continue
         submission_id = _submission_id(cells[id_index], export_format, path, number, layout.id_column)
-        answers = reader.row(dict(zip(header, cells, strict=True)), number)
+        answers = reader.row(cells, number)
         if not answers:
             summary.skipped.append((number, "no answer in any column matched to a question"))
             continue
