@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from diaspora_observatory.survey.errors import ResponsesImportError, SubmissionInvalid
 from diaspora_observatory.survey.export_stream import ExportFile, open_export
@@ -45,11 +45,14 @@ from diaspora_observatory.survey.model import OTHER, Form, Question
 from diaspora_observatory.survey.storage import SurveyStore
 from diaspora_observatory.survey.submission import (
     IMPORTED,
+    INSERTED,
     REPLACE,
     STATUS,
     STORED,
+    DriverStatement,
     Pending,
     Receipt,
+    driver_statement,
     imported,
     insert_new,
     pending,
@@ -542,11 +545,33 @@ NO_REPLY: Future = Future()  # an import's submissions wait on no reply (the gro
 Stored = dict[str, tuple[str, str, int | None]]  # id -> hash, origin and snapshot of the answers stored under it
 
 
-def _store_new(connection: Any, rows: list[dict[str, Any]]) -> set[str]:
-    """Insert ``rows``, leaving out every id already stored; return the ids inserted. An id stored by
-    another writer after it was looked up is left out too, never an error that refuses the file (the
-    database waits for that writer's transaction, then skips the id if it committed)."""
-    return set(connection.execute(insert_new(connection.dialect.name), rows).scalars())
+_COMPILED: dict[str, DriverStatement] = {}  # dialect -> insert_new compiled for its driver, once
+
+
+def _store_new(connection: Any, rows: list[dict[str, Any]]) -> int:
+    """Insert ``rows``, leaving out every id already stored; return how many were inserted. An id stored by
+    another writer while the import runs is left out too, never an error that refuses the file (the
+    database waits for that writer's transaction, then skips the id if it committed).
+
+    Run by the driver's own ``executemany``, as the group committer does: through SQLAlchemy, the same
+    statement with RETURNING (to learn which ids were inserted) cost 2.6-2.9 s against 1.2-1.7 s for
+    10,000 rows on PostgreSQL at load 12 (psycopg parsed each batch's 6,000-parameter statement anew), and
+    SQLAlchemy reports no row count for it; the driver's count is enough (:meth:`_Batches.settle`)."""
+    name = connection.dialect.name
+    statement = _COMPILED.get(name)
+    if statement is None:
+        statement = _COMPILED[name] = driver_statement(connection.engine, insert_new(name), INSERTED)
+    dbapi = connection.dialect.loaded_dbapi
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(statement.sql, [statement.parameters(row) for row in rows])
+        return cursor.rowcount
+    except dbapi.IntegrityError as error:  # a survey deleted meanwhile (the answers' foreign key)
+        raise IntegrityError(statement.sql, None, error) from None
+    except dbapi.Error as error:
+        raise DBAPIError(statement.sql, None, error) from None
+    finally:
+        cursor.close()
 
 
 def _stored(connection: Any, slug: str, ids: list[str]) -> Stored:
@@ -610,16 +635,20 @@ class _Batches:
             else:  # the same id twice in the batch: a replay or a conflict of its first row (rule 3)
                 self._count(number, submission, replay(submission, earlier[1]), f"is also on row {earlier[0]}",
                             "keep one row per submission")
-        received_on = today()
+        # sqlite3's date adapter is deprecated (Python 3.12): SQLite gets the ISO text SQLAlchemy would send
+        received_on = today().isoformat() if self.connection.dialect.name == "sqlite" else today()
         inserted = _store_new(self.connection, [submission.row(received_on) for _, submission in new])
-        self.summary.stored += len(inserted)
-        left = [(number, submission) for number, submission in new if submission.submission_id not in inserted]
-        if left:
-            self.settle(left, _stored(self.connection, left[0][1].slug,
-                                      [submission.submission_id for _, submission in left]))
+        self.summary.stored += inserted
+        if inserted < len(new):
+            self.settle(new, _stored(self.connection, new[0][1].slug,
+                                     [submission.submission_id for _, submission in new]), len(new) - inserted)
 
-    def settle(self, rows: list[tuple[int, Pending]], stored: Stored) -> None:
-        """Rules 3 and 5 of submission.py for ``rows``, whose ids the insert found stored (``stored``)."""
+    def settle(self, rows: list[tuple[int, Pending]], stored: Stored, left_out: int) -> None:
+        """Rules 3 and 5 of submission.py for a batch of whose ``rows`` the insert left out ``left_out``
+        ids already stored; ``stored`` holds what is stored under each id of the batch now. A row whose
+        answers are stored as they are in the file was inserted by the batch or already stored (the count
+        tells how many of each); a row whose stored answers differ was left out: it is settled here."""
+        replaced = self.summary.replaced
         for number, submission in rows:
             before = stored.get(submission.submission_id)
             if before is None:
@@ -629,7 +658,9 @@ class _Batches:
                                            "importing; nothing was stored", "run `diaspora survey list`, then "
                                            "import again")
             digest, origin, snapshot = before
-            if hash(submission.submission_id) in self.met and digest != submission.digest:
+            if digest == submission.digest:
+                continue  # inserted now, or already stored with the same answers (counted below)
+            if hash(submission.submission_id) in self.met:
                 earlier = _earlier_row(self.again(), submission.submission_id, number)
                 if earlier is not None:  # an earlier row of the file holds the id (stored, replayed or replaced)
                     self._count(number, submission, replay(submission, digest), f"is also on row {earlier}",
@@ -647,6 +678,7 @@ class _Batches:
                 where, hint = ("was imported before", "if this file corrects the earlier one, import it again with "
                                "--replace")
             self._count(number, submission, outcome, where, hint)
+        self.summary.already_stored += left_out - (self.summary.replaced - replaced)
 
     def _count(self, number: int, submission: Pending, outcome: Receipt | Exception, where: str, hint: str) -> None:
         """A row's outcome told in the summary, a replacement written, or the conflict raised in the

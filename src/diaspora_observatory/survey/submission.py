@@ -55,13 +55,13 @@ REPLACE = (update(submissions)
            .where(submissions.c.survey_slug == bindparam("slug"), submissions.c.submission_id == bindparam("stored_id"))
            .values(answers=bindparam("new_answers"), answers_hash=bindparam("new_hash"),
                    origin=bindparam("new_origin")))
-# Rule 3 for a batch of an import: inserts its rows but those whose id is stored, and returns the ids it
-# inserted; the rows left out are then read back (STORED) and settled by :func:`replay`. An id that another
-# writer stores while the import runs is left out the same way (the database waits for that writer's
-# transaction), so a concurrent writer never makes the import fail on its unique key. One statement per
-# dialect: ``ON CONFLICT DO NOTHING`` is written the same by both, but SQLAlchemy builds it per dialect.
+# Rule 3 for a batch of an import: inserts its rows but those whose id is stored; the import then reads
+# back what is stored under the batch's ids when fewer rows were inserted than sent (STORED) and settles
+# the rows left out by :func:`replay`. An id that another writer stores while the import runs is left
+# out the same way (the database waits for that writer's transaction), so a concurrent writer never
+# makes the import fail on its unique key. One statement per dialect: ``ON CONFLICT DO NOTHING`` is
+# written the same by both, but SQLAlchemy builds it per dialect.
 _INSERT_NEW = {name: insert_for(submissions).on_conflict_do_nothing(index_elements=["survey_slug", "submission_id"])
-               .returning(submissions.c.submission_id)
                for name, insert_for in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))}
 
 
