@@ -14,10 +14,12 @@ from markupsafe import Markup, escape
 from diaspora_observatory.presentation.columns import column_label
 
 
-def column_header(column: str, translate: Callable[[str], str]) -> Markup:
-    """A ``<th>`` showing the label, with the machine name (as in the CSV) in ``title`` and ``data-column``."""
+def column_header(column: str, translate: Callable[[str], str], scope: str = "col") -> Markup:
+    """A ``<th>`` showing the label, with the machine name (as in the CSV) in ``title`` and ``data-column``;
+    ``scope="row"`` heads a row of a table shown as a record (``HOST_RECORDS``)."""
     name = escape(str(column))
-    return Markup(f'<th scope="col" data-column="{name}" title="{name}">{escape(column_label(column, translate))}</th>')
+    return Markup(f'<th scope="{scope}" data-column="{name}" title="{name}">'
+                  f'{escape(column_label(column, translate))}</th>')
 
 
 # The columns each table shows first, by block id: the ones that answer the page's question (trend,
@@ -46,12 +48,40 @@ LEAD_COLUMNS: dict[str, list[str]] = {
     "repatriation": ["year", "population", "dimension", "category", "value", "unit", "share_pct"],
     "institutions": ["country", "support_schooling", "support_higher_education", "support_culture",
                      "support_organisation", "supports_present", "kazakh_language_schooling"],
-    "institutions-list": ["country", "kind", "name", "count", "year", "city"],
+    # a count's qualifier ("more than") beside it: "20" alone would read as exactly twenty
+    "institutions-list": ["country", "kind", "name", "count", "qualifier", "year", "city"],
     "estimates": ["country", "year_from", "year_to", "low", "high", "qualifier"],
     "survey": ["label", "statistic", "category", "value", "n", "status"],
     "claims": ["statement", "status", "reported", "computed", "note", "reason"],
     "issues": ["severity", "message", "resource", "row", "field"],
+    # A country page's tables (web.pages.PageBuilder.country; "country/<block>" where the same block id on
+    # another page holds more countries): the page is the host's, so no country or partner column. Where a
+    # source's counts stand beside values computed here, the kind of each value (provenance) leads with them.
+    "population": ["year", "total_population", "titular_population", "diaspora_population", "other_population",
+                   "provenance"],
+    "shares": ["year", "diaspora_population", "diaspora_share_of_total_pct", "diaspora_share_of_others_pct",
+               "share_of_regional_diaspora_pct", "share_of_world_diaspora_low_pct",
+               "share_of_world_diaspora_high_pct", "provenance"],
+    "country/flows": ["year", "emigration", "immigration", "net"],
+    "country/flow-summary": ["net_total", "net_trend", "net_trend_p_value", "net_theil_sen_slope",
+                             "immigration_change_year", "emigration_change_year", "emigration_recent_trend"],
+    "country/periods": ["period", "emigration", "immigration", "net", "years_covered"],
+    # the qualifier before the range it qualifies: "about 70,000", "more than 2,000"
+    "country/estimates": ["year_from", "year_to", "qualifier", "low", "high"],
+    "country/institutions": ["kind", "count", "qualifier", "name", "year"],
+    "institution-profile": ["support_schooling", "support_higher_education", "support_culture",
+                            "support_organisation", "supports_present", "kazakh_language_schooling"],
+    # /repatriation: each education level with both shares; their sources and kinds in the whole table
+    "education": ["education", "kandas_share_pct", "emigrants_share_pct"],
+    # /documents: what each document is (the id is how the themes table names it); which theme it covers or
+    # misses, and the study's note on it
+    "documents": ["title", "kind", "year", "issuer", "document_id"],
+    "document-themes": ["document_id", "theme", "present", "note"],
 }
+
+# A country page's tables of one row per host (web.pages.Block.record): the host's row shown as label and
+# value, one column under the other, so that every figure of it, with its kind and source, is on screen.
+HOST_RECORDS = frozenset({"population", "shares", "flow-summary", "institution-profile"})
 
 
 def lead_columns(block_id: str, columns: list[str]) -> list[str]:

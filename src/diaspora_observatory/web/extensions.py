@@ -129,6 +129,8 @@ class WebContext:
             "figure": lambda value, low, high, unit, digits=None: figure_text(value, low, high, unit, language, digits),
             "country": lambda code: country_name(code, language) if isinstance(code, str) and len(code) == 3 else code,
             "rows": records,
+            # the title heading a row of a table shown as a record (templates/_table_record.html)
+            "row_header": lambda column: column_header(column, translate, "row"),
             # a validator's message in the reader's language where its shape is translated (web/issues.py)
             "cell": lambda column, value, row=None: issue_cell(issues, column, value, row, language, translate)
             or format_cell(column, value, language, labels, row, translate, case.text_language),

@@ -26,7 +26,7 @@ from diaspora_observatory.presentation.numbers import format_range, format_value
 from diaspora_observatory.presentation.provenance import source_heading
 from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
 from diaspora_observatory.web.cells import shown_columns
-from diaspora_observatory.web.columns import lead_columns
+from diaspora_observatory.web.columns import HOST_RECORDS, LEAD_COLUMNS, lead_columns
 from diaspora_observatory.web.map import destinations_spec, map_spec
 
 
@@ -107,11 +107,26 @@ class Block:
     # What the table's source line heads it with, when it differs from the chart's (the demography table
     # holds the sources' counts beside the shares the chart draws, each marked in its provenance column).
     table_kind: str = ""
+    # The ``columns.LEAD_COLUMNS`` entry of this table when it is not the block id's: a country page's flows
+    # need no partner column, and its "institutions" block lists institutions, as /institutions'
+    # "institutions-list" does, not the supports table that /institutions' "institutions" block holds.
+    lead_key: str = ""
+    # True for a host's own row of a table of one row per host (a country page's population, shares, trend
+    # tests, supports): its columns are the country's figures, shown one under the other as label and value,
+    # so that even the whole table (31 columns of trend tests) fits a 1280 px and a 360 px screen.
+    record: bool = False
 
     @property
     def lead(self) -> list[str]:
         """The columns the table shows first (``columns.LEAD_COLUMNS``); the rest only behind a toggle."""
-        return lead_columns(self.id, shown_columns(self.frame.columns)) if self.frame is not None else []
+        if self.frame is None:
+            return []
+        return lead_columns(self.lead_key or self.id, shown_columns(self.frame.columns))
+
+    @property
+    def as_record(self) -> bool:
+        """Whether the table is shown as one label–value row per column (``record``, with one row)."""
+        return self.record and self.frame is not None and len(self.frame) == 1
 
 
 @dataclass
@@ -314,7 +329,9 @@ class PageBuilder:
             if frame is None or frame.empty:
                 return Block(name, heading, text, missing=self.missing_country(resource or name, code))
             spec = fit_to_container(chart(frame, source_label(self.case, source_ids_of(frame)))) if chart else None
-            return Block(name, heading, text, frame, spec, source_ids=source_ids_of(frame))
+            lead_key = f"country/{name}" if f"country/{name}" in LEAD_COLUMNS else ""
+            return Block(name, heading, text, frame, spec, source_ids=source_ids_of(frame), lead_key=lead_key,
+                         record=name in HOST_RECORDS)
 
         name = self._country_name(code)
         blocks = [
