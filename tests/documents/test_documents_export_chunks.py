@@ -227,3 +227,22 @@ def test_coverage_xlsx_of_an_empty_store_has_the_headers(tmp_path, small_chunks)
                              "agreement": space.agreement()}, tmp_path / "before.xlsx")
     assert cells(path) == cells(before)
     assert cells(path)["coverage"] == [[("document_id", "s")]]
+
+
+def test_a_sheet_longer_than_a_spreadsheet_holds_is_refused_and_the_csv_files_are_written(space, module_app,
+                                                                                        tmp_path, monkeypatch):
+    """Excel and LibreOffice open at most 1,048,576 rows of a sheet and drop the others (the long coverage
+    table passes it at about 55,000 articles); here the limit is lowered to 100 rows to show the refusal."""
+    from openpyxl.worksheet import _writer
+
+    monkeypatch.setattr(exports, "SHEET_ROWS", 100)
+    out = tmp_path / "export"
+    out.mkdir()
+    (out / "coverage.xlsx").write_bytes(b"an earlier export's workbook")
+    temporary = list(_writer.ALL_TEMP_FILES)
+    result = CliRunner().invoke(main, ["documents", "export", "--out", str(out), "--data-dir", str(module_app[1])])
+    assert result.exit_code == 2
+    assert result.output == ("Error: sheet 'coverage (long)' would have more than 99 rows, the most a spreadsheet "
+                             "sheet holds\nHint: use the CSV file of the same table, which has every row\n")
+    assert sorted(path.name for path in out.iterdir()) == ["codebook.qdc", "coverage.csv", "gaps.csv", "passages.csv"]
+    assert _writer.ALL_TEMP_FILES == temporary  # openpyxl's files of the refused sheets removed

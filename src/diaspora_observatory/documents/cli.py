@@ -437,9 +437,10 @@ def export_command(out_dir: Path, coders, case_name, data_dir, codebook) -> None
                          ("passages.csv", exports.passages_export(workspace, chosen, "csv"))):
         with (out_dir / name).open("w", encoding="utf-8", newline="") as file:
             file.writelines(chunks)
-    # the workbook too, through openpyxl's write-only sheets
-    exports.write_coverage_xlsx(workspace, chosen, out_dir / "coverage.xlsx")
     (out_dir / "codebook.qdc").write_bytes(exports.codebook_qdc(workspace.codebook))
+    # the workbook last, through openpyxl's write-only sheets: refused (the other files written) when a
+    # sheet would hold more rows than a spreadsheet can (the long table of 55,000 articles and more)
+    exports.write_coverage_xlsx(workspace, chosen, out_dir / "coverage.xlsx")
     click.echo(f"Wrote coverage.csv, coverage.xlsx, gaps.csv, passages.csv, codebook.qdc to {out_dir}/")
 
 

@@ -22,6 +22,7 @@ from xml.etree import ElementTree as ET
 import pandas as pd
 
 from diaspora_observatory.documents.codebook import Codebook
+from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.safety import neutralise
 
 if TYPE_CHECKING:
@@ -32,6 +33,11 @@ QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 # GUIDs derived from the code names: exporting the same codebook twice gives the same GUIDs, so a tool
 # that imported it once recognises its codes again.
 _GUID_NAMESPACE = uuid.UUID("6f1c1f3e-8f0a-4c1e-9a51-0d6a3f6b2c77")
+SHEET_ROWS = 1_048_576  # the most rows a sheet holds in Excel and LibreOffice (header included)
+
+
+class SheetTooLong(DiasporaError):
+    """A table has more rows than a spreadsheet's sheet can hold; its CSV file has them all."""
 
 
 def _safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -148,11 +154,17 @@ class _Sheet:
         self.sheet.freeze_panes = "A2"  # before the first row: a write-only sheet writes its view first
         self.empty = empty
         self.headed = False
+        self.rows = 0
 
     def add(self, frame: pd.DataFrame) -> None:
         if not self.headed:
             self.sheet.append([str(c) for c in frame.columns])
             self.headed = True
+        self.rows += len(frame)
+        if self.rows + 1 > SHEET_ROWS:
+            # a spreadsheet program would open the file without the rows beyond: refused, never cut short
+            raise SheetTooLong(f"sheet {self.sheet.title!r} would have more than {SHEET_ROWS - 1:,} rows, the most "
+                               "a spreadsheet sheet holds", "use the CSV file of the same table, which has every row")
         for row in frame.itertuples(index=False):
             self.sheet.append([None if _is_missing(v) else neutralise(v.item() if hasattr(v, "item") else v)
                                for v in row])
@@ -179,15 +191,24 @@ def write_coverage_xlsx(space: Workspace, coders: list[str] | None, path: Path) 
     long = _Sheet(workbook, "coverage (long)", empty)
     gaps_sheet = _Sheet(workbook, "gaps", gaps(empty))
     agreement = _Sheet(workbook, "agreement", coders_agreement)
-    for chunk in coverage_chunks(space, coders):
-        matrix.add(coverage_matrix(chunk))
-        long.add(chunk)
-    for chunk in gaps_chunks(space, coders):
-        gaps_sheet.add(chunk)
-    agreement.add(coders_agreement)
-    for sheet in (matrix, long, gaps_sheet, agreement):
-        sheet.close()
-    workbook.save(path)
+    partial = path.with_name(f".{path.name}.part")  # named only once whole: a refused workbook leaves no file
+    try:
+        for chunk in coverage_chunks(space, coders):
+            matrix.add(coverage_matrix(chunk))
+            long.add(chunk)
+        for chunk in gaps_chunks(space, coders):
+            gaps_sheet.add(chunk)
+        agreement.add(coders_agreement)
+        for sheet in (matrix, long, gaps_sheet, agreement):
+            sheet.close()
+        workbook.save(partial)
+        partial.replace(path)
+    except SheetTooLong:
+        workbook.save(partial)  # what openpyxl has written so far, closed and its temporary files removed
+        path.unlink(missing_ok=True)  # an earlier export's workbook would read as this one's
+        raise
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 
