@@ -19,8 +19,20 @@ and its peak RSS:
 
 The machine's load (``/proc/loadavg``) is written before and after each size: the machine is shared.
 
+``--served`` measures instead what a real server (``diaspora serve`` on 127.0.0.1, a fresh one for each
+measure) holds while it sends each growing export, from the source tree given by ``--src`` (default: this
+checkout's; the code before a change is measured by pointing it at an extracted older tree): ``/coding.csv``
+and ``/coding.json`` of ``size`` articles, the survey's raw answers (``POST /s/kz/admin/export``) and its admin
+page (``POST /s/kz/admin``) of ``size`` answers, each read by the client in 1 MB reads and thrown away. For
+each: the server process's peak RSS (VmHWM) before the request and after it, and the largest peak of its page
+worker processes. Beside them, in a fresh process each, the commands that write the same files:
+``diaspora survey export kz --out answers.csv`` (and on PostgreSQL with ``--postgres``) and ``diaspora documents
+export`` (coverage.xlsx among its files; its whole-table peer only up to ``--peer-max``).
+
 Usage: python benchmarks/bench_exports.py [--sizes 1000,10000,100000] [--peer-max 10000]
        [--postgres postgresql+psycopg://...] [--write]
+       python benchmarks/bench_exports.py --served [--src OTHER/src] [--label before] [--sizes 10000,100000]
+       [--port 8651] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -276,6 +288,200 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# Served exports ----------------------------------------------------------------------------------------
+TOKEN = "bench-exports-admin-token-0001"
+
+
+def _status(pid: int, field: str) -> float:
+    """A field of /proc/PID/status in MB (VmHWM: the peak RSS; VmRSS: now)."""
+    with open(f"/proc/{pid}/status", encoding="utf-8") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(f"{field}:")) / 1024
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="utf-8") as children:
+                for child in children.read().split():
+                    found += [int(child), *_descendants(int(child))]
+    except OSError:
+        pass
+    return found
+
+
+def _workers_peak(pid: int) -> float:
+    peaks = []
+    for child in _descendants(pid):
+        try:
+            peaks.append(_status(child, "VmHWM"))
+        except (OSError, StopIteration):
+            pass
+    return max(peaks, default=0.0)
+
+
+def _read(url: str, data: bytes | None = None, deadline: float = 900.0) -> tuple[int, float]:
+    """Bytes of ``url``'s body read 1 MB at a time and thrown away, and the seconds taken; a 503 ("being
+    prepared") is asked again every two seconds until ``deadline``."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    start = time.perf_counter()
+    while True:
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=deadline) as response:
+                size = 0
+                while block := response.read(1 << 20):
+                    size += len(block)
+                return size, time.perf_counter() - start
+        except urllib.error.HTTPError as error:
+            if error.code != 503 or time.perf_counter() - start > deadline:
+                raise
+            time.sleep(2)
+
+
+def served(kind: str, data_dir: Path, size: int, src: str, port: int, url: str = "") -> dict:
+    """One measure on a fresh server run from ``src``: its peak RSS before and after the request."""
+    import time
+    import urllib.parse
+
+    env = {**os.environ, "PYTHONPATH": src, "DIASPORA_ADMIN_TOKEN": TOKEN, "DIASPORA_DATA_DIR": str(data_dir)}
+    env.pop("DIASPORA_DATABASE_URL", None)
+    if url:
+        env["DIASPORA_DATABASE_URL"] = url
+    server = subprocess.Popen([sys.executable, "-c", "from diaspora_observatory.cli import main; main()", "serve",
+                               "--port", str(port), "--data-dir", str(data_dir)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                _read(f"{base}/", deadline=5)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit(f"the server for {kind} did not start") from None
+                time.sleep(0.5)
+        before = _status(server.pid, "VmHWM")
+        form = urllib.parse.urlencode({"token": TOKEN}).encode()
+        path, data = {"coding-csv": ("/coding.csv", None), "coding-json": ("/coding.json", None),
+                      "answers-export": ("/s/kz/admin/export", form), "admin-page": ("/s/kz/admin", form),
+                      "admin-page-last": ("/s/kz/admin", urllib.parse.urlencode(
+                          {"token": TOKEN, "page": str(max(1, -(-size // 100)))}).encode())}[kind]
+        written, seconds = _read(base + path, data)
+        return {"seconds": seconds, "before_mb": before, "after_mb": _status(server.pid, "VmHWM"),
+                "workers_mb": _workers_peak(server.pid), "bytes": written}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+COMMAND = r'''
+import json, os, resource, subprocess, sys, time
+from pathlib import Path
+from diaspora_observatory.cli import main
+start = time.perf_counter()
+try:
+    main(sys.argv[1:], standalone_mode=False)
+finally:
+    with open("/proc/self/status", encoding="utf-8") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    print(json.dumps({"seconds": time.perf_counter() - start, "max_rss_mb": peak}), file=sys.stderr)
+'''
+
+
+def command(arguments: list[str], src: str, data_dir: Path, url: str = "") -> dict:
+    """A ``diaspora`` command in a fresh process from ``src``: its wall time and peak RSS."""
+    env = {**os.environ, "PYTHONPATH": src, "DIASPORA_ADMIN_TOKEN": TOKEN, "DIASPORA_DATA_DIR": str(data_dir)}
+    env.pop("DIASPORA_DATABASE_URL", None)
+    if url:
+        env["DIASPORA_DATABASE_URL"] = url
+    output = subprocess.run([sys.executable, "-c", COMMAND, *arguments], capture_output=True, text=True, env=env,
+                            timeout=3600)
+    lines = output.stderr.strip().splitlines()
+    result = json.loads(next(line for line in reversed(lines) if line.startswith('{"seconds"')))
+    result["outcome"] = "written" if output.returncode == 0 else next(
+        (line for line in lines if line.startswith(("Error", "diaspora_observatory"))), lines[0])[:120]
+    return result
+
+
+def fill_answers_postgres(url: str, size: int, folder: Path) -> None:
+    """The same answers as ``fill_answers`` on SQLite, copied into the PostgreSQL store."""
+    from sqlalchemy import create_engine, insert, select
+
+    from diaspora_observatory.survey.schema import submissions, surveys
+    from diaspora_observatory.survey.storage import SurveyStore
+
+    reset_postgres(url)
+    SurveyStore(url).close()
+    source = create_engine(f"sqlite:///{folder / 'survey.sqlite3'}")
+    target = create_engine(url)
+    with source.connect() as reading, target.begin() as writing:
+        writing.execute(insert(surveys), [dict(row._mapping) for row in reading.execute(select(surveys))])
+        result = reading.execute(select(*[c for c in submissions.columns if c.name != "id"]))
+        while rows := result.fetchmany(5000):
+            writing.execute(insert(submissions), [dict(row._mapping) for row in rows])
+    source.dispose()
+    target.dispose()
+
+
+def served_sizes(sizes: list[int], src: str, label: str, port: int, postgres: str, peer_max: int) -> list[dict]:
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as temporary:
+            folder = Path(temporary)
+            if not ONLY or ONLY & {"coding-csv", "coding-json", "documents export"}:
+                fill_documents(folder, size)
+            fill_answers(folder, size)
+            load_before = loadavg()
+            for kind in ("coding-csv", "coding-json", "answers-export", "admin-page", "admin-page-last"):
+                if not ONLY or kind in ONLY:
+                    rows.append({"label": label, "kind": kind, "database": "sqlite", "size": size,
+                                 **served(kind, folder, size, src, port)})
+            exported = folder / "out"
+            for kind, arguments, url in (
+                    ("survey export (csv)", ["survey", "export", "kz", "--out", str(exported / "answers.csv")], ""),
+                    *([("survey export (csv)", ["survey", "export", "kz", "--out", str(exported / "pg.csv")],
+                        postgres)] if postgres else []),
+                    ("documents export", ["documents", "export", "--out", str(exported / "documents"),
+                                          "--data-dir", str(folder)], "")):
+                if ONLY and kind not in ONLY:
+                    continue
+                if kind == "documents export" and label == "before" and size > peer_max:
+                    continue  # every passage in pandas and the whole workbook in memory: not run so large
+                if url:
+                    fill_answers_postgres(url, size, folder)
+                arguments = [*arguments, "--data-dir", str(folder)] if kind.startswith("survey") else arguments
+                rows.append({"label": label, "kind": kind, "database": "postgresql" if url else "sqlite",
+                             "size": size, **command(arguments, src, folder, url)})
+            for row in rows:
+                row.setdefault("load", f"{load_before} → {loadavg()}")
+        print(served_table(rows), flush=True)
+    return rows
+
+
+def served_table(rows: list[dict]) -> str:
+    lines = ["| code | measure | database | items | wall s | server peak RSS MB before → after (growth) | "
+             "page workers' peak MB | output MB | load (1, 5, 15 min) |", "|---|---|---|---:|---:|---|---:|---:|---|"]
+    for row in rows:
+        if "before_mb" in row:
+            memory = (f"{row['before_mb']:.0f} → {row['after_mb']:.0f} (+{row['after_mb'] - row['before_mb']:.0f})")
+            lines.append(f"| {row['label']} | {row['kind']} | {row['database']} | {row['size']:,} | "
+                         f"{row['seconds']:.2f} | {memory} | {row['workers_mb']:.0f} | {row['bytes'] / 2**20:.1f} | "
+                         f"{row['load']} |")
+        else:
+            lines.append(f"| {row['label']} | {row['kind']} ({row['outcome']}) | {row['database']} | {row['size']:,} | "
+                         f"{row['seconds']:.2f} | peak RSS of the command: {row['max_rss_mb']:.0f} |  |  | "
+                         f"{row['load']} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -285,7 +491,18 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help=f"write the table to {RESULTS}")
     parser.add_argument("--untraced", action="store_true", help="no tracemalloc run (half the time)")
     parser.add_argument("--only", default="", help="comma-separated measures to run (default: every one)")
+    parser.add_argument("--served", action="store_true", help="the exports sent by a real server, and the commands")
+    parser.add_argument("--src", default=str(Path(__file__).resolve().parents[1] / "src"),
+                        help="the source tree the served measures run (--served)")
+    parser.add_argument("--label", default="after", help="what --src is, in the table (--served)")
+    parser.add_argument("--port", type=int, default=8651, help="the served measures' port (--served)")
     args = parser.parse_args()
+    if args.served:
+        ONLY.update(part for part in args.only.split(",") if part)
+        served_sizes([int(part) for part in args.sizes.split(",")], args.src, args.label, args.port, args.postgres,
+                     args.peer_max)
+        print(f"\nmachine: {machine()}")
+        return
     global TRACED
     TRACED = not args.untraced
     ONLY.update(part for part in args.only.split(",") if part)

@@ -6,6 +6,7 @@ store with chunks of three documents, so every export crosses many chunk boundar
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -159,3 +160,89 @@ def test_the_cli_writes_the_whole_tables(space, module_app, small_chunks, comman
                                        "--data-dir", str(module_app[1])])
     assert result.exit_code == 0, result.output
     assert result.output == (exports.to_csv(expected) if output_format == "csv" else to_json(expected) + "\n")
+
+
+def whole_workbook(sheets: dict, path):
+    """The workbook as ``exports.write_xlsx`` built it before it wrote chunks: openpyxl's ordinary workbook,
+    every table whole in memory (the code as it was, kept here as the reference)."""
+    from openpyxl import Workbook
+
+    from diaspora_observatory.safety import neutralise
+
+    workbook = Workbook()
+    workbook.remove(workbook.worksheets[0])
+    for name, frame in sheets.items():
+        sheet = workbook.create_sheet(title=name[:31])
+        sheet.append([str(c) for c in frame.columns])
+        for row in frame.itertuples(index=False):
+            sheet.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+                          else neutralise(v.item() if hasattr(v, "item") else v) for v in row])
+        sheet.freeze_panes = "A2"
+    workbook.save(path)
+    return path
+
+
+def cells(path) -> dict[str, list[list]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return {name: [[(cell.value, cell.data_type) for cell in row] for row in book[name].iter_rows()]
+            for name in book.sheetnames}
+
+
+@pytest.mark.parametrize("coders", [None, ["aigerim"]])
+def test_coverage_xlsx_holds_the_whole_tables_written_a_chunk_at_a_time(space, module_app, small_chunks, tmp_path,
+                                                                        coders):
+    """``documents export`` writes coverage.xlsx through openpyxl's write-only sheets from chunks of three
+    documents; every sheet holds, cell for cell, the whole table the workbook was built from before."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "export"
+    arguments = ["documents", "export", "--out", str(out), "--data-dir", str(module_app[1])]
+    result = CliRunner().invoke(main, arguments + [option for coder in coders or [] for option in ("--coder", coder)])
+    assert result.exit_code == 0, result.output
+    long = space.coverage(coders)
+    expected = {"coverage": coverage_matrix(long), "coverage (long)": long, "gaps": space.gaps(coders),
+                "agreement": space.agreement()}
+    assert len(long) > 30 * len(space.codes) and len(expected["agreement"]) >= 3  # auto, study and two people
+    before = cells(whole_workbook(expected, tmp_path / "before.xlsx"))
+    after = cells(out / "coverage.xlsx")
+    assert list(after) == list(expected)
+    for name in expected:
+        assert after[name] == before[name], name
+    assert sum(len(rows) for rows in after.values()) > 600
+    book = load_workbook(out / "coverage.xlsx")
+    assert all(book[name].freeze_panes == "A2" for name in expected)
+    titles = {row[1] for row in after["coverage (long)"]}
+    assert ("'=HYPERLINK(\"http://x\",\"y\")", "s") in titles  # a title: text, never a formula
+    assert all(kind != "f" for rows in after.values() for row in rows for _, kind in row)
+
+
+def test_coverage_xlsx_of_an_empty_store_has_the_headers(tmp_path, small_chunks):
+
+    space = Workspace(load_case(), tmp_path / "data")
+    path = exports.write_coverage_xlsx(space, None, tmp_path / "coverage.xlsx")
+    long = space.coverage()
+    before = whole_workbook({"coverage": coverage_matrix(long), "coverage (long)": long, "gaps": space.gaps(),
+                             "agreement": space.agreement()}, tmp_path / "before.xlsx")
+    assert cells(path) == cells(before)
+    assert cells(path)["coverage"] == [[("document_id", "s")]]
+
+
+def test_a_sheet_longer_than_a_spreadsheet_holds_is_refused_and_the_csv_files_are_written(space, module_app,
+                                                                                        tmp_path, monkeypatch):
+    """Excel and LibreOffice open at most 1,048,576 rows of a sheet and drop the others (the long coverage
+    table passes it at about 55,000 articles); here the limit is lowered to 100 rows to show the refusal."""
+    from openpyxl.worksheet import _writer
+
+    monkeypatch.setattr(exports, "SHEET_ROWS", 100)
+    out = tmp_path / "export"
+    out.mkdir()
+    (out / "coverage.xlsx").write_bytes(b"an earlier export's workbook")
+    temporary = list(_writer.ALL_TEMP_FILES)
+    result = CliRunner().invoke(main, ["documents", "export", "--out", str(out), "--data-dir", str(module_app[1])])
+    assert result.exit_code == 2
+    assert result.output == ("Error: sheet 'coverage (long)' would have more than 99 rows, the most a spreadsheet "
+                             "sheet holds\nHint: use the CSV file of the same table, which has every row\n")
+    assert sorted(path.name for path in out.iterdir()) == ["codebook.qdc", "coverage.csv", "gaps.csv", "passages.csv"]
+    assert _writer.ALL_TEMP_FILES == temporary  # openpyxl's files of the refused sheets removed

@@ -426,7 +426,6 @@ def export_command(out_dir: Path, coders, case_name, data_dir, codebook) -> None
     Example:
       diaspora documents export --out build/documents
     """
-    from diaspora_observatory.analysis.documents import coverage_matrix
     from diaspora_observatory.documents import exports
 
     workspace = _workspace(case_name, data_dir, codebook)
@@ -438,11 +437,10 @@ def export_command(out_dir: Path, coders, case_name, data_dir, codebook) -> None
                          ("passages.csv", exports.passages_export(workspace, chosen, "csv"))):
         with (out_dir / name).open("w", encoding="utf-8", newline="") as file:
             file.writelines(chunks)
-    # the workbook is built whole (openpyxl holds its sheets until saved): it grows with the store
-    long = workspace.coverage(chosen)
-    exports.write_xlsx({"coverage": coverage_matrix(long), "coverage (long)": long, "gaps": workspace.gaps(chosen),
-                        "agreement": workspace.agreement()}, out_dir / "coverage.xlsx")
     (out_dir / "codebook.qdc").write_bytes(exports.codebook_qdc(workspace.codebook))
+    # the workbook last, through openpyxl's write-only sheets: refused (the other files written) when a
+    # sheet would hold more rows than a spreadsheet can (the long table of 55,000 articles and more)
+    exports.write_coverage_xlsx(workspace, chosen, out_dir / "coverage.xlsx")
     click.echo(f"Wrote coverage.csv, coverage.xlsx, gaps.csv, passages.csv, codebook.qdc to {out_dir}/")
 
 

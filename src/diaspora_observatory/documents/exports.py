@@ -22,6 +22,7 @@ from xml.etree import ElementTree as ET
 import pandas as pd
 
 from diaspora_observatory.documents.codebook import Codebook
+from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.safety import neutralise
 
 if TYPE_CHECKING:
@@ -32,6 +33,11 @@ QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 # GUIDs derived from the code names: exporting the same codebook twice gives the same GUIDs, so a tool
 # that imported it once recognises its codes again.
 _GUID_NAMESPACE = uuid.UUID("6f1c1f3e-8f0a-4c1e-9a51-0d6a3f6b2c77")
+SHEET_ROWS = 1_048_576  # the most rows a sheet holds in Excel and LibreOffice (header included)
+
+
+class SheetTooLong(DiasporaError):
+    """A table has more rows than a spreadsheet's sheet can hold; its CSV file has them all."""
 
 
 def _safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -130,15 +136,79 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
     """An Excel workbook with one sheet per frame (formulas neutralised, header row frozen)."""
     from openpyxl import Workbook
 
-    workbook = Workbook()
-    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook opens with
+    workbook = Workbook(write_only=True)
     for name, frame in sheets.items():
-        sheet = workbook.create_sheet(title=name[:31])
-        sheet.append([str(c) for c in frame.columns])
-        for row in frame.itertuples(index=False):
-            sheet.append([None if _is_missing(v) else neutralise(v.item() if hasattr(v, "item") else v) for v in row])
-        sheet.freeze_panes = "A2"
+        _Sheet(workbook, name, frame).add(frame)
     workbook.save(path)
+    return path
+
+
+class _Sheet:
+    """A sheet of openpyxl's write-only workbook, filled a chunk of rows at a time: each row goes to the
+    sheet's own file as it is appended, so the workbook holds a chunk, not the table, and the sheets of one
+    workbook may be filled in turns. The header is the first chunk's columns, or ``empty``'s when no chunk
+    comes (:meth:`close`). Formulas neutralised, header row frozen."""
+
+    def __init__(self, workbook, name: str, empty: pd.DataFrame) -> None:
+        self.sheet = workbook.create_sheet(title=name[:31])
+        self.sheet.freeze_panes = "A2"  # before the first row: a write-only sheet writes its view first
+        self.empty = empty
+        self.headed = False
+        self.rows = 0
+
+    def add(self, frame: pd.DataFrame) -> None:
+        if not self.headed:
+            self.sheet.append([str(c) for c in frame.columns])
+            self.headed = True
+        self.rows += len(frame)
+        if self.rows + 1 > SHEET_ROWS:
+            # a spreadsheet program would open the file without the rows beyond: refused, never cut short
+            raise SheetTooLong(f"sheet {self.sheet.title!r} would have more than {SHEET_ROWS - 1:,} rows, the most "
+                               "a spreadsheet sheet holds", "use the CSV file of the same table, which has every row")
+        for row in frame.itertuples(index=False):
+            self.sheet.append([None if _is_missing(v) else neutralise(v.item() if hasattr(v, "item") else v)
+                               for v in row])
+
+    def close(self) -> None:
+        if not self.headed:
+            self.add(self.empty)
+
+
+def write_coverage_xlsx(space: Workspace, coders: list[str] | None, path: Path) -> Path:
+    """``coverage.xlsx``: the coverage matrix, the long coverage table, the gaps and the coders' agreement,
+    the first three counted by the database a chunk of documents at a time (the matrix and the long table
+    from the same chunks, one reading of the store), the agreement from the units the coders decided
+    (index_tables.py). The same cells as :func:`write_xlsx` of the whole tables."""
+    from openpyxl import Workbook
+
+    from diaspora_observatory.analysis.documents import coverage_matrix, gaps
+    from diaspora_observatory.documents.index_tables import agreement_and_disagreements, coverage_chunks, gaps_chunks
+
+    empty = _no_coverage(space.codes)
+    coders_agreement = agreement_and_disagreements(space)[0]
+    workbook = Workbook(write_only=True)
+    matrix = _Sheet(workbook, "coverage", coverage_matrix(empty))
+    long = _Sheet(workbook, "coverage (long)", empty)
+    gaps_sheet = _Sheet(workbook, "gaps", gaps(empty))
+    agreement = _Sheet(workbook, "agreement", coders_agreement)
+    partial = path.with_name(f".{path.name}.part")  # named only once whole: a refused workbook leaves no file
+    try:
+        for chunk in coverage_chunks(space, coders):
+            matrix.add(coverage_matrix(chunk))
+            long.add(chunk)
+        for chunk in gaps_chunks(space, coders):
+            gaps_sheet.add(chunk)
+        agreement.add(coders_agreement)
+        for sheet in (matrix, long, gaps_sheet, agreement):
+            sheet.close()
+        workbook.save(partial)
+        partial.replace(path)
+    except SheetTooLong:
+        workbook.save(partial)  # what openpyxl has written so far, closed and its temporary files removed
+        path.unlink(missing_ok=True)  # an earlier export's workbook would read as this one's
+        raise
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from diaspora_observatory.documents.pageworker import worker_state
+from diaspora_observatory.documents.spool import Written, write_text
 from diaspora_observatory.errors import DiasporaError
 
 PASSAGES_SHOWN = 500  # rows of the page's passages table; the CSV export has them all
@@ -119,14 +120,16 @@ def index(scope: dict, page: int) -> Drawn:
 
 
 @_refusing
-def index_export(scope: dict, fmt: str) -> str:
+def index_export(scope: dict, fmt: str, folder: str) -> Written:
     """Every document's coverage (the page shows its own; the data hold them all), counted by the database a
-    chunk of documents at a time (exports.coverage_export), so the worker holds one chunk and the text it
-    writes, never the whole table; the server keeps the text per store version, coder and format. (Not
-    streamed to the client: the text comes back from the worker process whole.)"""
+    chunk of documents at a time (exports.coverage_export) and written a chunk at a time into a file of
+    ``folder`` (the server's spool, ``spool.py``), so the worker holds one chunk, never the whole text, and
+    answers with the file's name and size; the server streams the file to the reader and keeps it per store
+    version, coder and format."""
     from diaspora_observatory.documents.exports import coverage_export
 
-    return "".join(coverage_export(worker_state()["workspace"], chosen_coder(Request(scope))[1], fmt))
+    chunks = coverage_export(worker_state()["workspace"], chosen_coder(Request(scope))[1], fmt)
+    return write_text(folder, f".{fmt}", chunks)
 
 
 def page_data(document_id: str, page: int) -> dict:

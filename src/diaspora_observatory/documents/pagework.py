@@ -11,7 +11,9 @@ locale folders) and answers with plain data: the page's HTML bytes, its status a
 The server side (:class:`PageProcesses`) keeps what the pages had in threads: a bound on waiting requests
 (:class:`Busy`), a deadline after which the reader gets the "being prepared" answer while the work goes on
 (:class:`TooSlow`), and a cache of finished pages keyed by the store's version, filled by late work too, so the
-reload after "being prepared" finds its page. A worker that dies (killed, out of memory) takes its pool's
+reload after "being prepared" finds its page. An export too large to send back whole is written by the worker
+into the pool's spool folder and kept as that file (``spool.py``): at most FILES_KEPT of them, the others
+deleted. A worker that dies (killed, out of memory) takes its pool's
 waiting pages with it: they are answered :class:`WorkerLost` (a 503, never a 500) and a new pool is started.
 """
 
@@ -20,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -28,9 +32,11 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from diaspora_observatory.documents.pageworker import Settings, ready_worker, start_worker
+from diaspora_observatory.documents.spool import Written
 
 logger = logging.getLogger("diaspora_observatory.documents")
 PAGES_KEPT = 64  # finished pages kept by the server (every store version, coder, page and language together)
+FILES_KEPT = 4  # of which exports written to files (up to 114 MB each at 100,000 articles: disk, not memory)
 READY_SECONDS = 60.0  # longest the server's start waits for its page workers before it serves without them
 # Imported once by the forkserver, so that each worker forked from it starts with them (seconds of CPU each)
 PRELOAD = ["diaspora_observatory.documents.pageworker", "diaspora_observatory.documents.pages",
@@ -73,6 +79,14 @@ class PageProcesses:
         self.waiting = 0
         self._pending: dict[Hashable, Future] = {}
         self._done: dict[Hashable, Any] = {}
+        self._spool: str | None = None
+
+    def spool(self) -> str:
+        """The folder the workers write their exports into (made at the first export, removed by :meth:`close`)."""
+        with self._lock:
+            if self._spool is None:
+                self._spool = tempfile.mkdtemp(prefix="diaspora-exports-")
+            return self._spool
 
     # the pool ----------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -122,6 +136,12 @@ class PageProcesses:
             executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            spool, self._spool = self._spool, None
+            for key in [key for key, answer in self._done.items() if isinstance(answer, Written)]:
+                del self._done[key]
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)  # a file still being sent stays readable until closed
 
     # one page ----------------------------------------------------------------------------------------
     async def run(self, key: Hashable | None, deadline: float, function: Callable, *args: Any) -> Any:
@@ -174,8 +194,24 @@ class PageProcesses:
             if key is not None:
                 self._pending.pop(key, None)
                 if not failed:
-                    if len(self._done) >= PAGES_KEPT:
-                        self._done.pop(next(iter(self._done)))
-                    self._done[key] = future.result()
+                    self._keep(key, future.result())
         if not future.cancelled() and isinstance(future.exception(), BrokenProcessPool):
             self._replace(executor)
+
+    def _keep(self, key: Hashable, answer: Any) -> None:
+        """Keep a finished answer (under the lock): the oldest goes beyond PAGES_KEPT, and the oldest file
+        beyond FILES_KEPT, its file deleted."""
+        if key in self._done:
+            self._forget(key)
+        if len(self._done) >= PAGES_KEPT:
+            self._forget(next(iter(self._done)))
+        if isinstance(answer, Written):
+            files = [kept for kept, value in self._done.items() if isinstance(value, Written)]
+            if len(files) >= FILES_KEPT:
+                self._forget(files[0])
+        self._done[key] = answer
+
+    def _forget(self, key: Hashable) -> None:
+        answer = self._done.pop(key)
+        if isinstance(answer, Written):
+            answer.discard()

@@ -38,6 +38,7 @@ from diaspora_observatory.documents import pages as pages_work
 from diaspora_observatory.documents.pages import Drawn, Refused, plain_scope
 from diaspora_observatory.documents.pagework import Busy, PageProcesses, TooSlow, WorkerLost
 from diaspora_observatory.documents.pageworker import Settings
+from diaspora_observatory.documents.spool import SpooledResponse, open_written
 from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.safety import attempt_route, client_address, is_cross_site
 
@@ -257,8 +258,16 @@ def routes(web) -> list[BaseRoute]:
         if fmt not in _EXPORT_TYPES:
             raise HTTPException(404)
         key = await cache_key(request, "export", fmt)
-        return Response(await in_worker(key, pages_work.index_export, plain_scope(request), fmt),
-                        media_type=_EXPORT_TYPES[fmt])
+        for _attempt in range(2):
+            # written by the worker to a file and streamed from it: the server holds a block, never the text
+            written = await in_worker(key, pages_work.index_export, plain_scope(request), fmt, pages.spool())
+            try:
+                file, size = await off_loop(open_written, written, key is None)
+            except FileNotFoundError:
+                continue  # forgotten by the server between the answer and its opening: computed again
+            return SpooledResponse(file, size, _EXPORT_TYPES[fmt])
+        raise HTTPException(503, "The export was replaced while it was being opened; reload in a few seconds.",
+                            headers={"retry-after": "5"})
 
     async def document_page(request: Request, document_id: str, page: int, error: str = "", status: int = 200,
                             form: dict | None = None, who: tuple[str, bool] | None = None) -> Response:

@@ -334,15 +334,19 @@ def export_command(slug: str, out: Path, export_format: str | None, language: st
       diaspora survey export kz --out answers.dta --token "$TOKEN"
       diaspora survey export kz --out codebook.csv --format codebook --token "$TOKEN"
     """
-    from diaspora_observatory.survey.statfiles import export_answers
+    from diaspora_observatory.survey.statfiles import export_answers, export_csv
 
     chosen = export_format or {".xlsx": "xlsx", ".sav": "sav", ".dta": "dta"}.get(out.suffix.lower(), "csv")
     _admin(data_dir, token)
     with _store(data_dir) as store:
         record = store.get_survey(slug)
-        responses = store.responses(slug)
-    table = export_answers(record.form, responses, out, chosen, language=language, bom=bom)
-    click.echo(f"Wrote {out} ({chosen}: {len(responses)} answers, {len(table)} variables)")
+        if chosen == "csv":  # written a chunk of answers at a time, as the database sorts them
+            written, table = export_csv(record.form, store.blind_responses(slug), out, bom=bom)
+        else:  # the other formats' writers take the whole table
+            responses = store.responses(slug)
+            written = len(responses)
+            table = export_answers(record.form, responses, out, chosen, language=language, bom=bom)
+    click.echo(f"Wrote {out} ({chosen}: {written} answers, {len(table)} variables)")
 
 
 @survey_group.command("set")

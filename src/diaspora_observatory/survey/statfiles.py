@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,6 +199,31 @@ def _write_stat_file(path: Path, export_format: str, table: list[Variable], rows
         # Stata's labels are at most 80 characters; the full label stays in the codebook.
         pyreadstat.write_dta(frame, str(path), column_labels=[label[:80] for label in labels],
                              variable_value_labels=value_labels, version=15)
+
+
+def export_csv(form: Form, responses: Iterable[dict[str, Any]], path: Path, *, bom: bool = False
+               ) -> tuple[int, list[Variable]]:
+    """The ``csv`` of :func:`export_answers`, written a chunk of rows at a time from ``responses`` in the
+    order given (``SurveyStore.blind_responses``: arrival-blind, sorted by the database); how many answers
+    it wrote, and the variables."""
+    from diaspora_observatory.survey.exports import responses_csv_chunks
+
+    counted = _Counted(responses)
+    with Path(path).open("w", encoding="utf-8-sig" if bom else "utf-8") as file:  # as write_text did
+        file.writelines(responses_csv_chunks(form, counted))
+    return counted.count, variables(form)
+
+
+class _Counted:
+    """An iterable that counts what it gives."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items, self.count = items, 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self.items:
+            self.count += 1
+            yield item
 
 
 def export_answers(form: Form, responses: list[dict[str, Any]], path: Path, export_format: str, *,

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, OperationalError
 
 from diaspora_observatory import database
@@ -387,11 +387,62 @@ class SurveyStore:
             return [{"submission_id": row.submission_id, "received_on": row.received_on, "origin": row.origin,
                      "answers": json.loads(row.answers)} for row in connection.execute(query)]
 
+    def _blind_order(self, connection: Connection):
+        """The SQL expression the answers are sorted by in arrival-blind order (``exports.arrival_blind``): the
+        SHA-256 digest of the submission id, whose bytes sort as its hex digits do. PostgreSQL has the
+        function; SQLite is given it on this connection (a Python function, deterministic)."""
+        if self.engine.dialect.name == "postgresql":
+            return func.sha256(func.convert_to(submissions.c.submission_id, "UTF8"))
+        connection.connection.driver_connection.create_function(  # type: ignore[union-attr]
+            "diaspora_sha256", 1, _sha256_digest, deterministic=True)
+        return func.diaspora_sha256(submissions.c.submission_id)
+
+    def blind_responses(self, slug: str, batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """The stored answers of a survey as :meth:`responses` gives them, in arrival-blind order, sorted by
+        the database and read ``batch`` rows at a time from one query (one snapshot of the store), so that
+        an export of 100,000 answers holds a batch, never the whole table."""
+        known_slug(slug)
+        with self.engine.connect() as connection:
+            order = self._blind_order(connection)
+            query = select(*_RESPONSE_COLUMNS).where(submissions.c.survey_slug == slug).order_by(order)
+            for row in connection.execution_options(yield_per=batch).execute(query):
+                yield _response(row)
+
+    def blind_page(self, slug: str, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """How many answers the survey has, and the ``limit`` answers from ``offset`` on in the order of
+        :meth:`blind_responses`, from one statement (so the count and the rows are of the same moment): the
+        database sorts only the digests and ids, counting them as it goes, then reads that page's rows."""
+        known_slug(slug)
+        with self.engine.connect() as connection:
+            order = self._blind_order(connection)
+            page = (select(submissions.c.id.label("id"), order.label("blind"), func.count().over().label("total"))
+                    .where(submissions.c.survey_slug == slug).order_by(order).offset(offset).limit(limit)
+                    .subquery())
+            query = (select(*_RESPONSE_COLUMNS, page.c.total)
+                     .select_from(submissions.join(page, submissions.c.id == page.c.id)).order_by(page.c.blind))
+            rows = connection.execute(query).all()
+        if not rows:  # past the last answer (or none): the count on its own
+            return self.count(slug), []
+        return int(rows[0].total), [_response(row) for row in rows]
+
     def count(self, slug: str) -> int:
         known_slug(slug)
         with self.engine.connect() as connection:
             return connection.execute(select(func.count()).select_from(submissions)
                                       .where(submissions.c.survey_slug == slug)).scalar() or 0
+
+
+_RESPONSE_COLUMNS = (submissions.c.submission_id, submissions.c.received_on, submissions.c.origin,
+                     submissions.c.answers)
+
+
+def _response(row: Any) -> dict[str, Any]:
+    return {"submission_id": row.submission_id, "received_on": row.received_on, "origin": row.origin,
+            "answers": json.loads(row.answers)}
+
+
+def _sha256_digest(submission_id: str) -> bytes:
+    return hashlib.sha256(str(submission_id).encode()).digest()
 
 
 class _NoLock:

@@ -14,13 +14,14 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import AsyncIterator, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
@@ -69,6 +70,19 @@ SURVEY_CACHE_SECONDS = 2.0
 # spread over many addresses is held to 20 a second, far above any community survey's pace.
 DEFAULT_RATE_PER_ADDRESS = 120
 DEFAULT_RATE_PER_SURVEY = 1200
+
+
+ADMIN_ROWS_PER_PAGE = 100  # raw answers on one page of the admin page; the export has them all
+
+
+async def _off_loop(chunks: Generator[str, None, None]) -> AsyncIterator[str]:
+    """``chunks`` (a generator reading the database) advanced in a worker thread, closed when the sending
+    ends, early or not, so that its connection goes back to the pool."""
+    try:
+        while (chunk := await run_in_threadpool(next, chunks, None)) is not None:
+            yield chunk
+    finally:
+        chunks.close()
 
 
 def _no_store(response: Response) -> Response:
@@ -457,7 +471,7 @@ class SurveyViews:
 
     # admin
     async def admin(self, request: Request) -> Response:
-        from diaspora_observatory.survey.exports import responses_table, to_safe_csv
+        from diaspora_observatory.survey.exports import responses_columns, responses_csv_chunks, responses_rows
 
         slug = request.path_params["slug"]
         action = request.path_params.get("action", "view")
@@ -493,9 +507,10 @@ class SurveyViews:
             return _no_store(self.web.render(request, "survey_admin_login.html", {"record": record, "failed": True},
                                              status_code=403))
         if action == "export":
-            responses = await run_in_threadpool(self.store.responses, slug)
-            text = to_safe_csv(responses_table(record.form, responses))
-            return Response(text, media_type="text/csv; charset=utf-8", headers={
+            # a chunk of rows at a time from one query sorted by the database (arrival-blind), read in a
+            # thread: the server holds a chunk, whatever the number of answers
+            chunks = responses_csv_chunks(record.form, self.store.blind_responses(slug))
+            return StreamingResponse(_off_loop(chunks), media_type="text/csv; charset=utf-8", headers={
                 **NO_STORE, "content-disposition": f'attachment; filename="{slug}-responses.csv"'})
         if action in ("close", "open"):
             await run_in_threadpool(self.store.set_status, slug, "closed" if action == "close" else "open")
@@ -507,11 +522,20 @@ class SurveyViews:
             await run_in_threadpool(self.store.delete_survey, slug)
             self.forget(slug)
             return _no_store(self.web.render(request, "survey_deleted.html", {"slug": slug}))
-        responses = await run_in_threadpool(self.store.responses, slug)
-        table = responses_table(record.form, responses)
+        raw_page = (fields.get("page") or ["1"])[0]
+        if not (raw_page.isascii() and raw_page.isdigit() and 0 < len(raw_page) < 10 and int(raw_page) > 0):
+            return self.error(request, 404, "Not found", "There is no such page of the raw answers.")
+        page = int(raw_page)
+        first = (page - 1) * ADMIN_ROWS_PER_PAGE
+        total, responses = await run_in_threadpool(self.store.blind_page, slug, first, ADMIN_ROWS_PER_PAGE)
+        pages = max(1, -(-total // ADMIN_ROWS_PER_PAGE))
+        if page > pages:
+            return self.error(request, 404, "Not found", "There is no such page of the raw answers.")
+        shown = list(responses_rows(record.form, responses, spreadsheet_safe=False))
         return _no_store(self.web.render(request, "survey_admin.html", {
-            "record": record, "token": token, "columns": list(table.columns),
-            "rows": table.astype(object).where(table.notna(), "").values.tolist()}))
+            "record": record, "token": token, "columns": responses_columns(record.form), "rows": shown,
+            "total": total, "page": page, "pages": pages, "first": first + 1 if shown else 0,
+            "last": first + len(shown)}))
 
     async def stylesheet(self, request: Request) -> Response:
         return FileResponse(HERE / "static" / "survey.css", media_type="text/css")
