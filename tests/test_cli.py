@@ -154,3 +154,16 @@ def test_a_reader_that_stops_early_is_not_an_error():
         stderr = process.stderr.read().decode()
         assert process.wait(timeout=60) == 0
     assert stderr == ""
+
+
+def test_help_imports_neither_numpy_nor_pandas() -> None:
+    """``diaspora --help`` lists every command's options, so each command module must import only click at
+    its top (cli.LAZY_COMMANDS); the documents command had come to import the language detector, and with it
+    numpy (0.2 s and 14 MB of a 0.1 s --help; issue 15 item 3)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom diaspora_observatory.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n"
+            "    pass\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'pandas', 'jinja2', 'babel'}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines()[-1] == "[]"

@@ -109,15 +109,24 @@ def method(function: _Method) -> _Method:
 
 
 def _host_row(case: Case, country: str) -> pd.Series:
-    table = demo.demography(case)
-    rows = table[table["country"] == country]
-    if rows.empty:
+    # Each host's row found once per case (the claims ask eighteen times); the callers only read it.
+    rows = case.memo(("claims host rows",), lambda: _host_rows(case))
+    if country not in rows:
         raise LookupError(f"no population rows for host {country}")
-    return rows.iloc[0]
+    return rows[country]
+
+
+def _host_rows(case: Case) -> dict[str, pd.Series]:
+    table = demo.demography(case)
+    return {country: table[table["country"] == country].iloc[0] for country in dict.fromkeys(table["country"])}
 
 
 @method
 def population_value(case: Case, country: str, group: str) -> float:
+    return case.memo(("claims population value", country, group), lambda: _population_value(case, country, group))
+
+
+def _population_value(case: Case, country: str, group: str) -> float:
     wide = demo.population_wide(case)
     rows = wide[wide["country"] == country].sort_values("year")
     return float(rows[f"{group}_population"].iloc[-1])

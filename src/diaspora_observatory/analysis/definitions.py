@@ -132,14 +132,19 @@ def definitions(case: Case) -> pd.DataFrame:
     Columns ``DEFINITION_COLUMNS``.
     """
     texts = _explanations(case)
-    counts = _counts(case)
+    # The one row of each host (_counts keeps one per host), read out of each frame once: a lookup per
+    # host and definition was most of this table's time.
+    counts = {definition: {host: {"count": count, "year": year, "source_id": source_id}
+                           for host, count, year, source_id in zip(table.index, table["count"].tolist(),
+                                                                   table["year"].tolist(),
+                                                                   table["source_id"].tolist(), strict=True)}
+              for definition, table in _counts(case).items()}
     rows = []
     for host in sorted(case.hosts):
         for definition in DEFINITIONS:
             label, explained, absent = texts[definition]
-            table = counts[definition]
-            if host in table.index:
-                found = table.loc[[host]].iloc[0]  # the one row of the host (_counts keeps one per host)
+            if host in counts[definition]:
+                found = counts[definition][host]
                 rows.append({"country": host, "country_name": country_name(host), "definition": definition,
                              "label": label, "count": int(found["count"]), "year": int(found["year"]),
                              "source_id": found["source_id"], "source": _citation(case, found["source_id"]),

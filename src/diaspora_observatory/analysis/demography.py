@@ -67,6 +67,11 @@ def population_kinds(case: Case) -> dict[tuple, tuple[dict[str, str], dict[str, 
 def world_estimate(case: Case, estimate_id: str | None = None) -> Range:
     """The world diaspora estimate named by the case (``diaspora.world_estimate``) as a Range."""
     estimate_id = estimate_id or case.diaspora.get("world_estimate")
+    # Once per estimate (the claims ask for it a dozen times); a Range is frozen, so the memo shares it.
+    return case.memo(("world_estimate", estimate_id), lambda: _world_estimate(case, estimate_id))
+
+
+def _world_estimate(case: Case, estimate_id: str | None) -> Range:
     table = case.table("diaspora_estimates")
     row = table[table["estimate_id"] == estimate_id]
     if row.empty:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, SupportsFloat, SupportsInt, cast
+from typing import TYPE_CHECKING, Any, SupportsFloat, SupportsInt, cast
 
 import pandas as pd
 
@@ -345,6 +345,11 @@ def forecast_series(years: list[int], values: list[float], *, horizon: int = 5, 
     freedom, which gives the interval's half width. Lower bounds are cut at zero because a flow cannot be
     negative. Columns ``year, forecast, lower, upper, drift, half_width`` (the interval's, before the cut).
     """
+    return pd.DataFrame(_forecast_columns(years, values, horizon, level))
+
+
+def _forecast_columns(years: list[int], values: list[float], horizon: int, level: float) -> dict[str, Any]:
+    """:func:`forecast_series`'s columns, as lists of Python numbers (``drift`` one number for every row)."""
     import numpy as np
 
     if len(values) < 3:
@@ -358,10 +363,11 @@ def forecast_series(years: list[int], values: list[float], *, horizon: int = 5, 
     steps = np.arange(1, horizon + 1)
     mean = values[-1] + steps * drift
     half_width = t_quantile(0.5 + level / 2, n - 1) * np.sqrt(variance * (steps + steps**2 / n))
-    return pd.DataFrame({"year": range(max(years) + 1, max(years) + horizon + 1),
-                         "forecast": np.clip(mean, 0, None),
-                         "lower": np.clip(mean - half_width, 0, None), "upper": np.clip(mean + half_width, 0, None),
-                         "drift": drift, "half_width": half_width})
+    return {"year": list(range(max(years) + 1, max(years) + horizon + 1)),
+            "forecast": np.clip(mean, 0, None).tolist(),
+            "lower": np.clip(mean - half_width, 0, None).tolist(),
+            "upper": np.clip(mean + half_width, 0, None).tolist(),
+            "drift": drift, "half_width": half_width.tolist()}
 
 
 FORECAST_ASSUMPTIONS = ("Random walk with drift: each year's flow is the previous year's plus a constant mean change "
@@ -396,20 +402,27 @@ def flow_forecast(case: Case, *, horizon: int = 5, level: float = 0.95) -> pd.Da
     if not case.has("flows"):
         return pd.DataFrame(columns=FORECAST_COLUMNS)
     flows = case.table("flows")
-    frames = []
+    # Rows as dicts and one DataFrame at the end: ten small frames, each with columns inserted and
+    # concatenated, cost more than the forecasts themselves.
+    rows = []
     for partner, series in flows.sort_values("year").groupby("partner"):
         years = series["year"].tolist()
+        sources = ";".join(sorted(set(series["source_id"].dropna())))
         for flow in ("emigration", "immigration"):
             values = series[flow].tolist()
             start = fit_window(years, values)
-            forecast = forecast_series(years[start:], values[start:], horizon=horizon, level=level)
-            forecast.insert(0, "flow", flow)
-            forecast.insert(0, "partner", partner)
-            forecast["fit_first_year"], forecast["fit_last_year"] = years[start], years[-1]
-            forecast["source_id"] = ";".join(sorted(set(series["source_id"].dropna())))
-            forecast["significant_digits"] = [_forecast_digits(row) for row in forecast.to_dict("records")]
-            frames.append(forecast)
-    result = pd.concat(frames, ignore_index=True)
+            forecast = _forecast_columns(years[start:], values[start:], horizon, level)
+            for step in range(horizon):
+                row = {"partner": partner, "flow": flow, "year": forecast["year"][step],
+                       "forecast": forecast["forecast"][step], "lower": forecast["lower"][step],
+                       "upper": forecast["upper"][step], "drift": forecast["drift"],
+                       "half_width": forecast["half_width"][step], "fit_first_year": years[start],
+                       "fit_last_year": years[-1], "source_id": sources}
+                row["significant_digits"] = _forecast_digits(row)
+                rows.append(row)
+    if not rows:  # no partner named (the schema requires one): nothing to forecast
+        return pd.DataFrame(columns=FORECAST_COLUMNS)
+    result = pd.DataFrame(rows)
     result["interval"] = PREDICTION_INTERVAL
     result["level"] = level
     result["method"] = FORECAST_METHOD

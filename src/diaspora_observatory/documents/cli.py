@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 from diaspora_observatory.clicontext import CONTEXT_SETTINGS
-from diaspora_observatory.documents.language import KNOWN_LANGUAGES
 
-# the language codes, spelt out so that --help does not import the detector
+# the language codes from a module of names only, so that --help does not import the detector (numpy)
+from diaspora_observatory.documents.language_names import KNOWN_LANGUAGES
 
 case_option = click.option("--case", "case_name", default=None, metavar="NAME|PATH",
                            help="Case name or folder with a datapackage.json [default: kazakh-central-asia].")

@@ -53,12 +53,11 @@ from itertools import compress
 
 import numpy as np
 
+# The languages a document may be stored in, kept apart so the command line reads them without numpy.
+from diaspora_observatory.documents.language_names import KNOWN_LANGUAGES, LANGUAGE_NAMES  # noqa: F401
 from diaspora_observatory.languages import CODES
 
 CODED_LANGUAGES = CODES  # automatic coding has patterns in the interface languages (languages.py)
-LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "kk": "Kazakh", "ky": "Kyrgyz", "uk": "Ukrainian",
-                  "tr": "Turkish", "uz": "Uzbek", "pl": "Polish", "de": "German", "und": "undetermined"}
-KNOWN_LANGUAGES = tuple(LANGUAGE_NAMES)
 ALPHABETS = ("2017", "2018", "2021")
 DETECTION_SAMPLE = 20_000  # characters the language is told from
 ALPHABET_SAMPLE = 100_000  # characters whose letters tell the alphabet: a long law need not be read whole
