@@ -686,9 +686,10 @@ def routes(web: WebContext) -> list[BaseRoute]:
         store.add_survey(DEFAULT_SLUG, default_form())
     ensure_admin_token(web.data_dir)
     pages = results_processes(web)
-    # Started with the server (the worker then loads the case and compiles the page before the first reader); an
-    # app used without its lifespan (embedded in a test) starts it at its first view and stops it when freed.
-    web.on_startup.append(pages.start)
+    # Started with the server, in the background (the worker loads the case and compiles the page before the
+    # first reader, without holding up the server's start); an app used without its lifespan (embedded in a
+    # test) starts it at its first view and stops it when freed.
+    web.on_startup.append(pages.start_in_background)
     web.on_shutdown.append(pages.close)
     weakref.finalize(web, pages.close)
     views = SurveyViews(web, store, pages, rate_limit=rate_limit, max_body=max_body,

@@ -84,6 +84,7 @@ class PageProcesses:
         self.waiting = 0
         self._pending: dict[Hashable, Future] = {}
         self._done: dict[Hashable, Any] = {}
+        self._starter: threading.Thread | None = None  # see start_in_background
 
     # the pool ----------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -105,6 +106,20 @@ class PageProcesses:
             # each of the pool's pages tries a new pool, answering 503 while none can start
             logger.error(f"the {self.name} page workers could not start; their pages answer 503 until they can")
             self._replace(executor)
+
+    def start_in_background(self) -> None:
+        """Start the workers (:meth:`start`) in a thread of their own: the server takes requests at once, and a
+        page asked for before they are built waits for them within its deadline. For a pool whose pages are
+        rare and whose reader can reload (the survey's results), so that the server's start is not held up by
+        it. :meth:`close` waits for the start to finish before it stops the workers."""
+        def starting() -> None:
+            try:
+                self.start()
+            except Exception:  # the server stopped while they were being built: close() stops what started
+                logger.info(f"the {self.name} page workers were stopped while starting")
+
+        self._starter = threading.Thread(target=starting, name=f"{self.name} page workers", daemon=True)
+        self._starter.start()
 
     def _current(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -129,6 +144,9 @@ class PageProcesses:
     def close(self) -> None:
         """Stop the workers and wait for them (at server shutdown): no process is left behind. (A page asked
         for later starts new ones, as a server started again would.)"""
+        if self._starter is not None:  # a start in the background builds its pool first: then it is stopped
+            self._starter.join(READY_SECONDS)
+            self._starter = None
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
