@@ -10,8 +10,8 @@ two automatic passages each, in the documents store; or answers to the built-in 
   * wrk (Debian's ``wrk``; one thread, one connection, ``--seconds`` each) on the view, repeated (the
     cached entry), and on ``/`` (the floor: a static page of the same server in the same run): p99;
   * the server's RSS from /proc (VmRSS after the first view and after the load, VmHWM peak), and apart from it
-    the RSS of its child processes (the page workers of documents/pagework.py and their forkserver), which
-    hold the documents pages' memory since the pages are drawn there.
+    the RSS of its child processes (the page workers of web/pageprocesses.py and their forkserver), which
+    hold the documents pages' and the results page's memory since those pages are computed there.
 The machine's load average (``/proc/loadavg``) is written with the results: the machine is shared.
 
 ``--src`` serves another source tree (an export of an earlier commit: ``git archive COMMIT src | tar -x -C

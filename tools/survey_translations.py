@@ -248,6 +248,20 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
     "There is no such page of the raw answers.": (
         "Такой страницы исходных ответов нет.",
         "Бастапқы жауаптардың мұндай беті жоқ."),
+    # The results page while its worker computes a new snapshot's first view (survey/web.py, not_ready).
+    "Results being prepared": ("Результаты готовятся", "Нәтижелер дайындалуда"),
+    "The process preparing the results stopped before they were ready; a new one has started. Reload in a few "
+    "seconds.": (
+        "Процесс, готовивший результаты, остановился до их готовности; запущен новый. Обновите страницу через "
+        "несколько секунд.",
+        "Нәтижелерді дайындап жатқан процесс олар дайын болғанға дейін тоқтады; жаңасы іске қосылды. Бірнеше "
+        "секундтан кейін бетті жаңартыңыз."),
+    "The server is preparing other results; reload this page in a few seconds.": (
+        "Сервер готовит другие результаты; обновите эту страницу через несколько секунд.",
+        "Сервер басқа нәтижелерді дайындап жатыр; бірнеше секундтан кейін бұл бетті жаңартыңыз."),
+    "The results of a new snapshot are still being prepared; reload this page in a few seconds.": (
+        "Результаты нового среза ещё готовятся; обновите эту страницу через несколько секунд.",
+        "Жаңа кесіндінің нәтижелері әлі дайындалуда; бірнеше секундтан кейін бұл бетті жаңартыңыз."),
 }
 
 

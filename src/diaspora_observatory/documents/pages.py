@@ -23,8 +23,6 @@ from diaspora_observatory.errors import DiasporaError
 PASSAGES_SHOWN = 500  # rows of the page's passages table; the CSV export has them all
 DOCUMENTS_PER_PAGE = 100  # documents of one page of /coding (and their coverage, gaps, disagreements)
 SUMMARIES_KEPT = 16  # the index's summaries kept by a worker (store versions and coders together)
-SCOPE_KEYS = ("type", "http_version", "method", "scheme", "path", "raw_path", "root_path", "query_string",
-              "headers", "server", "client")
 
 
 @dataclass(frozen=True)
@@ -39,11 +37,6 @@ class Refused:
     status: int
     detail: str
     headers: dict[str, str] | None = None
-
-
-def plain_scope(request: Request) -> dict:
-    """The parts of a request's scope a page reads (path, query, headers), which pickle: no app, no state."""
-    return {key: request.scope[key] for key in SCOPE_KEYS if key in request.scope}
 
 
 def _drawn(response) -> Drawn:

@@ -1,84 +1,37 @@
-"""The documents pages computed in worker processes of their own, so that the server's interpreter stays free.
+"""The documents pages' worker processes: the shared pool of web/pageprocesses.py (a forkserver pool, a bound on
+waiting pages, a deadline, a cache keyed by the store's version), with the documents' own worker start
+(``pageworker.py``) and the modules its forkserver imports for them.
 
-A thread keeps a page off the event loop, but not off the interpreter: a page's Python work (reading its
-passages, drawing its HTML) shares the interpreter lock with the survey a few milliseconds at a time, and the
-survey's answers waited 78-177 ms behind the first page of a long document (benchmarks/results/latency.md).
-Here the pages are drawn by a small pool of processes started with ``forkserver`` (or ``spawn`` where there is
-no forkserver; never a plain fork of a threaded server). Each worker builds its own case, document store and
-template environment (``pageworker.py``) from plain settings (case folder, data folder, menu, template and
-locale folders) and answers with plain data: the page's HTML bytes, its status and headers, or the error to show.
-
-The server side (:class:`PageProcesses`) keeps what the pages had in threads: a bound on waiting requests
-(:class:`Busy`), a deadline after which the reader gets the "being prepared" answer while the work goes on
-(:class:`TooSlow`), and a cache of finished pages keyed by the store's version, filled by late work too, so the
-reload after "being prepared" finds its page. An export too large to send back whole is written by the worker
-into the pool's spool folder and kept as that file (``spool.py``): at most FILES_KEPT of them, the others
-deleted. A worker that dies (killed, out of memory) takes its pool's
-waiting pages with it: they are answered :class:`WorkerLost` (a 503, never a 500) and a new pool is started.
+An export too large to send back whole is written by the worker into the pool's spool folder and kept as that
+file (``spool.py``): at most FILES_KEPT of them, the others deleted, and the folder removed when the pool stops.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import multiprocessing
 import shutil
 import tempfile
-import threading
-import time
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from diaspora_observatory.documents.pageworker import Settings, ready_worker, start_worker
+from diaspora_observatory.documents.pageworker import Settings, start_worker
 from diaspora_observatory.documents.spool import Written
+from diaspora_observatory.web import pageprocesses
+from diaspora_observatory.web.pageprocesses import Busy, TooSlow, WorkerLost
 
-logger = logging.getLogger("diaspora_observatory.documents")
-PAGES_KEPT = 64  # finished pages kept by the server (every store version, coder, page and language together)
-FILES_KEPT = 4  # of which exports written to files (up to 114 MB each at 100,000 articles: disk, not memory)
-READY_SECONDS = 60.0  # longest the server's start waits for its page workers before it serves without them
+__all__ = ["Busy", "PageProcesses", "TooSlow", "WorkerLost"]
+
+FILES_KEPT = 4  # exports kept as files (up to 114 MB each at 100,000 articles: disk, not memory)
 # Imported once by the forkserver, so that each worker forked from it starts with them (seconds of CPU each)
 PRELOAD = ["diaspora_observatory.documents.pageworker", "diaspora_observatory.documents.pages",
            "diaspora_observatory.documents.workspace", "diaspora_observatory.documents.index_tables",
-           "diaspora_observatory.documents.exports", "diaspora_observatory.web.extensions",
-           "diaspora_observatory.case.package"]
+           "diaspora_observatory.documents.exports"]
 
 
-class Busy(Exception):
-    """Too many document pages are being prepared already."""
-
-
-class TooSlow(Exception):
-    """The page was not ready by the deadline (its work goes on and fills the cache)."""
-
-
-class WorkerLost(Exception):
-    """The process computing the page stopped before answering (a new one has been started)."""
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    """forkserver where the platform has it: its server process imports this module (and with it pandas,
-    SQLAlchemy and Jinja) once, and each worker forks from it in milliseconds; spawn elsewhere."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__, *PRELOAD])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
-class PageProcesses:
-    """The server side: a pool of worker processes, a bound on waiting pages, a deadline and a page cache."""
+class PageProcesses(pageprocesses.PageProcesses):
+    """The documents pages' pool: each worker builds a documents workspace (``pageworker.start_worker``)."""
 
     def __init__(self, settings: Callable[[], Settings], workers: int, max_waiting: int) -> None:
-        self._settings = settings  # read when the pool starts: the menu is complete only once every extension is in
-        self.workers = workers
-        self.max_waiting = max_waiting
-        self._executor: ProcessPoolExecutor | None = None
-        self._lock = threading.Lock()
-        self.waiting = 0
-        self._pending: dict[Hashable, Future] = {}
-        self._done: dict[Hashable, Any] = {}
+        super().__init__(settings, workers, max_waiting, initializer=start_worker, name="documents", preload=PRELOAD)
         self._spool: str | None = None
 
     def spool(self) -> str:
@@ -88,128 +41,24 @@ class PageProcesses:
                 self._spool = tempfile.mkdtemp(prefix="diaspora-exports-")
             return self._spool
 
-    # the pool ----------------------------------------------------------------------------------------
-    def start(self) -> None:
-        """Start the workers now (at server start) and wait until each has built its case, store and templates
-        (at most READY_SECONDS), so that the first reader does not wait for them."""
-        executor = self._current()
-        ready: set[int] = set()
-        deadline = time.monotonic() + READY_SECONDS
-        try:
-            while len(ready) < self.workers and time.monotonic() < deadline:
-                # each submission starts a worker, up to the pool's size; a worker answers once it is built
-                answers = [executor.submit(ready_worker) for _ in range(self.workers)]
-                done, _ = wait(answers, timeout=max(0.0, deadline - time.monotonic()))
-                if any(isinstance(answer.exception(), BrokenProcessPool) for answer in done):
-                    raise BrokenProcessPool
-                ready |= {answer.result() for answer in done if answer.exception() is None}
-        except BrokenProcessPool:
-            # a worker could not start (its case or store unreadable): the server starts all the same, and
-            # each documents page tries a new pool, answering 503 while none can start
-            logger.error("the documents page workers could not start; their pages answer 503 until they can")
-            self._replace(executor)
-
-    def _current(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._executor is None:
-                self._executor = ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=start_worker,
-                                                     initargs=(self._settings(),))
-            return self._executor
-
-    def _replace(self, broken: ProcessPoolExecutor) -> None:
-        """A new pool for the next page, if ``broken`` is still the current one (a second failed page finds
-        it replaced already)."""
-        with self._lock:
-            if self._executor is broken:
-                self._executor = None
-        broken.shutdown(wait=False, cancel_futures=True)
-
-    def pids(self) -> list[int]:
-        """The worker processes' ids (for tests and benchmarks)."""
-        executor = self._executor
-        return sorted(getattr(executor, "_processes", None) or {}) if executor else []
-
     def close(self) -> None:
-        """Stop the workers and wait for them (at server shutdown): no process is left behind. (A page asked
-        for later starts new ones, as a server started again would.)"""
-        with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers, then forget the exported files and remove the spool folder (a file still being
+        sent stays readable until it is closed)."""
+        super().close()
         with self._lock:
             spool, self._spool = self._spool, None
             for key in [key for key, answer in self._done.items() if isinstance(answer, Written)]:
                 del self._done[key]
         if spool is not None:
-            shutil.rmtree(spool, ignore_errors=True)  # a file still being sent stays readable until closed
-
-    # one page ----------------------------------------------------------------------------------------
-    async def run(self, key: Hashable | None, deadline: float, function: Callable, *args: Any) -> Any:
-        """``function(*args)`` in a worker, waited for at most ``deadline`` seconds. With a ``key``, the
-        answer is kept (the key must name the store version it depends on) and a second request for the
-        same key waits for the first one's work instead of starting its own."""
-        with self._lock:
-            if key is not None and key in self._done:
-                return self._done[key]
-            future = self._pending.get(key) if key is not None else None
-            if future is None:
-                if self.waiting >= self.max_waiting:
-                    raise Busy
-                self.waiting += 1
-        if future is None:
-            try:
-                if self._executor is None:
-                    # no pool yet (an app used without its startup) or a new one after a crash: its workers are
-                    # started and built first, so that the page's deadline counts the page, not their start
-                    await asyncio.to_thread(self.start)
-                executor = self._current()
-                try:
-                    future = executor.submit(function, *args)
-                except BrokenProcessPool:  # a worker died while the pool was idle: this page goes to a new pool
-                    self._replace(executor)
-                    executor = self._current()
-                    future = executor.submit(function, *args)
-            except BaseException as error:
-                with self._lock:
-                    self.waiting -= 1
-                if isinstance(error, BrokenProcessPool):  # the new pool broke at once too
-                    raise WorkerLost from None
-                raise
-            if key is not None:
-                with self._lock:
-                    self._pending[key] = future
-            future.add_done_callback(lambda done: self._finished(key, done, executor))
-        try:
-            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), deadline)
-        except TimeoutError:
-            raise TooSlow from None
-        except BrokenProcessPool:
-            raise WorkerLost from None
-
-    def _finished(self, key: Hashable | None, future: Future, executor: ProcessPoolExecutor) -> None:
-        """Called in the pool's thread when a page's work ends, in time or late."""
-        failed = future.cancelled() or future.exception() is not None
-        with self._lock:
-            self.waiting -= 1
-            if key is not None:
-                self._pending.pop(key, None)
-                if not failed:
-                    self._keep(key, future.result())
-        if not future.cancelled() and isinstance(future.exception(), BrokenProcessPool):
-            self._replace(executor)
+            shutil.rmtree(spool, ignore_errors=True)
 
     def _keep(self, key: Hashable, answer: Any) -> None:
-        """Keep a finished answer (under the lock): the oldest goes beyond PAGES_KEPT, and the oldest file
-        beyond FILES_KEPT, its file deleted."""
-        if key in self._done:
-            self._forget(key)
-        if len(self._done) >= PAGES_KEPT:
-            self._forget(next(iter(self._done)))
-        if isinstance(answer, Written):
+        """As the shared pool keeps answers, and the oldest file beyond FILES_KEPT is deleted."""
+        if isinstance(answer, Written) and key not in self._done:
             files = [kept for kept, value in self._done.items() if isinstance(value, Written)]
             if len(files) >= FILES_KEPT:
                 self._forget(files[0])
-        self._done[key] = answer
+        super()._keep(key, answer)
 
     def _forget(self, key: Hashable) -> None:
         answer = self._done.pop(key)

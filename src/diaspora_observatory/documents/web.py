@@ -22,7 +22,6 @@ signs in once; wrong tokens count against the client's attempt limit (see ``acce
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -35,12 +34,12 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from diaspora_observatory.documents import pages as pages_work
-from diaspora_observatory.documents.pages import Drawn, Refused, plain_scope
+from diaspora_observatory.documents.pages import Drawn, Refused
 from diaspora_observatory.documents.pagework import Busy, PageProcesses, TooSlow, WorkerLost
-from diaspora_observatory.documents.pageworker import Settings
 from diaspora_observatory.documents.spool import SpooledResponse, open_written
 from diaspora_observatory.errors import DiasporaError
 from diaspora_observatory.safety import attempt_route, client_address, is_cross_site
+from diaspora_observatory.web.pageworker import Settings, plain_scope, server_settings
 
 NAV = [("/coding", "Document coding")]
 HERE = Path(__file__).resolve().parent
@@ -146,9 +145,7 @@ def routes(web) -> list[BaseRoute]:
         web = server()
         assert web is not None, "the workers of a freed app are not started again"
         prepare_processes(web.case, web.data_dir, 1)
-        return Settings(case_path=web.case.path, data_dir=web.data_dir, dev=web.dev, processes=web.processes,
-                        nav=list(web.nav), template_dirs=list(web.template_dirs), locale_dirs=list(web.locale_dirs),
-                        environment={k: v for k, v in os.environ.items() if k.startswith("DIASPORA_")})
+        return server_settings(web)
 
     # with several server processes (--workers N), one page worker each: N in all, not 2N beside N servers
     pages = PageProcesses(settings, PAGE_PROCESSES if web.processes in (1, None) else 1, MAX_WAITING)

@@ -8,6 +8,7 @@ and memory do not grow with the number of answers; the CLI gives the answers the
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections import OrderedDict
@@ -180,59 +181,57 @@ class ResultsCache:
     its definition and threshold (a coordinator may change either between snapshots), the language and
     the cross-tabulation asked for. A snapshot never changes once taken, so an entry is right until a new
     snapshot is taken; then the survey's older entries are dropped. A repeated view is a dictionary
-    lookup; a first view asks the database for the snapshot's counts (one scan for every question's
-    answers, one more for each scale's and cross-tabulation's combinations; never a row per answer in
-    Python) on a worker thread, so the event loop keeps serving other visitors while it runs. The counts
-    of a snapshot are shared by its languages and cross-tabulations. Concurrent first views of one key
-    wait for one computation instead of each making their own."""
+    lookup; a first view is computed elsewhere (the web page: in a page worker process, survey/results_worker.py,
+    which asks the database for the snapshot's counts: one scan for every question's answers, one more for each
+    scale's and cross-tabulation's combinations; never a row per answer in Python) and kept here with
+    :meth:`keep`. ``token`` names this cache (and so its store object) in the workers' own keys, unique in the
+    process: two stores on one database URL (a PostgreSQL database emptied and filled again) never share one."""
 
     def __init__(self, store: Any, limit: int = 64) -> None:
         self.store = store
         self.limit = limit
         self.entries: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
-        self.computing: dict[tuple[Any, ...], threading.Lock] = {}
-        self.tallies: dict[tuple[Any, ...], Tallies] = {}  # (slug, snapshot, definition): its counts
         self.lock = threading.Lock()
+        self.token = next(_tokens)
         self.computed = 0  # how many contexts were computed (tests read it to tell a hit from a miss)
 
-    def context(self, case: Any, slug: str, language: str, by: str | None, row_item: str | None,
-                translate: Callable[[str], str]) -> dict[str, Any]:
-        """The results context of ``slug``'s published snapshot (blocking: call it on a worker thread)."""
-        state = self.store.snapshot_state(slug)  # takes a due snapshot first: a few indexed counts
+    def state_and_key(self, slug: str, language: str, by: str | None,
+                      row_item: str | None) -> tuple[Any, tuple[Any, ...]]:
+        """``slug``'s published snapshot state and the key of its page (blocking: call it on a worker thread;
+        it takes a due snapshot first: a few indexed counts). The key holds only real questions for ``by`` and
+        ``row_item`` (its space stays bounded): ``key[-2:]`` are the ones to compute with."""
+        state = self.store.snapshot_state(slug)
         record = state.record
         single = [question.name for question in categorical_items(record.form) if question.kind == "select_one"]
-        by = by if by in single else None  # only real questions reach the key: its space stays bounded
+        by = by if by in single else None
         row_item = row_item if row_item in single else None
-        key = (slug, state.number, state.definition, record.threshold, record.title, record.publish, language, by,
-               row_item)
+        return state, (slug, state.number, state.definition, record.threshold, record.title, record.publish, language,
+                       by, row_item)
+
+    def cached(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
+        """The kept context of ``key``, or None (then compute it and :meth:`keep` it)."""
         with self.lock:
             if key in self.entries:
                 self.entries.move_to_end(key)
                 return self.entries[key]
-            gate = self.computing.setdefault(key, threading.Lock())
-        with gate:
-            with self.lock:
-                if key in self.entries:
-                    return self.entries[key]
-            with self.lock:
-                tallies = self.tallies.get(key[:3])
-                if tallies is None:
-                    names = [question.name for question in categorical_items(record.form)]
-                    tallies = self.tallies[key[:3]] = Tallies(self.store, slug, state.number, state.size, names)
-            context = results_context(case, state, language, by, row_item, translate, tallies)
-            with self.lock:
-                self.computed += 1
-                for old in [old for old in self.entries if old[0] == slug and old[1] != state.number]:
-                    del self.entries[old]
-                for old in [old for old in self.tallies if old[0] == slug and old[1:] != key[1:3]]:
-                    del self.tallies[old]
-                self.entries[key] = context
-                while len(self.entries) > self.limit:
-                    self.entries.popitem(last=False)
-                self.computing.pop(key, None)
-        return context
+            return None
+
+    def keep(self, key: tuple[Any, ...], context: dict[str, Any]) -> dict[str, Any]:
+        """Keep the context computed for ``key`` (its survey's entries of other snapshots go) and return the one
+        kept: a context computed for the same key meanwhile is the same page, and the first one stays."""
+        with self.lock:
+            if key in self.entries:
+                return self.entries[key]
+            self.computed += 1
+            for old in [old for old in self.entries if old[0] == key[0] and old[1] != key[1]]:
+                del self.entries[old]
+            self.entries[key] = context
+            while len(self.entries) > self.limit:
+                self.entries.popitem(last=False)
+            return context
 
 
+_tokens = itertools.count(1)
 _caches: WeakKeyDictionary[Any, ResultsCache] = WeakKeyDictionary()
 _caches_lock = threading.Lock()
 

@@ -14,6 +14,7 @@ import logging
 import os
 import time
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,8 @@ from diaspora_observatory.survey.validation import (
 )
 from diaspora_observatory.untrusted import MAX_JSON_DEPTH, json_too_deep
 from diaspora_observatory.web.i18n import COOKIE, DEFAULT_LANGUAGE, LANGUAGES, wanted_languages
+from diaspora_observatory.web.pageprocesses import Busy, PageProcesses, TooSlow, WorkerLost
+from diaspora_observatory.web.pageworker import plain_scope, server_settings
 from diaspora_observatory.web.security import SECURITY_HEADERS
 
 if TYPE_CHECKING:
@@ -70,6 +73,8 @@ SURVEY_CACHE_SECONDS = 2.0
 # spread over many addresses is held to 20 a second, far above any community survey's pace.
 DEFAULT_RATE_PER_ADDRESS = 120
 DEFAULT_RATE_PER_SURVEY = 1200
+RESULTS_DEADLINE_SECONDS = 20.0  # longest a first view waits for its worker before the "being prepared" answer
+RESULTS_MAX_WAITING = 8  # first views computing or queued; beyond, "busy" at once instead of a longer queue
 
 
 ADMIN_ROWS_PER_PAGE = 100  # raw answers on one page of the admin page; the export has them all
@@ -93,10 +98,11 @@ def _no_store(response: Response) -> Response:
 class SurveyViews:
     """The survey routes over one store; built once per app by :func:`routes`."""
 
-    def __init__(self, web: WebContext, store: SurveyStore, *, rate_limit: int, max_body: int,
+    def __init__(self, web: WebContext, store: SurveyStore, pages: PageProcesses, *, rate_limit: int, max_body: int,
                  survey_rate_limit: int = 0, public_url: str = "") -> None:
         self.web = web
         self.store = store
+        self.pages = pages  # the results page's worker process, where first views are computed
         self.limiter = RateLimiter(rate_limit)  # per (survey, address)
         self.survey_limiter = RateLimiter(survey_rate_limit)  # per survey, all addresses together
         self.public_url = public_url.rstrip("/")
@@ -425,18 +431,54 @@ class SurveyViews:
             [(b"x-replayed", b"false" if receipt.created else b"true")]
 
     # results
-    async def results(self, request: Request) -> Response:
+    async def results_context(self, request: Request, slug: str, by: str | None,
+                              row_item: str | None) -> dict[str, Any]:
+        """The results context of ``slug``'s published snapshot in the request's language, with the
+        cross-tabulation of ``row_item`` by ``by`` when both are single-choice questions (and the page drawn
+        from it, under "rendered"): kept per snapshot, first computed in the results page worker
+        (results_worker.py), outside the server's interpreter. Raises Busy, TooSlow or WorkerLost
+        (web/pageprocesses.py) when the worker cannot answer in time."""
+        from diaspora_observatory.survey import results_worker
         from diaspora_observatory.survey.results_view import results_cache
 
+        cache = results_cache(self.store)
+        language = self.web.language(request)
+        # Never the live answers: the published snapshot (taken here when due: a write, kept in this process).
+        state, key = await run_in_threadpool(cache.state_and_key, slug, language, by, row_item)
+        context = cache.cached(key)
+        if context is None:
+            # The pool's own key names this cache's store too; concurrent first views wait for one computation,
+            # and one finished after its deadline fills the pool's cache for the reload.
+            context = await self.pages.run((cache.token, *key), RESULTS_DEADLINE_SECONDS, results_worker.results_page,
+                                           cache.token, self.store.url, state, language, *key[-2:],
+                                           plain_scope(request, f"/s/{slug}/results"))
+            context = cache.keep(key, context)
+        return context
+
+    def not_ready(self, request: Request, error: Exception) -> Response:
+        """The results page's 503 while its worker cannot answer (the reader reloads; nothing is lost)."""
+        if isinstance(error, WorkerLost):
+            message = ("The process preparing the results stopped before they were ready; a new one has started. "
+                       "Reload in a few seconds.")
+        elif isinstance(error, Busy):
+            message = "The server is preparing other results; reload this page in a few seconds."
+        else:
+            message = "The results of a new snapshot are still being prepared; reload this page in a few seconds."
+        response = self.error(request, 503, "Results being prepared", message)
+        response.headers["retry-after"] = "5"
+        return response
+
+    async def results(self, request: Request) -> Response:
         slug = request.path_params["slug"].removesuffix(".json").removesuffix(".csv")
         try:
             await self.survey(slug)
         except SurveyNotFound:
             return self.error(request, 404, "Survey not found", "There is no survey at this address.")
-        # Never the live answers: the published snapshot, computed once per snapshot off the event loop.
-        context = await run_in_threadpool(results_cache(self.store).context, self.web.case, slug,
-                                          self.web.language(request), request.query_params.get("by"),
-                                          request.query_params.get("row"), self.web.gettext(request))
+        try:
+            context = await self.results_context(request, slug, request.query_params.get("by"),
+                                                 request.query_params.get("row"))
+        except (Busy, TooSlow, WorkerLost) as error:
+            return self.not_ready(request, error)
         path = request.url.path
         if path.endswith(".json"):
             return JSONResponse(context["data"], headers=NO_STORE)
@@ -446,27 +488,30 @@ class SurveyViews:
             body = ("\ufeff" if request.query_params.get("bom") == "1" else "") + context["csv"]
             return Response(body, media_type="text/csv; charset=utf-8",
                             headers={**NO_STORE, "content-disposition": f'attachment; filename="{slug}-results.csv"'})
-        alternates = {"json": f"/s/{slug}/results.json", "csv": f"/s/{slug}/results.csv"}
-        # The page depends on nothing but the cached entry (its key holds the language) and the path, so it
-        # is rendered once per entry: a repeated view is a lookup, not a template (--dev: templates reload).
-        rendered = context.get("rendered")
-        if rendered is None or self.web.dev:
+        # The page depends on nothing but the cached entry (its key holds the language) and the path, so the
+        # worker drew it with the entry: a repeated view is a lookup, not a template (--dev: templates reload,
+        # so the server draws it again from the entry on every view).
+        rendered = context["rendered"]
+        if self.web.dev:
+            alternates = {"json": f"/s/{slug}/results.json", "csv": f"/s/{slug}/results.csv"}
             response = self.web.render(request, "survey_results.html", context, alternates=alternates)
-            rendered = context["rendered"] = (response.body, dict(response.headers))
+            rendered = (response.body, dict(response.headers))
         return _no_store(Response(rendered[0], headers=rendered[1]))
 
     async def chart(self, request: Request) -> Response:
-        from diaspora_observatory.survey.results_view import results_cache
-
         slug = request.path_params["slug"]
         try:
             await self.survey(slug)
         except SurveyNotFound:
             return Response("no such survey", status_code=404, headers=NO_STORE)
         layout = "narrow" if request.query_params.get("layout") == "narrow" else "wide"
-        context = await run_in_threadpool(results_cache(self.store).context, self.web.case, slug,
-                                          self.web.language(request), None, None, self.web.gettext(request))
-        svg = context["charts"][layout]  # the page's own chart, from the same cached snapshot
+        # the page's own chart, from the same cached snapshot (the chart ignores ?by= and ?row=)
+        try:
+            context = await self.results_context(request, slug, None, None)
+        except (Busy, TooSlow, WorkerLost):
+            return Response("the results are still being prepared; reload in a few seconds", status_code=503,
+                            headers={**NO_STORE, "retry-after": "5"})
+        svg = context["charts"][layout]
         return Response(svg, media_type="image/svg+xml", headers=NO_STORE)
 
     # admin
@@ -624,6 +669,22 @@ def prepare_processes(case: Any, data_dir: Path, workers: int) -> None:
     ensure_admin_token(data_dir)
 
 
+def results_processes(web: WebContext) -> PageProcesses:
+    """The results page's worker process (one per server process: first views of one snapshot are computed once
+    and later ones are lookups, so a second worker would mostly wait), as the documents pages have theirs."""
+    from diaspora_observatory.survey.results_worker import PRELOAD, start_worker
+
+    server = weakref.ref(web)  # the pool holds no reference to the app: an app that is freed stops its worker
+
+    def settings():
+        web = server()
+        assert web is not None, "the workers of a freed app are not started again"
+        return server_settings(web)
+
+    return PageProcesses(settings, 1, RESULTS_MAX_WAITING, initializer=start_worker, name="survey results",
+                         preload=PRELOAD)
+
+
 def routes(web: WebContext) -> list[BaseRoute]:
     """The survey's routes for ``diaspora serve``; opens the store, adds the default survey and makes sure
     an admin token exists (printing it once if it was generated)."""
@@ -648,8 +709,15 @@ def routes(web: WebContext) -> list[BaseRoute]:
     except SurveyNotFound:
         store.add_survey(DEFAULT_SLUG, default_form())
     ensure_admin_token(web.data_dir)
-    views = SurveyViews(web, store, rate_limit=rate_limit, max_body=max_body, survey_rate_limit=survey_rate_limit,
-                        public_url=public_url)
+    pages = results_processes(web)
+    # Started with the server, in the background (the worker loads the case and compiles the page before the
+    # first reader, without holding up the server's start); an app used without its lifespan (embedded in a
+    # test) starts it at its first view and stops it when freed.
+    web.on_startup.append(pages.start_in_background)
+    web.on_shutdown.append(pages.close)
+    weakref.finalize(web, pages.close)
+    views = SurveyViews(web, store, pages, rate_limit=rate_limit, max_body=max_body,
+                        survey_rate_limit=survey_rate_limit, public_url=public_url)
     web.survey_store = store
     web.on_shutdown.append(store.close)  # the writer thread finishes its batch and the connections close
     return [
