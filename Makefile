@@ -43,8 +43,10 @@ test: install-test
 ## servers, crash tests, report and site builds, tests that build an app of their own, mutation sweeps), and the
 ## fast profile (DIASPORA_TEST_PROFILE=fast, tests/conftest.py: property tests at 5 examples each, drawn charts
 ## kept between runs), on two processes (pytest-xdist), a test file to each so that a module's app is built
-## once. Compiled test modules are kept (__pycache__, even where PYTHONDONTWRITEBYTECODE is set): pytest's
-## assertion rewriting otherwise costs each process seconds. `make test` (CI) runs every test, in full, in one.
+## once (from the session's computed app, tests/conftest.py), the slowest files of the last run handed out
+## first so that the two processes end together. Compiled test modules are kept (__pycache__, even where
+## PYTHONDONTWRITEBYTECODE is set): pytest's assertion rewriting otherwise costs each process seconds.
+## `make test` (CI) runs every test, in full, in one.
 test-fast: install-test
 	PYTHONDONTWRITEBYTECODE= DIASPORA_TEST_PROFILE=fast $(BIN)/python -m pytest \
 	  -m "not browser and not slow and not postgres" -n 2 --dist loadfile -x -q $(ARGS)

@@ -51,6 +51,55 @@ def pytest_collection_modifyitems(config, items):
             test._hypothesis_internal_use_settings = settings(own, max_examples=FAST_EXAMPLES)
 
 
+# The seconds each test file took in the last run on several processes, kept in pytest's cache: with
+# `--dist loadfile` a process that finishes a file is handed the slowest file still waiting, so the longest
+# files start first and the last ones to run are short (longest processing time first, Graham 1969), so the
+# two processes end close together. Without a record (a first run, -p no:cacheprovider) xdist's own order is kept.
+FILE_SECONDS = "diaspora/file-seconds"
+
+
+class _FileSeconds:
+    """Adds up, in the controlling process, the seconds of every test phase by file."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report) -> None:
+        path = report.nodeid.split("::", 1)[0]
+        self.seconds[path] = self.seconds.get(path, 0.0) + report.duration
+
+
+def pytest_configure(config):
+    controller = config.getoption("numprocesses", None) and not hasattr(config, "workerinput")
+    if controller and getattr(config, "cache", None) is not None:
+        config.pluginmanager.register(_FileSeconds(), "diaspora-file-seconds")
+
+
+def pytest_sessionfinish(session):
+    recorder = session.config.pluginmanager.get_plugin("diaspora-file-seconds")
+    if recorder is not None and recorder.seconds:
+        kept = session.config.cache.get(FILE_SECONDS, {})
+        session.config.cache.set(FILE_SECONDS, {**kept, **{path: round(seconds, 2) for path, seconds
+                                                           in recorder.seconds.items()}})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    recorded = config.cache.get(FILE_SECONDS, {}) if getattr(config, "cache", None) is not None else {}
+    if config.getvalue("dist") != "loadfile" or not recorded:
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SlowestFileFirst(LoadFileScheduling):
+        def _assign_work_unit(self, node) -> None:
+            # A file not yet recorded counts a tenth of a second a test.
+            slowest = max(self.workqueue, key=lambda path: recorded.get(path, 0.1 * len(self.workqueue[path])))
+            self.workqueue.move_to_end(slowest, last=False)
+            super()._assign_work_unit(node)
+
+    return SlowestFileFirst(config, log)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def chart_cache(tmp_path_factory, pytestconfig):
     """Drawn charts and compiled report templates are cached in a folder of the test session, never in the
@@ -72,6 +121,22 @@ def chart_cache(tmp_path_factory, pytestconfig):
 @pytest.fixture(scope="session")
 def case():
     return load_case()
+
+
+@pytest.fixture(scope="session")
+def computed_app(tmp_path_factory):
+    """The built-in case's app, built once per test session (once per process under pytest-xdist), on a data
+    folder of its own and SQLite. The apps that tests build on the built-in case for a module or a test start
+    from its computed analysis and pages (``create_app(computed_by=...)``) rather than computing them again
+    (about a second each); what each app keeps of its own (data folder, stores, tokens, caches) stays its own.
+    """
+    from diaspora_observatory.web.app import create_app
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
+        app = create_app(data_dir=tmp_path_factory.mktemp("computed-data"))
+    yield app
+    app.state.web.survey_store.close()
 
 
 @pytest.fixture

@@ -52,10 +52,10 @@ def test_a_note_figure_follows_the_data_and_an_unknown_one_stays_as_written(case
 
 
 @pytest.fixture(scope="module")
-def client_app_html(tmp_path_factory) -> str:
+def client_app_html(tmp_path_factory, computed_app) -> str:
     from starlette.testclient import TestClient
 
     from diaspora_observatory.web.app import create_app
 
-    with TestClient(create_app(data_dir=tmp_path_factory.mktemp("data"))) as client:
+    with TestClient(create_app(data_dir=tmp_path_factory.mktemp("data"), computed_by=computed_app)) as client:
         return client.get("/claims", params={"lang": "en"}).text

@@ -59,14 +59,15 @@ def minimal_pdf(lines: list[str]) -> bytes:
     return out
 
 
-def app_built_once(tmp_path_factory: pytest.TempPathFactory, admin_token: str) -> Iterator[tuple[object, Path]]:
-    """(app, data folder) for a module's ``module_app`` fixture: the app built once for the module (building
-    it computes every page's analysis), with a data folder and admin token of its own for as long as the
-    module runs. Each test still gets state of its own from the module's other fixtures."""
+def app_built_once(tmp_path_factory: pytest.TempPathFactory, admin_token: str,
+                   computed_app) -> Iterator[tuple[object, Path]]:
+    """(app, data folder) for a module's ``module_app`` fixture: the app built once for the module (from the
+    analysis and pages of the session's ``computed_app``), with a data folder and admin token of its own for
+    as long as the module runs. Each test still gets state of its own from the module's other fixtures."""
     from diaspora_observatory.web.app import create_app
 
     data_dir = tmp_path_factory.mktemp("data")
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv("DIASPORA_DATA_DIR", str(data_dir))
         monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", admin_token)
-        yield create_app(data_dir=data_dir), data_dir
+        yield create_app(data_dir=data_dir, computed_by=computed_app), data_dir

@@ -24,9 +24,9 @@ REFUSED = ("Coding needs a coder&#39;s token or the admin token. Ask the person 
 
 
 @pytest.fixture(scope="module")
-def module_app(tmp_path_factory):
+def module_app(tmp_path_factory, computed_app):
     """The app, built once for the module; :func:`app` gives each test the state of a new one."""
-    yield from app_built_once(tmp_path_factory, ADMIN)
+    yield from app_built_once(tmp_path_factory, ADMIN, computed_app)
 
 
 @pytest.fixture

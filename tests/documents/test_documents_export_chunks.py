@@ -27,8 +27,8 @@ ODD_TITLES = ['=HYPERLINK("http://x","y")', "+7 707 000 00 00", 'a "quoted", com
 
 
 @pytest.fixture(scope="module")
-def module_app(tmp_path_factory):
-    yield from app_built_once(tmp_path_factory, "documents-admin-token-chunks")
+def module_app(tmp_path_factory, computed_app):
+    yield from app_built_once(tmp_path_factory, "documents-admin-token-chunks", computed_app)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,11 @@ def joined(chunks) -> str:
     return "".join(parts)
 
 
-@pytest.mark.parametrize("coders", [None, ["auto"], ["aigerim"], ["nobody"]])
+# Eleven exports of a dozen chunks each, about two seconds a coder filter: the quick loop (make test-fast)
+# checks every coder's passages, CI each filter too.
+@pytest.mark.parametrize("coders", [None, pytest.param(["auto"], marks=pytest.mark.slow),
+                                    pytest.param(["aigerim"], marks=pytest.mark.slow),
+                                    pytest.param(["nobody"], marks=pytest.mark.slow)])
 def test_chunked_tables_are_the_whole_tables_byte_for_byte(space, small_chunks, coders):
     long = space.coverage(coders)
     assert len(long) > 30 * len(space.codes)  # the case's documents with text and the 31 items

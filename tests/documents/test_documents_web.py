@@ -18,11 +18,11 @@ ADMIN = "documents-admin-token-0001"
 
 
 @pytest.fixture(scope="module")
-def module_app(tmp_path_factory):
+def module_app(tmp_path_factory, computed_app):
     """The app, built once for the module. Each test gets a document of its own in the module's data folder
     (:func:`document`), so what one test codes is never seen by another, and the store's version (which keys
     the page caches) only moves forward."""
-    yield from app_built_once(tmp_path_factory, ADMIN)
+    yield from app_built_once(tmp_path_factory, ADMIN, computed_app)
 
 
 @pytest.fixture

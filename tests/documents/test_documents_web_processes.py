@@ -39,10 +39,10 @@ def alive(pid: int) -> bool:
 
 
 @pytest.fixture
-def app(data_dir, monkeypatch):
+def app(data_dir, monkeypatch, computed_app):
     monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", "processes-admin-token-0001")
     Workspace(load_case(), data_dir).import_document(Document("item", "Item one", "press", "2024-03-01", "en", TEXT))
-    return create_app(data_dir=data_dir)
+    return create_app(data_dir=data_dir, computed_by=computed_app)
 
 
 def test_the_workers_start_with_the_server_draw_the_pages_and_stop_with_it(app):

@@ -167,6 +167,7 @@ def test_translated_report_shows_no_unmarked_english(translated_reports, languag
     assert '<span lang="en">Bureau of National Statistics of the Republic of Kazakhstan</span>' in html
 
 
+@pytest.mark.slow  # the translated reports (three report builds, about 6 s)
 @pytest.mark.parametrize(("language", "headers", "labels"), [
     ("ru", ["Год", "Код", "Материалов прессы с кодом", "Доля материалов прессы за год, %", "Фрагменты"],
      ["цифровое взаимодействие", "консульская поддержка", "трудовые мигранты"]),
@@ -187,6 +188,7 @@ def test_the_documents_tables_are_titled_and_labelled(translated_reports, langua
         assert f'<span translate="no">{code}</span>' not in html
 
 
+@pytest.mark.slow  # the translated reports
 def test_the_press_themes_share_is_a_percentage(translated_reports):
     """Written as a percentage, as the /coding page shows it (it was the 0-1 fraction, 0.333), under a title
     that says so: one of the year's three items touches the code."""

@@ -54,6 +54,7 @@ def import_items(data: Path, first: int, count: int) -> None:
     space.store.engine.dispose()
 
 
+@pytest.mark.slow  # builds the report three times (about 1.5 s each); the cache's entries are tested fast below
 @pytest.mark.parametrize("documents", [0, 40])
 def test_the_report_is_the_same_with_the_cache_empty_warm_or_unusable(computed, tmp_path, monkeypatch, documents):
     if documents:
@@ -76,6 +77,7 @@ def test_the_report_is_the_same_with_the_cache_empty_warm_or_unusable(computed, 
                 in (tmp_path / "warm" / "report.html").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow  # builds the report three times
 def test_the_documents_section_is_computed_every_time(computed, tmp_path, monkeypatch):
     import_items(tmp_path / "data", 0, 10)
     build_report(load_case(), tmp_path / "first")
@@ -123,15 +125,29 @@ def same_contents(left: tuple[list, list, dict], right: tuple[list, list, dict])
     assert left[1:] == right[1:]
 
 
+@pytest.fixture(scope="module")
+def first_entry(tmp_path_factory) -> tuple[tuple[list, list, dict], str, bytes]:
+    """The contents computed once for the module in a cache of its own, with the name and bytes of the entry
+    they were kept in: each damage test starts from a copy of that entry rather than computing it again."""
+    cache = tmp_path_factory.mktemp("sections-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DIASPORA_CACHE_DIR", str(cache))
+        patch.setenv("DIASPORA_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        first = contents()
+    (entry,) = sorted((cache / "sections").glob("*.pickle"))
+    return first, entry.name, entry.read_bytes()
+
+
 @pytest.mark.parametrize("damage", [damage_by_truncating, damage_one_byte, not_a_pickle_with_its_digest,
                                     another_layout_with_its_digest])
-def test_a_damaged_entry_is_computed_again_and_replaced(computed, tmp_path, damage):
-    first = contents()
-    (entry,) = entries(tmp_path)
-    entry.write_bytes(damage(entry.read_bytes()))
+def test_a_damaged_entry_is_computed_again_and_replaced(first_entry, computed, tmp_path, damage):
+    first, name, data = first_entry
+    (tmp_path / "cache" / "sections").mkdir()
+    (tmp_path / "cache" / "sections" / name).write_bytes(damage(data))
     computed.clear()
     second = contents()
     assert sorted(computed) == sorted(sections.BUILDERS)
+    assert [path.name for path in entries(tmp_path)] == [name]  # the damaged entry replaced, none added
     same_contents(first, second)
     computed.clear()
     same_contents(first, contents())

@@ -19,15 +19,14 @@ def survey_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def survey_session_app(tmp_path_factory):
+def survey_session_app(tmp_path_factory, computed_app):
     """The observatory app (with the survey extension), built once per test session (once per process
-    under pytest-xdist): building it computes the case's analysis for every page (about a second), the same
-    for every test. Tests use :func:`survey_app`, which gives each one the survey state of a new app."""
+    under pytest-xdist), from the analysis and pages of the session's :func:`computed_app`. Tests use :func:`survey_app`, which gives each one the survey state of a new app."""
     from diaspora_observatory.web.app import create_app
 
     with pytest.MonkeyPatch.context() as monkeypatch:
         survey_environment(monkeypatch)
-        app = create_app(data_dir=tmp_path_factory.mktemp("data"))
+        app = create_app(data_dir=tmp_path_factory.mktemp("data"), computed_by=computed_app)
     yield app
     app.state.web.survey_store.close()
 

@@ -14,9 +14,10 @@ DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @contextmanager
-def app_on(database: str, folder: Path) -> Iterator:
+def app_on(database: str, folder: Path, computed_by=None) -> Iterator:
     """The observatory app (survey and documents) in ``folder``, its survey store on ``database``
-    (``sqlite``: a file in the data folder; ``postgres``: the emptied test server). No rate limit."""
+    (``sqlite``: a file in the data folder; ``postgres``: the emptied test server). No rate limit.
+    ``computed_by``: an app on the built-in case whose analysis and pages it starts from."""
     from diaspora_observatory.web.app import create_app
 
     if database == "postgres":
@@ -31,7 +32,7 @@ def app_on(database: str, folder: Path) -> Iterator:
     else:
         os.environ.pop("DIASPORA_DATABASE_URL", None)
     try:
-        app = create_app(data_dir=folder / "data")
+        app = create_app(data_dir=folder / "data", computed_by=computed_by)
         try:
             yield app
         finally:

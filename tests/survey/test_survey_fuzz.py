@@ -99,7 +99,7 @@ bad_utf8_bodies = not_utf8.map(lambda raw: b'{"submission_id": "bytes-0000001", 
 
 
 @pytest.fixture(scope="module", params=DATABASES)
-def fuzz_app(request, tmp_path_factory):
+def fuzz_app(request, tmp_path_factory, computed_app):
     """The app with one real document to code (the study's opening paragraphs) and the built-in survey."""
     from diaspora_observatory import load_case
     from diaspora_observatory.documents.importer import Document
@@ -110,7 +110,7 @@ def fuzz_app(request, tmp_path_factory):
     Workspace(load_case(), folder / "data").import_document(Document(
         document_id=DOCUMENT_ID, title="The study, opening paragraphs", kind="press", date="2024-01-01",
         language="ru", text=excerpt, source_id=""))
-    with app_on(request.param, folder) as app:
+    with app_on(request.param, folder, computed_app) as app:
         yield app
 
 

@@ -18,9 +18,9 @@ BAD_ADDRESS = ("The address is not valid text: it holds a NUL character or bytes
 
 
 @pytest.fixture(scope="module", params=DATABASES)
-def app(request, tmp_path_factory):
+def app(request, tmp_path_factory, computed_app):
     """The whole app (survey and documents), its survey store on SQLite or PostgreSQL."""
-    with app_on(request.param, tmp_path_factory.mktemp(request.param)) as built:
+    with app_on(request.param, tmp_path_factory.mktemp(request.param), computed_app) as built:
         yield built
 
 

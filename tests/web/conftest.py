@@ -22,8 +22,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture(scope="session")
-def web_app(tmp_path_factory):
-    return create_app(data_dir=tmp_path_factory.mktemp("data"))
+def web_app(tmp_path_factory, computed_app):
+    return create_app(data_dir=tmp_path_factory.mktemp("data"), computed_by=computed_app)
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
                dev: bool = False, allowed_hosts: list[str] | tuple[str, ...] | None = None,
                trusted_proxies: list[str] | tuple[str, ...] = (),
                client_timeout: float = CLIENT_TIMEOUT_SECONDS, extensions: bool = True,
-               processes: int | None = 1) -> Starlette:
+               processes: int | None = 1, computed_by: Starlette | None = None) -> Starlette:
     """The observatory app for a case (the built-in one by default).
 
     ``data_dir`` is the user data folder (default: ``user_data_dir()``); ``dev`` adds a route listing
@@ -45,13 +45,15 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
     the header is ignored. ``client_timeout``: seconds a request's body has to arrive (408 after).
     ``extensions=False`` leaves out the survey and documents pages (the static site, which has no server
     for them). ``processes``: how many server processes serve the same data (``diaspora serve --workers``;
-    None when not known, as under uvicorn started directly, see web/workers.py).
+    None when not known, as under uvicorn started directly, see web/workers.py). ``computed_by``: an app
+    built before on an equal case with the same extensions, whose computed analysis and pages this one
+    reuses (the tests build many apps on the built-in case); ValueError when the case or extensions differ.
     """
     case = load_case(case_name_or_path, data_dir=data_dir)
     web = WebContext(case, Path(data_dir) if data_dir else user_data_dir(), dev=dev, processes=processes)
     web.environment.auto_reload = dev
     web.nav.extend(menu(case))  # the pages the case has data for
-    site = Site(web)
+    site = Site(web, computed_by.state.site if computed_by is not None else None)
     routes: list[BaseRoute] = [Route("/", partial(site.endpoint, key="overview"), methods=GET, name="overview"),
                                Route("/overview.{format}", partial(site.endpoint, key="overview"), methods=GET)]
     for key in PAGE_KEYS[1:]:
@@ -67,6 +69,10 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
         routes.extend(module.routes(web))
         web.extension_nav[name] = list(getattr(module, "NAV", []))
         web.nav.extend(web.extension_nav[name])
+    if computed_by is not None and computed_by.state.web.extension_nav != web.extension_nav:
+        raise ValueError(f"this app serves the extensions {sorted(web.extension_nav)}, the app it would reuse "
+                         f"the pages of serves {sorted(computed_by.state.web.extension_nav)}; build it without "
+                         "computed_by")
     routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))
     if dev:
         routes.insert(0, Route("/_dev/routes", partial(_route_list, routes), methods=GET))

@@ -33,10 +33,17 @@ GZIP_MIN_BYTES = 1024  # below about a packet, compressing saves nothing a reade
 class Site:
     """The core pages of one served case, with their caches."""
 
-    def __init__(self, web: WebContext) -> None:
-        self.web = web
-        self.data = CaseData(web.case)
-        self._pages: dict[tuple[str, str], Page] = {}
+    def __init__(self, web: WebContext, computed_by: Site | None = None) -> None:
+        """``computed_by``: the site of another app on an equal case (the same package read from the same
+        folder, with the same rows and issues), whose analysis and built pages this one starts from instead
+        of computing them again; ``create_app`` checks that the two serve the same extensions."""
+        self.web: WebContext = web
+        if computed_by is not None and computed_by.web.case != web.case:
+            raise ValueError(f"an app on case {web.case.name!r} ({web.case.path}) cannot reuse the pages computed "
+                             f"for case {computed_by.web.case.name!r} ({computed_by.web.case.path}), whose data "
+                             "differ (or are read from another folder); build it without computed_by")
+        self.data: CaseData = computed_by.data if computed_by is not None else CaseData(web.case)
+        self._pages: dict[tuple[str, str], Page] = dict(computed_by._pages) if computed_by is not None else {}
         self._html: dict[tuple[str, str], bytes] = {}
         self._files: dict[tuple[str, str, str], bytes] = {}
         self._gzip: dict[tuple, bytes] = {}  # the compressed copies of cached pages and files
