@@ -147,7 +147,7 @@ def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
             if placement == context["placement"]:
                 break
             context["placement"] = placement
-            progress("printing report.pdf again with the figures that left a page half blank placed after their table")
+            progress("printing report.pdf again with the blocks that left a page partly blank placed anew")
             html_path.write_text(environment.get_template("report.html").render(**context), encoding="utf-8")
             print_pdf(html_path, pdf_path)
         # Last print with the contents' page numbers, read from the previous print's outline (report/pdf.py).
