@@ -78,3 +78,36 @@ def test_figures_are_never_split(printed):
         caption = [index for index, text in enumerate(pages) if f"figures/{path.name}" in text]
         assert len(caption) == 1 and titles, path.name
         assert [title for title in titles if "".join(title.split()) not in pages[caption[0]]] == [], path.name
+
+
+BOTTOM_MARGIN = 15 * 72 / 25.4  # the stylesheet's @page: 15 mm at the bottom, 13 mm at the top
+TEXT_HEIGHT = A4_POINTS[1] - (13 + 15) * 72 / 25.4
+MOST_BLANK = 0.2  # a heading kept with its text, a few rows or lines moved on; a figure that jumped left 0.26
+
+
+def blank_below(page) -> float:
+    """The share of the page's text area below its lowest line of text (the page number in the margin
+    left out): every block of the report ends with text, a figure with its caption, a table with its
+    source line."""
+    lines: list[float] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, _font, _size: lines.append(tm[4] * cm[1] + tm[5] * cm[3]
+                                                                                   + cm[5]) if text.strip() else None)
+    body = [y for y in lines if y > BOTTOM_MARGIN - 2]
+    return (min(body) - BOTTOM_MARGIN) / TEXT_HEIGHT
+
+
+@pytest.mark.browser
+def test_no_page_is_left_partly_blank(printed):
+    """A figure or a short table that does not fit moves to the next page whole; the report then places
+    the figure after its section's table and lets the table break (report/page_gaps.py), so no page but
+    the last before the appendix (whose heading starts a page) and the very last is more than a fifth
+    blank. The built-in case's projections figure, more than half a page tall, had left a quarter of page 5
+    blank in English."""
+    language, out = printed
+    reader = PdfReader(out / "report.pdf")
+    appendix = heading_pages(out / "report.pdf")[{"en": "Appendix: full tables", "ru": "Приложение: полные таблицы",
+                                                  "kk": "Қосымша: толық кестелер"}[language]]
+    blank = {number: round(blank_below(page), 2) for number, page in enumerate(reader.pages, start=1)
+             if number not in (appendix - 1, len(reader.pages))}
+    assert {number: share for number, share in blank.items() if share > MOST_BLANK} == {}
+    assert len(blank) >= 12

@@ -316,3 +316,60 @@ def test_no_chart_tooltip_formats_its_own_numbers(client, path, block):
     tooltips = re.findall(r'"tooltip": (\[[^\]]*\])', json.dumps(spec))
     assert tooltips and all('"format"' not in tooltip for tooltip in tooltips)
     assert any("_text" in tooltip for tooltip in tooltips)
+
+
+# Nine coded press items, three a year (2021-2023), of which one in three touches each code found: a share
+# of counted items, exact, so written with the presentation layer's three significant digits (the /coding
+# page had rounded it to a whole 33%, the report printed 33.3).
+PRESS_ITEMS = ["Repatriation of ethnic families continued under the quotas.",
+               "Consular registration of labour migrants moved online.",
+               "The weather was mild in the capital."]
+
+
+@pytest.fixture(scope="module")
+def coded_press(tmp_path_factory, case):
+    """(data folder, web client on it, report.html per language) with the nine press items imported."""
+    from web_helpers import make_client
+
+    from diaspora_observatory.documents.importer import Document
+    from diaspora_observatory.documents.ingest import ingest
+    from diaspora_observatory.documents.workspace import Workspace
+    from diaspora_observatory.web.app import create_app
+
+    data = tmp_path_factory.mktemp("press-data")
+    space = Workspace(case, data)
+    ingest(space.store, space.codebook, [Document(f"item-{number}", f"Item {number}", "press", str(2021 + number // 3),
+                                                  "en", PRESS_ITEMS[number % 3]) for number in range(9)])
+    written = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DIASPORA_DATA_DIR", str(data))
+        for language in ("en", "ru", "kk"):
+            out = tmp_path_factory.mktemp(f"press-report-{language}")
+            build_report(case, out, language=language)
+            written[language] = (out / "report.html").read_text(encoding="utf-8")
+    with make_client(create_app(data_dir=data)) as client:
+        yield data, client, written
+
+
+@pytest.mark.slow  # the report in three languages with the documents tables
+@pytest.mark.parametrize(("language", "share"), [("en", "33.3"), ("ru", "33,3"), ("kk", "33,3")])
+def test_the_press_share_prints_the_same_on_coding_in_the_report_and_the_cli(coded_press, language, share):
+    data, client, reports = coded_press
+    page = client.get("/coding", params={"lang": language}).text
+    # the page names a column by its text, but for the share (data-column); the report by data-column
+    web = [row for table in tables_of(page) for row in table if "items_share_pct" in row]
+    report = [row for table in tables_of(reports[language]) for row in table if "items_share_pct" in row]
+    web_shares = {row["items_share_pct"] for row in web if row[{"en": "Year", "ru": "Год", "kk": "Жыл"}[language]]
+                  == "2021"}
+    report_shares = {row["items_share_pct"] for row in report if row["year"] == "2021" and row["items_with_code"] != "0"}
+    assert (web_shares, report_shares) == ({share}, {share})
+    assert len(web) == len([row for row in report if row["items_with_code"] != "0"]) >= 3
+    if language == "en":  # `diaspora documents themes` writes English only; its CSV keeps the 0-1 value
+        result = CliRunner().invoke(main, ["documents", "themes", "--data-dir", str(data)], env={"COLUMNS": "50"})
+        assert result.exit_code == 0, result.output
+        cli = {record["items_share_pct"] for record in cli_records(result.output)
+               if record["year"] == "2021" and record["items_with_code"] != "0"}
+        assert cli == {share}
+        csv_text = CliRunner().invoke(main, ["documents", "themes", "--data-dir", str(data), "--format", "csv"]).output
+        assert csv_text.splitlines()[0] == "year,code,items_with_code,items,share,passages,source_ids"
+        assert ",0.3333333333333333," in csv_text

@@ -368,8 +368,12 @@ def themes_command(kind: str, coders, case_name, data_dir, codebook, output_form
       diaspora documents themes --format csv
     """
     from diaspora_observatory.documents.index_tables import themes_over_time
+    from diaspora_observatory.documents.report import in_percent
 
-    _print(themes_over_time(_workspace(case_name, data_dir, codebook), list(coders) or None, kind), output_format)
+    themes = themes_over_time(_workspace(case_name, data_dir, codebook), list(coders) or None, kind)
+    # The terminal table writes the share in percent, as the /coding page and the report do (33.3, not
+    # 0.333); CSV and JSON keep the 0-1 machine value.
+    _print(in_percent(themes) if output_format == "table" else themes, output_format)
 
 
 @documents_group.command(name="agreement")

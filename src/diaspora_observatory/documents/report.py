@@ -248,9 +248,10 @@ def in_percent(themes: pd.DataFrame) -> pd.DataFrame:
     """``themes`` as the report shows and files them: the year's share of items in percent,
     ``items_share_pct``, in the place of the 0-1 ``share`` that ``analysis.documents.themes_over_time`` and
     the /coding page's downloads keep. The ``_pct`` name makes it a percentage (``presentation.kinds``), so
-    the report writes it as the /coding page does, a percentage (the page rounds it to a whole one, the
-    report gives the three significant digits of every percentage), and tables/press-themes.csv says by
-    the name what its numbers are."""
+    the report, the /coding page and ``diaspora documents themes`` write it alike: a share of counted items,
+    exact, so with the three significant digits that are the presentation layer's ceiling
+    (``analysis.precision.MAX_DIGITS``; one of three items is 33.3); tables/press-themes.csv says by the
+    name what its numbers are."""
     shown = themes.assign(share=100 * themes["items_with_code"] / themes["items"])
     return shown.rename(columns={"share": "items_share_pct"})
 

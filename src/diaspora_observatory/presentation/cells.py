@@ -3,6 +3,7 @@ the report. Labels for codes, links and HTML are the adapters' business; the num
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping
 
@@ -23,6 +24,22 @@ def yes_no(value: bool, language: str = "en") -> str:
 def is_number(value: object) -> bool:
     """A number to be written by kind (booleans are not numbers here)."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and not _is_missing(value)
+
+
+def is_numeric_text(value: object) -> bool:
+    """A number kept as text (a claim's reported ``71``, ``0.21``, ``20000000``): aligned as numbers are, to
+    the right, in every table, whether or not writing it changes its signs; a word, a country or a ranking
+    stays text, to the left.
+
+    >>> is_numeric_text("71"), is_numeric_text("0.21"), is_numeric_text("UZB+KGZ"), is_numeric_text("nan")
+    (True, True, False, False)
+    """
+    if not isinstance(value, str):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except ValueError:
+        return False
 
 
 def cell_text(column: str, value: object, language: str = "en", row: Mapping[str, object] | None = None) -> str:

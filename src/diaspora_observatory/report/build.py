@@ -23,6 +23,7 @@ from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts.render import to_svgs
 from diaspora_observatory.report.cells import cell_html
 from diaspora_observatory.report.findings import findings
+from diaspora_observatory.report.page_gaps import LAYOUT_PRINTS, Placement, fill_gaps, printed_pages
 from diaspora_observatory.report.pdf import find_chromium, heading_pages, print_pdf
 from diaspora_observatory.report.section_cache import report_contents
 from diaspora_observatory.report.sections import PARTS, Section
@@ -138,12 +139,34 @@ def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
     if pdf:
         progress("printing report.pdf with Chromium")
         pdf_path = print_pdf(html_path, out_dir / "report.pdf")
-        # Second print with the contents' page numbers, read from the first print's outline (report/pdf.py).
+        # Blocks that jumped to the next page and left a gap are placed again (report/page_gaps.py).
+        appendix = context["parts"]["appendix"]
+        for _attempt in range(LAYOUT_PRINTS):
+            placement = fill_gaps(printed_pages(pdf_path), {heading_pages(pdf_path).get(appendix, 0)},
+                                  *_blocks(sections, context), context["placement"])
+            if placement == context["placement"]:
+                break
+            context["placement"] = placement
+            progress("printing report.pdf again with the blocks that left a page partly blank placed anew")
+            html_path.write_text(environment.get_template("report.html").render(**context), encoding="utf-8")
+            print_pdf(html_path, pdf_path)
+        # Last print with the contents' page numbers, read from the previous print's outline (report/pdf.py).
         context["pages"] = heading_pages(pdf_path)
         html_path.write_text(environment.get_template("report.html").render(**context), encoding="utf-8")
         progress("printing report.pdf again with the page numbers of the contents")
         written.append(print_pdf(html_path, pdf_path))
     return written
+
+
+KEPT_ROWS = 12  # a compact table of at most this many rows is kept on one page (templates/report.html)
+
+
+def _blocks(sections: list[Section], context: dict) -> tuple[dict[str, str | None], set[str]]:
+    """Each figure's name with its section's table (None when it has none), and the tables kept whole."""
+    figures = {figure.name: (view.name if (view := context["compact"].get(section.id)) else None)
+               for section in sections for figure in section.figures}
+    views = [*context["compact"].values(), *(view for shown in context["summaries"].values() for _t, view in shown)]
+    return figures, {view.name for view in views if len(view.rows) <= KEPT_ROWS}
 
 
 SUBTITLE_CHARACTERS = 110  # a source line this long is wrapped: on a page the chart cannot scroll sideways
@@ -193,5 +216,5 @@ def _context(case: Case, sections: list[Section], svgs: dict[str, str], writer: 
         "appendix": appendix, "source_line": writer.source_line, "marked": writer.marked,
         "cell_html": lambda item: cell_html(item, writer.marked),
         "sources": [case.sources[s] for s in sorted(used) if s in case.sources],
-        "origin": writer.origin, "pages": {},
+        "origin": writer.origin, "pages": {}, "placement": Placement(), "kept_rows": KEPT_ROWS,
     }

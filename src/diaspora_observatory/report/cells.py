@@ -22,9 +22,10 @@ from babel import Locale, UnknownLocaleError
 from markupsafe import Markup, escape
 
 from diaspora_observatory.analysis.flows import ALL_PARTNERS
-from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, cell_text, is_number
+from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, cell_text, is_number, is_numeric_text
 from diaspora_observatory.presentation.claims import basis_text, computed_text, reason_text, unit_text
 from diaspora_observatory.presentation.columns import COLUMN_LABELS, column_label
+from diaspora_observatory.presentation.kinds import UNIT_COLUMNS
 from diaspora_observatory.presentation.numbers import MISSING
 from diaspora_observatory.presentation.provenance import provenance_text
 from diaspora_observatory.presentation.texts import KEY_FIGURE_LABELS
@@ -82,6 +83,8 @@ def cell(column: str, value: object, row: dict, writer: Writer) -> Cell:
     if is_number(value):
         return Cell(text, "num")
     value = str(value)
+    if column in UNIT_COLUMNS and is_numeric_text(value):  # a claim's reported "71": a number, right-aligned
+        return Cell(text, "num", value if text != value else "")
     if column == "note":
         return note_cell(value, writer)
     if column in COUNTRY_COLUMNS and value == ALL_PARTNERS:

@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from diaspora_observatory.analysis.flows import ALL_PARTNERS
 from diaspora_observatory.case.labels import ValueLabels
 from diaspora_observatory.countries import country_name
-from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, cell_text, is_number, yes_no
+from diaspora_observatory.presentation.cells import HIDDEN_COLUMNS, cell_text, is_number, is_numeric_text, yes_no
 from diaspora_observatory.presentation.claims import Reader, basis_text, computed_text, reason_text, unit_text
 from diaspora_observatory.presentation.columns import COLUMN_LABELS, column_label
 from diaspora_observatory.presentation.kinds import UNIT_COLUMNS
@@ -220,6 +220,8 @@ def format_cell(column: str, value: object, language: str, labels: ValueLabels |
         shown = cell_text(column, text, language, row)
         if shown != text:
             return Markup(f'<td class="num" title="{escape(text)}">{escape(shown)}</td>')
+        if is_numeric_text(text):  # written as it is ("71"), still a number: right-aligned as the others
+            return Markup(f'<td class="num">{escape(text)}</td>')
     if translate is not None and row is not None and "statement" in row:  # a claim's row
         claimed = claim_cell(column, text, row, language, translate)
         if claimed is not None:
