@@ -72,6 +72,9 @@ OFF_THE_BOX = """([caption, columns]) => {
     const rows = [...table.querySelectorAll('tbody tr')].slice(0, 10);
     return columns.filter(column => heads.indexOf(column) < 0 || rows.some(row => {
         const cell = row.children[heads.indexOf(column)];
+        // a phone's card leaves out an empty cell (it says nothing): no value is off-screen there
+        if (cell && table.classList.contains('cards') && cell.classList.contains('empty')
+            && getComputedStyle(cell).display === 'none') return false;
         return !cell || outside(cell);
     }));
 }"""
@@ -130,7 +133,8 @@ def test_a_table_of_several_rows_keeps_its_columns(client):
     """Tajikistan's one institution is a row of a list, not a record: the same table as Uzbekistan's two."""
     html = client.get("/country/TJK").text
     start = html.index('<caption id="institutions-caption">')
-    assert html[html.rindex("<table", 0, start):start].startswith('<table class="lead">')
+    opening = html[html.rindex("<table", 0, start):start]
+    assert opening.startswith('<table class="lead') and "record" not in opening, opening  # "lead cards" on phones
     assert "<thead>" in html[start:html.index("</table>", start)]
 
 
