@@ -106,16 +106,26 @@ class Pending:
                 "new_hash": self.digest, "new_origin": self.origin}
 
 
+# What json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":")) builds for every call
+# (an encoder with these options), built once: the same text, without a third of the time of each call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def canonical(answers: dict[str, Any]) -> str:
     """The answers as canonical JSON: equal answers give equal text (and hash)."""
-    return json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode(answers)
 
 
 def pending(slug: str, submission_id: str, answers: dict[str, Any], origin: str, check_open: bool,
             future: Future | None = None) -> Pending:
     """``future``: one that the caller shares (an import, which waits on no reply: a new future per
     answer cost it 2 us of 17 us a row); a new one otherwise."""
-    text = canonical(answers)
+    return pending_text(slug, submission_id, canonical(answers), origin, check_open, future)
+
+
+def pending_text(slug: str, submission_id: str, text: str, origin: str, check_open: bool,
+                 future: Future | None = None) -> Pending:
+    """:func:`pending` of answers already written as their canonical JSON ``text``."""
     digest = hashlib.sha256(text.encode()).hexdigest()
     if future is None:
         return Pending(slug, submission_id, text, digest, origin, check_open)
