@@ -27,8 +27,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import cached_property
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Engine, Insert, bindparam, insert, select, update
@@ -188,8 +191,17 @@ class DriverStatement:
     sql: str
     names: tuple[str, ...] | None  # positional drivers (SQLite's ``?``); None: named (psycopg's ``%(name)s``)
 
+    @cached_property
+    def _positional(self) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+        """The values in the statement's order, picked in C (an import's 100,000 rows spent a tenth of their
+        time in a generator per row doing this); one name gives a tuple of one, as the generator did."""
+        names = self.names or ()
+        if len(names) == 1:
+            return lambda values: (values[names[0]],)
+        return itemgetter(*names)
+
     def parameters(self, values: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        return values if self.names is None else tuple(values[name] for name in self.names)
+        return values if self.names is None else self._positional(values)
 
 
 def driver_statement(engine: Engine, statement: ClauseElement, columns: tuple[str, ...] = ()) -> DriverStatement:
