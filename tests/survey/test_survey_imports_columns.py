@@ -127,3 +127,53 @@ def test_a_clean_export_is_read_by_columns_and_stores_the_canonical_answers(tmp_
     for row, (_, submission_id, answers, *_rest) in zip(rows, stored):
         expected = {question.name: value.strip() for question, value in zip(questions, row) if value.strip()}
         assert submission_id == f"kobo-{row[-1]}" and answers == canonical(expected)
+
+
+def _clean_rows(count: int) -> tuple[list[str], list[list[str]]]:
+    form = default_form()
+    questions = form.answer_questions()
+    rows = []
+    for number in range(count):
+        rows.append([form.options(question)[number % len(form.options(question))].name
+                     if question.kind == "select_one" else f"comment {number}" for question in questions]
+                    + [f"5a0c2a7f-0001-4c39-9b0e-{number:012d}"])
+    return [question.name for question in questions] + ["_uuid"], rows
+
+
+@pytest.mark.parametrize("fault", ["text of 2,001 characters", "text of 2,000 characters", "n/a in a choice",
+                                   "empty required choice", "empty optional choice", "no answer", "wrong choice",
+                                   "choice in capitals", "empty id", "id too long", "short row"])
+def test_each_fault_in_a_later_batch_is_told_as_the_row_checks_tell_it(tmp_path, monkeypatch, fault):
+    monkeypatch.setattr(imports, "BATCH_ROWS", 5)
+    header, rows = _clean_rows(14)
+    form = default_form()
+    questions = {question.name: question for question in form.answer_questions()}
+    required = next(name for name, question in questions.items() if question.required)
+    optional = next(name for name, question in questions.items() if question.kind == "select_one"
+                    and not question.required)
+    row = rows[7]  # the second batch
+    if fault.startswith("text of"):
+        row[header.index("comments")] = "x" * (2001 if "2,001" in fault else 2000)
+    elif fault == "n/a in a choice":
+        row[header.index(optional)] = "n/a"
+    elif fault == "empty required choice":
+        row[header.index(required)] = "  "
+    elif fault == "empty optional choice":
+        row[header.index(optional)] = ""
+    elif fault == "no answer":
+        row[:-1] = [""] * (len(row) - 1)
+    elif fault == "wrong choice":
+        row[header.index(required)] = "not_a_choice"
+    elif fault == "choice in capitals":
+        row[header.index(required)] = row[header.index(required)].upper()
+    elif fault == "empty id":
+        row[-1] = " "
+    elif fault == "id too long":
+        row[-1] = "x" * 80
+    else:
+        del row[3]
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *rows])
+    by_columns = _import(tmp_path, "faulty", out.getvalue(), True, monkeypatch)
+    by_rows = _import(tmp_path, "faulty", out.getvalue(), False, monkeypatch)
+    assert by_columns == by_rows
