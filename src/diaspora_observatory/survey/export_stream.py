@@ -71,7 +71,7 @@ def _filled_rows(path: Path, delimiter: str) -> Generator[list[str], None, None]
     lines = _lines(path)
     try:
         for row in CsvRows(lines, path.name, delimiter=delimiter, strict=True):
-            if row and any(cell.strip() for cell in row):
+            if row and "".join(row).strip():  # a cell with text (one join, not a generator per row)
                 yield row
     finally:
         lines.close()  # the file is closed now, not when the generator is collected

@@ -20,9 +20,11 @@ form) stores while the import runs is settled by the same rules when its batch m
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from diaspora_observatory.survey.errors import ResponsesImportError, SubmissionInvalid
 from diaspora_observatory.survey.export_stream import ExportFile, open_export
 from diaspora_observatory.survey.import_columns import (
+    ANSWER,
     CHOICE,
     OTHER_TEXT,
     ColumnMatch,
@@ -52,16 +55,19 @@ from diaspora_observatory.survey.submission import (
     DriverStatement,
     Pending,
     Receipt,
+    canonical,
     driver_statement,
     imported,
     insert_new,
     pending,
+    pending_text,
     refusal,
     replaceable,
     replay,
     today,
 )
-from diaspora_observatory.survey.validation import AnswerChecker
+from diaspora_observatory.survey.validation import MAX_TEXT, AnswerChecker
+from diaspora_observatory.untrusted import is_plain_text
 
 FORMATS = ("kobo", "odk", "limesurvey")
 # KoboToolbox runs on ODK's tools: a submission has the same instance id on both, so both formats share
@@ -261,6 +267,7 @@ class _Reader:
         # column's place in the row and its question, and the choices already read from a spelling.
         self.columns = [(header.index(column), column, match, form.question(match.question))
                         for column, match in layout.matches.items()]
+        self.columns_by_index = {index: question for index, _, _, question in self.columns}
         self.answerable = {question.name for question in form.answer_questions()}
         self.read: dict[tuple[str, str], str] = {}  # (question, cell) -> choice, at most MAX_SPELLINGS
 
@@ -410,62 +417,224 @@ def _fits(form: Form, export_format: str, table: Table) -> Callable[[str], bool]
     return lambda column: _is_metadata(column, export_format) or bool(_match(form, column, export_format, table))
 
 
-def _checked_rows(form: Form, export: ExportFile, layout: _Layout, export_format: str,
-                  summary: ImportSummary) -> Rows:
-    """(row, submission id, clean answers) of each row of ``export`` to store, read as the rows are asked
-    for; ``summary`` counts what was read and left out. Raises :class:`ResponsesImportError` naming row
-    and column for a row that cannot be read or breaks the form, and, once every row is read, when none
-    had an answer to store."""
-    path, header = export.path, export.header
-    reader = _Reader(form, layout, export_format, path, header)
-    checker = AnswerChecker(form)
-    matched = {name: [column for column, match in layout.matches.items() if match.question == name]
-               for name in {match.question for match in layout.matches.values()}}
-    id_index = header.index(layout.id_column)
-    completed = header.index("submitdate") if export_format == "limesurvey" and "submitdate" in header else None
-    dropped: dict[str, int] = {}
-    yielded = 0
-    for number, cells in export.rows():
+class _RowChecks:
+    """The checks of one file's rows, one row at a time (:meth:`row`), and what they found (:meth:`finish`):
+    cells read into raw answers (:class:`_Reader`), checked against the form like a web submission."""
+
+    def __init__(self, form: Form, export: ExportFile, layout: _Layout, export_format: str,
+                 summary: ImportSummary) -> None:
+        self.form, self.export, self.layout, self.export_format, self.summary = (form, export, layout, export_format,
+                                                                                 summary)
+        header = export.header
+        self.reader = _Reader(form, layout, export_format, export.path, header)
+        self.checker = AnswerChecker(form)
+        self.matched = {name: [column for column, match in layout.matches.items() if match.question == name]
+                        for name in {match.question for match in layout.matches.values()}}
+        self.id_index = header.index(layout.id_column)
+        self.completed = header.index("submitdate") if export_format == "limesurvey" and "submitdate" in header \
+            else None
+        self.dropped: dict[str, int] = {}
+        self.yielded = 0
+
+    def row(self, number: int, cells: list[str]) -> tuple[int, str, dict[str, Any]] | None:
+        """(row, submission id, clean answers) of one row to store, None for a row left out (told in the
+        summary); :class:`ResponsesImportError` naming row and column for a row that cannot be read or
+        breaks the form."""
+        path, header, summary = self.export.path, self.export.header, self.summary
         if len(cells) != len(header):
             raise ResponsesImportError(f"{path.name} row {number}: {len(cells)} cells where the header has "
                                        f"{len(header)}", "export the file again without editing it by hand")
         if number == 2 and all(cell.strip().startswith("#") for cell in cells if cell.strip()):
             summary.skipped.append((number, "HXL hashtags (#…) under the header, not an answer"))
-            continue
+            return None
         summary.read += 1
-        if completed is not None and not cells[completed].strip():
+        if self.completed is not None and not cells[self.completed].strip():
             summary.skipped.append((number, "not completed in LimeSurvey (no submitdate)"))
-            continue
-        submission_id = _submission_id(cells[id_index], export_format, path, number, layout.id_column)
-        answers = reader.row(cells, number)
+            return None
+        submission_id = _submission_id(cells[self.id_index], self.export_format, path, number,
+                                       self.layout.id_column)
+        answers = self.reader.row(cells, number)
         if not answers:
             summary.skipped.append((number, "no answer in any column matched to a question"))
-            continue
+            return None
         try:
-            clean = checker.validate(answers)
+            clean = self.checker.validate(answers)
         except SubmissionInvalid as error:
             problem = error.problems[0]
-            columns = matched.get(problem.field, [])
+            columns = self.matched.get(problem.field, [])
             where = f", column '{columns[0]}'" if columns else ""
             raise ResponsesImportError(f"{path.name} row {number}{where}, question {problem.field}: {problem.text()}",
                                        "correct the row in the export or the form, then import again; nothing was "
                                        "stored") from error
         if len(clean) != len(answers):
             for name in set(answers) - set(clean):
-                dropped[name] = dropped.get(name, 0) + 1
-        yielded += 1
-        yield number, submission_id, clean
-    if not yielded:
-        reasons = "; ".join(sorted({reason for _, reason in summary.skipped})) or "no rows"
-        raise ResponsesImportError(f"{path.name}: no row has an answer to store ({reasons}); nothing was stored",
-                                   "check that the export holds answers to this survey's questions")
-    if reader.not_applicable:
-        summary.notices.append(f"{reader.not_applicable} cells holding 'n/a' in number or choice columns were read "
-                               "as no answer")
-    if dropped:
-        summary.notices.append("Answers to questions that did not apply (their relevant condition was false) were "
-                               "not stored: " + ", ".join(f"{name} ({count} rows)" for name, count in
-                                                          sorted(dropped.items())))
+                self.dropped[name] = self.dropped.get(name, 0) + 1
+        self.yielded += 1
+        return number, submission_id, clean
+
+    def finish(self) -> None:
+        """Once every row is read: refused when no row had an answer to store; notices in the summary."""
+        summary = self.summary
+        if not self.yielded:
+            reasons = "; ".join(sorted({reason for _, reason in summary.skipped})) or "no rows"
+            raise ResponsesImportError(f"{self.export.path.name}: no row has an answer to store ({reasons}); nothing "
+                                       "was stored", "check that the export holds answers to this survey's questions")
+        if self.reader.not_applicable:
+            summary.notices.append(f"{self.reader.not_applicable} cells holding 'n/a' in number or choice columns were "
+                                   "read as no answer")
+        if self.dropped:
+            summary.notices.append("Answers to questions that did not apply (their relevant condition was false) "
+                                   "were not stored: " + ", ".join(f"{name} ({count} rows)" for name, count in
+                                                                   sorted(self.dropped.items())))
+
+
+def _checked_rows(form: Form, export: ExportFile, layout: _Layout, export_format: str,
+                  summary: ImportSummary) -> Rows:
+    """(row, submission id, clean answers) of each row of ``export`` to store, read as the rows are asked
+    for; ``summary`` counts what was read and left out. Raises :class:`ResponsesImportError` naming row
+    and column for a row that cannot be read or breaks the form, and, once every row is read, when none
+    had an answer to store."""
+    checks = _RowChecks(form, export, layout, export_format, summary)
+    for number, cells in export.rows():
+        checked = checks.row(number, cells)
+        if checked is not None:
+            yield checked
+    checks.finish()
+
+
+_DECLINED = object()  # a cell the column checks leave to the row checks (an error to name, an 'n/a' to count)
+_encode_string = json.encoder.encode_basestring  # what canonical()'s json.dumps writes a string with (in C)
+
+
+class _ColumnChecks:
+    """The rows of a batch checked a column at a time, for the forms and files where that gives exactly what
+    the row checks give (:meth:`for_file`): every matched column the whole answer to a ``select_one`` or
+    ``text`` question of a form without ``relevant``, ``constraint`` or ``choice_filter`` anywhere, so each
+    answer depends on its own cell alone. A batch comes back as (row, submission id, canonical JSON of
+    the clean answers), the text :func:`~.submission.canonical` writes for them; a batch with anything the
+    row checks would refuse, leave out or count (a row of another width, the HXL row, an empty required
+    cell, a row with no answer, an 'n/a', a cell that is not one of the choices, a text that is too long or
+    not text, an unreadable id) comes back as None, and the row checks read it, so that every error names
+    the same row, column and question as before, and in the same order.
+
+    Issue 15 item 2: with the answers checked and written row by row, checking and canonical JSON were most
+    of an import's processor time; here a column's cells go through one dictionary look-up each (a cell
+    is read once per spelling: a choice column holds a few), the JSON is joined from each answer's text."""
+
+    def __init__(self, rows: _RowChecks, plan: list[tuple[int, bool, bool, str, dict[str, Any]]]) -> None:
+        # plan: per matched column in the order of its question's name (canonical JSON sorts its keys):
+        # its index in the row, whether it is a choice, whether it is required, '"name":', and the cells read
+        self.rows, self.plan = rows, plan
+
+    @classmethod
+    def for_file(cls, rows: _RowChecks) -> _ColumnChecks | None:
+        form, layout = rows.form, rows.layout
+        if rows.export_format == "limesurvey" or any(question.relevant or question.constraint or
+                                                     question.choice_filter for question in form.questions):
+            return None
+        by_name: dict[str, tuple[int, Question]] = {}
+        for column, match in layout.matches.items():
+            question = form.question(match.question)
+            if match.role != ANSWER or question.kind not in ("select_one", "text") or question.name in by_name:
+                return None
+            if question.kind == "select_one" and question.name not in rows.checker.allowed:
+                return None
+            by_name[question.name] = (rows.export.header.index(column), question)
+        if any(question.required and question.name not in by_name for question in form.answer_questions()):
+            return None  # every row is refused: the row checks say so
+        plan: list[tuple[int, bool, bool, str, dict[str, Any]]] = [
+            (index, question.kind == "select_one", bool(question.required), _encode_string(name) + ":", {})
+            for name, (index, question) in sorted(by_name.items())]
+        return cls(rows, plan)
+
+    def _cell(self, index: int, cell: str, number: int) -> Any:
+        """The JSON of a choice cell's answer ("" for none), or :data:`_DECLINED`."""
+        value = cell.strip()
+        if not value:
+            return ""
+        if value.lower() in EMPTY:
+            return _DECLINED
+        question = self.rows.reader.columns_by_index[index]
+        column = self.rows.export.header[index]
+        try:
+            choice = self.rows.reader.choice(question, value, number, column)
+        except ResponsesImportError:
+            return _DECLINED
+        if not is_plain_text(value) or choice not in self.rows.checker.allowed[question.name]:
+            return _DECLINED
+        return _encode_string(choice)
+
+    def batch(self, rows: list[tuple[int, list[str]]]) -> list[tuple[int, str, str]] | None:
+        """(row, submission id, canonical JSON) of every row of ``rows``, or None (the row checks read them)."""
+        checks = self.rows
+        width = len(checks.export.header)
+        if any(len(cells) != width for _, cells in rows):
+            return None
+        if rows[0][0] == 2 and all(cell.strip().startswith("#") for cell in rows[0][1] if cell.strip()):
+            return None
+        columns = list(zip(*(cells for _, cells in rows)))
+        parts: list[list[str]] = []
+        for index, is_choice, required, key, known in self.plan:
+            cells = columns[index]
+            if is_choice:
+                found = list(map(known.get, cells))
+                if None in found:
+                    for place, cell in enumerate(cells):
+                        if found[place] is None:
+                            answer = known.get(cell)  # read from an earlier cell of this batch
+                            if answer is None:
+                                answer = self._cell(index, cell, rows[place][0])
+                                if answer is _DECLINED:
+                                    return None
+                                if len(known) < MAX_SPELLINGS:
+                                    known[cell] = answer
+                            found[place] = answer
+                written = [key + answer if answer else "" for answer in found]
+            else:
+                values = list(map(str.strip, cells))
+                if max(map(len, values)) > MAX_TEXT or not is_plain_text("".join(values)):
+                    return None
+                written = [key + _encode_string(value) if value else "" for value in values]
+            if required and "" in written:
+                return None
+            parts.append(written)
+        texts = ["{" + ",".join(filter(None, answers)) + "}" for answers in zip(*parts)]
+        if "{}" in texts:
+            return None  # a row with no answer: left out, and told, by the row checks
+        try:
+            ids = [_submission_id(cells[checks.id_index], checks.export_format, checks.export.path, number,
+                                  checks.layout.id_column) for number, cells in rows]
+        except ResponsesImportError:
+            return None
+        checks.summary.read += len(rows)
+        checks.yielded += len(rows)
+        return [(number, submission_id, text) for (number, _), submission_id, text in zip(rows, ids, texts)]
+
+
+def _prepared_rows(form: Form, export: ExportFile, layout: _Layout, export_format: str,
+                   summary: ImportSummary) -> Generator[tuple[int, str, str], None, None]:
+    """(row, submission id, canonical JSON of the clean answers) of each row of ``export`` to store, as
+    :func:`_checked_rows` gives them (the same rows, answers, errors and summary), a batch of
+    :data:`BATCH_ROWS` rows checked a column at a time where :class:`_ColumnChecks` can."""
+    checks = _RowChecks(form, export, layout, export_format, summary)
+    columns = _ColumnChecks.for_file(checks)
+    rows = export.rows()
+    try:
+        while True:
+            batch = list(islice(rows, BATCH_ROWS))
+            if not batch:
+                break
+            done = columns.batch(batch) if columns is not None else None
+            if done is not None:
+                yield from done
+                continue
+            for number, cells in batch:
+                checked = checks.row(number, cells)
+                if checked is not None:
+                    yield checked[0], checked[1], canonical(checked[2])
+    finally:
+        rows.close()
+    checks.finish()
 
 
 def _opened(form: Form, path: Path, export_format: str, column_map: Sequence[str],
@@ -510,7 +679,7 @@ def import_responses(store: SurveyStore, slug: str, path: str | Path, export_for
     form = store.get_survey(slug).form
     summary = ImportSummary(path.name)
     export, layout = _opened(form, path, export_format, column_map, summary)
-    rows = _checked_rows(form, export, layout, export_format, summary)
+    rows = _prepared_rows(form, export, layout, export_format, summary)
     origin = f"{IMPORTED}{export_format}"
     try:
         with store.writing(), store.engine.begin() as connection:
@@ -523,8 +692,8 @@ def import_responses(store: SurveyStore, slug: str, path: str | Path, export_for
             batches = _Batches(connection, export, lambda: _checked_rows(form, export, layout, export_format,
                                                                          ImportSummary(path.name)),
                                summary, replace, progress)
-            for number, submission_id, answers in rows:
-                batches.add(number, pending(slug, submission_id, answers, origin, False, NO_REPLY))
+            for number, submission_id, text in rows:
+                batches.add(number, pending_text(slug, submission_id, text, origin, False, NO_REPLY))
             batches.finish()
     except IntegrityError:
         # An id stored meanwhile is settled by the rules (_Batches); what the database still refuses is a

@@ -27,8 +27,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import cached_property
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Engine, Insert, bindparam, insert, select, update
@@ -106,16 +109,26 @@ class Pending:
                 "new_hash": self.digest, "new_origin": self.origin}
 
 
+# What json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":")) builds for every call
+# (an encoder with these options), built once: the same text, without a third of the time of each call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def canonical(answers: dict[str, Any]) -> str:
     """The answers as canonical JSON: equal answers give equal text (and hash)."""
-    return json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode(answers)
 
 
 def pending(slug: str, submission_id: str, answers: dict[str, Any], origin: str, check_open: bool,
             future: Future | None = None) -> Pending:
     """``future``: one that the caller shares (an import, which waits on no reply: a new future per
     answer cost it 2 us of 17 us a row); a new one otherwise."""
-    text = canonical(answers)
+    return pending_text(slug, submission_id, canonical(answers), origin, check_open, future)
+
+
+def pending_text(slug: str, submission_id: str, text: str, origin: str, check_open: bool,
+                 future: Future | None = None) -> Pending:
+    """:func:`pending` of answers already written as their canonical JSON ``text``."""
     digest = hashlib.sha256(text.encode()).hexdigest()
     if future is None:
         return Pending(slug, submission_id, text, digest, origin, check_open)
@@ -178,8 +191,17 @@ class DriverStatement:
     sql: str
     names: tuple[str, ...] | None  # positional drivers (SQLite's ``?``); None: named (psycopg's ``%(name)s``)
 
+    @cached_property
+    def _positional(self) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+        """The values in the statement's order, picked in C (an import's 100,000 rows spent a tenth of their
+        time in a generator per row doing this); one name gives a tuple of one, as the generator did."""
+        names = self.names or ()
+        if len(names) == 1:
+            return lambda values: (values[names[0]],)
+        return itemgetter(*names)
+
     def parameters(self, values: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        return values if self.names is None else tuple(values[name] for name in self.names)
+        return values if self.names is None else self._positional(values)
 
 
 def driver_statement(engine: Engine, statement: ClauseElement, columns: tuple[str, ...] = ()) -> DriverStatement:
