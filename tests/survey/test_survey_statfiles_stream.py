@@ -250,3 +250,24 @@ def test_the_export_command_streams_the_answers_oldest_first_and_refuses_before_
     assert result.exit_code != 0
     assert "120 answers of 9 variables are more than the 900 values an SPSS (.sav) file" in result.output
     assert "CSV" in result.output and not (tmp_path / "a.sav").exists()
+
+
+def test_the_answers_read_a_batch_at_a_time_are_those_of_responses_in_order(database_url, tmp_path):
+    """On SQLite and PostgreSQL: iter_responses gives what responses gives, oldest first, whatever the batch,
+    and the workbook written from it has the old writer's cells."""
+    store = SurveyStore(database_url)
+    try:
+        store.add_survey("abroad", abroad_form())
+        for response in abroad_responses(45, seed=3):
+            store.submit("abroad", response["submission_id"], response["answers"])
+        stored = store.responses("abroad")
+        assert [row["submission_id"] for row in stored][:3] == ["=id-0", "s00001", "s00002"]
+        for batch in (1, 7, 45, 1000):
+            assert list(store.iter_responses("abroad", batch=batch)) == stored
+        form = abroad_form()
+        table = variables(form)
+        before_xlsx(tmp_path / "before.xlsx", table, coded_rows(form, stored, table))
+        export_answers(form, store.iter_responses("abroad", batch=10), tmp_path / "after.xlsx", "xlsx")
+        assert cells(tmp_path / "after.xlsx") == cells(tmp_path / "before.xlsx")
+    finally:
+        store.close()

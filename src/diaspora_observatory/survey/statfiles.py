@@ -36,7 +36,7 @@ SHEET_ROWS = 1_048_576  # the most rows a sheet holds in Excel and LibreOffice (
 # pyreadstat writes a whole DataFrame: an SPSS or Stata export holds every value at once (8 bytes a number,
 # a string object a text), so it is refused above this many values (answers x variables; 100,000 answers of
 # the built-in survey's variables are well inside it) and the CSV, streamed, named instead.
-MAX_STAT_VALUES = 20_000_000
+MAX_STAT_VALUES = 10_000_000
 SELECTED = {"en": ("not selected", "selected"), "ru": ("не выбрано", "выбрано"), "kk": ("таңдалмаған", "таңдалған")}
 META_LABELS = {
     "submission_id": {"en": "Submission id", "ru": "Идентификатор ответа", "kk": "Жауап идентификаторы"},
