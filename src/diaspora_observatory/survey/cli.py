@@ -325,7 +325,8 @@ def export_command(slug: str, out: Path, export_format: str | None, language: st
 
     Choices are coded 1…k in the form's order with value labels (SPSS, Stata, the xlsx codes sheet);
     a multiple choice becomes one 0/1 variable per option. CSV and XLSX text is written so that no cell
-    can run as a spreadsheet formula.
+    can run as a spreadsheet formula. SPSS and Stata files are built whole in memory: above 10 million
+    values (answers x variables) they are refused; the CSV has every answer, whatever their number.
 
     \b
     Example:

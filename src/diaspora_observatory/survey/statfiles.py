@@ -33,9 +33,10 @@ NUMERIC_KINDS = ("integer", "decimal", "range")
 META_VARIABLES = ("submission_id", "received_on", "origin")
 MAX_NAME = 32  # Stata's limit (SPSS allows 64): one name that works in both
 SHEET_ROWS = 1_048_576  # the most rows a sheet holds in Excel and LibreOffice (header included)
-# pyreadstat writes a whole DataFrame: an SPSS or Stata export holds every value at once (8 bytes a number,
-# a string object a text), so it is refused above this many values (answers x variables; 100,000 answers of
-# the built-in survey's variables are well inside it) and the CSV, streamed, named instead.
+# pyreadstat writes a whole DataFrame: an SPSS or Stata export holds every value at once (about 33 bytes a
+# value measured, 8 of them a float64), so it is refused above this many values (answers x variables) and the
+# CSV, streamed, named instead. Peak RSS of `diaspora survey export --out a.sav` (benchmarks/results/exports.md):
+# 147 MB at 100,000 answers of the built-in survey's 15 variables, 398 MB at 666,666 (10 million values).
 MAX_STAT_VALUES = 10_000_000
 SELECTED = {"en": ("not selected", "selected"), "ru": ("не выбрано", "выбрано"), "kk": ("таңдалмаған", "таңдалған")}
 META_LABELS = {
