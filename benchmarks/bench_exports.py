@@ -389,12 +389,14 @@ import json, os, resource, subprocess, sys, time
 from pathlib import Path
 from diaspora_observatory.cli import main
 start = time.perf_counter()
+code = 1
 try:
-    main(sys.argv[1:], standalone_mode=False)
+    code = main(sys.argv[1:], standalone_mode=False)  # a refusal (ctx.exit(2)) is returned, not raised, here
 finally:
     with open("/proc/self/status", encoding="utf-8") as status:
         peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
     print(json.dumps({"seconds": time.perf_counter() - start, "max_rss_mb": peak}), file=sys.stderr)
+sys.exit(code if isinstance(code, int) else 0)
 '''
 
 
