@@ -27,7 +27,9 @@ page (``POST /s/kz/admin``) of ``size`` answers, each read by the client in 1 MB
 each: the server process's peak RSS (VmHWM) before the request and after it, and the largest peak of its page
 worker processes. Beside them, in a fresh process each, the commands that write the same files:
 ``diaspora survey export kz --out answers.csv`` (and on PostgreSQL with ``--postgres``) and ``diaspora documents
-export`` (coverage.xlsx among its files; its whole-table peer only up to ``--peer-max``).
+export`` (coverage.xlsx among its files; its whole-table peer only up to ``--peer-max``), and the survey's
+xlsx, sav and dta exports (``survey export kz --out answers.xlsx``, ``.sav``, ``.dta``; run only when named in
+``--only``, as ``--only "survey export (xlsx),survey export (sav)"``).
 
 Usage: python benchmarks/bench_exports.py [--sizes 1000,10000,100000] [--peer-max 10000]
        [--postgres postgresql+psycopg://...] [--write]
@@ -387,12 +389,14 @@ import json, os, resource, subprocess, sys, time
 from pathlib import Path
 from diaspora_observatory.cli import main
 start = time.perf_counter()
+code = 1
 try:
-    main(sys.argv[1:], standalone_mode=False)
+    code = main(sys.argv[1:], standalone_mode=False)  # a refusal (ctx.exit(2)) is returned, not raised, here
 finally:
     with open("/proc/self/status", encoding="utf-8") as status:
         peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
     print(json.dumps({"seconds": time.perf_counter() - start, "max_rss_mb": peak}), file=sys.stderr)
+sys.exit(code if isinstance(code, int) else 0)
 '''
 
 
@@ -445,13 +449,17 @@ def served_sizes(sizes: list[int], src: str, label: str, port: int, postgres: st
                     rows.append({"label": label, "kind": kind, "database": "sqlite", "size": size,
                                  **served(kind, folder, size, src, port)})
             exported = folder / "out"
+            exported.mkdir(exist_ok=True)
             for kind, arguments, url in (
                     ("survey export (csv)", ["survey", "export", "kz", "--out", str(exported / "answers.csv")], ""),
+                    *[(f"survey export ({suffix})",
+                       ["survey", "export", "kz", "--out", str(exported / f"answers.{suffix}")], "")
+                      for suffix in ("xlsx", "sav", "dta")],
                     *([("survey export (csv)", ["survey", "export", "kz", "--out", str(exported / "pg.csv")],
                         postgres)] if postgres else []),
                     ("documents export", ["documents", "export", "--out", str(exported / "documents"),
                                           "--data-dir", str(folder)], "")):
-                if ONLY and kind not in ONLY:
+                if (ONLY and kind not in ONLY) or (not ONLY and kind.endswith(("(xlsx)", "(sav)", "(dta)"))):
                     continue
                 if kind == "documents export" and label == "before" and size > peer_max:
                     continue  # every passage in pandas and the whole workbook in memory: not run so large

@@ -325,7 +325,8 @@ def export_command(slug: str, out: Path, export_format: str | None, language: st
 
     Choices are coded 1…k in the form's order with value labels (SPSS, Stata, the xlsx codes sheet);
     a multiple choice becomes one 0/1 variable per option. CSV and XLSX text is written so that no cell
-    can run as a spreadsheet formula.
+    can run as a spreadsheet formula. SPSS and Stata files are built whole in memory: above 10 million
+    values (answers x variables) they are refused; the CSV has every answer, whatever their number.
 
     \b
     Example:
@@ -334,18 +335,22 @@ def export_command(slug: str, out: Path, export_format: str | None, language: st
       diaspora survey export kz --out answers.dta --token "$TOKEN"
       diaspora survey export kz --out codebook.csv --format codebook --token "$TOKEN"
     """
-    from diaspora_observatory.survey.statfiles import export_answers, export_csv
+    from diaspora_observatory.survey import statfiles
 
     chosen = export_format or {".xlsx": "xlsx", ".sav": "sav", ".dta": "dta"}.get(out.suffix.lower(), "csv")
     _admin(data_dir, token)
     with _store(data_dir) as store:
         record = store.get_survey(slug)
         if chosen == "csv":  # written a chunk of answers at a time, as the database sorts them
-            written, table = export_csv(record.form, store.blind_responses(slug), out, bom=bom)
-        else:  # the other formats' writers take the whole table
+            written, table = statfiles.export_csv(record.form, store.blind_responses(slug), out, bom=bom)
+        elif chosen == "codebook":  # the variables; the answers are read only to refuse one that no longer fits
             responses = store.responses(slug)
             written = len(responses)
-            table = export_answers(record.form, responses, out, chosen, language=language, bom=bom)
+            table = statfiles.export_answers(record.form, responses, out, chosen, language=language, bom=bom)
+        else:  # a workbook a row at a time; SPSS and Stata from a frame built a column at a time, bounded
+            statfiles.check_stat_size(chosen, store.count(slug), statfiles.variables(record.form, language))
+            written, table = statfiles.export_file(record.form, store.iter_responses(slug), out, chosen,
+                                                   language=language)
     click.echo(f"Wrote {out} ({chosen}: {written} answers, {len(table)} variables)")
 
 

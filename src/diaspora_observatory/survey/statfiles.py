@@ -32,6 +32,12 @@ FORMATS = ("csv", "xlsx", "sav", "dta", "codebook")
 NUMERIC_KINDS = ("integer", "decimal", "range")
 META_VARIABLES = ("submission_id", "received_on", "origin")
 MAX_NAME = 32  # Stata's limit (SPSS allows 64): one name that works in both
+SHEET_ROWS = 1_048_576  # the most rows a sheet holds in Excel and LibreOffice (header included)
+# pyreadstat writes a whole DataFrame: an SPSS or Stata export holds every value at once (about 33 bytes a
+# value measured, 8 of them a float64), so it is refused above this many values (answers x variables) and the
+# CSV, streamed, named instead. Peak RSS of `diaspora survey export --out a.sav` (benchmarks/results/exports.md):
+# 147 MB at 100,000 answers of the built-in survey's 15 variables, 398 MB at 666,666 (10 million values).
+MAX_STAT_VALUES = 10_000_000
 SELECTED = {"en": ("not selected", "selected"), "ru": ("не выбрано", "выбрано"), "kk": ("таңдалмаған", "таңдалған")}
 META_LABELS = {
     "submission_id": {"en": "Submission id", "ru": "Идентификатор ответа", "kk": "Жауап идентификаторы"},
@@ -105,49 +111,48 @@ def _not_coded(response: dict[str, Any], variable: Variable, value: Any) -> Expo
                        "answers as they are stored")
 
 
-def coded_rows(form: Form, responses: list[dict[str, Any]], table: list[Variable]) -> list[list[Any]]:
-    """One row per submission, one value per variable: codes for choices, numbers, text, None when empty.
+def coded_row(response: dict[str, Any], table: list[Variable]) -> list[Any]:
+    """One submission's values, one per variable: codes for choices, numbers, text, None when empty.
 
     An answer that does not fit the form (a choice no longer in its list, text in a number question) is
     refused with the submission named, never exported as empty.
     """
-    rows = []
-    for response in responses:
-        answers = response["answers"]
-        row: list[Any] = []
-        for variable in table:
-            if not variable.question:  # the submission's own fields
-                value = response.get(variable.name)
-                row.append("" if value is None else str(value))
-                continue
-            value = answers.get(variable.question)
-            if value in (None, "", []):
-                row.append("" if variable.kind == "text" else None)
-            elif variable.choice:
-                chosen = value if isinstance(value, list) else str(value).split()
-                row.append(int(variable.choice in chosen))
-            elif variable.choice_codes:
-                if value not in variable.choice_codes:
-                    raise _not_coded(response, variable, value)
-                row.append(variable.choice_codes[value])
-            elif variable.kind == "numeric":
-                try:
-                    row.append(float(value))
-                except (TypeError, ValueError):
-                    raise _not_coded(response, variable, value) from None
-            else:
-                row.append(str(value))
-        rows.append(row)
-    return rows
+    answers = response["answers"]
+    row: list[Any] = []
+    for variable in table:
+        if not variable.question:  # the submission's own fields
+            value = response.get(variable.name)
+            row.append("" if value is None else str(value))
+            continue
+        value = answers.get(variable.question)
+        if value in (None, "", []):
+            row.append("" if variable.kind == "text" else None)
+        elif variable.choice:
+            chosen = value if isinstance(value, list) else str(value).split()
+            row.append(int(variable.choice in chosen))
+        elif variable.choice_codes:
+            if value not in variable.choice_codes:
+                raise _not_coded(response, variable, value)
+            row.append(variable.choice_codes[value])
+        elif variable.kind == "numeric":
+            try:
+                row.append(float(value))
+            except (TypeError, ValueError):
+                raise _not_coded(response, variable, value) from None
+        else:
+            row.append(str(value))
+    return row
 
 
-def _labelled_rows(table: list[Variable], rows: list[list[Any]]) -> list[list[Any]]:
-    """The same rows with each code replaced by its label (what a reader of the XLSX sees first)."""
-    labelled = []
-    for row in rows:
-        labelled.append([variable.codes.get(value, value) if variable.codes and value is not None else value
-                         for variable, value in zip(table, row)])
-    return labelled
+def coded_rows(form: Form, responses: Iterable[dict[str, Any]], table: list[Variable]) -> list[list[Any]]:
+    """:func:`coded_row` of every submission, in a list."""
+    return [coded_row(response, table) for response in responses]
+
+
+def _labelled_row(table: list[Variable], row: list[Any]) -> list[Any]:
+    """The row with each code replaced by its label (what a reader of the XLSX sees first)."""
+    return [variable.codes.get(value, value) if variable.codes and value is not None else value
+            for variable, value in zip(table, row)]
 
 
 def codebook_rows(table: list[Variable]) -> list[list[str]]:
@@ -165,30 +170,107 @@ def _csv_text(rows: list[list[Any]]) -> str:
     return buffer.getvalue()
 
 
-def _write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> None:
+def _cells(sheet: Any, row: list[Any]) -> list[Any]:
+    """``row`` for a write-only sheet: text that starts with ``=`` as a string cell (never a formula), which
+    keeps the text exactly as answered; every other text is a string cell already."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells: list[Any] = []
+    for value in row:
+        if isinstance(value, str) and value.startswith("="):
+            cell = WriteOnlyCell(sheet, value)
+            cell.data_type = "s"
+            cells.append(cell)
+        else:
+            cells.append(value)
+    return cells
+
+
+def _write_xlsx(path: Path, table: list[Variable], responses: Iterable[dict[str, Any]]) -> int:
+    """The three sheets (``answers``, ``codes``, ``codebook``) written by openpyxl's write-only workbook a row
+    at a time as ``responses`` are read, so that the workbook is never held whole; how many answers it wrote.
+    Written to a hidden file beside ``path`` and named ``path`` only once whole: an answer refused halfway
+    (:func:`coded_row`) or a sheet too long leaves ``path`` as it was."""
     from openpyxl import Workbook
 
-    book = Workbook()
-    book.remove(book.worksheets[0])  # the empty sheet a new workbook opens with
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append([None if value is None else value for value in row])
-        for cells in sheet.iter_rows():
-            for cell in cells:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # a string cell: text that starts with = is never a formula
-    book.save(path)
+    book = Workbook(write_only=True)
+    answers, codes, codebook = (book.create_sheet(title) for title in ("answers", "codes", "codebook"))
+    partial = path.with_name(f".{path.name}.part")
+    written = 0
+    try:
+        answers.append(_cells(answers, [variable.label for variable in table]))
+        codes.append(_cells(codes, [variable.name for variable in table]))
+        for response in responses:
+            if written + 1 >= SHEET_ROWS:
+                raise ExportError(f"more than {SHEET_ROWS - 1:,} answers, the most rows a spreadsheet sheet holds",
+                                  "export the answers as CSV (--out answers.csv), which has every answer")
+            row = coded_row(response, table)
+            answers.append(_cells(answers, _labelled_row(table, row)))
+            codes.append(_cells(codes, row))
+            written += 1
+        for row in codebook_rows(table):
+            codebook.append(_cells(codebook, row))
+        book.save(partial)
+        partial.replace(path)
+    except BaseException:
+        try:
+            book.save(partial)  # closes what openpyxl has written so far and removes its temporary files
+        except Exception:  # noqa: BLE001 - the first error is the one to tell
+            pass
+        raise
+    finally:
+        partial.unlink(missing_ok=True)
+    return written
 
 
-def _write_stat_file(path: Path, export_format: str, table: list[Variable], rows: list[list[Any]]) -> None:
+def _stat_refusal(export_format: str, answers: int, table: list[Variable]) -> ExportError:
+    name = "SPSS (.sav)" if export_format == "sav" else "Stata (.dta)"
+    return ExportError(f"{answers:,} answers of {len(table)} variables are more than the {MAX_STAT_VALUES:,} values "
+                       f"an {name} file is written with: it is built whole in memory",
+                       "export the answers as CSV (--out answers.csv), written a chunk at a time whatever their "
+                       "number, and read it into SPSS or Stata")
+
+
+def check_stat_size(export_format: str, answers: int, table: list[Variable]) -> None:
+    """Refuse, before anything is read, an SPSS or Stata export of more than :data:`MAX_STAT_VALUES` values."""
+    if export_format in ("sav", "dta") and answers * len(table) > MAX_STAT_VALUES:
+        raise _stat_refusal(export_format, answers, table)
+
+
+def _stat_frame(export_format: str, table: list[Variable], responses: Iterable[dict[str, Any]]) -> Any:
+    """The coded data as a DataFrame, built a column at a time as ``responses`` are read: numbers in float64
+    arrays (8 bytes a value, NaN for no answer), text as strings; refused past :data:`MAX_STAT_VALUES`."""
+    from array import array
+
+    import numpy as np
     import pandas as pd
+
+    columns: list[Any] = [array("d") if variable.kind == "numeric" else [] for variable in table]
+    numeric = [variable.kind == "numeric" for variable in table]
+    written = 0
+    for response in responses:
+        written += 1
+        if written * len(table) > MAX_STAT_VALUES:
+            raise _stat_refusal(export_format, written, table)
+        for column, is_number, value in zip(columns, numeric, coded_row(response, table)):
+            if is_number:
+                column.append(float("nan") if value is None else float(value))
+            else:
+                column.append(value)
+    frame = pd.DataFrame({variable.name: (np.frombuffer(column, dtype="float64") if is_number
+                                          else pd.Series(column, dtype=object))
+                          for variable, column, is_number in zip(table, columns, numeric)})
+    return frame, written
+
+
+def _write_stat_file(path: Path, export_format: str, table: list[Variable], responses: Iterable[dict[str, Any]]
+                     ) -> int:
+    """An SPSS or Stata file by pyreadstat, which writes a whole DataFrame: the frame is built from the
+    streamed answers (:func:`_stat_frame`), never from every answer held at once, and bounded by
+    :data:`MAX_STAT_VALUES`; how many answers it wrote."""
     import pyreadstat
 
-    frame = pd.DataFrame(rows, columns=[variable.name for variable in table])
-    for variable in table:
-        if variable.kind == "numeric":
-            frame[variable.name] = pd.to_numeric(frame[variable.name], errors="coerce").astype("float64")
+    frame, written = _stat_frame(export_format, table, responses)
     labels = [variable.label for variable in table]
     value_labels = {variable.name: {float(code): text for code, text in variable.codes.items()}
                     for variable in table if variable.codes}
@@ -199,6 +281,7 @@ def _write_stat_file(path: Path, export_format: str, table: list[Variable], rows
         # Stata's labels are at most 80 characters; the full label stays in the codebook.
         pyreadstat.write_dta(frame, str(path), column_labels=[label[:80] for label in labels],
                              variable_value_labels=value_labels, version=15)
+    return written
 
 
 def export_csv(form: Form, responses: Iterable[dict[str, Any]], path: Path, *, bom: bool = False
@@ -226,31 +309,45 @@ class _Counted:
             yield item
 
 
-def export_answers(form: Form, responses: list[dict[str, Any]], path: Path, export_format: str, *,
+def export_file(form: Form, responses: Iterable[dict[str, Any]], path: Path, export_format: str, *,
+                language: str = "en") -> tuple[int, list[Variable]]:
+    """The ``xlsx``, ``sav`` or ``dta`` of :func:`export_answers` from ``responses`` read once, in the order
+    given (``SurveyStore.iter_responses``: oldest first, a batch at a time): the workbook written a row at a
+    time, the SPSS and Stata frame built a column at a time and bounded by :data:`MAX_STAT_VALUES`; how many
+    answers it wrote, and the variables."""
+    if export_format not in ("xlsx", "sav", "dta"):
+        raise ExportError(f"export format {export_format!r} is not written from a stream here",
+                          "use export_csv for csv and export_answers for the codebook")
+    table = variables(form, language)
+    path = Path(path)
+    if export_format == "xlsx":
+        return _write_xlsx(path, table, responses), table
+    return _write_stat_file(path, export_format, table, responses), table
+
+
+def export_answers(form: Form, responses: Iterable[dict[str, Any]], path: Path, export_format: str, *,
                    language: str = "en", bom: bool = False) -> list[Variable]:
     """Write the raw answers to ``path`` in ``export_format`` (one of :data:`FORMATS`); return the variables.
 
     ``csv`` writes the codes (choice names, as the form has them) with formulas neutralised, and a byte
     order mark when ``bom`` (so Excel reads Kazakh and Russian text right); ``xlsx`` writes three sheets:
     ``answers`` (labels), ``codes`` (numeric codes) and ``codebook``; ``sav`` and ``dta`` the coded data
-    with variable and value labels; ``codebook`` a CSV of the variables.
+    with variable and value labels; ``codebook`` a CSV of the variables. ``xlsx``, ``sav`` and ``dta`` read
+    ``responses`` once, as :func:`export_file`.
     """
     if export_format not in FORMATS:
         raise ExportError(f"unknown export format {export_format!r}", f"use one of: {', '.join(FORMATS)}")
+    if export_format in ("xlsx", "sav", "dta"):
+        return export_file(form, responses, path, export_format, language=language)[1]
     table = variables(form, language)
-    rows = coded_rows(form, responses, table)
-    header = [variable.name for variable in table]
     path = Path(path)
+    listed = list(responses)
+    coded_rows(form, listed, table)  # an answer that no longer fits the form is refused in these formats too
     if export_format == "csv":
         from diaspora_observatory.survey.exports import responses_table, to_safe_csv
 
-        text = to_safe_csv(responses_table(form, responses))
+        text = to_safe_csv(responses_table(form, listed))
         path.write_text(text, encoding="utf-8-sig" if bom else "utf-8")
-    elif export_format == "codebook":
-        path.write_text(_csv_text(codebook_rows(table)), encoding="utf-8-sig" if bom else "utf-8")
-    elif export_format == "xlsx":
-        _write_xlsx(path, {"answers": [[variable.label for variable in table], *_labelled_rows(table, rows)],
-                           "codes": [header, *rows], "codebook": codebook_rows(table)})
     else:
-        _write_stat_file(path, export_format, table, rows)
+        path.write_text(_csv_text(codebook_rows(table)), encoding="utf-8-sig" if bom else "utf-8")
     return table
