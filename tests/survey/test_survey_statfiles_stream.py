@@ -19,6 +19,7 @@ from survey_helpers import ADMIN_TOKEN, abroad_form
 from diaspora_observatory.cli import main
 from diaspora_observatory.survey import statfiles
 from diaspora_observatory.survey.default import default_form
+from diaspora_observatory.survey.exports import arrival_blind
 from diaspora_observatory.survey.statfiles import ExportError, coded_rows, export_answers, variables
 from diaspora_observatory.survey.storage import SurveyStore
 
@@ -218,7 +219,10 @@ def test_spss_and_stata_are_refused_above_their_size_naming_the_csv(tmp_path, mo
         str(tmp_path / f"b.{export_format}"))[0]) == 100
 
 
-def test_the_export_command_streams_the_answers_oldest_first_and_refuses_before_reading(tmp_path, monkeypatch):
+def test_the_export_command_streams_the_answers_arrival_blind_and_refuses_before_reading(tmp_path, monkeypatch):
+    """The workbook's rows are those of the old writer in the CSV's arrival-blind order (sorted by a hash of
+    the submission id), never in the order the answers arrived: with the day received in every row, arrival
+    order would narrow down when a known person answered."""
     data = tmp_path / "data"
     data.mkdir()
     store = SurveyStore.for_data_dir(data)
@@ -227,11 +231,13 @@ def test_the_export_command_streams_the_answers_oldest_first_and_refuses_before_
     for response in responses:
         store.submit("abroad", response["submission_id"], response["answers"])
     stored = store.responses("abroad")
-    assert list(store.iter_responses("abroad", batch=7)) == stored  # the same answers, in the same order
+    blind = arrival_blind(stored)
+    assert list(store.blind_responses("abroad", batch=7)) == blind  # the same answers, in the CSV's order
+    assert [row["submission_id"] for row in blind] != [row["submission_id"] for row in stored]
     store.close()
     form = abroad_form()
     table = variables(form)
-    before_xlsx(tmp_path / "before.xlsx", table, coded_rows(form, stored, table))
+    before_xlsx(tmp_path / "before.xlsx", table, coded_rows(form, blind, table))
     env = {"DIASPORA_DATABASE_URL": "", "DIASPORA_ADMIN_TOKEN": ADMIN_TOKEN}
     runner = CliRunner()
     result = runner.invoke(main, ["survey", "export", "abroad", "--out", str(tmp_path / "after.xlsx"),
@@ -244,7 +250,7 @@ def test_the_export_command_streams_the_answers_oldest_first_and_refuses_before_
         raise AssertionError("the answers were read before the size was checked")
 
     monkeypatch.setattr(statfiles, "MAX_STAT_VALUES", 100 * len(table))
-    monkeypatch.setattr(SurveyStore, "iter_responses", not_read)
+    monkeypatch.setattr(SurveyStore, "blind_responses", not_read)
     result = runner.invoke(main, ["survey", "export", "abroad", "--out", str(tmp_path / "a.sav"),
                                   "--data-dir", str(data)], env=env)
     assert result.exit_code != 0
@@ -253,8 +259,8 @@ def test_the_export_command_streams_the_answers_oldest_first_and_refuses_before_
 
 
 def test_the_answers_read_a_batch_at_a_time_are_those_of_responses_in_order(database_url, tmp_path):
-    """On SQLite and PostgreSQL: iter_responses gives what responses gives, oldest first, whatever the batch,
-    and the workbook written from it has the old writer's cells."""
+    """On SQLite and PostgreSQL: blind_responses gives what responses gives, in arrival-blind order, whatever
+    the batch, and the workbook written from it has the old writer's cells in that order."""
     store = SurveyStore(database_url)
     try:
         store.add_survey("abroad", abroad_form())
@@ -262,12 +268,13 @@ def test_the_answers_read_a_batch_at_a_time_are_those_of_responses_in_order(data
             store.submit("abroad", response["submission_id"], response["answers"])
         stored = store.responses("abroad")
         assert [row["submission_id"] for row in stored][:3] == ["=id-0", "s00001", "s00002"]
+        blind = arrival_blind(stored)
         for batch in (1, 7, 45, 1000):
-            assert list(store.iter_responses("abroad", batch=batch)) == stored
+            assert list(store.blind_responses("abroad", batch=batch)) == blind
         form = abroad_form()
         table = variables(form)
-        before_xlsx(tmp_path / "before.xlsx", table, coded_rows(form, stored, table))
-        export_answers(form, store.iter_responses("abroad", batch=10), tmp_path / "after.xlsx", "xlsx")
+        before_xlsx(tmp_path / "before.xlsx", table, coded_rows(form, blind, table))
+        export_answers(form, store.blind_responses("abroad", batch=10), tmp_path / "after.xlsx", "xlsx")
         assert cells(tmp_path / "after.xlsx") == cells(tmp_path / "before.xlsx")
     finally:
         store.close()

@@ -347,9 +347,9 @@ def export_command(slug: str, out: Path, export_format: str | None, language: st
             responses = store.responses(slug)
             written = len(responses)
             table = statfiles.export_answers(record.form, responses, out, chosen, language=language, bom=bom)
-        else:  # a workbook a row at a time; SPSS and Stata from a frame built a column at a time, bounded
+        else:  # as the CSV, arrival-blind; a workbook a row at a time, SPSS and Stata a column at a time, bounded
             statfiles.check_stat_size(chosen, store.count(slug), statfiles.variables(record.form, language))
-            written, table = statfiles.export_file(record.form, store.iter_responses(slug), out, chosen,
+            written, table = statfiles.export_file(record.form, store.blind_responses(slug), out, chosen,
                                                    language=language)
     click.echo(f"Wrote {out} ({chosen}: {written} answers, {len(table)} variables)")
 

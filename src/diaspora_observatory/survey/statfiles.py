@@ -312,9 +312,9 @@ class _Counted:
 def export_file(form: Form, responses: Iterable[dict[str, Any]], path: Path, export_format: str, *,
                 language: str = "en") -> tuple[int, list[Variable]]:
     """The ``xlsx``, ``sav`` or ``dta`` of :func:`export_answers` from ``responses`` read once, in the order
-    given (``SurveyStore.iter_responses``: oldest first, a batch at a time): the workbook written a row at a
-    time, the SPSS and Stata frame built a column at a time and bounded by :data:`MAX_STAT_VALUES`; how many
-    answers it wrote, and the variables."""
+    given (``SurveyStore.blind_responses``: arrival-blind as the CSV, a batch at a time): the workbook written
+    a row at a time, the SPSS and Stata frame built a column at a time and bounded by
+    :data:`MAX_STAT_VALUES`; how many answers it wrote, and the variables."""
     if export_format not in ("xlsx", "sav", "dta"):
         raise ExportError(f"export format {export_format!r} is not written from a stream here",
                           "use export_csv for csv and export_answers for the codebook")

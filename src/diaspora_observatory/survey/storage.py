@@ -387,16 +387,6 @@ class SurveyStore:
             return [{"submission_id": row.submission_id, "received_on": row.received_on, "origin": row.origin,
                      "answers": json.loads(row.answers)} for row in connection.execute(query)]
 
-    def iter_responses(self, slug: str, batch: int = 1000) -> Iterator[dict[str, Any]]:
-        """The stored answers of a survey as :meth:`responses` gives them, oldest first, read ``batch`` rows at
-        a time from one query (one snapshot of the store): the xlsx, sav and dta exports hold a batch of
-        answers, never the list."""
-        known_slug(slug)
-        query = select(*_RESPONSE_COLUMNS).where(submissions.c.survey_slug == slug).order_by(submissions.c.id)
-        with self.engine.connect() as connection:
-            for row in connection.execution_options(yield_per=batch).execute(query):
-                yield _response(row)
-
     def _blind_order(self, connection: Connection):
         """The SQL expression the answers are sorted by in arrival-blind order (``exports.arrival_blind``): the
         SHA-256 digest of the submission id, whose bytes sort as its hex digits do. PostgreSQL has the
