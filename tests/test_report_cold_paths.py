@@ -105,3 +105,13 @@ def test_the_report_command_leaves_the_collector_on(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["report", "--out", str(tmp_path / "report")])
     assert result.exit_code == 0, result.output
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_format_value_writes_each_type_as_before(value):
+    # the text for a value that is no real number, or the number's: as the ABC's check decided
+    if not _missing_by_abc(value) and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+        assert presentation_numbers.format_value(value) == str(value)
+    else:
+        assert presentation_numbers.format_value(value) == presentation_numbers.format_value(
+            float(value) if not _missing_by_abc(value) else None)

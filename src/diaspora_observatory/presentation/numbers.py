@@ -178,7 +178,8 @@ def format_value(value: object, kind: str = PLAIN, language: str = "en", *, deci
     """
     if _is_missing(value):
         return MISSING
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if type(value) is not float and type(value) is not int and (  # those two without the ABC's check
+            isinstance(value, bool) or not isinstance(value, numbers.Real)):
         return str(value)
     number = float(value)
     if kind == YEAR:
