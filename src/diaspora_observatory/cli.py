@@ -294,12 +294,24 @@ def report(case_name: str | None, out_dir: Path, pdf: bool, language: str) -> No
       diaspora report --lang ru --pdf --out build/report-ru
       diaspora report --case my-case --out build/my-report --pdf
     """
-    from diaspora_observatory.case.package import load_case
-    from diaspora_observatory.report.build import build_report
+    import gc
 
-    case = load_case(case_name).require_valid()
-    written = build_report(case, out_dir, pdf=pdf, language=language,
-                           progress=lambda step: click.echo(f"  {step}", err=True))
+    # One report, then the process ends: the cycle collector would walk the hundreds of thousands of
+    # objects that importing pandas and the analysis create, again and again, for the few cycles a report
+    # leaves (about 3% of a cold report's instructions). Turned back on after, for a caller in the same
+    # process (a test's CLI runner).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from diaspora_observatory.case.package import load_case
+        from diaspora_observatory.report.build import build_report
+
+        case = load_case(case_name).require_valid()
+        written = build_report(case, out_dir, pdf=pdf, language=language,
+                               progress=lambda step: click.echo(f"  {step}", err=True))
+    finally:
+        if collecting:
+            gc.enable()
     click.echo(f"Report of {case.name} written to {out_dir}/ ({len(written)} files): {out_dir / 'report.html'}")
 
 

@@ -22,9 +22,9 @@ def records(frame: pd.DataFrame) -> list[dict]:
     if not frame.columns.is_unique:  # to_dict keeps one of the duplicated columns, and warns: left to it
         return [_clean(row) for row in frame.to_dict(orient="records")]
     columns = frame.columns.tolist()
-    boxed = [_needs_boxing(dtype) for dtype in frame.dtypes.values]
-    values = [[_boxed(value) for value in frame.iloc[:, index].tolist()] if boxed[index]
-              else frame.iloc[:, index].tolist() for index in range(len(columns))]
+    # items(), not iloc[:, i]: the same column, without the indexer's checks on every call
+    values = [[_boxed(value) for value in column.tolist()] if _needs_boxing(column.dtype) else column.tolist()
+              for _, column in frame.items()]
     return [_clean(dict(zip(columns, row, strict=True))) for row in zip(*values, strict=True)] if columns \
         else [{} for _ in range(len(frame))]
 

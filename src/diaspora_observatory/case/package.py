@@ -6,8 +6,9 @@ import html
 import json
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,11 +79,16 @@ class Case:
         """``compute()`` once per key for this case; analyses call each other often (claims, report).
 
         A case is read-only once loaded; code that edits ``rows`` in place must call ``forget()``.
-        DataFrames come back as copies so that a caller's edits cannot leak into the cache.
+        DataFrames come back as copies so that a caller's edits cannot leak into the cache: shallow ones
+        where pandas copies on write (pandas 3: an edit of a shallow copy copies the data it changes, never
+        writing into the frame it shares them with), so that a report's 270 copies of small tables copy no
+        data; deep ones with an older pandas.
         """
         if key not in self._memo:
             self._memo[key] = compute()
         value = self._memo[key]
+        if _copies_on_write(value):
+            return value.copy(deep=False)
         return value.copy() if hasattr(value, "copy") else value
 
     def forget(self) -> None:
@@ -170,6 +176,21 @@ class Case:
         return (f"<p><b>{html.escape(self.title)}</b> ({html.escape(self.name)}), {len(self.errors)} data error(s), "
                 f"{len(self.warnings)} warning(s)</p>"
                 f"<table><tr><th>resource</th><th>title</th><th>rows</th></tr>{cells}</table>")
+
+
+def _copies_on_write(value: object) -> bool:
+    """Whether ``value`` is a DataFrame or Series of a pandas that copies on write (always from pandas 3)."""
+    pandas = sys.modules.get("pandas")
+    if pandas is None or not isinstance(value, pandas.DataFrame | pandas.Series):
+        return False
+    return _pandas_copies_on_write()
+
+
+@lru_cache(maxsize=1)
+def _pandas_copies_on_write() -> bool:
+    import pandas as pd
+
+    return int(pd.__version__.split(".")[0]) >= 3 or pd.get_option("mode.copy_on_write") is True
 
 
 def _resolve(name_or_path: str | Path | None, data_dir: Path | None) -> Path:

@@ -23,6 +23,11 @@ def yes_no(value: bool, language: str = "en") -> str:
 
 def is_number(value: object) -> bool:
     """A number to be written by kind (booleans are not numbers here)."""
+    kind = type(value)
+    if kind is float or kind is int:  # the common cells, without the ABC's isinstance check
+        return not _is_missing(value)
+    if kind is str or kind is bool:
+        return False
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and not _is_missing(value)
 
 

@@ -28,6 +28,7 @@ import math
 import numbers
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from diaspora_observatory.analysis.precision import decimals_for, read_digits
 from diaspora_observatory.presentation.kinds import (
@@ -41,6 +42,10 @@ from diaspora_observatory.presentation.kinds import (
     YEAR,
 )
 
+if TYPE_CHECKING:
+    from babel import Locale
+    from babel.numbers import NumberPattern
+
 MISSING = "–"
 SIGNIFICANT_DIGITS = 3
 P_VALUE_FLOOR = 0.001
@@ -48,6 +53,13 @@ NBSP = "\u00a0"
 
 
 def _is_missing(value: object) -> bool:
+    # The types a table's cells mostly hold first: numbers.Real's isinstance check is an ABC's, slow for
+    # the thousands of cells a report writes.
+    kind = type(value)
+    if kind is float:
+        return math.isnan(value)  # type: ignore[arg-type]
+    if kind is str or kind is int or kind is bool:
+        return False
     if value is None:
         return True
     try:
@@ -73,10 +85,22 @@ def _decimal(value: float, decimals: int, language: str, *, keep_zeros: bool = T
 @lru_cache(maxsize=65536)
 def _written(rounded: float, pattern: str, language: str) -> str:
     """Babel's text for one rounded value: a report writes the same counts thousands of times, and Babel
-    parses the locale and the pattern on every call."""
-    from babel.numbers import format_decimal
+    parses the locale and the pattern on every call (here once each: what ``format_decimal`` does with them)."""
+    return _number_pattern(pattern).apply(rounded, _locale(language), decimal_quantization=True)
 
-    return format_decimal(rounded, format=pattern, locale=language, decimal_quantization=True)
+
+@lru_cache(maxsize=64)
+def _number_pattern(pattern: str) -> NumberPattern:
+    from babel.numbers import parse_pattern
+
+    return parse_pattern(pattern)
+
+
+@lru_cache(maxsize=8)
+def _locale(language: str) -> Locale:
+    from babel import Locale
+
+    return Locale.parse(language)
 
 
 @lru_cache(maxsize=16)
@@ -109,14 +133,13 @@ def format_percent(value: object, language: str = "en", *, decimals: int | None 
                    digits: int | None = None) -> str:
     """A percentage (given in percent: 12.5) with the locale's sign and spacing (``12,5 %`` in Russian);
     ``digits`` significant digits (at most three) unless ``decimals`` is given."""
-    from babel.numbers import format_percent as babel_percent
-
     if _is_missing(value):
         return MISSING
     number = float(value)  # type: ignore[arg-type]
     places = _decimals(number, _significant(digits)) if decimals is None else decimals
-    return babel_percent(round(number, places) / 100, format=_percent_pattern(language, places), locale=language,
-                         decimal_quantization=True)
+    # babel.numbers.format_percent's steps, with the pattern and the locale parsed once
+    return _number_pattern(_percent_pattern(language, places)).apply(round(number, places) / 100, _locale(language),
+                                                                      decimal_quantization=True)
 
 
 def p_value_text(p_value: object, language: str = "en") -> str:
@@ -155,7 +178,8 @@ def format_value(value: object, kind: str = PLAIN, language: str = "en", *, deci
     """
     if _is_missing(value):
         return MISSING
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if type(value) is not float and type(value) is not int and (  # those two without the ABC's check
+            isinstance(value, bool) or not isinstance(value, numbers.Real)):
         return str(value)
     number = float(value)
     if kind == YEAR:

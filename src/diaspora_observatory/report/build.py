@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from diaspora_observatory import __version__
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts.render import to_svgs
-from diaspora_observatory.report.cells import cell_html
+from diaspora_observatory.report.cells import cell_html, row_html
 from diaspora_observatory.report.findings import findings
 from diaspora_observatory.report.page_gaps import LAYOUT_PRINTS, Placement, fill_gaps, printed_pages
 from diaspora_observatory.report.pdf import find_chromium, heading_pages, print_pdf
@@ -214,7 +214,7 @@ def _context(case: Case, sections: list[Section], svgs: dict[str, str], writer: 
         "summaries": {section.id: views[section.id].summaries for section in sections},
         "listed_in_files": any(table["view"] is None for table in appendix),
         "appendix": appendix, "source_line": writer.source_line, "marked": writer.marked,
-        "cell_html": lambda item: cell_html(item, writer.marked),
+        "cell_html": lambda item: cell_html(item, writer.marked), "row_html": lambda row: row_html(row, writer.marked),
         "sources": [case.sources[s] for s in sorted(used) if s in case.sources],
         "origin": writer.origin, "pages": {}, "placement": Placement(), "kept_rows": KEPT_ROWS,
     }

@@ -146,6 +146,18 @@ def cell_html(item: Cell, marked: Callable[[str], Markup] = escape) -> Markup:
     return text
 
 
+def row_html(row: list[Cell], marked: Callable[[str], Markup] = escape) -> Markup:
+    """A table row's cells as HTML, ``<td class="…" title="…">…</td>`` each (``cell_html``'s text; the code
+    behind a label in ``title``, a country's in its ``<abbr>``): one call per row from the template, where a
+    loop over the cells cost a fifth of writing report.html."""
+    pieces = []
+    for item in row:
+        css = f' class="{escape(item.css)}"' if item.css else ""
+        title = f' title="{escape(item.code)}"' if item.code and item.css != "country" else ""
+        pieces.append(f"<td{css}{title}>{cell_html(item, marked)}</td>")
+    return Markup("".join(pieces))
+
+
 def claim_value_text(value: str, row: dict, writer: Writer) -> str | None:
     """A claim's reported or computed text in the report's language: countries by name (ranked when joined
     by "+"), the checker's results in the reader's words; ``None`` for any other text."""

@@ -86,6 +86,11 @@ def contents_key(case: Case, language: str) -> str:
 
 
 def _version(name: str) -> str:
+    """The library's version: an imported one's own ``__version__`` (looking a distribution up in the
+    installed metadata searches every folder of the path), else its distribution's."""
+    module = sys.modules.get(name)
+    if isinstance(getattr(module, "__version__", None), str):
+        return module.__version__  # type: ignore[union-attr]
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -61,8 +61,9 @@ def source_ids_of(*frames: pd.DataFrame | None) -> set[str]:
         for column in frame.columns:
             if column == "source_ids" or str(column).endswith("source_id"):
                 # each distinct value once: a per-document table repeats its few ids thousands of times
-                for value in frame[column].dropna().unique():
-                    found.update(part for part in str(value).split(";") if part)
+                for value in set(frame[column].tolist()):
+                    if isinstance(value, str) or not pd.isna(value):  # NaN, pd.NA and None hold no id
+                        found.update(part for part in str(value).split(";") if part)
     return found
 
 
