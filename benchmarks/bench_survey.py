@@ -11,6 +11,8 @@ is given) and 1, 10 and 50 concurrent clients:
              storage path the web app uses, still without HTTP;
   web        a real ``diaspora serve`` process on loopback; keep-alive clients POST to the JSON API and
              count only 201 replies;
+  pgbench    (PostgreSQL) the same inserts from PostgreSQL's C client, the database's own rate with no
+             Python on the client's side: a check that the limit above is an honest floor;
   floor      (1 client, SQLite) the same uvicorn stack serving a bare ASGI app that does nothing but the
              same durable insert: what one HTTP request per submission costs before any checking.
 Clients are lean keep-alive HTTP/1.1 connections (loadtest.KeepAliveClient), so that the measure is the
@@ -129,6 +131,39 @@ def run_limit(url: str, slug: str, clients: int, seconds: float, group_commit: b
     return len(acknowledged) / elapsed, acknowledged
 
 
+def pgbench_rate(url: str, slug: str, clients: int, seconds: float) -> float | None:
+    """The same durable inserts from PostgreSQL's own C client (pgbench, one transaction each, prepared
+    statements, ``clients`` connections): the database's rate without any Python on the client's side, a check
+    that the Python limit is not itself the bottleneck. None when pgbench is not installed."""
+    import re
+    import shutil
+
+    from sqlalchemy.engine import make_url
+
+    if shutil.which("pgbench") is None:
+        return None
+    store = SurveyStore(url)
+    store.add_survey(slug, default_form())
+    store.close()
+    parsed = make_url(url)
+    text = canonical(ANSWERS)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write("INSERT INTO submissions (survey_slug, submission_id, answers, answers_hash, received_on, origin) "
+                     f"VALUES ('{slug}', md5(random()::text || :client_id || clock_timestamp()::text), "
+                     f"'{text.replace(chr(39), chr(39) * 2)}', '{digest}', current_date, 'pgbench');\n")
+    command = ["pgbench", "--no-vacuum", "--client", str(clients), "--jobs", str(min(clients, 2)), "--time",
+               str(max(1, round(seconds))), "--protocol", "prepared", "--file", script.name,
+               "--host", parsed.host or "127.0.0.1", "--port", str(parsed.port or 5432),
+               "--username", parsed.username or "postgres", parsed.database or "postgres"]
+    environment = {**os.environ, **({"PGPASSWORD": parsed.password} if parsed.password else {})}
+    try:
+        found = subprocess.run(command, capture_output=True, text=True, env=environment, check=True).stdout
+    finally:
+        os.unlink(script.name)
+    return float(re.search(r"tps = ([\d.]+)", found).group(1))
+
+
 def round_trips(base: str, count: int = 1500) -> dict[str, float]:
     """Mean time of one request at one client (keep-alive, sequential), in ms, for three requests that
     stop at different depths: refused at the content-type check (HTTP, routing), refused by validation
@@ -230,8 +265,9 @@ def measure(backend: str, postgres_url: str, clients: int, seconds: float, repea
     speed drifts, so each comparison is made under the same conditions); medians of the rates."""
     with tempfile.TemporaryDirectory() as folder:
         url = fresh_url(backend, postgres_url, Path(folder))
-        server = Server(Path(folder), database_url=url if backend == "postgres" else "").start()
-        rates: dict[str, list[float]] = {"limit": [], "grouped": [], "web": [], "floor": []}
+        server = Server(Path(folder), database_url=url if backend == "postgres" else "").start(timeout=120)
+        rates: dict[str, list[float]] = {"limit": [], "grouped": [], "web": [], "floor": [], "pgbench": []}
+        load_before = load_average()
         acknowledged: dict[str, list[str]] = {}
         # At one client, also the floor: the same stack with nothing but the insert (SQLite).
         floor = FloorServer(Path(folder)) if clients == 1 and backend == "sqlite" else None
@@ -244,6 +280,10 @@ def measure(backend: str, postgres_url: str, clients: int, seconds: float, repea
                     rate, acked = run_limit(url, f"{kind}-{repeat}", clients, seconds, group_commit)
                     rates[kind].append(rate)
                     acknowledged[f"{kind}-{repeat}"] = acked
+                if backend == "postgres":
+                    found_rate = pgbench_rate(url, f"pgbench-{repeat}", clients, seconds)
+                    if found_rate is not None:
+                        rates["pgbench"].append(found_rate)
                 result = submit_concurrently(server.base, clients, duration=seconds)
                 if result.failed:
                     print(f"  warning: {len(result.failed)} submissions were not acknowledged", file=sys.stderr)
@@ -257,7 +297,13 @@ def measure(backend: str, postgres_url: str, clients: int, seconds: float, repea
     return {"limit": median(rates["limit"]), "grouped": median(rates["grouped"]), "web": median(rates["web"]),
             "acknowledged": len(acknowledged["kz"]), "lost": sum(a["lost"] for a in audits),
             "duplicated": sum(a["duplicated"] for a in audits), "round_trips": trips,
-            "floor": median(rates["floor"]) if rates["floor"] else None}
+            "floor": median(rates["floor"]) if rates["floor"] else None,
+            "pgbench": median(rates["pgbench"]) if rates["pgbench"] else None,
+            "load": f"{load_before} → {load_average()}"}
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def hide_fast_server_stack(folder: Path) -> None:
@@ -302,19 +348,21 @@ def main() -> None:
         for clients in CONCURRENCY:
             found = measure(backend, arguments.postgres, clients, arguments.seconds, arguments.repeats)
             row = (backend, clients, found["limit"], found["grouped"], found["web"], found["web"] / found["limit"],
-                   found["acknowledged"], found["lost"], found["duplicated"])
+                   found["acknowledged"], found["lost"], found["duplicated"], found["pgbench"], found["load"])
             rows.append(row)
             if found["round_trips"]:
                 commit_ms = 1000 / found["limit"]
                 trip_rows.append((backend, found["round_trips"], commit_ms, found["floor"], found["limit"]))
             print(f"{backend:8} clients={clients:3} limit={row[2]:8.0f}/s limit+gc={row[3]:8.0f}/s "
-                  f"web={row[4]:8.0f}/s ratio={row[5]:.2f} acknowledged={row[6]} lost={row[7]} duplicated={row[8]}",
-                  flush=True)
+                  f"web={row[4]:8.0f}/s ratio={row[5]:.2f} pgbench={row[9]} acknowledged={row[6]} lost={row[7]} "
+                  f"duplicated={row[8]} load {row[10]}", flush=True)
     table = ["| database | clients | limit: durable inserts/s, one transaction each | limit with group commit/s "
-             "| web: acknowledged submissions/s | web / limit | acknowledged (web) | lost | duplicated |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    table += [f"| {b} | {c} | {lim:,.0f} | {gc:,.0f} | {web:,.0f} | {ratio:.2f} | {ack:,} | {lost} | {dup} |"
-              for b, c, lim, gc, web, ratio, ack, lost, dup in rows]
+             "| web: acknowledged submissions/s | web / limit | pgbench: same inserts from C/s | web / pgbench "
+             "| acknowledged (web) | lost | duplicated | load average before → after |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    table += [f"| {b} | {c} | {lim:,.0f} | {gc:,.0f} | {web:,.0f} | {ratio:.2f} | "
+              + (f"{pgb:,.0f} | {web / pgb:.2f}" if pgb else "- | -") + f" | {ack:,} | {lost} | {dup} | {load} |"
+              for b, c, lim, gc, web, ratio, ack, lost, dup, pgb, load in rows]
     text = "\n".join(table)
     if trip_rows:
         kinds = list(trip_rows[0][1])

@@ -7,6 +7,8 @@ For each number of workers, a real ``diaspora serve --workers N`` (N = 1 is the 
 on PostgreSQL, and for 10 and 50 concurrent clients, interleaved ``repeats`` times on the same database:
   limit  threads inserting the same rows straight through the database driver, one durable transaction per
          submission (no HTTP, no validation): the database's own durable-insert rate (bench_survey.py's);
+  pgbench the same inserts from PostgreSQL's C client (bench_survey.pgbench_rate): the database's own rate
+         with no Python on the client's side;
   web    keep-alive clients posting to the JSON API (tests/loadtest.py), counting 201 replies only.
 The medians are reported with their ratio, web / limit, measured in the same run; afterwards every
 acknowledged submission is looked up (lost and duplicated must be zero). The machine's load average and
@@ -28,7 +30,7 @@ from pathlib import Path
 from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_survey import reset_postgres, run_limit, stored_ids  # noqa: E402
+from bench_survey import pgbench_rate, reset_postgres, run_limit, stored_ids  # noqa: E402
 from loadtest import Server, audit, submit_concurrently  # noqa: E402  (bench_survey put tests/ on the path)
 
 WORKERS = (1, 2, 4)
@@ -65,24 +67,28 @@ def measure(url: str, workers: int, seconds: float, repeats: int) -> list[dict]:
                 time.sleep(0.5)
             submit_concurrently(server.base, CLIENTS[0], duration=1)  # a first second, not counted: connections, pools
             for clients in CLIENTS:
-                limits, webs, acknowledged, failed = [], [], {}, 0
+                limits, webs, pgbenches, acknowledged, failed = [], [], [], {}, 0
                 before = load_average()
                 for repeat in range(repeats):
                     slug = f"limit-{workers}-{clients}-{repeat}"
                     rate, acknowledged[slug] = run_limit(url, slug, clients, seconds, group_commit=False)
                     limits.append(rate)
+                    found_rate = pgbench_rate(url, f"pgbench-{workers}-{clients}-{repeat}", clients, seconds)
+                    if found_rate is not None:
+                        pgbenches.append(found_rate)
                     result = submit_concurrently(server.base, clients, duration=seconds)
                     failed += len(result.failed)
                     webs.append(result.rate)
                     acknowledged.setdefault("kz", []).extend(result.acknowledged)
                 audits = [audit(stored_ids(url, slug), acked) for slug, acked in acknowledged.items()]
                 rows.append({"workers": workers, "clients": clients, "limit": median(limits), "web": median(webs),
+                             "pgbench": median(pgbenches) if pgbenches else None,
                              "acknowledged": len(acknowledged["kz"]), "failed": failed,
                              "lost": sum(a["lost"] for a in audits), "duplicated": sum(a["duplicated"] for a in audits),
                              "load": f"{before} → {load_average()}"})
                 row = rows[-1]
                 print(f"workers {workers:>2}, clients {clients:>2}: limit {row['limit']:7.0f}/s, "
-                      f"web {row['web']:7.0f}/s, "
+                      f"web {row['web']:7.0f}/s, pgbench {row['pgbench']}, "
                       f"ratio {row['web'] / row['limit']:.2f}, lost {row['lost']}, duplicated {row['duplicated']}, "
                       f"load {row['load']}", flush=True)
         finally:
@@ -96,12 +102,14 @@ def markdown(rows: list[dict], seconds: float, repeats: int) -> str:
              f"{os.cpu_count()} CPUs; medians of {repeats} interleaved runs of {seconds:g} s each. limit: the "
              "database's own durable inserts (one transaction each, no HTTP); web: acknowledged (201) submissions "
              "through `diaspora serve --workers N`. Load average (1, 5, 15 min) before → after each row.", "",
-             "| workers | clients | limit /s | web /s | web / limit | acknowledged | not acknowledged | lost | "
-             "duplicated | load average |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+             "| workers | clients | limit /s | web /s | web / limit | pgbench /s | web / pgbench | acknowledged "
+             "| not acknowledged | lost | duplicated | load average |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for row in rows:
         lines.append(f"| {row['workers']} | {row['clients']} | {row['limit']:.0f} | {row['web']:.0f} | "
-                     f"{row['web'] / row['limit']:.2f} | {row['acknowledged']} | {row['failed']} | {row['lost']} | "
+                     f"{row['web'] / row['limit']:.2f} | "
+                     + (f"{row['pgbench']:.0f} | {row['web'] / row['pgbench']:.2f}" if row["pgbench"] else "- | -")
+                     + f" | {row['acknowledged']} | {row['failed']} | {row['lost']} | "
                      f"{row['duplicated']} | {row['load']} |")
     return "\n".join(lines) + "\n"
 

@@ -25,6 +25,8 @@ SURVEY_RESULTS = "survey"
 
 # Hook specification -------------------------------------------------------------------------------------------
 # group WEB: the entry point names a module that defines NAV (list of (path, English label)) and routes().
+# It may define FIRST_ROUTES: names of its routes the app tries before every other one (a hot path no other
+# route's pattern can match, such as the survey's JSON API).
 
 def routes(web: Any) -> list[Any]:
     """The extension's Starlette routes, built once when the app starts, given the app's WebContext."""

@@ -69,7 +69,7 @@ def survey_views(app):
 def fresh_survey_state(app, database_url: str, *, holds_default: bool = False) -> None:
     """Give ``app``'s survey the state :func:`~diaspora_observatory.survey.web.routes` gives a new app:
     a new store on ``database_url`` holding the default survey, and new rate limits, token-attempt counts
-    and survey cache. (The results cache belongs to the store object, so it is new with the store.) Every
+    and survey and answer-checker caches. (The results cache belongs to the store object, so it is new with the store.) Every
     piece of in-memory state the survey views keep is replaced here; test_survey_web checks the outcome.
     ``holds_default``: the database already holds the default survey and nothing else (a copy of the
     session's prebuilt file, conftest.py), so it is only opened."""
@@ -89,6 +89,7 @@ def fresh_survey_state(app, database_url: str, *, holds_default: bool = False) -
     views.limiter = RateLimiter(views.limiter.limit)
     views.survey_limiter = RateLimiter(views.survey_limiter.limit)
     views._surveys.clear()
+    views._checkers.clear()
     web.token_attempts = AttemptLimiter()
 
 

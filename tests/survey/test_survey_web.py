@@ -291,6 +291,42 @@ def test_each_test_starts_from_the_survey_state_of_a_new_app(tmp_path, survey_ap
     # piece of state must be reset there, and named here. ("pages", the results page's worker pool, is kept: the
     # pages it holds are keyed by their store's cache token, so a new store never finds an old store's page.)
     assert set(vars(views)) == {"web", "store", "pages", "limiter", "survey_limiter", "public_url", "max_body",
-                                "_surveys"}
+                                "_surveys", "_checkers"}
+    assert not views._checkers
     assert api(client, VALID_ANSWERS, submission_id="isolation-0001").json() == {"submission_id": "isolation-0001",
                                                                                 "status": "stored"}
+
+
+def test_the_json_api_is_the_first_route_tried_and_other_routes_answer_as_before(client, survey_app):
+    """Starlette tries routes in order; the JSON API (survey.web.FIRST_ROUTES) is tried first, so a submission
+    is not matched against every page's pattern first. Moving it must change no answer: other methods on its
+    address are still refused with 405 and the pages and the form still answer."""
+    assert survey_app.routes[0].name == "survey_api"
+    assert client.get("/s/kz/submissions").status_code == 405
+    assert api(client, VALID_ANSWERS, submission_id="first-route-0001").status_code == 201
+    assert client.get("/").status_code == 200 and client.get("/s/kz").status_code == 200
+
+
+def test_the_answer_checker_is_kept_per_survey_record_and_a_replaced_form_gets_a_new_one(client, survey_app):
+    """The JSON API checks answers with a checker built once per survey record (not once per submission); a
+    record read anew, as after a replaced form, gets its own, so the new form's rules apply at once."""
+    from dataclasses import replace
+
+    from survey_helpers import survey_views
+
+    views = survey_views(survey_app)
+    assert api(client, VALID_ANSWERS, submission_id="checker-0001").status_code == 201
+    record, checker = views._checkers["kz"]
+    assert api(client, VALID_ANSWERS, submission_id="checker-0002").status_code == 201
+    assert views._checkers["kz"] == (record, checker) and views._checkers["kz"][1] is checker
+    # The form is replaced (without gender) and the cached record's moment passes.
+    views._surveys["kz"] = (0.0, views._surveys["kz"][1])
+    store = survey_app.state.web.survey_store
+    smaller = replace(record.form, questions=[question for question in record.form.questions
+                                              if question.name != "gender"])
+    store.add_survey("kz", smaller, replace=True)
+    assert "gender" not in [q.name for q in store.get_survey("kz").form.questions], "replace did not take"
+    reply = api(client, VALID_ANSWERS, submission_id="checker-0003")
+    assert reply.status_code == 422
+    assert reply.json()["problems"] == [{"field": "gender", "message": "this field is not part of the form"}]
+    assert views._checkers["kz"][1] is not checker

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -14,6 +15,8 @@ from diaspora_observatory.untrusted import is_plain_text
 
 MAX_TEXT = 2000
 MAX_SUBMISSION_ID = 64
+# ASCII letters and digits, '-' and '_' (one match instead of a test per character, on every submission)
+SUBMISSION_ID = re.compile(rf"[A-Za-z0-9_-]{{8,{MAX_SUBMISSION_ID}}}")
 # Whole numbers are kept within a signed 64-bit integer, what both databases and pandas hold exactly.
 MAX_INTEGER = 2**63 - 1
 
@@ -218,7 +221,4 @@ def validate_answers(form: Form, raw_answers: Mapping[str, Any], language: str =
 def valid_submission_id(value: Any) -> str | None:
     """A client submission id (a UUID or similar: letters, digits, ``-`` and ``_``, at most 64), or None."""
     text = str(value or "").strip()
-    allowed = all(char.isascii() and (char.isalnum() or char in "-_") for char in text)
-    if 8 <= len(text) <= MAX_SUBMISSION_ID and allowed:
-        return text
-    return None
+    return text if SUBMISSION_ID.fullmatch(text) else None

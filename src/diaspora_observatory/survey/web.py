@@ -44,10 +44,10 @@ from diaspora_observatory.survey.ratelimit import RateLimiter
 from diaspora_observatory.survey.steps import CLOSE, ROW, names_before, plan_steps, step_of_question
 from diaspora_observatory.survey.storage import DATABASE_URL_ENV, SurveyStore, database_url
 from diaspora_observatory.survey.validation import (
+    AnswerChecker,
     check_answers,
     options_for,
     valid_submission_id,
-    validate_answers,
 )
 from diaspora_observatory.untrusted import MAX_JSON_DEPTH, json_too_deep
 from diaspora_observatory.web.i18n import COOKIE, DEFAULT_LANGUAGE, LANGUAGES, wanted_languages
@@ -67,6 +67,8 @@ NO_STORE = {"cache-control": "no-store"}
 STEP_FIELD, NAV_FIELD = "__step", "__nav"
 CONTROL_FIELDS = {"submission_id", "lang", STEP_FIELD, NAV_FIELD}
 SURVEY_CACHE_SECONDS = 2.0
+# Tried before every other route of the app (extension_points.py): one match per submission instead of ~40.
+FIRST_ROUTES = ("survey_api",)
 # Submissions a minute (docs/survey.md, "Limits"). Per address and survey: a meeting of 50 behind one
 # connection (a venue's Wi-Fi, one NAT address) answers within a minute with room to spare, while one
 # machine sending answers in a loop is stopped after 120. Per survey, from all addresses together: a flood
@@ -108,6 +110,10 @@ class SurveyViews:
         self.public_url = public_url.rstrip("/")
         self.max_body = max_body
         self._surveys: dict[str, tuple[float, Any]] = {}
+        # Each survey's answer checker, with the record it was built for: building one (the form's allow-list,
+        # choices and steps) cost about a fifth of a JSON-API submission's time on the event loop when it was
+        # built anew for every submission (benchmarks/results/survey.md).
+        self._checkers: dict[str, tuple[Any, AnswerChecker]] = {}
 
     # helpers
     def error(self, request: Request, status: int, title: str, message: str, detail: str = "") -> Response:
@@ -134,8 +140,19 @@ class SurveyViews:
         self._surveys[slug] = (time.monotonic() + SURVEY_CACHE_SECONDS, record)
         return record
 
+    def checker(self, slug: str, record: Any) -> AnswerChecker:
+        """The answer checker of ``record`` (the survey's current record from :meth:`survey`), built once per
+        record: a record read anew (after the cache's moment, or a replaced form) gets a checker of its own."""
+        cached = self._checkers.get(slug)
+        if cached is not None and cached[0] is record:
+            return cached[1]
+        checker = AnswerChecker(record.form)
+        self._checkers[slug] = (record, checker)
+        return checker
+
     def forget(self, slug: str) -> None:
         self._surveys.pop(slug, None)
+        self._checkers.pop(slug, None)
 
     def _allowed(self, request: Request) -> bool:
         # The client address is used only here, in memory, to slow floods; it is never stored.
@@ -414,7 +431,7 @@ class SurveyViews:
         try:
             record = await self.survey(slug)
             # The form's own constraint messages in the client's language (?lang= or Accept-Language).
-            clean = validate_answers(record.form, payload["answers"], self.web.language(request))
+            clean = self.checker(slug, record).validate(payload["answers"], self.web.language(request))
             receipt = await asyncio.wrap_future(self.store.submit_later(slug, submission_id, clean, "api"))
         except SurveyNotFound:
             return refuse(404, f"no survey '{slug}'")

@@ -65,8 +65,14 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
         Route("/lang/{code}", switch_language, methods=GET, name="language"),
         Route("/static/vega-bundle.js", vega_script, methods=GET),
     ]
+    # Starlette tries the routes in order: an extension's FIRST_ROUTES go before all others (the survey's JSON
+    # API was matched against some 40 patterns on every submission). Only routes no other route could also match
+    # may be named there; a route that matches a path but not its method still lets later routes answer.
+    first: list[BaseRoute] = []
     for name, module in available_extensions() if extensions else []:
-        routes.extend(module.routes(web))
+        wanted_first = set(getattr(module, "FIRST_ROUTES", ()))
+        for route in module.routes(web):
+            (first if getattr(route, "name", None) in wanted_first else routes).append(route)
         web.extension_nav[name] = list(getattr(module, "NAV", []))
         web.nav.extend(web.extension_nav[name])
     if computed_by is not None and computed_by.state.web.extension_nav != web.extension_nav:
@@ -74,6 +80,7 @@ def create_app(case_name_or_path: str | Path | None = None, *, data_dir: Path | 
                          f"the pages of serves {sorted(computed_by.state.web.extension_nav)}; build it without "
                          "computed_by")
     routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))
+    routes[:0] = first
     if dev:
         routes.insert(0, Route("/_dev/routes", partial(_route_list, routes), methods=GET))
     handlers = {HTTPException: partial(_http_error, web), Exception: partial(_server_error, web)}
