@@ -151,3 +151,22 @@ def test_a_broken_table_leaves_more_than_its_last_row(printed):
     alone, found = last_rows_alone((out / "report.html").read_text(encoding="utf-8"), page_texts(out / "report.pdf"))
     assert found >= 15, language  # the rows are found in the pages' text, which the test relies on
     assert alone == [], language
+
+
+@pytest.mark.browser
+def test_no_page_opens_with_a_tables_source_line(printed):
+    """A table's source or file line, and its footnotes, stay on the page of its last rows: no page's text
+    (its page number and running title left out) begins with one. The appendix's "File: tables/flow-summary.csv;
+    rows: 5." had stood alone at the top of page 9 in English."""
+    language, out = printed
+    html = (out / "report.html").read_text(encoding="utf-8")
+    title = cell_text(re.search(r"<title>(.*?)</title>", html).group(1))
+    after_tables = [cell_text(text) for text in re.findall(
+        r'</table>\s*(?:</div>\s*)?<(?:p|ol) class="(?:source|note|footnotes note)">(.*?)</(?:p|ol)>', html, flags=re.S)]
+    assert len(after_tables) >= 25, language  # every compact and full table's line
+    pages = page_texts(out / "report.pdf")
+    opening = []
+    for number, text in enumerate(pages, start=1):
+        body = text.replace(f"{number}/{len(pages)}", "", 1).replace(title, "", 1)
+        opening += [(number, line[:40]) for line in after_tables if body.startswith(line[:40])]
+    assert opening == [], language
