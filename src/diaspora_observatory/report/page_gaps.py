@@ -6,7 +6,10 @@ figure more than half a page tall (the projections' four panels) could leave a t
 Print has no floats (CSS page floats are not implemented in Chromium), so the report does what a
 typesetter's float does, from the first print's pages: a figure that jumped is placed after its section's
 table, which may then break across the pages (its header repeats) and fill the gap, and a kept table
-that jumped is let break. ``build.py`` prints again with those placements (at most ``LAYOUT_PRINTS``).
+that jumped is let break. The appendix starts a page of its own, unless the page before it would be
+mostly blank (``PART_MOST_BLANK``: the last rows of a table that broke, or a whole table that jumped, with
+nothing after them): then it goes on right after on that page. ``build.py`` prints again with those
+placements (at most ``LAYOUT_PRINTS``).
 
 A page's blank is measured in the PDF itself (pypdf's text positions): the distance from the lowest line
 of text above the page's bottom margin to that margin, as a share of the page's text area. Every block
@@ -29,6 +32,10 @@ TEXT_HEIGHT = PAGE_HEIGHT - TOP_MARGIN - BOTTOM_MARGIN
 # A page may end this much short of its margin: the room a heading kept with its text, a few table rows or
 # the last lines of a paragraph (widows) take; a block that jumped leaves more.
 MOST_BLANK = 0.2
+# The page before a part that starts a page (the appendix) may end this short of its margin, as a chapter's
+# last page does; one blanker than this holds a few lines left over (the built-in case's page 7 in English
+# held the last row of the claims table and was 93% blank), and the part goes on right after instead.
+PART_MOST_BLANK = 0.5
 LAYOUT_PRINTS = 3  # prints that may move blocks, before the last one with the contents' page numbers
 
 
@@ -43,10 +50,12 @@ class Page:
 
 @dataclass
 class Placement:
-    """Where the report puts its blocks: figures set after their section's table, and tables let break."""
+    """Where the report puts its blocks: figures set after their section's table, tables let break, and
+    whether the appendix goes on from the page before rather than starting a page."""
 
     figures_after: set[str] = field(default_factory=set)
     unkept: set[str] = field(default_factory=set)
+    appendix_follows: bool = False
 
 
 def printed_pages(pdf_path: Path) -> list[Page]:
@@ -86,8 +95,14 @@ def fill_gaps(pages: list[Page], part_starts: set[int], figures: dict[str, str |
     ``figures``: each figure's name and its section's table (None when the section has none; such a figure
     stays where it is, there being nothing to flow into the gap); ``kept``: the tables kept whole. A block
     is found by its file's name (``figures/NAME.svg`` in a figure's caption, ``tables/NAME.csv`` in a
-    table's source line), the first found on the page after the gap."""
-    moved = Placement(set(placement.figures_after), set(placement.unkept))
+    table's source line), the first found on the page after the gap. A page before a part that starts a
+    page, more than ``PART_MOST_BLANK`` blank, has the part (the appendix) go on right after it; once it
+    does, the part starts no page and ``part_starts`` excuses no page."""
+    moved = Placement(set(placement.figures_after), set(placement.unkept), placement.appendix_follows)
+    if placement.appendix_follows:
+        part_starts = set()
+    elif any(2 <= start <= len(pages) and pages[start - 2].blank > PART_MOST_BLANK for start in part_starts):
+        moved.appendix_follows = True
     markers: list[tuple[str, str, str]] = [(f"figures/{name}.svg", name, table) for name, table in figures.items()
                                            if table is not None]
     markers += [(f"tables/{name}.csv", "", name) for name in kept]
