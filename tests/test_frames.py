@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from diaspora_observatory.case.frames import frame_issues, frame_text
@@ -37,6 +37,8 @@ def flagged(issues) -> set[tuple]:
 
 @settings(max_examples=120, deadline=None)
 @given(rows)
+# found by the sweep: a row of empty strings and NaN, where pandas' string dtype made a map give strings
+@example([{"country": "", "year": math.nan, "population": "", "source_id": "", "note": None}])
 def test_the_frame_check_and_the_reader_flag_the_same_cells(records):
     frame = pd.DataFrame(records, columns=[f["name"] for f in FIELDS])
     ours = frame_issues(frame, ENTRY)

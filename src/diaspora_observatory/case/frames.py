@@ -44,7 +44,7 @@ def _bad_type(series: pd.Series, field_type: str) -> pd.Series:
         return pd.Series(False, index=series.index)
     if series.dtype == bool or field_type == "boolean":
         if field_type == "boolean":
-            return present & ~series.map(lambda v: isinstance(v, (bool, np.bool_)))
+            return present & ~_each(series, lambda v: isinstance(v, (bool, np.bool_)))
         return present
     if pd.api.types.is_integer_dtype(series.dtype):
         return pd.Series(False, index=series.index)
@@ -54,7 +54,17 @@ def _bad_type(series: pd.Series, field_type: str) -> pd.Series:
         if field_type == "integer":
             bad |= finite & (np.mod(np.where(finite, series, 0), 1) != 0)
         return present & pd.Series(bad, index=series.index)
-    return present & ~series.map(lambda v: _fits(v, field_type))
+    return present & ~_each(series, lambda v: _fits(v, field_type))
+
+
+def _each(series: pd.Series, test) -> pd.Series:
+    """``test`` of each value, as a boolean Series on ``series``' index. Not ``series.map``: on pandas' string
+    dtype a map of a column of empty strings gives a string column, which ``&`` with booleans refuses."""
+    import numpy as np
+    import pandas as pd
+
+    return pd.Series(np.fromiter((bool(test(value)) for value in series), dtype=bool, count=len(series)),
+                     index=series.index)
 
 
 def _fits(value: object, field_type: str) -> bool:
