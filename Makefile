@@ -46,7 +46,8 @@ test: install-test
 ## once (from the session's computed app, tests/conftest.py), the slowest files of the last run handed out
 ## first so that the two processes end together. Compiled test modules are kept (__pycache__, even where
 ## PYTHONDONTWRITEBYTECODE is set): pytest's assertion rewriting otherwise costs each process seconds.
-## `make test` (CI) runs every test, in full, in one.
+## `make test` (CI) runs every test, in full, in one. Where its CPU goes, and how to measure it with every process
+## it starts: benchmarks/results/test_fast.md (benchmarks/measure_test_fast.py).
 test-fast: install-test
 	PYTHONDONTWRITEBYTECODE= DIASPORA_TEST_PROFILE=fast $(BIN)/python -m pytest \
 	  -m "not browser and not slow and not postgres" -n 2 --dist loadfile -x -q $(ARGS)

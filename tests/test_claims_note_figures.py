@@ -57,5 +57,7 @@ def client_app_html(tmp_path_factory, computed_app) -> str:
 
     from diaspora_observatory.web.app import create_app
 
-    with TestClient(create_app(data_dir=tmp_path_factory.mktemp("data"), computed_by=computed_app)) as client:
-        return client.get("/claims", params={"lang": "en"}).text
+    # Without the app's lifespan: its startup would start the documents and survey page workers (three
+    # processes, each loading the case), which the claims page does not use.
+    client = TestClient(create_app(data_dir=tmp_path_factory.mktemp("data"), computed_by=computed_app))
+    return client.get("/claims", params={"lang": "en"}).text

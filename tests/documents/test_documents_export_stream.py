@@ -44,8 +44,8 @@ def spooled(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(folder.glob("*")) if path.is_file()}
 
 
-def test_the_exports_are_the_whole_tables_sent_from_files_the_server_keeps(store, data_dir, tmp_path):
-    app = create_app(data_dir=data_dir)
+def test_the_exports_are_the_whole_tables_sent_from_files_the_server_keeps(store, data_dir, tmp_path, computed_app):
+    app = create_app(data_dir=data_dir, computed_by=computed_app)
     pool = page_processes(app)
     long = store.coverage()
     assert len(long) > 12 and long["passages"].sum() > 0  # the study's paragraphs hit its codes
@@ -73,9 +73,9 @@ def test_the_exports_are_the_whole_tables_sent_from_files_the_server_keeps(store
     assert not folder.exists()  # removed with the server's shutdown
 
 
-def test_the_server_keeps_a_few_files_and_deletes_those_it_forgets(store, data_dir, monkeypatch):
+def test_the_server_keeps_a_few_files_and_deletes_those_it_forgets(store, data_dir, monkeypatch, computed_app):
     monkeypatch.setattr(pagework, "FILES_KEPT", 2)
-    app = create_app(data_dir=data_dir)
+    app = create_app(data_dir=data_dir, computed_by=computed_app)
     pool = page_processes(app)
     with client_class()(app) as client:
         sent = []

@@ -18,14 +18,15 @@ def varied(number: int) -> dict:
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    """A new app (not the session's): its server process has drawn no results page before this test."""
+def app(tmp_path, monkeypatch, computed_app):
+    """A new app (not the session's): its server process has drawn no results page before this test (it
+    reuses only the session's computed analysis and pages, not its survey store, results cache or workers)."""
     from diaspora_observatory.web.app import create_app
 
     monkeypatch.setenv("DIASPORA_ADMIN_TOKEN", ADMIN_TOKEN)
     monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
     monkeypatch.setenv("DIASPORA_SURVEY_RATE_LIMIT", "1000")
-    built = create_app(data_dir=tmp_path / "data")
+    built = create_app(data_dir=tmp_path / "data", computed_by=computed_app)
     yield built
     built.state.web.survey_store.close()
 
