@@ -145,3 +145,32 @@ def test_offsets_are_code_points_as_the_server_counts_them(server):
     manual = Workspace(load_case(), data_dir).store.passages("press-2", coder="A. B.")
     assert manual[["start", "end", "text"]].values.tolist() == [
         [ASTRAL.index("𝔸"), ASTRAL.index("🇰🇿") + 2, "𝔸𝔹 and the embassy keeps 🇰🇿"]]
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_coding_pages_scroll_nothing_sideways(server, width):
+    """The coding pages' tables (documents, coverage, agreement, press themes, a document's passages) fit their
+    boxes in each language: on a phone as cards, on a wide screen as tables whose long texts wrap."""
+    from page_boxes import scrolling_boxes
+    from playwright.sync_api import sync_playwright
+
+    base, _data_dir, _token = server
+    found = {}
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.set_default_navigation_timeout(90000)
+            for language in ("en", "ru", "kk"):
+                for path in ("/coding", "/coding/press-1"):
+                    page.goto(f"{base}{path}?lang={language}")
+                    assert page.locator("table").count() >= (4 if path == "/coding" else 1), path
+                    boxes = scrolling_boxes(page)
+                    if boxes["shown"] or boxes["opened"]:
+                        found[f"{language} {path}"] = boxes
+                    assert page.evaluate("document.scrollingElement.scrollWidth") <= width, (language, path)
+                    page.screenshot(path=f"/tmp/diaspora-coding-{language}{path.replace('/', '-')}-{width}.png",
+                                    full_page=True)
+        finally:
+            browser.close()
+    assert found == {}

@@ -56,7 +56,7 @@ def test_index_shows_coverage_gaps_and_the_study_comparison(client, document):
     assert page.status_code == 200
     assert f'<a href="/coding/{document}">Item &lt;b&gt;one&lt;/b&gt;</a>' in page.text
     assert "<h2 id=\"coverage-heading\">Coverage</h2>" in page.text
-    assert re.search(r'<td class="present">1</td>', page.text)
+    assert re.search(r'<td class="present" data-label="[a-z_]+">1</td>', page.text)
     assert "policy-gap" not in page.text  # a press item's gaps are listed, not marked as policy gaps
     assert "DKN World News (2024)" in page.text
     assert "<script>" not in page.text  # no inline scripts: the CSP forbids them
@@ -90,8 +90,8 @@ def test_coding_a_passage_by_sentence_and_by_offsets(client, document, data_dir)
     assert manual[["code", "coder", "start", "end", "text"]].values.tolist() == [
         ["tourism", "C", 0, 11, "Repatriates"], ["diaspora_actor", "A. B.", 24, 53, "The embassy keeps a register."]]
     # the page lists them and they feed the agreement table
-    assert "<td>A. B.</td>" in client.get(f"/coding/{document}").text
-    assert "<td>A. B.</td><td>auto</td>" in client.get("/coding").text
+    assert '<td data-label="Coder">A. B.</td>' in client.get(f"/coding/{document}").text
+    assert '<td data-label="Coder">A. B.</td><td data-label="Coder">auto</td>' in client.get("/coding").text
 
 
 def test_bad_codings_are_explained_and_nothing_is_stored(client, document, data_dir):
@@ -188,7 +188,7 @@ def test_the_index_lists_its_documents_a_page_at_a_time(data_dir, monkeypatch):
     for page in range(1, pages + 1):
         html = client.get(f"/coding?page={page}" if page > 1 else "/coding").text
         table = html.split('id="documents-caption"')[1].split("</table>")[0]
-        rows = re.findall(r"<tr>\n<td>(.*?)</td>", table)  # a title, linked when the text is stored
+        rows = re.findall(r'<tr>\n<td class="long" data-label="Document">(.*?)</td>', table)  # a title, linked when stored
         assert len(rows) == (DOCUMENTS_PER_PAGE if page < pages else total - DOCUMENTS_PER_PAGE * (pages - 1))
         assert f"<span>Page {page} / {pages} · Documents in all: {total}</span>" in html
         assert ('rel="next"' in html) == (page < pages) and ('rel="prev"' in html) == (page > 1)

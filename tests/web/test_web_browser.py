@@ -7,6 +7,7 @@ import io
 from urllib.parse import urlparse
 
 import pytest
+from page_boxes import scrolling_boxes
 
 pytestmark = pytest.mark.browser
 
@@ -377,3 +378,27 @@ def test_the_same_tables_stay_tables_on_a_1280_px_screen(browser, live_server, l
         page.screenshot(path=f"{SCREENSHOTS}/diaspora-cards-{language}{path.replace('/', '-')}-1280.png",
                         full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+def test_no_table_or_box_scrolls_sideways_inside_the_page(browser, live_server, language, width):
+    """Not only the page: no table, chart or note on any page scrolls sideways inside its own box, where a key
+    column could sit off-screen; tables too wide read as cards (web/columns.py CARD_BLOCKS, WIDE_COLUMNS)."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_navigation_timeout(90000)  # 96 pages in all on a loaded machine
+    found = {}
+    try:
+        for path in PAGES:
+            page.goto(f"{live_server}{path}?lang={language}")
+            wait_for_charts(page)
+            boxes = scrolling_boxes(page)
+            if boxes["shown"] or boxes["opened"]:
+                found[path] = boxes
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= width, path
+            page.screenshot(path=f"{SCREENSHOTS}/diaspora-boxes-{language}{path.replace('/', '-')}-{width}.png",
+                            full_page=True)
+    finally:
+        context.close()
+    assert found == {}

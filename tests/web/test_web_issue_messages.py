@@ -22,7 +22,7 @@ def issue_section(html: str) -> str:
 
 
 def message_cells(html: str) -> list[str]:
-    return re.findall(r'<td class="long">(.*?)</td>', issue_section(html))
+    return re.findall(r'<td data-label="[^"]*" class="long">(.*?)</td>', issue_section(html))
 
 
 def text_of(cell: str) -> str:

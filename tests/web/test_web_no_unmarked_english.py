@@ -65,8 +65,8 @@ def test_the_claims_table_writes_the_checkers_words_as_the_report_does(client):
     """The web's claims table rewrites the checker's results and reasons with ``presentation.claims``, as the
     report does; the claim row's own scope gap is the data's English, marked; the machine text in ``title``."""
     html = client.get("/claims", params={"lang": "ru"}).text
-    assert ('<td class="long">утверждение шире данных: <span lang="en">The concept speaks of Kazakhstan&#39;s '
-            "migration with all countries over 1991-2000; Table 2 covers one of the ten years and four partners "
+    assert ('<td data-label="Почему не поддаётся проверке" class="long">утверждение шире данных: <span lang="en">'
+            "The concept speaks of Kazakhstan&#39;s migration with all countries over 1991-2000; Table 2 covers one of the ten years and four partners "
             "only.</span></td>") in html
     assert ('">2000–2023: снижение (критерий Манна — Кендалла, p\xa0&lt;\xa00,001); точка перелома — 2010 '
             "(критерий Петтитта, p\xa0=\xa00,001); отрезки: 2000–2009: снижение") in html
@@ -90,7 +90,8 @@ def test_the_definitions_chart_names_each_definition_in_the_readers_words(client
     assert {row["label"] for row in page_specs(html)["definitions"]["data"]["values"]} == labels
     assert "Ethnic Kazakhs" not in json.dumps(page_specs(html)["definitions"], ensure_ascii=False)
     ethnic = {"ru": "Этнические казахи", "kk": "Этникалық қазақтар"}[language]
-    assert f'<td title="Ethnic Kazakhs">{ethnic}</td>' in html
+    title = {"ru": "Название", "kk": "Атауы"}[language]  # the column's title, before the value in a card
+    assert f'<td data-label="{title}" title="Ethnic Kazakhs">{ethnic}</td>' in html
     english = client.get("/definitions", params={"lang": "en"}).text
     assert "Ethnic Kazakhs" in {row["label"] for row in page_specs(english)["definitions"]["data"]["values"]}
 
@@ -108,9 +109,11 @@ def test_the_checkers_tolerance_basis_is_translated_and_a_claims_own_is_marked(c
     """The checker's own words for a tolerance (analysis.claims._tolerance) are written in the reader's words
     with the study's number in the reader's signs; the machine text stays in ``title``."""
     html = client.get("/claims", params={"lang": "ru"}).text
-    assert ('<td class="long" title="half a unit of the last stated digit of 0.21">половина единицы последнего '
-            "приведённого разряда числа 0,21</td>") in html
-    assert '<td title="exact: no tolerance">точное значение: без допуска</td>' in html
+    # each cell titled for the card it is in on a phone (the whole table behind its toggle)
+    assert ('<td data-label="Обоснование допуска" class="long" title="half a unit of the last stated digit of '
+            '0.21">половина единицы последнего приведённого разряда числа 0,21</td>') in html
+    assert ('<td data-label="Обоснование допуска" title="exact: no tolerance">точное значение: без допуска</td>'
+            in html)
     assert ">exact: no tolerance<" not in html and ">half a unit of" not in html
 
 

@@ -33,7 +33,7 @@ FLOWS = {"ru": "приведено в источнике: Эмиграция; И
 MAP_CAPTION = {"en": "The diaspora as a share of each host country's population. Computed from: The Astana Times",
                "ru": "Доля диаспоры в населении каждой принимающей страны. Вычислено по: The Astana Times",
                "kk": "Диаспораның әр қабылдаушы ел халқындағы үлесі. Есептелген дереккөздер: The Astana Times"}
-PROVENANCE_CELL = re.compile(r'<td title="((?:reported|derived|inferred)[^"]*)">([^<]*)</td>')
+PROVENANCE_CELL = re.compile(r'<td(?: data-label="[^"]*")? title="((?:reported|derived|inferred)[^"]*)">([^<]*)</td>')
 
 
 def provenance_cells(page: str) -> dict[str, str]:

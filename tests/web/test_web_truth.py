@@ -93,7 +93,7 @@ def test_silence_shows_as_not_reported_not_as_no(client):
     assert '<td data-label="Culture" title="not_reported">not reported</td>' in uzbekistan
     assert "✗" not in table.split("</thead>")[1]
     russian = client.get("/institutions", params={"lang": "ru"}).text
-    assert '<td title="not_reported">нет сведений</td>' in russian
+    assert '<td data-label="Культура" title="not_reported">нет сведений</td>' in russian
 
 
 def test_a_country_card_counts_supports_over_what_is_reported(client):

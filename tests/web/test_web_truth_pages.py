@@ -189,10 +189,11 @@ def test_every_note_on_a_translated_page_is_translated_or_marked_as_the_datas(cl
 
 def test_a_note_cell_exactly(client):
     ru = client.get("/repatriation", params={"lang": "ru"}).text
-    assert ('<td class="long"><span lang="en">Year not stated in the study; the year of the source (2024) is used.'
+    assert ('<td data-label="Примечание" class="long"><span lang="en">Year not stated in the study; the year of the source (2024) is used.'
             '</span> <span class="text-language">(примечание на языке данных: английский)</span></td>') in ru
     en = client.get("/repatriation", params={"lang": "en"}).text
-    assert '<td class="long">Year not stated in the study; the year of the source (2024) is used.</td>' in en
+    assert ('<td data-label="Note" class="long">Year not stated in the study; the year of the source (2024) is used.'
+            '</td>') in en
     assert 'class="text-language"' not in en
 
 
@@ -203,7 +204,8 @@ def test_the_observatorys_own_notes_are_translated(client, case, language, trans
     written = {note for note in key_figures(case)["note"] if note}
     assert written and written <= set(OBSERVATORY_NOTES)
     html = client.get("/", params={"lang": language}).text
-    assert f"<td class=\"long\">{translated}</td>" in html
+    note = {"ru": "Примечание", "kk": "Ескертпе"}[language]  # the column's title, the card's on a phone
+    assert f'<td data-label="{note}" class="long">{translated}</td>' in html
     assert "The study gives no year or period" not in html
 
 

@@ -94,22 +94,34 @@ def lead_columns(block_id: str, columns: list[str]) -> list[str]:
     return [column for column in wanted if column in present] or list(columns)
 
 
-# Tables read as one card per row on a narrow screen (static/style.css): their leading columns hold sentences
-# (a claim's statement and its note) or more results per row than a 360 px screen has room for side by side,
-# so as columns the key ones would sit off-screen. Each cell then carries its column's title for the card.
-# Measured at 360 px, every table shown first on /flows, /definitions, /projections, /repatriation,
+# Tables whose leading columns read as one card per row on a narrow screen (static/style.css): their leading
+# columns hold sentences (a claim's statement and its note) or more results per row than a 360 px screen has room
+# for side by side, so as columns the key ones would sit off-screen. Each cell then carries its column's title for
+# the card. Measured at 360 px, every table shown first on /flows, /definitions, /projections, /repatriation,
 # /institutions, the overview and /claims was wider than its box (the yearly flows 447 px in a 334 px box, the
-# projection parameters 728 px), so they all read as cards there; on a wide screen each stays a table.
+# projection parameters 728 px), and so were /documents' two tables (392 and 360 px in English, the themes 445 px
+# in Russian), a country's size estimates in Russian (368 px) and the key figures' table (1,815 px), so they all
+# read as cards there; on a wide screen each stays a table. The whole table behind a "Show every column" toggle
+# reads as cards on a phone whatever its block (templates/_table_body.html): at 360 px every one of them was wider
+# than its box.
 CARD_BLOCKS = frozenset({"claims", "flow-summary", "demography", "cross-source", "survey",
                          "flows", "periods", "mirror-flows", "projection-parameters", "flow-forecast",
                          "education", "repatriation", "institutions", "institutions-list", "schooling-list",
                          "definitions", "birthplace-summary", "birthplace-destinations", "birthplace-over-time",
-                         "hosts-over-time", "map", "issues"})
+                         "hosts-over-time", "map", "issues", "documents", "document-themes", "estimates",
+                         "key-figures"})
+
+# A table read as cards with at least this many columns reads as cards on a wide screen too, the cards side by
+# side. Measured at 1280 px (a 1,182 px box) in English, Russian and Kazakh, every whole table of 12 columns or
+# fewer fitted its box, and one of 13 to 15 columns fitted in one language and not another (the hosts' shares,
+# 13 columns, 1,241 px in Russian; the projections, 15 columns, 1,425 px in Russian); those of 16 to 31 columns
+# never fitted (the flows' trend tests 2,522 px in English, 2,876 px in Kazakh).
+WIDE_COLUMNS = 13
 
 
-def card_cell(block_id: str, cell: Markup, label: str) -> Markup:
-    """``cell`` (a ``<td …>``) with ``data-label="label"``, the title its card shows before the value, in a
-    table of ``CARD_BLOCKS``; any other cell unchanged."""
-    if block_id not in CARD_BLOCKS or not cell.startswith("<td"):
+def card_cell(cell: Markup, label: str) -> Markup:
+    """``cell`` (a ``<td …>``) with ``data-label="label"``, the title its card shows before the value; a row's
+    header cell (``<th>``) unchanged."""
+    if not cell.startswith("<td"):
         return cell
     return Markup(f'<td data-label="{escape(label)}"{cell[3:]}')

@@ -35,7 +35,7 @@ from diaspora_observatory.presentation.texts import language_name
 from diaspora_observatory.safety import AttemptLimiter
 from diaspora_observatory.tabular import records
 from diaspora_observatory.web.cells import data_text, format_cell, quoted, shown_columns, with_codes, with_names
-from diaspora_observatory.web.columns import CARD_BLOCKS, card_cell, column_header
+from diaspora_observatory.web.columns import CARD_BLOCKS, WIDE_COLUMNS, card_cell, column_header
 from diaspora_observatory.web.i18n import COOKIE, LANGUAGES, Catalogs, choose_language, format_number, format_percent
 from diaspora_observatory.web.issues import issue_cell, issue_index
 
@@ -142,8 +142,9 @@ class WebContext:
             "shown_columns": shown_columns,
             "header": lambda column: column_header(column, translate),
             # a cell of a table read as cards on a phone, with its column's title (web/columns.py)
-            "card_cell": lambda block_id, column, cell: card_cell(block_id, cell, column_label(column, translate)),
+            "card_cell": lambda column, cell: card_cell(cell, column_label(column, translate)),
             "card_blocks": CARD_BLOCKS,
+            "wide_columns": WIDE_COLUMNS,
         }
 
     def render(self, request: Request, template_name: str, context: dict, status_code: int = 200,
