@@ -21,24 +21,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from serving import START_SECONDS, ServerDidNotStart, free_port, wait_until_answering
+
 ANSWERS = {"identity_family_language": "5", "identity_holidays": "4", "identity_news": "3", "identity_dress": "2",
            "home_language": "mainly_kazakh", "contact_frequency": "daily", "state_support_rating": "3",
            "age_band": "age_30_44", "gender": "female", "country_of_residence": "KGZ", "citizenship": "both"}
-
-
-def free_port() -> int:
-    """A free loopback port: in ``$DIASPORA_TEST_PORTS`` (``FIRST-LAST``, for a machine shared by several
-    people, each with a range) when set, else any the system gives."""
-    first, _, last = os.environ.get("DIASPORA_TEST_PORTS", "").partition("-")
-    candidates = range(int(first), int(last) + 1) if first.isdigit() and last.isdigit() else [0]
-    for port in candidates:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return sock.getsockname()[1]
-    raise RuntimeError(f"no free port in DIASPORA_TEST_PORTS={os.environ['DIASPORA_TEST_PORTS']}")
 
 
 @dataclass
@@ -58,9 +45,10 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> Server:
-        import httpx
-
+    def start(self, timeout: float = START_SECONDS) -> Server:
+        """Start the server and return once /s/kz answers and its workers run (tests/serving.py: waited for as
+        long as the process lives, up to ``timeout``; ServerDidNotStart, a RuntimeError, when it exits or
+        is not ready by then, and the server is killed)."""
         # Both rate limits off: the per-survey one (1,200 a minute) would refuse a load test after a few seconds.
         env = {**os.environ, "DIASPORA_SURVEY_RATE_LIMIT": "0", "DIASPORA_SURVEY_RATE_TOTAL": "0",
                "DIASPORA_ADMIN_TOKEN": "load-test-admin-token", "PYTHONUNBUFFERED": "1"}
@@ -72,19 +60,13 @@ class Server:
                    "--data-dir", str(self.data_dir), *(["--workers", str(self.workers)] if self.workers > 1 else [])]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                                         start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with code {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.base}/s/kz", timeout=1).status_code == 200 and \
-                        len(self.worker_pids()) == (self.workers if self.workers > 1 else 0):
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        self.kill()
-        raise RuntimeError(f"the server did not answer within {timeout} s")
+        try:
+            wait_until_answering(self.process, f"{self.base}/s/kz", timeout=timeout,
+                                 ready=lambda: len(self.worker_pids()) == (self.workers if self.workers > 1 else 0))
+        except ServerDidNotStart:
+            self.kill()
+            raise
+        return self
 
     def kill(self) -> None:
         """SIGKILL of the server and of every worker at once (its process group): no shutdown handler runs, as

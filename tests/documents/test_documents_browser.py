@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-
 import pytest
 from services import chromium_executable
+from serving import serving
 
 from diaspora_observatory import load_case
 from diaspora_observatory.documents.coders import add_coder
@@ -24,33 +20,13 @@ ASTRAL = "Emoji 😀 first. Then 𝔸𝔹 and the embassy keeps 🇰🇿 ties."
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import httpx
-
     data_dir = tmp_path_factory.mktemp("browser") / "data"
     workspace = Workspace(load_case(), data_dir)
     workspace.import_document(Document("press-1", "Item", "press", "2024", "en", TEXT))
     workspace.import_document(Document("press-2", "Astral", "press", "2024", "en", ASTRAL))
     token = add_coder(data_dir, "A. B.")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "diaspora_observatory.cli", "serve", "--port", str(port),
-                                "--data-dir", str(data_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60  # a loaded machine starts slowly
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/coding", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not answer within 60 s")
-        yield base, data_dir, token
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serving(data_dir, probe="/coding") as running:
+        yield running.base, data_dir, token
 
 
 def launch(playwright):

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import threading
 import time
 
 import pytest
+from pageworkers import alive, answer_while_the_workers_die
 
 from diaspora_observatory import load_case
 from diaspora_observatory.documents.importer import Document
@@ -28,14 +27,6 @@ def page_processes(app) -> PageProcesses:
     """The app's pool of page workers (its start is one of the server's startup steps)."""
     return next(step.__self__ for step in app.state.web.on_startup if isinstance(getattr(step, "__self__", None),
                                                                                  PageProcesses))
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 @pytest.fixture
@@ -70,30 +61,11 @@ def test_a_worker_that_dies_is_replaced_and_its_waiting_page_answers_503(app):
         pool = page_processes(app)
         assert client.get("/coding/item").status_code == 200
         # both workers busy for a few seconds, so that the page asked for next waits in the queue
-        sleepers = [threading.Thread(target=lambda: asyncio.run(sleep_in_worker(pool))) for _ in range(2)]
-        for sleeper in sleepers:
-            sleeper.start()
-        time.sleep(1.0)
-        answers = []
-        reader = threading.Thread(target=lambda: answers.append(client.get("/coding/item")))
-        reader.start()
-        time.sleep(0.5)
-        before = pool.pids()
-        for pid in before:
-            os.kill(pid, signal.SIGKILL)
-        reader.join(timeout=30)
-        for sleeper in sleepers:
-            sleeper.join(timeout=30)
-        lost = answers[0]
+        lost, before = answer_while_the_workers_die(pool, 2, lambda: client.get("/coding/item"))
         assert lost.status_code == 503 and lost.headers["retry-after"] == "5" and LOST in lost.text
         again = client.get("/coding/item")
         assert again.status_code == 200 and "Repatriates get quotas." in again.text
         assert pool.pids() and not set(pool.pids()) & set(before)
-
-
-async def sleep_in_worker(pool: PageProcesses) -> None:
-    with pytest.raises(WorkerLost):
-        await pool.run(None, 30, time.sleep, 4)
 
 
 def test_work_that_kills_its_worker_is_answered_worker_lost_and_the_next_goes_to_a_new_one(app):

@@ -7,7 +7,8 @@ import os
 
 import numpy as np
 import pytest
-from loadtest import Server, free_port
+from loadtest import Server
+from serving import free_port
 from survey_helpers import VALID_ANSWERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from survey_helpers import VALID_ANSWERS
 
 from diaspora_observatory.survey.results import categorical_frame, responses_frame
-from diaspora_observatory.survey.results_view import results_cache, results_context
+from diaspora_observatory.survey.results_view import counted_context, results_cache, results_context
 
 
 def varied(number: int) -> dict:
@@ -56,3 +56,32 @@ def test_the_cache_is_recomputed_exactly_when_a_new_snapshot_is_taken(client, su
     client.get("/s/kz/results.json?by=gender&row=no_such_question")
     client.get("/s/kz/results.json?by=gender")
     assert cache.computed == computed + 3  # a language and a cross-tabulation are keys of their own
+
+
+
+def test_a_survey_deleted_and_created_again_under_its_slug_never_shows_the_old_results(client, survey_app):
+    """Deleted (as ``diaspora survey delete`` does, from another process) and created again with the same slug,
+    form, title and threshold, the new survey's first snapshot has the old one's number, definition and
+    settings: the page must count the new survey's answers (20 of them, taken at once as snapshot 1), never
+    show the deleted survey's (10)."""
+    from diaspora_observatory.survey.default import DEFAULT_SLUG, default_form
+    from diaspora_observatory.survey.storage import SurveyStore
+
+    store = survey_app.state.web.survey_store
+    for number in range(10):
+        store.submit(DEFAULT_SLUG, f"first-{number:04d}", varied(number))
+    first = client.get("/s/kz/results.json").json()
+    assert (first["snapshot"]["number"], first["responses"]) == (1, 10)
+    elsewhere = SurveyStore(store.url)  # the command line's own store on the same database
+    try:
+        assert elsewhere.delete_survey(DEFAULT_SLUG) == 10
+        elsewhere.add_survey(DEFAULT_SLUG, default_form())
+        for number in range(20):
+            elsewhere.submit(DEFAULT_SLUG, f"again-{number:04d}", varied(number + 1))
+    finally:
+        elsewhere.close()
+    again = client.get("/s/kz/results.json").json()
+    assert (again["snapshot"]["number"], again["snapshot"]["responses"], again["responses"]) == (1, 20, 20)
+    assert len({key[2] for key in results_cache(store).entries}) == 1  # the deleted survey's entries are gone
+    # value for value the figures counted here from the new survey's snapshot
+    assert again == counted_context(survey_app.state.web.case, store, DEFAULT_SLUG, "en")["data"]

@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import math
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -28,6 +25,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from serving import serving
 from survey_helpers import ADMIN_TOKEN, VALID_ANSWERS
 
 pytestmark = pytest.mark.slow  # a real server and 3,000 answers
@@ -39,12 +37,6 @@ MIN_BUSY = 20  # probes of `/` a round needs while a first view is computed
 PROBE_EVERY = 0.02  # s between two probes of `/`
 SENT_MARGIN = 0.005  # s: a probe sent this long after a view was asked for counts as busy (the request is in)
 BOUND = 0.050  # s: the issue's bound on `/` while a large view is first computed
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def answers(number: int) -> dict:
@@ -72,38 +64,12 @@ def filled(data_dir: Path) -> Path:
 
 @contextmanager
 def running_server(data_dir: Path):
-    # DIASPORA_TEST_SERVER_PORT: a port of one's own on a shared machine; else any free one
-    port = int(os.environ.get("DIASPORA_TEST_SERVER_PORT") or free_port())
-    command = [sys.executable, "-m", "diaspora_observatory.cli", "serve", "--port", str(port), "--data-dir",
-               str(data_dir)]
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1", "DIASPORA_ADMIN_TOKEN": ADMIN_TOKEN,
-                   "DIASPORA_SURVEY_RATE_LIMIT": "100000"}
-    environment.pop("DIASPORA_DATABASE_URL", None)
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
-    output: list[str] = []
-    reading = threading.Thread(target=lambda: [output.append(line) for line in process.stdout], daemon=True)
-    reading.start()
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90  # a loaded machine starts slowly
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"the server did not answer within 90 s: {output}")
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        reading.join(timeout=10)
-        process.stdout.close()
+    """``diaspora serve`` (tests/serving.py) once ``/`` answers; yields its base URL. DIASPORA_TEST_SERVER_PORT:
+    a port of one's own on a shared machine; else any free one."""
+    port = int(os.environ.get("DIASPORA_TEST_SERVER_PORT") or 0) or None
+    with serving(data_dir, port=port, unset=["DIASPORA_DATABASE_URL"],
+                 environment={"DIASPORA_ADMIN_TOKEN": ADMIN_TOKEN, "DIASPORA_SURVEY_RATE_LIMIT": "100000"}) as running:
+        yield running.base
 
 
 def percentile(values: list[float], fraction: float) -> float:

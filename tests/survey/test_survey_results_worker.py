@@ -8,6 +8,7 @@ import asyncio
 import os
 
 import pytest
+from pageworkers import alive, answer_while_the_workers_die
 from survey_helpers import ADMIN_TOKEN, VALID_ANSWERS, make_client
 
 from diaspora_observatory.survey.results_view import counted_context, results_cache
@@ -80,50 +81,17 @@ def test_the_first_view_is_computed_in_a_worker_process_and_a_new_snapshot_is_re
     assert pool.pids() == [] and not alive(workers[0])  # stopped and waited for with the server
 
 
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def test_a_worker_that_dies_is_replaced_and_the_page_answers_503_meanwhile_never_500(app):
-    import signal
-    import threading
-    import time
-
     store = app.state.web.survey_store
     pool = results_pool(app)
     with make_client(app) as client:
         for number in range(10):
             store.submit("kz", f"lost-{number:04d}", varied(number))
         # the worker busy for a few seconds, so that the first view waits behind it, then killed
-        sleeper = threading.Thread(target=lambda: asyncio.run(sleep_in_worker(pool)))
-        sleeper.start()
-        time.sleep(1.0)
-        answers = []
-        reader = threading.Thread(target=lambda: answers.append(client.get("/s/kz/results")))
-        reader.start()
-        time.sleep(0.5)
-        before = pool.pids()
-        for pid in before:
-            os.kill(pid, signal.SIGKILL)
-        reader.join(timeout=60)
-        sleeper.join(timeout=60)
-        lost = answers[0]
+        lost, before = answer_while_the_workers_die(pool, 1, lambda: client.get("/s/kz/results"))
         assert lost.status_code == 503 and lost.headers["retry-after"] == "5"
         assert ("The process preparing the results stopped before they were ready; a new one has started. Reload "
                 "in a few seconds.") in lost.text
         again = client.get("/s/kz/results.json")
         assert again.status_code == 200 and again.json()["responses"] == 10
         assert pool.pids() and not set(pool.pids()) & set(before)
-
-
-async def sleep_in_worker(pool) -> None:
-    import time
-
-    from diaspora_observatory.web.pageprocesses import WorkerLost
-
-    with pytest.raises(WorkerLost):
-        await pool.run(None, 30, time.sleep, 4)

@@ -177,7 +177,7 @@ def emptied(url: str) -> None:
 
 
 def test_the_frozen_steps_make_the_declared_tables(database_url):
-    """A new database (steps 1-4, each frozen in schema.py) has exactly the tables schema.py declares."""
+    """A new database (steps 1-5, each frozen in schema.py) has exactly the tables schema.py declares."""
     engine = create_engine(database_url)
     schema.metadata.create_all(engine, tables=[schema.surveys, schema.submissions])
     declared = survey_tables(engine)
@@ -198,8 +198,9 @@ def pre_freeze_step_1(engine) -> None:
         copy.indexes.clear()
     schema.schema_table.to_metadata(old)
     old.create_all(engine)
-    with engine.begin() as connection:  # the declarations then had no column of step 4
+    with engine.begin() as connection:  # the declarations then had no column of steps 4 and 5
         connection.execute(text("ALTER TABLE surveys DROP COLUMN snapshot_size"))
+        connection.execute(text("ALTER TABLE surveys DROP COLUMN creation"))
     with engine.begin() as connection:
         connection.execute(schema.schema_table.insert().values(version=1, applied_on=dt.date(2026, 5, 4)))
 
@@ -231,7 +232,7 @@ def test_a_database_made_by_an_old_step_1_migrates_to_the_current_schema_with_it
             answers_hash=hashlib.sha256(answers.encode()).hexdigest(), received_on=dt.date(2025, 11, 4)))
     engine.dispose()
     migrated = SurveyStore(database_url)
-    assert migrated.schema_version() == len(schema.MIGRATIONS) == 4
+    assert migrated.schema_version() == len(schema.MIGRATIONS) == 5
     assert survey_tables(migrated.engine) == current
     assert [row["answers"] for row in migrated.responses("kz")] == [{"home_language": "mainly_kazakh"}]
     # the answer stored before the migration is a replay, and the snapshot columns of step 2 work
@@ -261,7 +262,7 @@ def test_a_database_made_before_step_4_gets_each_snapshot_size_from_its_rows(dat
                                {"slug": slug, "id": submission_id, "day": dt.date(2026, 11, 4), "snapshot": snapshot})
     engine.dispose()
     migrated = SurveyStore(database_url)
-    assert migrated.schema_version() == 4
+    assert migrated.schema_version() == 5
     kz, other = migrated.snapshot_state("kz"), migrated.snapshot_state("other")
     # snapshot 2 of kz holds the three answers of snapshots 1 and 2; the one waiting is not counted
     assert (kz.number, kz.size, kz.pending) == (2, 3, 1)

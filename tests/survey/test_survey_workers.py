@@ -68,7 +68,7 @@ def submission(submission_id: str) -> bytes:
 def test_sigkill_of_one_worker_and_of_all_loses_no_acknowledged_submission(tmp_path):
     url = require_postgres()
     data_dir = tmp_path / "data"
-    server = Server(data_dir, database_url=url, workers=2).start(timeout=90)
+    server = Server(data_dir, database_url=url, workers=2).start()
     stop = threading.Event()
     outcome = {}
     runner = threading.Thread(target=lambda: outcome.update(result=submit_concurrently(server.base, clients=8,
@@ -100,7 +100,7 @@ def test_sigkill_of_one_worker_and_of_all_loses_no_acknowledged_submission(tmp_p
     assert len(result.acknowledged) >= 180
     assert result.failed, "the kills should have cut some submissions short"
 
-    restarted = Server(data_dir, database_url=url, workers=2).start(timeout=90)
+    restarted = Server(data_dir, database_url=url, workers=2).start()
     try:
         # Clients retry what was never acknowledged (here through one worker): each is stored, or found stored,
         # once; an acknowledged one sent again through the other worker is a replay, not a second answer.

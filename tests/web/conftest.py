@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from services import chromium_executable
+from serving import free_port, serving
 from web_helpers import TestClient, make_client
 
 from diaspora_observatory.web.app import create_app
@@ -32,51 +26,18 @@ def client(web_app) -> TestClient:
     return make_client(web_app)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[str]:
-    """``diaspora serve`` in a real process on a free loopback port; yields its base URL."""
+    """``diaspora serve`` in a real process on a free loopback port; yields its base URL once /countries
+    answers and the server has printed its line (waited for as long as the process lives, up to
+    serving.START_SECONDS: a loaded machine starts slowly; a server that exits fails at once with its output)."""
     port = free_port()
-    data_dir = tmp_path_factory.mktemp("live-data")
-    command = [sys.executable, "-m", "diaspora_observatory.cli", "serve", "--port", str(port),
-               "--data-dir", str(data_dir)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}"
     expected = f"Diaspora Observatory: serving case 'kazakh-central-asia' at {base}/ (press Ctrl+C to stop)"
-    output: list[str] = []
-    try:
-        # Extensions may print their own lines first (the survey module shows its admin token once).
-        for line in process.stdout:
-            output.append(line.rstrip("\n"))
-            if line.strip() == expected or len(output) > 20:
-                break
-        assert expected in output, output
-        # keep reading so that the server never blocks on a full pipe
-        threading.Thread(target=lambda: [output.append(line) for line in process.stdout], daemon=True).start()
-        deadline = time.monotonic() + 60  # a loaded machine starts slowly
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/countries", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not answer within 60 s")
+    # Extensions may print their own lines first (the survey module shows its admin token once).
+    with serving(tmp_path_factory.mktemp("live-data"), probe="/countries", port=port,
+                 ready=lambda output: expected in [line.rstrip("\n") for line in output]):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        process.stdout.close()
 
 
 @pytest.fixture(scope="module")

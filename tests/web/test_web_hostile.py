@@ -8,8 +8,6 @@ import os
 import re
 import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -19,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from serving import serving
 
 from diaspora_observatory import load_case
 from diaspora_observatory.cli import main
@@ -32,12 +31,6 @@ REPO = Path(__file__).resolve().parents[2]
 SEED_TEXT = REPO / ".." / "shared" / "seed" / "kazakh-diaspora-central-asia.txt"
 ADMIN = "hostile-test-admin-token"
 REPEATS = 16  # the study 16 times over: 1.1 MB, larger than the 800 KB law whose page took 365 s before
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def survey_data(data_dir: Path, text: str | None = None, documents: tuple[str, ...] = ("big",)) -> Path:
@@ -58,36 +51,10 @@ def survey_data(data_dir: Path, text: str | None = None, documents: tuple[str, .
 
 @contextmanager
 def running_server(data_dir: Path, *options: str):
-    """``diaspora serve`` on a free port with ``options``; yields (base URL, port, its output so far)."""
-    port = free_port()
-    command = [sys.executable, "-m", "diaspora_observatory.cli", "serve", "--port", str(port), "--data-dir",
-               str(data_dir), *options]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1", "DIASPORA_ADMIN_TOKEN": ADMIN})
-    output: list[str] = []
-    reading = threading.Thread(target=lambda: [output.append(line) for line in process.stdout], daemon=True)
-    reading.start()
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90  # a loaded machine starts slowly
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/s/wave3", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"the server did not answer within 90 s: {output}")
-        yield base, port, output
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        reading.join(timeout=10)
-        process.stdout.close()
+    """``diaspora serve`` on a free port with ``options`` (tests/serving.py), once /s/wave3 answers; yields (base
+    URL, port, its output so far)."""
+    with serving(data_dir, *options, probe="/s/wave3", environment={"DIASPORA_ADMIN_TOKEN": ADMIN}) as running:
+        yield running.base, running.port, running.output
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,10 @@ headless Chromium at a phone's and a desktop's width."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 
-import httpx
 import pytest
 from click.testing import CliRunner
-from conftest import free_port
+from serving import serving
 from web_helpers import make_client
 
 from diaspora_observatory import world
@@ -89,21 +85,9 @@ def test_the_built_in_case_shows_the_series_beside_the_studys_ethnic_counts():
 
 @pytest.mark.browser
 def test_map_and_series_are_drawn_at_phone_and_desktop_width(kyrgyz_data, browser, tmp_path):
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "diaspora_observatory.cli", "serve", "--case", "kyrgyz",
-                                "--port", str(port), "--data-dir", str(kyrgyz_data)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90  # a shared machine: the first page computes every table
-        while True:
-            try:
-                if httpx.get(f"{base}/countries", timeout=30).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+    # the first page computes every table: serving waits as long as the server lives (up to START_SECONDS)
+    with serving(kyrgyz_data, "--case", "kyrgyz", probe="/countries") as running:
+        base = running.base
         for width in (360, 1280):
             page = browser.new_page(viewport={"width": width, "height": 900})
             problems: list[str] = []
@@ -121,6 +105,3 @@ def test_map_and_series_are_drawn_at_phone_and_desktop_width(kyrgyz_data, browse
             assert page.evaluate("document.documentElement.scrollWidth") == width  # nothing wider than the phone
             assert problems == []
             page.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

@@ -67,9 +67,6 @@ class Workspace:
         return self.store.replace_auto(document_id, code_text(document.text, document.language, self.codebook,
                                                               document_id, document.alphabet))
 
-    def code_all(self) -> dict[str, int]:
-        return {d.document_id: self.code(d.document_id) for d in self.store.documents()}
-
     def passages(self, coders: list[str] | None = None) -> pd.DataFrame:
         frame = self.store.passages()
         return frame if coders is None else frame[frame["coder"].isin(coders)].reset_index(drop=True)

@@ -70,9 +70,3 @@ def heading_pages(pdf_path: Path) -> dict[str, int]:
 
     walk(reader.outline)
     return found
-
-
-def page_count(pdf_path: Path) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(pdf_path).pages)

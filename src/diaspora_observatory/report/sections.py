@@ -18,6 +18,7 @@ from diaspora_observatory.analysis.provenance import with_provenance
 from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs
 from diaspora_observatory.extension_points import REPORT, installed
+from diaspora_observatory.presentation.citations import source_ids_of
 from diaspora_observatory.report import narrative
 from diaspora_observatory.report.i18n import N_
 from diaspora_observatory.report.writer import Writer
@@ -50,21 +51,6 @@ class Section:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     source_ids: set[str] = field(default_factory=set)
     summaries: list[Compact] = field(default_factory=list)  # further small tables shown in the section
-
-
-def source_ids_of(*frames: pd.DataFrame | None) -> set[str]:
-    """Every source id in the frames' ``source_id``, ``*_source_id`` and ``source_ids`` columns."""
-    found: set[str] = set()
-    for frame in frames:
-        if frame is None:
-            continue
-        for column in frame.columns:
-            if column == "source_ids" or str(column).endswith("source_id"):
-                # each distinct value once: a per-document table repeats its few ids thousands of times
-                for value in set(frame[column].tolist()):
-                    if isinstance(value, str) or not pd.isna(value):  # NaN, pd.NA and None hold no id
-                        found.update(part for part in str(value).split(";") if part)
-    return found
 
 
 def _named(frame: pd.DataFrame, column: str, writer: Writer) -> pd.DataFrame:

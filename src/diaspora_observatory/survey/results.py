@@ -288,10 +288,6 @@ def scale_reliability(form: Form, frame: Answers, threshold: int = THRESHOLD) ->
     return pd.DataFrame(rows, columns=["scale", "items", "n", "alpha", "suppressed"])
 
 
-def group_of(groups: list[list[str]]) -> dict[str, str]:
-    return {name: "+".join(group) for group in groups for name in group}
-
-
 def crosstab_axis(form: Form, frame: Answers, question: Question, threshold: int = THRESHOLD
                   ) -> tuple[list[list[str]], pd.Series] | None:
     """The published groups a cross-tabulation of ``question`` uses (a zero no-answer group left out: a

@@ -177,7 +177,8 @@ def scale_chart_svg(snapshot: Any, language: str, hidden_text: str, layout: str 
 
 
 class ResultsCache:
-    """Computed results pages of one store, keyed by what they depend on: the survey, its snapshot number,
+    """Computed results pages of one store, keyed by what they depend on: the survey and which creation of
+    its slug it is (one deleted and added again starts its snapshots at 1 again), its snapshot number,
     its definition and threshold (a coordinator may change either between snapshots), the language and
     the cross-tabulation asked for. A snapshot never changes once taken, so an entry is right until a new
     snapshot is taken; then the survey's older entries are dropped. A repeated view is a dictionary
@@ -205,8 +206,8 @@ class ResultsCache:
         single = [question.name for question in categorical_items(record.form) if question.kind == "select_one"]
         by = by if by in single else None
         row_item = row_item if row_item in single else None
-        return state, (slug, state.number, state.definition, record.threshold, record.title, record.publish, language,
-                       by, row_item)
+        return state, (slug, state.number, state.creation, state.definition, record.threshold, record.title,
+                       record.publish, language, by, row_item)
 
     def cached(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
         """The kept context of ``key``, or None (then compute it and :meth:`keep` it)."""
@@ -217,13 +218,14 @@ class ResultsCache:
             return None
 
     def keep(self, key: tuple[Any, ...], context: dict[str, Any]) -> dict[str, Any]:
-        """Keep the context computed for ``key`` (its survey's entries of other snapshots go) and return the one
-        kept: a context computed for the same key meanwhile is the same page, and the first one stays."""
+        """Keep the context computed for ``key`` (its survey's entries of other snapshots or of another creation
+        go) and return the one kept: a context computed for the same key meanwhile is the same page, and the
+        first one stays."""
         with self.lock:
             if key in self.entries:
                 return self.entries[key]
             self.computed += 1
-            for old in [old for old in self.entries if old[0] == key[0] and old[1] != key[1]]:
+            for old in [old for old in self.entries if old[0] == key[0] and old[1:3] != key[1:3]]:
                 del self.entries[old]
             self.entries[key] = context
             while len(self.entries) > self.limit:

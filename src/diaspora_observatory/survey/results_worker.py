@@ -50,8 +50,9 @@ def start_worker(settings: Settings) -> None:
 
 
 def _counts(cache: int, url: str, state: Any) -> Any:
-    """The snapshot's counts (tallies.Tallies), made once per snapshot and definition of the server's cache
-    ``cache`` (a number naming one store object of the server: two stores never share counts, even on one URL)."""
+    """The snapshot's counts (tallies.Tallies), made once per snapshot, creation and definition of the server's
+    cache ``cache`` (a number naming one store object of the server: two stores never share counts, even on one
+    URL; a survey deleted and added again under its slug is a new creation, its snapshot 1 not the old one's)."""
     from diaspora_observatory.survey.results import categorical_items
     from diaspora_observatory.survey.tallies import Tallies
 
@@ -62,7 +63,7 @@ def _counts(cache: int, url: str, state: Any) -> Any:
             database = databases[url] = _Database(url)
             while len(databases) > DATABASES_KEPT:
                 databases.popitem(last=False)[1].engine.dispose()
-        key = (cache, url, state.record.slug, state.number, state.definition)
+        key = (cache, url, state.record.slug, state.number, state.creation, state.definition)
         tallies = kept.get(key)
         if tallies is None:
             names = [question.name for question in categorical_items(state.record.form)]

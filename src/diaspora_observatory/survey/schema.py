@@ -46,6 +46,9 @@ surveys = Table(
     # Step 4: how many answers the current snapshot holds, set in the transaction that takes it, so that the
     # results page reads it instead of counting the snapshot's answers on every view.
     Column("snapshot_size", Integer, nullable=False, server_default=text("0")),
+    # Step 5: which creation of the slug this is (a random id given when the survey is added, kept when its
+    # form is replaced; NULL for a survey added before the step).
+    Column("creation", String(32), nullable=True),
 )
 submissions = Table(
     "submissions", metadata,
@@ -118,5 +121,17 @@ def _snapshot_sizes(engine: Engine) -> None:
             "AND submissions.snapshot <= COALESCE(surveys.snapshot, 0))"))
 
 
+def _survey_creations(engine: Engine) -> None:
+    """Step 5: each survey's creation id. A survey deleted and added again under its slug with the same form
+    and settings starts its snapshots again at 1, so that its first snapshot has the number, definition and
+    settings of the deleted survey's first one: only the creation tells their results pages apart (the key of
+    survey/results_view.py's cache), else the deleted survey's figures would be shown for the new one. A
+    survey stored before this step keeps NULL, itself a creation of its own (every later one gets an id).
+    Added only when missing: a start interrupted before the step was recorded runs it again unharmed."""
+    if "creation" not in {column["name"] for column in inspect(engine).get_columns("surveys")}:
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE surveys ADD COLUMN creation VARCHAR(32)"))
+
+
 MIGRATIONS: list[database.Step] = [_surveys_and_submissions, _thresholds_and_snapshots, _snapshot_index,
-                                   _snapshot_sizes]
+                                   _snapshot_sizes, _survey_creations]

@@ -25,6 +25,7 @@ import json
 import os
 import re
 import threading
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -93,6 +94,7 @@ class SnapshotState:
     size: int
     pending: int
     definition: str = ""  # a hash of the stored definition: a replaced form changes it
+    creation: str | None = None  # which creation of the slug (schema step 5): a survey added again has a new one
 
 
 def database_url(data_dir: Path) -> str:
@@ -206,7 +208,8 @@ class SurveyStore:
                                        .values(title=form.title, definition=definition))
                 elif not exists:
                     connection.execute(insert(surveys).values(slug=slug, title=form.title, definition=definition,
-                                                              status="open", created_on=dt.date.today()))
+                                                              status="open", created_on=dt.date.today(),
+                                                              creation=uuid.uuid4().hex))
         except IntegrityError:
             # Another process added the slug in between (the workers of one server adding the default survey
             # together): the one stored is kept, as when it existed before. A replacement is tried again.
@@ -288,12 +291,13 @@ class SurveyStore:
         with self.engine.connect() as connection:
             # The size is stored with the snapshot (schema step 4), not counted: one row, whatever it holds.
             state = connection.execute(select(surveys.c.snapshot, surveys.c.snapshot_on, surveys.c.definition,
-                                              surveys.c.snapshot_size)
+                                              surveys.c.snapshot_size, surveys.c.creation)
                                        .where(surveys.c.slug == slug)).one()  # get_survey found it
             number = state.snapshot or 0
             version = hashlib.sha256(state.definition.encode()).hexdigest()
             pending = connection.execute(pending_rows).scalar() or 0
-        return SnapshotState(record, number, state.snapshot_on, state.snapshot_size, pending, version)
+        return SnapshotState(record, number, state.snapshot_on, state.snapshot_size, pending, version,
+                             state.creation)
 
     def snapshot_answers(self, slug: str, number: int, batch: int = 2000) -> Iterator[dict[str, Any]]:
         """The answers of snapshot ``number`` of ``slug``, one dict at a time, read in batches of

@@ -20,7 +20,7 @@ from diaspora_observatory.case.package import Case
 from diaspora_observatory.charts import specs, stocks
 from diaspora_observatory.errors import DiasporaError, UnknownCountry
 from diaspora_observatory.languages import LANGUAGES
-from diaspora_observatory.presentation.citations import source_label
+from diaspora_observatory.presentation.citations import source_ids_of, source_label
 from diaspora_observatory.presentation.definitions import labels_with_definitions
 from diaspora_observatory.presentation.numbers import format_range, format_value, p_value_phrase
 from diaspora_observatory.presentation.provenance import source_heading
@@ -72,19 +72,6 @@ def fit_to_container(spec: dict) -> dict:
 def _fewest_digits(*digits: int | None) -> int | None:
     """The fewer significant digits of a range's two ends (None when either is not known)."""
     return None if any(found is None for found in digits) else min(digits)  # type: ignore[type-var]
-
-
-def source_ids_of(*frames: pd.DataFrame | None) -> set[str]:
-    """Every source id in the frames' ``source_id``, ``*_source_id`` and ``source_ids`` columns."""
-    found: set[str] = set()
-    for frame in frames:
-        if frame is None:
-            continue
-        for column in frame.columns:
-            if column == "source_ids" or str(column).endswith("source_id"):
-                for value in frame[column].dropna():
-                    found.update(part for part in str(value).split(";") if part)
-    return found
 
 
 @dataclass
