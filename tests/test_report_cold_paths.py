@@ -41,7 +41,12 @@ def _missing_by_abc(value: object) -> bool:
         return False
 
 
-@pytest.mark.parametrize("value", VALUES, ids=repr)
+def value_id(value) -> str:
+    """A test id the same in every process (pytest-xdist compares them): a bare object's repr holds its address."""
+    return "object()" if type(value) is object else repr(value)
+
+
+@pytest.mark.parametrize("value", VALUES, ids=value_id)
 def test_missing_and_number_checks_agree_with_the_abc(value):
     assert presentation_numbers._is_missing(value) is _missing_by_abc(value)
     assert is_number(value) is (isinstance(value, numbers.Real) and not isinstance(value, bool)
@@ -107,7 +112,7 @@ def test_the_report_command_leaves_the_collector_on(tmp_path, monkeypatch):
     assert gc.isenabled()
 
 
-@pytest.mark.parametrize("value", VALUES, ids=repr)
+@pytest.mark.parametrize("value", VALUES, ids=value_id)
 def test_format_value_writes_each_type_as_before(value):
     # the text for a value that is no real number, or the number's: as the ABC's check decided
     if not _missing_by_abc(value) and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
