@@ -3,6 +3,7 @@ test profiles (``DIASPORA_TEST_PROFILE``: the full one CI runs, or ``fast`` for 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -31,7 +32,39 @@ def pytest_report_header(config):
     return f"test profile: {PROFILE} (DIASPORA_TEST_PROFILE; make test-fast sets fast, CI runs full)"
 
 
+# The quick loop's edge: tests measured above QUICK_LIMIT seconds in `make test-fast`'s own run are listed in
+# SLOW_LIST (written by tools/quick_loop.py on a quiet machine, never by hand) and carry the slow mark, so
+# `make test-fast` leaves them out; `make test` and CI run them as every other test. DIASPORA_QUICK_LOOP=all
+# (set by the tool while it measures) leaves the list unread, so that every listed test is measured again.
+SLOW_LIST = Path(__file__).with_name("slow_tests.txt")
+
+
+def slow_listed() -> dict[str, float]:
+    """The tests of SLOW_LIST and the seconds each took when it was written: lines ``seconds<TAB>node id``,
+    ``#`` comments."""
+    listed: dict[str, float] = {}
+    for number, line in enumerate(SLOW_LIST.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        seconds, tab, nodeid = line.partition("\t")
+        if not tab or not nodeid.startswith("tests/"):
+            raise pytest.UsageError(f"{SLOW_LIST.name}, line {number}: expected 'seconds<TAB>tests/…::test', "
+                                    f"got {line!r}; write the file again with tools/quick_loop.py")
+        listed[nodeid] = float(seconds)
+    return listed
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection reads the marks
 def pytest_collection_modifyitems(config, items):
+    if os.environ.get("DIASPORA_QUICK_LOOP") != "all" and SLOW_LIST.exists():
+        listed = slow_listed()
+        for item in items:
+            if item.nodeid in listed:
+                item.add_marker(pytest.mark.slow)
+    _cap_examples(items)
+
+
+def _cap_examples(items):
     """Under the fast profile, cap the examples of property tests that set their own count with @settings (a
     profile only sets the default, which an explicit max_examples overrides). A property defined and run
     inside a test's body is not a collected item and keeps its own count."""
@@ -59,24 +92,33 @@ FILE_SECONDS = "diaspora/file-seconds"
 
 
 class _FileSeconds:
-    """Adds up, in the controlling process, the seconds of every test phase by file."""
+    """Adds up, in the controlling process, the seconds of every test phase by file, and by test when
+    DIASPORA_TEST_SECONDS names a file to write them to (JSON, node id to seconds; tools/quick_loop.py)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.tests: dict[str, float] = {}
 
     def pytest_runtest_logreport(self, report) -> None:
         path = report.nodeid.split("::", 1)[0]
         self.seconds[path] = self.seconds.get(path, 0.0) + report.duration
+        self.tests[report.nodeid] = self.tests.get(report.nodeid, 0.0) + report.duration
 
 
 def pytest_configure(config):
-    controller = config.getoption("numprocesses", None) and not hasattr(config, "workerinput")
-    if controller and getattr(config, "cache", None) is not None:
+    controller = not hasattr(config, "workerinput")
+    several = config.getoption("numprocesses", None) and getattr(config, "cache", None) is not None
+    if controller and (several or os.environ.get("DIASPORA_TEST_SECONDS")):
         config.pluginmanager.register(_FileSeconds(), "diaspora-file-seconds")
 
 
 def pytest_sessionfinish(session):
     recorder = session.config.pluginmanager.get_plugin("diaspora-file-seconds")
+    target = os.environ.get("DIASPORA_TEST_SECONDS")
+    if recorder is not None and target:
+        Path(target).write_text(json.dumps(recorder.tests, indent=0, sort_keys=True), encoding="utf-8")
+    if getattr(session.config, "cache", None) is None:
+        return
     if recorder is not None and recorder.seconds:
         kept = session.config.cache.get(FILE_SECONDS, {})
         session.config.cache.set(FILE_SECONDS, {**kept, **{path: round(seconds, 2) for path, seconds
