@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from slowlist import SLOW_LIST, slow_listed
 
 from diaspora_observatory import load_case
 from diaspora_observatory.case.package import EMBEDDED_CASES
@@ -32,32 +33,12 @@ def pytest_report_header(config):
     return f"test profile: {PROFILE} (DIASPORA_TEST_PROFILE; make test-fast sets fast, CI runs full)"
 
 
-# The quick loop's edge: tests measured above QUICK_LIMIT seconds in `make test-fast`'s own run are listed in
-# SLOW_LIST (written by tools/quick_loop.py on a quiet machine, never by hand) and carry the slow mark, so
-# `make test-fast` leaves them out; `make test` and CI run them as every other test. DIASPORA_QUICK_LOOP=all
-# (set by the tool while it measures) leaves the list unread, so that every listed test is measured again.
-SLOW_LIST = Path(__file__).with_name("slow_tests.txt")
-
-
-def slow_listed() -> dict[str, float]:
-    """The tests of SLOW_LIST and the seconds each took when it was written: lines ``seconds<TAB>node id``,
-    ``#`` comments."""
-    listed: dict[str, float] = {}
-    for number, line in enumerate(SLOW_LIST.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        seconds, tab, nodeid = line.partition("\t")
-        if not tab or not nodeid.startswith("tests/"):
-            raise pytest.UsageError(f"{SLOW_LIST.name}, line {number}: expected 'seconds<TAB>tests/…::test', "
-                                    f"got {line!r}; write the file again with tools/quick_loop.py")
-        listed[nodeid] = float(seconds)
-    return listed
-
-
 @pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection reads the marks
 def pytest_collection_modifyitems(config, items):
+    # The quick loop's edge: tests listed in tests/slow_tests.txt (slowlist.py) carry the slow mark, so that
+    # `make test-fast` leaves them out; DIASPORA_QUICK_LOOP=all (tools/quick_loop.py measuring) reads no list.
     if os.environ.get("DIASPORA_QUICK_LOOP") != "all" and SLOW_LIST.exists():
-        listed = slow_listed()
+        listed = slow_listed(SLOW_LIST)
         for item in items:
             if item.nodeid in listed:
                 item.add_marker(pytest.mark.slow)

@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import conftest
 import pytest
+import slowlist
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +30,7 @@ def _tests_of(path: Path) -> set[str]:
 
 
 def test_every_listed_test_is_still_a_test_of_its_file():
-    listed = conftest.slow_listed()
+    listed = slowlist.slow_listed()
     assert listed, "tests/slow_tests.txt lists no test: write it with tools/quick_loop.py"
     missing = []
     for nodeid in listed:
@@ -42,18 +42,17 @@ def test_every_listed_test_is_still_a_test_of_its_file():
                          f"for example {missing[:3]}: write the list again with tools/quick_loop.py")
 
 
-def test_a_line_without_its_tab_is_refused_naming_the_line(tmp_path, monkeypatch):
+def test_a_line_without_its_tab_is_refused_naming_the_line(tmp_path):
     broken = tmp_path / "slow_tests.txt"
     broken.write_text("# comment\n0.20\ttests/test_cli.py::test_a\n0.31 tests/test_cli.py::test_b\n",
                       encoding="utf-8")
-    monkeypatch.setattr(conftest, "SLOW_LIST", broken)
     with pytest.raises(pytest.UsageError, match=r"slow_tests.txt, line 3: .*tools/quick_loop.py"):
-        conftest.slow_listed()
+        slowlist.slow_listed(broken)
 
 
 @pytest.mark.slow  # two pytest collections in subprocesses
 def test_a_listed_test_is_left_out_of_the_quick_loop_only():
-    nodeid = next(iter(conftest.slow_listed()))
+    nodeid = next(iter(slowlist.slow_listed()))
     path = nodeid.partition("::")[0]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": ""}
     env.pop("DIASPORA_QUICK_LOOP", None)
