@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 from pathlib import Path
 
@@ -74,21 +75,55 @@ FILE_SECONDS = "diaspora/file-seconds"
 
 class _FileSeconds:
     """Adds up, in the controlling process, the seconds of every test phase by file, and by test when
-    DIASPORA_TEST_SECONDS names a file to write them to (JSON, node id to seconds; tools/quick_loop.py)."""
+    DIASPORA_TEST_SECONDS names a file to write them to (JSON, node id to [seconds of the clock, seconds of
+    processor time]; tools/quick_loop.py)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
-        self.tests: dict[str, float] = {}
+        self.tests: dict[str, list[float]] = {}
 
     def pytest_runtest_logreport(self, report) -> None:
         path = report.nodeid.split("::", 1)[0]
         self.seconds[path] = self.seconds.get(path, 0.0) + report.duration
-        self.tests[report.nodeid] = self.tests.get(report.nodeid, 0.0) + report.duration
+        clock, cpu = self.tests.setdefault(report.nodeid, [0.0, 0.0])
+        self.tests[report.nodeid] = [clock + report.duration, cpu + dict(report.user_properties).get(_CPU, 0.0)]
+
+
+_CPU = "diaspora-cpu-seconds"
+
+
+class _TestCPU:
+    """In the process running the tests (each pytest-xdist worker): the processor time of each test phase,
+    this process's and that of the child processes it waited for (CLI commands, servers stopped), put in the
+    phase's report for _FileSeconds. A machine's load stretches the clock but hardly the processor time, so
+    tools/quick_loop.py can tell a slow test on a busy machine."""
+
+    def __init__(self) -> None:
+        self._mark = self._now()
+
+    @staticmethod
+    def _now() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    def pytest_runtest_logstart(self) -> None:
+        self._mark = self._now()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self):
+        report = yield
+        now = self._now()
+        report.user_properties.append((_CPU, now - self._mark))
+        self._mark = now
+        return report
 
 
 def pytest_configure(config):
     controller = not hasattr(config, "workerinput")
     several = config.getoption("numprocesses", None) and getattr(config, "cache", None) is not None
+    runs_tests = not controller or not config.getoption("numprocesses", None)
+    if os.environ.get("DIASPORA_TEST_SECONDS") and runs_tests:
+        config.pluginmanager.register(_TestCPU(), "diaspora-test-cpu")  # a worker, or a run in one process
     if controller and (several or os.environ.get("DIASPORA_TEST_SECONDS")):
         config.pluginmanager.register(_FileSeconds(), "diaspora-file-seconds")
 

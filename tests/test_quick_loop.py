@@ -5,6 +5,7 @@ a test of its file, the file reads as the conftest expects, and a listed test ca
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import re
 import subprocess
@@ -17,6 +18,7 @@ import slowlist
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@functools.cache
 def _tests_of(path: Path) -> set[str]:
     """The test functions of a file, as ``name`` or ``Class::name``."""
     found: set[str] = set()
