@@ -40,7 +40,8 @@ test: install-test
 	tools/run-tests $(ARGS)
 
 ## The quick loop while editing, not CI: no browser, no PostgreSQL, nothing marked slow (real processes and
-## servers, crash tests, report and site builds, tests that build an app of their own, mutation sweeps), and the
+## servers, crash tests, report and site builds, mutation sweeps, and every test listed in tests/slow_tests.txt:
+## measured above 0.15 s in this loop's own run by tools/quick_loop.py, which writes the list), and the
 ## fast profile (DIASPORA_TEST_PROFILE=fast, tests/conftest.py: property tests at 5 examples each, drawn charts
 ## kept between runs), on two processes (pytest-xdist), a test file to each so that a module's app is built
 ## once (from the session's computed app, tests/conftest.py), the slowest files of the last run handed out

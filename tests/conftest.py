@@ -3,12 +3,15 @@ test profiles (``DIASPORA_TEST_PROFILE``: the full one CI runs, or ``fast`` for 
 
 from __future__ import annotations
 
+import json
 import os
+import resource
 import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from slowlist import SLOW_LIST, slow_listed
 
 from diaspora_observatory import load_case
 from diaspora_observatory.case.package import EMBEDDED_CASES
@@ -31,7 +34,19 @@ def pytest_report_header(config):
     return f"test profile: {PROFILE} (DIASPORA_TEST_PROFILE; make test-fast sets fast, CI runs full)"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection reads the marks
 def pytest_collection_modifyitems(config, items):
+    # The quick loop's edge: tests listed in tests/slow_tests.txt (slowlist.py) carry the slow mark, so that
+    # `make test-fast` leaves them out; DIASPORA_QUICK_LOOP=all (tools/quick_loop.py measuring) reads no list.
+    if os.environ.get("DIASPORA_QUICK_LOOP") != "all" and SLOW_LIST.exists():
+        listed = slow_listed(SLOW_LIST)
+        for item in items:
+            if item.nodeid in listed:
+                item.add_marker(pytest.mark.slow)
+    _cap_examples(items)
+
+
+def _cap_examples(items):
     """Under the fast profile, cap the examples of property tests that set their own count with @settings (a
     profile only sets the default, which an explicit max_examples overrides). A property defined and run
     inside a test's body is not a collected item and keeps its own count."""
@@ -59,24 +74,67 @@ FILE_SECONDS = "diaspora/file-seconds"
 
 
 class _FileSeconds:
-    """Adds up, in the controlling process, the seconds of every test phase by file."""
+    """Adds up, in the controlling process, the seconds of every test phase by file, and by test when
+    DIASPORA_TEST_SECONDS names a file to write them to (JSON, node id to [seconds of the clock, seconds of
+    processor time]; tools/quick_loop.py)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.tests: dict[str, list[float]] = {}
 
     def pytest_runtest_logreport(self, report) -> None:
         path = report.nodeid.split("::", 1)[0]
         self.seconds[path] = self.seconds.get(path, 0.0) + report.duration
+        clock, cpu = self.tests.setdefault(report.nodeid, [0.0, 0.0])
+        self.tests[report.nodeid] = [clock + report.duration, cpu + dict(report.user_properties).get(_CPU, 0.0)]
+
+
+_CPU = "diaspora-cpu-seconds"
+
+
+class _TestCPU:
+    """In the process running the tests (each pytest-xdist worker): the processor time of each test phase,
+    this process's and that of the child processes it waited for (CLI commands, servers stopped), put in the
+    phase's report for _FileSeconds. A machine's load stretches the clock but hardly the processor time, so
+    tools/quick_loop.py can tell a slow test on a busy machine."""
+
+    def __init__(self) -> None:
+        self._mark = self._now()
+
+    @staticmethod
+    def _now() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    def pytest_runtest_logstart(self) -> None:
+        self._mark = self._now()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self):
+        report = yield
+        now = self._now()
+        report.user_properties.append((_CPU, now - self._mark))
+        self._mark = now
+        return report
 
 
 def pytest_configure(config):
-    controller = config.getoption("numprocesses", None) and not hasattr(config, "workerinput")
-    if controller and getattr(config, "cache", None) is not None:
+    controller = not hasattr(config, "workerinput")
+    several = config.getoption("numprocesses", None) and getattr(config, "cache", None) is not None
+    runs_tests = not controller or not config.getoption("numprocesses", None)
+    if os.environ.get("DIASPORA_TEST_SECONDS") and runs_tests:
+        config.pluginmanager.register(_TestCPU(), "diaspora-test-cpu")  # a worker, or a run in one process
+    if controller and (several or os.environ.get("DIASPORA_TEST_SECONDS")):
         config.pluginmanager.register(_FileSeconds(), "diaspora-file-seconds")
 
 
 def pytest_sessionfinish(session):
     recorder = session.config.pluginmanager.get_plugin("diaspora-file-seconds")
+    target = os.environ.get("DIASPORA_TEST_SECONDS")
+    if recorder is not None and target:
+        Path(target).write_text(json.dumps(recorder.tests, indent=0, sort_keys=True), encoding="utf-8")
+    if getattr(session.config, "cache", None) is None:
+        return
     if recorder is not None and recorder.seconds:
         kept = session.config.cache.get(FILE_SECONDS, {})
         session.config.cache.set(FILE_SECONDS, {**kept, **{path: round(seconds, 2) for path, seconds
