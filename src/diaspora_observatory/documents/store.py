@@ -28,6 +28,7 @@ from diaspora_observatory.documents.reading import SPANS_METHOD, STORED_SPANS_CH
 from diaspora_observatory.errors import DiasporaError
 
 MAX_CODER_LENGTH = 80
+PASSAGE_COUNTS_INDEX = "ix_passages_document_code_coder"  # schema step 5
 
 _metadata = sa.MetaData()
 documents_table = sa.Table(
@@ -59,6 +60,7 @@ passages_table = sa.Table(
     sa.Column("pattern", sa.String, nullable=False, default=""),
     sa.Column("language", sa.String, nullable=False, default=""),
     sa.Column("created", sa.String, nullable=False),
+    sa.Index(PASSAGE_COUNTS_INDEX, "document_id", "code", "coder"),
 )
 
 spans_table = sa.Table(
@@ -134,7 +136,17 @@ def _version_counter(engine: sa.Engine) -> None:
                                    "WHERE NOT EXISTS (SELECT 1 FROM store_version)")
 
 
-MIGRATIONS: list[database.Step] = [_documents_and_passages, _alphabet_column, _spans_table, _version_counter]
+def _passage_counts_index(engine: sa.Engine) -> None:
+    """Step 5: passages indexed by document, code and coder. The counts of the coding page, the exports and the
+    report (passages of some documents by code, for some coders) are then read from the index alone, in its
+    order, instead of from each passage's row with its text (benchmarks/bench_passages_index.py)."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {PASSAGE_COUNTS_INDEX} "
+                                   "ON passages (document_id, code, coder)")
+
+
+MIGRATIONS: list[database.Step] = [_documents_and_passages, _alphabet_column, _spans_table, _version_counter,
+                                   _passage_counts_index]
 _BUMP = "UPDATE store_version SET version = version + 1 WHERE id = 1"
 
 
