@@ -80,7 +80,10 @@ def table_shapes(path) -> dict:
                                                       "('table', 'index') AND name NOT LIKE '%schema' ORDER BY name")]
         return {name: (connection.execute(f"PRAGMA table_info({name})").fetchall(),
                        connection.execute(f"PRAGMA foreign_key_list({name})").fetchall(),
-                       connection.execute(f"PRAGMA index_list({name})").fetchall()) for name in names}
+                       # by name, without the number SQLite gives each index in the order it was made (the
+                       # declared tables make theirs in the order of a set)
+                       sorted(row[1:] for row in connection.execute(f"PRAGMA index_list({name})")),
+                       connection.execute(f"PRAGMA index_info({name})").fetchall()) for name in names}
 
 
 def test_the_frozen_documents_step_makes_the_declared_tables(tmp_path):
@@ -96,6 +99,7 @@ def test_the_frozen_documents_step_makes_the_declared_tables(tmp_path):
     assert table_shapes(made.path) == table_shapes(declared)
     assert set(table_shapes(made.path)) == {"documents", "passages", "spans", "store_version",
                                             "ix_passages_document_id",
+                                            "ix_passages_document_code_coder",  # step 5
                                             "sqlite_autoindex_documents_1",  # the text primary keys
                                             "sqlite_autoindex_spans_1"}
 
@@ -114,10 +118,35 @@ def test_a_documents_database_made_before_the_schema_table_is_adopted_with_its_r
     adopted = DocumentStore("kazakh-central-asia", tmp_path)
     # every step recorded: the frozen tables adopted, the alphabet column (step 2) added empty, the spans
     # table (step 3) made empty: the old document's spans are found from its text when it is shown; the
-    # version counter (step 4) starts at 0
-    assert database.schema_version(adopted.engine, documents_store.schema_table) == 4
+    # version counter (step 4) starts at 0; the passages' counts index (step 5) made
+    assert database.schema_version(adopted.engine, documents_store.schema_table) == 5
     assert adopted.version() == 0
     with adopted.engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT alphabet FROM documents").scalar_one() == ""
     assert adopted.stored_ids(["press-1", "press-2"]) == {"press-1"}
     adopted.engine.dispose()
+
+
+def test_a_documents_store_of_step_4_gets_the_passage_counts_index_with_its_passages_kept(tmp_path):
+    """Step 5 on a store made by the steps before it: the index made, the passages as they were."""
+    made = DocumentStore("kazakh-central-asia", tmp_path)
+    from diaspora_observatory.documents.importer import Document
+
+    made.add_document(Document(document_id="press-1", title="Item", kind="press", date="2024", language="en",
+                               text="Repatriates get quotas."))
+    made.add_manual("press-1", "repatriation", "aigerim", 0, 11)
+    with made.engine.begin() as connection:  # the store as step 4 left it
+        connection.exec_driver_sql(f"DROP INDEX {documents_store.PASSAGE_COUNTS_INDEX}")
+        connection.exec_driver_sql("DELETE FROM documents_schema WHERE version = 5")
+    made.engine.dispose()
+    again = DocumentStore("kazakh-central-asia", tmp_path)
+    assert database.schema_version(again.engine, documents_store.schema_table) == 5
+    with again.engine.connect() as connection:
+        indexes = {row[1] for row in connection.exec_driver_sql("PRAGMA index_list(passages)")}
+        plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN SELECT document_id, code, count(*) FROM passages "
+                                          "WHERE document_id IN ('press-1') GROUP BY document_id, code").all()
+    assert documents_store.PASSAGE_COUNTS_INDEX in indexes
+    assert any(f"COVERING INDEX {documents_store.PASSAGE_COUNTS_INDEX}" in row[3] for row in plan), plan
+    assert [(row.code, row.coder, row.text) for row in again.passages().itertuples()] == [
+        ("repatriation", "aigerim", "Repatriates")]
+    again.engine.dispose()

@@ -8,14 +8,19 @@ process has), on real SQLite and PostgreSQL databases. It is made deterministic 
 that matters: just before the import inserts the batch holding the id, after it looked up the survey, so
 the database itself meets the stored id. On SQLite the import holds the database's one write lock from
 its first batch on, so there the other writer stores the id before the first batch; a writer arriving
-later waits for the import (the last test). The export is the KoboToolbox layout of
-test_survey_imports.KOBO (documented there)."""
+later waits for the import (the last test). On PostgreSQL another *import* holds no row of the file meanwhile
+any more: it waits for this one (the survey's import lock, imports._hold_survey; two imports of the same ids in
+other orders deadlocked, test_survey_imports_deadlock.py), then settles the ids by the same rules; the web
+form's writer still stores an id meanwhile. The export is the KoboToolbox layout of test_survey_imports.KOBO
+(documented there)."""
 
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
+from sqlalchemy import create_engine, text
 from survey_helpers import POSTGRES_URL, reset_postgres
 from test_survey_imports import KOBO
 from test_survey_imports_batches import HEADER, export, uuid
@@ -44,9 +49,23 @@ def in_thread(work):
     return outcome[0]
 
 
-def writer_before_batch(monkeypatch, submission_id: str, work):
+def waiting_on_import_lock(url: str) -> bool:
+    """Whether a session of the PostgreSQL database ``url`` waits on an advisory lock (an import's)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return bool(connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                                                "current_database() AND wait_event = 'advisory'")).scalar())
+    finally:
+        engine.dispose()
+
+
+def writer_before_batch(monkeypatch, submission_id: str, work, later: list | None = None, url: str = ""):
     """Make ``work`` (the other writer) run just before the import inserts the batch holding ``submission_id``;
-    return the list of rows each insert was given (to show which batch met it)."""
+    return the list of rows each insert was given (to show which batch met it).
+
+    With ``later`` (another import on PostgreSQL, which waits for this one), ``work`` is started then and
+    left waiting on the import lock; its outcome is put in ``later`` once it ends (:func:`joined`)."""
     real = imports._store_new
     batches: list[list[str]] = []
     importing = threading.current_thread()
@@ -56,11 +75,35 @@ def writer_before_batch(monkeypatch, submission_id: str, work):
             return real(connection, rows)
         batches.append([row["submission_id"] for row in rows])
         if submission_id in batches[-1] and sum(submission_id in ids for ids in batches) == 1:
-            in_thread(work)
+            if later is None:
+                in_thread(work)
+            else:
+                thread = threading.Thread(target=lambda: later.append(outcome_of(work)))
+                thread.start()
+                later.append(thread)
+                deadline = time.monotonic() + 60
+                while not waiting_on_import_lock(url) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                assert thread.is_alive() and waiting_on_import_lock(url), "the other import did not wait"
         return real(connection, rows)
 
     monkeypatch.setattr(imports, "_store_new", store_new)
     return batches
+
+
+def outcome_of(work):
+    try:
+        return work()
+    except Exception as error:  # noqa: BLE001 - the caller's assertions show it
+        return error
+
+
+def joined(later: list):
+    """The outcome of the other import started by :func:`writer_before_batch`, once it ended."""
+    thread = later[0]
+    thread.join(timeout=60)
+    assert not thread.is_alive() and len(later) == 2
+    return later[1]
 
 
 def other_import(url, tmp_path, number: int, comment: str = "Рахмет"):
@@ -102,10 +145,17 @@ def test_the_same_answers_stored_meanwhile_are_counted_as_already_stored(race, t
     store, url, number = race
     path = tmp_path / "kobo.csv"
     path.write_text(export(25), encoding="utf-8")
-    batches = writer_before_batch(monkeypatch, f"kobo-{uuid(number)}", other_import(url, tmp_path, number))
+    later = [] if url.startswith("postgresql") else None
+    batches = writer_before_batch(monkeypatch, f"kobo-{uuid(number)}", other_import(url, tmp_path, number), later,
+                                  url)
     told: list[tuple[int, int]] = []
     summary = import_responses(store, "kz", path, "kobo", progress=lambda done, total: told.append((done, total)))
-    assert (summary.read, summary.stored, summary.already_stored, summary.replaced) == (25, 24, 1, 0)
+    if later is None:  # SQLite: the other import stored the id first
+        assert (summary.read, summary.stored, summary.already_stored, summary.replaced) == (25, 24, 1, 0)
+    else:  # PostgreSQL: the other import waited for this one, then met the id stored
+        assert (summary.read, summary.stored, summary.already_stored, summary.replaced) == (25, 25, 0, 0)
+        other = joined(later)
+        assert (other.read, other.stored, other.already_stored) == (1, 0, 1), other
     assert [f"kobo-{uuid(number)}" in ids for ids in batches] == [index == number // 4 for index in range(7)]
     assert told == [(4, 25), (8, 25), (12, 25), (16, 25), (20, 25), (24, 25), (25, 25)]
     stored = store.responses("kz")
@@ -117,7 +167,18 @@ def test_other_answers_stored_meanwhile_refuse_the_file_naming_row_and_id(race, 
     store, url, number = race
     path = tmp_path / "kobo.csv"
     path.write_text(export(25), encoding="utf-8")
-    writer_before_batch(monkeypatch, f"kobo-{uuid(number)}", other_import(url, tmp_path, number, "Сау бол"))
+    later = [] if url.startswith("postgresql") else None
+    writer_before_batch(monkeypatch, f"kobo-{uuid(number)}", other_import(url, tmp_path, number, "Сау бол"), later,
+                        url)
+    if later is not None:  # PostgreSQL: this import stores its rows; the other, which waited, is refused
+        assert import_responses(store, "kz", path, "kobo").stored == 25
+        refused = joined(later)
+        assert isinstance(refused, ResponsesImportError), refused
+        assert refused.message == (f"other-{number}.csv row 2: submission {uuid(number)} was imported before "
+                                   "with other answers; nothing was stored")
+        assert {row["answers"]["comments"] for row in store.responses("kz")} == {"Рахмет"}
+        assert store.count("kz") == 25
+        return
     with pytest.raises(ResponsesImportError) as raised:
         import_responses(store, "kz", path, "kobo")
     assert raised.value.message == (f"kobo.csv row {number + 2}: submission {uuid(number)} was imported before "

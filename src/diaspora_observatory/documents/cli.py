@@ -109,7 +109,7 @@ def import_command(file: Path, kind: str, date: str, title: str, source: str, so
     workspace = _workspace(case_name, data_dir, codebook)
     document = read_document(file, kind=kind, date=date, title=title, source=source, source_id=source_id,
                              language=language or "", document_id=document_id, alphabet=alphabet or "")
-    outcome = ingest(workspace.store, workspace.codebook, [document], replace=replace)[0]
+    outcome = ingest(workspace.store, workspace.codebook, [document], replace=replace, waiting=_waiting)[0]
     described = (f"{document.document_id!r} ({document.kind}, {_language_label(document)}, "
                  f"{len(document.text):,} characters)")
     if outcome.coded:
@@ -178,7 +178,7 @@ def import_list_command(manifest: Path, replace: bool, alphabet: str | None, wor
             reported = done
 
     documents, outcomes = import_rows(store, book, rows, replace=replace, workers=workers, progress=progress,
-                                      reading=reading)
+                                      reading=reading, waiting=_waiting)
     passages = sum(o.passages for o in outcomes)
     uncoded = [o for o in outcomes if not o.coded]
     click.echo(f"Imported {len(documents)} documents from {manifest.name}: {passages} passages coded automatically"
@@ -187,6 +187,11 @@ def import_list_command(manifest: Path, replace: bool, alphabet: str | None, wor
         ids = [o.document_id for o in uncoded if o.not_coded == reason]
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
         click.echo(f"  {count} {reason} ({shown})")
+
+
+def _waiting() -> None:
+    click.echo("  another import into this case's documents is storing: waiting for it to end (its documents are "
+               "then checked against this one's ids)", err=True)
 
 
 def _language_label(document) -> str:

@@ -55,29 +55,35 @@ def code_document(document: Document, codebook: Codebook | None) -> tuple[list[C
 
 
 def ingest(store: DocumentStore, codebook: Codebook | None, documents: Iterable[Document], *, replace: bool = False,
-           batch_size: int = BATCH_SIZE, progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+           batch_size: int = BATCH_SIZE, progress: Callable[[int, int], None] | None = None,
+           waiting: Callable[[], None] | None = None) -> list[Outcome]:
     """Code and store ``documents`` in batches of ``batch_size``, each batch in one transaction.
 
-    Every id is checked against the store before the first batch, so a clash stores nothing. ``progress``
+    Every id is checked against the store before the first batch, so a clash stores nothing; the check and
+    the batches are under the store's import lock (:meth:`DocumentStore.importing`, ``waiting()`` told when
+    another import holds it), so that another import cannot store one of the ids in between. ``progress``
     is called with (documents stored, documents in all) after each batch.
     """
     documents = list(documents)
-    _refuse_clashes(store, documents, replace)
     outcomes: list[Outcome] = []
-    for first in range(0, len(documents), batch_size):
-        batch = documents[first:first + batch_size]
-        coded = [code_document(document, codebook) for document in batch]
-        store.add_coded([(document, passages) for document, (passages, _) in zip(batch, coded)], replace=replace)
-        outcomes.extend(outcome for _, outcome in coded)
-        if progress is not None:
-            progress(len(outcomes), len(documents))
+    with store.importing(waiting):
+        _refuse_clashes(store, documents, replace)
+        for first in range(0, len(documents), batch_size):
+            batch = documents[first:first + batch_size]
+            coded = [code_document(document, codebook) for document in batch]
+            store.add_coded([(document, passages) for document, (passages, _) in zip(batch, coded)],
+                            replace=replace)
+            outcomes.extend(outcome for _, outcome in coded)
+            if progress is not None:
+                progress(len(outcomes), len(documents))
     return outcomes
 
 
 def import_rows(store: DocumentStore, codebook: Codebook | None, rows: list[ManifestRow | DocumentImportError], *,
                 replace: bool = False, workers: int | None = None, batch_size: int = BATCH_SIZE,
                 progress: Callable[[int, int], None] | None = None,
-                reading: Callable[[int, int], None] | None = None) -> tuple[list[Document], list[Outcome]]:
+                reading: Callable[[int, int], None] | None = None,
+                waiting: Callable[[], None] | None = None) -> tuple[list[Document], list[Outcome]]:
     """Read, code and store the rows of a manifest (:func:`~.importer.manifest_rows`): all or nothing on a bad row.
 
     Every row is read and coded first (in ``workers`` worker processes and this one, see
@@ -86,6 +92,8 @@ def import_rows(store: DocumentStore, codebook: Codebook | None, rows: list[Mani
     is stored. The documents are then stored in the manifest's order as :func:`ingest` stores them, in
     batches of ``batch_size``, each in one transaction; ``progress`` is called after each batch with
     (documents stored, documents in all), and ``reading`` with (rows read, rows in all) as they are read.
+    The check and the batches are under the store's import lock, as in :func:`ingest` (``waiting()`` is told
+    when another import holds it): the rows are read and coded before it, beside the other import.
     """
     readable = [row for row in rows if isinstance(row, ManifestRow)]
 
@@ -97,15 +105,16 @@ def import_rows(store: DocumentStore, codebook: Codebook | None, rows: list[Mani
     # an unreadable row ends the rows (see manifest_rows), after every row before it
     unreadable = [row for row in rows[len(readable):] if isinstance(row, DocumentImportError)]
     documents = checked_documents(rows, [*(result[0] for result in results), *unreadable])
-    _refuse_clashes(store, documents, replace)
     outcomes = [Outcome(document.document_id, document.language, len(passages), not_coded, hint)
                 for document, (_, passages, not_coded, hint) in zip(documents, results)]
-    for first in range(0, len(documents), batch_size):
-        store.add_coded([(document, passages) for document, (_, passages, _, _)
-                         in zip(documents[first:first + batch_size], results[first:first + batch_size])],
-                        replace=replace)
-        if progress is not None:
-            progress(min(first + batch_size, len(documents)), len(documents))
+    with store.importing(waiting):
+        _refuse_clashes(store, documents, replace)
+        for first in range(0, len(documents), batch_size):
+            store.add_coded([(document, passages) for document, (_, passages, _, _)
+                             in zip(documents[first:first + batch_size], results[first:first + batch_size])],
+                            replace=replace)
+            if progress is not None:
+                progress(min(first + batch_size, len(documents)), len(documents))
     return documents, outcomes
 
 

@@ -12,6 +12,8 @@ database the observatory keeps.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from diaspora_observatory.documents.reading import SPANS_METHOD, STORED_SPANS_CH
 from diaspora_observatory.errors import DiasporaError
 
 MAX_CODER_LENGTH = 80
+PASSAGE_COUNTS_INDEX = "ix_passages_document_code_coder"  # schema step 5
 
 _metadata = sa.MetaData()
 documents_table = sa.Table(
@@ -57,6 +60,7 @@ passages_table = sa.Table(
     sa.Column("pattern", sa.String, nullable=False, default=""),
     sa.Column("language", sa.String, nullable=False, default=""),
     sa.Column("created", sa.String, nullable=False),
+    sa.Index(PASSAGE_COUNTS_INDEX, "document_id", "code", "coder"),
 )
 
 spans_table = sa.Table(
@@ -132,7 +136,17 @@ def _version_counter(engine: sa.Engine) -> None:
                                    "WHERE NOT EXISTS (SELECT 1 FROM store_version)")
 
 
-MIGRATIONS: list[database.Step] = [_documents_and_passages, _alphabet_column, _spans_table, _version_counter]
+def _passage_counts_index(engine: sa.Engine) -> None:
+    """Step 5: passages indexed by document, code and coder. The counts of the coding page, the exports and the
+    report (passages of some documents by code, for some coders) are then read from the index alone, in its
+    order, instead of from each passage's row with its text (benchmarks/bench_passages_index.py)."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {PASSAGE_COUNTS_INDEX} "
+                                   "ON passages (document_id, code, coder)")
+
+
+MIGRATIONS: list[database.Step] = [_documents_and_passages, _alphabet_column, _spans_table, _version_counter,
+                                   _passage_counts_index]
 _BUMP = "UPDATE store_version SET version = version + 1 WHERE id = 1"
 
 
@@ -165,6 +179,34 @@ class DocumentStore:
         self.engine = database.make_engine(f"sqlite:///{self.path}")
         database.migrate(self.engine, schema_table, MIGRATIONS)
 
+    @contextmanager
+    def importing(self, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+        """Hold the store's import lock: an import checks its ids against the store, then stores its documents
+        in batches (one transaction each, ingest.py), and two imports of the same ids at the same moment could
+        each pass the check, so that the second stopped on a clash after some of its batches were stored (a
+        half import). Under the lock the second waits (``waiting()`` is told) and then checks against what the
+        first stored: it is refused whole ("already stored"), or with ``--replace`` replaces.
+
+        An advisory lock on ``<store>.import-lock`` beside the database (``flock``: released when the process
+        ends, however it ends). Where the platform has no ``flock`` (Windows) there is no lock, and two
+        imports of the same ids at the same moment can still leave the second one half stored."""
+        try:
+            import fcntl
+        except ImportError:  # no POSIX advisory locks on this platform: see the docstring
+            yield
+            return
+        with open(self.path.with_name(self.path.name + ".import-lock"), "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if waiting is not None:
+                    waiting()
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     # documents -------------------------------------------------------------------------------------------
     def add_document(self, document: Document, *, replace: bool = False) -> None:
         """Store a document; an existing id is an error unless ``replace`` (which keeps no old passages)."""
@@ -191,8 +233,16 @@ class DocumentStore:
                 connection.execute(passages_table.delete().where(passages_table.c.document_id.in_(chunk)))
                 connection.execute(spans_table.delete().where(spans_table.c.document_id.in_(chunk)))
                 connection.execute(documents_table.delete().where(documents_table.c.document_id.in_(chunk)))
-            connection.execute(documents_table.insert(), [
-                {k: v for k, v in document.as_dict().items() if k != "year"} for document, _ in items])
+            try:
+                connection.execute(documents_table.insert(), [
+                    {k: v for k, v in document.as_dict().items() if k != "year"} for document, _ in items])
+            except sa.exc.IntegrityError:
+                # Stored by another writer after the check above (SQLite's driver runs that check before the
+                # transaction takes the write lock): refused as the check would have, nothing of ``items`` kept.
+                raise DocumentExists("a document with one of these ids was stored by another writer meanwhile; "
+                                     "nothing of this batch was stored",
+                                     "list them with `diaspora documents list`, then import again with other "
+                                     "ids, or --replace to overwrite them") from None
             spans = [_spans_row(document) for document, _ in items if len(document.text) >= STORED_SPANS_CHARS]
             if spans:
                 connection.execute(spans_table.insert(), spans)

@@ -230,9 +230,13 @@ def import_command(slug: str, export: Path, export_format: str, replace: bool, c
         if total > BATCH_ROWS:  # a long import says how far it is (on stderr: stdout keeps the summary)
             click.echo(f"  {done:,} of {total:,} rows written (kept only when every row is: one transaction)", err=True)
 
+    def waiting() -> None:
+        click.echo(f"  another import into survey '{slug}' is running: waiting for it to end (the rows it stores are "
+                   "then counted as already stored)", err=True)
+
     with _store(data_dir) as store:
         summary = import_responses(store, slug, export, export_format, replace=replace, column_map=column_map,
-                                   progress=progress)
+                                   progress=progress, waiting=waiting)
     for line in summary.lines():
         click.echo(line)
 

@@ -28,6 +28,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from diaspora_observatory.survey.errors import ResponsesImportError, SubmissionInvalid
@@ -663,9 +664,11 @@ def read_responses(form: Form, path: str | Path, export_format: str, column_map:
 
 def import_responses(store: SurveyStore, slug: str, path: str | Path, export_format: str, *,
                      replace: bool = False, column_map: Sequence[str] = (),
-                     progress: Callable[[int, int], None] | None = None) -> ImportSummary:
+                     progress: Callable[[int, int], None] | None = None,
+                     waiting: Callable[[], None] | None = None) -> ImportSummary:
     """Import an export into survey ``slug`` in one transaction; return what was read, stored and left out.
-    ``progress(done, total)`` is told after each batch of rows is stored (:class:`_Batches`).
+    ``progress(done, total)`` is told after each batch of rows is stored (:class:`_Batches`); ``waiting()``
+    when another import into the same survey holds it and this one waits for it to end (:func:`_hold_survey`).
 
     The file is read as a stream and stored a batch at a time (:data:`BATCH_ROWS` rows), so memory does not
     grow with its size; an invalid row or a conflict on any row rolls back every batch before it.
@@ -685,8 +688,7 @@ def import_responses(store: SurveyStore, slug: str, path: str | Path, export_for
         with store.writing(), store.engine.begin() as connection:
             # Rules 1 and 2 of submission.py as for a submission from the web, without the check that the
             # survey is open (rule 2: the answers were collected while it was).
-            refused = refusal(pending(slug, "", {}, origin, False, NO_REPLY),
-                              connection.execute(STATUS, {"slug": slug}).scalar())
+            refused = refusal(pending(slug, "", {}, origin, False, NO_REPLY), _hold_survey(connection, slug, waiting))
             if refused is not None:
                 raise refused
             batches = _Batches(connection, export, lambda: _checked_rows(form, export, layout, export_format,
@@ -701,6 +703,11 @@ def import_responses(store: SurveyStore, slug: str, path: str | Path, export_for
         raise ResponsesImportError(f"{path.name}: the survey '{slug}' changed while importing (deleted); nothing "
                                    "was stored", "run `diaspora survey list`, then import again") from None
     except SQLAlchemyError as error:
+        if getattr(getattr(error, "orig", None), "sqlstate", None) in GAVE_WAY:
+            raise ResponsesImportError(f"{path.name}: another writer was storing some of the same submissions at the "
+                                       "same moment, and the database stopped this import so that the other could "
+                                       "finish; nothing was stored", "import the file again: what the other writer "
+                                       "stored is kept, and counted as already stored") from None
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0][:200]
         raise ResponsesImportError(f"{path.name}: the database refused the import ({reason}); nothing was stored",
                                    "check that the survey database is reachable, then import again") from None
@@ -710,11 +717,41 @@ def import_responses(store: SurveyStore, slug: str, path: str | Path, export_for
 
 
 BATCH_ROWS = 1000  # rows per INSERT statement (and between two progress reports)
+# The first key of the PostgreSQL advisory lock an import into one survey holds (the second is the hash of its
+# slug; a fixed number, in the two-key space, which never meets storage.MIGRATION_LOCK's one-key space).
+IMPORT_LOCK = 0x5D1A6
+# What PostgreSQL ends a transaction with to break a deadlock (40P01) or a serialization failure (40001):
+# a writer that met this import head on, which the import's lock cannot rule out (the web's group commit).
+GAVE_WAY = ("40P01", "40001")
 NO_REPLY: Future = Future()  # an import's submissions wait on no reply (the group committer's futures)
 Stored = dict[str, tuple[str, str, int | None]]  # id -> hash, origin and snapshot of the answers stored under it
 
 
 _COMPILED: dict[str, DriverStatement] = {}  # dialect -> insert_new compiled for its driver, once
+
+
+def _hold_survey(connection: Any, slug: str, waiting: Callable[[], None] | None) -> str | None:
+    """The status of survey ``slug`` (None: not stored), read in the import's transaction, which on PostgreSQL
+    first takes the locks that keep two writers from deadlocking (``waiting()`` is told when it has to wait):
+
+    - the survey's import lock (:data:`IMPORT_LOCK`), so that a second import into the survey waits for the
+      first to commit or roll back, then meets its rows as stored. Two imports inserting the same ids in
+      different orders deadlocked without it (each waiting for a row the other had inserted), and PostgreSQL
+      ended one of them;
+    - the survey's row ``FOR KEY SHARE``, which the first inserted answer takes anyway (its foreign key): taken
+      before any row is written, a snapshot (storage.snapshot_state, which locks the row ``FOR UPDATE``) waits
+      for the import from its start. Taken later, after a ``replace`` had already rewritten answers of a first
+      batch that was all stored (no insert, so no foreign key lock), the snapshot could lock the row, wait for
+      those answers, and block the import's next insert: a deadlock.
+
+    SQLite has one writer at a time: the status alone."""
+    if connection.dialect.name == "postgresql":
+        key = {"first": IMPORT_LOCK, "slug": slug}
+        if not connection.execute(sql_text("SELECT pg_try_advisory_xact_lock(:first, hashtext(:slug))"), key).scalar():
+            if waiting is not None:
+                waiting()
+            connection.execute(sql_text("SELECT pg_advisory_xact_lock(:first, hashtext(:slug))"), key)
+    return connection.execute(STATUS.with_for_update(key_share=True), {"slug": slug}).scalar()
 
 
 def _store_new(connection: Any, rows: list[dict[str, Any]]) -> int:

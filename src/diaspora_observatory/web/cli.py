@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -68,6 +71,55 @@ def serve(case_name: str | None, host: str, port: int, data_dir: Path | None, al
       diaspora serve --public-url https://survey.example.org --trusted-proxy 127.0.0.1
       DIASPORA_DATABASE_URL=postgresql+psycopg://survey@db/survey diaspora serve --workers 4
     """
+    with _children_ended():
+        _serve(case_name, host, port, data_dir, allow_hosts, trusted_proxies, client_timeout, max_connections, dev,
+               share, public_url, survey_rate, survey_rate_total, workers)
+
+
+class _Stopped(BaseException):
+    """A SIGTERM that uvicorn did not take: before it started serving, or passed on by it once it had stopped."""
+
+
+def _stopped(_signal: int, _frame: object) -> None:
+    raise _Stopped
+
+
+@contextmanager
+def _children_ended() -> Iterator[None]:
+    """Run the server so that every process it started has ended, and been waited for, before it exits: the
+    page workers with their forkserver and resource tracker (web/pageprocesses.stop_all) and the chart
+    bundle's child (views.stop_bundle_maker). A SIGTERM during the start-up once left the forkserver running
+    after the server had exited: the server died by the signal (uvicorn passes it on by raising it again once
+    it has stopped), and the forkserver, still importing its preload, noticed only later. The server still
+    ends as SIGTERM ends a process (exit status 128 + 15), once its children have."""
+    previous = signal.signal(signal.SIGTERM, _stopped)
+    stopped = False
+    try:
+        yield
+    except _Stopped:
+        stopped = True
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM does not cut the ending short
+        _end_children()
+        signal.signal(signal.SIGTERM, previous if not stopped else signal.SIG_DFL)
+    if stopped:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _end_children() -> None:
+    """Stop what the web stack started in this process (nothing when it was never imported)."""
+    pools = sys.modules.get("diaspora_observatory.web.pageprocesses")
+    if pools is not None:
+        pools.stop_all()
+    views = sys.modules.get("diaspora_observatory.web.views")
+    if views is not None:
+        views.stop_bundle_maker()
+
+
+def _serve(case_name: str | None, host: str, port: int, data_dir: Path | None, allow_hosts: tuple[str, ...],
+          trusted_proxies: tuple[str, ...], client_timeout: float, max_connections: int | None, dev: bool,
+          share: bool, public_url: str | None, survey_rate: int | None, survey_rate_total: int | None,
+          workers: int) -> None:
     import uvicorn
 
     from diaspora_observatory.safety import log_security_to_stderr

@@ -27,6 +27,7 @@ import logging
 import multiprocessing
 import threading
 import time
+import weakref
 from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -41,6 +42,9 @@ READY_SECONDS = 60.0  # longest the server's start waits for its page workers be
 # Each pool adds its own modules (its ``preload``) before the first pool starts: there is one forkserver per
 # server process, and it imports what was asked for by the time it starts.
 _PRELOAD: list[str] = ["diaspora_observatory.web.extensions", "diaspora_observatory.case.package"]
+
+
+_POOLS: weakref.WeakSet[PageProcesses] = weakref.WeakSet()  # every pool of this process (stop_all)
 
 
 class Busy(Exception):
@@ -85,6 +89,7 @@ class PageProcesses:
         self._pending: dict[Hashable, Future] = {}
         self._done: dict[Hashable, Any] = {}
         self._starter: threading.Thread | None = None  # see start_in_background
+        _POOLS.add(self)
 
     # the pool ----------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -218,3 +223,25 @@ class PageProcesses:
     def _forget(self, key: Hashable) -> None:
         """Drop a kept answer (under the lock); a pool whose answers hold files deletes them here."""
         self._done.pop(key)
+
+
+def stop_all() -> None:
+    """Close every pool of this process, then stop the helper processes multiprocessing started for them (the
+    forkserver the workers fork from, and its resource tracker), waiting for each: for a server process about
+    to exit, so that none of its processes outlives it (a later pool would need a new forkserver, seconds of
+    imports). Without it a forkserver still importing its preload when the server stopped went on running
+    after the server had exited, until it next looked at the pipe that tells it the server is gone.
+
+    The two stops are CPython's own (``_stop``: private, the standard library's tests call them); where a
+    Python has neither, the helpers end as before, once they notice that the server has gone."""
+    for pool in list(_POOLS):
+        pool.close()
+    from multiprocessing import forkserver, resource_tracker
+
+    for helper in (getattr(forkserver, "_forkserver", None), getattr(resource_tracker, "_resource_tracker", None)):
+        stop = getattr(helper, "_stop", None)
+        if stop is not None:
+            try:
+                stop()
+            except (OSError, ChildProcessError):  # already ended and reaped
+                pass

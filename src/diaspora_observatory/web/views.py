@@ -188,6 +188,13 @@ _BUNDLE_SCRIPT = "import sys, vl_convert; sys.stdout.write(vl_convert.javascript
 _bundle_lock = threading.Lock()
 _bundle: tuple[bytes, str] | None = None
 _bundle_gzip: bytes | None = None
+_maker: subprocess.Popen | None = None  # the child producing the bundle, while it runs (stop_bundle_maker)
+_maker_lock = threading.Lock()
+_makers_stopped = False
+
+
+class BundleMakerStopped(Exception):
+    """The server is stopping: the bundle's child was ended, and none is started (nor the engine loaded here)."""
 
 
 def vega_bundle() -> tuple[bytes, str]:
@@ -200,15 +207,49 @@ def vega_bundle() -> tuple[bytes, str]:
     with _bundle_lock:
         if _bundle is None:
             try:
-                result = subprocess.run([sys.executable, "-c", _BUNDLE_SCRIPT], capture_output=True, check=True,
-                                        timeout=120)
-                body = result.stdout
+                body = _bundle_from_child()
             except (OSError, subprocess.SubprocessError):
+                if _makers_stopped:
+                    raise BundleMakerStopped from None
                 from diaspora_observatory.charts.render import javascript_bundle
 
                 body = javascript_bundle().encode("utf-8")
             return _keep_bundle(body)
         return _bundle
+
+
+def _bundle_from_child() -> bytes:
+    """The bundle as a child process writes it (``subprocess.run`` with its handle kept, so that a server that
+    stops meanwhile ends the child and waits for it: :func:`stop_bundle_maker`)."""
+    global _maker
+    with _maker_lock:
+        if _makers_stopped:
+            raise BundleMakerStopped
+        _maker = subprocess.Popen([sys.executable, "-c", _BUNDLE_SCRIPT], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+    try:
+        out, err = _maker.communicate(timeout=120)
+        if _maker.returncode:
+            raise subprocess.CalledProcessError(_maker.returncode, _maker.args, out, err)
+        return out
+    except subprocess.TimeoutExpired:
+        _maker.kill()
+        _maker.wait()
+        raise
+    finally:
+        with _maker_lock:
+            _maker = None
+
+
+def stop_bundle_maker() -> None:
+    """End the bundle's child if it runs, and wait for it; none is started after this (a server's exit)."""
+    global _makers_stopped
+    with _maker_lock:
+        _makers_stopped = True
+        maker = _maker
+    if maker is not None:
+        maker.kill()
+        maker.wait()
 
 
 def _keep_bundle(body: bytes) -> tuple[bytes, str]:
@@ -228,7 +269,13 @@ def use_vega_bundle(body: bytes) -> None:
 
 def warm_vega_bundle() -> None:
     """Produce the bundle in the background, so that the first page with a chart does not wait for it."""
-    threading.Thread(target=vega_bundle, name="vega-bundle", daemon=True).start()
+    def warm() -> None:
+        try:
+            vega_bundle()
+        except BundleMakerStopped:  # the server stopped while it was being made
+            pass
+
+    threading.Thread(target=warm, name="vega-bundle", daemon=True).start()
 
 
 async def vega_script(request: Request) -> Response:

@@ -111,6 +111,9 @@ def app_from_environment() -> Starlette:
             print(f"Hint: {error.hint}", file=sys.stderr)
         sys.exit(STARTUP_FAILURE)
     _stop_with_supervisor()
+    # Last of the shutdown steps (they run in reverse): this process is a server of its own, whose page workers'
+    # forkserver and chart bundle's child must end before it does (web/cli.py says why).
+    app.state.web.on_shutdown.insert(0, _end_children)
     shared = os.environ.get(BUNDLE_ENV, "")
     try:
         body = Path(shared).read_bytes() if shared else None
@@ -121,6 +124,14 @@ def app_from_environment() -> Starlette:
     else:  # not made by a parent (uvicorn run directly): this worker makes its own
         warm_vega_bundle()
     return app
+
+
+def _end_children() -> None:
+    from diaspora_observatory.web.pageprocesses import stop_all
+    from diaspora_observatory.web.views import stop_bundle_maker
+
+    stop_all()
+    stop_bundle_maker()
 
 
 def _stop_with_supervisor(interval: float = 1.0) -> None:
