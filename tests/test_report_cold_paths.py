@@ -254,14 +254,15 @@ def _same(left, right) -> bool:
 def test_a_failed_child_leaves_its_sections_to_this_process(tmp_path, monkeypatch):
     monkeypatch.setenv("DIASPORA_CACHE_DIR", str(tmp_path / "cache"))
     parent = os.getpid()
-    claims = BUILDERS["claims"]
+    projections = BUILDERS["projections"]
+    assert "projections" in section_cache.FORKED
 
     def fails_in_the_child(case, writer):
         if os.getpid() != parent:
             raise RuntimeError("the child fails")
-        return claims(case, writer)
+        return projections(case, writer)
 
-    monkeypatch.setitem(BUILDERS, "claims", fails_in_the_child)
+    monkeypatch.setitem(BUILDERS, "projections", fails_in_the_child)
     case = load_case()
     in_parallel = section_cache._computed(case, Writer(case, "en"), parallel=True)
     case = load_case()
@@ -274,10 +275,16 @@ def test_no_child_is_forked_while_another_thread_runs():
     thread.start()
     try:
         case = load_case()
-        assert section_cache._Child.start(case, Writer(case, "en"), ["claims"]) is None
+        assert section_cache._Child.start(case, Writer(case, "en"), ["projections"]) is None
     finally:
         stop.set()
         thread.join()
+
+
+def test_no_child_is_forked_on_one_core(monkeypatch):
+    monkeypatch.setattr(section_cache, "_cores", lambda: {0})
+    case = load_case()
+    assert section_cache._Child.start(case, Writer(case, "en"), ["projections"]) is None
 
 
 def test_a_failure_here_ends_the_child(tmp_path, monkeypatch):
@@ -290,6 +297,7 @@ def test_a_failure_here_ends_the_child(tmp_path, monkeypatch):
     def fails(case, writer):
         raise RuntimeError("this process fails")
 
+    assert "flows" not in section_cache.FORKED
     monkeypatch.setitem(BUILDERS, "flows", fails)
     case = load_case()
     with pytest.raises(RuntimeError, match="this process fails"):

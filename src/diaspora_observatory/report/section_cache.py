@@ -77,10 +77,11 @@ def report_contents(case: Case, writer: Writer, *, parallel: bool = False
     return [section for section in sections if section is not None], figures, views
 
 
-# The sections a forked process computes beside this one when ``parallel``: the two that read most of the
-# other analyses (which that process computes again for itself), chosen by instruction counts of the
-# built-in case so that the child is done before this process has computed the rest (benchmarks/results/cli.md).
-FORKED = ("projections", "claims")
+# The sections a forked process computes beside this one when ``parallel``: chosen by instruction counts of
+# the built-in case (benchmarks/results/cli.md, round 8) so that the child is done when this process has
+# computed the others, and so that few of the analyses they read through ``Case.memo`` are computed in both
+# (the claims, which read most of them, stay here).
+FORKED = ("definitions", "cross-source", "institutions", "projections", "survey")
 
 
 def _computed(case: Case, writer: Writer, parallel: bool) -> Kept:
@@ -106,6 +107,13 @@ def _computed(case: Case, writer: Writer, parallel: bool) -> Kept:
                                for section in ordered.values() if section is not None})
 
 
+def _cores() -> set[int]:
+    """The cores this process may run on (where the system says; else one per CPU)."""
+    if hasattr(os, "sched_getaffinity"):
+        return os.sched_getaffinity(0)
+    return set(range(os.cpu_count() or 1))
+
+
 class _Child:
     """A forked process computing some sections; ``result`` waits for them."""
 
@@ -115,10 +123,11 @@ class _Child:
     @classmethod
     def start(cls, case: Case, writer: Writer, names: list[str]) -> _Child | None:
         """The child computing the sections ``names``; None where it cannot be forked safely (no
-        ``os.fork``, or another thread running, whose locks the child would inherit held)."""
+        ``os.fork``, or another thread running, whose locks the child would inherit held) or where it
+        could not run beside this process (one core)."""
         import threading
 
-        if not hasattr(os, "fork") or threading.active_count() > 1:
+        if not hasattr(os, "fork") or threading.active_count() > 1 or len(_cores()) < 2:
             return None
         read_end, write_end = os.pipe()
         pid = os.fork()
