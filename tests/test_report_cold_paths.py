@@ -222,6 +222,7 @@ def test_an_unusable_kept_digest_file_is_hashed_again(package, monkeypatch, kept
 def test_sections_computed_in_a_child_process_are_those_computed_here(tmp_path, monkeypatch):
     monkeypatch.setenv("DIASPORA_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("DIASPORA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(section_cache, "_cores", lambda: {0, 1})  # forked on a machine of one core as well
     forked: list[int] = []
     start = section_cache._Child.start
     monkeypatch.setattr(section_cache._Child, "start",
@@ -263,8 +264,14 @@ def test_a_failed_child_leaves_its_sections_to_this_process(tmp_path, monkeypatc
         return projections(case, writer)
 
     monkeypatch.setitem(BUILDERS, "projections", fails_in_the_child)
+    monkeypatch.setattr(section_cache, "_cores", lambda: {0, 1})
+    forked: list[int] = []
+    start = section_cache._Child.start
+    monkeypatch.setattr(section_cache._Child, "start",
+                        lambda *args: (child := start(*args)) is not None and forked.append(child.pid) or child)
     case = load_case()
     in_parallel = section_cache._computed(case, Writer(case, "en"), parallel=True)
+    assert forked
     case = load_case()
     assert _same(in_parallel, section_cache._computed(case, Writer(case, "en"), parallel=False))
 
@@ -289,6 +296,7 @@ def test_no_child_is_forked_on_one_core(monkeypatch):
 
 def test_a_failure_here_ends_the_child(tmp_path, monkeypatch):
     monkeypatch.setenv("DIASPORA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(section_cache, "_cores", lambda: {0, 1})
     children: list[int] = []
     start = section_cache._Child.start
     monkeypatch.setattr(section_cache._Child, "start",
