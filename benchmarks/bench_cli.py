@@ -21,7 +21,7 @@ difference stops the benchmark, since a faster report that is not the same repor
 
 "floor": a fresh interpreter that only imports pandas, run in turn with the others.
 
-Usage: python benchmarks/bench_cli.py [--repeats 5] [--documents 4000] [--src SRC ...]
+Usage: python benchmarks/bench_cli.py [--repeats 5] [--documents 4000] [--caches warm,charts,empty] [--src SRC ...]
 """
 
 from __future__ import annotations
@@ -109,6 +109,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--documents", type=int, default=0, metavar="N",
                         help="also measure the report with N imported press articles")
+    parser.add_argument("--caches", default="warm,charts,empty", metavar="STATES",
+                        help="the cache states of the report to measure, comma-separated [default: all three]")
     parser.add_argument("--src", type=Path, action="append", default=None,
                         help="source folder of the code to run (repeatable) [default: this checkout's src]")
     args = parser.parse_args()
@@ -124,7 +126,8 @@ def main() -> None:
           f"load average at start {load}")
     cases: list[tuple[str, list[str], str, str]] = [("floor", [], "none", "-"), ("--help", ["--help"], "none", "warm")]
     for documents in data:
-        cases += [("report", ["report"], documents, cache) for cache in ("warm", "charts", "empty")]
+        cases += [("report", ["report"], documents, cache) for cache in ("warm", "charts", "empty")
+                  if cache in args.caches.split(",")]
     results: dict[tuple[int, int], list[tuple[float, float, float]]] = {}
     warm = {index: work / f"cache-warm-{index}" for index in range(len(sources))}
     reference = {documents: work / f"reference-{number}" for number, documents in enumerate(data)}

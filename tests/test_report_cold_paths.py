@@ -1,15 +1,24 @@
 """The shortcuts a cold report takes (issue 15 item 3) give what the longer ways gave: the cells' type
 checks without the ABC, Babel's numbers with the locale and pattern parsed once, a table row's HTML in
 one call instead of the template's loop, the case's memo handing out shallow copies under pandas' copy
-on write, and the CLI's report leaving the cycle collector as it found it."""
+on write, the CLI's report leaving the cycle collector as it found it; the package's digest from each
+file's kept SHA-256 (and hashed again when the file changed), the sections computed in a forked process,
+and the report command ending without the interpreter's finalization."""
 
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import math
 import numbers
+import os
+import subprocess
+import sys
+import threading
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import jinja2
 import numpy as np
@@ -23,8 +32,10 @@ from diaspora_observatory.case.package import load_case
 from diaspora_observatory.cli import main
 from diaspora_observatory.presentation import numbers as presentation_numbers
 from diaspora_observatory.presentation.cells import is_number
+from diaspora_observatory.report import section_cache
 from diaspora_observatory.report.cells import cell_html, row_html
 from diaspora_observatory.report.section_cache import report_contents
+from diaspora_observatory.report.sections import BUILDERS, READS_THE_STORE
 from diaspora_observatory.report.writer import Writer
 
 VALUES = [0.0, -0.0, 1.5, float("nan"), float("inf"), -float("inf"), 0, 7, -3, True, False, "", "7", "nan", None,
@@ -120,3 +131,218 @@ def test_format_value_writes_each_type_as_before(value):
     else:
         assert presentation_numbers.format_value(value) == presentation_numbers.format_value(
             float(value) if not _missing_by_abc(value) else None)
+
+
+# The package digest (section_cache._package_digest) with each file's SHA-256 kept by its stat signature.
+
+def _digest_the_long_way(folder: Path) -> str:
+    """Every file's SHA-256 read from its bytes, nothing kept."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).parts):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+            data = path.read_bytes()
+            digest.update(f"{path.relative_to(folder).as_posix()}\n{len(data)}\n"
+                          f"{hashlib.sha256(data).hexdigest()}\n".encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def package(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("DIASPORA_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "package"
+    (folder / "analysis" / "__pycache__").mkdir(parents=True)
+    (folder / "report" / "locale" / "ru").mkdir(parents=True)
+    (folder / "__init__.py").write_text("", encoding="utf-8")
+    (folder / "analysis" / "flows.py").write_text("SLOPE = 1\n", encoding="utf-8")
+    (folder / "analysis" / "__pycache__" / "flows.cpython-311.pyc").write_bytes(b"compiled")
+    (folder / "report" / "locale" / "ru" / "messages.po").write_text('msgid "a"\nmsgstr "б"\n', encoding="utf-8")
+    return folder
+
+
+def digest(folder: Path) -> str:
+    return section_cache._package_digest.__wrapped__(folder)
+
+
+def kept_files(folder: Path) -> dict:
+    return json.loads(section_cache._digests_path(folder).read_text(encoding="utf-8"))["files"]
+
+
+def test_a_kept_file_digest_is_used_and_gives_the_long_ways_digest(package, monkeypatch):
+    monkeypatch.setattr(section_cache, "RECENT_NS", -1)  # the files just written count as old enough
+    assert digest(package) == _digest_the_long_way(package)
+    assert sorted(kept_files(package)) == ["__init__.py", "analysis/flows.py", "report/locale/ru/messages.po"]
+    read: list[str] = []
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda path, *a, **k: read.append(str(path)) or real_open(path, *a, **k))
+    assert digest(package) == _digest_the_long_way(package)
+    assert not [path for path in read if str(package) in path]  # no file of the package read again
+
+
+def test_a_file_changed_in_place_with_its_size_and_times_put_back_is_hashed_again(package, monkeypatch):
+    monkeypatch.setattr(section_cache, "RECENT_NS", -1)
+    flows = package / "analysis" / "flows.py"
+    first = digest(package)
+    before = flows.stat()
+    flows.write_text("SLOPE = 2\n", encoding="utf-8")  # the same size
+    os.utime(flows, ns=(before.st_atime_ns, before.st_mtime_ns))  # the modification time set back
+    assert flows.stat().st_size == before.st_size and flows.stat().st_mtime_ns == before.st_mtime_ns
+    assert digest(package) == _digest_the_long_way(package) != first
+
+
+def test_a_file_replaced_by_another_of_its_size_and_time_is_hashed_again(package, monkeypatch):
+    monkeypatch.setattr(section_cache, "RECENT_NS", -1)
+    po = package / "report" / "locale" / "ru" / "messages.po"
+    first = digest(package)
+    before = po.stat()
+    other = package / "other.tmp"
+    other.write_text('msgid "a"\nmsgstr "в"\n', encoding="utf-8")
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(other, po)
+    assert digest(package) == _digest_the_long_way(package) != first
+
+
+def test_a_file_changed_just_before_it_is_hashed_is_not_kept(package):
+    # RECENT_NS as it is: every file of the fixture was written a moment ago
+    assert digest(package) == _digest_the_long_way(package)
+    assert not section_cache._digests_path(package).exists() or kept_files(package) == {}
+
+
+@pytest.mark.parametrize("kept", ["not json", '{"folder": "elsewhere", "files": {}}', '[1, 2]',
+                                  '{"folder": "%s", "files": {"__init__.py": [0, 0, 0, 0, 5]}}'])
+def test_an_unusable_kept_digest_file_is_hashed_again(package, monkeypatch, kept):
+    monkeypatch.setattr(section_cache, "RECENT_NS", -1)
+    path = section_cache._digests_path(package)
+    path.parent.mkdir(parents=True)
+    path.write_text(kept.replace("%s", str(package)), encoding="utf-8")
+    assert digest(package) == _digest_the_long_way(package)
+
+
+# Sections computed in a forked process (section_cache._computed with parallel=True).
+
+def test_sections_computed_in_a_child_process_are_those_computed_here(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIASPORA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("DIASPORA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(section_cache, "_cores", lambda: {0, 1})  # forked on a machine of one core as well
+    forked: list[int] = []
+    start = section_cache._Child.start
+    monkeypatch.setattr(section_cache._Child, "start",
+                        lambda *args: (child := start(*args)) is not None and forked.append(child.pid) or child)
+    case = load_case()
+    in_parallel = section_cache._computed(case, Writer(case, "en"), parallel=True)
+    assert forked  # the child ran (no other thread in this test process)
+    case = load_case()
+    here = section_cache._computed(case, Writer(case, "en"), parallel=False)
+    assert list(in_parallel[0]) == list(here[0]) == [name for name in BUILDERS if name not in READS_THE_STORE]
+    assert _same(in_parallel, here)
+
+
+def _same(left, right) -> bool:
+    """The same sections (tables, texts, specs), key figures and views."""
+    for name in left[0]:
+        first, second = left[0][name], right[0][name]
+        assert (first is None) == (second is None)
+        if first is None:
+            continue
+        assert list(first.tables) == list(second.tables)
+        for table in first.tables:
+            pd.testing.assert_frame_equal(first.tables[table], second.tables[table])
+        assert (first.paragraphs, first.figures, first.source_ids) == (second.paragraphs, second.figures,
+                                                                     second.source_ids)
+    assert left[1:] == right[1:]
+    return True
+
+
+def test_a_failed_child_leaves_its_sections_to_this_process(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIASPORA_CACHE_DIR", str(tmp_path / "cache"))
+    parent = os.getpid()
+    projections = BUILDERS["projections"]
+    assert "projections" in section_cache.FORKED
+
+    def fails_in_the_child(case, writer):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return projections(case, writer)
+
+    monkeypatch.setitem(BUILDERS, "projections", fails_in_the_child)
+    monkeypatch.setattr(section_cache, "_cores", lambda: {0, 1})
+    forked: list[int] = []
+    start = section_cache._Child.start
+    monkeypatch.setattr(section_cache._Child, "start",
+                        lambda *args: (child := start(*args)) is not None and forked.append(child.pid) or child)
+    case = load_case()
+    in_parallel = section_cache._computed(case, Writer(case, "en"), parallel=True)
+    assert forked
+    case = load_case()
+    assert _same(in_parallel, section_cache._computed(case, Writer(case, "en"), parallel=False))
+
+
+def test_no_child_is_forked_while_another_thread_runs():
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        case = load_case()
+        assert section_cache._Child.start(case, Writer(case, "en"), ["projections"]) is None
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_no_child_is_forked_on_one_core(monkeypatch):
+    monkeypatch.setattr(section_cache, "_cores", lambda: {0})
+    case = load_case()
+    assert section_cache._Child.start(case, Writer(case, "en"), ["projections"]) is None
+
+
+def test_a_failure_here_ends_the_child(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIASPORA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(section_cache, "_cores", lambda: {0, 1})
+    children: list[int] = []
+    start = section_cache._Child.start
+    monkeypatch.setattr(section_cache._Child, "start",
+                        lambda *args: (child := start(*args)) is not None and children.append(child.pid) or child)
+
+    def fails(case, writer):
+        raise RuntimeError("this process fails")
+
+    assert "flows" not in section_cache.FORKED
+    monkeypatch.setitem(BUILDERS, "flows", fails)
+    case = load_case()
+    with pytest.raises(RuntimeError, match="this process fails"):
+        section_cache._computed(case, Writer(case, "en"), parallel=True)
+    assert children
+    with pytest.raises(ChildProcessError):  # already waited for: no child left behind
+        os.waitpid(children[0], os.WNOHANG)
+
+
+# The report command run as the program ends without the interpreter's finalization, its output flushed.
+
+PROGRAM = ("import atexit, sys\n"
+           "atexit.register(lambda: print('finalized', file=sys.stderr, flush=True))\n"
+           "from diaspora_observatory.cli import main\n"
+           "main()\n")
+
+
+def _run(arguments: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "DIASPORA_CACHE_DIR": str(tmp_path / "cache"),
+                   "DIASPORA_DATA_DIR": str(tmp_path / "data"),
+                   "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    return subprocess.run([sys.executable, "-c", PROGRAM, *arguments], capture_output=True, text=True,
+                          env=environment, timeout=300)
+
+
+def test_the_report_command_ends_at_once_with_its_output_written(tmp_path):
+    done = _run(["report", "--out", str(tmp_path / "report")], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Report of kazakh-central-asia written to")  # flushed to the pipe
+    assert "writing report.html and report.md" in done.stderr
+    assert "finalized" not in done.stderr  # the exit handlers and finalization skipped
+    assert (tmp_path / "report" / "report.html").stat().st_size > 100_000
+    assert done.stdout.count("Report of") == 1  # the forked child printed nothing
+
+
+def test_other_commands_and_failures_end_as_before(tmp_path):
+    failed = _run(["report", "--case", str(tmp_path / "no-such-case"), "--out", str(tmp_path / "r")], tmp_path)
+    assert failed.returncode != 0 and "finalized" in failed.stderr
+    listed = _run(["--help"], tmp_path)
+    assert listed.returncode == 0 and "finalized" in listed.stderr

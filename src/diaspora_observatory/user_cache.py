@@ -1,7 +1,8 @@
 """The user's cache folder: things the observatory can always make again, kept to make them faster.
 
 Drawn charts (``charts/render.py``), the report's compiled templates (``report/build.py``), its computed
-sections (``report/section_cache.py``) and the map's simplified outlines (``web/geometry.py``) live here,
+sections and the SHA-256 of each of the package's files they are keyed by (``report/section_cache.py``,
+``sections`` and ``digests``) and the map's simplified outlines (``web/geometry.py``) live here,
 each under its own name. The folder is
 ``$DIASPORA_CACHE_DIR``, else ``$XDG_CACHE_HOME`` or ``~/.cache``, then ``diaspora-observatory`` (the XDG
 base-directory rule, as ``user_data_dir`` follows it for data).
@@ -16,7 +17,8 @@ from pathlib import Path
 
 
 def cache_dir(name: str) -> Path:
-    """The cache folder for ``name`` (``charts``, ``templates``, ``sections``, ``outlines``); not created here."""
+    """The cache folder for ``name`` (``charts``, ``templates``, ``sections``, ``digests``, ``outlines``); not
+    created here."""
     configured = os.environ.get("DIASPORA_CACHE_DIR")
     if configured:
         return Path(configured) / name

@@ -91,14 +91,17 @@ def _environment() -> Environment:
 
 
 def build_report(case: Case, out_dir: Path, *, pdf: bool = False,
-                 progress: Callable[[str], None] = lambda step: None, language: str = "en") -> list[Path]:
-    """Write the whole report of ``case`` in ``language`` into ``out_dir``; return the files written."""
+                 progress: Callable[[str], None] = lambda step: None, language: str = "en",
+                 parallel: bool = False) -> list[Path]:
+    """Write the whole report of ``case`` in ``language`` into ``out_dir``; return the files written.
+    ``parallel``: sections not in the cache computed partly in a forked process (``section_cache``), for a
+    caller that is a process of its own, such as the CLI."""
     out_dir = Path(out_dir)
     writer = Writer(case, language)
     (out_dir / "tables").mkdir(parents=True, exist_ok=True)
     (out_dir / "figures").mkdir(parents=True, exist_ok=True)
     progress("computing analysis tables (those of an unchanged case from the cache)")
-    sections, key_figures, kept_views = report_contents(case, writer)
+    sections, key_figures, kept_views = report_contents(case, writer, parallel=parallel)
     written: list[Path] = []
     figure_sources: dict[str, str] = {}
     for section in sections:
