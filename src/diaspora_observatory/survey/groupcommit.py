@@ -11,8 +11,9 @@ the rules of ``submission.py`` (compiled once for the driver), which :meth:`Surv
 follows too. On SQLite each batch starts with ``BEGIN IMMEDIATE``, so the
 survey's status is read inside the transaction that inserts, even against another process.
 
-On PostgreSQL there are :data:`WRITERS_POSTGRES` writer threads, each with its own connection, so that a
-batch is gathered and sent while the one before is being flushed; and a batch is one statement
+On PostgreSQL there can be several writer threads (``writers``; :data:`WRITERS_POSTGRES` by default), each
+with its own connection, so that a batch is gathered and sent while the one before is being flushed; and a
+batch is one statement
 (``submission.BATCH_POSTGRES``) that reads the status, inserts and commits in one round trip. Two batches
 in flight never hold the same submission: each is taken off the queue by one writer. The same id sent
 twice at once (a client's retry) may land in both: the second waits for the first on the unique key,
@@ -50,7 +51,10 @@ from diaspora_observatory.survey.submission import (
 
 MAX_BATCH = 256
 # Writer threads (batches in flight) on PostgreSQL; SQLite has one writer at a time, so one thread there.
-WRITERS_POSTGRES = 2
+# One: a second writer was measured (benchmarks/results/survey.md, round 8) to cost more CPU per submission
+# (two half-size batches: 0.16-0.17 ms of writer time per submission against 0.10-0.13 ms with one) for no
+# throughput that a 2-core machine could show; ``writers`` sets more, and the tests run four.
+WRITERS_POSTGRES = 1
 # What else than a stored id sends a batch back to one submission at a time: two batches in flight (or two
 # server processes) that each wait for the other's ids (PostgreSQL's deadlock_detected).
 _RETRY_ONE_BY_ONE = {"40P01"}
