@@ -113,7 +113,7 @@ def test_group_commit_sorts_replays_conflicts_and_closed_surveys(database_url):
 
 @pytest.mark.parametrize("writers", [1, 4])
 def test_batches_in_flight_store_every_acknowledged_submission_once(database_url, writers):
-    """Several writer threads (batches in flight; PostgreSQL's default is two) and every id sent twice at
+    """One and several writer threads (batches in flight; the committer runs one by default) and every id sent twice at
     the same moment, as a client's retry: each id is acknowledged as new exactly once, its repeat as a
     replay (or a conflict, when its answers differ), and stored exactly once, with the answers of the one
     acknowledged as new. Fails if a batch loses an acknowledged submission, stores one twice, or settles
