@@ -266,7 +266,8 @@ def measure(backend: str, postgres_url: str, clients: int, seconds: float, repea
     with tempfile.TemporaryDirectory() as folder:
         url = fresh_url(backend, postgres_url, Path(folder))
         server = Server(Path(folder), database_url=url if backend == "postgres" else "").start(timeout=120)
-        rates: dict[str, list[float]] = {"limit": [], "grouped": [], "web": [], "floor": [], "pgbench": []}
+        rates: dict[str, list[float]] = {"limit": [], "grouped": [], "web": [], "floor": [], "pgbench": [],
+                                         "server_cpu": [], "client_cpu": []}
         load_before = load_average()
         acknowledged: dict[str, list[str]] = {}
         # At one client, also the floor: the same stack with nothing but the insert (SQLite).
@@ -284,7 +285,11 @@ def measure(backend: str, postgres_url: str, clients: int, seconds: float, repea
                     found_rate = pgbench_rate(url, f"pgbench-{repeat}", clients, seconds)
                     if found_rate is not None:
                         rates["pgbench"].append(found_rate)
+                server_cpu, client_cpu = server.cpu_seconds(), process_cpu()
                 result = submit_concurrently(server.base, clients, duration=seconds)
+                if result.acknowledged:
+                    rates["server_cpu"].append((server.cpu_seconds() - server_cpu) / len(result.acknowledged) * 1000)
+                    rates["client_cpu"].append((process_cpu() - client_cpu) / len(result.acknowledged) * 1000)
                 if result.failed:
                     print(f"  warning: {len(result.failed)} submissions were not acknowledged", file=sys.stderr)
                 rates["web"].append(result.rate)
@@ -299,7 +304,14 @@ def measure(backend: str, postgres_url: str, clients: int, seconds: float, repea
             "duplicated": sum(a["duplicated"] for a in audits), "round_trips": trips,
             "floor": median(rates["floor"]) if rates["floor"] else None,
             "pgbench": median(rates["pgbench"]) if rates["pgbench"] else None,
+            "server_cpu": median(rates["server_cpu"]), "client_cpu": median(rates["client_cpu"]),
             "load": f"{load_before} → {load_average()}"}
+
+
+def process_cpu() -> float:
+    """CPU time (user + system) of this process (the load generator's threads), in seconds."""
+    used = os.times()
+    return used.user + used.system
 
 
 def load_average() -> str:
@@ -348,21 +360,25 @@ def main() -> None:
         for clients in CONCURRENCY:
             found = measure(backend, arguments.postgres, clients, arguments.seconds, arguments.repeats)
             row = (backend, clients, found["limit"], found["grouped"], found["web"], found["web"] / found["limit"],
-                   found["acknowledged"], found["lost"], found["duplicated"], found["pgbench"], found["load"])
+                   found["acknowledged"], found["lost"], found["duplicated"], found["pgbench"], found["load"],
+                   found["server_cpu"], found["client_cpu"])
             rows.append(row)
             if found["round_trips"]:
                 commit_ms = 1000 / found["limit"]
                 trip_rows.append((backend, found["round_trips"], commit_ms, found["floor"], found["limit"]))
             print(f"{backend:8} clients={clients:3} limit={row[2]:8.0f}/s limit+gc={row[3]:8.0f}/s "
                   f"web={row[4]:8.0f}/s ratio={row[5]:.2f} pgbench={row[9]} acknowledged={row[6]} lost={row[7]} "
-                  f"duplicated={row[8]} load {row[10]}", flush=True)
+                  f"duplicated={row[8]} server cpu {row[11]:.3f} ms client cpu {row[12]:.3f} ms load {row[10]}",
+                  flush=True)
     table = ["| database | clients | limit: durable inserts/s, one transaction each | limit with group commit/s "
              "| web: acknowledged submissions/s | web / limit | pgbench: same inserts from C/s | web / pgbench "
-             "| acknowledged (web) | lost | duplicated | load average before → after |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "| acknowledged (web) | lost | duplicated | server CPU ms / submission "
+             "| load generator CPU ms / submission | load average before → after |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     table += [f"| {b} | {c} | {lim:,.0f} | {gc:,.0f} | {web:,.0f} | {ratio:.2f} | "
-              + (f"{pgb:,.0f} | {web / pgb:.2f}" if pgb else "- | -") + f" | {ack:,} | {lost} | {dup} | {load} |"
-              for b, c, lim, gc, web, ratio, ack, lost, dup, pgb, load in rows]
+              + (f"{pgb:,.0f} | {web / pgb:.2f}" if pgb else "- | -")
+              + f" | {ack:,} | {lost} | {dup} | {server_cpu:.3f} | {client_cpu:.3f} | {load} |"
+              for b, c, lim, gc, web, ratio, ack, lost, dup, pgb, load, server_cpu, client_cpu in rows]
     text = "\n".join(table)
     if trip_rows:
         kinds = list(trip_rows[0][1])

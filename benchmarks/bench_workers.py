@@ -30,7 +30,7 @@ from pathlib import Path
 from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_survey import pgbench_rate, reset_postgres, run_limit, stored_ids  # noqa: E402
+from bench_survey import pgbench_rate, process_cpu, reset_postgres, run_limit, stored_ids  # noqa: E402
 from loadtest import Server, audit, submit_concurrently  # noqa: E402  (bench_survey put tests/ on the path)
 
 WORKERS = (1, 2, 4)
@@ -68,6 +68,8 @@ def measure(url: str, workers: int, seconds: float, repeats: int) -> list[dict]:
             submit_concurrently(server.base, CLIENTS[0], duration=1)  # a first second, not counted: connections, pools
             for clients in CLIENTS:
                 limits, webs, pgbenches, acknowledged, failed = [], [], [], {}, 0
+                server_cpus: list[float] = []
+                client_cpus: list[float] = []
                 before = load_average()
                 for repeat in range(repeats):
                     slug = f"limit-{workers}-{clients}-{repeat}"
@@ -76,7 +78,11 @@ def measure(url: str, workers: int, seconds: float, repeats: int) -> list[dict]:
                     found_rate = pgbench_rate(url, f"pgbench-{workers}-{clients}-{repeat}", clients, seconds)
                     if found_rate is not None:
                         pgbenches.append(found_rate)
+                    server_cpu, client_cpu = server.cpu_seconds(), process_cpu()
                     result = submit_concurrently(server.base, clients, duration=seconds)
+                    if result.acknowledged:
+                        server_cpus.append((server.cpu_seconds() - server_cpu) / len(result.acknowledged) * 1000)
+                        client_cpus.append((process_cpu() - client_cpu) / len(result.acknowledged) * 1000)
                     failed += len(result.failed)
                     webs.append(result.rate)
                     acknowledged.setdefault("kz", []).extend(result.acknowledged)
@@ -85,11 +91,13 @@ def measure(url: str, workers: int, seconds: float, repeats: int) -> list[dict]:
                              "pgbench": median(pgbenches) if pgbenches else None,
                              "acknowledged": len(acknowledged["kz"]), "failed": failed,
                              "lost": sum(a["lost"] for a in audits), "duplicated": sum(a["duplicated"] for a in audits),
+                             "server_cpu": median(server_cpus), "client_cpu": median(client_cpus),
                              "load": f"{before} → {load_average()}"})
                 row = rows[-1]
                 print(f"workers {workers:>2}, clients {clients:>2}: limit {row['limit']:7.0f}/s, "
                       f"web {row['web']:7.0f}/s, pgbench {row['pgbench']}, "
                       f"ratio {row['web'] / row['limit']:.2f}, lost {row['lost']}, duplicated {row['duplicated']}, "
+                      f"server cpu {row['server_cpu']:.3f} ms, client cpu {row['client_cpu']:.3f} ms, "
                       f"load {row['load']}", flush=True)
         finally:
             server.stop()
@@ -103,14 +111,15 @@ def markdown(rows: list[dict], seconds: float, repeats: int) -> str:
              "database's own durable inserts (one transaction each, no HTTP); web: acknowledged (201) submissions "
              "through `diaspora serve --workers N`. Load average (1, 5, 15 min) before → after each row.", "",
              "| workers | clients | limit /s | web /s | web / limit | pgbench /s | web / pgbench | acknowledged "
-             "| not acknowledged | lost | duplicated | load average |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+             "| not acknowledged | lost | duplicated | server CPU ms / submission | load generator CPU ms / submission "
+             "| load average |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for row in rows:
         lines.append(f"| {row['workers']} | {row['clients']} | {row['limit']:.0f} | {row['web']:.0f} | "
                      f"{row['web'] / row['limit']:.2f} | "
                      + (f"{row['pgbench']:.0f} | {row['web'] / row['pgbench']:.2f}" if row["pgbench"] else "- | -")
                      + f" | {row['acknowledged']} | {row['failed']} | {row['lost']} | "
-                     f"{row['duplicated']} | {row['load']} |")
+                     f"{row['duplicated']} | {row['server_cpu']:.3f} | {row['client_cpu']:.3f} | {row['load']} |")
     return "\n".join(lines) + "\n"
 
 

@@ -132,6 +132,30 @@ class Server:
         finally:
             connection.close()
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server has used so far: its process and every live descendant (the
+        workers, their threads, the results page processes), from /proc. 0 where /proc is missing."""
+        if self.process is None:
+            return 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        parents: dict[int, int] = {}
+        used: dict[int, float] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # gone meanwhile
+                continue
+            parents[int(entry.name)] = int(fields[1])
+            used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+        tree, grown = {self.process.pid}, True
+        while grown:
+            found = {pid for pid, parent in parents.items() if parent in tree} - tree
+            tree |= found
+            grown = bool(found)
+        return sum(used.get(pid, 0.0) for pid in tree)
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()

@@ -111,6 +111,83 @@ def test_group_commit_sorts_replays_conflicts_and_closed_surveys(database_url):
 
 
 
+@pytest.mark.parametrize("writers", [1, 4])
+def test_batches_in_flight_store_every_acknowledged_submission_once(database_url, writers):
+    """One and several writer threads (batches in flight; the committer runs one by default) and every id sent twice at
+    the same moment, as a client's retry: each id is acknowledged as new exactly once, its repeat as a
+    replay (or a conflict, when its answers differ), and stored exactly once, with the answers of the one
+    acknowledged as new. Fails if a batch loses an acknowledged submission, stores one twice, or settles
+    a submission it did not store as stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from diaspora_observatory.survey.groupcommit import GroupCommitter
+
+    grouped = SurveyStore(database_url, group_commit=True)
+    grouped._committer.close()  # the store's own writers, replaced by ``writers`` of them
+    grouped._committer = GroupCommitter(grouped.engine, grouped.writing, grouped.submit_one, writers=writers)
+    assert len(grouped._committer.threads) == writers
+    grouped.add_survey("kz", default_form())
+    ids = [f"inflight-{number:05d}" for number in range(300)]
+    sends = [(submission_id, "4" if copy == 0 or number % 10 else "1")  # every tenth repeat differs: a conflict
+             for number, submission_id in enumerate(ids) for copy in range(2)]
+
+    def send(sent: tuple[str, str]):
+        submission_id, news = sent
+        try:
+            receipt = grouped.submit("kz", submission_id, {"identity_news": news})
+        except SubmissionConflict:
+            return submission_id, news, "conflict"
+        return submission_id, news, "new" if receipt.created else "replay"
+
+    try:
+        with ThreadPoolExecutor(48) as pool:
+            outcomes = list(pool.map(send, sends))
+        stored = grouped.responses("kz")
+    finally:
+        grouped.close()
+    new = {submission_id: news for submission_id, news, outcome in outcomes if outcome == "new"}
+    assert sorted(submission_id for submission_id, _news, outcome in outcomes if outcome == "new") == ids
+    assert sum(outcome == "replay" for *_sent, outcome in outcomes) == 270
+    assert sum(outcome == "conflict" for *_sent, outcome in outcomes) == 30
+    assert sorted(row["submission_id"] for row in stored) == ids  # each once: none lost, none twice
+    assert {row["submission_id"]: row["answers"]["identity_news"] for row in stored} == new
+
+
+def test_one_batch_is_settled_by_what_the_database_stored(database_url):
+    """One batch holding every case at once (rules 1-4 of submission.py): new answers, an open and a closed
+    survey, a caller storing without the open check, a survey that is not there, the same id twice in the
+    batch with the same and with other answers. Each is settled as the one-transaction path would, and only
+    the new ones are stored."""
+    from diaspora_observatory.survey import submission
+    from diaspora_observatory.survey.groupcommit import GroupCommitter, _Writer
+
+    store = SurveyStore(database_url)
+    store.add_survey("kz", default_form())
+    store.add_survey("shut", default_form())
+    store.set_status("shut", "closed")
+    committer = GroupCommitter(store.engine, store.writing, store.submit_one, writers=0)
+    batch = [submission.pending("kz", "batch-0001", {"gender": "male"}, "web", True),
+             submission.pending("shut", "batch-0002", {"gender": "male"}, "web", True),
+             submission.pending("shut", "batch-0003", {"gender": "female"}, "cli", False),
+             submission.pending("gone", "batch-0004", {}, "web", True),
+             submission.pending("kz", "batch-0001", {"gender": "male"}, "web", True),
+             submission.pending("kz", "batch-0001", {"gender": "female"}, "web", True),
+             submission.pending("kz", "batch-0005", {"gender": "female"}, "web", True)]
+    writer = _Writer(store.engine, autocommit=not store.is_sqlite)
+    try:
+        committer._commit(writer, batch)
+        outcomes = [pending.future.exception() or pending.future.result() for pending in batch]
+        stored = {(slug, row["submission_id"]) for slug in ("kz", "shut") for row in store.responses(slug)}
+    finally:
+        writer.disconnect()
+        store.close()
+    assert outcomes[0] == Receipt("batch-0001", True) and outcomes[6] == Receipt("batch-0005", True)
+    assert isinstance(outcomes[1], SurveyClosed) and outcomes[2] == Receipt("batch-0003", True)
+    assert isinstance(outcomes[3], SurveyNotFound)
+    assert outcomes[4] == Receipt("batch-0001", False) and isinstance(outcomes[5], SubmissionConflict)
+    assert stored == {("kz", "batch-0001"), ("shut", "batch-0003"), ("kz", "batch-0005")}
+
+
 def test_group_commit_waits_for_another_writer_then_stores(tmp_path):
     """While another connection (another process, an import) holds SQLite's write lock, the writer thread
     waits for it (BEGIN IMMEDIATE under the busy timeout) and then stores; nothing is refused or lost."""

@@ -245,7 +245,7 @@ def test_server_shutdown_closes_the_survey_store(tmp_path, monkeypatch):
     monkeypatch.delenv("DIASPORA_DATABASE_URL", raising=False)
     app = create_app(data_dir=tmp_path / "data")
     store = app.state.web.survey_store
-    writer = store._committer.thread
+    writer, = store._committer.threads  # SQLite: one writer thread
     with make_client(app) as client:
         assert api(client, VALID_ANSWERS, submission_id="shutdown-0001").status_code == 201
         assert writer.is_alive()

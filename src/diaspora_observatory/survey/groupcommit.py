@@ -11,6 +11,14 @@ the rules of ``submission.py`` (compiled once for the driver), which :meth:`Surv
 follows too. On SQLite each batch starts with ``BEGIN IMMEDIATE``, so the
 survey's status is read inside the transaction that inserts, even against another process.
 
+On PostgreSQL there can be several writer threads (``writers``; :data:`WRITERS_POSTGRES` by default), each
+with its own connection, so that a batch is gathered and sent while the one before is being flushed; and a
+batch is one statement
+(``submission.BATCH_POSTGRES``) that reads the status, inserts and commits in one round trip. Two batches
+in flight never hold the same submission: each is taken off the queue by one writer. The same id sent
+twice at once (a client's retry) may land in both: the second waits for the first on the unique key,
+fails on it, and is then stored one submission at a time (a replay), as with a second server process.
+
 Committing a lone submission at once on the web server's event loop instead (no hand-off to this
 thread) was tried and measured: at one client it changed the round trip by 1-3 % (0.70 against 0.71 ms),
 within noise, so the single path stayed.
@@ -28,11 +36,13 @@ from typing import Any
 from sqlalchemy import Engine
 
 from diaspora_observatory.survey.submission import (
+    BATCH_POSTGRES,
     INSERT,
     INSERTED,
     STATUS,
     Pending,
     Receipt,
+    batch_postgres,
     driver_statement,
     refusal,
     replay,
@@ -40,6 +50,14 @@ from diaspora_observatory.survey.submission import (
 )
 
 MAX_BATCH = 256
+# Writer threads (batches in flight) on PostgreSQL; SQLite has one writer at a time, so one thread there.
+# One: a second writer was measured (benchmarks/results/survey.md, round 8) to cost more CPU per submission
+# (two half-size batches: 0.16-0.17 ms of writer time per submission against 0.10-0.13 ms with one) for no
+# throughput that a 2-core machine could show; ``writers`` sets more, and the tests run four.
+WRITERS_POSTGRES = 1
+# What else than a stored id sends a batch back to one submission at a time: two batches in flight (or two
+# server processes) that each wait for the other's ids (PostgreSQL's deadlock_detected).
+_RETRY_ONE_BY_ONE = {"40P01"}
 
 
 class _Duplicate(Exception):
@@ -53,19 +71,21 @@ class GroupCommitter:
     imports this module, never the other way round."""
 
     def __init__(self, engine: Engine, writing: Callable[[], AbstractContextManager[Any]],
-                 store_one: Callable[[Pending], Receipt]) -> None:
+                 store_one: Callable[[Pending], Receipt], writers: int | None = None) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self.writing = writing
         self.store_one = store_one
         self.queue: queue.Queue[Pending | None] = queue.Queue()
         self._dbapi = engine.dialect.loaded_dbapi
-        self._connection: Any = None  # the writer thread's own driver connection
         # The statements of the one-transaction path (submission.py), compiled once for the driver.
         self._status = driver_statement(engine, STATUS)
         self._insert = driver_statement(engine, INSERT, INSERTED)
-        self.thread = threading.Thread(target=self._run, name="survey-group-commit", daemon=True)
-        self.thread.start()
+        count = writers if writers is not None else 1 if self.is_sqlite else WRITERS_POSTGRES
+        self.threads = [threading.Thread(target=self._run, name=f"survey-group-commit-{number}", daemon=True)
+                        for number in range(count)]
+        for thread in self.threads:
+            thread.start()
 
     def submit(self, pending: Pending) -> Receipt:
         return self.enqueue(pending).result()
@@ -76,14 +96,17 @@ class GroupCommitter:
         return pending.future
 
     def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join(timeout=10)
+        for _thread in self.threads:
+            self.queue.put(None)  # one stop for each writer
+        for thread in self.threads:
+            thread.join(timeout=10)
 
     def _run(self) -> None:
+        writer = _Writer(self.engine, autocommit=not self.is_sqlite)  # this thread's own driver connection
         while True:
             first = self.queue.get()
             if first is None:
-                self._disconnect()
+                writer.disconnect()
                 return
             batch = [first]
             while len(batch) < MAX_BATCH:
@@ -95,15 +118,17 @@ class GroupCommitter:
                     self.queue.put(None)  # stop after this batch
                     break
                 batch.append(item)
-            self._commit(batch)
+            self._commit(writer, batch)
 
-    def _commit(self, batch: list[Pending]) -> None:
+    def _commit(self, writer: _Writer, batch: list[Pending]) -> None:
         try:
             with self.writing():
-                connection = self._connect()
+                connection = writer.connect()
                 if self.is_sqlite:
                     connection.execute("BEGIN IMMEDIATE")  # the status check and the inserts in one transaction
-                outcomes = self._store_batch(connection, batch)
+                    outcomes = self._store_batch(connection, batch)
+                else:
+                    outcomes = self._store_batch_postgres(connection, batch)
         except _Duplicate:
             # Another writer (a second server on PostgreSQL, an import) stored one of
             # these ids in the meantime: fall back to one transaction each, which sorts replays from conflicts.
@@ -111,7 +136,7 @@ class GroupCommitter:
                 self._settle_one(pending)
             return
         except Exception as error:  # noqa: BLE001 - every waiting caller must hear about the failure
-            self._disconnect()  # a broken connection is replaced on the next batch
+            writer.disconnect()  # a broken connection is replaced on the next batch
             for pending in batch:
                 pending.future.set_exception(error)
             return
@@ -170,13 +195,73 @@ class GroupCommitter:
             cursor.close()
         return outcomes
 
-    def _connect(self) -> Any:
-        """The writer's own driver connection (with the engine's pragmas), kept open between batches."""
+    def _store_batch_postgres(self, connection: Any, batch: list[Pending]) -> list[Receipt | Exception]:
+        """The batch as one durable statement (``submission.BATCH_POSTGRES``) on ``connection``, which is in
+        autocommit: when it returns, what it inserted is committed. Each submission is then settled from what
+        the database says: stored when its key is among the inserted ones, else refused by :func:`refusal`
+        on the status the statement read. An id already stored raises :class:`_Duplicate` (nothing of the
+        batch is stored: the statement failed as a whole)."""
+        rows: list[Pending] = []
+        seen: dict[tuple[str, str], str] = {}
+        for pending in batch:
+            key = (pending.slug, pending.submission_id)
+            if key not in seen:
+                seen[key] = pending.digest
+                rows.append(pending)
+        # In the order of their keys: two batches in flight then take the unique key's locks in one order.
+        rows.sort(key=lambda pending: (pending.slug, pending.submission_id))
+        cursor = connection.cursor()
+        try:
+            cursor.execute(BATCH_POSTGRES, batch_postgres(rows, today()))
+            status_slugs, statuses, inserted_slugs, inserted_ids = cursor.fetchone()
+        except self._dbapi.IntegrityError:
+            raise _Duplicate from None
+        except self._dbapi.OperationalError as error:
+            if getattr(error, "sqlstate", None) in _RETRY_ONE_BY_ONE:
+                raise _Duplicate from None
+            raise
+        finally:
+            cursor.close()
+        status = dict(zip(status_slugs or (), statuses or (), strict=True))
+        inserted = set(zip(inserted_slugs or (), inserted_ids or (), strict=True))
+        outcomes: list[Receipt | Exception] = []
+        settled: set[tuple[str, str]] = set()
+        for pending in batch:
+            key = (pending.slug, pending.submission_id)
+            if key in inserted and key not in settled and seen[key] == pending.digest:
+                settled.add(key)  # the first of the batch with this key is the one stored
+                outcomes.append(Receipt(pending.submission_id, True))
+            elif key in inserted:  # the same id again in this batch: a replay or a conflict, as if stored
+                outcomes.append(replay(pending, seen[key]))
+            else:
+                refused = refusal(pending, status.get(pending.slug))
+                # Never silently wrong: a submission neither stored nor refused is an error its caller hears.
+                outcomes.append(refused if refused is not None else RuntimeError(
+                    f"submission {pending.submission_id} was neither stored nor refused by the batch statement"))
+        return outcomes
+
+
+class _Writer:
+    """One writer thread's own driver connection (with the engine's pragmas), kept open between batches
+    and taken out of the engine's pool (``autocommit``: PostgreSQL's, each statement its own transaction,
+    which must not be handed to anyone else)."""
+
+    def __init__(self, engine: Engine, autocommit: bool) -> None:
+        self.engine = engine
+        self.autocommit = autocommit
+        self._connection: Any = None
+
+    def connect(self) -> Any:
         if self._connection is None:
-            self._connection = self.engine.raw_connection()
+            connection = self.engine.raw_connection()
+            if self.autocommit:
+                driver = connection.driver_connection
+                connection.detach()  # closed for good on disconnect, never back in the pool
+                driver.autocommit = True  # type: ignore[union-attr]
+            self._connection = connection
         return self._connection
 
-    def _disconnect(self) -> None:
+    def disconnect(self) -> None:
         if self._connection is not None:
             try:
                 self._connection.close()

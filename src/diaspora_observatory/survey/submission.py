@@ -68,6 +68,43 @@ _INSERT_NEW = {name: insert_for(submissions).on_conflict_do_nothing(index_elemen
                for name, insert_for in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))}
 
 
+# The group committer's whole batch on PostgreSQL in one statement, run outside a transaction block, so that
+# it is its own durable transaction: the database commits it (a flush to disk) before it says the statement
+# is done, and psycopg returns only then. One round trip instead of four (BEGIN, STATUS, INSERT, COMMIT).
+# Every CTE of one statement reads the same snapshot, so the status it returns is the one the insert was
+# decided by (rules 1 and 2, as in one transaction). It inserts the rows of an open survey (or of a caller
+# that stores without that check) and returns the statuses it read and the keys it inserted: the committer
+# settles each submission from what the database says it stored, by :func:`refusal`. The batch's rows go in
+# as arrays (one per column), so the statement's text is the same whatever the batch's size (psycopg
+# prepares it once). An id already stored fails the whole statement on the unique key (rule 3: the
+# committer then stores the batch one submission at a time, as before).
+BATCH_POSTGRES = """
+WITH batch AS (
+    SELECT * FROM unnest(%(slugs)s::text[], %(ids)s::text[], %(answers)s::text[], %(hashes)s::text[],
+                         %(origins)s::text[], %(check_open)s::boolean[])
+           AS b(survey_slug, submission_id, answers, answers_hash, origin, check_open)
+), status AS (
+    SELECT slug, status FROM surveys WHERE slug IN (SELECT survey_slug FROM batch)
+), inserted AS (
+    INSERT INTO submissions (survey_slug, submission_id, answers, answers_hash, received_on, origin)
+    SELECT b.survey_slug, b.submission_id, b.answers, b.answers_hash, %(received_on)s, b.origin
+    FROM batch AS b JOIN status AS s ON s.slug = b.survey_slug
+    WHERE s.status = 'open' OR NOT b.check_open
+    RETURNING survey_slug, submission_id
+)
+SELECT (SELECT array_agg(slug) FROM status), (SELECT array_agg(status) FROM status),
+       (SELECT array_agg(survey_slug) FROM inserted), (SELECT array_agg(submission_id) FROM inserted)
+"""
+
+
+def batch_postgres(rows: list[Pending], received_on: dt.date) -> dict[str, Any]:
+    """The parameters of :data:`BATCH_POSTGRES` for ``rows`` (distinct keys), received on ``received_on``."""
+    return {"slugs": [row.slug for row in rows], "ids": [row.submission_id for row in rows],
+            "answers": [row.text for row in rows], "hashes": [row.digest for row in rows],
+            "origins": [row.origin for row in rows], "check_open": [row.check_open for row in rows],
+            "received_on": received_on}
+
+
 def insert_new(dialect_name: str) -> Insert:
     """The INSERT of an import's batch for a database of ``dialect_name`` (``postgresql``, ``sqlite``)."""
     return _INSERT_NEW[dialect_name]
