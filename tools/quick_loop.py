@@ -88,6 +88,7 @@ def main() -> int:
                         help=f"seconds of waiting for other processes above which it leaves (default {WAIT_LIMIT})")
     parser.add_argument("--again", action="store_true",
                         help="keep the tests listed now and add those above the limits (skips the first run)")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"runs at most (default {ROUNDS})")
     options = parser.parse_args()
     load = os.getloadavg()
     print(f"quick_loop: load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}", file=sys.stderr)
@@ -100,7 +101,7 @@ def main() -> int:
         seconds, code = measure({"DIASPORA_QUICK_LOOP": "all"})
         listed = slow(seconds, options.limit, options.wait)
     rounds = 1
-    while rounds < ROUNDS:
+    while rounds < options.rounds:
         write(listed, options.limit, options.wait, load, rounds)
         seconds, code = measure({})
         more = {nodeid: cpu for nodeid, cpu in slow(seconds, options.limit, options.wait).items()
