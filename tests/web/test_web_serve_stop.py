@@ -94,3 +94,18 @@ def test_a_sigterm_during_the_start_up_of_several_server_processes_leaves_none_b
     process, left, output = stop_at("multiprocessing.forkserver", tmp_path, "--workers", "2", database=POSTGRES_URL)
     assert process.returncode == 0, output
     assert left == [], f"left after the server exited: {left}; its output: {output}"
+
+
+def test_a_process_that_goes_on_after_serve_can_make_the_bundle_again(monkeypatch):
+    """`serve` called in a process that keeps running (a script, the test suite) stops the bundle's maker as
+    it ends; the process's next app must still serve the bundle (once every later app answered 500 on
+    /static/vega-bundle.js, BundleMakerStopped)."""
+    from diaspora_observatory.web import cli as web_cli
+    from diaspora_observatory.web import views
+
+    monkeypatch.setattr(views, "_bundle", None)
+    with web_cli._children_ended():
+        pass
+    assert not views._makers_stopped
+    body, digest = views.vega_bundle()
+    assert body and digest

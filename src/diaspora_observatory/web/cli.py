@@ -104,6 +104,9 @@ def _children_ended() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous if not stopped else signal.SIG_DFL)
     if stopped:
         os.kill(os.getpid(), signal.SIGTERM)
+    views = sys.modules.get("diaspora_observatory.web.views")
+    if views is not None:  # the process goes on (serve called from a script or a test): bundles can be made again
+        views.allow_bundle_makers()
 
 
 def _end_children() -> None:

@@ -252,6 +252,14 @@ def stop_bundle_maker() -> None:
         maker.wait()
 
 
+def allow_bundle_makers() -> None:
+    """Undo :func:`stop_bundle_maker` for a process that goes on after its server stopped (``serve`` called
+    in a process that keeps running, as tests and scripts do): its next app can make the bundle again."""
+    global _makers_stopped
+    with _maker_lock:
+        _makers_stopped = False
+
+
 def _keep_bundle(body: bytes) -> tuple[bytes, str]:
     global _bundle, _bundle_gzip
     # compressed once: 900 kB becomes 300 kB for a phone on the local network
