@@ -107,5 +107,8 @@ def test_a_process_that_goes_on_after_serve_can_make_the_bundle_again(monkeypatc
     with web_cli._children_ended():
         pass
     assert not views._makers_stopped
+    with pytest.raises(RuntimeError), web_cli._children_ended():  # a serve ended by an error (a bad option)
+        raise RuntimeError("the server could not start")
+    assert not views._makers_stopped
     body, digest = views.vega_bundle()
     assert body and digest

@@ -102,11 +102,11 @@ def _children_ended() -> Iterator[None]:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM does not cut the ending short
         _end_children()
         signal.signal(signal.SIGTERM, previous if not stopped else signal.SIG_DFL)
+        views = sys.modules.get("diaspora_observatory.web.views")
+        if views is not None and not stopped:  # the process goes on (serve ended by an error, or called from
+            views.allow_bundle_makers()        # a script or a test): its next app can make the bundle again
     if stopped:
         os.kill(os.getpid(), signal.SIGTERM)
-    views = sys.modules.get("diaspora_observatory.web.views")
-    if views is not None:  # the process goes on (serve called from a script or a test): bundles can be made again
-        views.allow_bundle_makers()
 
 
 def _end_children() -> None:
