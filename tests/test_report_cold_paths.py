@@ -219,6 +219,16 @@ def test_an_unusable_kept_digest_file_is_hashed_again(package, monkeypatch, kept
 
 # Sections computed in a forked process (section_cache._computed with parallel=True).
 
+def _children_recorded(monkeypatch) -> list[int]:
+    """Two cores seen (forked on a machine of one core as well), and the pid of each child started, in a list."""
+    monkeypatch.setattr(section_cache, "_cores", lambda: {0, 1})
+    pids: list[int] = []
+    start = section_cache._Child.start
+    monkeypatch.setattr(section_cache._Child, "start",
+                        lambda *args: (child := start(*args)) is not None and pids.append(child.pid) or child)
+    return pids
+
+
 def _alone(request) -> bool:
     """True where this test's process has one thread, so that a child can be forked (section_cache forks
     none beside another thread). A process of the suite may not (a thread an earlier test left, waiting): then
@@ -236,11 +246,7 @@ def test_sections_computed_in_a_child_process_are_those_computed_here(tmp_path, 
         return
     monkeypatch.setenv("DIASPORA_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("DIASPORA_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(section_cache, "_cores", lambda: {0, 1})  # forked on a machine of one core as well
-    forked: list[int] = []
-    start = section_cache._Child.start
-    monkeypatch.setattr(section_cache._Child, "start",
-                        lambda *args: (child := start(*args)) is not None and forked.append(child.pid) or child)
+    forked = _children_recorded(monkeypatch)
     case = load_case()
     in_parallel = section_cache._computed(case, Writer(case, "en"), parallel=True)
     assert forked  # the child ran (no other thread in this test process)
@@ -280,11 +286,7 @@ def test_a_failed_child_leaves_its_sections_to_this_process(tmp_path, monkeypatc
         return projections(case, writer)
 
     monkeypatch.setitem(BUILDERS, "projections", fails_in_the_child)
-    monkeypatch.setattr(section_cache, "_cores", lambda: {0, 1})
-    forked: list[int] = []
-    start = section_cache._Child.start
-    monkeypatch.setattr(section_cache._Child, "start",
-                        lambda *args: (child := start(*args)) is not None and forked.append(child.pid) or child)
+    forked = _children_recorded(monkeypatch)
     case = load_case()
     in_parallel = section_cache._computed(case, Writer(case, "en"), parallel=True)
     assert forked
@@ -314,11 +316,7 @@ def test_a_failure_here_ends_the_child(tmp_path, monkeypatch, request):
     if not _alone(request):
         return
     monkeypatch.setenv("DIASPORA_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(section_cache, "_cores", lambda: {0, 1})
-    children: list[int] = []
-    start = section_cache._Child.start
-    monkeypatch.setattr(section_cache._Child, "start",
-                        lambda *args: (child := start(*args)) is not None and children.append(child.pid) or child)
+    children = _children_recorded(monkeypatch)
 
     def fails(case, writer):
         raise RuntimeError("this process fails")
