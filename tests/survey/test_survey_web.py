@@ -263,7 +263,7 @@ def test_a_storage_failure_is_a_json_500_without_a_trace(tmp_path, monkeypatch, 
     def broken(*_args, **_kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(store, "submit_later", broken)
+    monkeypatch.setattr(store, "submit_awaited", broken)
     reply = api(make_client(app), VALID_ANSWERS, submission_id="broken-0001")
     assert reply.status_code == 500 and reply.headers["cache-control"] == "no-store"
     assert reply.json() == {"error": "the server could not store this submission; try again"}

@@ -22,16 +22,23 @@ fails on it, and is then stored one submission at a time (a replay), as with a s
 Committing a lone submission at once on the web server's event loop instead (no hand-off to this
 thread) was tried and measured: at one client it changed the round trip by 1-3 % (0.70 against 0.71 ms),
 within noise, so the single path stayed.
+
+The hand-off costs little on both sides: the queue is the C ``SimpleQueue``; a submission awaited on an event
+loop (:meth:`GroupCommitter.enqueue_awaited`, the web server's) carries an ``asyncio.Future`` of that loop, and
+the writer settles all of a batch's such futures in one call on the loop's thread, after the commit as before,
+instead of one ``concurrent.futures.Future`` chained to an ``asyncio`` one and a wake-up of the loop for each
+(benchmarks/results/survey.md, round 9).
 """
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine
 
@@ -76,7 +83,7 @@ class GroupCommitter:
         self.is_sqlite = engine.dialect.name == "sqlite"
         self.writing = writing
         self.store_one = store_one
-        self.queue: queue.Queue[Pending | None] = queue.Queue()
+        self.queue: queue.SimpleQueue[Pending | None] = queue.SimpleQueue()
         self._dbapi = engine.dialect.loaded_dbapi
         # The statements of the one-transaction path (submission.py), compiled once for the driver.
         self._status = driver_statement(engine, STATUS)
@@ -91,7 +98,15 @@ class GroupCommitter:
         return self.enqueue(pending).result()
 
     def enqueue(self, pending: Pending) -> Future:
-        """Queue ``pending`` and return its future (an async caller awaits it without a thread)."""
+        """Queue ``pending`` (made without ``loop``) and return its future."""
+        assert pending.loop is None and isinstance(pending.future, Future)
+        self.queue.put(pending)
+        return pending.future
+
+    def enqueue_awaited(self, pending: Pending) -> asyncio.Future:
+        """Queue ``pending``, made with the running event loop as its ``loop`` (``submission.pending_awaited``),
+        and return its ``asyncio.Future``, which the writer settles on that loop once the batch is committed."""
+        assert pending.loop is not None and isinstance(pending.future, asyncio.Future)
         self.queue.put(pending)
         return pending.future
 
@@ -137,20 +152,17 @@ class GroupCommitter:
             return
         except Exception as error:  # noqa: BLE001 - every waiting caller must hear about the failure
             writer.disconnect()  # a broken connection is replaced on the next batch
-            for pending in batch:
-                pending.future.set_exception(error)
+            settle((pending, error) for pending in batch)
             return
-        for pending, outcome in zip(batch, outcomes, strict=True):
-            if isinstance(outcome, Exception):
-                pending.future.set_exception(outcome)
-            else:
-                pending.future.set_result(outcome)
+        settle(zip(batch, outcomes, strict=True))
 
     def _settle_one(self, pending: Pending) -> None:
+        outcome: Receipt | Exception
         try:
-            pending.future.set_result(self.store_one(pending))
+            outcome = self.store_one(pending)
         except Exception as error:  # noqa: BLE001 - handed to the caller, who turns it into a reply
-            pending.future.set_exception(error)
+            outcome = error
+        settle([(pending, outcome)])
 
     def _store_batch(self, connection: Any, batch: list[Pending]) -> list[Receipt | Exception]:
         """Check and insert a batch in the transaction open on ``connection``, then commit, by the rules of
@@ -239,6 +251,39 @@ class GroupCommitter:
                 outcomes.append(refused if refused is not None else RuntimeError(
                     f"submission {pending.submission_id} was neither stored nor refused by the batch statement"))
         return outcomes
+
+
+def settle(outcomes: Iterable[tuple[Pending, Receipt | Exception]]) -> None:
+    """Hand each submission's outcome (its receipt, or the error its caller raises) to whoever waits for it: a
+    thread's future at once; the futures awaited on an event loop in one call on that loop's own thread for all
+    of them (asyncio futures are not thread-safe, and one wake-up of the loop a batch costs less than one a
+    submission). A loop already closed has nobody left to tell."""
+    awaited: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, Receipt | Exception]]] = {}
+    for pending, outcome in outcomes:
+        future = pending.future
+        if pending.loop is not None:
+            awaited.setdefault(pending.loop, []).append((cast(asyncio.Future, future), outcome))
+        elif not future.cancelled():
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+    for loop, settled in awaited.items():
+        try:
+            loop.call_soon_threadsafe(_settle_awaited, settled)
+        except RuntimeError:  # the loop is closed (the server stopped): nobody awaits these any more
+            pass
+
+
+def _settle_awaited(settled: list[tuple[asyncio.Future, Receipt | Exception]]) -> None:
+    """On the loop's thread: each future gets its outcome, unless its caller stopped waiting (cancelled)."""
+    for future, outcome in settled:
+        if future.done():
+            continue
+        if isinstance(outcome, Exception):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
 
 
 class _Writer:

@@ -19,6 +19,7 @@ this store and the group committer (``groupcommit.py``) both follow.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -357,6 +358,15 @@ class SurveyStore:
         if self._committer is None:
             raise RuntimeError("submit_later needs a store opened with group_commit=True")
         return self._committer.enqueue(self._pending(slug, submission_id, answers, origin, True))
+
+    def submit_awaited(self, slug: str, submission_id: str, answers: dict[str, Any],
+                       origin: str = "web") -> asyncio.Future:
+        """Like :meth:`submit_later`, called on a running event loop (the web server's), which awaits what it
+        returns: an ``asyncio.Future`` of that loop, settled there by the writer thread once committed."""
+        if self._committer is None:
+            raise RuntimeError("submit_awaited needs a store opened with group_commit=True")
+        return self._committer.enqueue_awaited(submission.pending_awaited(
+            known_slug(slug), submission_id, answers, origin, True, asyncio.get_running_loop()))
 
     @staticmethod
     def _pending(slug: str, submission_id: str, answers: dict[str, Any], origin: str, check_open: bool) -> Pending:

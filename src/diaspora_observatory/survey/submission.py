@@ -24,6 +24,7 @@ The statements are SQLAlchemy Core; the group committer compiles them once for i
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -125,7 +126,9 @@ class Receipt:
 
 @dataclass
 class Pending:
-    """A submission on its way to the database, with the future its caller waits on (group commit)."""
+    """A submission on its way to the database, with the future its caller waits on (group commit): a
+    thread's ``concurrent.futures.Future``, or, when ``loop`` is given, an ``asyncio.Future`` of that event loop,
+    which the writer settles from the loop's own thread (one wake-up of the loop for a whole batch)."""
 
     slug: str
     submission_id: str
@@ -133,7 +136,8 @@ class Pending:
     digest: str  # SHA-256 of ``text``
     origin: str
     check_open: bool
-    future: Future = field(default_factory=Future)
+    future: Future | asyncio.Future = field(default_factory=Future)
+    loop: asyncio.AbstractEventLoop | None = None
 
     def row(self, received_on: Any) -> dict[str, Any]:
         """The values it is inserted with (:data:`INSERTED`); ``received_on`` as the driver takes a date."""
@@ -170,6 +174,15 @@ def pending_text(slug: str, submission_id: str, text: str, origin: str, check_op
     if future is None:
         return Pending(slug, submission_id, text, digest, origin, check_open)
     return Pending(slug, submission_id, text, digest, origin, check_open, future)
+
+
+def pending_awaited(slug: str, submission_id: str, answers: dict[str, Any], origin: str, check_open: bool,
+                    loop: asyncio.AbstractEventLoop) -> Pending:
+    """:func:`pending` whose caller awaits it on ``loop`` (the web server's event loop): its future is an
+    ``asyncio.Future`` of ``loop`` (see :class:`Pending`)."""
+    text = canonical(answers)
+    return Pending(slug, submission_id, text, hashlib.sha256(text.encode()).hexdigest(), origin, check_open,
+                   loop.create_future(), loop)
 
 
 def today() -> dt.date:

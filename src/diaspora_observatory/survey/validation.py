@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from diaspora_observatory.survey.errors import Problem, SubmissionInvalid
@@ -135,8 +135,10 @@ class AnswerChecker:
         return bool(evaluate(node, answers, current))
 
     def check(self, raw_answers: Mapping[str, Any], only: Collection[str] | None = None,
-              language: str = "en") -> tuple[dict[str, Any], list[Problem], list[bool]]:
-        """See :func:`check_answers`."""
+              language: str | Callable[[], str] = "en") -> tuple[dict[str, Any], list[Problem], list[bool]]:
+        """See :func:`check_answers`; ``language`` may also be a function giving it, called only when a form's
+        own constraint message is written (the web's JSON API: choosing a request's language costs more than
+        checking most submissions, which need no message)."""
         form = self.form
         problems: list[Problem] = []
         for name in raw_answers:
@@ -182,13 +184,14 @@ class AnswerChecker:
                     problems.append(problem)
                     continue
             if question.constraint and not self._holds(question.constraint, answers, value):
-                message = form.text(question.constraint_messages, language) or "this answer is not allowed here"
+                chosen = language if isinstance(language, str) else language()
+                message = form.text(question.constraint_messages, chosen) or "this answer is not allowed here"
                 problems.append(_problem(name, message.replace("{", "{{").replace("}", "}}")))
                 continue
             answers[name] = value
         return answers, problems, applies
 
-    def validate(self, raw_answers: Mapping[str, Any], language: str = "en") -> dict[str, Any]:
+    def validate(self, raw_answers: Mapping[str, Any], language: str | Callable[[], str] = "en") -> dict[str, Any]:
         """See :func:`validate_answers`."""
         answers, problems, _ = self.check(raw_answers, language=language)
         if problems:

@@ -8,7 +8,6 @@ request bodies are never logged, cross-site posts are refused and bodies are cap
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -342,7 +341,7 @@ class SurveyViews:
             return self.respondent_error(request, 429, "Too many answers", "Please wait a minute and try again.",
                                          record)
         try:
-            await asyncio.wrap_future(self.store.submit_later(record.slug, submission_id, clean, "web"))
+            await self.store.submit_awaited(record.slug, submission_id, clean, "web")
         except SubmissionInvalid as error:
             return page(number, list(error.problems), 422)
         except SubmissionConflict:
@@ -431,8 +430,9 @@ class SurveyViews:
         try:
             record = await self.survey(slug)
             # The form's own constraint messages in the client's language (?lang= or Accept-Language).
-            clean = self.checker(slug, record).validate(payload["answers"], self.web.language(request))
-            receipt = await asyncio.wrap_future(self.store.submit_later(slug, submission_id, clean, "api"))
+            # (chosen only when a message is written: most submissions need none)
+            clean = self.checker(slug, record).validate(payload["answers"], lambda: self.web.language(request))
+            receipt = await self.store.submit_awaited(slug, submission_id, clean, "api")
         except SurveyNotFound:
             return refuse(404, f"no survey '{slug}'")
         except SurveyClosed:
