@@ -110,9 +110,9 @@ def import_rows(store: DocumentStore, codebook: Codebook | None, rows: list[Mani
     with store.importing(waiting):
         _refuse_clashes(store, documents, replace)
         for first in range(0, len(documents), batch_size):
-            store.add_coded([(document, passages) for document, (_, passages, _, _)
-                             in zip(documents[first:first + batch_size], results[first:first + batch_size])],
-                            replace=replace)
+            store.add_coded_rows([(document, passages) for document, (_, passages, _, _)
+                                  in zip(documents[first:first + batch_size], results[first:first + batch_size])],
+                                 replace=replace)
             if progress is not None:
                 progress(min(first + batch_size, len(documents)), len(documents))
     return documents, outcomes

@@ -21,8 +21,8 @@ import numpy as np
 import sqlalchemy as sa
 
 from diaspora_observatory import database
-from diaspora_observatory.documents.coding import AUTO_CODER, CodedPassage
-from diaspora_observatory.documents.importer import Document
+from diaspora_observatory.documents.coding import AUTO_CODER, CodedPassage, PassageRow
+from diaspora_observatory.documents.importer import DOCUMENT_COLUMNS, Document
 from diaspora_observatory.documents.paths import store_path  # noqa: F401  (re-exported)
 from diaspora_observatory.documents.reading import SPANS_METHOD, STORED_SPANS_CHARS, text_spans
 from diaspora_observatory.errors import DiasporaError
@@ -156,6 +156,16 @@ def _bump(connection: sa.Connection) -> None:
 
 _INSERT_PASSAGE = ('INSERT INTO passages (document_id, code, coder, start, "end", text, pattern, language, created) '
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_DOCUMENT = (f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))})")
+
+
+def _insert_passages_at(created: str) -> str:
+    """The insert of passage rows without their time, which is ``created`` (an ISO time of _now: digits, -, :,
+    + and T only, so it is written into the statement as it is)."""
+    if not set(created) <= set("0123456789-:+T"):
+        raise ValueError(f"not a time of _now: {created!r}")
+    return _INSERT_PASSAGE.replace("?)", f"'{created}')")
 
 
 class DocumentExists(DiasporaError):
@@ -219,6 +229,13 @@ class DocumentStore:
         the store as it was before it, or with every document and passage of ``items``. An id already
         stored is an error unless ``replace``, which removes that document and all its passages first.
         """
+        self.add_coded_rows([(document, [(document.document_id, p.code, AUTO_CODER, p.start, p.end, p.text, p.pattern,
+                                          p.language) for p in passages]) for document, passages in items],
+                            replace=replace)
+
+    def add_coded_rows(self, items: list[tuple[Document, list[PassageRow]]], *, replace: bool = False) -> None:
+        """:meth:`add_coded` with each document's passages as rows (:meth:`.AutoCoder.code_rows`), each naming its
+        document: an import's rows go to the database as the coder made them."""
         if not items:
             return
         now = _now()
@@ -234,8 +251,8 @@ class DocumentStore:
                 connection.execute(spans_table.delete().where(spans_table.c.document_id.in_(chunk)))
                 connection.execute(documents_table.delete().where(documents_table.c.document_id.in_(chunk)))
             try:
-                connection.execute(documents_table.insert(), [
-                    {k: v for k, v in document.as_dict().items() if k != "year"} for document, _ in items])
+                # straight to the driver too: a dictionary per document through the ORM layer is not needed
+                connection.exec_driver_sql(_INSERT_DOCUMENT, [document.as_row() for document, _ in items])
             except sa.exc.IntegrityError:
                 # Stored by another writer after the check above (SQLite's driver runs that check before the
                 # transaction takes the write lock): refused as the check would have, nothing of ``items`` kept.
@@ -246,13 +263,13 @@ class DocumentStore:
             spans = [_spans_row(document) for document, _ in items if len(document.text) >= STORED_SPANS_CHARS]
             if spans:
                 connection.execute(spans_table.insert(), spans)
-            rows = [(document.document_id, p.code, AUTO_CODER, p.start, p.end, p.text, p.pattern, p.language, now)
-                    for document, passages in items for p in passages]
             _bump(connection)
+            rows = [row for _, passages in items for row in passages]
             if rows:
-                # straight to the driver's executemany: a press batch has thousands of passages, and building
-                # a parameter dictionary per row through the ORM layer cost more than SQLite's own insert
-                connection.exec_driver_sql(_INSERT_PASSAGE, rows)
+                # straight to the driver's executemany, the rows as the coder made them and the time of this
+                # batch written into the statement: a press batch has thousands of passages, and a parameter
+                # dictionary (or a new tuple) per row cost more than SQLite's own insert
+                connection.exec_driver_sql(_insert_passages_at(now), rows)
 
     def stored_ids(self, ids: list[str]) -> set[str]:
         """Which of ``ids`` are stored already (without reading any text)."""
