@@ -320,11 +320,11 @@ class AutoCoder:
     def _word_matches(word: _Word, token: str, token_stem: str) -> bool:
         return token.startswith(word.value) if word.kind == "prefix" else token_stem == word.value
 
-    def _match_rest(self, pattern: _Pattern, working: str, position: int, stem, following: int = 1) -> int | None:
-        """Where a multi-word pattern whose first ``following`` words end at ``position`` ends, or None if it does
-        not match."""
+    def _match_rest(self, pattern: _Pattern, working: str, position: int, stem, done: int = 1) -> int | None:
+        """Where a multi-word pattern whose first ``done`` words end at ``position`` ends, or None if it does not
+        match."""
         end = position
-        for word in pattern.words[following:]:
+        for word in pattern.words[done:]:
             for _ in range(GAP_WORDS + 1 if word.gap_before else 1):
                 following = _NEXT_WORD.match(working, end)
                 if following is None:
