@@ -24,16 +24,16 @@ from typing import Any
 
 from sqlalchemy import Column, Date, Engine, Integer, MetaData, Table, create_engine, event, func, insert, select
 
+from diaspora_observatory.sqlite_light import SQLITE_PRAGMAS
+
 Step = Callable[[Engine], None]
 
 
 def sqlite_durability(connection: Any, _record: Any) -> None:
     """The settings every SQLite connection of the observatory runs with (see the module docstring)."""
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA foreign_keys=ON")
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
     cursor.close()
 
 

@@ -198,3 +198,20 @@ def test_every_letter_and_pair_becomes_one_letter():
     for alphabet, pairs in language._PAIRS.items():
         assert all(len(latin) == 2 and len(cyrillic) == 1 and cyrillic.isalpha()
                    for latin, cyrillic in pairs.items()), alphabet
+
+
+def test_passages_come_in_order_of_position_then_code_whatever_the_codebook_order():
+    # one word coded by two codes listed out of alphabetical order, and longer patterns of one code whose
+    # spans end at different words, listed longest first: the passages still come as before, sorted
+    from diaspora_observatory.documents.codebook_model import Code, Codebook
+
+    book = Codebook("order", "order", (
+        Code("zeta", "", "", {"en": ("diaspora", "diaspora ... policy", "diaspora office")}),
+        Code("alpha", "", "", {"en": ("diaspora", "diaspora* office ... policy")}),
+    ))
+    coder = AutoCoder(book)
+    text = "The diaspora office of the new policy. A diaspora policy; diaspora office."
+    passages = coder.code_text(text, "en", "doc")
+    assert passages == before.code_text(coder, text, "en", "doc")
+    assert [(p.start, p.end, p.code) for p in passages] == sorted((p.start, p.end, p.code) for p in passages)
+    assert [p.code for p in passages[:2]] == ["alpha", "zeta"] and len(passages) >= 6

@@ -86,8 +86,16 @@ class Document:
         # every field is a string: a shallow dict is asdict's result without its deep copy of each text
         return {**{name: getattr(self, name) for name in _DOCUMENT_FIELDS}, "year": self.year}
 
+    def as_row(self) -> tuple[str, ...]:
+        """The values of the store's ``documents`` row, in the order of :data:`DOCUMENT_COLUMNS`."""
+        return (self.document_id, self.title, self.kind, self.date, self.language, self.script, self.source,
+                self.source_id, self.filename, self.sha256, self.text, self.alphabet)
+
 
 _DOCUMENT_FIELDS = tuple(field.name for field in fields(Document))
+# the store's columns of a document (store.py), which are its fields
+DOCUMENT_COLUMNS = ("document_id", "title", "kind", "date", "language", "script", "source", "source_id", "filename",
+                    "sha256", "text", "alphabet")
 
 
 class _HTMLText(HTMLParser):

@@ -17,12 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from diaspora_observatory.documents.codebook import Codebook, LanguageNotCoded
 from diaspora_observatory.documents.coding import CodedPassage, compile_codebook
 from diaspora_observatory.documents.importer import Document, DocumentImportError, ManifestRow, checked_documents
 from diaspora_observatory.documents.ingest_workers import read_all, workers_for
-from diaspora_observatory.documents.store import DocumentExists, DocumentStore
+from diaspora_observatory.documents.store_schema import DocumentExists
+
+if TYPE_CHECKING:  # the store's module imports SQLAlchemy, which import-list does without (import_store.py)
+    from diaspora_observatory.documents.import_store import ImportStore
+    from diaspora_observatory.documents.store import DocumentStore
 
 BATCH_SIZE = 200
 
@@ -79,8 +84,9 @@ def ingest(store: DocumentStore, codebook: Codebook | None, documents: Iterable[
     return outcomes
 
 
-def import_rows(store: DocumentStore, codebook: Codebook | None, rows: list[ManifestRow | DocumentImportError], *,
-                replace: bool = False, workers: int | None = None, batch_size: int = BATCH_SIZE,
+def import_rows(store: DocumentStore | ImportStore, codebook: Codebook | None,
+                rows: list[ManifestRow | DocumentImportError], *, replace: bool = False, workers: int | None = None,
+                batch_size: int = BATCH_SIZE,
                 progress: Callable[[int, int], None] | None = None,
                 reading: Callable[[int, int], None] | None = None,
                 waiting: Callable[[], None] | None = None) -> tuple[list[Document], list[Outcome]]:
@@ -110,15 +116,15 @@ def import_rows(store: DocumentStore, codebook: Codebook | None, rows: list[Mani
     with store.importing(waiting):
         _refuse_clashes(store, documents, replace)
         for first in range(0, len(documents), batch_size):
-            store.add_coded([(document, passages) for document, (_, passages, _, _)
-                             in zip(documents[first:first + batch_size], results[first:first + batch_size])],
-                            replace=replace)
+            store.add_coded_rows([(document, passages) for document, (_, passages, _, _)
+                                  in zip(documents[first:first + batch_size], results[first:first + batch_size])],
+                                 replace=replace)
             if progress is not None:
                 progress(min(first + batch_size, len(documents)), len(documents))
     return documents, outcomes
 
 
-def _refuse_clashes(store: DocumentStore, documents: list[Document], replace: bool) -> None:
+def _refuse_clashes(store: DocumentStore | ImportStore, documents: list[Document], replace: bool) -> None:
     """Every id checked against the store before the first batch, so that a clash stores nothing."""
     if replace:
         return

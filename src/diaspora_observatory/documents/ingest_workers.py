@@ -25,15 +25,16 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 from diaspora_observatory.documents.codebook import Codebook, LanguageNotCoded
-from diaspora_observatory.documents.coding import CodedPassage, compile_codebook
+from diaspora_observatory.documents.coding import PassageRow, compile_codebook
 from diaspora_observatory.documents.importer import Document, DocumentImportError, ManifestRow, read_row
 
 CHUNK = 50  # rows a process reads and codes at a time: small enough to share the work out evenly
 MAX_WORKERS = 4
 PARALLEL_FROM = 1000  # rows: below this a worker's start costs more than it saves
 
-# (document or the row's error, its automatic passages, why it was not coded and the hint; empty if coded)
-Read = tuple[Document | DocumentImportError, list[CodedPassage], str, str]
+# (document or the row's error, its automatic passages as the store's rows, why it was not coded and the
+# hint; empty if coded)
+Read = tuple[Document | DocumentImportError, list[PassageRow], str, str]
 
 _codebook: Codebook | None = None  # a worker's codebook, set when it starts
 
@@ -67,7 +68,7 @@ def read_and_code(rows: list[ManifestRow], codebook: Codebook | None) -> list[Re
             results.append((document, [], "not coded: coding was not asked for" if codebook is None else "", ""))
             continue
         try:
-            passages = compile_codebook(codebook).code_text(document.text, document.language, document.document_id,
+            passages = compile_codebook(codebook).code_rows(document.text, document.language, document.document_id,
                                                             document.alphabet)
         except LanguageNotCoded as refusal:
             results.append((document, [], refusal.message, refusal.hint or ""))

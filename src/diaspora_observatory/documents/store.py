@@ -14,21 +14,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import sqlalchemy as sa
 
 from diaspora_observatory import database
-from diaspora_observatory.documents.coding import AUTO_CODER, CodedPassage
+from diaspora_observatory.documents.coding import AUTO_CODER, CodedPassage, PassageRow
 from diaspora_observatory.documents.importer import Document
 from diaspora_observatory.documents.paths import store_path  # noqa: F401  (re-exported)
-from diaspora_observatory.documents.reading import SPANS_METHOD, STORED_SPANS_CHARS, text_spans
+from diaspora_observatory.documents.reading import SPANS_METHOD
+from diaspora_observatory.documents.store_schema import (  # noqa: F401  (re-exported)
+    _SPAN_DTYPE,
+    MIGRATIONS,
+    PASSAGE_COUNTS_INDEX,
+    DocumentExists,
+    _bump,
+    import_lock,
+    now,
+    stored_ids,
+    write_coded,
+)
 from diaspora_observatory.errors import DiasporaError
 
 MAX_CODER_LENGTH = 80
-PASSAGE_COUNTS_INDEX = "ix_passages_document_code_coder"  # schema step 5
 
 _metadata = sa.MetaData()
 documents_table = sa.Table(
@@ -72,7 +81,6 @@ spans_table = sa.Table(
     sa.Column("starts", sa.LargeBinary, nullable=False),  # little-endian int64, one a span
     sa.Column("ends", sa.LargeBinary, nullable=False),
 )
-_SPAN_DTYPE = "<i8"
 # One row: the store's version, raised by every write transaction (step 4).
 version_table = sa.Table(
     "store_version", _metadata,
@@ -82,84 +90,6 @@ version_table = sa.Table(
 
 
 schema_table = database.schema_table(_metadata, "documents_schema")
-
-
-def _documents_and_passages(engine: sa.Engine) -> None:
-    """The two tables, as the tables above declare them (frozen: a later change is a new step). ``IF NOT
-    EXISTS`` adopts a database made before the schema table existed, whose tables are these same ones."""
-    with engine.begin() as connection:
-        for statement in _STEP_1:
-            connection.exec_driver_sql(statement)
-
-
-_STEP_1 = (
-    "CREATE TABLE IF NOT EXISTS documents (document_id VARCHAR NOT NULL, title VARCHAR NOT NULL, "
-    "kind VARCHAR NOT NULL, date VARCHAR NOT NULL, language VARCHAR NOT NULL, script VARCHAR NOT NULL, "
-    "source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, filename VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, "
-    "text TEXT NOT NULL, PRIMARY KEY (document_id))",
-    'CREATE TABLE IF NOT EXISTS passages (id INTEGER NOT NULL, document_id VARCHAR NOT NULL, code VARCHAR NOT NULL, '
-    'coder VARCHAR NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, '
-    "pattern VARCHAR NOT NULL, language VARCHAR NOT NULL, created VARCHAR NOT NULL, PRIMARY KEY (id), "
-    "FOREIGN KEY(document_id) REFERENCES documents (document_id) ON DELETE CASCADE)",
-    "CREATE INDEX IF NOT EXISTS ix_passages_document_id ON passages (document_id)",
-)
-
-
-def _alphabet_column(engine: sa.Engine) -> None:
-    """Step 2: the Kazakh Latin alphabet a document is read with (2017, 2018, 2021; empty otherwise). A store
-    made before it gets the column empty, and the alphabet is told again from the letters when it is coded."""
-    with engine.begin() as connection:
-        columns = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(documents)")}
-        if "alphabet" not in columns:
-            connection.exec_driver_sql("ALTER TABLE documents ADD COLUMN alphabet VARCHAR NOT NULL DEFAULT ''")
-
-
-def _spans_table(engine: sa.Engine) -> None:
-    """Step 3: the stored spans of long texts. A store made before it has none, and its long texts are split
-    when first shown, as they were before (reading.py)."""
-    with engine.begin() as connection:
-        connection.exec_driver_sql(
-            'CREATE TABLE IF NOT EXISTS spans (document_id VARCHAR NOT NULL, method VARCHAR NOT NULL, '
-            'text_bytes INTEGER NOT NULL, text_chars INTEGER NOT NULL, starts BLOB NOT NULL, ends BLOB NOT NULL, '
-            'PRIMARY KEY (document_id), FOREIGN KEY(document_id) REFERENCES documents (document_id) '
-            'ON DELETE CASCADE)')
-
-
-def _version_counter(engine: sa.Engine) -> None:
-    """Step 4: a counter every write transaction raises, read by caches (``Workspace.version``). Counts and
-    highest ids did not do: SQLite gives a new row the highest id plus one, so deleting the last passage and
-    coding another left both as they were, and a cached coding index kept showing the deleted one."""
-    with engine.begin() as connection:
-        connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS store_version (id INTEGER NOT NULL, "
-                                   "version INTEGER NOT NULL, PRIMARY KEY (id))")
-        connection.exec_driver_sql("INSERT INTO store_version (id, version) SELECT 1, 0 "
-                                   "WHERE NOT EXISTS (SELECT 1 FROM store_version)")
-
-
-def _passage_counts_index(engine: sa.Engine) -> None:
-    """Step 5: passages indexed by document, code and coder. The counts of the coding page, the exports and the
-    report (passages of some documents by code, for some coders) are then read from the index alone, in its
-    order, instead of from each passage's row with its text (benchmarks/bench_passages_index.py)."""
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {PASSAGE_COUNTS_INDEX} "
-                                   "ON passages (document_id, code, coder)")
-
-
-MIGRATIONS: list[database.Step] = [_documents_and_passages, _alphabet_column, _spans_table, _version_counter,
-                                   _passage_counts_index]
-_BUMP = "UPDATE store_version SET version = version + 1 WHERE id = 1"
-
-
-def _bump(connection: sa.Connection) -> None:
-    """Raise the store's version inside the caller's write transaction, so it commits with the change."""
-    connection.exec_driver_sql(_BUMP)
-
-_INSERT_PASSAGE = ('INSERT INTO passages (document_id, code, coder, start, "end", text, pattern, language, created) '
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-
-
-class DocumentExists(DiasporaError):
-    """A document id that is already stored."""
 
 
 class DocumentNotFound(DiasporaError):
@@ -190,22 +120,8 @@ class DocumentStore:
         An advisory lock on ``<store>.import-lock`` beside the database (``flock``: released when the process
         ends, however it ends). Where the platform has no ``flock`` (Windows) there is no lock, and two
         imports of the same ids at the same moment can still leave the second one half stored."""
-        try:
-            import fcntl
-        except ImportError:  # no POSIX advisory locks on this platform: see the docstring
+        with import_lock(self.path, waiting):
             yield
-            return
-        with open(self.path.with_name(self.path.name + ".import-lock"), "a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if waiting is not None:
-                    waiting()
-                fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
 
     # documents -------------------------------------------------------------------------------------------
     def add_document(self, document: Document, *, replace: bool = False) -> None:
@@ -219,53 +135,22 @@ class DocumentStore:
         the store as it was before it, or with every document and passage of ``items``. An id already
         stored is an error unless ``replace``, which removes that document and all its passages first.
         """
+        self.add_coded_rows([(document, [(document.document_id, p.code, AUTO_CODER, p.start, p.end, p.text, p.pattern,
+                                          p.language) for p in passages]) for document, passages in items],
+                            replace=replace)
+
+    def add_coded_rows(self, items: list[tuple[Document, list[PassageRow]]], *, replace: bool = False) -> None:
+        """:meth:`add_coded` with each document's passages as rows (:meth:`.AutoCoder.code_rows`), each naming its
+        document: an import's rows go to the database as the coder made them."""
         if not items:
             return
-        now = _now()
-        ids = [document.document_id for document, _ in items]
         with self.engine.begin() as connection:
-            stored = self._stored(connection, ids)
-            if stored and not replace:
-                raise DocumentExists(f"a document with id {sorted(stored)[0]!r} is already stored"
-                                     if len(stored) == 1 else f"already stored: {', '.join(sorted(stored))}",
-                                     "give another id with --id, or --replace to overwrite it and its codings")
-            for chunk in _chunks(sorted(stored)):
-                connection.execute(passages_table.delete().where(passages_table.c.document_id.in_(chunk)))
-                connection.execute(spans_table.delete().where(spans_table.c.document_id.in_(chunk)))
-                connection.execute(documents_table.delete().where(documents_table.c.document_id.in_(chunk)))
-            try:
-                connection.execute(documents_table.insert(), [
-                    {k: v for k, v in document.as_dict().items() if k != "year"} for document, _ in items])
-            except sa.exc.IntegrityError:
-                # Stored by another writer after the check above (SQLite's driver runs that check before the
-                # transaction takes the write lock): refused as the check would have, nothing of ``items`` kept.
-                raise DocumentExists("a document with one of these ids was stored by another writer meanwhile; "
-                                     "nothing of this batch was stored",
-                                     "list them with `diaspora documents list`, then import again with other "
-                                     "ids, or --replace to overwrite them") from None
-            spans = [_spans_row(document) for document, _ in items if len(document.text) >= STORED_SPANS_CHARS]
-            if spans:
-                connection.execute(spans_table.insert(), spans)
-            rows = [(document.document_id, p.code, AUTO_CODER, p.start, p.end, p.text, p.pattern, p.language, now)
-                    for document, passages in items for p in passages]
-            _bump(connection)
-            if rows:
-                # straight to the driver's executemany: a press batch has thousands of passages, and building
-                # a parameter dictionary per row through the ORM layer cost more than SQLite's own insert
-                connection.exec_driver_sql(_INSERT_PASSAGE, rows)
+            write_coded(connection, items, replace, now(), sa.exc.IntegrityError)
 
     def stored_ids(self, ids: list[str]) -> set[str]:
         """Which of ``ids`` are stored already (without reading any text)."""
         with self.engine.connect() as connection:
-            return self._stored(connection, ids)
-
-    @staticmethod
-    def _stored(connection, ids: list[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in _chunks(ids):
-            found.update(connection.execute(sa.select(documents_table.c.document_id).where(
-                documents_table.c.document_id.in_(chunk))).scalars())
-        return found
+            return stored_ids(connection, ids)
 
     def documents(self) -> list[Document]:
         with self.engine.connect() as connection:
@@ -311,7 +196,7 @@ class DocumentStore:
     # passages --------------------------------------------------------------------------------------------
     def replace_auto(self, document_id: str, passages: list[CodedPassage]) -> int:
         """Replace the automatic passages of a document in one transaction; returns how many were stored."""
-        now = _now()
+        created = now()
         with self.engine.begin() as connection:
             connection.execute(passages_table.delete().where(sa.and_(passages_table.c.document_id == document_id,
                                                                      passages_table.c.coder == AUTO_CODER)))
@@ -319,7 +204,8 @@ class DocumentStore:
             if passages:
                 connection.execute(passages_table.insert(), [
                     {"document_id": document_id, "code": p.code, "coder": AUTO_CODER, "start": p.start, "end": p.end,
-                     "text": p.text, "pattern": p.pattern, "language": p.language, "created": now} for p in passages])
+                     "text": p.text, "pattern": p.pattern, "language": p.language, "created": created}
+                    for p in passages])
         return len(passages)
 
     def add_manual(self, document_id: str, code: str, coder: str, start: int, end: int,
@@ -341,7 +227,7 @@ class DocumentStore:
         with self.engine.begin() as connection:
             result = connection.execute(passages_table.insert().values(
                 document_id=document_id, code=code, coder=coder, start=start, end=end,
-                text=document.text[start:end], pattern="", language=document.language, created=_now()))
+                text=document.text[start:end], pattern="", language=document.language, created=now()))
             _bump(connection)
             key = result.inserted_primary_key  # typed optional; a one-row insert always has it
             if key is None:
@@ -375,19 +261,7 @@ class DocumentStore:
         return pd.DataFrame(rows, columns=[*columns, "created"])[columns]
 
 
-def _spans_row(document: Document) -> dict:
-    """The ``spans`` row of a long document: its spans found now, once, rather than on a page view."""
-    starts, ends = text_spans(document.text)
-    return {"document_id": document.document_id, "method": SPANS_METHOD,
-            "text_bytes": len(document.text.encode("utf-8")), "text_chars": len(document.text),
-            "starts": starts.astype(_SPAN_DTYPE).tobytes(), "ends": ends.astype(_SPAN_DTYPE).tobytes()}
-
-
 def _chunks(values: list[str], size: int = 500):
     # SQLite limits the parameters of one statement; 500 stays well below every build's limit
     for index in range(0, len(values), size):
         yield values[index:index + size]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
