@@ -28,7 +28,8 @@ ENTRY_POINT_GROUPS = set(tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["p
 # part -> layer. The foundation (0) holds what every layer may use: errors and country codes.
 LAYERS = {
     "errors": 0, "countries": 0, "safety": 0, "access": 0, "clicontext": 0, "spreadsheet_guard": 0, "untrusted": 0,
-    "csv_guard": 0, "extension_points": 0, "spreadsheet_cells": 0, "languages": 0, "database": 0, "user_cache": 0,
+    "csv_guard": 0, "extension_points": 0, "spreadsheet_cells": 0, "languages": 0, "database": 0, "sqlite_light": 0,
+    "user_cache": 0,
     "case": 1, "world": 1, "": 1,  # "" is the package itself (load_case, the public entry)
     "analysis": 2,
     "presentation": 3, "charts": 3, "tables": 3, "tabular": 3,
