@@ -12,7 +12,7 @@ from diaspora_observatory import load_case
 from diaspora_observatory.cli import main
 from diaspora_observatory.documents import ingest_workers
 from diaspora_observatory.documents.coding import code_text
-from diaspora_observatory.documents.importer import DocumentImportError, manifest_rows, read_manifest
+from diaspora_observatory.documents.importer import DocumentImportError, ManifestRow, manifest_rows, read_manifest
 from diaspora_observatory.documents.workspace import Workspace
 
 TEXT = "Repatriates get quotas and social assistance. The embassy opened a cultural centre for compatriots."
@@ -97,3 +97,26 @@ def test_progress_is_reported_while_reading_a_long_list_and_while_storing(data_d
     passages = len(code_text(f"{TEXT} Item 1.", "en", codebook)) * 1200
     assert passages > 1200
     assert result.stdout == f"Imported 1200 documents from manifest.csv: {passages} passages coded automatically.\n"
+
+
+def test_workers_are_forked_only_while_no_other_thread_runs():
+    import threading
+
+    assert ingest_workers.start_method() == ("fork" if hasattr(ingest_workers.os, "fork")
+                                             and threading.active_count() == 1 else "spawn")
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert ingest_workers.start_method() == "spawn"  # a forked child would inherit that thread's locks
+    finally:
+        release.set()
+        other.join()
+
+
+def test_forked_workers_read_and_code_what_this_process_does(tmp_path: Path, codebook):
+    rows = [row for row in manifest_rows(_manifest(tmp_path / "press", 120, {})) if isinstance(row, ManifestRow)]
+    alone = ingest_workers.read_all(rows, codebook, 0)
+    with_workers = ingest_workers.read_all(rows, codebook, 2)
+    assert [(document.document_id, document.text, passages) for document, passages, _, _ in with_workers] == \
+        [(document.document_id, document.text, passages) for document, passages, _, _ in alone]

@@ -7,10 +7,13 @@ chunk whenever the workers are busy (so the seconds a spawned worker needs to st
 machine whose workers never start still finishes). Results are put back in the manifest's order, so
 what is stored, and in which order, does not depend on which process read what.
 
-Workers are started with the ``spawn`` method (a fresh interpreter, no copy of the importing process's
-open database or threads), at most :data:`MAX_WORKERS` and no more than the processors left idle beside
-the importing process (see :func:`workers_for`), and only for a list long enough to pay their start: a worker imports
-the reading and coding modules again (about half a second) before its first chunk. A worker's
+Workers are forked where the system can fork and no other thread runs in the importing process
+(:func:`start_method`): a forked worker starts in milliseconds with the modules and the compiled codebook
+already in memory, and never touches the open database it inherits (it reads files and codes text, and
+ends with ``os._exit``). Elsewhere they are spawned (a fresh interpreter, which imports the reading and
+coding modules again, about half a second to a second, before its first chunk). At most
+:data:`MAX_WORKERS`, no more than the processors left idle beside the importing process (see
+:func:`workers_for`), and only for a list long enough to pay their start. A worker's
 unexpected error ends the import with that error; a row's :class:`DocumentImportError` is returned with
 the row, and reported in the manifest's order by
 :func:`~diaspora_observatory.documents.importer.checked_documents`.
@@ -19,6 +22,7 @@ the row, and reported in the manifest's order by
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -57,6 +61,12 @@ def workers_for(rows: int, asked: int | None = None) -> int:
     except (AttributeError, OSError):  # no load average on this system (Windows): count none busy
         busy = 0
     return max(0, min((os.cpu_count() or 1) - 1 - busy, MAX_WORKERS))
+
+
+def start_method() -> str:
+    """``fork`` where the system has it and no other thread runs in this process (a forked child would
+    inherit another thread's locks held); ``spawn`` elsewhere."""
+    return "fork" if hasattr(os, "fork") and threading.active_count() == 1 else "spawn"
 
 
 def read_and_code(rows: list[ManifestRow], codebook: Codebook | None) -> list[Read]:
@@ -119,7 +129,7 @@ def read_all(rows: list[ManifestRow], codebook: Codebook | None, workers: int,
 
 def _share_out(chunks: list[list[ManifestRow]], codebook: Codebook | None, workers: int,
                record: Callable[[int, list[Read]], None]) -> None:
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker,
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context(start_method()), initializer=_start_worker,
                              initargs=(codebook,)) as pool:
         running: dict[Future, int] = {}
         following = 0
