@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Column, Date, Engine, Integer, MetaData, Table, create_engine, event, func, insert, select
 
-from diaspora_observatory.sqlite_light import SQLITE_PRAGMAS
+from diaspora_observatory.sqlite_light import SQLITE_PRAGMAS, apply_steps
 
 Step = Callable[[Engine], None]
 
@@ -70,10 +70,9 @@ def migrate(engine: Engine, table: Table, steps: Sequence[Step]) -> int:
     A step that fails leaves the steps before it recorded, so the next start resumes at the failed one.
     """
     table.metadata.create_all(engine, tables=[table])
-    current = schema_version(engine, table)
-    for number, step in enumerate(steps, start=1):
-        if number > current:
-            step(engine)
-            with engine.begin() as connection:
-                connection.execute(insert(table).values(version=number, applied_on=dt.date.today()))
-    return len(steps)
+
+    def record(number: int, day: dt.date) -> None:
+        with engine.begin() as connection:
+            connection.execute(insert(table).values(version=number, applied_on=day))
+
+    return apply_steps(engine, steps, schema_version(engine, table), record)

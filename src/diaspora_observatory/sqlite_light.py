@@ -3,9 +3,9 @@
 ``documents import-list`` writes its store with this rather than SQLAlchemy, whose import alone was more
 processor time than the store-only floor of issue 15's benchmark. Every connection runs with the same
 settings as :func:`diaspora_observatory.database.sqlite_durability` (:data:`SQLITE_PRAGMAS`, one list for
-both), and :func:`migrate` applies and records a store's schema steps with the same statements as
-:func:`diaspora_observatory.database.migrate`, so a store made here is the database the other one makes (a
-test compares them, schema and rows).
+both), and :func:`migrate` applies and records a store's schema steps through the one runner that
+:func:`diaspora_observatory.database.migrate` calls too (:func:`apply_steps`), so a store made here is the
+database the other one makes (a test compares them, schema and rows).
 """
 
 from __future__ import annotations
@@ -68,18 +68,32 @@ def schema_table_ddl(name: str) -> str:
             "\n\tPRIMARY KEY (version)\n)")
 
 
+def apply_steps(engine: Any, steps: Sequence[Callable[[Any], None]], current: int,
+                record: Callable[[int, dt.date], None]) -> int:
+    """The one migration runner of the observatory: the ``steps`` after step ``current`` applied in order to
+    ``engine``, each recorded by ``record(number, day)`` as soon as it completes, so a step that fails leaves
+    the steps before it recorded and the next start resumes at the failed one; returns the schema version.
+    :func:`migrate` here and :func:`diaspora_observatory.database.migrate` differ only in how they read and
+    write the schema table."""
+    for number, step in enumerate(steps, start=1):
+        if number > current:
+            step(engine)
+            record(number, dt.date.today())
+    return len(steps)
+
+
 def migrate(engine: Engine, table: str, steps: Sequence[Callable[[Any], None]]) -> int:
     """:func:`diaspora_observatory.database.migrate` for an :class:`Engine`: the steps not yet recorded in
-    ``table`` applied in order, each recorded with the day it ran; returns the schema version."""
+    ``table`` applied in order by :func:`apply_steps`; returns the schema version."""
     connection = engine.connection
     if not connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                                       (table,)).fetchone():
         connection.exec_driver_sql(schema_table_ddl(table))
     current = connection.exec_driver_sql(f"SELECT max(version) FROM {table}").fetchone()[0] or 0
-    for number, step in enumerate(steps, start=1):
-        if number > current:
-            step(engine)
-            with engine.begin() as writing:
-                writing.exec_driver_sql(f"INSERT INTO {table} (version, applied_on) VALUES (?, ?)",
-                                        (number, dt.date.today().isoformat()))
-    return len(steps)
+
+    def record(number: int, day: dt.date) -> None:
+        with engine.begin() as writing:
+            writing.exec_driver_sql(f"INSERT INTO {table} (version, applied_on) VALUES (?, ?)",
+                                    (number, day.isoformat()))
+
+    return apply_steps(engine, steps, current, record)
