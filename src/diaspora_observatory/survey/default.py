@@ -43,7 +43,7 @@ def default_form(case: Case | None = None) -> Form:
 
     from diaspora_observatory.case.package import DEFAULT_CASE
 
-    source = yaml.safe_load(SOURCE.read_text(encoding="utf-8"))
+    source = yaml.load(SOURCE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if case is not None and case.name != DEFAULT_CASE:
         return _build(_for_case(source, case), {})
     return _build(source, _case_item_labels())
