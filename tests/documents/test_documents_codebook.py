@@ -49,3 +49,14 @@ def test_broken_codebooks(tmp_path: Path, content, suffix, message):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(CodebookInvalid, match=message):
         load_codebook(path)
+
+
+def test_the_codebook_and_the_survey_form_read_alike_with_libyaml_and_with_pure_python():
+    import yaml
+
+    from diaspora_observatory.documents.codebook import DEFAULT_CODEBOOK
+    from diaspora_observatory.survey.default import SOURCE
+
+    for path in (DEFAULT_CODEBOOK, SOURCE):
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) == yaml.safe_load(text)
