@@ -120,6 +120,7 @@ def test_a_second_import_of_the_same_ids_waits_and_is_refused_whole(tmp_path):
     told = "".join(second_errors)
     assert second.returncode == 2 and "another import into this case's documents is storing: waiting" in told, told
     assert "Error: already stored: item-0, item-1, item-10" in told
+    assert f"and {COUNT - 10} more\n" in told  # ten ids named, the rest counted, not a line of every id
     assert "Hint: give other ids, or --replace to overwrite them and their codings" in told
     titles = {document.title for document in store.documents()}
     assert titles == {f"First {n}" for n in range(COUNT)}  # every document the first's, none of the second

@@ -92,3 +92,12 @@ def test_every_write_raises_the_version_even_when_counts_and_ids_come_back(data_
     assert len(set(seen)) == len(seen), seen
     # another process's store on the same file reads the same version (the counter is in the database)
     assert DocumentStore(space.case.name, data_dir).version() == space.store.version()
+
+
+def test_a_refusal_names_ten_ids_and_counts_the_rest():
+    from diaspora_observatory.documents.store_schema import already_stored
+
+    assert already_stored({"a"}) == "a document with id 'a' is already stored"
+    assert already_stored({"b", "a"}) == "already stored: a, b"
+    ids = {f"item-{n:04}" for n in range(4000)}
+    assert already_stored(ids) == f"already stored: {', '.join(f'item-{n:04}' for n in range(10))} and 3,990 more"

@@ -23,7 +23,7 @@ from diaspora_observatory.documents.codebook import Codebook, LanguageNotCoded
 from diaspora_observatory.documents.coding import CodedPassage, compile_codebook
 from diaspora_observatory.documents.importer import Document, DocumentImportError, ManifestRow, checked_documents
 from diaspora_observatory.documents.ingest_workers import read_all, workers_for
-from diaspora_observatory.documents.store_schema import DocumentExists
+from diaspora_observatory.documents.store_schema import DocumentExists, already_stored
 
 if TYPE_CHECKING:  # the store's module imports SQLAlchemy, which import-list does without (import_store.py)
     from diaspora_observatory.documents.import_store import ImportStore
@@ -130,8 +130,8 @@ def _refuse_clashes(store: DocumentStore | ImportStore, documents: list[Document
         return
     clashes = store.stored_ids([d.document_id for d in documents])
     if len(clashes) == 1:
-        raise DocumentExists(f"a document with id {clashes.pop()!r} is already stored",
+        raise DocumentExists(already_stored(clashes),
                              "give another id with --id, or --replace to overwrite it and its codings")
     if clashes:
-        raise DocumentExists(f"already stored: {', '.join(sorted(clashes))}",
+        raise DocumentExists(already_stored(clashes),
                              "give other ids, or --replace to overwrite them and their codings")

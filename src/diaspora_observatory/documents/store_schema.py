@@ -123,6 +123,19 @@ def _chunks(values: list[str], size: int = 500):
         yield values[index:index + size]
 
 
+SHOWN_IDS = 10  # ids named in a refusal; the rest are counted
+
+
+def already_stored(ids: set[str]) -> str:
+    """The refusal's message for ``ids`` already stored: the first :data:`SHOWN_IDS` in order, then how many more
+    (a whole list repeated would make one line of many kilobytes)."""
+    if len(ids) == 1:
+        return f"a document with id {next(iter(ids))!r} is already stored"
+    ordered = sorted(ids)
+    more = len(ordered) - SHOWN_IDS
+    return f"already stored: {', '.join(ordered[:SHOWN_IDS])}" + (f" and {more:,} more" if more > 0 else "")
+
+
 def _in(values: list[str]) -> str:
     return f"({', '.join('?' * len(values))})"
 
@@ -147,8 +160,7 @@ def write_coded(connection: Connection, items: list, replace: bool, now: str,
     ids = [document.document_id for document, _ in items]
     stored = stored_ids(connection, ids)
     if stored and not replace:
-        raise DocumentExists(f"a document with id {sorted(stored)[0]!r} is already stored"
-                             if len(stored) == 1 else f"already stored: {', '.join(sorted(stored))}",
+        raise DocumentExists(already_stored(stored),
                              "give another id with --id, or --replace to overwrite it and its codings")
     for chunk in _chunks(sorted(stored)):
         for table in ("passages", "spans", "documents"):
