@@ -1,7 +1,8 @@
 """Survey collection with 1, 2 and 4 server processes on one PostgreSQL database (issue 15, items 4 and 5).
 
 Run:  .venv/bin/python benchmarks/bench_workers.py [--postgres URL] [--seconds 3] [--repeats 2]
-                                                  [--load wrk|python|both] [--out benchmarks/results/workers.md]
+                                                  [--load wrk|python|both] [--workers 1,2,4]
+                                                  [--out benchmarks/results/workers.md]
 
 For each number of workers, a real ``diaspora serve --workers N`` (N = 1 is the plain one-process server)
 on PostgreSQL, and for 10 and 50 concurrent clients, interleaved ``repeats`` times on the same database:
@@ -156,15 +157,18 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=2, help="interleaved repetitions (medians are reported)")
     parser.add_argument("--load", choices=("wrk", "python", "both"), default=default_load(),
                         help="the web load generator: wrk (the default when installed), python, or both interleaved")
+    parser.add_argument("--workers", default=",".join(map(str, WORKERS)),
+                        help="the numbers of server processes to measure, comma-separated (default 1,2,4)")
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown results here")
     arguments = parser.parse_args()
+    worker_counts = [int(count) for count in arguments.workers.split(",")]
     if arguments.load != "python" and wrk_program() is None:
         parser.error("--load wrk needs wrk (Debian: apt-get install wrk)")
     if not arguments.postgres:
         print("bench_workers.py measures several server processes on PostgreSQL: give --postgres URL or set "
               "DIASPORA_TEST_POSTGRES_URL; nothing measured", file=sys.stderr)
         return 0
-    rows = [row for workers in WORKERS for row in measure(arguments.postgres, workers, arguments.seconds,
+    rows = [row for workers in worker_counts for row in measure(arguments.postgres, workers, arguments.seconds,
                                                            arguments.repeats, chosen_loads(arguments.load))]
     text = markdown(rows, arguments.seconds, arguments.repeats, arguments.load)
     print(text)
