@@ -34,7 +34,7 @@ report: install
 check: install
 	$(BIN)/diaspora check
 
-## The whole test suite, exactly as CI runs it: tools/run-tests finds or installs Chromium and PostgreSQL
+## The whole test suite, exactly as CI runs it: tools/run-tests finds or installs Chromium, PostgreSQL and wrk
 ## (a throw-away server), says what is missing where it cannot, and runs pytest. ARGS passes pytest options.
 test: install-test
 	tools/run-tests $(ARGS)

@@ -1,7 +1,8 @@
 """Survey collection throughput: acknowledged submissions per second through a real server, next to the
 same database doing the same durable inserts without the web layer (the limit), in the same run.
 
-Run:  .venv/bin/python benchmarks/bench_survey.py [--seconds 5] [--postgres URL] [--out benchmarks/results/survey.md]
+Run:  .venv/bin/python benchmarks/bench_survey.py [--seconds 5] [--postgres URL] [--load wrk|python|both]
+                                                 [--out benchmarks/results/survey.md]
 
 For every backend (SQLite in a temporary folder; PostgreSQL when --postgres or DIASPORA_TEST_POSTGRES_URL
 is given) and 1, 10 and 50 concurrent clients:
@@ -10,13 +11,16 @@ is given) and 1, 10 and 50 concurrent clients:
   limit+gc   the same with group commit (concurrent submissions share one durable transaction), the
              storage path the web app uses, still without HTTP;
   web        a real ``diaspora serve`` process on loopback; keep-alive clients POST to the JSON API and
-             count only 201 replies;
+             count only 201 replies, driven by the load generator ``--load`` names: wrk (the C load
+             generator, benchmarks/survey_submit.lua; the default when wrk is installed), python (threads
+             of tests/loadtest.py) or both, interleaved (one row each);
   pgbench    (PostgreSQL) the same inserts from PostgreSQL's C client, the database's own rate with no
              Python on the client's side: a check that the limit above is an honest floor;
   floor      (1 client, SQLite) the same uvicorn stack serving a bare ASGI app that does nothing but the
              same durable insert: what one HTTP request per submission costs before any checking.
-Clients are lean keep-alive HTTP/1.1 connections (loadtest.KeepAliveClient), so that the measure is the
-server's and not the client's.
+The load generator runs on the same cores as the server and the database, so its CPU per submission is
+reported: wrk's a fraction of the Python clients' (lean keep-alive HTTP/1.1 connections,
+loadtest.KeepAliveClient, still about 0.1 ms of CPU a submission), as pgbench is a C client.
 The server runs with whatever uvicorn picks by itself (httptools and uvloop when installed); with
 ``--server-stack pure`` those two are hidden from the server process, so it uses h11 and asyncio instead,
 for comparison.
@@ -48,9 +52,46 @@ from diaspora_observatory.survey.submission import canonical, today
 
 # The load generator is test tooling shared with the crash test (tests/loadtest.py), not part of the package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from loadtest import ANSWERS, KeepAliveClient, Server, audit, free_port, run_together, submit_concurrently  # noqa: E402
+from loadtest import (  # noqa: E402
+    ANSWERS,
+    KeepAliveClient,
+    LoadResult,
+    Server,
+    audit,
+    free_port,
+    run_together,
+    submit_concurrently,
+    submit_with_wrk,
+    wrk_program,
+)
 
 CONCURRENCY = (1, 10, 50)
+LOADS = ("wrk", "python")
+
+
+def default_load() -> str:
+    """wrk when it is installed (the C load generator), else the Python clients."""
+    return "wrk" if wrk_program() else "python"
+
+
+def chosen_loads(load: str) -> tuple[str, ...]:
+    return LOADS if load == "both" else (load,)
+
+
+def drive(load: str, server: Server, clients: int, seconds: float) -> tuple[LoadResult, float | None, float | None]:
+    """One web measurement with load generator ``load`` (wrk or python): the result, and the CPU ms per
+    acknowledged submission of the server (every process of it) and of the load generator (wrk's process;
+    this process for the Python threads), None when nothing was acknowledged."""
+    server_before, client_before = server.cpu_seconds(), process_cpu()
+    if load == "wrk":
+        result = submit_with_wrk(server.base, clients, seconds)
+    else:
+        result = submit_concurrently(server.base, clients, duration=seconds)
+    if not result.acknowledged:
+        return result, None, None
+    client = result.generator_cpu if result.generator_cpu is not None else process_cpu() - client_before
+    count = len(result.acknowledged)
+    return result, (server.cpu_seconds() - server_before) / count * 1000, client / count * 1000
 
 
 def reset_postgres(url: str) -> None:
@@ -260,14 +301,18 @@ class FloorServer:
         self.process.wait(timeout=10)
 
 
-def measure(backend: str, postgres_url: str, clients: int, seconds: float, repeats: int) -> dict:
-    """Limit, limit with group commit and web, interleaved ``repeats`` times on one database (the disk's
-    speed drifts, so each comparison is made under the same conditions); medians of the rates."""
+def measure(backend: str, postgres_url: str, clients: int, seconds: float, repeats: int,
+            loads: tuple[str, ...] = ("python",)) -> dict:
+    """Limit, limit with group commit and web (once per load generator, their order alternating from one
+    repeat to the next), interleaved ``repeats`` times on one database (the disk's speed drifts, so each
+    comparison is made under the same conditions); medians of the rates. ``web``: per load generator."""
     with tempfile.TemporaryDirectory() as folder:
         url = fresh_url(backend, postgres_url, Path(folder))
         server = Server(Path(folder), database_url=url if backend == "postgres" else "").start(timeout=120)
-        rates: dict[str, list[float]] = {"limit": [], "grouped": [], "web": [], "floor": [], "pgbench": [],
-                                         "server_cpu": [], "client_cpu": []}
+        rates: dict[str, list[float]] = {"limit": [], "grouped": [], "floor": [], "pgbench": []}
+        webs: dict[str, dict[str, list[float]]] = {load: {"rate": [], "server_cpu": [], "client_cpu": []}
+                                                   for load in loads}
+        not_acknowledged = dict.fromkeys(loads, 0)
         load_before = load_average()
         acknowledged: dict[str, list[str]] = {}
         # At one client, also the floor: the same stack with nothing but the insert (SQLite).
@@ -285,26 +330,37 @@ def measure(backend: str, postgres_url: str, clients: int, seconds: float, repea
                     found_rate = pgbench_rate(url, f"pgbench-{repeat}", clients, seconds)
                     if found_rate is not None:
                         rates["pgbench"].append(found_rate)
-                server_cpu, client_cpu = server.cpu_seconds(), process_cpu()
-                result = submit_concurrently(server.base, clients, duration=seconds)
-                if result.acknowledged:
-                    rates["server_cpu"].append((server.cpu_seconds() - server_cpu) / len(result.acknowledged) * 1000)
-                    rates["client_cpu"].append((process_cpu() - client_cpu) / len(result.acknowledged) * 1000)
-                if result.failed:
-                    print(f"  warning: {len(result.failed)} submissions were not acknowledged", file=sys.stderr)
-                rates["web"].append(result.rate)
-                acknowledged.setdefault("kz", []).extend(result.acknowledged)
+                for load in (loads if repeat % 2 == 0 else loads[::-1]):
+                    result, server_cpu, client_cpu = drive(load, server, clients, seconds)
+                    if server_cpu is not None and client_cpu is not None:
+                        webs[load]["server_cpu"].append(server_cpu)
+                        webs[load]["client_cpu"].append(client_cpu)
+                    if result.not_acknowledged:
+                        print(f"  warning ({load}): {result.not_acknowledged} submissions were not acknowledged",
+                              file=sys.stderr)
+                    not_acknowledged[load] += result.not_acknowledged
+                    webs[load]["rate"].append(result.rate)
+                    # All web submissions go to survey kz (ids unique across both generators), audited per generator.
+                    acknowledged.setdefault(f"kz {load}", []).extend(result.acknowledged)
         finally:
             server.stop()
             if floor is not None:
                 floor.stop()
-        audits = [audit(stored_ids(url, slug), acked) for slug, acked in acknowledged.items()]
-    return {"limit": median(rates["limit"]), "grouped": median(rates["grouped"]), "web": median(rates["web"]),
-            "acknowledged": len(acknowledged["kz"]), "lost": sum(a["lost"] for a in audits),
-            "duplicated": sum(a["duplicated"] for a in audits), "round_trips": trips,
+        stored = {slug: stored_ids(url, slug) for slug in {key.split()[0] for key in acknowledged}}
+        audits = {key: audit(stored[key.split()[0]], acked) for key, acked in acknowledged.items()}
+    lost_limits = sum(found["lost"] for key, found in audits.items() if not key.startswith("kz "))
+    web = {load: {"rate": median(found["rate"]), "acknowledged": audits[f"kz {load}"]["acknowledged"],
+                  "lost": audits[f"kz {load}"]["lost"] + lost_limits, "not_acknowledged": not_acknowledged[load],
+                  "server_cpu": median(found["server_cpu"]) if found["server_cpu"] else float("nan"),
+                  "client_cpu": median(found["client_cpu"]) if found["client_cpu"] else float("nan")}
+           for load, found in webs.items()}
+    return {"limit": median(rates["limit"]), "grouped": median(rates["grouped"]), "web": web,
+            "lost": sum(a["lost"] for a in audits.values()),
+            # duplicated: stored twice under one slug (the audits of kz's two generators see the same rows)
+            "duplicated": sum(audits[key]["duplicated"] for key in {key.split()[0]: key for key in audits}.values()),
+            "round_trips": trips,
             "floor": median(rates["floor"]) if rates["floor"] else None,
             "pgbench": median(rates["pgbench"]) if rates["pgbench"] else None,
-            "server_cpu": median(rates["server_cpu"]), "client_cpu": median(rates["client_cpu"]),
             "load": f"{load_before} → {load_average()}"}
 
 
@@ -344,8 +400,12 @@ def main() -> None:
     parser.add_argument("--server-stack", choices=("auto", "pure"), default="auto",
                         help="auto: uvicorn's own choice (httptools/uvloop when installed); pure: h11 and asyncio")
     parser.add_argument("--only", choices=("sqlite", "postgres"), default=None, help="run one backend only")
+    parser.add_argument("--load", choices=("wrk", "python", "both"), default=default_load(),
+                        help="the web load generator: wrk (the default when installed), python, or both interleaved")
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown results here")
     arguments = parser.parse_args()
+    if arguments.load != "python" and wrk_program() is None:
+        parser.error("--load wrk needs wrk (Debian: apt-get install wrk)")
     backends = ["sqlite", *(["postgres"] if arguments.postgres else [])]
     if arguments.only:
         backends = [arguments.only]
@@ -358,27 +418,30 @@ def main() -> None:
     trip_rows = []
     for backend in backends:
         for clients in CONCURRENCY:
-            found = measure(backend, arguments.postgres, clients, arguments.seconds, arguments.repeats)
-            row = (backend, clients, found["limit"], found["grouped"], found["web"], found["web"] / found["limit"],
-                   found["acknowledged"], found["lost"], found["duplicated"], found["pgbench"], found["load"],
-                   found["server_cpu"], found["client_cpu"])
-            rows.append(row)
+            found = measure(backend, arguments.postgres, clients, arguments.seconds, arguments.repeats,
+                            chosen_loads(arguments.load))
+            for load, web in found["web"].items():
+                row = (backend, clients, load, found["limit"], found["grouped"], web["rate"],
+                       web["rate"] / found["limit"], web["acknowledged"], web["not_acknowledged"], web["lost"],
+                       found["duplicated"], found["pgbench"], found["load"], web["server_cpu"], web["client_cpu"])
+                rows.append(row)
+                print(f"{backend:8} clients={clients:3} load={load:6} limit={row[3]:8.0f}/s limit+gc={row[4]:8.0f}/s "
+                      f"web={row[5]:8.0f}/s ratio={row[6]:.2f} pgbench={row[11]} acknowledged={row[7]} "
+                      f"not acknowledged={row[8]} lost={row[9]} duplicated={row[10]} server cpu {row[13]:.3f} ms "
+                      f"load generator cpu {row[14]:.3f} ms load {row[12]}", flush=True)
             if found["round_trips"]:
                 commit_ms = 1000 / found["limit"]
                 trip_rows.append((backend, found["round_trips"], commit_ms, found["floor"], found["limit"]))
-            print(f"{backend:8} clients={clients:3} limit={row[2]:8.0f}/s limit+gc={row[3]:8.0f}/s "
-                  f"web={row[4]:8.0f}/s ratio={row[5]:.2f} pgbench={row[9]} acknowledged={row[6]} lost={row[7]} "
-                  f"duplicated={row[8]} server cpu {row[11]:.3f} ms client cpu {row[12]:.3f} ms load {row[10]}",
-                  flush=True)
-    table = ["| database | clients | limit: durable inserts/s, one transaction each | limit with group commit/s "
-             "| web: acknowledged submissions/s | web / limit | pgbench: same inserts from C/s | web / pgbench "
-             "| acknowledged (web) | lost | duplicated | server CPU ms / submission "
-             "| load generator CPU ms / submission | load average before → after |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    table += [f"| {b} | {c} | {lim:,.0f} | {gc:,.0f} | {web:,.0f} | {ratio:.2f} | "
+    table = ["| database | clients | load generator | limit: durable inserts/s, one transaction each "
+             "| limit with group commit/s | web: acknowledged submissions/s | web / limit "
+             "| pgbench: same inserts from C/s | web / pgbench | acknowledged (web) | not acknowledged | lost "
+             "| duplicated | server CPU ms / submission | load generator CPU ms / submission "
+             "| load average before → after |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    table += [f"| {b} | {c} | {gen} | {lim:,.0f} | {gc:,.0f} | {web:,.0f} | {ratio:.2f} | "
               + (f"{pgb:,.0f} | {web / pgb:.2f}" if pgb else "- | -")
-              + f" | {ack:,} | {lost} | {dup} | {server_cpu:.3f} | {client_cpu:.3f} | {load} |"
-              for b, c, lim, gc, web, ratio, ack, lost, dup, pgb, load, server_cpu, client_cpu in rows]
+              + f" | {ack:,} | {nack:,} | {lost} | {dup} | {server_cpu:.3f} | {client_cpu:.3f} | {load} |"
+              for b, c, gen, lim, gc, web, ratio, ack, nack, lost, dup, pgb, load, server_cpu, client_cpu in rows]
     text = "\n".join(table)
     if trip_rows:
         kinds = list(trip_rows[0][1])
@@ -401,7 +464,7 @@ def main() -> None:
         arguments.out.write_text(
             f"# Survey collection benchmark\n\nMachine: {machine}.\n\nCommand: `.venv/bin/python benchmarks/"
             f"bench_survey.py --seconds {arguments.seconds:g} --repeats {arguments.repeats}"
-            f"{' --server-stack pure' if arguments.server_stack == 'pure' else ''}"
+            f"{' --server-stack pure' if arguments.server_stack == 'pure' else ''} --load {arguments.load}"
             f"{' --postgres URL' if arguments.postgres else ''} --out {arguments.out}`\n\n"
             f"Server: uvicorn with {stack}.\n\n{text}\n", encoding="utf-8")
 

@@ -2,13 +2,19 @@
 submissions, and check afterwards that every acknowledged one is stored exactly once.
 
 Test tooling, kept out of the installed package: used by the crash and browser tests (tests/survey), which
-import it as they import the other helpers of tests/, and by the benchmark (benchmarks/bench_survey.py),
-which puts tests/ on its path.
+import it as they import the other helpers of tests/, and by the benchmarks (benchmarks/bench_survey.py,
+bench_workers.py), which put tests/ on their path.
+
+Two load generators post the same JSON: :func:`submit_concurrently` (Python threads, one keep-alive connection
+each) and :func:`submit_with_wrk` (the C load generator wrk with benchmarks/survey_submit.lua, which costs a
+fraction of the Python client's CPU on the cores the server shares with it).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -167,13 +173,24 @@ class Server:
 
 @dataclass
 class LoadResult:
+    """What a load generator got: the ids acknowledged (201), the ids it knows were not, and over how long.
+    wrk does not tell which ids went unacknowledged, only how many: ``refused`` (replies other than 201 and
+    requests cut by socket errors). ``generator_cpu``: CPU seconds (user + system) of the load generator's own
+    process (wrk), None when it ran in the caller's process (the Python threads)."""
+
     acknowledged: list[str]
     failed: list[str]
     seconds: float
+    refused: int = 0
+    generator_cpu: float | None = None
 
     @property
     def rate(self) -> float:
         return len(self.acknowledged) / self.seconds if self.seconds else 0.0
+
+    @property
+    def not_acknowledged(self) -> int:
+        return len(self.failed) + self.refused
 
 
 class KeepAliveClient:
@@ -248,7 +265,6 @@ def submit_concurrently(base: str, clients: int, per_client: int | None = None, 
     ``stop`` is set. A submission counts as acknowledged only on a 201 reply; one that gets no reply
     (the server was killed) counts as failed and the client reconnects.
     """
-    import json
     from urllib.parse import urlsplit
 
     address = urlsplit(base)
@@ -285,6 +301,53 @@ def submit_concurrently(base: str, clients: int, per_client: int | None = None, 
             failed.extend(mine_failed)
 
     return LoadResult(acknowledged, failed, run_together(client, clients, started))
+
+
+WRK_SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "survey_submit.lua"
+
+
+def wrk_program() -> str | None:
+    """The wrk load generator (Debian's package: /usr/bin/wrk), or None when it is not installed."""
+    return shutil.which("wrk")
+
+
+def submit_with_wrk(base: str, clients: int, duration: float, slug: str = "kz", threads: int | None = None,
+                    script: Path = WRK_SCRIPT) -> LoadResult:
+    """``clients`` keep-alive connections driven by wrk for ``duration`` seconds (whole seconds, at least 1:
+    wrk's unit), on ``threads`` wrk threads (one by default: a wrk thread sustains tens of thousands of requests
+    a second, and a second one would only compete with the server for its cores; never more than the connections),
+    posting the same JSON as :func:`submit_concurrently`, each submission with an id of its own.
+
+    The acknowledged ids are the ones the server's 201 replies name (benchmarks/survey_submit.lua writes them to
+    a file when wrk ends), so they can be audited against what is stored; ``seconds`` is wrk's own measure of
+    the run, ``generator_cpu`` the CPU time of the wrk process (its rusage when it is reaped).
+    Raises RuntimeError when wrk is missing or fails.
+    """
+    import tempfile
+
+    program = wrk_program()
+    if program is None:
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
+    threads = max(1, min(clients, threads or 1))
+    head, tail = json.dumps({"submission_id": "@ID@", "answers": ANSWERS}).split("@ID@")
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "acknowledged.txt"
+        command = [program, "-t", str(threads), "-c", str(clients), "-d", f"{max(1, round(duration))}s",
+                   "--timeout", "30s", "-s", str(script), f"{base}/s/{slug}/submissions",
+                   "--", uuid.uuid4().hex[:12], str(out), head, tail]
+        with open(Path(folder) / "output.txt", "w+b") as output:
+            process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+            # os.wait4 reaps it and gives its own rusage (not that of other children of this process).
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            output.seek(0)
+            said = output.read().decode(errors="replace")
+        if process.returncode != 0 or not out.exists():
+            raise RuntimeError(f"wrk failed (exit {process.returncode}): {said.strip()[-500:]}")
+        header, *acknowledged = out.read_text(encoding="utf-8").splitlines()
+    duration_us, _requests, not_201, connect, read, write, _status, _timeout = (int(value) for value in header[2:].split())
+    return LoadResult(acknowledged, [], duration_us / 1e6, refused=not_201 + connect + read + write,
+                      generator_cpu=usage.ru_utime + usage.ru_stime)
 
 
 def run_together(worker, count: int, started: threading.Barrier) -> float:
