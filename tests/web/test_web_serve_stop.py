@@ -112,3 +112,26 @@ def test_a_process_that_goes_on_after_serve_can_make_the_bundle_again(monkeypatc
     assert not views._makers_stopped
     body, digest = views.vega_bundle()
     assert body and digest
+
+
+def test_a_sigterm_turned_into_another_error_still_ends_the_server_as_sigterm_does():
+    """The SIGTERM's exception is raised wherever the signal finds the main thread; inside uvloop's signal
+    set-up it came out as a RuntimeError from the loop's closing, and the server exited with status 1 and a
+    traceback (CI, round 10). Any error after a SIGTERM must still end the process by SIGTERM, its children
+    stopped; an error without a SIGTERM still comes out as itself."""
+    script = ("import os, signal\n"
+              "from diaspora_observatory.web import cli\n"
+              "with cli._children_ended():\n"
+              "    try:\n"
+              "        os.kill(os.getpid(), signal.SIGTERM)\n"
+              "    except cli._Stopped:\n"
+              "        raise RuntimeError('this event loop is already running.') from None\n")
+    environment = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    ended = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True,
+                           timeout=120)
+    assert ended.returncode == -signal.SIGTERM, ended.stderr
+    assert "Traceback" not in ended.stderr
+    plain = subprocess.run([sys.executable, "-c", script.replace("os.kill(os.getpid(), signal.SIGTERM)",
+                                                                 "raise cli._Stopped")],
+                           env=environment, capture_output=True, text=True, timeout=120)
+    assert plain.returncode == 1 and "RuntimeError: this event loop is already running." in plain.stderr
